@@ -1,0 +1,1 @@
+//! kdrepro: reproduces *High-dimensional Analysis of Knowledge Distillation* as a checked report.
