@@ -1,1 +1,141 @@
-fn main() {}
+//! The `kdrepro` command line: argument parsing, progress, printing and exit codes. Nothing is computed here.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use kdrepro::{Diagnostic, RenderInput, RunOptions, Spec};
+
+/// Reproduces a theory paper as a checked, typeset report.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// The subcommands.
+#[derive(Subcommand)]
+enum Command {
+    /// Run a spec's theory and simulations, judge its claims and write the report.
+    Build {
+        /// The experiment file (`.kd`).
+        spec: PathBuf,
+        /// Output directory.
+        #[arg(long, default_value = "report")]
+        out: PathBuf,
+        /// Worker threads (default: all cores). Results do not depend on it.
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// Overrides the spec's seed.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Overrides every experiment's trial count (for quick drafts and benchmarks).
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+        trials: Option<u64>,
+    },
+    /// Parse and resolve a spec without running anything.
+    Check {
+        /// The experiment file (`.kd`).
+        spec: PathBuf,
+    },
+}
+
+/// Why the process stops: each maps to one exit code.
+enum Failure {
+    /// The report was written but a claim failed (exit 1).
+    Claims,
+    /// The spec or the command line is wrong (exit 2).
+    Spec,
+    /// A runtime or I/O failure (exit 3).
+    Runtime(String),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Build { spec, out, jobs, seed, trials } => build(&spec, &out, jobs, seed, trials),
+        Command::Check { spec } => load(&spec).map(|s| eprintln!("{}: ok ({})", spec.display(), s.outline())),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Claims) => ExitCode::from(1),
+        Err(Failure::Spec) => ExitCode::from(2),
+        Err(Failure::Runtime(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(3)
+        }
+    }
+}
+
+/// Reads, parses and resolves a spec, printing its diagnostics.
+fn load(path: &Path) -> Result<Spec, Failure> {
+    let bytes = std::fs::read(path).map_err(|e| Failure::Runtime(format!("cannot read {}: {e}", path.display())))?;
+    let display = path.display().to_string();
+    let source = match String::from_utf8(bytes) {
+        Ok(source) => source,
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let d = Diagnostic::at(at, "the file is not UTF-8 text");
+            eprint!("{}", d.render(&display, &String::from_utf8_lossy(&e.as_bytes()[..at])));
+            return Err(Failure::Spec);
+        }
+    };
+    let print = |diagnostics: Vec<Diagnostic>| {
+        for d in diagnostics {
+            eprint!("{}", d.render(&display, &source));
+        }
+        Failure::Spec
+    };
+    let ast = kdrepro::parse(&source).map_err(print)?;
+    kdrepro::resolve(&ast, &source).map_err(print)
+}
+
+/// `kdrepro build`.
+fn build(path: &Path, out: &Path, jobs: Option<usize>, seed: Option<u64>, trials: Option<u64>) -> Result<(), Failure> {
+    let mut spec = load(path)?;
+    if let Some(seed) = seed {
+        spec.set_seed(seed);
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs.unwrap_or(0))
+        .build()
+        .map_err(|e| Failure::Runtime(format!("cannot start worker threads: {e}")))?;
+    let trials = trials.map(|t| usize::try_from(t).unwrap_or(usize::MAX));
+    let mut options = RunOptions { trials, progress: None };
+    let bar = progress_bar(kdrepro::total_trials(&spec, &options));
+    let tick = || bar.inc(1);
+    options.progress = Some(&tick);
+    let results = pool.install(|| kdrepro::run(&spec, &options)).map_err(|e| Failure::Runtime(e.to_string()))?;
+    bar.finish_and_clear();
+    let verdicts = kdrepro::judge(&spec, &results);
+    let spec_file = path.file_name().map_or_else(|| display(path), |n| n.to_string_lossy().into_owned());
+    let stem = kdrepro::output_stem(path);
+    let input = RenderInput { spec: &spec, spec_file: &spec_file, stem: &stem, results: &results, verdicts: &verdicts };
+    let report = kdrepro::render(&input).map_err(|e| Failure::Runtime(e.to_string()))?;
+    let written = kdrepro::write_report(&report, out, &stem).map_err(|e| Failure::Runtime(e.to_string()))?;
+    for v in &verdicts.claims {
+        eprintln!("{} {}: {}", if v.passed { "pass" } else { "FAIL" }, v.name, v.label);
+    }
+    eprintln!("wrote {}", written.iter().map(|p| display(p)).collect::<Vec<_>>().join(", "));
+    if verdicts.all_passed() { Ok(()) } else { Err(Failure::Claims) }
+}
+
+/// A path for messages.
+fn display(path: &Path) -> String {
+    path.display().to_string()
+}
+
+/// A progress bar on stderr when it is a terminal, hidden otherwise.
+fn progress_bar(total: u64) -> indicatif::ProgressBar {
+    if total == 0 || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(total);
+    let style = indicatif::ProgressStyle::with_template("{spinner} simulating {bar:40} {pos}/{len} trials ({eta})")
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar
+}

@@ -1,0 +1,5 @@
+//! Stage 5, [`Results`](crate::Results) → [`Verdicts`]: every claim decided by its statistical rule.
+
+mod judge;
+
+pub use judge::{PointCheck, Verdict, Verdicts, judge};

@@ -1,0 +1,8 @@
+//! Stages 3 and 4, [`Spec`](crate::Spec) → [`Results`]: evaluate the theory at every point and run the
+//! Monte Carlo simulations.
+
+mod results;
+mod run;
+
+pub use results::{EquivalentSummary, ExperimentResults, Point, Results, Series};
+pub use run::{RunError, RunOptions, run, total_trials};

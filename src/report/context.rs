@@ -1,0 +1,115 @@
+//! The typed context the Typst templates are rendered from. Every user string in it is already escaped:
+//! fields ending in `_markup` are Typst markup that shows the text verbatim, fields ending in `_str` are
+//! Typst string literals.
+
+use serde::Serialize;
+
+/// Everything `report.typ.j2` reads.
+#[derive(Serialize)]
+pub(super) struct ReportContext {
+    /// kdrepro's version.
+    pub(super) version: &'static str,
+    /// The spec file as given on the command line (file name only).
+    pub(super) spec_file: String,
+    /// The output stem, e.g. `paper`.
+    pub(super) stem: String,
+    /// The title as a Typst string literal (for the PDF metadata).
+    pub(super) title_str: String,
+    /// The title as markup.
+    pub(super) title_markup: String,
+    /// The paper's source as markup.
+    pub(super) source_markup: Option<String>,
+    /// The spec's seed.
+    pub(super) seed: u64,
+    /// A line on the Monte Carlo design: trial counts, threads.
+    pub(super) trials_note: String,
+    /// The fixed document date.
+    pub(super) date: Date,
+    /// "All 3 claims hold." or which failed.
+    pub(super) summary_sentence: String,
+    /// One row per claim.
+    pub(super) summary: Vec<ClaimRow>,
+    /// The document, in spec order.
+    pub(super) parts: Vec<PartContext>,
+}
+
+/// A calendar date.
+#[derive(Clone, Copy, Serialize)]
+pub(super) struct Date {
+    /// Year.
+    pub(super) year: i32,
+    /// Month, 1–12.
+    pub(super) month: u8,
+    /// Day, 1–31.
+    pub(super) day: u8,
+}
+
+/// A row of the verdict summary.
+#[derive(Serialize)]
+pub(super) struct ClaimRow {
+    /// The claim's name (an identifier).
+    pub(super) name: String,
+    /// Its statement.
+    pub(super) label_markup: String,
+    /// Whether it held.
+    pub(super) passed: bool,
+}
+
+/// One part of the document; `kind` selects the partial template.
+#[derive(Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub(super) enum PartContext {
+    /// A numbered result.
+    Section {
+        /// "Proposition 3 — Optimal masks".
+        heading_markup: String,
+        /// The arXiv v1 label.
+        v1_markup: Option<String>,
+        /// The statement.
+        statement_markup: Option<String>,
+    },
+    /// Prose paragraphs.
+    Text {
+        /// Each paragraph as markup.
+        paragraphs: Vec<String>,
+    },
+    /// An experiment's spec and table.
+    Experiment {
+        /// Its name (an identifier).
+        name: String,
+        /// One sentence on what it runs.
+        summary_markup: String,
+        /// Its spec excerpt.
+        excerpt_str: String,
+        /// The table caption.
+        caption_markup: String,
+        /// Column headers, markup.
+        header: Vec<String>,
+        /// Cells, markup.
+        rows: Vec<Vec<String>>,
+    },
+    /// A figure.
+    Figure {
+        /// Its name (an identifier, also its label).
+        name: String,
+        /// The path of its Typst file, as a string literal.
+        path_str: String,
+        /// The caption.
+        caption_markup: String,
+    },
+    /// A claim and its verdict.
+    Claim {
+        /// Its name.
+        name: String,
+        /// Its statement.
+        label_markup: String,
+        /// Whether it held.
+        passed: bool,
+        /// The rule in words.
+        rule_markup: String,
+        /// The outcome in words.
+        outcome_markup: String,
+        /// Its spec excerpt.
+        excerpt_str: String,
+    },
+}

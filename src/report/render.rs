@@ -1,0 +1,322 @@
+//! Results + verdicts + prose → Typst source → PDF, results YAML and figures.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use minijinja::{Environment, UndefinedBehavior, Value};
+
+use super::context::{ClaimRow, Date, PartContext, ReportContext};
+use super::escape::{typst_markup, typst_string};
+use super::figures::figure_source;
+use super::pdf::{ReportDate, compile_pdf};
+use super::results_file::results_yaml;
+use crate::claims::{Verdict, Verdicts};
+use crate::engine::{ExperimentResults, Results};
+use crate::spec::{Experiment, Measure, Part, Section, Spec, Text};
+use crate::stats::sig;
+
+/// The templates, compiled in; file names as in `templates/`.
+const TEMPLATES: [(&str, &str); 6] = [
+    ("report.typ.j2", include_str!("../../templates/report.typ.j2")),
+    ("section.typ.j2", include_str!("../../templates/section.typ.j2")),
+    ("text.typ.j2", include_str!("../../templates/text.typ.j2")),
+    ("experiment.typ.j2", include_str!("../../templates/experiment.typ.j2")),
+    ("figure.typ.j2", include_str!("../../templates/figure.typ.j2")),
+    ("claim.typ.j2", include_str!("../../templates/claim.typ.j2")),
+];
+
+/// The document date: fixed, so that identical inputs give identical PDFs.
+const DATE: Date = Date { year: 2025, month: 4, day: 24 };
+
+/// What to render.
+pub struct RenderInput<'a> {
+    /// The resolved spec.
+    pub spec: &'a Spec,
+    /// The spec's file name, shown in the report.
+    pub spec_file: &'a str,
+    /// The output stem: `<stem>.pdf`, `<stem>.typ`, `<stem>.results.yaml`.
+    pub stem: &'a str,
+    /// The run's results.
+    pub results: &'a Results,
+    /// The claims' verdicts.
+    pub verdicts: &'a Verdicts,
+}
+
+/// The rendered report: every output file's contents.
+pub struct Report {
+    /// `<stem>.pdf`.
+    pub pdf: Vec<u8>,
+    /// `<stem>.typ`.
+    pub typst: String,
+    /// `<stem>.results.yaml`.
+    pub results_yaml: String,
+    /// Figure sources by relative path (`figures/<name>.typ`), included by the main source.
+    pub figures: BTreeMap<String, String>,
+}
+
+/// A failure to render.
+#[derive(Debug)]
+pub enum RenderError {
+    /// A `{{ ... }}` expression in a text block failed (e.g. an unknown name).
+    Prose {
+        /// The text block's span.
+        span: crate::Span,
+        /// What went wrong.
+        message: String,
+    },
+    /// A template or the Typst compiler failed: a bug in kdrepro.
+    Internal(String),
+}
+
+impl fmt::Display for RenderError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RenderError::Prose { message, .. } => write!(f, "{message}"),
+            RenderError::Internal(m) => write!(f, "internal error while rendering the report: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for RenderError {}
+
+/// Renders the report.
+///
+/// # Errors
+/// A prose expression that cannot be evaluated, or an internal template or Typst failure.
+pub fn render(input: &RenderInput<'_>) -> Result<Report, RenderError> {
+    let prose = prose_environment();
+    let values = prose_values(input.results);
+    let mut figures = BTreeMap::new();
+    let mut parts = Vec::new();
+    for part in &input.spec.document {
+        parts.push(match part {
+            Part::Section(s) => section(s),
+            Part::Text(t) => text(&prose, &values, t)?,
+            Part::Experiment(i) => experiment(&input.spec.experiments[*i], &input.results.experiments[*i]),
+            Part::Figure(i) => {
+                let figure = &input.spec.figures[*i];
+                let path = format!("figures/{}.typ", figure.name);
+                let source = figure_source(figure, &input.spec.experiments[figure.experiment], &input.results.experiments[figure.experiment]);
+                figures.insert(path.clone(), source);
+                PartContext::Figure {
+                    name: figure.name.clone(),
+                    path_str: typst_string(&path),
+                    caption_markup: typst_markup(&figure.caption),
+                }
+            }
+            Part::Claim(i) => claim(&input.spec.claims[*i].excerpt, &input.verdicts.claims[*i]),
+        });
+    }
+    let context = ReportContext {
+        version: env!("CARGO_PKG_VERSION"),
+        spec_file: input.spec_file.to_owned(),
+        stem: input.stem.to_owned(),
+        title_str: typst_string(&input.spec.title),
+        title_markup: typst_markup(&input.spec.title),
+        source_markup: input.spec.source.as_deref().map(typst_markup),
+        seed: input.spec.seed,
+        trials_note: trials_note(input.spec, input.results),
+        date: DATE,
+        summary_sentence: summary_sentence(input.verdicts),
+        summary: input
+            .verdicts
+            .claims
+            .iter()
+            .map(|v| ClaimRow { name: v.name.clone(), label_markup: typst_markup(&v.label), passed: v.passed })
+            .collect(),
+        parts,
+    };
+    let typst = templates()?.get_template("report.typ.j2").and_then(|t| t.render(&context)).map_err(internal)?;
+    let files = figures.iter().map(|(k, v)| (k.clone(), v.clone().into_bytes())).collect();
+    let date = ReportDate { year: DATE.year, month: DATE.month, day: DATE.day };
+    let pdf = compile_pdf(&typst, &files, date).map_err(|e| RenderError::Internal(e.to_string()))?;
+    Ok(Report { pdf, typst, results_yaml: results_yaml(input.spec, input.results, input.verdicts), figures })
+}
+
+/// A template failure is a kdrepro bug.
+fn internal(e: minijinja::Error) -> RenderError {
+    RenderError::Internal(format!("{e:#}"))
+}
+
+/// The report templates, strict about undefined names.
+fn templates() -> Result<Environment<'static>, RenderError> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    for (name, source) in TEMPLATES {
+        env.add_template(name, source).map_err(internal)?;
+    }
+    Ok(env)
+}
+
+/// The environment prose is rendered in: strict, with the `num` filter.
+fn prose_environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.add_filter("num", |x: f64, digits: Option<u32>| sig(x, digits.unwrap_or(3) as usize));
+    env
+}
+
+/// The values prose can read: `{{ fig1b.optimal[200].theory }}`, `{{ fig1a.equivalent[200].omega }}`.
+fn prose_values(results: &Results) -> Value {
+    let experiments: BTreeMap<&str, Value> = results
+        .experiments
+        .iter()
+        .map(|e| {
+            let mut entries: BTreeMap<&str, Value> = e
+                .series
+                .iter()
+                .map(|s| {
+                    let by_x: BTreeMap<i64, Value> =
+                        s.points.iter().map(|p| (p.x as i64, Value::from_serialize(p))).collect();
+                    (s.surrogate.as_str(), Value::from(by_x))
+                })
+                .collect();
+            let equivalent: BTreeMap<i64, Value> =
+                e.equivalents.iter().map(|q| (q.n as i64, Value::from_serialize(q))).collect();
+            entries.insert("equivalent", Value::from(equivalent));
+            (e.name.as_str(), Value::from(entries))
+        })
+        .collect();
+    Value::from(experiments)
+}
+
+/// A section heading with its labels.
+fn section(s: &Section) -> PartContext {
+    let heading = match &s.title {
+        Some(t) => format!("{} — {t}", s.label),
+        None => s.label.clone(),
+    };
+    PartContext::Section {
+        heading_markup: typst_markup(&heading),
+        v1_markup: s.v1.as_deref().map(typst_markup),
+        statement_markup: s.statement.as_deref().map(typst_markup),
+    }
+}
+
+/// A prose block, its expressions evaluated, each paragraph escaped.
+fn text(env: &Environment<'_>, values: &Value, t: &Text) -> Result<PartContext, RenderError> {
+    let rendered = env
+        .render_str(&t.template, values)
+        .map_err(|e| RenderError::Prose { span: t.span, message: format!("in this text: {}", e.detail().unwrap_or("cannot be evaluated")) })?;
+    let paragraphs = rendered
+        .split("\n\n")
+        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|p| !p.is_empty())
+        .map(|p| typst_markup(&p))
+        .collect();
+    Ok(PartContext::Text { paragraphs })
+}
+
+/// An experiment's summary, excerpt and table.
+fn experiment(e: &Experiment, r: &ExperimentResults) -> PartContext {
+    let p = e.task.spectrum.lambda.len();
+    let (summary, caption, header, rows) = match e.measure {
+        Measure::ExcessRisk => risk_table(e, r),
+        Measure::Coefficients => coefficient_table(e, r),
+    };
+    PartContext::Experiment {
+        name: e.name.clone(),
+        summary_markup: typst_markup(&format!("Task `{}`: p = {p}, noise variance σ² = {}. {summary}", e.task.name, sig(e.task.noise, 3))),
+        excerpt_str: typst_string(&e.excerpt),
+        caption_markup: typst_markup(&caption),
+        header: header.iter().map(|h| typst_markup(h)).collect(),
+        rows: rows.iter().map(|row| row.iter().map(|c| typst_markup(c)).collect()).collect(),
+    }
+}
+
+/// The table parts of an experiment: summary sentence, caption, header, rows.
+type Table = (String, String, Vec<String>, Vec<Vec<String>>);
+
+/// Excess risk per n: theory and simulation (mean ± 95% half-width) per series.
+fn risk_table(e: &Experiment, r: &ExperimentResults) -> Table {
+    let mut header = vec!["n".to_owned()];
+    for s in &r.series {
+        header.push(format!("{} theory", s.surrogate));
+        if r.trials.is_some() {
+            header.push(format!("{} sim. ± 95%", s.surrogate));
+        }
+    }
+    let rows = (0..e.sizes.len())
+        .map(|i| {
+            let mut row = vec![e.sizes[i].to_string()];
+            for s in &r.series {
+                let p = &s.points[i];
+                row.push(sig(p.theory, 4));
+                if let (Some(mean), Some(high)) = (p.mean, p.ci_high) {
+                    row.push(format!("{} ± {}", sig(mean, 4), sig(high - mean, 2)));
+                }
+            }
+            row
+        })
+        .collect();
+    let summary = match r.trials {
+        Some(t) => format!("Excess risk at {} sample sizes, {t} independent Monte Carlo trials per point.", e.sizes.len()),
+        None => format!("Theoretical excess risk at {} sample sizes.", e.sizes.len()),
+    };
+    let caption = format!("Excess risk of experiment {}: deterministic equivalent and simulation.", e.name);
+    (summary, caption, header, rows)
+}
+
+/// Coefficients at one n: the deterministic-equivalent quantities and each series' extremes.
+fn coefficient_table(e: &Experiment, r: &ExperimentResults) -> Table {
+    let q = &r.equivalents[0];
+    let opt = |x: Option<f64>| x.map_or("—".to_owned(), |v| sig(v, 4));
+    let idx = |x: Option<usize>| x.map_or("—".to_owned(), |v| v.to_string());
+    let mut rows = vec![
+        vec!["sample size n".to_owned(), q.n.to_string()],
+        vec!["τ (eq. 7)".to_owned(), opt(q.tau)],
+        vec!["Ω = (1/n) Σ (1 − ζ_i)²".to_owned(), opt(q.omega)],
+        vec!["last amplified index (ζ_i < 1 − Ω)".to_owned(), idx(q.last_amplified)],
+        vec!["last kept index (ζ_i² < 1 − Ω)".to_owned(), idx(q.last_kept)],
+        vec!["features kept by the optimal mask".to_owned(), q.kept.to_string()],
+    ];
+    for s in &r.series {
+        if let Some(peak) = s.points.iter().max_by(|a, b| a.theory.total_cmp(&b.theory)) {
+            rows.push(vec![format!("{}: largest coefficient", s.surrogate), format!("{} at i = {}", sig(peak.theory, 4), peak.x)]);
+        }
+        if let Some(last) = s.points.last() {
+            rows.push(vec![format!("{}: coefficient at i = {}", s.surrogate, last.x), sig(last.theory, 4)]);
+        }
+    }
+    let summary = format!("Coefficients of {} surrogates against the feature index at n = {}.", r.series.len(), q.n);
+    let caption = format!("Deterministic-equivalent quantities of experiment {}.", e.name);
+    (summary, caption, vec!["quantity".to_owned(), "value".to_owned()], rows)
+}
+
+/// A claim's verdict block.
+fn claim(excerpt: &str, v: &Verdict) -> PartContext {
+    PartContext::Claim {
+        name: v.name.clone(),
+        label_markup: typst_markup(&v.label),
+        passed: v.passed,
+        rule_markup: typst_markup(&v.rule),
+        outcome_markup: typst_markup(&v.outcome),
+        excerpt_str: typst_string(excerpt),
+    }
+}
+
+/// "All 3 claims hold." / "2 of 3 claims hold; `x` fails."
+fn summary_sentence(v: &Verdicts) -> String {
+    let held = v.claims.iter().filter(|c| c.passed).count();
+    let failed: Vec<String> = v.claims.iter().filter(|c| !c.passed).map(|c| format!("`{}`", c.name)).collect();
+    if failed.is_empty() {
+        format!("All {held} claims hold.")
+    } else {
+        format!("{held} of {} claims hold; failing: {}.", v.claims.len(), failed.join(", "))
+    }
+}
+
+/// The Monte Carlo design in one line.
+fn trials_note(spec: &Spec, results: &Results) -> String {
+    let simulated: Vec<String> = spec
+        .experiments
+        .iter()
+        .zip(&results.experiments)
+        .filter_map(|(e, r)| r.trials.map(|t| format!("{} × {t} trials ({})", e.sizes.len(), e.name)))
+        .collect();
+    if simulated.is_empty() {
+        "theory only".to_owned()
+    } else {
+        format!("independent Gaussian designs: {}", simulated.join(", "))
+    }
+}

@@ -1,0 +1,78 @@
+//! The command line: outputs, exit codes.
+
+use crate::support::{Scratch, kdrepro, specs};
+
+/// A small spec with every kind of item: theory and simulation, a figure, both claim kinds.
+const SMALL: &str = r#"
+title "Small"
+seed 7
+spectrum cov = powerlaw(p: 60, alpha: 1.5)
+signal beta = powerlaw_energy(cov, beta: 1.2, power: 1)
+task t = gaussian(cov, beta, noise: 0.01)
+surrogate truth = ground_truth
+surrogate best = optimal
+experiment sweep {
+  task t
+  n 10..40 step 10
+  surrogates truth, best
+  trials 300
+}
+figure plot { show sweep caption "Risk against n" }
+claim agree "Theory matches simulation" { agree sweep tolerance relative(0.05) }
+claim wins "The optimal surrogate wins" { holds sweep.best < sweep.truth }
+"#;
+
+#[test]
+fn build_writes_every_output_and_exits_zero_when_claims_hold() {
+    let dir = Scratch::new("build-ok");
+    let spec = dir.file("small.kd", SMALL);
+    let out = kdrepro(&dir.path, &["build", spec.to_str().unwrap(), "--out", "out"], &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let pdf = std::fs::read(dir.path.join("out/small.pdf")).unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+    let typ = std::fs::read_to_string(dir.path.join("out/small.typ")).unwrap();
+    assert!(typ.contains("include \"figures/plot.typ\""), "{typ}");
+    assert!(dir.path.join("out/figures/plot.typ").exists());
+    let yaml = std::fs::read_to_string(dir.path.join("out/small.results.yaml")).unwrap();
+    for key in ["x: 10.0", "theory:", "mean:", "se:", "ci_low:", "ci_high:", "trials: 300", "verdict: pass", "rule:"] {
+        assert!(yaml.contains(key), "results file lacks `{key}`:\n{yaml}");
+    }
+}
+
+#[test]
+fn failing_claim_still_writes_the_report_and_exits_one() {
+    let dir = Scratch::new("build-fail");
+    let wrong = SMALL.replace("holds sweep.best < sweep.truth", "holds sweep.truth < sweep.best");
+    let spec = dir.file("wrong.kd", &wrong);
+    let out = kdrepro(&dir.path, &["build", spec.to_str().unwrap(), "--out", "out"], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let yaml = std::fs::read_to_string(dir.path.join("out/wrong.results.yaml")).unwrap();
+    assert!(yaml.contains("verdict: fail"));
+    assert!(dir.path.join("out/wrong.pdf").exists());
+}
+
+#[test]
+fn check_accepts_the_paper_without_running_it() {
+    let dir = Scratch::new("check");
+    let spec = specs().join("paper.kd");
+    let out = kdrepro(&dir.path, &["check", spec.to_str().unwrap()], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!dir.path.join("report").exists(), "check must not write a report");
+}
+
+#[test]
+fn missing_spec_file_is_an_io_failure() {
+    let dir = Scratch::new("missing");
+    let out = kdrepro(&dir.path, &["build", "nowhere.kd"], &[]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("error: cannot read nowhere.kd"));
+}
+
+#[test]
+fn bad_command_line_exits_two() {
+    let dir = Scratch::new("usage");
+    assert_eq!(kdrepro(&dir.path, &["build"], &[]).status.code(), Some(2));
+    assert_eq!(kdrepro(&dir.path, &["build", "x.kd", "--trials", "0"], &[]).status.code(), Some(2));
+    assert_eq!(kdrepro(&dir.path, &["frobnicate"], &[]).status.code(), Some(2));
+}

@@ -1,0 +1,6 @@
+//! Integration tests: the `kdrepro` binary run as a user runs it.
+
+mod cli;
+mod determinism;
+mod errors;
+mod support;
