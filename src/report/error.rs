@@ -38,11 +38,7 @@ impl Display for ReportError {
 impl std::error::Error for ReportError {}
 
 /// Writes a headline followed by one diagnostic per line block.
-fn write_all(
-    f: &mut Formatter<'_>,
-    headline: &str,
-    diagnostics: &[ReportDiagnostic],
-) -> fmt::Result {
+fn write_all(f: &mut Formatter<'_>, headline: &str, diagnostics: &[ReportDiagnostic]) -> fmt::Result {
     write!(f, "{headline}")?;
     for diagnostic in diagnostics {
         write!(f, "\n{diagnostic}")?;

@@ -28,8 +28,8 @@ pub(crate) fn typst_string(s: &str) -> String {
 /// Every ASCII punctuation character is backslash-escaped. That covers all markup syntax (`# $ * _ ` < > @
 /// [ ] = - + / ~ ' " : . \` and the comment openers `//`, `/*`): Typst's lexer turns `\` followed by any
 /// non-space character into that character, and `.`/`:`/`/` escapes also defuse `1.` enumerations, term
-/// lists and `http://` autolinks. Line breaks in `s` become `#linebreak()` (safe: whatever follows is escaped); spaces collapse as in
-/// prose.
+/// lists and `http://` autolinks. Line breaks in `s` become `#linebreak()` (safe: whatever follows is
+/// escaped); spaces collapse as in prose.
 pub(crate) fn typst_markup(s: &str) -> String {
     let mut out = String::with_capacity(2 * s.len());
     let mut chars = s.chars().peekable();
@@ -68,10 +68,7 @@ pub(crate) fn typst_math(s: &str) -> String {
 
 /// Whether Typst's lexer treats `c` as a line break (typst-syntax `is_newline`).
 fn is_typst_newline(c: char) -> bool {
-    matches!(
-        c,
-        '\n' | '\x0B' | '\x0C' | '\r' | '\u{0085}' | '\u{2028}' | '\u{2029}'
-    )
+    matches!(c, '\n' | '\x0B' | '\x0C' | '\r' | '\u{0085}' | '\u{2028}' | '\u{2029}')
 }
 
 /// Appends `\u{XXXX}` for `c`, valid in both Typst strings and markup.

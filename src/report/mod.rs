@@ -4,11 +4,7 @@
 //!   embedded fonts only, a fixed date, no file system, no packages, no network.
 //! - [`escape`] turns arbitrary user text into Typst string literals, markup or math that render verbatim.
 //! - [`Plot`] draws line/marker plots with error bars natively in Typst code.
-#![allow(
-    dead_code,
-    unused_imports,
-    reason = "used by later stages; wired in by the integrator"
-)]
+#![allow(dead_code, unused_imports, reason = "used by later stages; wired in by the integrator")]
 
 mod error;
 mod escape;

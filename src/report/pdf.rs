@@ -41,23 +41,13 @@ pub(crate) fn compile(
     let world = ReportWorld::new(main, files, date)?;
     let timestamp = Timestamp::new_utc(date.to_midnight()?);
     let resolve = |diagnostics: &[SourceDiagnostic]| {
-        diagnostics
-            .iter()
-            .map(|diagnostic| resolve_diagnostic(&world, diagnostic))
-            .collect()
+        diagnostics.iter().map(|diagnostic| resolve_diagnostic(&world, diagnostic)).collect()
     };
     let warned = typst::compile::<PagedDocument>(&world);
     let warnings = resolve(&warned.warnings);
-    let document = warned
-        .output
-        .map_err(|errors| ReportError::Compile(resolve(&errors)))?;
-    let options = PdfOptions {
-        ident: Smart::Auto,
-        timestamp: Some(timestamp),
-        ..PdfOptions::default()
-    };
-    let bytes = typst_pdf::pdf(&document, &options)
-        .map_err(|errors| ReportError::Export(resolve(&errors)))?;
+    let document = warned.output.map_err(|errors| ReportError::Compile(resolve(&errors)))?;
+    let options = PdfOptions { ident: Smart::Auto, timestamp: Some(timestamp), ..PdfOptions::default() };
+    let bytes = typst_pdf::pdf(&document, &options).map_err(|errors| ReportError::Export(resolve(&errors)))?;
     Ok(CompiledPdf { bytes, warnings })
 }
 

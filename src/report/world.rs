@@ -36,8 +36,7 @@ impl ReportDate {
 
     /// Midnight UTC of this date, for the PDF creation timestamp.
     pub(crate) fn to_midnight(self) -> Result<Datetime, ReportError> {
-        Datetime::from_ymd_hms(self.year, self.month, self.day, 0, 0, 0)
-            .ok_or(ReportError::InvalidDate(self))
+        Datetime::from_ymd_hms(self.year, self.month, self.day, 0, 0, 0).ok_or(ReportError::InvalidDate(self))
     }
 }
 
@@ -64,9 +63,7 @@ struct EmbeddedFonts {
 impl EmbeddedFonts {
     /// Parses the fonts shipped with `typst-assets`.
     fn load() -> Self {
-        let fonts: Vec<Font> = typst_kit::fonts::embedded()
-            .map(|(font, _info)| font)
-            .collect();
+        let fonts: Vec<Font> = typst_kit::fonts::embedded().map(|(font, _info)| font).collect();
         let book = LazyHash::new(FontBook::from_fonts(&fonts));
         Self { book, fonts }
     }
@@ -93,11 +90,7 @@ pub(crate) struct ReportWorld {
 
 impl ReportWorld {
     /// Builds the world from the main source, extra files keyed by relative path, and the fixed date.
-    pub(crate) fn new(
-        main: &str,
-        files: &BTreeMap<String, Vec<u8>>,
-        date: ReportDate,
-    ) -> Result<Self, ReportError> {
+    pub(crate) fn new(main: &str, files: &BTreeMap<String, Vec<u8>>, date: ReportDate) -> Result<Self, ReportError> {
         let main_key = normalise(MAIN_PATH)?;
         let mut virtual_files = BTreeMap::new();
         for (path, bytes) in files {
@@ -110,15 +103,8 @@ impl ReportWorld {
             }
             virtual_files.insert(key, VirtualFile::new(Bytes::new(bytes.clone())));
         }
-        virtual_files.insert(
-            main_key,
-            VirtualFile::new(Bytes::from_string(main.to_owned())),
-        );
-        Ok(Self {
-            main: project_file(MAIN_PATH),
-            files: virtual_files,
-            today: date.to_datetime()?,
-        })
+        virtual_files.insert(main_key, VirtualFile::new(Bytes::from_string(main.to_owned())));
+        Ok(Self { main: project_file(MAIN_PATH), files: virtual_files, today: date.to_datetime()? })
     }
 
     /// Finds the file behind an id, refusing packages and unknown paths.
@@ -135,10 +121,7 @@ impl ReportWorld {
 impl VirtualFile {
     /// A file whose source has not been parsed yet.
     fn new(bytes: Bytes) -> Self {
-        Self {
-            bytes,
-            source: OnceLock::new(),
-        }
+        Self { bytes, source: OnceLock::new() }
     }
 
     /// The parsed source, if the bytes are UTF-8.
@@ -160,10 +143,7 @@ fn project_file(path: &str) -> FileId {
 
 /// Normalises a file key to a slash-free relative path, rejecting escapes and backslashes.
 fn normalise(path: &str) -> Result<String, ReportError> {
-    let invalid = |reason: String| ReportError::InvalidFilePath {
-        path: path.to_owned(),
-        reason,
-    };
+    let invalid = |reason: String| ReportError::InvalidFilePath { path: path.to_owned(), reason };
     let vpath = VirtualPath::new(path).map_err(|err| invalid(err.to_string()))?;
     if vpath.is_root() {
         return Err(invalid("path names no file".to_owned()));

@@ -26,6 +26,7 @@ const HOSTILE: &[&str] = &[
     "line one\nline two",
     "x = y = z",
     "ζ_i² = 1−Ω",
+    "bell\u{7} zero-width\u{200b}joiner",
 ];
 
 /// Typst that turns (escaped) markup back into a plain string: text, spaces and line breaks only.
@@ -40,11 +41,7 @@ const PLAIN: &str = r#"
 "#;
 
 fn date() -> ReportDate {
-    ReportDate {
-        year: 2025,
-        month: 1,
-        day: 2,
-    }
+    ReportDate { year: 2025, month: 1, day: 2 }
 }
 
 /// A Typst array literal of the UTF-8 bytes of `s`, written by Rust without any escaping.
@@ -57,11 +54,7 @@ fn byte_array(s: &str) -> String {
 fn string_literal_round_trips_byte_for_byte() {
     let mut doc = String::new();
     for (i, s) in HOSTILE.iter().chain(&["tab\there\r\u{7}"]).enumerate() {
-        doc.push_str(&format!(
-            "#let s{i} = {}\n#assert.eq(array(bytes(s{i})), {})\n",
-            typst_string(s),
-            byte_array(s)
-        ));
+        doc.push_str(&format!("#let s{i} = {}\n#assert.eq(array(bytes(s{i})), {})\n", typst_string(s), byte_array(s)));
     }
     compile_pdf(&doc, &BTreeMap::new(), date()).unwrap();
 }
@@ -109,11 +102,6 @@ fn math_cannot_run_code_or_leave_math_mode() {
         let Err(ReportError::Compile(errors)) = compile_pdf(&doc, &BTreeMap::new(), date()) else {
             panic!("{s:?} should not compile");
         };
-        assert!(
-            errors
-                .iter()
-                .all(|e| e.message.starts_with("unknown variable")),
-            "{errors:?}"
-        );
+        assert!(errors.iter().all(|e| e.message.starts_with("unknown variable")), "{errors:?}");
     }
 }

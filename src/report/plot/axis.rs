@@ -40,11 +40,7 @@ struct Step {
 impl FittedAxis {
     /// Fits `axis` to `values` (data in value units; unusable ones are ignored), aiming at about
     /// `target_ticks` labelled ticks.
-    pub(super) fn fit(
-        axis: &Axis,
-        values: impl IntoIterator<Item = f64>,
-        target_ticks: usize,
-    ) -> Self {
+    pub(super) fn fit(axis: &Axis, values: impl IntoIterator<Item = f64>, target_ticks: usize) -> Self {
         let target = target_ticks.max(2);
         let explicit = axis.range.and_then(|(lo, hi)| {
             let (lo, hi) = (to_scale(axis.scale, lo)?, to_scale(axis.scale, hi)?);
@@ -58,12 +54,7 @@ impl FittedAxis {
             Scale::Linear => linear_ticks(lo, hi, target),
             Scale::Log10 => log_ticks(lo, hi, target),
         };
-        Self {
-            scale: axis.scale,
-            lo,
-            hi,
-            ticks,
-        }
+        Self { scale: axis.scale, lo, hi, ticks }
     }
 
     /// Position of `value` as a fraction of the axis (outside `[0, 1]` when out of range); `None` if the
@@ -83,19 +74,13 @@ fn to_scale(scale: Scale, value: f64) -> Option<f64> {
 
 /// The range fitting the data (in scale coordinates), widened to whole steps (linear) or decades (log).
 fn auto_range(scale: Scale, data: impl Iterator<Item = f64>, target: usize) -> (f64, f64) {
-    let (min, max) = data.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), t| {
-        (lo.min(t), hi.max(t))
-    });
+    let (min, max) = data.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), t| (lo.min(t), hi.max(t)));
     if min > max {
         return (0.0, 1.0);
     }
     match scale {
         Scale::Linear => {
-            let pad = if min < max {
-                0.0
-            } else {
-                0.1 * min.abs().max(1.0)
-            };
+            let pad = if min < max { 0.0 } else { 0.1 * min.abs().max(1.0) };
             let (min, max) = (min - pad, max + pad);
             let step = Step::nice((max - min) / to_f64(target)).value();
             ((min / step).floor() * step, (max / step).ceil() * step)
@@ -123,10 +108,7 @@ fn linear_ticks(lo: f64, hi: f64, target: usize) -> Vec<Tick> {
             } else {
                 decimal_label(value, step.exponent)
             };
-            Tick {
-                at: (value - lo) / (hi - lo),
-                label: Some(label),
-            }
+            Tick { at: (value - lo) / (hi - lo), label: Some(label) }
         })
         .collect()
 }
@@ -143,19 +125,13 @@ fn log_ticks(lo: f64, hi: f64, target: usize) -> Vec<Tick> {
     let stride = ((last - first + target) / target).max(1);
     let at = |t: f64| (t - lo) / (hi - lo);
     let mut ticks: Vec<Tick> = (first..=last)
-        .map(|k| Tick {
-            at: at(to_f64_i(k)),
-            label: (k.rem_euclid(stride) == 0).then(|| format!("$10^({k})$")),
-        })
+        .map(|k| Tick { at: at(to_f64_i(k)), label: (k.rem_euclid(stride) == 0).then(|| format!("$10^({k})$")) })
         .collect();
     if hi - lo <= 8.0 {
         let minors = (to_i64(lo.floor())..=to_i64(hi.ceil()))
             .flat_map(|k| (2..=9).map(move |m: i32| to_f64_i(k) + f64::from(m).log10()))
             .filter(|&t| t >= lo - SLACK && t <= hi + SLACK)
-            .map(|t| Tick {
-                at: at(t),
-                label: None,
-            });
+            .map(|t| Tick { at: at(t), label: None });
         ticks.extend(minors);
     }
     ticks.sort_by(|a, b| a.at.total_cmp(&b.at));
@@ -175,49 +151,27 @@ fn mantissa_ticks(lo: f64, hi: f64) -> Vec<Tick> {
                 } else {
                     decimal_label(to_f64_i(m) * 10f64.powi(exponent), exponent)
                 };
-                (t >= lo - SLACK && t <= hi + SLACK).then(|| Tick {
-                    at: (t - lo) / (hi - lo),
-                    label: Some(label),
-                })
+                (t >= lo - SLACK && t <= hi + SLACK).then(|| Tick { at: (t - lo) / (hi - lo), label: Some(label) })
             })
             .collect()
     };
     let ticks = candidates(&[1, 2, 5]);
-    if ticks.len() >= 2 {
-        ticks
-    } else {
-        candidates(&[1, 2, 3, 4, 5, 6, 7, 8, 9])
-    }
+    if ticks.len() >= 2 { ticks } else { candidates(&[1, 2, 3, 4, 5, 6, 7, 8, 9]) }
 }
 
 impl Step {
     /// The smallest 1-2-5 step at least `raw` (`raw` must be positive and finite, else 1).
     fn nice(raw: f64) -> Self {
         if !(raw.is_finite() && raw > 0.0) {
-            return Self {
-                mantissa: 1,
-                exponent: 0,
-            };
+            return Self { mantissa: 1, exponent: 0 };
         }
         let exponent = to_i32(raw.log10().floor());
         let fraction = raw / 10f64.powi(exponent);
         match fraction {
-            f if f <= 1.0 + SLACK => Self {
-                mantissa: 1,
-                exponent,
-            },
-            f if f <= 2.0 + SLACK => Self {
-                mantissa: 2,
-                exponent,
-            },
-            f if f <= 5.0 + SLACK => Self {
-                mantissa: 5,
-                exponent,
-            },
-            _ => Self {
-                mantissa: 1,
-                exponent: exponent + 1,
-            },
+            f if f <= 1.0 + SLACK => Self { mantissa: 1, exponent },
+            f if f <= 2.0 + SLACK => Self { mantissa: 2, exponent },
+            f if f <= 5.0 + SLACK => Self { mantissa: 5, exponent },
+            _ => Self { mantissa: 1, exponent: exponent + 1 },
         }
     }
 
@@ -231,11 +185,7 @@ impl Step {
 fn decimal_label(value: f64, exponent: i32) -> String {
     let decimals = usize::try_from(-exponent).unwrap_or(0);
     let text = format!("{value:.decimals$}");
-    let text = if text.trim_start_matches(['-', '0', '.']).is_empty() {
-        "0".to_owned()
-    } else {
-        text
-    };
+    let text = if text.trim_start_matches(['-', '0', '.']).is_empty() { "0".to_owned() } else { text };
     typst_string(&text.replace('-', "\u{2212}"))
 }
 
@@ -252,11 +202,7 @@ fn scientific_label(digits: i64, exponent: i32) -> String {
         + i32::try_from(trimmed.len()).unwrap_or(1)
         - 1;
     let (lead, rest) = trimmed.split_at(1);
-    let mantissa = if rest.is_empty() {
-        lead.to_owned()
-    } else {
-        format!("{lead}.{rest}")
-    };
+    let mantissa = if rest.is_empty() { lead.to_owned() } else { format!("{lead}.{rest}") };
     if mantissa == "1" {
         format!("${sign}10^({exponent})$")
     } else {
@@ -265,19 +211,13 @@ fn scientific_label(digits: i64, exponent: i32) -> String {
 }
 
 /// A float known to be a small whole number, as `i64` (saturating; plot ranges are far from the limits).
-#[allow(
-    clippy::cast_possible_truncation,
-    reason = "called on floor/ceil results of plot coordinates"
-)]
+#[allow(clippy::cast_possible_truncation, reason = "called on floor/ceil results of plot coordinates")]
 fn to_i64(value: f64) -> i64 {
     value as i64
 }
 
 /// A float known to be a small whole number, as `i32`.
-#[allow(
-    clippy::cast_possible_truncation,
-    reason = "called on floor results of log10 of finite floats"
-)]
+#[allow(clippy::cast_possible_truncation, reason = "called on floor results of log10 of finite floats")]
 fn to_i32(value: f64) -> i32 {
     value as i32
 }

@@ -15,12 +15,7 @@ pub(super) fn inside((u, v): Frac) -> bool {
 // Liang–Barsky: for each edge, p·t ≤ q bounds t from above (p > 0) or below (p < 0).
 fn clip_params(a: Frac, b: Frac) -> Option<(f64, f64)> {
     let (du, dv) = (b.0 - a.0, b.1 - a.1);
-    let edges = [
-        (-du, a.0 + EDGE),
-        (du, 1.0 + EDGE - a.0),
-        (-dv, a.1 + EDGE),
-        (dv, 1.0 + EDGE - a.1),
-    ];
+    let edges = [(-du, a.0 + EDGE), (du, 1.0 + EDGE - a.0), (-dv, a.1 + EDGE), (dv, 1.0 + EDGE - a.1)];
     let (mut t0, mut t1) = (0.0_f64, 1.0_f64);
     for (p, q) in edges {
         if p == 0.0 {
@@ -91,14 +86,8 @@ mod tests {
     fn segment_crossing_the_square_is_cut_at_its_edges() {
         // y = x from (-1, -1) to (2, 2) crosses the square on its diagonal.
         let (a, b) = clip_segment((-1.0, -1.0), (2.0, 2.0)).unwrap();
-        assert!(
-            (a.0 - 0.0).abs() < 1e-6 && (a.1 - 0.0).abs() < 1e-6,
-            "{a:?}"
-        );
-        assert!(
-            (b.0 - 1.0).abs() < 1e-6 && (b.1 - 1.0).abs() < 1e-6,
-            "{b:?}"
-        );
+        assert!((a.0 - 0.0).abs() < 1e-6 && (a.1 - 0.0).abs() < 1e-6, "{a:?}");
+        assert!((b.0 - 1.0).abs() < 1e-6 && (b.1 - 1.0).abs() < 1e-6, "{b:?}");
     }
 
     #[test]
@@ -109,12 +98,7 @@ mod tests {
 
     #[test]
     fn polyline_leaving_and_reentering_splits_into_two_runs() {
-        let points = [
-            Some((0.1, 0.5)),
-            Some((0.3, 1.5)),
-            Some((0.5, 0.5)),
-            Some((0.7, 0.5)),
-        ];
+        let points = [Some((0.1, 0.5)), Some((0.3, 1.5)), Some((0.5, 0.5)), Some((0.7, 0.5))];
         let runs = clip_polyline(&points);
         assert_eq!(runs.len(), 2);
         // First run: (0.1, 0.5) up to the top edge at u = 0.2; second: from u = 0.4 on the top edge onwards.
@@ -126,13 +110,7 @@ mod tests {
 
     #[test]
     fn missing_points_break_the_line() {
-        let points = [
-            Some((0.1, 0.1)),
-            Some((0.2, 0.2)),
-            None,
-            Some((0.4, 0.4)),
-            Some((0.5, 0.5)),
-        ];
+        let points = [Some((0.1, 0.1)), Some((0.2, 0.2)), None, Some((0.4, 0.4)), Some((0.5, 0.5))];
         assert_eq!(clip_polyline(&points).len(), 2);
     }
 }

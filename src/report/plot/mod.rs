@@ -120,15 +120,8 @@ pub(crate) enum Color {
 
 impl Color {
     /// All colours in palette order.
-    pub(crate) const PALETTE: [Self; 7] = [
-        Self::Blue,
-        Self::Orange,
-        Self::Green,
-        Self::Vermillion,
-        Self::Purple,
-        Self::SkyBlue,
-        Self::Black,
-    ];
+    pub(crate) const PALETTE: [Self; 7] =
+        [Self::Blue, Self::Orange, Self::Green, Self::Vermillion, Self::Purple, Self::SkyBlue, Self::Black];
 
     /// The `index`-th palette colour, cycling.
     pub(crate) fn palette(index: usize) -> Self {

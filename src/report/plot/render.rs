@@ -21,12 +21,12 @@ const TEMPLATE: &str = r#"#context {
   let y-label = text(size: 9pt, @YLABEL@)
   let title = @TITLE@
   let labelled(ticks) = ticks.filter(t => t.at(1) != none)
-  let label-width(ticks) = calc.max(0pt, ..labelled(ticks).map(t => measure(tick-text(t.at(1))).width))
-  let x-overhang = label-width(x-ticks.filter(t => t.at(0) > 0.9)) / 2
-  let m-left = measure(y-label).height + 5pt + label-width(y-ticks) + 3pt + tick-len
+  let label-size(ticks, side) = calc.max(0pt, ..labelled(ticks).map(t => measure(tick-text(t.at(1))).at(side)))
+  let x-overhang = label-size(x-ticks.filter(t => t.at(0) > 0.9), "width") / 2
+  let m-left = measure(y-label).height + 5pt + label-size(y-ticks, "width") + 3pt + tick-len
   let m-right = calc.max(6pt, x-overhang + 2pt)
   let m-top = if title == none { 6pt } else { measure(title).height + 7pt }
-  let m-bottom = tick-len + 3pt + measure(tick-text[0]).height + 5pt + measure(x-label).height
+  let m-bottom = tick-len + 3pt + label-size(x-ticks, "height") + 5pt + measure(x-label).height
   let pw = width - m-left - m-right
   let ph = height - m-top - m-bottom
   let P(u, v) = (u * pw, (1 - v) * ph)
@@ -111,32 +111,14 @@ pub(super) fn render(plot: &Plot) -> String {
         .replace("@XLABEL@", &plot.x.label.to_typst())
         .replace("@YLABEL@", &plot.y.label.to_typst())
         .replace("@TITLE@", &title)
-        .replace(
-            "@DATA@",
-            &plot
-                .series
-                .iter()
-                .map(|series| series_code(series, &x, &y))
-                .collect::<String>(),
-        )
-        .replace(
-            "@MARKS@",
-            &plot
-                .marks
-                .iter()
-                .filter_map(|mark| mark_code(mark, &x, &y))
-                .collect::<String>(),
-        )
+        .replace("@DATA@", &plot.series.iter().map(|series| series_code(series, &x, &y)).collect::<String>())
+        .replace("@MARKS@", &plot.marks.iter().filter_map(|mark| mark_code(mark, &x, &y)).collect::<String>())
         .replace("@LEGEND@", &legend_code(&plot.series))
 }
 
 /// A size in centimetres, kept within `[min, 50]` (non-finite sizes become `min`).
 fn clamp_cm(cm: f64, min: f64) -> f64 {
-    if cm.is_finite() {
-        cm.clamp(min, 50.0)
-    } else {
-        min
-    }
+    if cm.is_finite() { cm.clamp(min, 50.0) } else { min }
 }
 
 /// About one labelled tick per 2.2 cm, between 3 and 8.
@@ -153,10 +135,7 @@ fn target_ticks(length_cm: f64) -> usize {
 
 /// Every x value the automatic x range must show: points and vertical marks.
 fn x_values(plot: &Plot) -> Vec<f64> {
-    let points = plot
-        .series
-        .iter()
-        .flat_map(|series| series.points.iter().map(|point| point.x));
+    let points = plot.series.iter().flat_map(|series| series.points.iter().map(|point| point.x));
     let marks = plot.marks.iter().filter_map(|mark| match mark {
         Mark::Vertical { x, .. } => Some(*x),
         Mark::Horizontal { .. } => None,
@@ -244,27 +223,18 @@ fn series_code(series: &Series, x: &FittedAxis, y: &FittedAxis) -> String {
             out.push_str(&code);
         }
     }
-    let positions: Vec<Option<Frac>> = series
-        .points
-        .iter()
-        .map(|point| position(point, x, y))
-        .collect();
+    let positions: Vec<Option<Frac>> = series.points.iter().map(|point| position(point, x, y)).collect();
     if series.style.has_line() {
         for run in clip_polyline(&positions) {
             let points: Vec<String> = run.into_iter().map(frac).collect();
-            writeln!(
-                out,
-                "      polyline(({}), 1.1pt + {color})",
-                points.join(", ")
-            )
-            .expect("writing to a String cannot fail");
+            writeln!(out, "      polyline(({}), 1.1pt + {color})", points.join(", "))
+                .expect("writing to a String cannot fail");
         }
     }
     if series.style.has_markers() {
         let shape = marker_shape(series.color);
         for (u, v) in positions.into_iter().flatten().filter(|&p| inside(p)) {
-            writeln!(out, "      dot({u:.4}, {v:.4}, \"{shape}\", {color})")
-                .expect("writing to a String cannot fail");
+            writeln!(out, "      dot({u:.4}, {v:.4}, \"{shape}\", {color})").expect("writing to a String cannot fail");
         }
     }
     out
@@ -308,18 +278,12 @@ fn mark_code(mark: &Mark, x: &FittedAxis, y: &FittedAxis) -> Option<String> {
 fn legend_code(series: &[Series]) -> String {
     let mut out = String::new();
     for series in series.iter().filter(|series| !series.label.is_empty()) {
-        let kind = if series.style.has_markers() {
-            format!("\"{}\"", marker_shape(series.color))
-        } else {
-            "none".to_owned()
-        };
+        let kind =
+            if series.style.has_markers() { format!("\"{}\"", marker_shape(series.color)) } else { "none".to_owned() };
         let (line, color) = (series.style.has_line(), color_code(series.color));
         let label = PlotText::plain(&series.label).to_typst();
-        write!(
-            out,
-            "box(swatch({line}, {kind}, {color}) + h(3pt) + {label}), "
-        )
-        .expect("writing to a String cannot fail");
+        write!(out, "box(swatch({line}, {kind}, {color}) + h(3pt) + {label}), ")
+            .expect("writing to a String cannot fail");
     }
     out
 }

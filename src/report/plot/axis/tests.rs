@@ -2,18 +2,11 @@ use super::{FittedAxis, Tick};
 use crate::report::plot::{Axis, PlotText, Scale};
 
 fn axis(scale: Scale, range: Option<(f64, f64)>) -> Axis {
-    Axis {
-        label: PlotText::plain("x"),
-        scale,
-        range,
-    }
+    Axis { label: PlotText::plain("x"), scale, range }
 }
 
 fn labels(ticks: &[Tick]) -> Vec<&str> {
-    ticks
-        .iter()
-        .filter_map(|tick| tick.label.as_deref())
-        .collect()
+    ticks.iter().filter_map(|tick| tick.label.as_deref()).collect()
 }
 
 fn assert_close(actual: f64, expected: f64) {
@@ -24,10 +17,7 @@ fn assert_close(actual: f64, expected: f64) {
 fn linear_auto_range_rounds_out_to_whole_steps() {
     // Span 0.29 over 4 ticks: raw step 0.0725 rounds up to 0.1, so the range is [0, 0.4].
     let fitted = FittedAxis::fit(&axis(Scale::Linear, None), [0.02, 0.31, 0.17], 4);
-    assert_eq!(
-        labels(&fitted.ticks),
-        ["\"0\"", "\"0.1\"", "\"0.2\"", "\"0.3\"", "\"0.4\""]
-    );
+    assert_eq!(labels(&fitted.ticks), ["\"0\"", "\"0.1\"", "\"0.2\"", "\"0.3\"", "\"0.4\""]);
     for (tick, expected) in fitted.ticks.iter().zip([0.0, 0.25, 0.5, 0.75, 1.0]) {
         assert_close(tick.at, expected);
     }
@@ -37,24 +27,13 @@ fn linear_auto_range_rounds_out_to_whole_steps() {
 #[test]
 fn negative_labels_use_a_true_minus_and_fixed_decimals() {
     let fitted = FittedAxis::fit(&axis(Scale::Linear, Some((-1.0, 1.0))), [], 4);
-    assert_eq!(
-        labels(&fitted.ticks),
-        ["\"−1.0\"", "\"−0.5\"", "\"0\"", "\"0.5\"", "\"1.0\""]
-    );
+    assert_eq!(labels(&fitted.ticks), ["\"−1.0\"", "\"−0.5\"", "\"0\"", "\"0.5\"", "\"1.0\""]);
 }
 
 #[test]
 fn tiny_steps_switch_to_powers_of_ten() {
     let fitted = FittedAxis::fit(&axis(Scale::Linear, Some((0.0, 3e-5))), [], 3);
-    assert_eq!(
-        labels(&fitted.ticks),
-        [
-            "\"0\"",
-            "$10^(-5)$",
-            "$2 times 10^(-5)$",
-            "$3 times 10^(-5)$"
-        ]
-    );
+    assert_eq!(labels(&fitted.ticks), ["\"0\"", "$10^(-5)$", "$2 times 10^(-5)$", "$3 times 10^(-5)$"]);
 }
 
 #[test]
@@ -67,10 +46,7 @@ fn constant_data_gets_a_range_around_it() {
 fn log_axis_labels_decades_and_adds_minor_ticks() {
     // Data 1e-3..0.5 spans decades 10^-3..10^0: 4 labelled ticks and 8 minor ticks in each of 3 decades.
     let fitted = FittedAxis::fit(&axis(Scale::Log10, None), [1e-3, 0.02, 0.5], 6);
-    assert_eq!(
-        labels(&fitted.ticks),
-        ["$10^(-3)$", "$10^(-2)$", "$10^(-1)$", "$10^(0)$"]
-    );
+    assert_eq!(labels(&fitted.ticks), ["$10^(-3)$", "$10^(-2)$", "$10^(-1)$", "$10^(0)$"]);
     assert_eq!(fitted.ticks.len(), 4 + 3 * 8);
     // 2·10^-3 sits log10(2)/3 of the way along the axis.
     assert_close(fitted.ticks[1].at, 2f64.log10() / 3.0);
@@ -79,11 +55,7 @@ fn log_axis_labels_decades_and_adds_minor_ticks() {
 
 #[test]
 fn log_axis_skips_non_positive_values() {
-    let fitted = FittedAxis::fit(
-        &axis(Scale::Log10, None),
-        [-1.0, 0.0, f64::NAN, 10.0, 1000.0],
-        6,
-    );
+    let fitted = FittedAxis::fit(&axis(Scale::Log10, None), [-1.0, 0.0, f64::NAN, 10.0, 1000.0], 6);
     assert_eq!(labels(&fitted.ticks), ["$10^(1)$", "$10^(2)$", "$10^(3)$"]);
     assert_eq!(fitted.fraction(0.0), None);
     assert_eq!(fitted.fraction(-3.0), None);
