@@ -20,3 +20,4 @@ mod syntax;
 pub use diagnostics::{Diagnostic, Severity, Span};
 pub use spec::{Spec, resolve};
 pub use syntax::{Ast, parse};
+mod report;

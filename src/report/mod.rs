@@ -1,0 +1,22 @@
+//! Stage 6, results + verdicts → report: minijinja templates render Typst source, which the Typst compiler,
+//! embedded as a library, turns into a PDF in a sandboxed in-memory world.
+//!
+//! - [`render`] builds the typed [`context`](context::ReportContext), the figures and the results file.
+//! - `pdf` compiles Typst in a [`ReportWorld`](world::ReportWorld): embedded fonts only, a fixed date, no
+//!   file system, no packages, no network.
+//! - `escape` turns user text into Typst string literals or markup that render verbatim.
+//! - `plot` draws line and marker plots with error bars natively in Typst code.
+
+mod context;
+mod error;
+mod escape;
+mod figures;
+mod pdf;
+mod plot;
+mod render;
+mod results_file;
+mod world;
+mod write;
+
+pub use render::{RenderError, RenderInput, Report, render};
+pub use write::{output_stem, write_report};

@@ -1,0 +1,180 @@
+//! Plots drawn natively in Typst: a small data model ([`Plot`]) and its translation to Typst code.
+//!
+//! The Typst code is computed from the model alone (no measurement happens in Rust): Rust maps every data
+//! value to a fraction of the plot area, clips lines to it and chooses the ticks; the generated code measures
+//! the tick and axis labels with Typst's own `measure` to size the margins, so labels never overlap the data.
+
+mod axis;
+mod clip;
+mod render;
+
+use super::escape::{typst_markup, typst_math};
+
+/// A 2-D plot: axes, data series and annotation marks.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Plot {
+    /// Optional title drawn above the plot area.
+    pub(crate) title: Option<PlotText>,
+    /// Horizontal axis.
+    pub(crate) x: Axis,
+    /// Vertical axis.
+    pub(crate) y: Axis,
+    /// Data, drawn in order (later series on top).
+    pub(crate) series: Vec<Series>,
+    /// Reference lines with labels.
+    pub(crate) marks: Vec<Mark>,
+    /// Total width, in centimetres.
+    pub(crate) width_cm: f64,
+    /// Height of the axes box (plot area, ticks, axis labels and title), in centimetres; the legend is
+    /// stacked below it and adds its own height.
+    pub(crate) height_cm: f64,
+}
+
+/// One axis of a plot.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Axis {
+    /// Axis label.
+    pub(crate) label: PlotText,
+    /// Linear or logarithmic.
+    pub(crate) scale: Scale,
+    /// Visible range `(low, high)`; `None` fits the data with "nice" bounds. An unusable range (not finite,
+    /// empty, or not positive on a log axis) also falls back to fitting the data.
+    pub(crate) range: Option<(f64, f64)>,
+}
+
+/// How an axis maps values to positions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scale {
+    /// Position proportional to the value; ticks in 1-2-5 steps.
+    Linear,
+    /// Position proportional to `log10` of the value; ticks at decades labelled `10^k`. Non-positive values
+    /// are not drawn.
+    Log10,
+}
+
+/// Text drawn in a plot: plain user text (rendered verbatim) or Typst math.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum PlotText {
+    /// Verbatim text; every markup character is escaped.
+    Plain(String),
+    /// Typst math source, e.g. `zeta_i^2 = 1 - Omega`; `#`, `$` and `\` are escaped, so it cannot run code.
+    Math(String),
+}
+
+/// A named data series.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Series {
+    /// Legend entry; an empty label keeps the series out of the legend.
+    pub(crate) label: String,
+    /// Data points, in drawing order. Points with a non-finite coordinate (or a non-positive one on a log
+    /// axis) are skipped and break the line.
+    pub(crate) points: Vec<Point>,
+    /// Lines, markers or both.
+    pub(crate) style: Style,
+    /// Colour (which also fixes the marker shape).
+    pub(crate) color: Color,
+}
+
+/// A data point with an optional error bar `[low, high]` on the y axis.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Point {
+    /// Horizontal value.
+    pub(crate) x: f64,
+    /// Vertical value.
+    pub(crate) y: f64,
+    /// Lower end of the error bar.
+    pub(crate) low: Option<f64>,
+    /// Upper end of the error bar.
+    pub(crate) high: Option<f64>,
+}
+
+/// How a series is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Style {
+    /// A polyline through the points (theory curves).
+    Line,
+    /// One marker per point (simulations).
+    Markers,
+    /// Both.
+    LineAndMarkers,
+}
+
+/// The Okabe–Ito colour-blind-safe palette (yellow left out: it is unreadable on white).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Color {
+    /// `#0072B2`, circles; the paper's "truth".
+    Blue,
+    /// `#E69F00`, squares; the paper's "masked".
+    Orange,
+    /// `#009E73`, triangles; the paper's "optimal".
+    Green,
+    /// `#D55E00`, diamonds.
+    Vermillion,
+    /// `#CC79A7`, downward triangles.
+    Purple,
+    /// `#56B4E9`, circles.
+    SkyBlue,
+    /// `#000000`, squares.
+    Black,
+}
+
+impl Color {
+    /// All colours in palette order.
+    pub(crate) const PALETTE: [Self; 7] =
+        [Self::Blue, Self::Orange, Self::Green, Self::Vermillion, Self::Purple, Self::SkyBlue, Self::Black];
+
+    /// The `index`-th palette colour, cycling.
+    pub(crate) fn palette(index: usize) -> Self {
+        Self::PALETTE[index % Self::PALETTE.len()]
+    }
+}
+
+/// A labelled reference line.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Mark {
+    /// A dashed vertical line at `x` (e.g. the transition point `ζ_i = 1 − Ω`).
+    Vertical {
+        /// Position on the x axis.
+        x: f64,
+        /// Label drawn along the line.
+        label: PlotText,
+    },
+    /// A dashed horizontal line at `y`.
+    Horizontal {
+        /// Position on the y axis.
+        y: f64,
+        /// Label drawn above the line's right end.
+        label: PlotText,
+    },
+}
+
+impl PlotText {
+    /// Plain text.
+    pub(crate) fn plain(text: impl Into<String>) -> Self {
+        Self::Plain(text.into())
+    }
+
+    /// Typst math source.
+    pub(crate) fn math(source: impl Into<String>) -> Self {
+        Self::Math(source.into())
+    }
+
+    /// A Typst content expression rendering this text.
+    fn to_typst(&self) -> String {
+        match self {
+            Self::Plain(text) => format!("[{}]", typst_markup(text)),
+            Self::Math(source) => format!("${}$", typst_math(source)),
+        }
+    }
+}
+
+impl Plot {
+    /// Self-contained Typst markup (a `#context` expression, no `#figure`) drawing this plot; wrap it in a
+    /// figure or include it from a file.
+    pub(crate) fn to_typst(&self) -> String {
+        render::render(self)
+    }
+}
+
+#[cfg(test)]
+mod tests;

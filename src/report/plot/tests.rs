@@ -1,0 +1,167 @@
+use std::collections::BTreeMap;
+
+use super::{Axis, Color, Mark, Plot, PlotText, Point, Scale, Series, Style};
+use crate::report::{ReportDate, compile_pdf};
+
+const DATE: ReportDate = ReportDate { year: 2025, month: 1, day: 2 };
+
+fn point(x: f64, y: f64) -> Point {
+    Point { x, y, low: None, high: None }
+}
+
+/// A point with a symmetric error bar of half-width `half`.
+fn bar_point(x: f64, y: f64, half: f64) -> Point {
+    Point { x, y, low: Some(y - half), high: Some(y + half) }
+}
+
+/// Risk-like curves in the spirit of the paper's Fig 1b: theory lines and simulated means with intervals.
+fn linear_plot() -> Plot {
+    let ns: Vec<f64> = (0..17).map(|i| 50.0 + 25.0 * f64::from(i)).collect();
+    let truth = |n: f64| 0.9 * (n / 50.0).powf(-0.5);
+    let masked = |n: f64| 0.82 * (n / 50.0).powf(-0.5);
+    let optimal = |n: f64| 0.75 * (n / 50.0).powf(-0.5);
+    let line = |label: &str, f: &dyn Fn(f64) -> f64, color| Series {
+        label: label.to_owned(),
+        points: ns.iter().map(|&n| point(n, f(n))).collect(),
+        style: Style::Line,
+        color,
+    };
+    let sims = |f: &dyn Fn(f64) -> f64, color| Series {
+        label: String::new(),
+        points: ns.iter().step_by(2).map(|&n| bar_point(n, f(n) * 1.01, 0.03)).collect(),
+        style: Style::Markers,
+        color,
+    };
+    Plot {
+        title: Some(PlotText::plain("Excess risk against sample size")),
+        x: Axis { label: PlotText::math("n"), scale: Scale::Linear, range: None },
+        y: Axis { label: PlotText::plain("Excess risk"), scale: Scale::Linear, range: None },
+        series: vec![
+            line("Truth", &truth, Color::Blue),
+            line("Masked surrogate", &masked, Color::Orange),
+            line("Optimal surrogate", &optimal, Color::Green),
+            sims(&truth, Color::Blue),
+            sims(&masked, Color::Orange),
+            sims(&optimal, Color::Green),
+        ],
+        marks: vec![Mark::Horizontal { y: 0.5, label: PlotText::plain("reference") }],
+        width_cm: 14.0,
+        height_cm: 8.0,
+    }
+}
+
+/// Fig 1a-like: a per-feature gain on log-log axes with the two transition points marked.
+fn log_plot() -> Plot {
+    let features: Vec<f64> = (0..40).map(|i| 10f64.powf(f64::from(i) / 13.0)).collect();
+    let gain = |i: f64| 1.0 / (1.0 + (i / 30.0).powi(2)) * (1.0 + i / 10.0);
+    let masked = |i: f64| if i < 200.0 { 1.0 } else { 1e-9 };
+    Plot {
+        title: None,
+        x: Axis { label: PlotText::plain("Feature index i"), scale: Scale::Log10, range: None },
+        y: Axis {
+            label: PlotText::math("beta^(s*)_i \"/\" beta^star_i"),
+            scale: Scale::Log10,
+            range: Some((1e-2, 10.0)),
+        },
+        series: vec![
+            Series {
+                label: "Optimal surrogate".to_owned(),
+                points: features.iter().map(|&i| bar_point(i, gain(i), 0.3 * gain(i))).collect(),
+                style: Style::LineAndMarkers,
+                color: Color::Green,
+            },
+            Series {
+                label: "Masked surrogate".to_owned(),
+                points: features.iter().map(|&i| point(i, masked(i))).collect(),
+                style: Style::Line,
+                color: Color::Orange,
+            },
+        ],
+        marks: vec![
+            Mark::Vertical { x: 12.0, label: PlotText::math("zeta_i = 1 - Omega") },
+            Mark::Vertical { x: 200.0, label: PlotText::math("zeta_i^2 = 1 - Omega") },
+        ],
+        width_cm: 14.0,
+        height_cm: 8.0,
+    }
+}
+
+/// Compiles plots into one PDF, each inside a figure (as a report would); writes it to the directory in
+/// `KDREPRO_PLOT_DIR` if set, for looking at.
+fn compile_plots(name: &str, plots: &[Plot]) -> Vec<u8> {
+    let mut doc = String::from("#set page(width: 16cm, height: auto, margin: 1cm)\n");
+    for plot in plots {
+        doc.push_str(&format!("#figure([\n{}\n], caption: [A plot.])\n", plot.to_typst()));
+    }
+    let pdf = compile_pdf(&doc, &BTreeMap::new(), DATE).unwrap_or_else(|err| panic!("{err}\n{doc}"));
+    if let Some(dir) = std::env::var_os("KDREPRO_PLOT_DIR") {
+        std::fs::write(std::path::Path::new(&dir).join(format!("{name}.pdf")), &pdf).unwrap();
+    }
+    pdf
+}
+
+#[test]
+fn linear_and_log_plots_compile_to_pdf() {
+    let pdf = compile_plots("plots", &[linear_plot(), log_plot()]);
+    assert!(pdf.starts_with(b"%PDF"));
+}
+
+#[test]
+fn hostile_labels_are_drawn_verbatim() {
+    let mut plot = linear_plot();
+    plot.title = Some(PlotText::plain("#read(\"/etc/passwd\") ] $x$ <lab> \\"));
+    plot.x.label = PlotText::math("x $ \\ y");
+    plot.series[0].label = "*b* _i_ @ref // ]".to_owned();
+    plot.marks.push(Mark::Vertical { x: 100.0, label: PlotText::plain("]") });
+    let code = plot.to_typst();
+    assert!(code.match_indices("#read").all(|(i, _)| code[..i].ends_with('\\')), "unescaped code in:\n{code}");
+    compile_plots("hostile", &[plot]);
+}
+
+#[test]
+fn undrawable_points_are_skipped() {
+    let mut plot = log_plot();
+    plot.series[0].points =
+        vec![point(1.0, 1.0), point(f64::NAN, 1.0), point(2.0, -1.0), point(3.0, 0.0), point(4.0, 2.0)];
+    plot.series[0].style = Style::Markers;
+    let code = plot.to_typst();
+    assert_eq!(code.matches("dot(").count() - 1, 2, "only (1, 1) and (4, 2) can be drawn on log axes");
+    compile_plots("skipped", &[plot]);
+}
+
+#[test]
+fn lines_are_clipped_to_the_plot_area() {
+    let mut plot = linear_plot();
+    plot.y.range = Some((0.3, 0.6));
+    let code = plot.to_typst();
+    let coordinates: Vec<f64> = code
+        .lines()
+        .filter(|line| line.trim_start().starts_with("polyline(("))
+        .flat_map(|line| line.split(['(', ')', ',', ' ']).filter_map(|part| part.parse::<f64>().ok()))
+        .filter(|value| *value != 1.1)
+        .collect();
+    assert!(!coordinates.is_empty());
+    assert!(coordinates.iter().all(|c| (0.0..=1.0).contains(c)), "{coordinates:?}");
+}
+
+#[test]
+fn marks_outside_the_range_are_left_out() {
+    let mut plot = log_plot();
+    plot.x.range = Some((1.0, 100.0));
+    let code = plot.to_typst();
+    assert_eq!(code.matches("vmark(").count() - 1, 1, "x = 200 is outside [1, 100]");
+}
+
+#[test]
+fn empty_plot_still_compiles() {
+    let plot = Plot {
+        title: None,
+        x: Axis { label: PlotText::plain(""), scale: Scale::Log10, range: None },
+        y: Axis { label: PlotText::plain(""), scale: Scale::Linear, range: None },
+        series: Vec::new(),
+        marks: Vec::new(),
+        width_cm: f64::NAN,
+        height_cm: 0.0,
+    };
+    compile_plots("empty", &[plot]);
+}
