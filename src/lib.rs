@@ -21,3 +21,4 @@ pub use diagnostics::{Diagnostic, Severity, Span};
 pub use spec::{Spec, resolve};
 pub use syntax::{Ast, parse};
 mod report;
+mod theory;

@@ -1,0 +1,409 @@
+//! The deterministic equivalent of the min-norm interpolator: τ (eq. 7), ζ_i and Ω (Corollary 1), and the
+//! [`Regime`] that decides between interpolation and least squares.
+
+use super::compensated::{NeumaierSum, compensated_sums};
+use super::error::{TheoryError, check_finite, check_noise};
+
+/// Passes allowed to the τ solver; safeguarded Newton needs a few tens at most (bisection alone would need ~60).
+const MAX_PASSES: usize = 200;
+/// Relative residual of eq. (7) at which the τ solver stops.
+const RESIDUAL_TOL: f64 = 1e-14;
+
+/// What one checked pass over a spectrum learns: the positive eigenvalues' count, sum and minimum.
+#[derive(Clone, Copy, Debug)]
+struct SpectrumSummary {
+    /// Number of strictly positive eigenvalues.
+    positive: usize,
+    /// Σ λ_i.
+    trace: f64,
+    /// Smallest positive eigenvalue (infinite when there is none).
+    min_positive: f64,
+}
+
+impl SpectrumSummary {
+    /// Checks a spectrum (non-empty, finite, not negative) and summarises it in one pass.
+    fn of(lambda: &[f64]) -> Result<Self, TheoryError> {
+        if lambda.is_empty() {
+            return Err(TheoryError::EmptySpectrum);
+        }
+        let mut trace = NeumaierSum::default();
+        let mut positive = 0;
+        let mut min_positive = f64::INFINITY;
+        for (index, &value) in lambda.iter().enumerate() {
+            if !value.is_finite() {
+                return Err(TheoryError::NonFinite {
+                    what: "eigenvalue",
+                    index,
+                });
+            }
+            if value < 0.0 {
+                return Err(TheoryError::NegativeEigenvalue { index, value });
+            }
+            if value > 0.0 {
+                positive += 1;
+                trace.add(value);
+                min_positive = min_positive.min(value);
+            }
+        }
+        Ok(Self {
+            positive,
+            trace: trace.value(),
+            min_positive,
+        })
+    }
+}
+
+/// The deterministic equivalent of the min-norm interpolator fitted on n samples (PAPER.md §2.1–§2.2).
+///
+/// `tau` solves Σ_i λ_i/(λ_i+τ) = n (eq. 7); `omega` is Ω = (1/n) Σ_i (1−ζ_i)², computed in Corollary 1's ratio
+/// form Σ(1−ζ_i)²/Σ(1−ζ_i) so that Ω and 1 − Ω = Σ(1−ζ_i)ζ_i/Σ(1−ζ_i) are both accurate even when Ω is near 1.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Equivalent {
+    /// Effective regularisation τ > 0 of the ridgeless interpolator.
+    pub(crate) tau: f64,
+    /// Ω ∈ (0, 1).
+    pub(crate) omega: f64,
+    /// Sample size n.
+    pub(crate) n: usize,
+    /// 1 − Ω, computed without cancellation.
+    omega_complement: f64,
+    /// κ′ = Ω/(1−Ω).
+    kappa_prime: f64,
+}
+
+impl Equivalent {
+    /// Solves eq. (7) for τ and computes Ω. Needs 1 ≤ n < number of positive eigenvalues.
+    pub(crate) fn solve(lambda: &[f64], n: usize) -> Result<Self, TheoryError> {
+        Self::solve_summarised(lambda, n, SpectrumSummary::of(lambda)?)
+    }
+
+    /// [`Equivalent::solve`] for an already checked spectrum.
+    fn solve_summarised(
+        lambda: &[f64],
+        n: usize,
+        summary: SpectrumSummary,
+    ) -> Result<Self, TheoryError> {
+        if n == 0 {
+            return Err(TheoryError::NoSamples);
+        }
+        if n >= summary.positive {
+            return Err(TheoryError::NoEquivalent {
+                n,
+                positive: summary.positive,
+            });
+        }
+        let (tau, moments) = solve_tau(lambda, n, summary)?;
+        // Corollary 1: Ω = Σ(1−ζ)²/Σ(1−ζ); 1 − Ω = Σ(1−ζ)ζ/Σ(1−ζ).
+        let omega = moments.second / moments.learned;
+        let omega_complement = moments.mixed / moments.learned;
+        Ok(Self {
+            tau,
+            omega,
+            n,
+            omega_complement,
+            kappa_prime: omega / omega_complement,
+        })
+    }
+
+    /// ζ = τ/(λ+τ): the fraction of direction λ that is *not* learned.
+    pub(crate) fn zeta(&self, lambda_i: f64) -> f64 {
+        self.tau / (lambda_i + self.tau)
+    }
+
+    /// 1 − ζ = λ/(λ+τ), computed without cancellation.
+    pub(crate) fn learned(&self, lambda_i: f64) -> f64 {
+        lambda_i / (lambda_i + self.tau)
+    }
+
+    /// 1 − Ω, computed without cancellation.
+    pub(crate) fn omega_complement(&self) -> f64 {
+        self.omega_complement
+    }
+
+    /// κ′ = Ω/(1−Ω), the variance inflation of the interpolator (§3 "Derived from the above").
+    pub(crate) fn kappa_prime(&self) -> f64 {
+        self.kappa_prime
+    }
+}
+
+/// The sums over directions that one pass at a given τ yields, with θ_i = 1 − ζ_i = λ_i/(λ_i+τ).
+#[derive(Clone, Copy, Debug)]
+struct LearnedMoments {
+    /// h = Σ θ_i, the left side of eq. (7).
+    learned: f64,
+    /// Σ θ_i² = nΩ at the root.
+    second: f64,
+    /// Σ θ_i ζ_i = −dh/d(ln τ) = n(1 − Ω) at the root.
+    mixed: f64,
+}
+
+impl LearnedMoments {
+    /// One compensated O(p) pass at τ.
+    fn at(lambda: &[f64], tau: f64) -> Self {
+        let [learned, second, mixed] = compensated_sums(lambda.iter().map(|&l| {
+            let inv = 1.0 / (l + tau);
+            let (theta, zeta) = (l * inv, tau * inv);
+            [theta, theta * theta, theta * zeta]
+        }));
+        Self {
+            learned,
+            second,
+            mixed,
+        }
+    }
+}
+
+/// Solves eq. (7), Σ λ_i/(λ_i+τ) = n, by safeguarded Newton on F(u) = ln h(e^u) − ln n, u = ln τ; returns τ
+/// and the moments at τ (so Ω costs no extra pass).
+///
+/// F decreases from ln(k/n) > 0 (τ → 0, k positive eigenvalues) to −∞ and is close to linear in u for
+/// power-law spectra, so Newton converges in a handful of passes. The root is bracketed by
+/// τ_hi = tr Σ / n (where h ≤ tr Σ/τ = n) and τ_lo = λ_min (k − n)/n (where h ≥ k λ_min/(λ_min + τ) = n);
+/// a Newton step that leaves the bracket or stalls falls back to bisection. It stops when eq. (7) holds to a
+/// relative residual of `RESIDUAL_TOL` (h is accurate to a few ulps, so this is reachable).
+fn solve_tau(
+    lambda: &[f64],
+    n: usize,
+    summary: SpectrumSummary,
+) -> Result<(f64, LearnedMoments), TheoryError> {
+    let target = n as f64;
+    let k = summary.positive as f64;
+    let mut hi = (summary.trace / target).ln();
+    // Clamped so that a spectrum with subnormal eigenvalues still has a finite bracket.
+    let mut lo = (summary.min_positive * (k - target) / target)
+        .ln()
+        .max(f64::MIN_POSITIVE.ln());
+    let mut u = hi;
+    let (mut step, mut step_before) = (hi - lo, hi - lo);
+    for _ in 0..MAX_PASSES {
+        let moments = LearnedMoments::at(lambda, u.exp());
+        let f = (moments.learned / target).ln();
+        // The bracket test only fires for extremely ill-conditioned spectra: log τ known to 4 ulps.
+        if f.abs() <= RESIDUAL_TOL
+            || hi - lo <= 4.0 * f64::EPSILON * hi.abs().max(lo.abs()).max(1.0)
+        {
+            return Ok((u.exp(), moments));
+        }
+        if f > 0.0 {
+            lo = u;
+        } else {
+            hi = u;
+        }
+        // Newton: F' = −Σθζ/h, so the step is F h / Σθζ.
+        let newton = f * moments.learned / moments.mixed;
+        let stalls = 2.0 * newton.abs() > step_before.abs();
+        step_before = step;
+        step = if (lo < u + newton && u + newton < hi) && !stalls {
+            newton
+        } else {
+            0.5 * (lo + hi) - u
+        };
+        u += step;
+    }
+    Err(TheoryError::NoConvergence {
+        n,
+        bracket: (lo, hi),
+    })
+}
+
+/// Which estimator the target stage uses, with what it needs to evaluate risks.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Regime {
+    /// n < p and n < number of positive eigenvalues: the min-norm interpolator, described by its equivalent.
+    Interpolating(Equivalent),
+    /// n > p + 1: ordinary least squares (pseudo-inverse on the positive eigen-directions), v2 Proposition 2.
+    LeastSquares {
+        /// Sample size.
+        n: usize,
+        /// Number of positive eigenvalues k; the noise term is σ² k/(n − k − 1).
+        rank: usize,
+    },
+}
+
+impl Regime {
+    /// Decides the regime for a spectrum and sample size, solving for τ when interpolating.
+    ///
+    /// Errors: n = 0; n < p but n ≥ number of positive eigenvalues (τ does not exist); n = p or p + 1 (infinite
+    /// least-squares risk); an empty, non-finite or negative spectrum.
+    pub(crate) fn new(lambda: &[f64], n: usize) -> Result<Self, TheoryError> {
+        let summary = SpectrumSummary::of(lambda)?;
+        let p = lambda.len();
+        if n < p {
+            Equivalent::solve_summarised(lambda, n, summary).map(Self::Interpolating)
+        } else if n > p + 1 {
+            Ok(Self::LeastSquares {
+                n,
+                rank: summary.positive,
+            })
+        } else {
+            Err(TheoryError::InterpolationThreshold { n, p })
+        }
+    }
+
+    /// Sample size n.
+    pub(crate) fn n(&self) -> usize {
+        match self {
+            Self::Interpolating(eq) => eq.n,
+            Self::LeastSquares { n, .. } => *n,
+        }
+    }
+
+    /// Multiplier of σ² in every risk: κ′ = Ω/(1−Ω) when interpolating (Definition 1), k/(n−k−1) for least
+    /// squares (v2 Proposition 2, with k the number of positive eigenvalues).
+    pub(crate) fn noise_gain(&self) -> f64 {
+        match self {
+            Self::Interpolating(eq) => eq.kappa_prime(),
+            Self::LeastSquares { n, rank } => *rank as f64 / (n - rank - 1) as f64,
+        }
+    }
+
+    /// [`Regime::new`] after checking the signals (finite, same length as the spectrum) and the noise variance.
+    ///
+    /// # Panics
+    /// If a signal's length differs from the spectrum's (a programmer error).
+    #[track_caller]
+    pub(super) fn checked(
+        lambda: &[f64],
+        n: usize,
+        signals: &[(&'static str, &[f64])],
+        sigma2: f64,
+    ) -> Result<Self, TheoryError> {
+        for &(what, values) in signals {
+            assert_eq!(
+                values.len(),
+                lambda.len(),
+                "{what} and spectrum lengths differ"
+            );
+            check_finite(what, values)?;
+        }
+        check_noise(sigma2)?;
+        Self::new(lambda, n)
+    }
+
+    /// The equivalent (τ, Ω) when interpolating.
+    pub(crate) fn equivalent(&self) -> Option<&Equivalent> {
+        match self {
+            Self::Interpolating(eq) => Some(eq),
+            Self::LeastSquares { .. } => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Largest relative residual of eq. (7), recomputed naively.
+    fn residual(lambda: &[f64], eq: &Equivalent) -> f64 {
+        let h: f64 = lambda.iter().map(|l| l / (l + eq.tau)).sum();
+        (h - eq.n as f64).abs() / eq.n as f64
+    }
+
+    #[test]
+    fn isotropic_spectrum_has_closed_form() {
+        // λ_i = c: p c/(c+τ) = n ⇒ τ = c(p−n)/n, ζ = 1 − n/p, Ω = n/p.
+        let (p, n, c) = (1000, 300, 2.5);
+        let eq = Equivalent::solve(&vec![c; p], n).unwrap();
+        let tau = c * (p - n) as f64 / n as f64;
+        assert!((eq.tau / tau - 1.0).abs() < 1e-13, "{} vs {tau}", eq.tau);
+        assert!((eq.omega - 0.3).abs() < 1e-14);
+        assert!((eq.omega_complement() - 0.7).abs() < 1e-14);
+        assert!((eq.zeta(c) - 0.7).abs() < 1e-14);
+    }
+
+    #[test]
+    fn two_level_spectrum_has_closed_form() {
+        // λ = (1, 1, 0.25, 0.25), n = 2 ⇒ 1/(1+τ) + 0.25/(0.25+τ) = 1 ⇒ τ² = 0.25 ⇒ τ = 0.5.
+        let eq = Equivalent::solve(&[1.0, 1.0, 0.25, 0.25], 2).unwrap();
+        assert!((eq.tau - 0.5).abs() < 1e-15);
+        // θ = (2/3, 2/3, 1/3, 1/3): Ω = (8/9 + 2/9)/2 = 5/9.
+        assert!((eq.omega - 5.0 / 9.0).abs() < 1e-15);
+    }
+
+    #[test]
+    fn solves_hard_spectra_to_rounding() {
+        let cases: Vec<(Vec<f64>, usize)> = vec![
+            (
+                (1..=500).map(|i: i32| f64::from(i).powf(-2.0)).collect(),
+                200,
+            ),
+            ((1..=500).map(|i: i32| f64::from(i).powf(-2.0)).collect(), 1),
+            (
+                (1..=500).map(|i: i32| f64::from(i).powf(-2.0)).collect(),
+                499,
+            ),
+            (
+                (1..=1000).map(|i: i32| f64::from(i).powf(-0.5)).collect(),
+                999,
+            ),
+            (
+                (1..=1000).map(|i: i32| f64::from(i).powf(-6.0)).collect(),
+                10,
+            ),
+            (
+                (0..100).map(|i| if i < 3 { 1e6 } else { 1e-6 }).collect(),
+                50,
+            ),
+            (
+                (0..100).map(|i| if i < 50 { 1.0 } else { 0.0 }).collect(),
+                49,
+            ),
+        ];
+        for (lambda, n) in cases {
+            let eq = Equivalent::solve(&lambda, n).unwrap();
+            assert!(
+                residual(&lambda, &eq) < 1e-12,
+                "n = {n}: residual {}",
+                residual(&lambda, &eq)
+            );
+            assert!(eq.omega > 0.0 && eq.omega < 1.0);
+            assert!((eq.omega + eq.omega_complement() - 1.0).abs() < 1e-14);
+        }
+    }
+
+    #[test]
+    fn rejects_missing_equivalents() {
+        let lambda = [1.0, 0.5, 0.0, 0.0];
+        assert_eq!(
+            Equivalent::solve(&lambda, 2),
+            Err(TheoryError::NoEquivalent { n: 2, positive: 2 })
+        );
+        assert_eq!(Equivalent::solve(&lambda, 0), Err(TheoryError::NoSamples));
+        assert_eq!(Equivalent::solve(&[], 1), Err(TheoryError::EmptySpectrum));
+        assert_eq!(
+            Equivalent::solve(&[1.0, -1.0], 1),
+            Err(TheoryError::NegativeEigenvalue {
+                index: 1,
+                value: -1.0
+            })
+        );
+        assert_eq!(
+            Equivalent::solve(&[1.0, f64::NAN], 1),
+            Err(TheoryError::NonFinite {
+                what: "eigenvalue",
+                index: 1
+            })
+        );
+    }
+
+    #[test]
+    fn regime_follows_the_sample_size() {
+        let lambda = vec![1.0; 10];
+        assert!(matches!(
+            Regime::new(&lambda, 9),
+            Ok(Regime::Interpolating(_))
+        ));
+        assert_eq!(
+            Regime::new(&lambda, 10),
+            Err(TheoryError::InterpolationThreshold { n: 10, p: 10 })
+        );
+        assert_eq!(
+            Regime::new(&lambda, 11),
+            Err(TheoryError::InterpolationThreshold { n: 11, p: 10 })
+        );
+        assert_eq!(
+            Regime::new(&lambda, 12),
+            Ok(Regime::LeastSquares { n: 12, rank: 10 })
+        );
+    }
+}

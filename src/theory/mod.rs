@@ -1,0 +1,42 @@
+//! Deterministic-equivalent theory of the paper (PAPER.md §2–§3, §5), on spectra given as plain slices.
+//!
+//! Everything works in the eigenbasis of the covariance (Observation 2): a spectrum is `&[f64]` of eigenvalues
+//! λ_i (in the caller's order, usually decreasing) and a signal is `&[f64]` of coordinates β⋆_i in that basis.
+//! Each evaluation is a few sequential O(p) passes with compensated summation, so results are deterministic and
+//! p = 10^7 is cheap.
+//!
+//! - [`Equivalent`]: τ of eq. (7), ζ_i = τ/(λ_i+τ) and Ω = (1/n) Σ (1−ζ_i)² (Corollary 1).
+//! - [`Regime`]: min-norm interpolation (n below the number of positive eigenvalues) or least squares
+//!   (n > p + 1, v2 Proposition 2); every risk and optimiser dispatches on it.
+//! - risks: [`s2t_risk`] (Definition 1, eigenbasis closed form), [`standard_risk`] (eq. 11), closed forms of
+//!   R*, the masked risk (eq. 16) and the masking gain (eq. 17).
+//! - surrogates: [`optimal_surrogate`] (Proposition 1 / Corollary 1), [`optimal_mask`] (v2 Proposition 3).
+//! - power-law asymptotics: v2 Propositions 4, 5, 6 and v1 Propositions 7, 8, 9.
+//! - the two-stage model of Section 5: [`two_stage_risk`].
+#![allow(
+    dead_code,
+    unused_imports,
+    reason = "used by later stages; wired in by the integrator"
+)]
+
+mod asymptotics;
+mod compensated;
+mod equivalent;
+mod error;
+mod risk;
+mod surrogate;
+mod two_stage;
+
+#[cfg(test)]
+mod tests;
+
+pub(crate) use asymptotics::{
+    InverseTauBounds, MaskingRegion, OmegaBound, cutoff_c1, cutoff_c2, inverse_tau_bounds,
+    masking_region, omega_limit, omega_lower_bound, power_law_spectrum, scaling_exponent,
+    tau_constant,
+};
+pub(crate) use equivalent::{Equivalent, Regime};
+pub(crate) use error::TheoryError;
+pub(crate) use risk::{s2t_risk, standard_risk};
+pub(crate) use surrogate::{Transitions, masked, optimal_mask, optimal_surrogate};
+pub(crate) use two_stage::{SurrogateMoments, two_stage_risk};
