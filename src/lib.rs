@@ -1,1 +1,4 @@
 //! kdrepro: reproduces *High-dimensional Analysis of Knowledge Distillation* as a checked report.
+
+mod sim;
+mod stats;
