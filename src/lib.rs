@@ -22,3 +22,5 @@ pub use spec::{Spec, resolve};
 pub use syntax::{Ast, parse};
 mod report;
 mod theory;
+mod sim;
+mod stats;

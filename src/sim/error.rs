@@ -1,0 +1,52 @@
+//! Fatal errors of the Monte Carlo engine.
+
+use std::fmt;
+
+/// Why a simulation job could not be built. Shape mismatches between already validated parts are
+/// programmer bugs and `assert!` instead.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum SimError {
+    /// The design has no rows (n = 0): Est(X, y) is undefined.
+    NoSamples,
+    /// The design has no features (p = 0).
+    NoFeatures,
+    /// No surrogate column was given (k = 0).
+    NoSurrogates,
+    /// An eigenvalue λ_i of the covariance is negative or not finite.
+    InvalidEigenvalue {
+        /// Zero-based feature index.
+        index: usize,
+        /// The offending value.
+        value: f64,
+    },
+    /// The label noise variance σ² is negative or not finite.
+    InvalidNoiseVariance(f64),
+    /// A coefficient of β⋆ or of a surrogate is not finite.
+    NonFiniteCoefficient {
+        /// Zero-based feature index.
+        index: usize,
+    },
+}
+
+impl fmt::Display for SimError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NoSamples => write!(f, "the sample size n must be at least 1"),
+            Self::NoFeatures => write!(f, "the dimension p must be at least 1"),
+            Self::NoSurrogates => write!(f, "at least one surrogate is needed"),
+            Self::InvalidEigenvalue { index, value } => write!(
+                f,
+                "covariance eigenvalue λ_{} = {value} must be finite and non-negative",
+                index + 1
+            ),
+            Self::InvalidNoiseVariance(v) => {
+                write!(f, "noise variance σ² = {v} must be finite and non-negative")
+            }
+            Self::NonFiniteCoefficient { index } => {
+                write!(f, "coefficient {} is not finite", index + 1)
+            }
+        }
+    }
+}
+
+impl std::error::Error for SimError {}

@@ -1,0 +1,174 @@
+//! The estimator Est(X, y) of PAPER.md §1 and its linear-algebra kernels (all `Par::Seq`).
+
+use faer::diag::Diag;
+use faer::dyn_stack::{MemBuffer, MemStack, StackReq};
+use faer::linalg::cholesky::llt;
+use faer::linalg::evd::{self, ComputeEigenvectors};
+use faer::linalg::lu::partial_pivoting as lu;
+use faer::linalg::matmul::triangular::{BlockStructure, matmul};
+use faer::{Accum, Mat, MatMut, MatRef, Par};
+
+/// Which form of Est(X, y) (PAPER.md §1) applies to an n × p design.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Estimator {
+    /// n < p: minimum-norm interpolator b = Xᵀ(XXᵀ)⁻¹y, through the n × n Gram matrix.
+    MinNorm,
+    /// n = p: the square system X b = y.
+    Square,
+    /// n > p: least squares b = (XᵀX)⁻¹Xᵀy, through the p × p Gram matrix.
+    LeastSquares,
+}
+
+impl Estimator {
+    /// The estimator used for n samples of p features.
+    pub(crate) fn for_shape(n: usize, p: usize) -> Self {
+        match n.cmp(&p) {
+            std::cmp::Ordering::Less => Self::MinNorm,
+            std::cmp::Ordering::Equal => Self::Square,
+            std::cmp::Ordering::Greater => Self::LeastSquares,
+        }
+    }
+}
+
+/// A factorisation found the matrix numerically singular; the caller falls back to [`pinv_solve`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Singular;
+
+/// Scratch memory needed by [`llt_solve`] on an m × m Gram matrix.
+pub(crate) fn llt_scratch(m: usize) -> StackReq {
+    llt::factor::cholesky_in_place_scratch::<f64>(m, Par::Seq, Default::default())
+}
+
+/// Writes the lower triangle (with diagonal) of `A Aᵀ` into `dst`; the strict upper triangle is
+/// left untouched. `dst` is m × m for `A` m × q.
+#[track_caller]
+pub(crate) fn gram_lower(dst: MatMut<'_, f64>, A: MatRef<'_, f64>) {
+    // G = A Aᵀ, one triangle only: half the flops of a full product.
+    matmul(
+        dst,
+        BlockStructure::TriangularLower,
+        Accum::Replace,
+        A,
+        BlockStructure::Rectangular,
+        A.transpose(),
+        BlockStructure::Rectangular,
+        1.0,
+        Par::Seq,
+    );
+}
+
+/// True when the factor's pivots (on the scale of the matrix's eigenvalues) span more than
+/// 1/(m ε): the solve would return noise, so the pseudo-inverse is used instead.
+fn numerically_singular(pivots: impl Iterator<Item = f64>, m: usize) -> bool {
+    let (mut lo, mut hi) = (f64::INFINITY, 0.0_f64);
+    for d in pivots {
+        if !d.is_finite() {
+            return true;
+        }
+        lo = lo.min(d);
+        hi = hi.max(d);
+    }
+    lo <= hi * (m as f64) * f64::EPSILON
+}
+
+/// Solves G W = R in place (R ← G⁻¹R) through G = L Lᵀ, factorised in place from the lower
+/// triangle of `G` (the upper triangle is ignored). `Err(Singular)` leaves `R` untouched.
+#[track_caller]
+pub(crate) fn llt_solve(
+    mut G: MatMut<'_, f64>,
+    R: MatMut<'_, f64>,
+    stack: &mut MemBuffer,
+) -> Result<(), Singular> {
+    let m = G.nrows();
+    let stack = MemStack::new(stack);
+    llt::factor::cholesky_in_place(
+        G.as_mut(),
+        Default::default(),
+        Par::Seq,
+        stack,
+        Default::default(),
+    )
+    .map_err(|_| Singular)?;
+    // L_ii² are the pivots of the factorisation, on the scale of G's eigenvalues.
+    if numerically_singular((0..m).map(|i| G[(i, i)] * G[(i, i)]), m) {
+        return Err(Singular);
+    }
+    llt::solve::solve_in_place(G.as_ref(), R, Par::Seq, stack);
+    Ok(())
+}
+
+/// Solves the square system A W = R in place (R ← A⁻¹R) by LU with partial pivoting, overwriting
+/// `A` with its factors. `Err(Singular)` leaves `R` untouched.
+#[track_caller]
+pub(crate) fn lu_solve(mut A: MatMut<'_, f64>, R: MatMut<'_, f64>) -> Result<(), Singular> {
+    let m = A.nrows();
+    let mut perm = vec![0_usize; m];
+    let mut perm_inv = vec![0_usize; m];
+    let req = lu::factor::lu_in_place_scratch::<usize, f64>(m, m, Par::Seq, Default::default()).or(
+        lu::solve::solve_in_place_scratch::<usize, f64>(m, R.ncols(), Par::Seq),
+    );
+    let mut buffer = MemBuffer::new(req);
+    let stack = MemStack::new(&mut buffer);
+    let (_, row_perm) = lu::factor::lu_in_place(
+        A.as_mut(),
+        &mut perm,
+        &mut perm_inv,
+        Par::Seq,
+        stack,
+        Default::default(),
+    );
+    if numerically_singular((0..m).map(|i| A[(i, i)].abs()), m) {
+        return Err(Singular);
+    }
+    lu::solve::solve_in_place(A.as_ref(), A.as_ref(), row_perm, R, Par::Seq, stack);
+    Ok(())
+}
+
+/// Robust fallback: R ← G⁺R with G⁺ the Moore–Penrose pseudo-inverse of the symmetric positive
+/// semi-definite `G` (lower triangle read), G = U S Uᵀ, eigenvalues below m ε max S treated as 0.
+#[track_caller]
+pub(crate) fn pinv_solve(G: MatRef<'_, f64>, mut R: MatMut<'_, f64>) {
+    let m = G.nrows();
+    let mut s = Diag::<f64>::zeros(m);
+    let mut U = Mat::<f64>::zeros(m, m);
+    let req = evd::self_adjoint_evd_scratch::<f64>(
+        m,
+        ComputeEigenvectors::Yes,
+        Par::Seq,
+        Default::default(),
+    );
+    let mut buffer = MemBuffer::new(req);
+    evd::self_adjoint_evd(
+        G,
+        s.as_mut(),
+        Some(U.as_mut()),
+        Par::Seq,
+        MemStack::new(&mut buffer),
+        Default::default(),
+    )
+    .expect("the symmetric eigensolver converges on finite input");
+    let s = s.column_vector();
+    let cutoff = s.iter().fold(0.0_f64, |a, &b| a.max(b.abs())) * (m as f64) * f64::EPSILON;
+    // G⁺R = U diag(1/s_i if s_i > cutoff else 0) UᵀR
+    let mut W = Mat::<f64>::zeros(m, R.ncols());
+    faer::linalg::matmul::matmul(
+        W.as_mut(),
+        Accum::Replace,
+        U.transpose(),
+        R.as_ref(),
+        1.0,
+        Par::Seq,
+    );
+    for (i, &si) in s.iter().enumerate() {
+        let inv = if si > cutoff { si.recip() } else { 0.0 };
+        W.row_mut(i).iter_mut().for_each(|w| *w *= inv);
+    }
+    faer::linalg::matmul::matmul(
+        R.as_mut(),
+        Accum::Replace,
+        U.as_ref(),
+        W.as_ref(),
+        1.0,
+        Par::Seq,
+    );
+}

@@ -1,0 +1,84 @@
+//! The parallel Monte Carlo runner of one point.
+
+use std::ops::Range;
+
+use faer::Mat;
+use rayon::prelude::*;
+
+use super::job::PointJob;
+use super::stream::StreamKey;
+use super::workspace::{SolvePath, TrialInfo, Workspace};
+
+/// Non-fatal facts about a run, kept apart from its results (faer-style info value).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct SimInfo {
+    /// Trials whose Gram matrix was numerically singular and were solved by the pseudo-inverse.
+    pub(crate) fallbacks: usize,
+}
+
+/// The excess risks of one point's trials.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct PointSamples {
+    /// The trial indices simulated, in row order.
+    pub(crate) trials: Range<usize>,
+    /// Risks, one row per trial (in trial order) and one column per surrogate.
+    pub(crate) risks: Mat<f64>,
+    /// Fallback counts and other non-fatal information.
+    pub(crate) info: SimInfo,
+}
+
+impl PointSamples {
+    /// The risks of surrogate `j` over all trials, in trial order.
+    pub(crate) fn surrogate(&self, j: usize) -> &[f64] {
+        self.risks.col_as_slice(j)
+    }
+}
+
+/// Progress callback: called with the number of newly finished trials (1 per call), from any
+/// worker thread.
+pub(crate) type Progress<'a> = &'a (dyn Fn(usize) + Sync);
+
+/// Simulates the trials `trials` of `job` in parallel (rayon), trial `t` drawing from
+/// `key.trial(t)`. Each trial runs with `Par::Seq`, so the result is bit-identical for any thread
+/// count and any scheduling, and a run of `0..k` is a prefix of a run of `0..K`.
+pub(crate) fn simulate_point(
+    job: &PointJob,
+    trials: Range<usize>,
+    key: &StreamKey,
+    progress: Option<Progress<'_>>,
+) -> PointSamples {
+    simulate_point_with(job, trials, key, progress, SolvePath::Auto)
+}
+
+/// [`simulate_point`] with an explicit solve path (tests force the fallback through it).
+pub(crate) fn simulate_point_with(
+    job: &PointJob,
+    trials: Range<usize>,
+    key: &StreamKey,
+    progress: Option<Progress<'_>>,
+    path: SolvePath,
+) -> PointSamples {
+    let k = job.surrogate_count();
+    let rows: Vec<(Vec<f64>, TrialInfo)> = trials
+        .clone()
+        .into_par_iter()
+        .map_init(
+            || Workspace::new(job),
+            |workspace, t| {
+                let mut risks = vec![0.0; k];
+                let info = workspace.run_trial(job, key.trial(t), path, &mut risks);
+                if let Some(report) = progress {
+                    report(1);
+                }
+                (risks, info)
+            },
+        )
+        .collect();
+    let risks = Mat::from_fn(rows.len(), k, |i, j| rows[i].0[j]);
+    let fallbacks = rows.iter().filter(|(_, info)| info.fallback).count();
+    PointSamples {
+        trials,
+        risks,
+        info: SimInfo { fallbacks },
+    }
+}
