@@ -13,14 +13,19 @@
 //! | judge | [`Spec`] + [`Results`] → [`Verdicts`] | [`judge`] |
 //! | render | everything → PDF, Typst source, results YAML, figures | [`render`] |
 
+mod claims;
 mod diagnostics;
+mod engine;
+mod report;
+mod sim;
 mod spec;
+mod stats;
 mod syntax;
+mod theory;
 
+pub use claims::{Verdicts, judge};
 pub use diagnostics::{Diagnostic, Severity, Span};
+pub use engine::{Results, RunError, RunOptions, run, total_trials};
+pub use report::{RenderError, RenderInput, Report, output_stem, render, write_report};
 pub use spec::{Spec, resolve};
 pub use syntax::{Ast, parse};
-mod report;
-mod theory;
-mod sim;
-mod stats;

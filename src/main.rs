@@ -106,7 +106,7 @@ fn build(path: &Path, out: &Path, jobs: Option<usize>, seed: Option<u64>, trials
     let trials = trials.map(|t| usize::try_from(t).unwrap_or(usize::MAX));
     let mut options = RunOptions { trials, progress: None };
     let bar = progress_bar(kdrepro::total_trials(&spec, &options));
-    let tick = || bar.inc(1);
+    let tick = |done: usize| bar.inc(done as u64);
     options.progress = Some(&tick);
     let results = pool.install(|| kdrepro::run(&spec, &options)).map_err(|e| Failure::Runtime(e.to_string()))?;
     bar.finish_and_clear();

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::engine::{ExperimentResults, Results};
 use crate::spec::{Claim, PointFilter, Rule, Spec};
-use crate::stats::{self, Summary};
+use crate::stats::{self, Holm, PairedComparison, Summary};
 
 /// The verdicts of every claim, in spec order.
 #[derive(Clone, Debug, Serialize)]
@@ -64,33 +64,58 @@ pub fn judge(spec: &Spec, results: &Results) -> Verdicts {
 /// Decides one claim.
 fn decide(claim: &Claim, results: &Results) -> Verdict {
     let (rule, outcome, points) = match &claim.rule {
-        Rule::Agree { experiment, relative } => agree(&results.experiments[*experiment], *relative, claim.confidence),
+        Rule::Agree { experiment, relative } => {
+            let e = &results.experiments[*experiment];
+            agree(e, &scope(claim, e), *relative, claim.confidence)
+        }
         Rule::Below { experiment, lower, higher, points } => {
-            below(&results.experiments[*experiment], *lower, *higher, *points, claim.confidence)
+            let e = &results.experiments[*experiment];
+            below(e, &scope(claim, e), *lower, *higher, *points, claim.confidence)
         }
     };
     let passed = !points.is_empty() && points.iter().all(|p| p.ok);
     Verdict { name: claim.name.clone(), label: claim.label.clone(), passed, rule, outcome, points }
 }
 
+/// The point indices a claim tests: all of its experiment's, or those its `at` selects.
+fn scope(claim: &Claim, e: &ExperimentResults) -> Vec<usize> {
+    let sizes = e.equivalents.iter().map(|q| q.n).enumerate();
+    match &claim.at {
+        None => sizes.map(|(i, _)| i).collect(),
+        Some(at) => sizes.filter(|(_, n)| at.contains(n)).map(|(i, _)| i).collect(),
+    }
+}
+
+/// "at n = 50, 75, …, 400" for the rule text, or nothing when every point is in scope.
+fn scope_words(e: &ExperimentResults, scope: &[usize]) -> String {
+    if scope.len() == e.equivalents.len() {
+        return String::new();
+    }
+    let sizes: Vec<String> = scope.iter().map(|&i| e.equivalents[i].n.to_string()).collect();
+    format!(" (restricted to n = {})", sizes.join(", "))
+}
+
 /// Theorem 1: every simulated mean agrees with its theory value.
 ///
 /// Rule: with K points in all and family-wise confidence c, point k passes iff
 /// |mean − theory| ≤ t_{1−(1−c)/(2K), trials−1} · se + relative · |theory| (Bonferroni).
-fn agree(e: &ExperimentResults, relative: f64, confidence: f64) -> (String, String, Vec<PointCheck>) {
-    let count: usize = e.series.iter().map(|s| s.points.len()).sum();
+fn agree(e: &ExperimentResults, scope: &[usize], relative: f64, confidence: f64) -> (String, String, Vec<PointCheck>) {
+    let count = e.series.len() * scope.len();
     let level = (1.0 - confidence) / count as f64;
     let mut checks = Vec::with_capacity(count);
     for (j, series) in e.series.iter().enumerate() {
-        for (index, point) in series.points.iter().enumerate() {
-            let column = column(e, index, j);
-            let s = Summary::of(&column, 1.0 - level);
+        for &index in scope {
+            let point = &series.points[index];
             let slack = relative * point.theory.abs();
-            let (low, high) = (s.ci_low - slack, s.ci_high + slack);
+            // A sample too small for an interval cannot support the claim.
+            let (observed, low, high) = match Summary::new(column(e, index, j), 1.0 - level) {
+                Ok(s) => (s.mean, s.ci_low - slack, s.ci_high + slack),
+                Err(_) => (f64::NAN, f64::NAN, f64::NAN),
+            };
             checks.push(PointCheck {
                 series: series.surrogate.clone(),
                 x: point.x,
-                observed: s.mean,
+                observed,
                 expected: point.theory,
                 low,
                 high,
@@ -99,9 +124,10 @@ fn agree(e: &ExperimentResults, relative: f64, confidence: f64) -> (String, Stri
         }
     }
     let rule = format!(
-        "At each of the {count} points (every series × every n), the theory value must lie in the simulated mean's \
+        "At each of the {count} points (every series × every n{}), the theory value must lie in the simulated mean's \
          two-sided Student-t interval at confidence {} (Bonferroni over {count} points, family-wise confidence {}), \
          widened by {} of the theory value for the finite-p gap of the deterministic equivalent.",
+        scope_words(e, scope),
         fmt_conf(1.0 - level),
         fmt_conf(confidence),
         percent(relative),
@@ -130,9 +156,8 @@ fn deviation(c: &PointCheck) -> f64 {
 }
 
 /// The per-trial values of series `j` at point `index`.
-fn column(e: &ExperimentResults, index: usize, j: usize) -> Vec<f64> {
-    let k = e.series.len();
-    e.samples[index].iter().skip(j).step_by(k).copied().collect()
+fn column(e: &ExperimentResults, index: usize, j: usize) -> &[f64] {
+    &e.samples[index][j]
 }
 
 /// Ordering claims: the paired difference lower − higher is significantly below 0 at every tested point.
@@ -141,46 +166,47 @@ fn column(e: &ExperimentResults, index: usize, j: usize) -> Vec<f64> {
 /// family-wise level 1 − c; the claim holds iff every tested point is rejected.
 fn below(
     e: &ExperimentResults,
+    scope: &[usize],
     lower: usize,
     higher: usize,
     filter: PointFilter,
     confidence: f64,
 ) -> (String, String, Vec<PointCheck>) {
     let name = format!("{} − {}", e.series[lower].surrogate, e.series[higher].surrogate);
-    let tested: Vec<usize> = (0..e.samples.len())
+    let tested: Vec<usize> = scope
+        .iter()
+        .copied()
         .filter(|&i| filter == PointFilter::All || e.fingerprints[i][lower] != e.fingerprints[i][higher])
         .collect();
-    let tests: Vec<(Summary, f64)> = tested
-        .iter()
-        .map(|&i| {
-            let diff: Vec<f64> = column(e, i, lower).iter().zip(column(e, i, higher)).map(|(a, b)| a - b).collect();
-            let s = Summary::of(&diff, confidence);
-            let p = stats::p_below_zero(&s);
-            (s, p)
-        })
-        .collect();
-    let p_values: Vec<f64> = tests.iter().map(|t| t.1).collect();
-    let rejected = stats::holm(&p_values, 1.0 - confidence);
+    // A comparison that cannot be computed (too few trials, identical samples) has p-value 1: never rejected.
+    let tests: Vec<Option<PairedComparison>> =
+        tested.iter().map(|&i| PairedComparison::new(column(e, i, lower), column(e, i, higher), confidence).ok()).collect();
+    let p_values: Vec<f64> = tests.iter().map(|t| t.as_ref().map_or(1.0, |t| t.p_less)).collect();
+    let rejected = Holm::new(&p_values, 1.0 - confidence).map_or_else(|_| vec![false; p_values.len()], |h| h.rejected);
     let checks: Vec<PointCheck> = tested
         .iter()
         .zip(&tests)
         .zip(&rejected)
-        .map(|((&i, (s, _)), &ok)| PointCheck {
-            series: name.clone(),
-            x: e.series[lower].points[i].x,
-            observed: s.mean,
-            expected: 0.0,
-            low: s.ci_low,
-            high: s.ci_high,
-            ok,
+        .map(|((&i, test), &ok)| {
+            let d = test.as_ref().map(|t| &t.difference);
+            PointCheck {
+                series: name.clone(),
+                x: e.series[lower].points[i].x,
+                observed: d.map_or(f64::NAN, |d| d.mean),
+                expected: 0.0,
+                low: d.map_or(f64::NAN, |d| d.ci_low),
+                high: d.map_or(f64::NAN, |d| d.ci_high),
+                ok,
+            }
         })
         .collect();
     let scope = match filter {
-        PointFilter::All => format!("every one of the {} points", e.samples.len()),
+        PointFilter::All => format!("every one of the {} points{}", scope.len(), scope_words(e, scope)),
         PointFilter::Differing => format!(
-            "the {} of {} points where the two surrogates differ",
+            "the {} of {} points{} where the two surrogates differ",
             tested.len(),
-            e.samples.len()
+            scope.len(),
+            scope_words(e, scope)
         ),
     };
     let rule = format!(

@@ -2,4 +2,4 @@
 
 mod judge;
 
-pub use judge::{PointCheck, Verdict, Verdicts, judge};
+pub use judge::{Verdict, Verdicts, judge};

@@ -4,5 +4,5 @@
 mod results;
 mod run;
 
-pub use results::{EquivalentSummary, ExperimentResults, Point, Results, Series};
+pub use results::{EquivalentSummary, ExperimentResults, Point, Results};
 pub use run::{RunError, RunOptions, run, total_trials};

@@ -25,9 +25,9 @@ pub struct ExperimentResults {
     pub equivalents: Vec<EquivalentSummary>,
     /// One series per surrogate.
     pub series: Vec<Series>,
-    /// Per point, the per-trial risks (trial-major, one column per series), for paired claims.
+    /// Per point and series, the per-trial risks in trial order, for paired claims.
     #[serde(skip)]
-    pub samples: Vec<Vec<f64>>,
+    pub samples: Vec<Vec<Vec<f64>>>,
     /// Per point, a fingerprint of each surrogate's coefficient vector, to tell equal surrogates apart.
     #[serde(skip)]
     pub fingerprints: Vec<Vec<[u8; 32]>>,

@@ -3,10 +3,12 @@
 use std::fmt;
 
 use super::results::{EquivalentSummary, ExperimentResults, Point, Results, Series};
-use crate::sim::{Design, PointJob, StreamKey, simulate_point};
+use faer::Mat;
+
+use crate::sim::{Design, PointJob, Progress, StreamKey, simulate_point};
 use crate::spec::{Experiment, Measure, Spec, SurrogateKind, Task};
 use crate::stats::Summary;
-use crate::theory::{self, Equivalent, TheoryError};
+use crate::theory::{self, Regime};
 
 /// The confidence of the intervals stored with every simulated point.
 const POINT_CONFIDENCE: f64 = 0.95;
@@ -16,8 +18,8 @@ const POINT_CONFIDENCE: f64 = 0.95;
 pub struct RunOptions<'a> {
     /// Overrides every experiment's trial count (for quick drafts and benchmarks).
     pub trials: Option<usize>,
-    /// Called once per finished trial, from worker threads.
-    pub progress: Option<&'a (dyn Fn() + Sync)>,
+    /// Called with the number of newly finished trials, from worker threads.
+    pub progress: Option<&'a (dyn Fn(usize) + Sync)>,
 }
 
 /// A failure to evaluate an experiment.
@@ -64,13 +66,11 @@ pub fn run(spec: &Spec, options: &RunOptions<'_>) -> Result<Results, RunError> {
 
 /// Runs one experiment.
 fn experiment(seed: u64, e: &Experiment, options: &RunOptions<'_>) -> Result<ExperimentResults, RunError> {
-    let fail = |n: usize| move |err: TheoryError| RunError { experiment: e.name.clone(), n, message: err.to_string() };
-    let equivalents = e.sizes.iter().map(|&n| equivalent(&e.task, n).map_err(fail(n))).collect::<Result<_, _>>()?;
     let mut out = ExperimentResults {
         name: e.name.clone(),
         x: if e.measure == Measure::Coefficients { "i" } else { "n" },
         trials: trials(e, options),
-        equivalents,
+        equivalents: Vec::with_capacity(e.sizes.len()),
         series: e
             .surrogates
             .iter()
@@ -80,51 +80,47 @@ fn experiment(seed: u64, e: &Experiment, options: &RunOptions<'_>) -> Result<Exp
         fingerprints: Vec::new(),
     };
     for (index, &n) in e.sizes.iter().enumerate() {
-        let surrogates = e
-            .surrogates
-            .iter()
-            .map(|s| surrogate(&e.task, s.kind, n))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(fail(n))?;
+        let fail = |message: String| RunError { experiment: e.name.clone(), n, message };
+        let lambda = &e.task.spectrum.lambda;
+        let regime = Regime::new(lambda, n).map_err(|err| fail(err.to_string()))?;
+        out.equivalents.push(equivalent(lambda, &regime));
+        let surrogates: Vec<Vec<f64>> = e.surrogates.iter().map(|s| surrogate(&e.task, s.kind, &regime)).collect();
         out.fingerprints.push(surrogates.iter().map(|b| fingerprint(b)).collect());
         match e.measure {
             Measure::Coefficients => coefficients(&mut out, &surrogates),
             Measure::ExcessRisk => {
-                let samples = out.trials.map(|t| simulate(seed, e, index, n, &surrogates, t, options));
-                risks(&mut out, &e.task, n, &surrogates, samples).map_err(fail(n))?;
+                let samples = match out.trials {
+                    Some(t) => Some(simulate(seed, e, index, n, &surrogates, t, options.progress).map_err(fail)?),
+                    None => None,
+                };
+                risks(&mut out, &e.task, &regime, &surrogates, samples).map_err(fail)?;
             }
         }
     }
     Ok(out)
 }
 
-/// τ, Ω and the transition indices at sample size `n`.
-fn equivalent(task: &Task, n: usize) -> Result<EquivalentSummary, TheoryError> {
-    let lambda = &task.spectrum.lambda;
-    let mask = theory::optimal_mask(lambda, n)?;
-    let kept = mask.iter().filter(|&&k| k).count();
-    if n > lambda.len() {
-        return Ok(EquivalentSummary { n, tau: None, omega: None, last_amplified: None, last_kept: None, kept });
-    }
-    let eq = Equivalent::solve(lambda, n)?;
-    let transitions = theory::Transitions::of(lambda, &eq);
-    Ok(EquivalentSummary {
-        n,
-        tau: Some(eq.tau),
-        omega: Some(eq.omega),
+/// τ, Ω and the transition indices of one sample size.
+fn equivalent(lambda: &[f64], regime: &Regime) -> EquivalentSummary {
+    let transitions = regime.transitions(lambda);
+    let eq = regime.equivalent();
+    EquivalentSummary {
+        n: regime.n(),
+        tau: eq.map(|q| q.tau),
+        omega: eq.map(|q| q.omega),
         last_amplified: transitions.last_amplified,
         last_kept: transitions.last_kept,
-        kept,
-    })
+        kept: regime.optimal_mask(lambda).iter().filter(|&&k| k).count(),
+    }
 }
 
-/// The coefficient vector β^s of a surrogate at sample size `n`.
-fn surrogate(task: &Task, kind: SurrogateKind, n: usize) -> Result<Vec<f64>, TheoryError> {
+/// The coefficient vector β^s of a surrogate at one sample size.
+fn surrogate(task: &Task, kind: SurrogateKind, regime: &Regime) -> Vec<f64> {
     let (lambda, beta) = (&task.spectrum.lambda, &task.beta);
     match kind {
-        SurrogateKind::GroundTruth => Ok(beta.clone()),
-        SurrogateKind::Optimal => theory::optimal_surrogate(lambda, beta, n),
-        SurrogateKind::OptimalMask => Ok(theory::masked(beta, &theory::optimal_mask(lambda, n)?)),
+        SurrogateKind::GroundTruth => beta.clone(),
+        SurrogateKind::Optimal => regime.optimal_surrogate(lambda, beta),
+        SurrogateKind::OptimalMask => theory::masked(beta, &regime.optimal_mask(lambda)),
     }
 }
 
@@ -149,7 +145,7 @@ fn theory_point(x: f64, theory: f64) -> Point {
     Point { x, theory, mean: None, se: None, ci_low: None, ci_high: None, trials: None }
 }
 
-/// Simulates `trials` trials of one point; returns trial-major risks, one column per surrogate.
+/// Simulates `trials` trials of one point; returns each surrogate's risks in trial order.
 fn simulate(
     seed: u64,
     e: &Experiment,
@@ -157,34 +153,34 @@ fn simulate(
     n: usize,
     surrogates: &[Vec<f64>],
     trials: usize,
-    options: &RunOptions<'_>,
-) -> Vec<f64> {
-    let design = Design::diagonal(&e.task.spectrum.lambda);
-    let job = PointJob { design: &design, beta_star: &e.task.beta, surrogates, noise: e.task.noise, n };
-    let key = StreamKey::new(seed, &e.name, index);
-    simulate_point(&job, &key, 0..trials, options.progress)
+    progress: Option<Progress<'_>>,
+) -> Result<Vec<Vec<f64>>, String> {
+    let p = e.task.beta.len();
+    let design = Design::new(e.task.spectrum.lambda.clone()).map_err(|err| err.to_string())?;
+    let columns = Mat::from_fn(p, surrogates.len(), |i, j| surrogates[j][i]);
+    let job = PointJob::new(design, e.task.beta.clone(), columns, e.task.noise, n).map_err(|err| err.to_string())?;
+    let samples = simulate_point(&job, 0..trials, &StreamKey::new(seed, &e.name, index), progress);
+    Ok((0..surrogates.len()).map(|j| samples.surrogate(j).to_vec()).collect())
 }
 
-/// Figure 1b: theory risk and simulated summary of each surrogate at sample size `n`.
+/// Figure 1b: theory risk and simulated summary of each surrogate at one sample size.
 fn risks(
     out: &mut ExperimentResults,
     task: &Task,
-    n: usize,
+    regime: &Regime,
     surrogates: &[Vec<f64>],
-    samples: Option<Vec<f64>>,
-) -> Result<(), TheoryError> {
-    let k = surrogates.len();
+    samples: Option<Vec<Vec<f64>>>,
+) -> Result<(), String> {
     for (j, (series, b)) in out.series.iter_mut().zip(surrogates).enumerate() {
-        let theory = theory::s2t_risk(&task.spectrum.lambda, &task.beta, b, task.noise, n)?;
-        let mut point = theory_point(n as f64, theory);
+        let theory = regime.s2t_risk(&task.spectrum.lambda, &task.beta, b, task.noise);
+        let mut point = theory_point(regime.n() as f64, theory);
         if let Some(samples) = &samples {
-            let column: Vec<f64> = samples.iter().skip(j).step_by(k).copied().collect();
-            let s = Summary::of(&column, POINT_CONFIDENCE);
+            let s = Summary::new(&samples[j], POINT_CONFIDENCE).map_err(|err| err.to_string())?;
             point.mean = Some(s.mean);
             point.se = Some(s.se);
             point.ci_low = Some(s.ci_low);
             point.ci_high = Some(s.ci_high);
-            point.trials = Some(column.len());
+            point.trials = Some(s.count);
         }
         series.points.push(point);
     }

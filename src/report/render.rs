@@ -3,12 +3,14 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use minijinja::value::Serde;
 use minijinja::{Environment, UndefinedBehavior, Value};
 
 use super::context::{ClaimRow, Date, PartContext, ReportContext};
 use super::escape::{typst_markup, typst_string};
 use super::figures::figure_source;
-use super::pdf::{ReportDate, compile_pdf};
+use super::pdf::compile_pdf;
+use super::world::ReportDate;
 use super::results_file::results_yaml;
 use crate::claims::{Verdict, Verdicts};
 use crate::engine::{ExperimentResults, Results};
@@ -126,7 +128,7 @@ pub fn render(input: &RenderInput<'_>) -> Result<Report, RenderError> {
             .collect(),
         parts,
     };
-    let typst = templates()?.get_template("report.typ.j2").and_then(|t| t.render(&context)).map_err(internal)?;
+    let typst = templates()?.get_template("report.typ.j2").and_then(|t| t.render(Serde(&context))).map_err(internal)?;
     let files = figures.iter().map(|(k, v)| (k.clone(), v.clone().into_bytes())).collect();
     let date = ReportDate { year: DATE.year, month: DATE.month, day: DATE.day };
     let pdf = compile_pdf(&typst, &files, date).map_err(|e| RenderError::Internal(e.to_string()))?;
@@ -166,18 +168,22 @@ fn prose_values(results: &Results) -> Value {
                 .series
                 .iter()
                 .map(|s| {
-                    let by_x: BTreeMap<i64, Value> =
-                        s.points.iter().map(|p| (p.x as i64, Value::from_serialize(p))).collect();
-                    (s.surrogate.as_str(), Value::from(by_x))
+                    let by_x = s.points.iter().map(|p| (p.x, Value::from(Serde(p))));
+                    (s.surrogate.as_str(), keyed_by_number(by_x))
                 })
                 .collect();
-            let equivalent: BTreeMap<i64, Value> =
-                e.equivalents.iter().map(|q| (q.n as i64, Value::from_serialize(q))).collect();
-            entries.insert("equivalent", Value::from(equivalent));
+            let equivalent = e.equivalents.iter().map(|q| (q.n as f64, Value::from(Serde(q))));
+            entries.insert("equivalent", keyed_by_number(equivalent));
             (e.name.as_str(), Value::from(entries))
         })
         .collect();
     Value::from(experiments)
+}
+
+/// A map from whole numbers (sample sizes, indices) to values, so that prose can write `series[200]`.
+fn keyed_by_number(entries: impl Iterator<Item = (f64, Value)>) -> Value {
+    let map: BTreeMap<Value, Value> = entries.map(|(x, v)| (Value::from(x as i64), v)).collect();
+    Value::from_object(map)
 }
 
 /// A section heading with its labels.
@@ -197,7 +203,7 @@ fn section(s: &Section) -> PartContext {
 fn text(env: &Environment<'_>, values: &Value, t: &Text) -> Result<PartContext, RenderError> {
     let rendered = env
         .render_str(&t.template, values)
-        .map_err(|e| RenderError::Prose { span: t.span, message: format!("in this text: {}", e.detail().unwrap_or("cannot be evaluated")) })?;
+        .map_err(|e| RenderError::Prose { span: t.span, message: format!("in this text: {e}") })?;
     let paragraphs = rendered
         .split("\n\n")
         .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))

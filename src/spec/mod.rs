@@ -186,6 +186,8 @@ pub(crate) struct Claim {
     pub(crate) rule: Rule,
     /// The family-wise confidence of the decision.
     pub(crate) confidence: f64,
+    /// The sample sizes tested, when the claim is narrower than its experiment's sweep.
+    pub(crate) at: Option<Vec<usize>>,
     /// Where it stands in the spec.
     pub(crate) span: Span,
     /// The spec text of the claim.

@@ -367,7 +367,7 @@ impl<'a> Resolver<'a> {
 
     /// `claim name "label" { agree e | holds e.a < e.b, tolerance relative(x), confidence c, points all|differing }`
     fn claim(&self, b: &'a Block, spec: &Spec) -> Result<Claim, Diagnostic> {
-        let s = Settings::new(b, &["agree", "holds", "tolerance", "confidence", "points"])?;
+        let s = Settings::new(b, &["agree", "holds", "tolerance", "confidence", "points", "at"])?;
         let label = b.label.as_ref().map(|l| l.value.clone()).ok_or_else(|| {
             Diagnostic::error(b.name.span, format!("claim `{}` needs a label", b.name.name))
                 .with_hint(format!("write `claim {} \"Proposition 1: ...\" {{ ... }}`", b.name.name))
@@ -415,11 +415,13 @@ impl<'a> Resolver<'a> {
             )
             .with_hint("give the experiment `trials` and `measure excess_risk`"));
         }
+        let at = s.get("at").map(|a| claim_sizes(single(a)?, experiment)).transpose()?;
         Ok(Claim {
             name: b.name.name.clone(),
             label,
             rule,
             confidence: confidence.unwrap_or(0.99),
+            at,
             span: b.span,
             excerpt: b.span.text(self.source).to_owned(),
         })
@@ -666,6 +668,16 @@ fn sizes(e: &Expr) -> Result<Vec<usize>, Diagnostic> {
         ExprKind::List(_) => Err(Diagnostic::error(e.span, "`n` is an empty list")),
         other => Err(expected(e, "a sample size, a range like `50..450 step 25`, or a list", other)),
     }
+}
+
+/// `at`: sample sizes of the claim's experiment, a subset of its sweep.
+fn claim_sizes(e: &Expr, experiment: &Experiment) -> Result<Vec<usize>, Diagnostic> {
+    let at = sizes(e)?;
+    if let Some(n) = at.iter().find(|n| !experiment.sizes.contains(n)) {
+        return Err(Diagnostic::error(e.span, format!("experiment `{}` has no point n = {n}", experiment.name))
+            .with_hint("`at` selects sample sizes of the experiment's `n`"));
+    }
+    Ok(at)
 }
 
 /// Every n must be in a regime the theory covers: interpolation below the number of positive

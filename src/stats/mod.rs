@@ -19,3 +19,25 @@ pub(crate) use multiplicity::{Holm, bonferroni_confidence};
 pub(crate) use paired::PairedComparison;
 pub(crate) use slope::LogLogFit;
 pub(crate) use summary::{Summary, t_quantile};
+
+/// `x` with `digits` significant digits, in plain notation for moderate magnitudes and `1.23e-5` otherwise.
+pub(crate) fn sig(x: f64, digits: usize) -> String {
+    if !x.is_finite() {
+        return format!("{x}");
+    }
+    if x == 0.0 {
+        return "0".to_owned();
+    }
+    let digits = digits.clamp(1, 17);
+    let exponent = x.abs().log10().floor() as i32;
+    if (-4..6).contains(&exponent) {
+        let decimals = usize::try_from(i32::try_from(digits).unwrap_or(17) - 1 - exponent).unwrap_or(0);
+        let text = format!("{x:.decimals$}");
+        text.parse::<f64>().map_or(text, |v| format!("{v}"))
+    } else {
+        let text = format!("{x:.prec$e}", prec = digits - 1);
+        let (mantissa, exp) = text.split_once('e').unwrap_or((&text, "0"));
+        let mantissa = mantissa.parse::<f64>().map_or(mantissa.to_owned(), |m| format!("{m}"));
+        format!("{mantissa}e{exp}")
+    }
+}
