@@ -2,7 +2,7 @@
 //! surrogate β^s = Est(X̃, ỹ) is itself fitted on m samples, then the target on n samples of its labels.
 
 use super::equivalent::Regime;
-use super::error::{TheoryError, check_finite, check_noise};
+use super::error::{TheoryError, check_finite};
 
 /// Per-coordinate mean and variance of the fitted surrogate β^s in the common eigenbasis.
 ///
@@ -100,8 +100,7 @@ pub(crate) fn two_stage_risk(
         lambda_t.len(),
         "surrogate and target spectra lengths differ"
     );
-    let surrogate = Regime::checked(lambda_s, m, &[("signal", beta_star)], sigma_s2)?;
-    check_noise(sigma_t2)?;
+    let surrogate = Regime::checked(lambda_s, m, &[("signal", beta_star)], &[sigma_s2, sigma_t2])?;
     let target = Regime::new(lambda_t, n)?;
     let moments = surrogate.surrogate_moments(lambda_s, beta_star, sigma_s2);
     check_finite("surrogate", &moments.variance)?;
