@@ -132,6 +132,16 @@ mod tests {
     }
 
     #[test]
+    fn noiseless_least_squares_target_copies_the_surrogate() {
+        // n > p + 1, σ_t = 0, Σ_t = Σ_s: β^{s2t} = β^s exactly, so the risk is the surrogate's own eq. (11) risk.
+        let lambda: Vec<f64> = (1..=50).map(|i: i32| f64::from(i).powf(-1.7)).collect();
+        let beta: Vec<f64> = (1..=50).map(|i: i32| f64::from(i).sqrt()).collect();
+        let r = two_stage_risk(&lambda, &lambda, &beta, 0.3, 0.0, 20, 60).unwrap();
+        let surrogate = super::super::standard_risk(&lambda, &beta, 0.3, 20).unwrap();
+        assert!((r / surrogate - 1.0).abs() < 1e-13, "{r} vs {surrogate}");
+    }
+
+    #[test]
     fn reports_the_failing_stage() {
         let lambda = [1.0, 0.5, 0.25];
         assert_eq!(
