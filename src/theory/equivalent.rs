@@ -65,6 +65,8 @@ pub(crate) struct Equivalent {
     pub(crate) omega: f64,
     /// Sample size n.
     pub(crate) n: usize,
+    /// Number of O(p) passes the τ solver used (informational, for reports).
+    pub(crate) passes: usize,
     /// 1 − Ω, computed without cancellation.
     omega_complement: f64,
     /// κ′ = Ω/(1−Ω).
@@ -92,7 +94,7 @@ impl Equivalent {
                 positive: summary.positive,
             });
         }
-        let (tau, moments) = solve_tau(lambda, n, summary)?;
+        let (tau, moments, passes) = solve_tau(lambda, n, summary)?;
         // Corollary 1: Ω = Σ(1−ζ)²/Σ(1−ζ); 1 − Ω = Σ(1−ζ)ζ/Σ(1−ζ).
         let omega = moments.second / moments.learned;
         let omega_complement = moments.mixed / moments.learned;
@@ -100,6 +102,7 @@ impl Equivalent {
             tau,
             omega,
             n,
+            passes,
             omega_complement,
             kappa_prime: omega / omega_complement,
         })
@@ -115,6 +118,12 @@ impl Equivalent {
         lambda_i / (lambda_i + self.tau)
     }
 
+    /// (1 − ζ, ζ) = (λ, τ)/(λ+τ) with a single division, for the O(p) loops.
+    pub(crate) fn learned_and_zeta(&self, lambda_i: f64) -> (f64, f64) {
+        let inv = 1.0 / (lambda_i + self.tau);
+        (lambda_i * inv, self.tau * inv)
+    }
+
     /// 1 − Ω, computed without cancellation.
     pub(crate) fn omega_complement(&self) -> f64 {
         self.omega_complement
@@ -123,6 +132,18 @@ impl Equivalent {
     /// κ′ = Ω/(1−Ω), the variance inflation of the interpolator (§3 "Derived from the above").
     pub(crate) fn kappa_prime(&self) -> f64 {
         self.kappa_prime
+    }
+
+    /// The eigenvalue where β^{s*} switches from amplifying to shrinking (Corollary 1): 1 − ζ = Ω ⇔ λ = τΩ/(1−Ω).
+    pub(crate) fn amplification_threshold(&self) -> f64 {
+        self.tau * self.kappa_prime
+    }
+
+    /// The eigenvalue where the optimal mask switches from keeping to dropping (v2 Proposition 3):
+    /// ζ² = 1 − Ω ⇔ λ = τ(1 − √(1−Ω))/√(1−Ω).
+    pub(crate) fn mask_threshold(&self) -> f64 {
+        let root = self.omega_complement.sqrt();
+        self.tau * (1.0 - root) / root
     }
 }
 
@@ -153,8 +174,8 @@ impl LearnedMoments {
     }
 }
 
-/// Solves eq. (7), Σ λ_i/(λ_i+τ) = n, by safeguarded Newton on F(u) = ln h(e^u) − ln n, u = ln τ; returns τ
-/// and the moments at τ (so Ω costs no extra pass).
+/// Solves eq. (7), Σ λ_i/(λ_i+τ) = n, by safeguarded Newton on F(u) = ln h(e^u) − ln n, u = ln τ; returns τ,
+/// the moments at τ (so Ω costs no extra pass) and the number of passes used.
 ///
 /// F decreases from ln(k/n) > 0 (τ → 0, k positive eigenvalues) to −∞ and is close to linear in u for
 /// power-law spectra, so Newton converges in a handful of passes. The root is bracketed by
@@ -165,7 +186,7 @@ fn solve_tau(
     lambda: &[f64],
     n: usize,
     summary: SpectrumSummary,
-) -> Result<(f64, LearnedMoments), TheoryError> {
+) -> Result<(f64, LearnedMoments, usize), TheoryError> {
     let target = n as f64;
     let k = summary.positive as f64;
     let mut hi = (summary.trace / target).ln();
@@ -175,14 +196,14 @@ fn solve_tau(
         .max(f64::MIN_POSITIVE.ln());
     let mut u = hi;
     let (mut step, mut step_before) = (hi - lo, hi - lo);
-    for _ in 0..MAX_PASSES {
+    for pass in 1..=MAX_PASSES {
         let moments = LearnedMoments::at(lambda, u.exp());
         let f = (moments.learned / target).ln();
         // The bracket test only fires for extremely ill-conditioned spectra: log τ known to 4 ulps.
         if f.abs() <= RESIDUAL_TOL
             || hi - lo <= 4.0 * f64::EPSILON * hi.abs().max(lo.abs()).max(1.0)
         {
-            return Ok((u.exp(), moments));
+            return Ok((u.exp(), moments, pass));
         }
         if f > 0.0 {
             lo = u;
@@ -257,7 +278,7 @@ impl Regime {
         }
     }
 
-    /// [`Regime::new`] after checking the signals (finite, same length as the spectrum) and the noise variance.
+    /// [`Regime::new`] after checking the signals (finite, same length as the spectrum) and the noise variances.
     ///
     /// # Panics
     /// If a signal's length differs from the spectrum's (a programmer error).
@@ -266,7 +287,7 @@ impl Regime {
         lambda: &[f64],
         n: usize,
         signals: &[(&'static str, &[f64])],
-        sigma2: f64,
+        noises: &[f64],
     ) -> Result<Self, TheoryError> {
         for &(what, values) in signals {
             assert_eq!(
@@ -276,7 +297,7 @@ impl Regime {
             );
             check_finite(what, values)?;
         }
-        check_noise(sigma2)?;
+        noises.iter().try_for_each(|&sigma2| check_noise(sigma2))?;
         Self::new(lambda, n)
     }
 
@@ -324,6 +345,24 @@ mod tests {
     fn solves_hard_spectra_to_rounding() {
         let cases: Vec<(Vec<f64>, usize)> = vec![
             (
+                (0..300).map(|i| 10f64.powf(-f64::from(i) / 10.0)).collect(),
+                150,
+            ),
+            (
+                (0..300).map(|i| if i == 0 { 1e12 } else { 1.0 }).collect(),
+                1,
+            ),
+            (
+                (0..300).map(|i| if i == 0 { 1e12 } else { 1.0 }).collect(),
+                2,
+            ),
+            (
+                (1..=500).map(|i: i32| f64::from(i).powf(-8.0)).collect(),
+                400,
+            ),
+            ((1..=500).map(|i: i32| f64::from(i).powf(-8.0)).collect(), 2),
+            (vec![1.0; 1000], 999),
+            (
                 (1..=500).map(|i: i32| f64::from(i).powf(-2.0)).collect(),
                 200,
             ),
@@ -351,6 +390,7 @@ mod tests {
         ];
         for (lambda, n) in cases {
             let eq = Equivalent::solve(&lambda, n).unwrap();
+            assert!(eq.passes <= 30, "n = {n}: {} passes", eq.passes);
             assert!(
                 residual(&lambda, &eq) < 1e-12,
                 "n = {n}: residual {}",

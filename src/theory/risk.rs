@@ -43,11 +43,12 @@ impl Regime {
             lambda.len(),
             "surrogate and spectrum lengths differ"
         );
+        // Def. 1 (eigenbasis): R̄ = Σ λ(θβ^s − β⋆)² + κ′(σ² + Σ λζ²(β^s)²), averaged over β^s.
         let (mut fit, mut energy) = (NeumaierSum::default(), NeumaierSum::default());
         match self {
             Self::Interpolating(eq) => {
                 for (i, ((&l, &b), &m)) in lambda.iter().zip(beta_star).zip(mean).enumerate() {
-                    let (theta, zeta, v) = (eq.learned(l), eq.zeta(l), variance(i));
+                    let ((theta, zeta), v) = (eq.learned_and_zeta(l), variance(i));
                     fit.add(l * ((theta * m - b).powi(2) + theta * theta * v));
                     energy.add(l * zeta * zeta * (m * m + v));
                 }
@@ -82,7 +83,7 @@ impl Regime {
                 let k = eq.kappa_prime();
                 // R* per coordinate: λβ⋆² κ′ζ²/(θ² + κ′ζ²).
                 let shrunk = weighted_sum(lambda, beta_star, |l| {
-                    let (theta, zeta) = (eq.learned(l), eq.zeta(l));
+                    let (theta, zeta) = eq.learned_and_zeta(l);
                     k * zeta * zeta / (theta * theta + k * zeta * zeta)
                 });
                 k * sigma2 + shrunk
@@ -184,7 +185,7 @@ pub(crate) fn s2t_risk(
         lambda,
         n,
         &[("signal", beta_star), ("surrogate", beta_s)],
-        sigma2,
+        &[sigma2],
     )?;
     Ok(regime.s2t_risk(lambda, beta_star, beta_s, sigma2))
 }
@@ -196,7 +197,7 @@ pub(crate) fn standard_risk(
     sigma2: f64,
     n: usize,
 ) -> Result<f64, TheoryError> {
-    let regime = Regime::checked(lambda, n, &[("signal", beta_star)], sigma2)?;
+    let regime = Regime::checked(lambda, n, &[("signal", beta_star)], &[sigma2])?;
     Ok(regime.standard_risk(lambda, beta_star, sigma2))
 }
 

@@ -78,7 +78,7 @@ pub(crate) fn optimal_surrogate(
     beta_star: &[f64],
     n: usize,
 ) -> Result<Vec<f64>, TheoryError> {
-    let regime = Regime::checked(lambda, n, &[("signal", beta_star)], 0.0)?;
+    let regime = Regime::checked(lambda, n, &[("signal", beta_star)], &[])?;
     Ok(regime.optimal_surrogate(lambda, beta_star))
 }
 
@@ -126,10 +126,15 @@ mod tests {
         let lambda: Vec<f64> = (1..=300).map(|i: i32| f64::from(i).powf(-1.5)).collect();
         let regime = Regime::new(&lambda, 100).unwrap();
         let eq = regime.equivalent().unwrap();
-        let boundary = eq.tau * eq.kappa_prime();
+        let boundary = eq.amplification_threshold();
+        assert!((boundary / (eq.tau * eq.omega / (1.0 - eq.omega)) - 1.0).abs() < 1e-12);
         assert!((regime.gain(boundary) - 1.0).abs() < 1e-12);
         assert!(regime.gain(boundary * 1.01) > 1.0 && regime.amplifies(boundary * 1.01));
         assert!(regime.gain(boundary * 0.99) < 1.0 && !regime.amplifies(boundary * 0.99));
+        // v2 Proposition 3's boundary: ζ² = 1 − Ω there.
+        let cut = eq.mask_threshold();
+        assert!((eq.zeta(cut).powi(2) / (1.0 - eq.omega) - 1.0).abs() < 1e-12);
+        assert!(regime.keeps(cut * 1.01) && !regime.keeps(cut * 0.99));
     }
 
     #[test]

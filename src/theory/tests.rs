@@ -286,23 +286,40 @@ fn appendix_b_bounds_hold() {
 
 #[test]
 fn figure_2b_two_stage_theory() {
-    // PAPER.md §4, Figure 2(b): p = 100, Σ_s = Σ_t = diag(i^{−α}), σ = 0, constant β⋆ with β⋆ᵀΣβ⋆ = 1, m = n.
-    let table: [(f64, usize, f64, i32); 6] = [
-        (1.0, 11, 0.75, 2),
-        (1.0, 41, 0.42, 2),
-        (1.0, 81, 0.14, 2),
-        (2.0, 11, 0.145, 3),
-        (2.0, 41, 0.032, 3),
-        (0.5, 41, 0.73, 2),
+    // PAPER.md §4, Figure 2(b): p = 100, Σ_s = Σ_t = diag(i^{−α}), σ = 0, constant β⋆ with β⋆ᵀΣβ⋆ = 1, m = n;
+    // every quoted theory value, at the decimals quoted.
+    let sizes = [1, 11, 21, 41, 61, 81, 96];
+    let table: [(f64, [&str; 7]); 4] = [
+        (
+            0.5,
+            ["1.00", "0.96", "0.90", "0.73", "0.53", "0.28", "0.063"],
+        ),
+        (
+            1.0,
+            ["0.99", "0.75", "0.61", "0.42", "0.27", "0.14", "0.030"],
+        ),
+        (
+            1.5,
+            ["0.93", "0.39", "0.25", "0.14", "0.082", "0.038", "0.008"],
+        ),
+        (
+            2.0,
+            [
+                "0.82", "0.145", "0.073", "0.032", "0.016", "0.007", "0.0014",
+            ],
+        ),
     ];
-    for (alpha, n, expected, decimals) in table {
+    for (alpha, quoted) in table {
         let lambda = power_law_spectrum(100, alpha);
         let beta = vec![lambda.iter().sum::<f64>().sqrt().recip(); 100];
-        let r = two_stage_risk(&lambda, &lambda, &beta, 0.0, 0.0, n, n).unwrap();
-        assert!(
-            rounds_to(r, expected, decimals),
-            "alpha = {alpha}, n = {n}: {r} vs {expected}"
-        );
+        for (n, text) in sizes.into_iter().zip(quoted) {
+            let r = two_stage_risk(&lambda, &lambda, &beta, 0.0, 0.0, n, n).unwrap();
+            let decimals = i32::try_from(text.len() - text.find('.').unwrap() - 1).unwrap();
+            assert!(
+                rounds_to(r, text.parse().unwrap(), decimals),
+                "alpha = {alpha}, n = {n}: {r} vs {text}"
+            );
+        }
     }
 }
 

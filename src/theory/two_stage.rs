@@ -2,7 +2,7 @@
 //! surrogate β^s = Est(X̃, ỹ) is itself fitted on m samples, then the target on n samples of its labels.
 
 use super::equivalent::Regime;
-use super::error::{TheoryError, check_finite, check_noise};
+use super::error::{TheoryError, check_finite};
 
 /// Per-coordinate mean and variance of the fitted surrogate β^s in the common eigenbasis.
 ///
@@ -100,8 +100,7 @@ pub(crate) fn two_stage_risk(
         lambda_t.len(),
         "surrogate and target spectra lengths differ"
     );
-    let surrogate = Regime::checked(lambda_s, m, &[("signal", beta_star)], sigma_s2)?;
-    check_noise(sigma_t2)?;
+    let surrogate = Regime::checked(lambda_s, m, &[("signal", beta_star)], &[sigma_s2, sigma_t2])?;
     let target = Regime::new(lambda_t, n)?;
     let moments = surrogate.surrogate_moments(lambda_s, beta_star, sigma_s2);
     check_finite("surrogate", &moments.variance)?;
@@ -130,6 +129,16 @@ mod tests {
         let r = two_stage_risk(&lambda, &lambda, &beta, 0.0, 0.1, 60, 20).unwrap();
         let standard = super::super::standard_risk(&lambda, &beta, 0.1, 20).unwrap();
         assert!((r / standard - 1.0).abs() < 1e-14);
+    }
+
+    #[test]
+    fn noiseless_least_squares_target_copies_the_surrogate() {
+        // n > p + 1, σ_t = 0, Σ_t = Σ_s: β^{s2t} = β^s exactly, so the risk is the surrogate's own eq. (11) risk.
+        let lambda: Vec<f64> = (1..=50).map(|i: i32| f64::from(i).powf(-1.7)).collect();
+        let beta: Vec<f64> = (1..=50).map(|i: i32| f64::from(i).sqrt()).collect();
+        let r = two_stage_risk(&lambda, &lambda, &beta, 0.3, 0.0, 20, 60).unwrap();
+        let surrogate = super::super::standard_risk(&lambda, &beta, 0.3, 20).unwrap();
+        assert!((r / surrogate - 1.0).abs() < 1e-13, "{r} vs {surrogate}");
     }
 
     #[test]
