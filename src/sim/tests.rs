@@ -44,10 +44,12 @@ fn assert_mean(x: &[f64], expected: f64) {
     );
 }
 
+/// Simulates `trials` of `job` under a fixed test key.
 fn run(job: &PointJob, trials: std::ops::Range<usize>, path: SolvePath) -> PointSamples {
     simulate_point_with(job, trials, &StreamKey::new(2024, "tests", 0), None, path)
 }
 
+/// A noisy job on p = 30 features with λ_i = 1/i and two surrogates, at sample size `n`.
 fn small_noisy_job(n: usize) -> PointJob {
     let lambda: Vec<f64> = (1..=30).map(|i| 1.0 / f64::from(i)).collect();
     let beta: Vec<f64> = (0..30).map(|i| f64::from(i % 3) - 0.5).collect();
