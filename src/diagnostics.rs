@@ -91,6 +91,8 @@ impl fmt::Display for Rendered<'_> {
         let start = (d.span.start as usize).min(self.source.len());
         let (line_no, line_start) = line_of(self.source, start);
         let line = self.source[line_start..].lines().next().unwrap_or("");
+        // Control characters would garble the terminal; each stands in as one replacement character.
+        let shown: String = line.chars().map(|c| if c.is_control() && c != '\t' { '\u{fffd}' } else { c }).collect();
         let col = self.source[line_start..start].chars().count() + 1;
         let kind = match d.severity {
             Severity::Error => "error",
@@ -101,7 +103,7 @@ impl fmt::Display for Rendered<'_> {
         let end = (d.span.end as usize).clamp(start, line_start + line.len());
         let width = self.source[start..end].chars().count().max(1);
         writeln!(f, "{gutter} |")?;
-        writeln!(f, "{line_no} | {line}")?;
+        writeln!(f, "{line_no} | {shown}")?;
         writeln!(f, "{gutter} | {}{}", " ".repeat(col - 1), "^".repeat(width))?;
         for hint in &d.hints {
             writeln!(f, "{gutter} = help: {hint}")?;
@@ -128,20 +130,27 @@ pub(crate) fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = 
         .map(|(_, c)| c)
 }
 
-/// Levenshtein distance between two strings, by characters.
+/// Edit distance between two strings by characters, counting a swap of neighbours as one edit
+/// (optimal string alignment), so that `cvo` is one typo away from `cov`.
 fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let next = (diagonal + usize::from(ca != cb)).min(row[j] + 1).min(row[j + 1] + 1);
-            diagonal = row[j + 1];
-            row[j + 1] = next;
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j - 1] + cost).min(d[i - 1][j] + 1).min(d[i][j - 1] + 1);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
         }
     }
-    row[b.len()]
+    d[a.len()][b.len()]
 }
 
 #[cfg(test)]
@@ -165,5 +174,6 @@ mod tests {
         assert_eq!(did_you_mean("optimal_msk", names), Some("optimal_mask"));
         assert_eq!(did_you_mean("groundtruth", names), Some("ground_truth"));
         assert_eq!(did_you_mean("banana", names), None);
+        assert_eq!(did_you_mean("cvo", ["cov", "beta"]), Some("cov"));
     }
 }

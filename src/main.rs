@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use kdrepro::{Diagnostic, RenderInput, RunOptions, Spec};
+use kdrepro::{Diagnostic, RenderError, RenderInput, RunOptions, Spec};
 
 /// Reproduces a theory paper as a checked, typeset report.
 #[derive(Parser)]
@@ -57,7 +57,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Build { spec, out, jobs, seed, trials } => build(&spec, &out, jobs, seed, trials),
-        Command::Check { spec } => load(&spec).map(|s| eprintln!("{}: ok ({})", spec.display(), s.outline())),
+        Command::Check { spec } => load(&spec).map(|(s, _)| eprintln!("{}: ok ({})", spec.display(), s.outline())),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -70,8 +70,8 @@ fn main() -> ExitCode {
     }
 }
 
-/// Reads, parses and resolves a spec, printing its diagnostics.
-fn load(path: &Path) -> Result<Spec, Failure> {
+/// Reads, parses and resolves a spec, printing its diagnostics; returns it with its source text.
+fn load(path: &Path) -> Result<(Spec, String), Failure> {
     let bytes = std::fs::read(path).map_err(|e| Failure::Runtime(format!("cannot read {}: {e}", path.display())))?;
     let display = path.display().to_string();
     let source = match String::from_utf8(bytes) {
@@ -90,12 +90,13 @@ fn load(path: &Path) -> Result<Spec, Failure> {
         Failure::Spec
     };
     let ast = kdrepro::parse(&source).map_err(print)?;
-    kdrepro::resolve(&ast, &source).map_err(print)
+    let spec = kdrepro::resolve(&ast, &source).map_err(print)?;
+    Ok((spec, source))
 }
 
 /// `kdrepro build`.
 fn build(path: &Path, out: &Path, jobs: Option<usize>, seed: Option<u64>, trials: Option<u64>) -> Result<(), Failure> {
-    let mut spec = load(path)?;
+    let (mut spec, source) = load(path)?;
     if let Some(seed) = seed {
         spec.set_seed(seed);
     }
@@ -114,10 +115,16 @@ fn build(path: &Path, out: &Path, jobs: Option<usize>, seed: Option<u64>, trials
     let spec_file = path.file_name().map_or_else(|| display(path), |n| n.to_string_lossy().into_owned());
     let stem = kdrepro::output_stem(path);
     let input = RenderInput { spec: &spec, spec_file: &spec_file, stem: &stem, results: &results, verdicts: &verdicts };
-    let report = kdrepro::render(&input).map_err(|e| Failure::Runtime(e.to_string()))?;
+    let report = kdrepro::render(&input).map_err(|e| match e {
+        RenderError::Prose { span, message } => {
+            eprint!("{}", Diagnostic::at(span.start as usize, message).render(&display(path), &source));
+            Failure::Spec
+        }
+        RenderError::Internal(_) => Failure::Runtime(e.to_string()),
+    })?;
     let written = kdrepro::write_report(&report, out, &stem).map_err(|e| Failure::Runtime(e.to_string()))?;
-    for v in &verdicts.claims {
-        eprintln!("{} {}: {}", if v.passed { "pass" } else { "FAIL" }, v.name, v.label);
+    for line in verdicts.lines() {
+        eprintln!("{line}");
     }
     eprintln!("wrote {}", written.iter().map(|p| display(p)).collect::<Vec<_>>().join(", "));
     if verdicts.all_passed() { Ok(()) } else { Err(Failure::Claims) }

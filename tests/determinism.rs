@@ -8,7 +8,8 @@ fn results_and_pdf_are_byte_identical_for_one_and_two_threads() {
     let spec = specs().join("paper.kd");
     let spec = spec.to_str().unwrap();
     for threads in ["1", "2"] {
-        let out = kdrepro(&dir.path, &["build", spec, "--out", threads, "--trials", "8"], &[("RAYON_NUM_THREADS", threads)]);
+        let out =
+            kdrepro(&dir.path, &["build", spec, "--out", threads, "--trials", "8"], &[("RAYON_NUM_THREADS", threads)]);
         assert!(out.status.code().is_some_and(|c| c <= 1), "{}", String::from_utf8_lossy(&out.stderr));
     }
     for file in ["paper.pdf", "paper.results.yaml", "paper.typ", "figures/fig1b_plot.typ"] {

@@ -10,7 +10,7 @@ use crate::stats::{self, Holm, PairedComparison, Summary};
 #[derive(Clone, Debug, Serialize)]
 pub struct Verdicts {
     /// One per claim.
-    pub claims: Vec<Verdict>,
+    pub(crate) claims: Vec<Verdict>,
 }
 
 impl Verdicts {
@@ -18,42 +18,47 @@ impl Verdicts {
     pub fn all_passed(&self) -> bool {
         self.claims.iter().all(|c| c.passed)
     }
+
+    /// One line per claim: `pass name: statement` or `FAIL name: statement`.
+    pub fn lines(&self) -> impl Iterator<Item = String> + '_ {
+        self.claims.iter().map(|v| format!("{} {}: {}", if v.passed { "pass" } else { "FAIL" }, v.name, v.label))
+    }
 }
 
 /// The decision on one claim.
 #[derive(Clone, Debug, Serialize)]
-pub struct Verdict {
+pub(crate) struct Verdict {
     /// The claim's name.
-    pub name: String,
+    pub(crate) name: String,
     /// What it asserts.
-    pub label: String,
+    pub(crate) label: String,
     /// Whether it held.
-    pub passed: bool,
+    pub(crate) passed: bool,
     /// The decision rule, in words.
-    pub rule: String,
+    pub(crate) rule: String,
     /// What was observed, in words.
-    pub outcome: String,
+    pub(crate) outcome: String,
     /// Every tested point.
-    pub points: Vec<PointCheck>,
+    pub(crate) points: Vec<PointCheck>,
 }
 
 /// One tested point of a claim.
 #[derive(Clone, Debug, Serialize)]
-pub struct PointCheck {
+pub(crate) struct PointCheck {
     /// The series (or `a − b` for paired claims).
-    pub series: String,
+    pub(crate) series: String,
     /// The sample size.
-    pub x: f64,
+    pub(crate) x: f64,
     /// The simulated value (mean, or mean paired difference).
-    pub observed: f64,
+    pub(crate) observed: f64,
     /// The reference value (theory, or 0 for a paired difference).
-    pub expected: f64,
+    pub(crate) expected: f64,
     /// The acceptance interval or the one-sided p-value's bound, low end.
-    pub low: f64,
+    pub(crate) low: f64,
     /// High end.
-    pub high: f64,
+    pub(crate) high: f64,
     /// Whether this point passed.
-    pub ok: bool,
+    pub(crate) ok: bool,
 }
 
 /// Decides every claim of `spec` on `results`.
@@ -179,8 +184,10 @@ fn below(
         .filter(|&i| filter == PointFilter::All || e.fingerprints[i][lower] != e.fingerprints[i][higher])
         .collect();
     // A comparison that cannot be computed (too few trials, identical samples) has p-value 1: never rejected.
-    let tests: Vec<Option<PairedComparison>> =
-        tested.iter().map(|&i| PairedComparison::new(column(e, i, lower), column(e, i, higher), confidence).ok()).collect();
+    let tests: Vec<Option<PairedComparison>> = tested
+        .iter()
+        .map(|&i| PairedComparison::new(column(e, i, lower), column(e, i, higher), confidence).ok())
+        .collect();
     let p_values: Vec<f64> = tests.iter().map(|t| t.as_ref().map_or(1.0, |t| t.p_less)).collect();
     let rejected = Holm::new(&p_values, 1.0 - confidence).map_or_else(|_| vec![false; p_values.len()], |h| h.rejected);
     let checks: Vec<PointCheck> = tested

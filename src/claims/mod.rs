@@ -2,4 +2,5 @@
 
 mod judge;
 
-pub use judge::{Verdict, Verdicts, judge};
+pub(crate) use judge::Verdict;
+pub use judge::{Verdicts, judge};

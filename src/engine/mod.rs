@@ -4,5 +4,6 @@
 mod results;
 mod run;
 
-pub use results::{EquivalentSummary, ExperimentResults, Point, Results};
+pub use results::Results;
+pub(crate) use results::{EquivalentSummary, ExperimentResults, Point};
 pub use run::{RunError, RunOptions, run, total_trials};

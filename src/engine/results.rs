@@ -6,81 +6,78 @@ use serde::Serialize;
 #[derive(Clone, Debug, Serialize)]
 pub struct Results {
     /// One entry per experiment.
-    pub experiments: Vec<ExperimentResults>,
-    /// Worker threads used by the simulation.
-    #[serde(skip)]
-    pub threads: usize,
+    pub(crate) experiments: Vec<ExperimentResults>,
 }
 
 /// The results of one experiment.
 #[derive(Clone, Debug, Serialize)]
-pub struct ExperimentResults {
+pub(crate) struct ExperimentResults {
     /// The experiment's name.
-    pub name: String,
+    pub(crate) name: String,
     /// What the x coordinate is: `n` (sample size) or `i` (feature index).
-    pub x: &'static str,
+    pub(crate) x: &'static str,
     /// Monte Carlo trials per point, if simulated.
-    pub trials: Option<usize>,
+    pub(crate) trials: Option<usize>,
     /// The deterministic equivalent at each sample size.
-    pub equivalents: Vec<EquivalentSummary>,
+    pub(crate) equivalents: Vec<EquivalentSummary>,
     /// One series per surrogate.
-    pub series: Vec<Series>,
+    pub(crate) series: Vec<Series>,
     /// Per point and series, the per-trial risks in trial order, for paired claims.
     #[serde(skip)]
-    pub samples: Vec<Vec<Vec<f64>>>,
+    pub(crate) samples: Vec<Vec<Vec<f64>>>,
     /// Per point, a fingerprint of each surrogate's coefficient vector, to tell equal surrogates apart.
     #[serde(skip)]
-    pub fingerprints: Vec<Vec<[u8; 32]>>,
+    pub(crate) fingerprints: Vec<Vec<[u8; 32]>>,
 }
 
 /// The deterministic-equivalent quantities at one sample size (PAPER.md §2.1–2.2).
 #[derive(Clone, Debug, Serialize)]
-pub struct EquivalentSummary {
+pub(crate) struct EquivalentSummary {
     /// The sample size n.
-    pub n: usize,
+    pub(crate) n: usize,
     /// The effective regularisation τ (absent in the least-squares regime n > p + 1).
-    pub tau: Option<f64>,
+    pub(crate) tau: Option<f64>,
     /// Ω = (1/n) Σ (1 − ζ_i)².
-    pub omega: Option<f64>,
+    pub(crate) omega: Option<f64>,
     /// The last index the optimal surrogate amplifies (ζ_i < 1 − Ω), 1-based.
-    pub last_amplified: Option<usize>,
+    pub(crate) last_amplified: Option<usize>,
     /// The last index the optimal mask keeps (ζ_i² < 1 − Ω), 1-based.
-    pub last_kept: Option<usize>,
+    pub(crate) last_kept: Option<usize>,
     /// How many features the optimal mask keeps.
-    pub kept: usize,
+    pub(crate) kept: usize,
 }
 
 /// One surrogate's values along the experiment's x axis.
 #[derive(Clone, Debug, Serialize)]
-pub struct Series {
+pub(crate) struct Series {
     /// The surrogate's name.
-    pub surrogate: String,
+    pub(crate) surrogate: String,
     /// Its legend label.
-    pub label: String,
+    pub(crate) label: String,
     /// The values, in x order.
-    pub points: Vec<Point>,
+    pub(crate) points: Vec<Point>,
 }
 
 /// Theory and simulation at one x.
 #[derive(Clone, Debug, Serialize)]
-pub struct Point {
+pub(crate) struct Point {
     /// The x coordinate (n or i).
-    pub x: f64,
+    pub(crate) x: f64,
     /// The theoretical value.
-    pub theory: f64,
+    pub(crate) theory: f64,
     /// The simulation's mean.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub mean: Option<f64>,
+    pub(crate) mean: Option<f64>,
     /// Its standard error.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub se: Option<f64>,
+    pub(crate) se: Option<f64>,
     /// Lower end of the 95% Student-t interval.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ci_low: Option<f64>,
+    pub(crate) ci_low: Option<f64>,
     /// Upper end of the 95% Student-t interval.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ci_high: Option<f64>,
+    pub(crate) ci_high: Option<f64>,
     /// Trials behind the simulated values.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub trials: Option<usize>,
+    pub(crate) trials: Option<usize>,
 }

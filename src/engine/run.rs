@@ -43,10 +43,7 @@ impl std::error::Error for RunError {}
 
 /// The number of Monte Carlo trials a run of `spec` performs.
 pub fn total_trials(spec: &Spec, options: &RunOptions<'_>) -> u64 {
-    spec.experiments
-        .iter()
-        .filter_map(|e| trials(e, options).map(|t| (t * e.sizes.len()) as u64))
-        .sum()
+    spec.experiments.iter().filter_map(|e| trials(e, options).map(|t| (t * e.sizes.len()) as u64)).sum()
 }
 
 /// The trials of one point of `e`, after the override.
@@ -59,9 +56,8 @@ fn trials(e: &Experiment, options: &RunOptions<'_>) -> Option<usize> {
 /// # Errors
 /// The first experiment whose theory cannot be evaluated.
 pub fn run(spec: &Spec, options: &RunOptions<'_>) -> Result<Results, RunError> {
-    let experiments =
-        spec.experiments.iter().map(|e| experiment(spec.seed, e, options)).collect::<Result<_, _>>()?;
-    Ok(Results { experiments, threads: rayon::current_num_threads() })
+    let experiments = spec.experiments.iter().map(|e| experiment(spec.seed, e, options)).collect::<Result<_, _>>()?;
+    Ok(Results { experiments })
 }
 
 /// Runs one experiment.

@@ -103,6 +103,8 @@ pub(super) enum PartContext {
         name: String,
         /// Its statement.
         label_markup: String,
+        /// Where the claim stands in the spec.
+        location_markup: String,
         /// Whether it held.
         passed: bool,
         /// The rule in words.

@@ -18,5 +18,8 @@ mod results_file;
 mod world;
 mod write;
 
+#[cfg(test)]
+pub(crate) use {error::ReportError, pdf::compile_pdf, world::ReportDate};
+
 pub use render::{RenderError, RenderInput, Report, render};
 pub use write::{output_stem, write_report};

@@ -24,6 +24,7 @@ pub(crate) struct CompiledPdf {
 /// Compiles `main` (with `files` reachable by relative path) into a PDF stamped with `date`.
 ///
 /// Identical inputs give byte-identical PDFs: fonts are embedded, the date and the PDF timestamp are fixed.
+#[cfg(test)]
 pub(crate) fn compile_pdf(
     main: &str,
     files: &BTreeMap<String, Vec<u8>>,

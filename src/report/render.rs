@@ -9,12 +9,12 @@ use minijinja::{Environment, UndefinedBehavior, Value};
 use super::context::{ClaimRow, Date, PartContext, ReportContext};
 use super::escape::{typst_markup, typst_string};
 use super::figures::figure_source;
-use super::pdf::compile_pdf;
-use super::world::ReportDate;
+use super::pdf::compile;
 use super::results_file::results_yaml;
+use super::world::ReportDate;
 use crate::claims::{Verdict, Verdicts};
 use crate::engine::{ExperimentResults, Results};
-use crate::spec::{Experiment, Measure, Part, Section, Spec, Text};
+use crate::spec::{Claim, Experiment, Measure, Part, Section, Spec, Text};
 use crate::stats::sig;
 
 /// The templates, compiled in; file names as in `templates/`.
@@ -98,7 +98,11 @@ pub fn render(input: &RenderInput<'_>) -> Result<Report, RenderError> {
             Part::Figure(i) => {
                 let figure = &input.spec.figures[*i];
                 let path = format!("figures/{}.typ", figure.name);
-                let source = figure_source(figure, &input.spec.experiments[figure.experiment], &input.results.experiments[figure.experiment]);
+                let source = figure_source(
+                    figure,
+                    &input.spec.experiments[figure.experiment],
+                    &input.results.experiments[figure.experiment],
+                );
                 figures.insert(path.clone(), source);
                 PartContext::Figure {
                     name: figure.name.clone(),
@@ -106,7 +110,7 @@ pub fn render(input: &RenderInput<'_>) -> Result<Report, RenderError> {
                     caption_markup: typst_markup(&figure.caption),
                 }
             }
-            Part::Claim(i) => claim(&input.spec.claims[*i].excerpt, &input.verdicts.claims[*i]),
+            Part::Claim(i) => claim(input.spec_file, &input.spec.claims[*i], &input.verdicts.claims[*i]),
         });
     }
     let context = ReportContext {
@@ -131,7 +135,12 @@ pub fn render(input: &RenderInput<'_>) -> Result<Report, RenderError> {
     let typst = templates()?.get_template("report.typ.j2").and_then(|t| t.render(Serde(&context))).map_err(internal)?;
     let files = figures.iter().map(|(k, v)| (k.clone(), v.clone().into_bytes())).collect();
     let date = ReportDate { year: DATE.year, month: DATE.month, day: DATE.day };
-    let pdf = compile_pdf(&typst, &files, date).map_err(|e| RenderError::Internal(e.to_string()))?;
+    let compiled = compile(&typst, &files, date).map_err(|e| RenderError::Internal(e.to_string()))?;
+    // A warning from Typst means a template produced something unintended: fail rather than ship it.
+    if let Some(w) = compiled.warnings.first() {
+        return Err(RenderError::Internal(format!("Typst warned: {w}")));
+    }
+    let pdf = compiled.bytes;
     Ok(Report { pdf, typst, results_yaml: results_yaml(input.spec, input.results, input.verdicts), figures })
 }
 
@@ -222,7 +231,11 @@ fn experiment(e: &Experiment, r: &ExperimentResults) -> PartContext {
     };
     PartContext::Experiment {
         name: e.name.clone(),
-        summary_markup: typst_markup(&format!("Task `{}`: p = {p}, noise variance σ² = {}. {summary}", e.task.name, sig(e.task.noise, 3))),
+        summary_markup: typst_markup(&format!(
+            "Task `{}`: p = {p}, noise variance σ² = {}. {summary}",
+            e.task.name,
+            sig(e.task.noise, 3)
+        )),
         excerpt_str: typst_string(&e.excerpt),
         caption_markup: typst_markup(&caption),
         header: header.iter().map(|h| typst_markup(h)).collect(),
@@ -256,7 +269,9 @@ fn risk_table(e: &Experiment, r: &ExperimentResults) -> Table {
         })
         .collect();
     let summary = match r.trials {
-        Some(t) => format!("Excess risk at {} sample sizes, {t} independent Monte Carlo trials per point.", e.sizes.len()),
+        Some(t) => {
+            format!("Excess risk at {} sample sizes, {t} independent Monte Carlo trials per point.", e.sizes.len())
+        }
         None => format!("Theoretical excess risk at {} sample sizes.", e.sizes.len()),
     };
     let caption = format!("Excess risk of experiment {}: deterministic equivalent and simulation.", e.name);
@@ -278,7 +293,10 @@ fn coefficient_table(e: &Experiment, r: &ExperimentResults) -> Table {
     ];
     for s in &r.series {
         if let Some(peak) = s.points.iter().max_by(|a, b| a.theory.total_cmp(&b.theory)) {
-            rows.push(vec![format!("{}: largest coefficient", s.surrogate), format!("{} at i = {}", sig(peak.theory, 4), peak.x)]);
+            rows.push(vec![
+                format!("{}: largest coefficient", s.surrogate),
+                format!("{} at i = {}", sig(peak.theory, 4), peak.x),
+            ]);
         }
         if let Some(last) = s.points.last() {
             rows.push(vec![format!("{}: coefficient at i = {}", s.surrogate, last.x), sig(last.theory, 4)]);
@@ -290,14 +308,15 @@ fn coefficient_table(e: &Experiment, r: &ExperimentResults) -> Table {
 }
 
 /// A claim's verdict block.
-fn claim(excerpt: &str, v: &Verdict) -> PartContext {
+fn claim(spec_file: &str, c: &Claim, v: &Verdict) -> PartContext {
     PartContext::Claim {
         name: v.name.clone(),
+        location_markup: typst_markup(&format!("{spec_file}, line {}", c.line)),
         label_markup: typst_markup(&v.label),
         passed: v.passed,
         rule_markup: typst_markup(&v.rule),
         outcome_markup: typst_markup(&v.outcome),
-        excerpt_str: typst_string(excerpt),
+        excerpt_str: typst_string(&c.excerpt),
     }
 }
 

@@ -85,6 +85,7 @@ pub(super) fn results_yaml(spec: &Spec, results: &Results, verdicts: &Verdicts) 
             outcome: &v.outcome,
         })
         .collect();
-    let file = ResultsFile { kdrepro: env!("CARGO_PKG_VERSION"), title: &spec.title, seed: spec.seed, experiments, claims };
+    let file =
+        ResultsFile { kdrepro: env!("CARGO_PKG_VERSION"), title: &spec.title, seed: spec.seed, experiments, claims };
     serde_norway::to_string(&file).expect("results are plain data and always serialise")
 }

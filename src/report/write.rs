@@ -42,6 +42,7 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
 /// replaced, so that outputs cannot escape the output directory.
 pub fn output_stem(spec: &Path) -> String {
     let stem = spec.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    let safe: String = stem.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
+    let safe: String =
+        stem.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
     if safe.is_empty() { "report".to_owned() } else { safe }
 }

@@ -19,18 +19,11 @@ impl Design {
         if lambda.is_empty() {
             return Err(SimError::NoFeatures);
         }
-        if let Some((index, &value)) = lambda
-            .iter()
-            .enumerate()
-            .find(|(_, l)| !(l.is_finite() && **l >= 0.0))
-        {
+        if let Some((index, &value)) = lambda.iter().enumerate().find(|(_, l)| !(l.is_finite() && **l >= 0.0)) {
             return Err(SimError::InvalidEigenvalue { index, value });
         }
         let sqrt_lambda = lambda.iter().map(|l| l.sqrt()).collect();
-        Ok(Self {
-            lambda,
-            sqrt_lambda,
-        })
+        Ok(Self { lambda, sqrt_lambda })
     }
 
     /// The dimension p.
@@ -46,11 +39,7 @@ impl Design {
     /// Draws X = G Λ^{1/2} into `X` (n × p, column-major), G i.i.d. N(0, 1), column after column.
     #[track_caller]
     pub(crate) fn sample_into(&self, X: &mut Mat<f64>, stream: &mut TrialStream) {
-        assert_eq!(
-            X.ncols(),
-            self.dim(),
-            "design buffer has the wrong number of columns"
-        );
+        assert_eq!(X.ncols(), self.dim(), "design buffer has the wrong number of columns");
         for (j, &scale) in self.sqrt_lambda.iter().enumerate() {
             stream.fill_scaled_normals(X.col_as_slice_mut(j), scale);
         }

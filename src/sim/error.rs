@@ -34,11 +34,9 @@ impl fmt::Display for SimError {
             Self::NoSamples => write!(f, "the sample size n must be at least 1"),
             Self::NoFeatures => write!(f, "the dimension p must be at least 1"),
             Self::NoSurrogates => write!(f, "at least one surrogate is needed"),
-            Self::InvalidEigenvalue { index, value } => write!(
-                f,
-                "covariance eigenvalue λ_{} = {value} must be finite and non-negative",
-                index + 1
-            ),
+            Self::InvalidEigenvalue { index, value } => {
+                write!(f, "covariance eigenvalue λ_{} = {value} must be finite and non-negative", index + 1)
+            }
             Self::InvalidNoiseVariance(v) => {
                 write!(f, "noise variance σ² = {v} must be finite and non-negative")
             }

@@ -74,21 +74,11 @@ fn numerically_singular(pivots: impl Iterator<Item = f64>, m: usize) -> bool {
 /// Solves G W = R in place (R ← G⁻¹R) through G = L Lᵀ, factorised in place from the lower
 /// triangle of `G` (the upper triangle is ignored). `Err(Singular)` leaves `R` untouched.
 #[track_caller]
-pub(crate) fn llt_solve(
-    mut G: MatMut<'_, f64>,
-    R: MatMut<'_, f64>,
-    stack: &mut MemBuffer,
-) -> Result<(), Singular> {
+pub(crate) fn llt_solve(mut G: MatMut<'_, f64>, R: MatMut<'_, f64>, stack: &mut MemBuffer) -> Result<(), Singular> {
     let m = G.nrows();
     let stack = MemStack::new(stack);
-    llt::factor::cholesky_in_place(
-        G.as_mut(),
-        Default::default(),
-        Par::Seq,
-        stack,
-        Default::default(),
-    )
-    .map_err(|_| Singular)?;
+    llt::factor::cholesky_in_place(G.as_mut(), Default::default(), Par::Seq, stack, Default::default())
+        .map_err(|_| Singular)?;
     // L_ii² are the pivots of the factorisation, on the scale of G's eigenvalues.
     if numerically_singular((0..m).map(|i| G[(i, i)] * G[(i, i)]), m) {
         return Err(Singular);
@@ -104,19 +94,12 @@ pub(crate) fn lu_solve(mut A: MatMut<'_, f64>, R: MatMut<'_, f64>) -> Result<(),
     let m = A.nrows();
     let mut perm = vec![0_usize; m];
     let mut perm_inv = vec![0_usize; m];
-    let req = lu::factor::lu_in_place_scratch::<usize, f64>(m, m, Par::Seq, Default::default()).or(
-        lu::solve::solve_in_place_scratch::<usize, f64>(m, R.ncols(), Par::Seq),
-    );
+    let req = lu::factor::lu_in_place_scratch::<usize, f64>(m, m, Par::Seq, Default::default())
+        .or(lu::solve::solve_in_place_scratch::<usize, f64>(m, R.ncols(), Par::Seq));
     let mut buffer = MemBuffer::new(req);
     let stack = MemStack::new(&mut buffer);
-    let (_, row_perm) = lu::factor::lu_in_place(
-        A.as_mut(),
-        &mut perm,
-        &mut perm_inv,
-        Par::Seq,
-        stack,
-        Default::default(),
-    );
+    let (_, row_perm) =
+        lu::factor::lu_in_place(A.as_mut(), &mut perm, &mut perm_inv, Par::Seq, stack, Default::default());
     if numerically_singular((0..m).map(|i| A[(i, i)].abs()), m) {
         return Err(Singular);
     }
@@ -131,44 +114,18 @@ pub(crate) fn pinv_solve(G: MatRef<'_, f64>, mut R: MatMut<'_, f64>) {
     let m = G.nrows();
     let mut s = Diag::<f64>::zeros(m);
     let mut U = Mat::<f64>::zeros(m, m);
-    let req = evd::self_adjoint_evd_scratch::<f64>(
-        m,
-        ComputeEigenvectors::Yes,
-        Par::Seq,
-        Default::default(),
-    );
+    let req = evd::self_adjoint_evd_scratch::<f64>(m, ComputeEigenvectors::Yes, Par::Seq, Default::default());
     let mut buffer = MemBuffer::new(req);
-    evd::self_adjoint_evd(
-        G,
-        s.as_mut(),
-        Some(U.as_mut()),
-        Par::Seq,
-        MemStack::new(&mut buffer),
-        Default::default(),
-    )
-    .expect("the symmetric eigensolver converges on finite input");
+    evd::self_adjoint_evd(G, s.as_mut(), Some(U.as_mut()), Par::Seq, MemStack::new(&mut buffer), Default::default())
+        .expect("the symmetric eigensolver converges on finite input");
     let s = s.column_vector();
     let cutoff = s.iter().fold(0.0_f64, |a, &b| a.max(b.abs())) * (m as f64) * f64::EPSILON;
     // G⁺R = U diag(1/s_i if s_i > cutoff else 0) UᵀR
     let mut W = Mat::<f64>::zeros(m, R.ncols());
-    faer::linalg::matmul::matmul(
-        W.as_mut(),
-        Accum::Replace,
-        U.transpose(),
-        R.as_ref(),
-        1.0,
-        Par::Seq,
-    );
+    faer::linalg::matmul::matmul(W.as_mut(), Accum::Replace, U.transpose(), R.as_ref(), 1.0, Par::Seq);
     for (i, &si) in s.iter().enumerate() {
         let inv = if si > cutoff { si.recip() } else { 0.0 };
         W.row_mut(i).iter_mut().for_each(|w| *w *= inv);
     }
-    faer::linalg::matmul::matmul(
-        R.as_mut(),
-        Accum::Replace,
-        U.as_ref(),
-        W.as_ref(),
-        1.0,
-        Par::Seq,
-    );
+    faer::linalg::matmul::matmul(R.as_mut(), Accum::Replace, U.as_ref(), W.as_ref(), 1.0, Par::Seq);
 }

@@ -35,16 +35,8 @@ impl PointJob {
         n: usize,
     ) -> Result<Self, SimError> {
         let p = design.dim();
-        assert_eq!(
-            beta_star.len(),
-            p,
-            "β⋆ must have one coefficient per feature"
-        );
-        assert_eq!(
-            surrogates.nrows(),
-            p,
-            "each surrogate must have one coefficient per feature"
-        );
+        assert_eq!(beta_star.len(), p, "β⋆ must have one coefficient per feature");
+        assert_eq!(surrogates.nrows(), p, "each surrogate must have one coefficient per feature");
         if n == 0 {
             return Err(SimError::NoSamples);
         }
@@ -54,30 +46,17 @@ impl PointJob {
         if !(noise_variance.is_finite() && noise_variance >= 0.0) {
             return Err(SimError::InvalidNoiseVariance(noise_variance));
         }
-        let finite_row = |i: usize| {
-            beta_star[i].is_finite()
-                && (0..surrogates.ncols()).all(|j| surrogates[(i, j)].is_finite())
-        };
+        let finite_row =
+            |i: usize| beta_star[i].is_finite() && (0..surrogates.ncols()).all(|j| surrogates[(i, j)].is_finite());
         if let Some(index) = (0..p).find(|&i| !finite_row(i)) {
             return Err(SimError::NonFiniteCoefficient { index });
         }
-        Ok(Self {
-            design,
-            beta_star,
-            surrogates,
-            noise_variance,
-            n,
-        })
+        Ok(Self { design, beta_star, surrogates, noise_variance, n })
     }
 
     /// The dimension p.
     pub(crate) fn dim(&self) -> usize {
         self.design.dim()
-    }
-
-    /// The sample size n.
-    pub(crate) fn sample_size(&self) -> usize {
-        self.n
     }
 
     /// The number k of surrogates simulated together.

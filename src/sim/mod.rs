@@ -5,15 +5,7 @@
 //! One trial of a [`PointJob`] draws X = G Λ^{1/2} (n × p) and one noise vector z, forms the labels
 //! Y = X B_s + z 1ᵀ of all k surrogates at once (paired comparisons), fits all k columns with one
 //! factorisation, and records R(b_j) = Σ_i λ_i (b_ij − β⋆_i)² per surrogate.
-#![allow(
-    dead_code,
-    unused_imports,
-    reason = "used by later stages; wired in by the integrator"
-)]
-#![allow(
-    non_snake_case,
-    reason = "matrices are named as in the paper: X, Y, G, L, U"
-)]
+#![allow(non_snake_case, reason = "matrices are named as in the paper: X, Y, G, L, U")]
 
 mod design;
 mod error;
@@ -28,7 +20,6 @@ mod workspace;
 mod tests;
 
 pub(crate) use design::Design;
-pub(crate) use error::SimError;
 pub(crate) use job::PointJob;
-pub(crate) use runner::{PointSamples, Progress, SimInfo, simulate_point};
-pub(crate) use stream::{StreamKey, TrialStream};
+pub(crate) use runner::{Progress, simulate_point};
+pub(crate) use stream::StreamKey;

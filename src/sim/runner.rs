@@ -76,9 +76,5 @@ pub(crate) fn simulate_point_with(
         .collect();
     let risks = Mat::from_fn(rows.len(), k, |i, j| rows[i].0[j]);
     let fallbacks = rows.iter().filter(|(_, info)| info.fallback).count();
-    PointSamples {
-        trials,
-        risks,
-        info: SimInfo { fallbacks },
-    }
+    PointSamples { trials, risks, info: SimInfo { fallbacks } }
 }

@@ -26,11 +26,7 @@ pub(crate) struct StreamKey {
 impl StreamKey {
     /// Creates the key of one point of one experiment.
     pub(crate) fn new(seed: u64, experiment: &str, point: usize) -> Self {
-        Self {
-            seed,
-            experiment: experiment.to_owned(),
-            point,
-        }
+        Self { seed, experiment: experiment.to_owned(), point }
     }
 
     /// The 32-byte seed of trial `trial` (see the type's documentation for the encoding).
@@ -46,9 +42,7 @@ impl StreamKey {
 
     /// The random stream of trial `trial`.
     pub(crate) fn trial(&self, trial: usize) -> TrialStream {
-        TrialStream {
-            rng: Xoshiro256PlusPlus::from_seed(self.trial_seed(trial)),
-        }
+        TrialStream { rng: Xoshiro256PlusPlus::from_seed(self.trial_seed(trial)) }
     }
 }
 
@@ -97,16 +91,8 @@ mod tests {
         let base = StreamKey::new(7, "fig1b", 3);
         let reference = draws(&base, 5);
         assert_ne!(reference, draws(&base, 6), "trial index");
-        assert_ne!(
-            reference,
-            draws(&StreamKey::new(7, "fig1b", 4), 5),
-            "point index"
-        );
-        assert_ne!(
-            reference,
-            draws(&StreamKey::new(7, "fig2b", 3), 5),
-            "experiment"
-        );
+        assert_ne!(reference, draws(&StreamKey::new(7, "fig1b", 4), 5), "point index");
+        assert_ne!(reference, draws(&StreamKey::new(7, "fig2b", 3), 5), "experiment");
         assert_ne!(reference, draws(&StreamKey::new(8, "fig1b", 3), 5), "seed");
     }
 
@@ -122,9 +108,7 @@ mod tests {
     fn normals_have_unit_variance() {
         // Mean 0 and variance 1 within 5 standard errors on 20 000 draws.
         let mut out = vec![0.0; 20_000];
-        StreamKey::new(1, "moments", 0)
-            .trial(0)
-            .fill_scaled_normals(&mut out, 2.0);
+        StreamKey::new(1, "moments", 0).trial(0).fill_scaled_normals(&mut out, 2.0);
         let n = out.len() as f64;
         let mean = out.iter().sum::<f64>() / n;
         let var = out.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);

@@ -15,6 +15,7 @@ pub(crate) enum SolvePath {
     /// Cholesky (or LU when n = p), falling back to the pseudo-inverse when numerically singular.
     Auto,
     /// Always the pseudo-inverse fallback (tests compare both paths).
+    #[cfg(test)]
     ForceFallback,
 }
 
@@ -75,11 +76,7 @@ impl Workspace {
             Estimator::LeastSquares => self.fit_least_squares(path),
         };
         for (j, risk) in risks.iter_mut().enumerate() {
-            *risk = excess_risk(
-                job.design.lambda(),
-                self.coef.col_as_slice(j),
-                &job.beta_star,
-            );
+            *risk = excess_risk(job.design.lambda(), self.coef.col_as_slice(j), &job.beta_star);
         }
         TrialInfo { fallback }
     }
@@ -88,20 +85,9 @@ impl Workspace {
     fn draw(&mut self, job: &PointJob, stream: &mut TrialStream) {
         job.design.sample_into(&mut self.X, stream);
         stream.fill_scaled_normals(&mut self.z, job.noise_variance.sqrt());
-        matmul(
-            self.Y.as_mut(),
-            Accum::Replace,
-            self.X.as_ref(),
-            job.surrogates.as_ref(),
-            1.0,
-            Par::Seq,
-        );
+        matmul(self.Y.as_mut(), Accum::Replace, self.X.as_ref(), job.surrogates.as_ref(), 1.0, Par::Seq);
         for j in 0..self.Y.ncols() {
-            self.Y
-                .col_as_slice_mut(j)
-                .iter_mut()
-                .zip(&self.z)
-                .for_each(|(y, z)| *y += z);
+            self.Y.col_as_slice_mut(j).iter_mut().zip(&self.z).for_each(|(y, z)| *y += z);
         }
     }
 
@@ -122,8 +108,7 @@ impl Workspace {
     fn fit_square(&mut self, path: SolvePath) -> bool {
         self.gram.copy_from(&self.X);
         self.coef.copy_from(&self.Y);
-        let solved = path == SolvePath::Auto
-            && estimator::lu_solve(self.gram.as_mut(), self.coef.as_mut()).is_ok();
+        let solved = path == SolvePath::Auto && estimator::lu_solve(self.gram.as_mut(), self.coef.as_mut()).is_ok();
         if !solved {
             self.min_norm_fallback();
         }
@@ -134,17 +119,9 @@ impl Workspace {
     fn fit_least_squares(&mut self, path: SolvePath) -> bool {
         estimator::gram_lower(self.gram.as_mut(), self.X.transpose());
         let (X, Y) = (self.X.as_ref(), self.Y.as_ref());
-        matmul(
-            self.coef.as_mut(),
-            Accum::Replace,
-            X.transpose(),
-            Y,
-            1.0,
-            Par::Seq,
-        );
+        matmul(self.coef.as_mut(), Accum::Replace, X.transpose(), Y, 1.0, Par::Seq);
         let solved = path == SolvePath::Auto
-            && estimator::llt_solve(self.gram.as_mut(), self.coef.as_mut(), &mut self.stack)
-                .is_ok();
+            && estimator::llt_solve(self.gram.as_mut(), self.coef.as_mut(), &mut self.stack).is_ok();
         if !solved {
             // b = (XᵀX)⁺XᵀY: the minimum-norm least-squares solution.
             estimator::gram_lower(self.gram.as_mut(), self.X.transpose());
@@ -162,14 +139,7 @@ impl Workspace {
 
     /// coef = Xᵀ W for the dual solution W stored in `Y`.
     fn coef_from_dual(&mut self) {
-        matmul(
-            self.coef.as_mut(),
-            Accum::Replace,
-            self.X.transpose(),
-            self.Y.as_ref(),
-            1.0,
-            Par::Seq,
-        );
+        matmul(self.coef.as_mut(), Accum::Replace, self.X.transpose(), self.Y.as_ref(), 1.0, Par::Seq);
     }
 }
 
@@ -201,10 +171,7 @@ mod tests {
     fn labels(ws: &Workspace, job: &PointJob) -> Mat<f64> {
         let mut Y = &ws.X * &job.surrogates;
         for j in 0..Y.ncols() {
-            Y.col_as_slice_mut(j)
-                .iter_mut()
-                .zip(&ws.z)
-                .for_each(|(y, z)| *y += z);
+            Y.col_as_slice_mut(j).iter_mut().zip(&ws.z).for_each(|(y, z)| *y += z);
         }
         Y
     }
@@ -215,11 +182,7 @@ mod tests {
         let ws = fitted(SolvePath::Auto);
         let Y = labels(&ws, &job);
         let residual = &ws.X * &ws.coef - &Y;
-        assert!(
-            residual.norm_max() < 1e-12 * Y.norm_max(),
-            "‖Xb − y‖ = {}",
-            residual.norm_max()
-        );
+        assert!(residual.norm_max() < 1e-12 * Y.norm_max(), "‖Xb − y‖ = {}", residual.norm_max());
         // Independent reference: b = X⁺y from the SVD.
         let pinv = ws.X.thin_svd().unwrap().pseudoinverse();
         let reference = &pinv * &Y;
@@ -232,10 +195,6 @@ mod tests {
         let job = job();
         let ws = fitted(SolvePath::ForceFallback);
         let residual = &ws.X * &ws.coef - labels(&ws, &job);
-        assert!(
-            residual.norm_max() < 1e-10,
-            "‖Xb − y‖ = {}",
-            residual.norm_max()
-        );
+        assert!(residual.norm_max() < 1e-10, "‖Xb − y‖ = {}", residual.norm_max());
     }
 }

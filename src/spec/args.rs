@@ -29,10 +29,8 @@ impl<'a> Args<'a> {
                 None if position < params.len() => position,
                 None => return Err(Self::too_many(callee, arg, params)),
                 Some(name) => params.iter().position(|p| *p == name.name).ok_or_else(|| {
-                    let mut d = Diagnostic::error(
-                        name.span,
-                        format!("`{}` has no argument `{}`", callee.name, name.name),
-                    );
+                    let mut d =
+                        Diagnostic::error(name.span, format!("`{}` has no argument `{}`", callee.name, name.name));
                     if let Some(s) = did_you_mean(&name.name, params.iter().copied()) {
                         d = d.with_hint(format!("did you mean `{s}`?"));
                     }
@@ -50,8 +48,11 @@ impl<'a> Args<'a> {
 
     /// The error for a positional argument past the last parameter.
     fn too_many(callee: &Ident, arg: &Argument, params: &[&str]) -> Diagnostic {
-        Diagnostic::error(arg.value.span, format!("too many arguments to `{}`", callee.name))
-            .with_hint(format!("`{}` takes: {}", callee.name, params.join(", ")))
+        Diagnostic::error(arg.value.span, format!("too many arguments to `{}`", callee.name)).with_hint(format!(
+            "`{}` takes: {}",
+            callee.name,
+            params.join(", ")
+        ))
     }
 
     /// The expression given for `param`, if any.

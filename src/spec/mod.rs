@@ -37,12 +37,7 @@ impl Spec {
 
     /// "2 experiments, 2 figures, 3 claims".
     pub fn outline(&self) -> String {
-        format!(
-            "{} experiments, {} figures, {} claims",
-            self.experiments.len(),
-            self.figures.len(),
-            self.claims.len()
-        )
+        format!("{} experiments, {} figures, {} claims", self.experiments.len(), self.figures.len(), self.claims.len())
     }
 }
 
@@ -188,8 +183,8 @@ pub(crate) struct Claim {
     pub(crate) confidence: f64,
     /// The sample sizes tested, when the claim is narrower than its experiment's sweep.
     pub(crate) at: Option<Vec<usize>>,
-    /// Where it stands in the spec.
-    pub(crate) span: Span,
+    /// The line of the spec where it starts.
+    pub(crate) line: usize,
     /// The spec text of the claim.
     pub(crate) excerpt: String,
 }

@@ -72,8 +72,11 @@ impl<'a> Resolver<'a> {
                     continue;
                 }
             };
-            if resolver.names.insert(&name.name, named).is_some() {
+            // The first declaration stays in force, so that later errors refer to it.
+            if resolver.names.contains_key(name.name.as_str()) {
                 resolver.errors.push(Diagnostic::error(name.span, format!("`{}` is declared twice", name.name)));
+            } else {
+                resolver.names.insert(&name.name, named);
             }
         }
         resolver
@@ -311,7 +314,7 @@ impl<'a> Resolver<'a> {
         if measure == Measure::Coefficients && sizes.len() != 1 {
             return Err(Diagnostic::error(n_setting.span, "`measure coefficients` needs a single sample size n"));
         }
-        check_sizes(&sizes, &task.spectrum, n_setting.span)?;
+        check_sizes(&sizes, &task.spectrum, n_setting.values[0].span())?;
         let excerpt = self.excerpt(&used, b.span);
         Ok(Experiment { name: b.name.name.clone(), task, sizes, surrogates, trials, measure, excerpt })
     }
@@ -411,7 +414,10 @@ impl<'a> Resolver<'a> {
         if experiment.trials.is_none() || experiment.measure != Measure::ExcessRisk {
             return Err(Diagnostic::error(
                 b.name.span,
-                format!("claim `{}` needs simulated excess risks, but experiment `{}` has none", b.name.name, experiment.name),
+                format!(
+                    "claim `{}` needs simulated excess risks, but experiment `{}` has none",
+                    b.name.name, experiment.name
+                ),
             )
             .with_hint("give the experiment `trials` and `measure excess_risk`"));
         }
@@ -422,7 +428,7 @@ impl<'a> Resolver<'a> {
             rule,
             confidence: confidence.unwrap_or(0.99),
             at,
-            span: b.span,
+            line: self.source[..b.span.start as usize].matches('\n').count() + 1,
             excerpt: b.span.text(self.source).to_owned(),
         })
     }
@@ -503,7 +509,7 @@ impl<'a> Settings<'a> {
         let mut by_key = HashMap::new();
         for s in &b.settings {
             if !keys.contains(&s.key.name.as_str()) {
-                return Err(unknown(&s.key, &format!("setting for {}", b.kind.name), keys));
+                return Err(unknown(&s.key, &format!("{} setting", b.kind.name), keys));
             }
             if by_key.insert(s.key.name.as_str(), s).is_some() {
                 return Err(Diagnostic::error(s.key.span, format!("`{}` is set twice", s.key.name)));
@@ -597,11 +603,7 @@ fn single_segment(p: &Path) -> Result<&Ident, Diagnostic> {
 /// One of `allowed` bare words.
 fn choice<'w>(e: &Expr, what: &str, allowed: &[&'w str]) -> Result<&'w str, Diagnostic> {
     let word = single_segment(path(e, &format!("one of {}", allowed.join(", ")))?)?;
-    allowed
-        .iter()
-        .find(|a| **a == word.name)
-        .copied()
-        .ok_or_else(|| unknown(word, &format!("`{what}`"), allowed))
+    allowed.iter().find(|a| **a == word.name).copied().ok_or_else(|| unknown(word, &format!("`{what}`"), allowed))
 }
 
 /// A call to one of `callees`.
@@ -653,9 +655,7 @@ fn tolerance(e: &Expr) -> Result<f64, Diagnostic> {
 fn sizes(e: &Expr) -> Result<Vec<usize>, Diagnostic> {
     match &e.kind {
         ExprKind::Number(n) => Ok(vec![count(n, "n", 1)?]),
-        ExprKind::List(items) if !items.is_empty() => {
-            items.iter().map(|x| count(number(x, "n")?, "n", 1)).collect()
-        }
+        ExprKind::List(items) if !items.is_empty() => items.iter().map(|x| count(number(x, "n")?, "n", 1)).collect(),
         ExprKind::Range(start, end, step) => {
             let (a, b) = (count(start, "n", 1)?, count(end, "n", 1)?);
             let s = step.as_ref().map_or(Ok(1), |s| count(s, "step", 1))?;

@@ -39,11 +39,7 @@ impl fmt::Display for StatsError {
             }
             Self::NonFinite { index } => write!(f, "observation {} is not finite", index + 1),
             Self::NonPositive { index } => {
-                write!(
-                    f,
-                    "observation {} must be positive to take its logarithm",
-                    index + 1
-                )
+                write!(f, "observation {} must be positive to take its logarithm", index + 1)
             }
             Self::ConstantAbscissa => write!(f, "all x values are equal: the slope is undefined"),
         }
@@ -54,11 +50,7 @@ impl std::error::Error for StatsError {}
 
 /// Checks that a level (confidence or α) lies strictly in (0, 1).
 pub(super) fn check_level(level: f64) -> Result<f64, StatsError> {
-    if level > 0.0 && level < 1.0 {
-        Ok(level)
-    } else {
-        Err(StatsError::InvalidLevel(level))
-    }
+    if level > 0.0 && level < 1.0 { Ok(level) } else { Err(StatsError::InvalidLevel(level)) }
 }
 
 /// Checks that every observation is finite.

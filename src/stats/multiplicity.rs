@@ -31,20 +31,14 @@ impl Holm {
             adjusted[i] = running;
         }
         let rejected = adjusted.iter().map(|&p| p <= alpha).collect();
-        Ok(Self {
-            adjusted,
-            rejected,
-            alpha,
-        })
+        Ok(Self { adjusted, rejected, alpha })
     }
 }
 
 /// Confidence level of each of `family_size` intervals so that all hold jointly with
 /// probability ≥ `confidence` (Bonferroni): 1 − (1 − c)/m.
-pub(crate) fn bonferroni_confidence(
-    confidence: f64,
-    family_size: usize,
-) -> Result<f64, StatsError> {
+#[cfg(test)]
+pub(crate) fn bonferroni_confidence(confidence: f64, family_size: usize) -> Result<f64, StatsError> {
     check_level(confidence)?;
     Ok(1.0 - (1.0 - confidence) / family_size.max(1) as f64)
 }
@@ -78,9 +72,6 @@ mod tests {
     #[test]
     fn bonferroni_splits_the_error_rate() {
         assert!((bonferroni_confidence(0.95, 17).unwrap() - (1.0 - 0.05 / 17.0)).abs() < 1e-15);
-        assert_eq!(
-            bonferroni_confidence(1.5, 2),
-            Err(StatsError::InvalidLevel(1.5))
-        );
+        assert_eq!(bonferroni_confidence(1.5, 2), Err(StatsError::InvalidLevel(1.5)));
     }
 }

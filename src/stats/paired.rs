@@ -29,19 +29,10 @@ impl PairedComparison {
         let d: Vec<f64> = a.iter().zip(b).map(|(x, y)| x - y).collect();
         let difference = Summary::new(&d, confidence)?;
         // Identical differences give se = 0; 0/0 is read as "no evidence either way" (t = 0).
-        let t = if difference.mean == 0.0 {
-            0.0
-        } else {
-            difference.mean / difference.se
-        };
+        let t = if difference.mean == 0.0 { 0.0 } else { difference.mean / difference.se };
         let dist = students_t((difference.count - 1) as f64);
         let (lower, upper) = (dist.cdf(t), dist.sf(t));
-        Ok(Self {
-            difference,
-            t,
-            p_less: lower,
-            p_two_sided: (2.0 * lower.min(upper)).min(1.0),
-        })
+        Ok(Self { difference, t, p_less: lower, p_two_sided: (2.0 * lower.min(upper)).min(1.0) })
     }
 }
 

@@ -43,10 +43,7 @@ impl Summary {
         check_level(confidence)?;
         check_finite(sample)?;
         let moments = Moments::of(sample);
-        let variance = moments.variance().ok_or(StatsError::TooFewSamples {
-            count: sample.len(),
-            needed: 2,
-        })?;
+        let variance = moments.variance().ok_or(StatsError::TooFewSamples { count: sample.len(), needed: 2 })?;
         let count = moments.count;
         let sd = variance.sqrt();
         let se = sd / (count as f64).sqrt();
@@ -63,6 +60,7 @@ impl Summary {
     }
 
     /// Whether `value` lies in the closed interval [ci_low, ci_high].
+    #[cfg(test)]
     pub(crate) fn covers(&self, value: f64) -> bool {
         (self.ci_low..=self.ci_high).contains(&value)
     }
@@ -87,10 +85,7 @@ mod tests {
             (1000.0, 0.975, 1.962_339_081),
         ] {
             let q = t_quantile(df, prob);
-            assert!(
-                (q - table).abs() < 1e-8,
-                "t({df}, {prob}) = {q}, table {table}"
-            );
+            assert!((q - table).abs() < 1e-8, "t({df}, {prob}) = {q}, table {table}");
         }
     }
 
@@ -111,9 +106,7 @@ mod tests {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(11);
         let mut covered = 0;
         for _ in 0..2000 {
-            let sample: Vec<f64> = (0..8)
-                .map(|_| 3.0 + 2.0 * rng.sample::<f64, _>(StandardNormal))
-                .collect();
+            let sample: Vec<f64> = (0..8).map(|_| 3.0 + 2.0 * rng.sample::<f64, _>(StandardNormal)).collect();
             covered += usize::from(Summary::new(&sample, 0.95).unwrap().covers(3.0));
         }
         let rate = covered as f64 / 2000.0;
@@ -122,20 +115,8 @@ mod tests {
 
     #[test]
     fn undefined_intervals_are_errors() {
-        assert_eq!(
-            Summary::new(&[1.0], 0.95),
-            Err(StatsError::TooFewSamples {
-                count: 1,
-                needed: 2
-            })
-        );
-        assert_eq!(
-            Summary::new(&[1.0, 2.0], 1.0),
-            Err(StatsError::InvalidLevel(1.0))
-        );
-        assert_eq!(
-            Summary::new(&[1.0, f64::NAN], 0.9),
-            Err(StatsError::NonFinite { index: 1 })
-        );
+        assert_eq!(Summary::new(&[1.0], 0.95), Err(StatsError::TooFewSamples { count: 1, needed: 2 }));
+        assert_eq!(Summary::new(&[1.0, 2.0], 1.0), Err(StatsError::InvalidLevel(1.0)));
+        assert_eq!(Summary::new(&[1.0, f64::NAN], 0.9), Err(StatsError::NonFinite { index: 1 }));
     }
 }

@@ -4,8 +4,7 @@ use pest::Parser as _;
 use pest::iterators::Pair;
 
 use super::ast::{
-    Argument, Ast, Block, Comparison, Declaration, Expr, ExprKind, Ident, Item, Number, Path, Setting, Str,
-    Value,
+    Argument, Ast, Block, Comparison, Declaration, Expr, ExprKind, Ident, Item, Number, Path, Setting, Str, Value,
 };
 use crate::diagnostics::{Diagnostic, Span};
 
@@ -275,12 +274,8 @@ fn unescape(body: &str) -> String {
 /// Strips the common indentation of a triple-quoted string and its blank first and last lines.
 fn dedent(body: &str) -> String {
     let lines: Vec<&str> = body.lines().collect();
-    let indent = lines
-        .iter()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| l.len() - l.trim_start().len())
-        .min()
-        .unwrap_or(0);
+    let indent =
+        lines.iter().filter(|l| !l.trim().is_empty()).map(|l| l.len() - l.trim_start().len()).min().unwrap_or(0);
     let kept: Vec<&str> = lines.iter().map(|l| l.get(indent..).unwrap_or("").trim_end()).collect();
     kept.join("\n").trim_matches('\n').to_owned()
 }

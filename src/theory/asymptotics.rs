@@ -84,11 +84,7 @@ pub(crate) struct InverseTauBounds {
 }
 
 /// v1 Proposition 7: c n^α ≤ 1/τ ≤ c (n + 1 + (p+1)/(α−1))^α when n < p k.
-pub(crate) fn inverse_tau_bounds(
-    alpha: f64,
-    p: usize,
-    n: usize,
-) -> Result<InverseTauBounds, TheoryError> {
+pub(crate) fn inverse_tau_bounds(alpha: f64, p: usize, n: usize) -> Result<InverseTauBounds, TheoryError> {
     check_alpha(alpha)?;
     let c = sinc_factor(alpha).powf(alpha);
     Ok(InverseTauBounds {
@@ -114,10 +110,7 @@ pub(crate) fn omega_lower_bound(alpha: f64, p: usize, n: usize) -> Result<OmegaB
     let lower = 1.0 - complement_upper_bound(alpha, p, n);
     let k1 = alpha / (alpha - 1.0).powi(2);
     let offset = (alpha / (alpha - 1.0)).powi(2);
-    Ok(OmegaBound {
-        lower,
-        conditions_hold: pf * k1 + offset < nf && nf < pf * ratio_bound(alpha),
-    })
+    Ok(OmegaBound { lower, conditions_hold: pf * k1 + offset < nf && nf < pf * ratio_bound(alpha) })
 }
 
 /// c′ = 1/α + (1/α)((n+1+(p+1)/(α−1))/(p+1))^{2α−1} + 1/n, the upper bound on 1 − Ω behind v1 Propositions 8–9.
@@ -146,23 +139,13 @@ pub(crate) fn masking_region(alpha: f64, p: usize, n: usize) -> Result<MaskingRe
     check_exponent("alpha", alpha, 4.0, "alpha > 4")?;
     let (nf, pf) = (n as f64, p as f64);
     let n_min = (2.0 * alpha).max((pf * alpha + alpha * alpha) / (alpha - 1.0).powi(2));
-    let mask_limit = pf * ((2.0 * alpha / 5.0).sqrt() - 1.0).powf(alpha.recip())
-        / sinc_factor(alpha)
-        - (pf + 1.0) / (alpha - 1.0);
-    let n_max = ((pf + 1.0) * (alpha - 2.0) / alpha)
-        .min(pf * ratio_bound(alpha))
-        .min(mask_limit)
-        - 1.0;
+    let mask_limit =
+        pf * ((2.0 * alpha / 5.0).sqrt() - 1.0).powf(alpha.recip()) / sinc_factor(alpha) - (pf + 1.0) / (alpha - 1.0);
+    let n_max = ((pf + 1.0) * (alpha - 2.0) / alpha).min(pf * ratio_bound(alpha)).min(mask_limit) - 1.0;
     let root = complement_upper_bound(alpha, p, n).sqrt();
     // Eq. (21): i > (α sin(π/α)/π)(n+1+(p+1)/(α−1)) (√c′/(1−√c′))^{1/α}.
-    let drop_after =
-        sinc_factor(alpha) * shifted_n(alpha, p, n) * (root / (1.0 - root)).powf(alpha.recip());
-    Ok(MaskingRegion {
-        n_min,
-        n_max,
-        conditions_hold: n_min < nf && nf < n_max,
-        drop_after,
-    })
+    let drop_after = sinc_factor(alpha) * shifted_n(alpha, p, n) * (root / (1.0 - root)).powf(alpha.recip());
+    Ok(MaskingRegion { n_min, n_max, conditions_hold: n_min < nf && nf < n_max, drop_after })
 }
 
 #[cfg(test)]
@@ -175,10 +158,7 @@ mod tests {
         assert!((tau_constant(2.0).unwrap() - PI * PI / 4.0).abs() < 1e-14);
         assert!((omega_limit(2.0).unwrap() - 0.5).abs() < 1e-15);
         for (alpha, c2) in [(1.5, 1.1186), (3.0, 0.9176), (4.5, 0.8976)] {
-            assert!(
-                (cutoff_c2(alpha).unwrap() - c2).abs() < 1e-4,
-                "alpha = {alpha}"
-            );
+            assert!((cutoff_c2(alpha).unwrap() - c2).abs() < 1e-4, "alpha = {alpha}");
         }
         // α = 2: C1 = 2/π, C2 = 2/(π √(√2 − 1)).
         assert!((cutoff_c1(2.0).unwrap() - 2.0 / PI).abs() < 1e-15);

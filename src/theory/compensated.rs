@@ -34,15 +34,10 @@ pub(super) fn compensated_sum(terms: impl IntoIterator<Item = f64>) -> f64 {
 }
 
 /// K compensated sums of a sequence of K-tuples of terms, in one sequential pass.
-pub(super) fn compensated_sums<const K: usize>(
-    terms: impl IntoIterator<Item = [f64; K]>,
-) -> [f64; K] {
+pub(super) fn compensated_sums<const K: usize>(terms: impl IntoIterator<Item = [f64; K]>) -> [f64; K] {
     let mut totals = [NeumaierSum::default(); K];
     for term in terms {
-        totals
-            .iter_mut()
-            .zip(term)
-            .for_each(|(total, x)| total.add(x));
+        totals.iter_mut().zip(term).for_each(|(total, x)| total.add(x));
     }
     totals.map(NeumaierSum::value)
 }

@@ -31,10 +31,7 @@ impl SpectrumSummary {
         let mut min_positive = f64::INFINITY;
         for (index, &value) in lambda.iter().enumerate() {
             if !value.is_finite() {
-                return Err(TheoryError::NonFinite {
-                    what: "eigenvalue",
-                    index,
-                });
+                return Err(TheoryError::NonFinite { what: "eigenvalue", index });
             }
             if value < 0.0 {
                 return Err(TheoryError::NegativeEigenvalue { index, value });
@@ -45,11 +42,7 @@ impl SpectrumSummary {
                 min_positive = min_positive.min(value);
             }
         }
-        Ok(Self {
-            positive,
-            trace: trace.value(),
-            min_positive,
-        })
+        Ok(Self { positive, trace: trace.value(), min_positive })
     }
 }
 
@@ -80,32 +73,18 @@ impl Equivalent {
     }
 
     /// [`Equivalent::solve`] for an already checked spectrum.
-    fn solve_summarised(
-        lambda: &[f64],
-        n: usize,
-        summary: SpectrumSummary,
-    ) -> Result<Self, TheoryError> {
+    fn solve_summarised(lambda: &[f64], n: usize, summary: SpectrumSummary) -> Result<Self, TheoryError> {
         if n == 0 {
             return Err(TheoryError::NoSamples);
         }
         if n >= summary.positive {
-            return Err(TheoryError::NoEquivalent {
-                n,
-                positive: summary.positive,
-            });
+            return Err(TheoryError::NoEquivalent { n, positive: summary.positive });
         }
         let (tau, moments, passes) = solve_tau(lambda, n, summary)?;
         // Corollary 1: Ω = Σ(1−ζ)²/Σ(1−ζ); 1 − Ω = Σ(1−ζ)ζ/Σ(1−ζ).
         let omega = moments.second / moments.learned;
         let omega_complement = moments.mixed / moments.learned;
-        Ok(Self {
-            tau,
-            omega,
-            n,
-            passes,
-            omega_complement,
-            kappa_prime: omega / omega_complement,
-        })
+        Ok(Self { tau, omega, n, passes, omega_complement, kappa_prime: omega / omega_complement })
     }
 
     /// ζ = τ/(λ+τ): the fraction of direction λ that is *not* learned.
@@ -166,11 +145,7 @@ impl LearnedMoments {
             let (theta, zeta) = (l * inv, tau * inv);
             [theta, theta * theta, theta * zeta]
         }));
-        Self {
-            learned,
-            second,
-            mixed,
-        }
+        Self { learned, second, mixed }
     }
 }
 
@@ -182,27 +157,19 @@ impl LearnedMoments {
 /// τ_hi = tr Σ / n (where h ≤ tr Σ/τ = n) and τ_lo = λ_min (k − n)/n (where h ≥ k λ_min/(λ_min + τ) = n);
 /// a Newton step that leaves the bracket or stalls falls back to bisection. It stops when eq. (7) holds to a
 /// relative residual of `RESIDUAL_TOL` (h is accurate to a few ulps, so this is reachable).
-fn solve_tau(
-    lambda: &[f64],
-    n: usize,
-    summary: SpectrumSummary,
-) -> Result<(f64, LearnedMoments, usize), TheoryError> {
+fn solve_tau(lambda: &[f64], n: usize, summary: SpectrumSummary) -> Result<(f64, LearnedMoments, usize), TheoryError> {
     let target = n as f64;
     let k = summary.positive as f64;
     let mut hi = (summary.trace / target).ln();
     // Clamped so that a spectrum with subnormal eigenvalues still has a finite bracket.
-    let mut lo = (summary.min_positive * (k - target) / target)
-        .ln()
-        .max(f64::MIN_POSITIVE.ln());
+    let mut lo = (summary.min_positive * (k - target) / target).ln().max(f64::MIN_POSITIVE.ln());
     let mut u = hi;
     let (mut step, mut step_before) = (hi - lo, hi - lo);
     for pass in 1..=MAX_PASSES {
         let moments = LearnedMoments::at(lambda, u.exp());
         let f = (moments.learned / target).ln();
         // The bracket test only fires for extremely ill-conditioned spectra: log τ known to 4 ulps.
-        if f.abs() <= RESIDUAL_TOL
-            || hi - lo <= 4.0 * f64::EPSILON * hi.abs().max(lo.abs()).max(1.0)
-        {
+        if f.abs() <= RESIDUAL_TOL || hi - lo <= 4.0 * f64::EPSILON * hi.abs().max(lo.abs()).max(1.0) {
             return Ok((u.exp(), moments, pass));
         }
         if f > 0.0 {
@@ -214,17 +181,10 @@ fn solve_tau(
         let newton = f * moments.learned / moments.mixed;
         let stalls = 2.0 * newton.abs() > step_before.abs();
         step_before = step;
-        step = if (lo < u + newton && u + newton < hi) && !stalls {
-            newton
-        } else {
-            0.5 * (lo + hi) - u
-        };
+        step = if (lo < u + newton && u + newton < hi) && !stalls { newton } else { 0.5 * (lo + hi) - u };
         u += step;
     }
-    Err(TheoryError::NoConvergence {
-        n,
-        bracket: (lo, hi),
-    })
+    Err(TheoryError::NoConvergence { n, bracket: (lo, hi) })
 }
 
 /// Which estimator the target stage uses, with what it needs to evaluate risks.
@@ -252,10 +212,7 @@ impl Regime {
         if n < p {
             Equivalent::solve_summarised(lambda, n, summary).map(Self::Interpolating)
         } else if n > p + 1 {
-            Ok(Self::LeastSquares {
-                n,
-                rank: summary.positive,
-            })
+            Ok(Self::LeastSquares { n, rank: summary.positive })
         } else {
             Err(TheoryError::InterpolationThreshold { n, p })
         }
@@ -290,11 +247,7 @@ impl Regime {
         noises: &[f64],
     ) -> Result<Self, TheoryError> {
         for &(what, values) in signals {
-            assert_eq!(
-                values.len(),
-                lambda.len(),
-                "{what} and spectrum lengths differ"
-            );
+            assert_eq!(values.len(), lambda.len(), "{what} and spectrum lengths differ");
             check_finite(what, values)?;
         }
         noises.iter().try_for_each(|&sigma2| check_noise(sigma2))?;
@@ -344,58 +297,24 @@ mod tests {
     #[test]
     fn solves_hard_spectra_to_rounding() {
         let cases: Vec<(Vec<f64>, usize)> = vec![
-            (
-                (0..300).map(|i| 10f64.powf(-f64::from(i) / 10.0)).collect(),
-                150,
-            ),
-            (
-                (0..300).map(|i| if i == 0 { 1e12 } else { 1.0 }).collect(),
-                1,
-            ),
-            (
-                (0..300).map(|i| if i == 0 { 1e12 } else { 1.0 }).collect(),
-                2,
-            ),
-            (
-                (1..=500).map(|i: i32| f64::from(i).powf(-8.0)).collect(),
-                400,
-            ),
+            ((0..300).map(|i| 10f64.powf(-f64::from(i) / 10.0)).collect(), 150),
+            ((0..300).map(|i| if i == 0 { 1e12 } else { 1.0 }).collect(), 1),
+            ((0..300).map(|i| if i == 0 { 1e12 } else { 1.0 }).collect(), 2),
+            ((1..=500).map(|i: i32| f64::from(i).powf(-8.0)).collect(), 400),
             ((1..=500).map(|i: i32| f64::from(i).powf(-8.0)).collect(), 2),
             (vec![1.0; 1000], 999),
-            (
-                (1..=500).map(|i: i32| f64::from(i).powf(-2.0)).collect(),
-                200,
-            ),
+            ((1..=500).map(|i: i32| f64::from(i).powf(-2.0)).collect(), 200),
             ((1..=500).map(|i: i32| f64::from(i).powf(-2.0)).collect(), 1),
-            (
-                (1..=500).map(|i: i32| f64::from(i).powf(-2.0)).collect(),
-                499,
-            ),
-            (
-                (1..=1000).map(|i: i32| f64::from(i).powf(-0.5)).collect(),
-                999,
-            ),
-            (
-                (1..=1000).map(|i: i32| f64::from(i).powf(-6.0)).collect(),
-                10,
-            ),
-            (
-                (0..100).map(|i| if i < 3 { 1e6 } else { 1e-6 }).collect(),
-                50,
-            ),
-            (
-                (0..100).map(|i| if i < 50 { 1.0 } else { 0.0 }).collect(),
-                49,
-            ),
+            ((1..=500).map(|i: i32| f64::from(i).powf(-2.0)).collect(), 499),
+            ((1..=1000).map(|i: i32| f64::from(i).powf(-0.5)).collect(), 999),
+            ((1..=1000).map(|i: i32| f64::from(i).powf(-6.0)).collect(), 10),
+            ((0..100).map(|i| if i < 3 { 1e6 } else { 1e-6 }).collect(), 50),
+            ((0..100).map(|i| if i < 50 { 1.0 } else { 0.0 }).collect(), 49),
         ];
         for (lambda, n) in cases {
             let eq = Equivalent::solve(&lambda, n).unwrap();
             assert!(eq.passes <= 30, "n = {n}: {} passes", eq.passes);
-            assert!(
-                residual(&lambda, &eq) < 1e-12,
-                "n = {n}: residual {}",
-                residual(&lambda, &eq)
-            );
+            assert!(residual(&lambda, &eq) < 1e-12, "n = {n}: residual {}", residual(&lambda, &eq));
             assert!(eq.omega > 0.0 && eq.omega < 1.0);
             assert!((eq.omega + eq.omega_complement() - 1.0).abs() < 1e-14);
         }
@@ -404,46 +323,22 @@ mod tests {
     #[test]
     fn rejects_missing_equivalents() {
         let lambda = [1.0, 0.5, 0.0, 0.0];
-        assert_eq!(
-            Equivalent::solve(&lambda, 2),
-            Err(TheoryError::NoEquivalent { n: 2, positive: 2 })
-        );
+        assert_eq!(Equivalent::solve(&lambda, 2), Err(TheoryError::NoEquivalent { n: 2, positive: 2 }));
         assert_eq!(Equivalent::solve(&lambda, 0), Err(TheoryError::NoSamples));
         assert_eq!(Equivalent::solve(&[], 1), Err(TheoryError::EmptySpectrum));
-        assert_eq!(
-            Equivalent::solve(&[1.0, -1.0], 1),
-            Err(TheoryError::NegativeEigenvalue {
-                index: 1,
-                value: -1.0
-            })
-        );
+        assert_eq!(Equivalent::solve(&[1.0, -1.0], 1), Err(TheoryError::NegativeEigenvalue { index: 1, value: -1.0 }));
         assert_eq!(
             Equivalent::solve(&[1.0, f64::NAN], 1),
-            Err(TheoryError::NonFinite {
-                what: "eigenvalue",
-                index: 1
-            })
+            Err(TheoryError::NonFinite { what: "eigenvalue", index: 1 })
         );
     }
 
     #[test]
     fn regime_follows_the_sample_size() {
         let lambda = vec![1.0; 10];
-        assert!(matches!(
-            Regime::new(&lambda, 9),
-            Ok(Regime::Interpolating(_))
-        ));
-        assert_eq!(
-            Regime::new(&lambda, 10),
-            Err(TheoryError::InterpolationThreshold { n: 10, p: 10 })
-        );
-        assert_eq!(
-            Regime::new(&lambda, 11),
-            Err(TheoryError::InterpolationThreshold { n: 11, p: 10 })
-        );
-        assert_eq!(
-            Regime::new(&lambda, 12),
-            Ok(Regime::LeastSquares { n: 12, rank: 10 })
-        );
+        assert!(matches!(Regime::new(&lambda, 9), Ok(Regime::Interpolating(_))));
+        assert_eq!(Regime::new(&lambda, 10), Err(TheoryError::InterpolationThreshold { n: 10, p: 10 }));
+        assert_eq!(Regime::new(&lambda, 11), Err(TheoryError::InterpolationThreshold { n: 11, p: 10 }));
+        assert_eq!(Regime::new(&lambda, 12), Ok(Regime::LeastSquares { n: 12, rank: 10 }));
     }
 }

@@ -63,22 +63,13 @@ pub(crate) enum TheoryError {
 impl fmt::Display for TheoryError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::EmptySpectrum => write!(
-                f,
-                "the spectrum is empty: at least one eigenvalue is needed"
-            ),
+            Self::EmptySpectrum => write!(f, "the spectrum is empty: at least one eigenvalue is needed"),
             Self::NonFinite { what, index } => {
-                write!(
-                    f,
-                    "{what} value number {} is not a finite number",
-                    index + 1
-                )
+                write!(f, "{what} value number {} is not a finite number", index + 1)
             }
-            Self::NegativeEigenvalue { index, value } => write!(
-                f,
-                "eigenvalue number {} is {value}, but covariance eigenvalues cannot be negative",
-                index + 1
-            ),
+            Self::NegativeEigenvalue { index, value } => {
+                write!(f, "eigenvalue number {} is {value}, but covariance eigenvalues cannot be negative", index + 1)
+            }
             Self::NoSamples => write!(f, "the sample size is 0: at least one sample is needed"),
             Self::NoEquivalent { n, positive } => write!(
                 f,
@@ -92,20 +83,10 @@ impl fmt::Display for TheoryError {
                  the least-squares risk is infinite"
             ),
             Self::InvalidNoise { sigma2 } => {
-                write!(
-                    f,
-                    "the noise variance {sigma2} must be a finite number that is not negative"
-                )
+                write!(f, "the noise variance {sigma2} must be a finite number that is not negative")
             }
-            Self::InvalidExponent {
-                name,
-                value,
-                requirement,
-            } => {
-                write!(
-                    f,
-                    "{name} = {value} is outside the range of the result: it needs {requirement}"
-                )
+            Self::InvalidExponent { name, value, requirement } => {
+                write!(f, "{name} = {value} is outside the range of the result: it needs {requirement}")
             }
             Self::NoConvergence { n, bracket } => write!(
                 f,
@@ -128,11 +109,7 @@ pub(super) fn check_finite(what: &'static str, values: &[f64]) -> Result<(), The
 
 /// Checks that a noise variance is finite and not negative.
 pub(super) fn check_noise(sigma2: f64) -> Result<(), TheoryError> {
-    if sigma2.is_finite() && sigma2 >= 0.0 {
-        Ok(())
-    } else {
-        Err(TheoryError::InvalidNoise { sigma2 })
-    }
+    if sigma2.is_finite() && sigma2 >= 0.0 { Ok(()) } else { Err(TheoryError::InvalidNoise { sigma2 }) }
 }
 
 /// Checks that a power-law exponent exceeds `min` (the propositions need α > 1, or α > 4 for v1 Proposition 9).
@@ -145,11 +122,7 @@ pub(super) fn check_exponent(
     if value.is_finite() && value > min {
         Ok(())
     } else {
-        Err(TheoryError::InvalidExponent {
-            name,
-            value,
-            requirement,
-        })
+        Err(TheoryError::InvalidExponent { name, value, requirement })
     }
 }
 
@@ -164,24 +137,14 @@ mod tests {
         let e = TheoryError::NoEquivalent { n: 10, positive: 5 };
         assert!(e.to_string().contains("has no solution"));
         assert_eq!(
-            TheoryError::NonFinite {
-                what: "signal",
-                index: 0
-            }
-            .to_string(),
+            TheoryError::NonFinite { what: "signal", index: 0 }.to_string(),
             "signal value number 1 is not a finite number"
         );
     }
 
     #[test]
     fn checks_reject_bad_values() {
-        assert_eq!(
-            check_finite("signal", &[1.0, f64::NAN]),
-            Err(TheoryError::NonFinite {
-                what: "signal",
-                index: 1
-            })
-        );
+        assert_eq!(check_finite("signal", &[1.0, f64::NAN]), Err(TheoryError::NonFinite { what: "signal", index: 1 }));
         assert!(check_noise(-1.0).is_err());
         assert!(check_noise(f64::INFINITY).is_err());
         assert!(check_noise(0.0).is_ok());

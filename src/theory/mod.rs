@@ -13,11 +13,7 @@
 //! - surrogates: [`optimal_surrogate`] (Proposition 1 / Corollary 1), [`optimal_mask`] (v2 Proposition 3).
 //! - power-law asymptotics: v2 Propositions 4, 5, 6 and v1 Propositions 7, 8, 9.
 //! - the two-stage model of Section 5: [`two_stage_risk`].
-#![allow(
-    dead_code,
-    unused_imports,
-    reason = "used by later stages; wired in by the integrator"
-)]
+#![allow(dead_code, unused_imports, reason = "used by later stages; wired in by the integrator")]
 
 mod asymptotics;
 mod compensated;
@@ -31,9 +27,8 @@ mod two_stage;
 mod tests;
 
 pub(crate) use asymptotics::{
-    InverseTauBounds, MaskingRegion, OmegaBound, cutoff_c1, cutoff_c2, inverse_tau_bounds,
-    masking_region, omega_limit, omega_lower_bound, power_law_spectrum, scaling_exponent,
-    tau_constant,
+    InverseTauBounds, MaskingRegion, OmegaBound, cutoff_c1, cutoff_c2, inverse_tau_bounds, masking_region, omega_limit,
+    omega_lower_bound, power_law_spectrum, scaling_exponent, tau_constant,
 };
 pub(crate) use equivalent::{Equivalent, Regime};
 pub(crate) use error::TheoryError;

@@ -8,13 +8,7 @@ use super::error::TheoryError;
 impl Regime {
     /// Risk R(β^{s2t}) of the target trained on labels of the surrogate `beta_s` (eigenbasis closed form of
     /// Definition 1; exact OLS risk when n > p + 1). `lambda` must be the spectrum the regime was built from.
-    pub(crate) fn s2t_risk(
-        &self,
-        lambda: &[f64],
-        beta_star: &[f64],
-        beta_s: &[f64],
-        sigma2: f64,
-    ) -> f64 {
+    pub(crate) fn s2t_risk(&self, lambda: &[f64], beta_star: &[f64], beta_s: &[f64], sigma2: f64) -> f64 {
         self.expected_s2t_risk_with(lambda, beta_star, beta_s, |_| 0.0, sigma2)
     }
 
@@ -33,16 +27,8 @@ impl Regime {
         variance: impl Fn(usize) -> f64,
         sigma2: f64,
     ) -> f64 {
-        assert_eq!(
-            beta_star.len(),
-            lambda.len(),
-            "signal and spectrum lengths differ"
-        );
-        assert_eq!(
-            mean.len(),
-            lambda.len(),
-            "surrogate and spectrum lengths differ"
-        );
+        assert_eq!(beta_star.len(), lambda.len(), "signal and spectrum lengths differ");
+        assert_eq!(mean.len(), lambda.len(), "surrogate and spectrum lengths differ");
         // Def. 1 (eigenbasis): R̄ = Σ λ(θβ^s − β⋆)² + κ′(σ² + Σ λζ²(β^s)²), averaged over β^s.
         let (mut fit, mut energy) = (NeumaierSum::default(), NeumaierSum::default());
         match self {
@@ -94,31 +80,17 @@ impl Regime {
 
     /// Risk of the target trained on the surrogate that keeps β⋆ on `mask` and is 0 elsewhere, eq. (16):
     /// (σ²Ω + Σ_kept λ_i ζ_i² β⋆_i²)/(1−Ω) + Σ_dropped λ_i β⋆_i² (least squares: Σ_dropped λ_i β⋆_i² + σ²k/(n−k−1)).
-    pub(crate) fn masked_risk(
-        &self,
-        lambda: &[f64],
-        beta_star: &[f64],
-        mask: &[bool],
-        sigma2: f64,
-    ) -> f64 {
+    pub(crate) fn masked_risk(&self, lambda: &[f64], beta_star: &[f64], mask: &[bool], sigma2: f64) -> f64 {
         // Eq. (16): a kept direction costs λζ²β⋆²/(1−Ω), a dropped one exactly λβ⋆².
-        let bias = match self {
-            Self::Interpolating(eq) => masked_sum(lambda, beta_star, mask, |l, kept| {
-                if kept {
-                    eq.zeta(l).powi(2) / eq.omega_complement()
-                } else {
-                    1.0
+        let bias =
+            match self {
+                Self::Interpolating(eq) => masked_sum(lambda, beta_star, mask, |l, kept| {
+                    if kept { eq.zeta(l).powi(2) / eq.omega_complement() } else { 1.0 }
+                }),
+                Self::LeastSquares { .. } => {
+                    masked_sum(lambda, beta_star, mask, |_, kept| if kept { 0.0 } else { 1.0 })
                 }
-            }),
-            Self::LeastSquares { .. } => {
-                masked_sum(
-                    lambda,
-                    beta_star,
-                    mask,
-                    |_, kept| if kept { 0.0 } else { 1.0 },
-                )
-            }
-        };
+            };
         sigma2 * self.noise_gain() + bias
     }
 
@@ -136,40 +108,16 @@ impl Regime {
 /// Σ_i λ_i β_i² w(λ_i), compensated, in index order.
 #[track_caller]
 fn weighted_sum(lambda: &[f64], beta: &[f64], weight: impl Fn(f64) -> f64) -> f64 {
-    assert_eq!(
-        beta.len(),
-        lambda.len(),
-        "signal and spectrum lengths differ"
-    );
-    compensated_sum(
-        lambda
-            .iter()
-            .zip(beta)
-            .map(|(&l, &b)| l * b * b * weight(l)),
-    )
+    assert_eq!(beta.len(), lambda.len(), "signal and spectrum lengths differ");
+    compensated_sum(lambda.iter().zip(beta).map(|(&l, &b)| l * b * b * weight(l)))
 }
 
 /// Σ_i λ_i β_i² w(λ_i, kept_i), compensated, in index order.
 #[track_caller]
-fn masked_sum(
-    lambda: &[f64],
-    beta: &[f64],
-    mask: &[bool],
-    weight: impl Fn(f64, bool) -> f64,
-) -> f64 {
-    assert_eq!(
-        beta.len(),
-        lambda.len(),
-        "signal and spectrum lengths differ"
-    );
+fn masked_sum(lambda: &[f64], beta: &[f64], mask: &[bool], weight: impl Fn(f64, bool) -> f64) -> f64 {
+    assert_eq!(beta.len(), lambda.len(), "signal and spectrum lengths differ");
     assert_eq!(mask.len(), lambda.len(), "mask and spectrum lengths differ");
-    compensated_sum(
-        lambda
-            .iter()
-            .zip(beta)
-            .zip(mask)
-            .map(|((&l, &b), &kept)| l * b * b * weight(l, kept)),
-    )
+    compensated_sum(lambda.iter().zip(beta).zip(mask).map(|((&l, &b), &kept)| l * b * b * weight(l, kept)))
 }
 
 /// Surrogate-to-target risk R(β^{s2t}) for target spectrum `lambda`, signal β⋆, surrogate β^s, noise σ² and n
@@ -181,22 +129,12 @@ pub(crate) fn s2t_risk(
     sigma2: f64,
     n: usize,
 ) -> Result<f64, TheoryError> {
-    let regime = Regime::checked(
-        lambda,
-        n,
-        &[("signal", beta_star), ("surrogate", beta_s)],
-        &[sigma2],
-    )?;
+    let regime = Regime::checked(lambda, n, &[("signal", beta_star), ("surrogate", beta_s)], &[sigma2])?;
     Ok(regime.s2t_risk(lambda, beta_star, beta_s, sigma2))
 }
 
 /// Risk of the standard target trained on true labels, eq. (11) (σ²p/(n−p−1) when n > p + 1).
-pub(crate) fn standard_risk(
-    lambda: &[f64],
-    beta_star: &[f64],
-    sigma2: f64,
-    n: usize,
-) -> Result<f64, TheoryError> {
+pub(crate) fn standard_risk(lambda: &[f64], beta_star: &[f64], sigma2: f64, n: usize) -> Result<f64, TheoryError> {
     let regime = Regime::checked(lambda, n, &[("signal", beta_star)], &[sigma2])?;
     Ok(regime.standard_risk(lambda, beta_star, sigma2))
 }
@@ -226,18 +164,14 @@ mod tests {
         let lambda = [4.0, 1.0, 0.25];
         let (beta_star, beta_s) = ([1.0, -1.0, 2.0], [0.5, -1.0, 0.0]);
         let expected = 4.0 * 0.25 + 0.25 * 4.0 + 0.7 * 3.0 / 6.0;
-        assert!(
-            (s2t_risk(&lambda, &beta_star, &beta_s, 0.7, 10).unwrap() - expected).abs() < 1e-15
-        );
+        assert!((s2t_risk(&lambda, &beta_star, &beta_s, 0.7, 10).unwrap() - expected).abs() < 1e-15);
         assert!((standard_risk(&lambda, &beta_star, 0.7, 10).unwrap() - 0.35).abs() < 1e-15);
     }
 
     #[test]
     fn standard_risk_is_s2t_risk_at_the_true_signal() {
         let lambda: Vec<f64> = (1..=300).map(|i: i32| f64::from(i).powf(-1.3)).collect();
-        let beta: Vec<f64> = (1..=300)
-            .map(|i: i32| f64::from(i).powf(0.2).sin())
-            .collect();
+        let beta: Vec<f64> = (1..=300).map(|i: i32| f64::from(i).powf(0.2).sin()).collect();
         for n in [1, 50, 150, 299, 302, 1000] {
             let regime = Regime::new(&lambda, n).unwrap();
             let a = regime.standard_risk(&lambda, &beta, 0.1);
@@ -249,21 +183,12 @@ mod tests {
     #[test]
     fn rejects_bad_inputs() {
         let lambda = [1.0, 0.5, 0.25];
-        assert_eq!(
-            standard_risk(&lambda, &[1.0; 3], -0.1, 1),
-            Err(TheoryError::InvalidNoise { sigma2: -0.1 })
-        );
+        assert_eq!(standard_risk(&lambda, &[1.0; 3], -0.1, 1), Err(TheoryError::InvalidNoise { sigma2: -0.1 }));
         assert_eq!(
             s2t_risk(&lambda, &[1.0; 3], &[1.0, f64::INFINITY, 0.0], 0.0, 1),
-            Err(TheoryError::NonFinite {
-                what: "surrogate",
-                index: 1
-            })
+            Err(TheoryError::NonFinite { what: "surrogate", index: 1 })
         );
-        assert_eq!(
-            standard_risk(&lambda, &[1.0; 3], 0.0, 3),
-            Err(TheoryError::InterpolationThreshold { n: 3, p: 3 })
-        );
+        assert_eq!(standard_risk(&lambda, &[1.0; 3], 0.0, 3), Err(TheoryError::InterpolationThreshold { n: 3, p: 3 }));
     }
 
     #[test]

@@ -20,8 +20,7 @@ impl Regime {
         match self {
             // Cor. 1: gain = λ(λ+τ)/(λ² + κ′τ²).
             Self::Interpolating(eq) => {
-                lambda_i * (lambda_i + eq.tau)
-                    / (lambda_i * lambda_i + eq.kappa_prime() * eq.tau * eq.tau)
+                lambda_i * (lambda_i + eq.tau) / (lambda_i * lambda_i + eq.kappa_prime() * eq.tau * eq.tau)
             }
             Self::LeastSquares { .. } => 1.0,
         }
@@ -29,30 +28,20 @@ impl Regime {
 
     /// Whether β^{s*} amplifies direction λ_i, |β^{s*}_i| > |β⋆_i| (Corollary 1): iff 1 − ζ_i > Ω.
     pub(crate) fn amplifies(&self, lambda_i: f64) -> bool {
-        self.equivalent()
-            .is_some_and(|eq| eq.learned(lambda_i) > eq.omega)
+        self.equivalent().is_some_and(|eq| eq.learned(lambda_i) > eq.omega)
     }
 
     /// Whether the optimal mask keeps direction λ_i (v2 Proposition 3): iff 1 − ζ_i² = (1−ζ_i)(1+ζ_i) > Ω;
     /// every direction is kept for least squares.
     pub(crate) fn keeps(&self, lambda_i: f64) -> bool {
-        self.equivalent()
-            .is_none_or(|eq| eq.learned(lambda_i) * (1.0 + eq.zeta(lambda_i)) > eq.omega)
+        self.equivalent().is_none_or(|eq| eq.learned(lambda_i) * (1.0 + eq.zeta(lambda_i)) > eq.omega)
     }
 
     /// The optimal surrogate β^{s*}_i = β⋆_i · gain(λ_i) (Proposition 1 / Corollary 1; β⋆ for least squares).
     #[track_caller]
     pub(crate) fn optimal_surrogate(&self, lambda: &[f64], beta_star: &[f64]) -> Vec<f64> {
-        assert_eq!(
-            beta_star.len(),
-            lambda.len(),
-            "signal and spectrum lengths differ"
-        );
-        lambda
-            .iter()
-            .zip(beta_star)
-            .map(|(&l, &b)| b * self.gain(l))
-            .collect()
+        assert_eq!(beta_star.len(), lambda.len(), "signal and spectrum lengths differ");
+        lambda.iter().zip(beta_star).map(|(&l, &b)| b * self.gain(l)).collect()
     }
 
     /// The optimal mask M* (v2 Proposition 3): `true` where the direction is kept.
@@ -62,22 +51,14 @@ impl Regime {
 
     /// The last amplified and last kept indices (1-based), for Figure 1a's arrows "ζ_i = 1−Ω" and "ζ_i² = 1−Ω".
     pub(crate) fn transitions(&self, lambda: &[f64]) -> Transitions {
-        let last =
-            |test: &dyn Fn(f64) -> bool| lambda.iter().rposition(|&l| test(l)).map(|i| i + 1);
-        Transitions {
-            last_amplified: last(&|l| self.amplifies(l)),
-            last_kept: last(&|l| self.keeps(l)),
-        }
+        let last = |test: &dyn Fn(f64) -> bool| lambda.iter().rposition(|&l| test(l)).map(|i| i + 1);
+        Transitions { last_amplified: last(&|l| self.amplifies(l)), last_kept: last(&|l| self.keeps(l)) }
     }
 }
 
 /// The optimal surrogate β^{s*} for target spectrum `lambda`, signal β⋆ and n target samples (Corollary 1;
 /// β⋆ itself when n > p + 1, v2 Proposition 2).
-pub(crate) fn optimal_surrogate(
-    lambda: &[f64],
-    beta_star: &[f64],
-    n: usize,
-) -> Result<Vec<f64>, TheoryError> {
+pub(crate) fn optimal_surrogate(lambda: &[f64], beta_star: &[f64], n: usize) -> Result<Vec<f64>, TheoryError> {
     let regime = Regime::checked(lambda, n, &[("signal", beta_star)], &[])?;
     Ok(regime.optimal_surrogate(lambda, beta_star))
 }
@@ -92,10 +73,7 @@ pub(crate) fn optimal_mask(lambda: &[f64], n: usize) -> Result<Vec<bool>, Theory
 #[track_caller]
 pub(crate) fn masked(beta: &[f64], mask: &[bool]) -> Vec<f64> {
     assert_eq!(beta.len(), mask.len(), "signal and mask lengths differ");
-    beta.iter()
-        .zip(mask)
-        .map(|(&b, &kept)| if kept { b } else { 0.0 })
-        .collect()
+    beta.iter().zip(mask).map(|(&b, &kept)| if kept { b } else { 0.0 }).collect()
 }
 
 #[cfg(test)]
@@ -110,10 +88,7 @@ mod tests {
         for n in [1, 60, 199] {
             let opt = optimal_surrogate(&lambda, &beta, n).unwrap();
             for (o, b) in opt.iter().zip(&beta) {
-                assert!(
-                    (o - b).abs() <= 4.0 * f64::EPSILON * b.abs(),
-                    "n = {n}: {o} vs {b}"
-                );
+                assert!((o - b).abs() <= 4.0 * f64::EPSILON * b.abs(), "n = {n}: {o} vs {b}");
             }
             let regime = Regime::new(&lambda, n).unwrap();
             assert!((regime.gain(0.7) - 1.0).abs() < 1e-14);
@@ -140,26 +115,14 @@ mod tests {
     #[test]
     fn least_squares_keeps_the_signal() {
         let lambda = [3.0, 2.0, 1.0];
-        assert_eq!(
-            optimal_surrogate(&lambda, &[1.0, 2.0, 3.0], 5).unwrap(),
-            vec![1.0, 2.0, 3.0]
-        );
+        assert_eq!(optimal_surrogate(&lambda, &[1.0, 2.0, 3.0], 5).unwrap(), vec![1.0, 2.0, 3.0]);
         assert_eq!(optimal_mask(&lambda, 5).unwrap(), vec![true; 3]);
         let regime = Regime::new(&lambda, 5).unwrap();
-        assert_eq!(
-            regime.transitions(&lambda),
-            Transitions {
-                last_amplified: None,
-                last_kept: Some(3)
-            }
-        );
+        assert_eq!(regime.transitions(&lambda), Transitions { last_amplified: None, last_kept: Some(3) });
     }
 
     #[test]
     fn masking_zeroes_dropped_coordinates() {
-        assert_eq!(
-            masked(&[1.0, 2.0, 3.0], &[true, false, true]),
-            vec![1.0, 0.0, 3.0]
-        );
+        assert_eq!(masked(&[1.0, 2.0, 3.0], &[true, false, true]), vec![1.0, 0.0, 3.0]);
     }
 }

@@ -23,9 +23,7 @@ fn rounds_twice_to(x: f64, reference: f64, decimals: i32) -> bool {
 fn figure1() -> (Vec<f64>, Vec<f64>) {
     let lambda = power_law_spectrum(500, 2.0);
     let power: f64 = (1..=500).map(|i: i32| f64::from(i).powf(-1.5)).sum();
-    let beta = (1..=500)
-        .map(|i: i32| f64::from(i).powf(0.25) / power.sqrt())
-        .collect();
+    let beta = (1..=500).map(|i: i32| f64::from(i).powf(0.25) / power.sqrt()).collect();
     (lambda, beta)
 }
 
@@ -55,16 +53,10 @@ fn figure_1b_theory_values() {
     for (n, reference, decimals) in table {
         let risks = three_risks(&lambda, &beta, 0.0, n);
         for (r, expected) in risks.iter().zip(reference) {
-            assert!(
-                rounds_twice_to(*r, expected, decimals),
-                "n = {n}: {risks:?} vs {reference:?}"
-            );
+            assert!(rounds_twice_to(*r, expected, decimals), "n = {n}: {risks:?} vs {reference:?}");
         }
         // Figure 1b's ordering: optimal < mask ≤ target.
-        assert!(
-            risks[2] < risks[1] && risks[1] <= risks[0],
-            "n = {n}: {risks:?}"
-        );
+        assert!(risks[2] < risks[1] && risks[1] <= risks[0], "n = {n}: {risks:?}");
     }
 }
 
@@ -81,10 +73,7 @@ fn section_6_table_with_noise() {
     for (n, sigma2, reference) in table {
         let risks = three_risks(&lambda, &beta, sigma2, n);
         for (r, expected) in risks.iter().zip(reference) {
-            assert!(
-                rounds_to(*r, expected, 4),
-                "n = {n}, σ² = {sigma2}: {risks:?} vs {reference:?}"
-            );
+            assert!(rounds_to(*r, expected, 4), "n = {n}, σ² = {sigma2}: {risks:?} vs {reference:?}");
         }
     }
 }
@@ -100,23 +89,11 @@ fn figure_1a_structure_at_n_200() {
     assert!(rounds_to(eq.tau * 1e5, 3.97, 2), "tau = {}", eq.tau);
     assert!(rounds_to(eq.omega, 0.613, 3), "omega = {}", eq.omega);
     let transitions = regime.transitions(&lambda);
-    assert_eq!(
-        transitions,
-        Transitions {
-            last_amplified: Some(126),
-            last_kept: Some(203)
-        }
-    );
+    assert_eq!(transitions, Transitions { last_amplified: Some(126), last_kept: Some(203) });
     let optimal = regime.optimal_surrogate(&lambda, &beta);
     let (peak_index, peak) =
-        optimal.iter().enumerate().fold(
-            (0, f64::MIN),
-            |best, (i, &b)| if b > best.1 { (i + 1, b) } else { best },
-        );
-    assert!(
-        rounds_to(peak, 3.5, 1) && (80..=120).contains(&peak_index),
-        "peak {peak} at {peak_index}"
-    );
+        optimal.iter().enumerate().fold((0, f64::MIN), |best, (i, &b)| if b > best.1 { (i + 1, b) } else { best });
+    assert!(rounds_to(peak, 3.5, 1) && (80..=120).contains(&peak_index), "peak {peak} at {peak_index}");
     assert!(rounds_to(optimal[499], 0.33, 2), "{}", optimal[499]);
     // The transitions are where β^{s*} crosses β⋆, and where the mask switches.
     assert!(optimal[125] > beta[125] && optimal[126] < beta[126]);
@@ -138,23 +115,15 @@ fn optimal_surrogate_minimises_the_risk() {
         assert!((best / regime.optimal_risk(&lambda, &beta, sigma2) - 1.0).abs() < 1e-12);
         for _ in 0..200 {
             let scale = 10f64.powf(rng.random_range(-6.0..0.0));
-            let perturbed: Vec<f64> = optimal
-                .iter()
-                .map(|b| b + scale * b.abs().max(1e-3) * rng.random_range(-1.0..1.0))
-                .collect();
-            assert!(
-                regime.s2t_risk(&lambda, &beta, &perturbed, sigma2) >= best,
-                "n = {n}, scale {scale}"
-            );
+            let perturbed: Vec<f64> =
+                optimal.iter().map(|b| b + scale * b.abs().max(1e-3) * rng.random_range(-1.0..1.0)).collect();
+            assert!(regime.s2t_risk(&lambda, &beta, &perturbed, sigma2) >= best, "n = {n}, scale {scale}");
         }
         // First-order condition: ∂R̄/∂β^s_i = 2λ_i[θ_i(θ_iβ^s_i − β⋆_i) + κ′ζ_i²β^s_i] = 0.
         for ((&l, &b), &s) in lambda.iter().zip(&beta).zip(&optimal) {
             let (theta, zeta) = (eq.learned(l), eq.zeta(l));
             let gradient = theta * (theta * s - b) + eq.kappa_prime() * zeta * zeta * s;
-            assert!(
-                gradient.abs() <= 1e-14 * b.abs(),
-                "n = {n}: gradient {gradient} at λ = {l}"
-            );
+            assert!(gradient.abs() <= 1e-14 * b.abs(), "n = {n}: gradient {gradient} at λ = {l}");
         }
     }
 }
@@ -169,18 +138,12 @@ fn tuning_the_surrogate_helps_unless_isotropic() {
         let beta: Vec<f64> = (0..p).map(|_| rng.random_range(0.1..2.0)).collect();
         let n = rng.random_range(1..p);
         let regime = Regime::new(&lambda, n).unwrap();
-        assert!(
-            regime.optimal_risk(&lambda, &beta, 0.1) < regime.standard_risk(&lambda, &beta, 0.1),
-            "n = {n}"
-        );
+        assert!(regime.optimal_risk(&lambda, &beta, 0.1) < regime.standard_risk(&lambda, &beta, 0.1), "n = {n}");
     }
     let lambda = vec![3.0; 300];
     let beta = vec![0.5; 300];
     let regime = Regime::new(&lambda, 120).unwrap();
-    let (opt, standard) = (
-        regime.optimal_risk(&lambda, &beta, 0.1),
-        regime.standard_risk(&lambda, &beta, 0.1),
-    );
+    let (opt, standard) = (regime.optimal_risk(&lambda, &beta, 0.1), regime.standard_risk(&lambda, &beta, 0.1));
     assert!((opt / standard - 1.0).abs() < 1e-14);
 }
 
@@ -200,10 +163,7 @@ fn optimal_mask_beats_every_top_k_mask() {
         assert!(gain > 0.0);
         for k in 0..=lambda.len() {
             let top_k: Vec<bool> = (0..lambda.len()).map(|i| i < k).collect();
-            assert!(
-                regime.masked_risk(&lambda, &beta, &top_k, 0.0) >= best,
-                "n = {n}, k = {k}"
-            );
+            assert!(regime.masked_risk(&lambda, &beta, &top_k, 0.0) >= best, "n = {n}, k = {k}");
         }
     }
 }
@@ -223,20 +183,11 @@ fn proposition_4_at_large_p() {
 #[test]
 fn figure_3_kept_counts() {
     // PAPER.md §4, Figure 3: #{i : ζ_i² < 1 − Ω} at p = 500 against n C2.
-    for (alpha, n, count) in [
-        (1.5, 100, 114),
-        (3.0, 100, 92),
-        (4.5, 200, 180),
-        (1.5, 400, 500),
-        (3.0, 450, 470),
-        (4.5, 450, 434),
-    ] {
+    for (alpha, n, count) in
+        [(1.5, 100, 114), (3.0, 100, 92), (4.5, 200, 180), (1.5, 400, 500), (3.0, 450, 470), (4.5, 450, 434)]
+    {
         let lambda = power_law_spectrum(500, alpha);
-        let kept = optimal_mask(&lambda, n)
-            .unwrap()
-            .iter()
-            .filter(|&&k| k)
-            .count();
+        let kept = optimal_mask(&lambda, n).unwrap().iter().filter(|&&k| k).count();
         assert_eq!(kept, count, "alpha = {alpha}, n = {n}");
     }
 }
@@ -246,42 +197,23 @@ fn appendix_b_bounds_hold() {
     // v1 Proposition 7: c n^α ≤ 1/τ ≤ c (n + 1 + (p+1)/(α−1))^α.
     for (alpha, n) in [(1.5, 100), (2.0, 200), (3.0, 300), (5.0, 250)] {
         let bounds = inverse_tau_bounds(alpha, 500, n).unwrap();
-        let inverse_tau = 1.0
-            / Equivalent::solve(&power_law_spectrum(500, alpha), n)
-                .unwrap()
-                .tau;
+        let inverse_tau = 1.0 / Equivalent::solve(&power_law_spectrum(500, alpha), n).unwrap().tau;
         assert!(bounds.conditions_hold, "alpha = {alpha}, n = {n}");
-        assert!(
-            bounds.lower <= inverse_tau && inverse_tau <= bounds.upper,
-            "alpha = {alpha}: {bounds:?}"
-        );
+        assert!(bounds.lower <= inverse_tau && inverse_tau <= bounds.upper, "alpha = {alpha}: {bounds:?}");
     }
     // v1 Proposition 8 (α = 5, p = 500 needs 157.8 < n < 367.4).
     let bound = omega_lower_bound(5.0, 500, 300).unwrap();
     let eq = Equivalent::solve(&power_law_spectrum(500, 5.0), 300).unwrap();
-    assert!(
-        bound.conditions_hold && bound.lower < eq.omega,
-        "{bound:?} vs {}",
-        eq.omega
-    );
+    assert!(bound.conditions_hold && bound.lower < eq.omega, "{bound:?} vs {}", eq.omega);
     // v1 Proposition 9: inside the region, every i beyond eq. (21)'s threshold is dropped, and masking wins.
     let lambda = power_law_spectrum(500, 5.0);
     let beta = vec![1.0; 500];
     let region = masking_region(5.0, 500, 250).unwrap();
     let regime = Regime::new(&lambda, 250).unwrap();
     let mask = regime.optimal_mask(&lambda);
-    assert!(
-        region.conditions_hold && region.drop_after < 500.0,
-        "{region:?}"
-    );
-    assert!(
-        mask.iter()
-            .enumerate()
-            .all(|(i, &kept)| !kept || (i + 1) as f64 <= region.drop_after)
-    );
-    assert!(
-        regime.masked_risk(&lambda, &beta, &mask, 0.0) < regime.standard_risk(&lambda, &beta, 0.0)
-    );
+    assert!(region.conditions_hold && region.drop_after < 500.0, "{region:?}");
+    assert!(mask.iter().enumerate().all(|(i, &kept)| !kept || (i + 1) as f64 <= region.drop_after));
+    assert!(regime.masked_risk(&lambda, &beta, &mask, 0.0) < regime.standard_risk(&lambda, &beta, 0.0));
 }
 
 #[test]
@@ -290,24 +222,10 @@ fn figure_2b_two_stage_theory() {
     // every quoted theory value, at the decimals quoted.
     let sizes = [1, 11, 21, 41, 61, 81, 96];
     let table: [(f64, [&str; 7]); 4] = [
-        (
-            0.5,
-            ["1.00", "0.96", "0.90", "0.73", "0.53", "0.28", "0.063"],
-        ),
-        (
-            1.0,
-            ["0.99", "0.75", "0.61", "0.42", "0.27", "0.14", "0.030"],
-        ),
-        (
-            1.5,
-            ["0.93", "0.39", "0.25", "0.14", "0.082", "0.038", "0.008"],
-        ),
-        (
-            2.0,
-            [
-                "0.82", "0.145", "0.073", "0.032", "0.016", "0.007", "0.0014",
-            ],
-        ),
+        (0.5, ["1.00", "0.96", "0.90", "0.73", "0.53", "0.28", "0.063"]),
+        (1.0, ["0.99", "0.75", "0.61", "0.42", "0.27", "0.14", "0.030"]),
+        (1.5, ["0.93", "0.39", "0.25", "0.14", "0.082", "0.038", "0.008"]),
+        (2.0, ["0.82", "0.145", "0.073", "0.032", "0.016", "0.007", "0.0014"]),
     ];
     for (alpha, quoted) in table {
         let lambda = power_law_spectrum(100, alpha);
@@ -315,10 +233,7 @@ fn figure_2b_two_stage_theory() {
         for (n, text) in sizes.into_iter().zip(quoted) {
             let r = two_stage_risk(&lambda, &lambda, &beta, 0.0, 0.0, n, n).unwrap();
             let decimals = i32::try_from(text.len() - text.find('.').unwrap() - 1).unwrap();
-            assert!(
-                rounds_to(r, text.parse().unwrap(), decimals),
-                "alpha = {alpha}, n = {n}: {r} vs {text}"
-            );
+            assert!(rounds_to(r, text.parse().unwrap(), decimals), "alpha = {alpha}, n = {n}: {r} vs {text}");
         }
     }
 }
@@ -328,9 +243,7 @@ fn two_stage_reduces_to_model_shift_formula() {
     // Diagonal closed form of Section 5, written out term by term against the implementation.
     let p = 80;
     let lambda_s: Vec<f64> = (1..=p).map(|i: i32| f64::from(i).powf(-1.2)).collect();
-    let lambda_t: Vec<f64> = (1..=p)
-        .map(|i: i32| 1.0 / (1.0 + f64::from(i) / 10.0))
-        .collect();
+    let lambda_t: Vec<f64> = (1..=p).map(|i: i32| 1.0 / (1.0 + f64::from(i) / 10.0)).collect();
     let beta: Vec<f64> = (1..=p).map(|i: i32| (f64::from(i) * 0.37).cos()).collect();
     let (sigma_s2, sigma_t2, m, n) = (0.2, 0.1, 30_usize, 50_usize);
     let s = Equivalent::solve(&lambda_s, m).unwrap();
@@ -339,26 +252,14 @@ fn two_stage_reduces_to_model_shift_formula() {
     let theta: Vec<f64> = lambda_t.iter().map(|l| l / (l + t.tau)).collect();
     let omega_s = phi.iter().map(|f| f * f).sum::<f64>() / m as f64;
     let omega_t = theta.iter().map(|f| f * f).sum::<f64>() / n as f64;
-    let g_s = (sigma_s2
-        + (0..80)
-            .map(|i| lambda_s[i] * (1.0 - phi[i]).powi(2) * beta[i].powi(2))
-            .sum::<f64>())
+    let g_s = (sigma_s2 + (0..80).map(|i| lambda_s[i] * (1.0 - phi[i]).powi(2) * beta[i].powi(2)).sum::<f64>())
         / (1.0 - omega_s);
-    let second: Vec<f64> = (0..80)
-        .map(|i| phi[i].powi(2) * beta[i].powi(2) + g_s / m as f64 * phi[i].powi(2) / lambda_s[i])
-        .collect();
-    let g_t = (sigma_t2
-        + (0..80)
-            .map(|i| lambda_t[i] * (1.0 - theta[i]).powi(2) * second[i])
-            .sum::<f64>())
-        / (1.0 - omega_t);
-    let expected = (0..80)
-        .map(|i| lambda_t[i] * (theta[i] * phi[i] - 1.0).powi(2) * beta[i].powi(2))
-        .sum::<f64>()
-        + g_s / m as f64
-            * (0..80)
-                .map(|i| lambda_t[i] * theta[i].powi(2) * phi[i].powi(2) / lambda_s[i])
-                .sum::<f64>()
+    let second: Vec<f64> =
+        (0..80).map(|i| phi[i].powi(2) * beta[i].powi(2) + g_s / m as f64 * phi[i].powi(2) / lambda_s[i]).collect();
+    let g_t =
+        (sigma_t2 + (0..80).map(|i| lambda_t[i] * (1.0 - theta[i]).powi(2) * second[i]).sum::<f64>()) / (1.0 - omega_t);
+    let expected = (0..80).map(|i| lambda_t[i] * (theta[i] * phi[i] - 1.0).powi(2) * beta[i].powi(2)).sum::<f64>()
+        + g_s / m as f64 * (0..80).map(|i| lambda_t[i] * theta[i].powi(2) * phi[i].powi(2) / lambda_s[i]).sum::<f64>()
         + omega_t * g_t;
     let r = two_stage_risk(&lambda_s, &lambda_t, &beta, sigma_s2, sigma_t2, m, n).unwrap();
     assert!((r / expected - 1.0).abs() < 1e-12, "{r} vs {expected}");
@@ -383,15 +284,8 @@ fn ten_million_features() {
     // Truncating at p = 10^7 drops Σ_{i>p} λ_i/(λ_i+τ) ≈ 0.04 of n = 1000, moving τ by ~1e−4 relative.
     let (c, n) = (tau_constant(2.0).unwrap(), 1000.0);
     let scaled = eq.tau * n * n;
-    assert!(
-        c * (n / (n + 1.0)).powi(2) <= scaled && scaled <= c,
-        "tau n^2 = {scaled}"
-    );
-    assert!(
-        0.5 - 1.0 / n <= eq.omega && eq.omega <= 0.5 * (1.0 + 1.0 / n),
-        "omega = {}",
-        eq.omega
-    );
+    assert!(c * (n / (n + 1.0)).powi(2) <= scaled && scaled <= c, "tau n^2 = {scaled}");
+    assert!(0.5 - 1.0 / n <= eq.omega && eq.omega <= 0.5 * (1.0 + 1.0 / n), "omega = {}", eq.omega);
     assert!(at_optimal < standard);
     assert!((at_optimal / regime.optimal_risk(&lambda, &beta, 0.01) - 1.0).abs() < 1e-10);
 }

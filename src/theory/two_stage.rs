@@ -22,21 +22,10 @@ impl Regime {
     /// - least squares, m > p + 1: E β^s = β⋆, Cov β^s = σ_s² Σ_s^{-1}/(m − k − 1) (inverse-Wishart mean; the
     ///   pseudo-inverse gives β^s_i = 0 on zero eigenvalues).
     #[track_caller]
-    pub(crate) fn surrogate_moments(
-        &self,
-        lambda_s: &[f64],
-        beta_star: &[f64],
-        sigma_s2: f64,
-    ) -> SurrogateMoments {
-        assert_eq!(
-            beta_star.len(),
-            lambda_s.len(),
-            "signal and spectrum lengths differ"
-        );
+    pub(crate) fn surrogate_moments(&self, lambda_s: &[f64], beta_star: &[f64], sigma_s2: f64) -> SurrogateMoments {
+        assert_eq!(beta_star.len(), lambda_s.len(), "signal and spectrum lengths differ");
         let scale = match self {
-            Self::Interpolating(eq) => {
-                (self.standard_risk(lambda_s, beta_star, sigma_s2) + sigma_s2) / eq.n as f64
-            }
+            Self::Interpolating(eq) => (self.standard_risk(lambda_s, beta_star, sigma_s2) + sigma_s2) / eq.n as f64,
             Self::LeastSquares { n, rank } => sigma_s2 / (n - rank - 1) as f64,
         };
         let (mean, variance) = lambda_s
@@ -65,18 +54,8 @@ impl Regime {
         moments: &SurrogateMoments,
         sigma_t2: f64,
     ) -> f64 {
-        assert_eq!(
-            moments.variance.len(),
-            lambda_t.len(),
-            "surrogate and spectrum lengths differ"
-        );
-        self.expected_s2t_risk_with(
-            lambda_t,
-            beta_star,
-            &moments.mean,
-            |i| moments.variance[i],
-            sigma_t2,
-        )
+        assert_eq!(moments.variance.len(), lambda_t.len(), "surrogate and spectrum lengths differ");
+        self.expected_s2t_risk_with(lambda_t, beta_star, &moments.mean, |i| moments.variance[i], sigma_t2)
     }
 }
 
@@ -95,11 +74,7 @@ pub(crate) fn two_stage_risk(
     m: usize,
     n: usize,
 ) -> Result<f64, TheoryError> {
-    assert_eq!(
-        lambda_s.len(),
-        lambda_t.len(),
-        "surrogate and target spectra lengths differ"
-    );
+    assert_eq!(lambda_s.len(), lambda_t.len(), "surrogate and target spectra lengths differ");
     let surrogate = Regime::checked(lambda_s, m, &[("signal", beta_star)], &[sigma_s2, sigma_t2])?;
     let target = Regime::new(lambda_t, n)?;
     let moments = surrogate.surrogate_moments(lambda_s, beta_star, sigma_s2);

@@ -1,7 +1,8 @@
 use std::collections::BTreeMap;
 
 use super::{compile, compile_pdf};
-use crate::report::{ReportDate, ReportError, Severity};
+use crate::report::error::{ReportDiagnostic, Severity};
+use crate::report::{ReportDate, ReportError};
 
 const DATE: ReportDate = ReportDate { year: 2025, month: 1, day: 2 };
 
@@ -30,7 +31,7 @@ fn files() -> BTreeMap<String, Vec<u8>> {
 }
 
 /// The diagnostics of a failed compilation (panics on success or on a non-Typst error).
-fn diagnostics(main: &str, files: &BTreeMap<String, Vec<u8>>) -> Vec<crate::report::ReportDiagnostic> {
+fn diagnostics(main: &str, files: &BTreeMap<String, Vec<u8>>) -> Vec<ReportDiagnostic> {
     match compile_pdf(main, files, DATE) {
         Err(ReportError::Compile(diagnostics)) => diagnostics,
         other => panic!("expected a compile error, got {other:?}"),

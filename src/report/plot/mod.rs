@@ -4,6 +4,8 @@
 //! value to a fraction of the plot area, clips lines to it and chooses the ticks; the generated code measures
 //! the tick and axis labels with Typst's own `measure` to size the margins, so labels never overlap the data.
 
+#![allow(dead_code, reason = "the full palette, marks and math labels serve the figures of the whole paper (issue 3)")]
+
 mod axis;
 mod clip;
 mod render;
