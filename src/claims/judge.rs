@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use super::theory;
 use crate::engine::{ExperimentResults, Results};
 use crate::spec::{Claim, PointFilter, Rule, Spec};
 use crate::stats::{self, Holm, PairedComparison, Summary};
@@ -63,41 +64,45 @@ pub(crate) struct PointCheck {
 
 /// Decides every claim of `spec` on `results`.
 pub fn judge(spec: &Spec, results: &Results) -> Verdicts {
-    Verdicts { claims: spec.claims.iter().map(|c| decide(c, results)).collect() }
+    Verdicts { claims: spec.claims.iter().map(|c| decide(c, spec, results)).collect() }
 }
 
 /// Decides one claim.
-fn decide(claim: &Claim, results: &Results) -> Verdict {
+fn decide(claim: &Claim, spec: &Spec, results: &Results) -> Verdict {
+    let index = claim.rule.experiment();
+    let e = &results.experiments[index];
+    let scope = scope(claim, e);
     let (rule, outcome, points) = match &claim.rule {
-        Rule::Agree { experiment, relative } => {
-            let e = &results.experiments[*experiment];
-            agree(e, &scope(claim, e), *relative, claim.confidence)
-        }
-        Rule::Below { experiment, lower, higher, points } => {
-            let e = &results.experiments[*experiment];
-            below(e, &scope(claim, e), *lower, *higher, *points, claim.confidence)
-        }
+        Rule::Agree { relative, .. } => agree(e, &scope, *relative, claim.confidence),
+        Rule::Below { pairs, points, .. } => below(e, &scope, pairs, *points, claim.confidence),
+        Rule::TheoryBelow { pairs, .. } => theory::below(e, &scope, pairs),
+        Rule::Close { series, tolerance, .. } => theory::close(e, &scope, *series, *tolerance),
+        Rule::Slope { series, expected, tolerance, .. } => theory::slope(e, &scope, series, *expected, *tolerance),
+        Rule::Flat { series, tolerance, .. } => theory::flat(e, &scope, *series, *tolerance),
+        Rule::Amplifies { series, .. } => theory::amplifies(&spec.experiments[index], e, *series),
     };
     let passed = !points.is_empty() && points.iter().all(|p| p.ok);
     Verdict { name: claim.name.clone(), label: claim.label.clone(), passed, rule, outcome, points }
 }
 
-/// The point indices a claim tests: all of its experiment's, or those its `at` selects.
+/// The point indices a claim tests: all of its experiment's, or those whose x its `at` selects.
 fn scope(claim: &Claim, e: &ExperimentResults) -> Vec<usize> {
-    let sizes = e.equivalents.iter().map(|q| q.n).enumerate();
-    match &claim.at {
-        None => sizes.map(|(i, _)| i).collect(),
-        Some(at) => sizes.filter(|(_, n)| at.contains(n)).map(|(i, _)| i).collect(),
-    }
+    let xs = e.series.first().map_or(&[][..], |s| s.points.as_slice());
+    xs.iter()
+        .enumerate()
+        .filter(|(_, p)| claim.at.as_ref().is_none_or(|at| at.iter().any(|&n| n as f64 == p.x)))
+        .map(|(i, _)| i)
+        .collect()
 }
 
-/// "at n = 50, 75, …, 400" for the rule text, or nothing when every point is in scope.
-fn scope_words(e: &ExperimentResults, scope: &[usize]) -> String {
-    if scope.len() == e.equivalents.len() {
+/// " (restricted to n = …)" for the rule text, or nothing when every point is in scope.
+pub(super) fn scope_words(e: &ExperimentResults, scope: &[usize]) -> String {
+    let total = e.series.first().map_or(0, |s| s.points.len());
+    if scope.len() == total {
         return String::new();
     }
-    let sizes: Vec<String> = scope.iter().map(|&i| e.equivalents[i].n.to_string()).collect();
-    format!(" (restricted to n = {})", sizes.join(", "))
+    let xs: Vec<String> = scope.iter().map(|&i| stats::sig(e.series[0].points[i].x, 6)).collect();
+    format!(" (restricted to {} = {})", e.x, xs.join(", "))
 }
 
 /// Theorem 1: every simulated mean agrees with its theory value.
@@ -118,7 +123,7 @@ fn agree(e: &ExperimentResults, scope: &[usize], relative: f64, confidence: f64)
                 Err(_) => (f64::NAN, f64::NAN, f64::NAN),
             };
             checks.push(PointCheck {
-                series: series.surrogate.clone(),
+                series: series.name.clone(),
                 x: point.x,
                 observed,
                 expected: point.theory,
@@ -165,28 +170,29 @@ fn column(e: &ExperimentResults, index: usize, j: usize) -> &[f64] {
     &e.samples[index][j]
 }
 
-/// Ordering claims: the paired difference lower − higher is significantly below 0 at every tested point.
+/// Ordering claims: for each pair, the paired difference lower − higher is significantly below 0 at every tested
+/// point.
 ///
-/// Rule: one-sided paired t-test per point, Holm's step-down procedure over the tested points at
-/// family-wise level 1 − c; the claim holds iff every tested point is rejected.
+/// Rule: one-sided paired t-test per pair and point, Holm's step-down procedure over all of them at family-wise
+/// level 1 − c; the claim holds iff every test rejects.
 fn below(
     e: &ExperimentResults,
     scope: &[usize],
-    lower: usize,
-    higher: usize,
+    pairs: &[(usize, usize)],
     filter: PointFilter,
     confidence: f64,
 ) -> (String, String, Vec<PointCheck>) {
-    let name = format!("{} − {}", e.series[lower].surrogate, e.series[higher].surrogate);
-    let tested: Vec<usize> = scope
+    let tested: Vec<(usize, usize, usize)> = pairs
         .iter()
-        .copied()
-        .filter(|&i| filter == PointFilter::All || e.fingerprints[i][lower] != e.fingerprints[i][higher])
+        .flat_map(|&(lower, higher)| scope.iter().map(move |&i| (lower, higher, i)))
+        .filter(|&(lower, higher, i)| {
+            filter == PointFilter::All || e.fingerprints[i][lower] != e.fingerprints[i][higher]
+        })
         .collect();
-    // A comparison that cannot be computed (too few trials, identical samples) has p-value 1: never rejected.
+    // A comparison that cannot be computed (too few trials) has p-value 1: never rejected.
     let tests: Vec<Option<PairedComparison>> = tested
         .iter()
-        .map(|&i| PairedComparison::new(column(e, i, lower), column(e, i, higher), confidence).ok())
+        .map(|&(lower, higher, i)| PairedComparison::new(column(e, i, lower), column(e, i, higher), confidence).ok())
         .collect();
     let p_values: Vec<f64> = tests.iter().map(|t| t.as_ref().map_or(1.0, |t| t.p_less)).collect();
     let rejected = Holm::new(&p_values, 1.0 - confidence).map_or_else(|_| vec![false; p_values.len()], |h| h.rejected);
@@ -194,10 +200,10 @@ fn below(
         .iter()
         .zip(&tests)
         .zip(&rejected)
-        .map(|((&i, test), &ok)| {
+        .map(|((&(lower, higher, i), test), &ok)| {
             let d = test.as_ref().map(|t| &t.difference);
             PointCheck {
-                series: name.clone(),
+                series: format!("{} − {}", e.series[lower].name, e.series[higher].name),
                 x: e.series[lower].points[i].x,
                 observed: d.map_or(f64::NAN, |d| d.mean),
                 expected: 0.0,
@@ -207,21 +213,22 @@ fn below(
             }
         })
         .collect();
-    let scope = match filter {
+    let comparisons: Vec<String> =
+        pairs.iter().map(|&(l, h)| format!("R({}) < R({})", e.series[l].name, e.series[h].name)).collect();
+    let scope_text = match filter {
         PointFilter::All => format!("every one of the {} points{}", scope.len(), scope_words(e, scope)),
         PointFilter::Differing => format!(
-            "the {} of {} points{} where the two surrogates differ",
-            tested.len(),
-            scope.len(),
-            scope_words(e, scope)
+            "the points{} where the two surrogates differ ({} tests in all)",
+            scope_words(e, scope),
+            tested.len()
         ),
     };
     let rule = format!(
-        "Paired by trial (both series share every design and noise draw). At {scope}, a one-sided paired t-test of \
-         H0: E[R({}) − R({})] ≥ 0; Holm's procedure over the tested points at family-wise confidence {}. The claim \
-         holds iff H0 is rejected at every tested point.",
-        e.series[lower].surrogate,
-        e.series[higher].surrogate,
+        "Paired by trial (the series share every design and noise draw). For {} at {scope_text}: a one-sided \
+         paired t-test of H0: E[difference] ≥ 0; Holm's procedure over all {} tests at family-wise confidence {}. \
+         The claim holds iff H0 is rejected in every test.",
+        comparisons.join(", "),
+        tested.len(),
         fmt_conf(confidence),
     );
     let held = checks.iter().filter(|c| c.ok).count();
@@ -229,21 +236,17 @@ fn below(
     let outcome = if checks.is_empty() {
         "no point was tested: the claim asserts nothing here".to_owned()
     } else {
-        format!(
-            "Rejected at {held} of {} tested points; largest one-sided p-value {}.",
-            checks.len(),
-            stats::sig(largest_p, 2)
-        )
+        format!("Rejected in {held} of {} tests; largest one-sided p-value {}.", checks.len(), stats::sig(largest_p, 2))
     };
     (rule, outcome, checks)
 }
 
 /// A confidence level as written, e.g. `0.99`.
-fn fmt_conf(c: f64) -> String {
+pub(super) fn fmt_conf(c: f64) -> String {
     stats::sig(c, 6)
 }
 
 /// A fraction as a percentage, e.g. `3%`.
-fn percent(x: f64) -> String {
+pub(super) fn percent(x: f64) -> String {
     format!("{}%", stats::sig(100.0 * x, 3))
 }

@@ -1,6 +1,7 @@
 //! Stage 5, [`Results`](crate::Results) → [`Verdicts`]: every claim decided by its statistical rule.
 
 mod judge;
+mod theory;
 
 pub(crate) use judge::Verdict;
 pub use judge::{Verdicts, judge};

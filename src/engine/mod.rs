@@ -1,9 +1,11 @@
 //! Stages 3 and 4, [`Spec`](crate::Spec) → [`Results`]: evaluate the theory at every point and run the
 //! Monte Carlo simulations.
 
+mod measures;
 mod results;
 mod run;
+mod surrogates;
 
 pub use results::Results;
-pub(crate) use results::{EquivalentSummary, ExperimentResults, Point};
+pub(crate) use results::{EquivalentSummary, ExperimentResults, Point, Series};
 pub use run::{RunError, RunOptions, run, total_trials};

@@ -20,7 +20,7 @@ pub(crate) struct ExperimentResults {
     pub(crate) trials: Option<usize>,
     /// The deterministic equivalent at each sample size.
     pub(crate) equivalents: Vec<EquivalentSummary>,
-    /// One series per surrogate.
+    /// One series per surrogate or quantity.
     pub(crate) series: Vec<Series>,
     /// Per point and series, the per-trial risks in trial order, for paired claims.
     #[serde(skip)]
@@ -47,11 +47,11 @@ pub(crate) struct EquivalentSummary {
     pub(crate) kept: usize,
 }
 
-/// One surrogate's values along the experiment's x axis.
+/// One series: a surrogate's values, or a quantity, along the experiment's x axis.
 #[derive(Clone, Debug, Serialize)]
 pub(crate) struct Series {
-    /// The surrogate's name.
-    pub(crate) surrogate: String,
+    /// The series name: a surrogate, or a quantity such as `omega`.
+    pub(crate) name: String,
     /// Its legend label.
     pub(crate) label: String,
     /// The values, in x order.

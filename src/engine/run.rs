@@ -5,8 +5,10 @@ use std::fmt;
 use super::results::{EquivalentSummary, ExperimentResults, Point, Results, Series};
 use faer::Mat;
 
+use super::measures;
+use super::surrogates::surrogate;
 use crate::sim::{Design, PointJob, Progress, StreamKey, simulate_point};
-use crate::spec::{Experiment, Measure, Spec, SurrogateKind, Task};
+use crate::spec::{Experiment, Measure, Spec};
 use crate::stats::Summary;
 use crate::theory::{self, Regime};
 
@@ -62,16 +64,22 @@ pub fn run(spec: &Spec, options: &RunOptions<'_>) -> Result<Results, RunError> {
 
 /// Runs one experiment.
 fn experiment(seed: u64, e: &Experiment, options: &RunOptions<'_>) -> Result<ExperimentResults, RunError> {
+    let names: Vec<(String, String)> = match e.measure {
+        Measure::ExcessRisk | Measure::Coefficients => {
+            e.surrogates.iter().map(|s| (s.name.clone(), s.label.clone())).collect()
+        }
+        m => m.series().iter().map(|s| ((*s).to_owned(), quantity_label(s).to_owned())).collect(),
+    };
     let mut out = ExperimentResults {
         name: e.name.clone(),
-        x: if e.measure == Measure::Coefficients { "i" } else { "n" },
+        x: match e.measure {
+            Measure::Coefficients => "i",
+            Measure::Masks => "k",
+            _ => "n",
+        },
         trials: trials(e, options),
         equivalents: Vec::with_capacity(e.sizes.len()),
-        series: e
-            .surrogates
-            .iter()
-            .map(|s| Series { surrogate: s.name.clone(), label: s.label.clone(), points: Vec::new() })
-            .collect(),
+        series: names.into_iter().map(|(name, label)| Series { name, label, points: Vec::new() }).collect(),
         samples: Vec::new(),
         fingerprints: Vec::new(),
     };
@@ -80,7 +88,7 @@ fn experiment(seed: u64, e: &Experiment, options: &RunOptions<'_>) -> Result<Exp
         let lambda = &e.task.spectrum.lambda;
         let regime = Regime::new(lambda, n).map_err(|err| fail(err.to_string()))?;
         out.equivalents.push(equivalent(lambda, &regime));
-        let surrogates: Vec<Vec<f64>> = e.surrogates.iter().map(|s| surrogate(&e.task, s.kind, &regime)).collect();
+        let surrogates: Vec<Vec<f64>> = e.surrogates.iter().map(|s| surrogate(&e.task, &s.kind, &regime)).collect();
         out.fingerprints.push(surrogates.iter().map(|b| fingerprint(b)).collect());
         match e.measure {
             Measure::Coefficients => coefficients(&mut out, &surrogates),
@@ -89,11 +97,44 @@ fn experiment(seed: u64, e: &Experiment, options: &RunOptions<'_>) -> Result<Exp
                     Some(t) => Some(simulate(seed, e, index, n, &surrogates, t, options.progress).map_err(fail)?),
                     None => None,
                 };
-                risks(&mut out, &e.task, &regime, &surrogates, samples).map_err(fail)?;
+                risks(&mut out, e, &regime, &surrogates, samples).map_err(fail)?;
+            }
+            Measure::Masks => {
+                let (sweep, optimal) = measures::mask_sweep(&e.task, &regime);
+                let k = |i: usize| i as f64;
+                out.series[0].points = sweep.iter().enumerate().map(|(i, &r)| theory_point(k(i), r)).collect();
+                out.series[1].points = (0..sweep.len()).map(|i| theory_point(k(i), optimal)).collect();
+            }
+            m => {
+                let values = measures::quantities(m, &e.task, &regime).map_err(|err| fail(err.to_string()))?;
+                for (series, value) in out.series.iter_mut().zip(values) {
+                    series.points.push(theory_point(n as f64, value));
+                }
             }
         }
     }
     Ok(out)
+}
+
+/// The legend label of a quantity series.
+fn quantity_label(name: &str) -> &'static str {
+    match name {
+        "tau_scaled" => "τ·n^α",
+        "tau_limit" => "c(α) = (π/(α sin(π/α)))^α",
+        "omega" => "Ω",
+        "omega_limit" => "(α − 1)/α",
+        "amplified" => "amplified features (ζ_i < 1 − Ω)",
+        "n_c1" => "n·C1",
+        "kept" => "features kept by the optimal mask (ζ_i² < 1 − Ω)",
+        "n_c2" => "n·C2",
+        "top_k" => "mask keeping the first k features",
+        "optimal_mask" => "optimal mask (1 − ζ_i² > Ω)",
+        "inverse_tau" => "1/τ",
+        "inverse_tau_lower" => "lower bound on 1/τ (v1 Prop. 7)",
+        "inverse_tau_upper" => "upper bound on 1/τ (v1 Prop. 7)",
+        "omega_lower" => "lower bound on Ω (v1 Prop. 8)",
+        _ => "",
+    }
 }
 
 /// τ, Ω and the transition indices of one sample size.
@@ -107,16 +148,6 @@ fn equivalent(lambda: &[f64], regime: &Regime) -> EquivalentSummary {
         last_amplified: transitions.last_amplified,
         last_kept: transitions.last_kept,
         kept: regime.optimal_mask(lambda).iter().filter(|&&k| k).count(),
-    }
-}
-
-/// The coefficient vector β^s of a surrogate at one sample size.
-fn surrogate(task: &Task, kind: SurrogateKind, regime: &Regime) -> Vec<f64> {
-    let (lambda, beta) = (&task.spectrum.lambda, &task.beta);
-    match kind {
-        SurrogateKind::GroundTruth => beta.clone(),
-        SurrogateKind::Optimal => regime.optimal_surrogate(lambda, beta),
-        SurrogateKind::OptimalMask => theory::masked(beta, &regime.optimal_mask(lambda)),
     }
 }
 
@@ -162,13 +193,20 @@ fn simulate(
 /// Figure 1b: theory risk and simulated summary of each surrogate at one sample size.
 fn risks(
     out: &mut ExperimentResults,
-    task: &Task,
+    e: &Experiment,
     regime: &Regime,
     surrogates: &[Vec<f64>],
     samples: Option<Vec<Vec<f64>>>,
 ) -> Result<(), String> {
+    let task = &e.task;
     for (j, (series, b)) in out.series.iter_mut().zip(surrogates).enumerate() {
-        let theory = regime.s2t_risk(&task.spectrum.lambda, &task.beta, b, task.noise);
+        let theory = match &e.design {
+            None => regime.s2t_risk(&task.spectrum.lambda, &task.beta, b, task.noise),
+            Some(design) => {
+                theory::transfer_risk(&design.lambda, &task.spectrum.lambda, &task.beta, b, task.noise, regime.n())
+                    .map_err(|err| err.to_string())?
+            }
+        };
         let mut point = theory_point(regime.n() as f64, theory);
         if let Some(samples) = &samples {
             let s = Summary::new(&samples[j], POINT_CONFIDENCE).map_err(|err| err.to_string())?;

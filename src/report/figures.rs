@@ -4,35 +4,77 @@ use super::plot::{Axis, Color, Mark, Plot, PlotText, Point, Scale, Series, Style
 use crate::engine::{self, ExperimentResults};
 use crate::spec::{Axes, Experiment, Figure, Measure, SurrogateKind};
 
-/// The Typst source of a figure: a risk sweep or a coefficient profile.
+/// The Typst source of a figure: a risk sweep, a coefficient profile or a set of theory quantities.
 pub(super) fn figure_source(figure: &Figure, e: &Experiment, r: &ExperimentResults) -> String {
-    let scale = match figure.axes {
-        Axes::Linear => Scale::Linear,
-        Axes::LogLog => Scale::Log10,
+    let (x, y) = match figure.axes {
+        Axes::Linear => (Scale::Linear, Scale::Linear),
+        Axes::LogLog => (Scale::Log10, Scale::Log10),
+        Axes::LogX => (Scale::Log10, Scale::Linear),
     };
     let plot = match e.measure {
-        Measure::ExcessRisk => risk_plot(e, r, scale),
+        Measure::ExcessRisk => risk_plot(e, r, x, y),
         Measure::Coefficients => coefficient_plot(e, r),
+        m => quantity_plot(m, r, x, y),
     };
     plot.to_typst()
 }
 
-/// The paper's colours: blue for strong labels, orange for the mask, green for the optimal surrogate.
-fn color(kind: SurrogateKind) -> Color {
-    match kind {
-        SurrogateKind::GroundTruth => Color::Blue,
-        SurrogateKind::OptimalMask => Color::Orange,
-        SurrogateKind::Optimal => Color::Green,
+/// The paper's colours for its three surrogates (blue strong labels, orange mask, green optimal), then the rest
+/// of the palette in order.
+fn colors(e: &Experiment) -> Vec<Color> {
+    let mut spare = [Color::Vermillion, Color::Purple, Color::SkyBlue, Color::Black].into_iter().cycle();
+    e.surrogates
+        .iter()
+        .map(|s| match s.kind {
+            SurrogateKind::GroundTruth => Color::Blue,
+            SurrogateKind::OptimalMask => Color::Orange,
+            SurrogateKind::Optimal { step: 1.0 } => Color::Green,
+            _ => spare.next().expect("the palette cycles"),
+        })
+        .collect()
+}
+
+/// A theory-only line through every defined point of a series.
+fn theory_line(s: &engine::Series, color: Color, style: Style) -> Series {
+    let points = s.points.iter().map(|p| Point { x: p.x, y: p.theory, low: None, high: None }).collect();
+    Series { label: s.label.clone(), points, style, color }
+}
+
+/// Propositions 4 and 5, the mask sweep and the v1 bounds: every series as a line; computed quantities with
+/// markers, limits and bounds without.
+fn quantity_plot(measure: Measure, r: &ExperimentResults, x: Scale, y: Scale) -> Plot {
+    let palette = [Color::Blue, Color::Vermillion, Color::Green, Color::Orange, Color::Purple];
+    let series = r
+        .series
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let computed = matches!(s.name.as_str(), "tau_scaled" | "omega" | "amplified" | "kept" | "inverse_tau");
+            let style = if computed { Style::LineAndMarkers } else { Style::Line };
+            theory_line(s, palette[i % palette.len()], style)
+        })
+        .collect();
+    let (x_label, y_label) = match measure {
+        Measure::Masks => ("k (features kept)", "Excess test risk"),
+        Measure::Cutoffs => ("n", "Number of features"),
+        _ => ("n", "Value"),
+    };
+    Plot {
+        title: None,
+        x: Axis { label: PlotText::Plain(x_label.to_owned()), scale: x, range: None },
+        y: Axis { label: PlotText::Plain(y_label.to_owned()), scale: y, range: None },
+        series,
+        marks: Vec::new(),
+        width_cm: 14.0,
+        height_cm: 7.5,
     }
 }
 
 /// Figure 1b: theory as lines, simulation means as markers with their 95% intervals.
-fn risk_plot(e: &Experiment, r: &ExperimentResults, scale: Scale) -> Plot {
+fn risk_plot(e: &Experiment, r: &ExperimentResults, x: Scale, y: Scale) -> Plot {
     let mut series = Vec::new();
-    for (s, surrogate) in r.series.iter().zip(&e.surrogates) {
-        let color = color(surrogate.kind);
-        let theory = s.points.iter().map(|p| Point { x: p.x, y: p.theory, low: None, high: None }).collect();
-        series.push(Series { label: s.label.clone(), points: theory, style: Style::Line, color });
+    for (s, color) in r.series.iter().zip(colors(e)) {
+        series.push(theory_line(s, color, Style::Line));
         let simulated: Vec<Point> = s
             .points
             .iter()
@@ -44,8 +86,8 @@ fn risk_plot(e: &Experiment, r: &ExperimentResults, scale: Scale) -> Plot {
     }
     Plot {
         title: None,
-        x: Axis { label: PlotText::Math("n".to_owned()), scale, range: None },
-        y: Axis { label: PlotText::Plain("Excess test risk".to_owned()), scale, range: None },
+        x: Axis { label: PlotText::Math("n".to_owned()), scale: x, range: None },
+        y: Axis { label: PlotText::Plain("Excess test risk".to_owned()), scale: y, range: None },
         series,
         marks: Vec::new(),
         width_cm: 14.0,
@@ -55,17 +97,7 @@ fn risk_plot(e: &Experiment, r: &ExperimentResults, scale: Scale) -> Plot {
 
 /// Figure 1a: coefficients against the index, with the two transitions marked.
 fn coefficient_plot(e: &Experiment, r: &ExperimentResults) -> Plot {
-    let series = r
-        .series
-        .iter()
-        .zip(&e.surrogates)
-        .map(|(s, surrogate)| Series {
-            label: s.label.clone(),
-            points: s.points.iter().map(|p| Point { x: p.x, y: p.theory, low: None, high: None }).collect(),
-            style: Style::Line,
-            color: color(surrogate.kind),
-        })
-        .collect();
+    let series = r.series.iter().zip(colors(e)).map(|(s, color)| theory_line(s, color, Style::Line)).collect();
     Plot {
         title: None,
         x: Axis { label: PlotText::Plain("Feature index i".to_owned()), scale: Scale::Linear, range: None },

@@ -178,7 +178,7 @@ fn prose_values(results: &Results) -> Value {
                 .iter()
                 .map(|s| {
                     let by_x = s.points.iter().map(|p| (p.x, Value::from(Serde(p))));
-                    (s.surrogate.as_str(), keyed_by_number(by_x))
+                    (s.name.as_str(), keyed_by_number(by_x))
                 })
                 .collect();
             let equivalent = e.equivalents.iter().map(|q| (q.n as f64, Value::from(Serde(q))));
@@ -228,6 +228,8 @@ fn experiment(e: &Experiment, r: &ExperimentResults) -> PartContext {
     let (summary, caption, header, rows) = match e.measure {
         Measure::ExcessRisk => risk_table(e, r),
         Measure::Coefficients => coefficient_table(e, r),
+        Measure::Masks => mask_table(e, r),
+        m => quantity_table(m, e, r),
     };
     PartContext::Experiment {
         name: e.name.clone(),
@@ -250,9 +252,9 @@ type Table = (String, String, Vec<String>, Vec<Vec<String>>);
 fn risk_table(e: &Experiment, r: &ExperimentResults) -> Table {
     let mut header = vec!["n".to_owned()];
     for s in &r.series {
-        header.push(format!("{} theory", s.surrogate));
+        header.push(format!("{} theory", s.name));
         if r.trials.is_some() {
-            header.push(format!("{} sim. ± 95%", s.surrogate));
+            header.push(format!("{} sim. ± 95%", s.name));
         }
     }
     let rows = (0..e.sizes.len())
@@ -294,17 +296,65 @@ fn coefficient_table(e: &Experiment, r: &ExperimentResults) -> Table {
     for s in &r.series {
         if let Some(peak) = s.points.iter().max_by(|a, b| a.theory.total_cmp(&b.theory)) {
             rows.push(vec![
-                format!("{}: largest coefficient", s.surrogate),
+                format!("{}: largest coefficient", s.name),
                 format!("{} at i = {}", sig(peak.theory, 4), peak.x),
             ]);
         }
         if let Some(last) = s.points.last() {
-            rows.push(vec![format!("{}: coefficient at i = {}", s.surrogate, last.x), sig(last.theory, 4)]);
+            rows.push(vec![format!("{}: coefficient at i = {}", s.name, last.x), sig(last.theory, 4)]);
         }
     }
     let summary = format!("Coefficients of {} surrogates against the feature index at n = {}.", r.series.len(), q.n);
     let caption = format!("Deterministic-equivalent quantities of experiment {}.", e.name);
     (summary, caption, vec!["quantity".to_owned(), "value".to_owned()], rows)
+}
+
+/// One column per series, one row per n: the theory-only quantities of Propositions 4, 5 and the v1 bounds.
+fn quantity_table(measure: Measure, e: &Experiment, r: &ExperimentResults) -> Table {
+    let mut header = vec![r.x.to_owned()];
+    header.extend(r.series.iter().map(|s| s.label.clone()));
+    let rows = (0..e.sizes.len())
+        .map(|i| {
+            let mut row = vec![e.sizes[i].to_string()];
+            row.extend(r.series.iter().map(|s| defined(s.points[i].theory)));
+            row
+        })
+        .collect();
+    let what = match measure {
+        Measure::Equivalent => "τ·n^α and Ω with their power-law limits",
+        Measure::Cutoffs => "the numbers of amplified and kept features with the cut-offs n·C1 and n·C2",
+        _ => "1/τ and Ω with the finite-p bounds of arXiv v1 Propositions 7 and 8 (— where a bound's conditions fail)",
+    };
+    let alpha = e.task.spectrum.alpha.map_or(String::new(), |a| format!(" (α = {})", sig(a, 3)));
+    let summary = format!("Theory at {} sample sizes{alpha}: {what}.", e.sizes.len());
+    let caption = format!("Deterministic-equivalent quantities of experiment {}.", e.name);
+    (summary, caption, header, rows)
+}
+
+/// The top-k mask sweep, thinned to about twenty rows plus the optimal mask's size.
+fn mask_table(e: &Experiment, r: &ExperimentResults) -> Table {
+    let q = &r.equivalents[0];
+    let p = e.task.spectrum.lambda.len();
+    let stride = (p / 20).max(1);
+    let rows = r.series[0]
+        .points
+        .iter()
+        .enumerate()
+        .filter(|&(k, _)| k % stride == 0 || k == q.kept || k == p)
+        .map(|(k, point)| vec![k.to_string(), sig(point.theory, 4), sig(r.series[1].points[k].theory, 4)])
+        .collect();
+    let summary = format!(
+        "Theory at n = {}: the risk of the mask keeping the first k features for every k = 0..{p}, against the optimal \
+         mask, which keeps {} features.",
+        q.n, q.kept
+    );
+    let caption = format!("Top-k masks against the optimal mask (experiment {}), every {stride}th k shown.", e.name);
+    (summary, caption, vec!["k".to_owned(), "top-k mask".to_owned(), "optimal mask".to_owned()], rows)
+}
+
+/// A number, or a dash where it is not defined.
+fn defined(x: f64) -> String {
+    if x.is_finite() { sig(x, 4) } else { "—".to_owned() }
 }
 
 /// A claim's verdict block.

@@ -69,7 +69,7 @@ pub(super) fn results_yaml(spec: &Spec, results: &Results, verdicts: &Verdicts) 
             let series = e
                 .series
                 .iter()
-                .map(|s| (s.surrogate.as_str(), SeriesEntry { label: &s.label, points: &s.points }))
+                .map(|s| (s.name.as_str(), SeriesEntry { label: &s.label, points: &s.points }))
                 .collect();
             (e.name.as_str(), ExperimentEntry { x: e.x, trials: e.trials, equivalents: &e.equivalents, series })
         })

@@ -83,6 +83,8 @@ pub(crate) struct Text {
 pub(crate) struct Spectrum {
     /// The eigenvalues.
     pub(crate) lambda: Vec<f64>,
+    /// The exponent α when λ_i = i^−α (the power-law results need it).
+    pub(crate) alpha: Option<f64>,
 }
 
 /// A Gaussian regression task: x ~ N(0, diag(λ)), y = xᵀβ⋆ + z, z ~ N(0, σ²).
@@ -94,19 +96,39 @@ pub(crate) struct Task {
     pub(crate) spectrum: Spectrum,
     /// The true coefficients β⋆, in the eigenbasis.
     pub(crate) beta: Vec<f64>,
+    /// The exponent β when λ_i β⋆_i² = i^−β (the scaling laws need it).
+    pub(crate) energy_exponent: Option<f64>,
     /// The label noise variance σ².
     pub(crate) noise: f64,
+    /// The seed of a Haar rotation U when Σ = U diag(λ) Uᵀ is not diagonal (Observation 2).
+    pub(crate) rotation: Option<u64>,
 }
 
 /// Which surrogate β^s labels the target's data.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub(crate) enum SurrogateKind {
     /// β^s = β⋆: the standard target trained on strong labels.
     GroundTruth,
-    /// The optimal surrogate of Proposition 1 / Corollary 1.
-    Optimal,
+    /// β⋆ + step·(β^{s*} − β⋆): the optimal surrogate of Proposition 1 / Corollary 1 at step 1.
+    Optimal {
+        /// How far along the segment from β⋆ to β^{s*}.
+        step: f64,
+    },
     /// β⋆ restricted by the optimal mask of Proposition 3.
     OptimalMask,
+    /// β⋆ restricted to its first k features.
+    TopK(usize),
+    /// β⋆ restricted to `keep` features drawn at random (without replacement) from a seeded stream.
+    RandomMask {
+        /// Features kept.
+        keep: usize,
+        /// The mask's seed.
+        seed: u64,
+    },
+    /// c·β⋆.
+    Scaled(f64),
+    /// β^s = Aβ⋆ with A_ii = (λ^s_i/λ_i)^{1/2}: the model shift equivalent to a covariance shift (Observation 1).
+    CovarianceShift(Spectrum),
 }
 
 /// A named surrogate as declared.
@@ -127,6 +149,38 @@ pub(crate) enum Measure {
     ExcessRisk,
     /// The surrogate's coefficients against the index i, at one n (theory only).
     Coefficients,
+    /// τ, Ω and their power-law limits against n (Proposition 4, v2).
+    Equivalent,
+    /// How many features the optimal surrogate amplifies and the optimal mask keeps, against n, with the
+    /// asymptotic cut-offs n·C1 and n·C2 (Proposition 5, v2; Figure 3).
+    Cutoffs,
+    /// The risk of the mask keeping the first k features, against k, with the optimal mask's risk (Proposition 3).
+    Masks,
+    /// The finite-p bounds on 1/τ and Ω of arXiv v1 Propositions 7 and 8 against n, where their conditions hold.
+    Bounds,
+}
+
+impl Experiment {
+    /// The names of its series: its surrogates, or the fixed series of its measure.
+    pub(crate) fn series_names(&self) -> Vec<&str> {
+        match self.measure {
+            Measure::ExcessRisk | Measure::Coefficients => self.surrogates.iter().map(|s| s.name.as_str()).collect(),
+            m => m.series().to_vec(),
+        }
+    }
+}
+
+impl Measure {
+    /// The fixed series of a measure that does not compare surrogates.
+    pub(crate) fn series(self) -> &'static [&'static str] {
+        match self {
+            Measure::ExcessRisk | Measure::Coefficients => &[],
+            Measure::Equivalent => &["tau_scaled", "tau_limit", "omega", "omega_limit"],
+            Measure::Cutoffs => &["amplified", "n_c1", "kept", "n_c2"],
+            Measure::Masks => &["top_k", "optimal_mask"],
+            Measure::Bounds => &["inverse_tau", "inverse_tau_lower", "inverse_tau_upper", "omega", "omega_lower"],
+        }
+    }
 }
 
 /// `experiment name { ... }`
@@ -142,6 +196,9 @@ pub(crate) struct Experiment {
     pub(crate) surrogates: Vec<Surrogate>,
     /// Monte Carlo trials per point; `None` for theory only.
     pub(crate) trials: Option<usize>,
+    /// The training design's spectrum when it differs from the task's (covariance shift, Observation 1); the
+    /// risk is always measured under the task's covariance.
+    pub(crate) design: Option<Spectrum>,
     /// What is measured.
     pub(crate) measure: Measure,
     /// The spec text that defines it: its declarations, then the block.
@@ -155,6 +212,8 @@ pub(crate) enum Axes {
     Linear,
     /// Logarithmic x and y.
     LogLog,
+    /// Logarithmic x, linear y.
+    LogX,
 }
 
 /// `figure name { show experiment ... }`
@@ -199,17 +258,84 @@ pub(crate) enum Rule {
         /// Relative slack for the finite-p gap of the deterministic equivalent.
         relative: f64,
     },
-    /// Ordering kind: one surrogate's risk is below another's at every tested point, paired by trial.
+    /// Ordering kind, by simulation: in each pair, the first series' risk is below the second's at every tested
+    /// point, paired by trial.
     Below {
         /// Index into [`Spec::experiments`].
         experiment: usize,
-        /// The series claimed lower (index into the experiment's surrogates).
-        lower: usize,
-        /// The series claimed higher.
-        higher: usize,
+        /// (lower, higher) series indices.
+        pairs: Vec<(usize, usize)>,
         /// Which points are tested.
         points: PointFilter,
     },
+    /// Ordering kind, in theory: in each pair, the first series' theory value is below (or, not strict, at most)
+    /// the second's at every tested point.
+    TheoryBelow {
+        /// Index into [`Spec::experiments`].
+        experiment: usize,
+        /// (lower, higher, strict) series indices.
+        pairs: Vec<(usize, usize, bool)>,
+    },
+    /// Two series' theory values are within a tolerance of each other at every tested point.
+    Close {
+        /// Index into [`Spec::experiments`].
+        experiment: usize,
+        /// The two series.
+        series: (usize, usize),
+        /// How close.
+        tolerance: Tolerance,
+    },
+    /// The log-log slope of each series' theory values against x, fitted by least squares, is the expected one.
+    Slope {
+        /// Index into [`Spec::experiments`].
+        experiment: usize,
+        /// The series.
+        series: Vec<usize>,
+        /// The expected slope.
+        expected: f64,
+        /// Absolute tolerance on the slope.
+        tolerance: f64,
+    },
+    /// The ratio of two series' theory values is constant in x: max/min − 1 within a tolerance.
+    Flat {
+        /// Index into [`Spec::experiments`].
+        experiment: usize,
+        /// (numerator, denominator) series.
+        series: (usize, usize),
+        /// Relative tolerance on max/min − 1.
+        tolerance: f64,
+    },
+    /// Corollary 1: a coefficient series exceeds the reference in magnitude exactly where 1 − ζ_i > Ω.
+    Amplifies {
+        /// Index into [`Spec::experiments`].
+        experiment: usize,
+        /// The surrogate's series and the reference (β⋆) series.
+        series: (usize, usize),
+    },
+}
+
+impl Rule {
+    /// The experiment a rule reads.
+    pub(crate) fn experiment(&self) -> usize {
+        match self {
+            Rule::Agree { experiment, .. }
+            | Rule::Below { experiment, .. }
+            | Rule::TheoryBelow { experiment, .. }
+            | Rule::Close { experiment, .. }
+            | Rule::Slope { experiment, .. }
+            | Rule::Flat { experiment, .. }
+            | Rule::Amplifies { experiment, .. } => *experiment,
+        }
+    }
+}
+
+/// An absolute or relative tolerance.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Tolerance {
+    /// |a − b| ≤ x.
+    Absolute(f64),
+    /// |a − b| ≤ x·|b|.
+    Relative(f64),
 }
 
 /// Which points of a sweep a claim tests.

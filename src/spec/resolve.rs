@@ -5,10 +5,10 @@ use std::collections::HashMap;
 use super::args::{Args, Bound, MAX_COUNT, count, kind_name, number, real};
 use super::{
     Axes, Claim, Experiment, Figure, Measure, Part, PointFilter, Rule, Section, Spec, Spectrum, Surrogate,
-    SurrogateKind, Task, Text,
+    SurrogateKind, Task, Text, Tolerance,
 };
 use crate::diagnostics::{Diagnostic, Span, did_you_mean};
-use crate::syntax::{Ast, Block, Comparison, Declaration, Expr, ExprKind, Ident, Item, Path, Setting, Value};
+use crate::syntax::{Ast, Block, Declaration, Expr, ExprKind, Ident, Item, Path, Setting, Value};
 
 /// The declaration keywords.
 const DECLARATIONS: [&str; 4] = ["spectrum", "signal", "task", "surrogate"];
@@ -31,6 +31,12 @@ pub fn resolve(ast: &Ast, source: &str) -> Result<Spec, Vec<Diagnostic>> {
     let spec = resolver.spec(ast);
     if resolver.errors.is_empty() { Ok(spec) } else { Err(resolver.errors) }
 }
+
+/// A signal: β⋆, its energy exponent β when it is a power law, and the declarations it uses.
+type ResolvedSignal<'a> = (Vec<f64>, Option<f64>, Vec<&'a Declaration>);
+
+/// One comparison of a claim: (lower series, higher series, strict).
+type Ordering = (usize, usize, bool);
 
 /// What a name refers to.
 #[derive(Clone, Copy)]
@@ -182,11 +188,13 @@ impl<'a> Resolver<'a> {
     fn spectrum(&self, expr: &Expr) -> Result<(Spectrum, &'a Declaration), Diagnostic> {
         let d = self.declaration(path(expr, "a spectrum name")?, "spectrum")?;
         let (callee, args) = call(&d.value, &["powerlaw", "isotropic", "list"])?;
+        let mut exponent = None;
         let lambda = match callee.name.as_str() {
             "powerlaw" => {
                 let a = Args::new(callee, d.value.span, args, &["p", "alpha"])?;
                 let p = count(number(a.require("p")?, "p")?, "p", 1)?;
                 let alpha = a.real("alpha", Bound::Positive, None)?;
+                exponent = Some(alpha);
                 (1..=p).map(|i| (i as f64).powf(-alpha)).collect()
             }
             "isotropic" => {
@@ -203,11 +211,11 @@ impl<'a> Resolver<'a> {
                 values
             }
         };
-        Ok((Spectrum { lambda }, d))
+        Ok((Spectrum { lambda, alpha: exponent }, d))
     }
 
     /// The signal declaration named by `expr`: β⋆ in the eigenbasis of its spectrum.
-    fn signal(&self, expr: &Expr) -> Result<(Vec<f64>, Vec<&'a Declaration>), Diagnostic> {
+    fn signal(&self, expr: &Expr) -> Result<ResolvedSignal<'a>, Diagnostic> {
         let d = self.declaration(path(expr, "a signal name")?, "signal")?;
         let (callee, args) = call(&d.value, &["powerlaw_energy", "constant", "list"])?;
         let params: &'static [&'static str] = match callee.name.as_str() {
@@ -218,10 +226,12 @@ impl<'a> Resolver<'a> {
         let a = Args::new(callee, d.value.span, args, params)?;
         let (spectrum, spectrum_decl) = self.spectrum(a.require("spectrum")?)?;
         let lambda = &spectrum.lambda;
+        let mut exponent = None;
         let mut beta: Vec<f64> = match callee.name.as_str() {
             // λ_i β_i² = i^{-β}
             "powerlaw_energy" => {
                 let b = a.real("beta", Bound::Any, None)?;
+                exponent = Some(b);
                 lambda.iter().enumerate().map(|(i, &l)| ((i as f64 + 1.0).powf(-b) / l).sqrt()).collect()
             }
             "constant" => vec![a.real("value", Bound::Any, Some(1.0))?; lambda.len()],
@@ -244,17 +254,17 @@ impl<'a> Resolver<'a> {
         if let Some(e) = a.get("power") {
             normalise(&mut beta, lambda, real(e, "power", Bound::Positive)?, e.span)?;
         }
-        Ok((beta, vec![spectrum_decl, d]))
+        Ok((beta, exponent, vec![spectrum_decl, d]))
     }
 
     /// The task declaration named by `expr`, with the declarations it uses.
     fn task(&self, expr: &Expr) -> Result<(Task, Vec<&'a Declaration>), Diagnostic> {
         let d = self.declaration(path(expr, "a task name")?, "task")?;
         let (callee, args) = call(&d.value, &["gaussian"])?;
-        let a = Args::new(callee, d.value.span, args, &["spectrum", "signal", "noise"])?;
+        let a = Args::new(callee, d.value.span, args, &["spectrum", "signal", "noise", "rotation"])?;
         let (spectrum, spectrum_decl) = self.spectrum(a.require("spectrum")?)?;
         let signal_expr = a.require("signal")?;
-        let (beta, mut used) = self.signal(signal_expr)?;
+        let (beta, energy_exponent, mut used) = self.signal(signal_expr)?;
         if beta.len() != spectrum.lambda.len() {
             return Err(Diagnostic::error(
                 signal_expr.span,
@@ -262,61 +272,142 @@ impl<'a> Resolver<'a> {
             ));
         }
         let noise = a.real("noise", Bound::NonNegative, Some(0.0))?;
+        let rotation = a.get("rotation").map(seed).transpose()?;
         used.extend([spectrum_decl, d]);
-        Ok((Task { name: d.name.name.clone(), spectrum, beta, noise }, used))
+        Ok((Task { name: d.name.name.clone(), spectrum, beta, energy_exponent, noise, rotation }, used))
     }
 
-    /// The surrogate declaration named by `expr`.
-    fn surrogate(&self, expr: &Expr) -> Result<(Surrogate, &'a Declaration), Diagnostic> {
+    /// The surrogate declaration named by `expr`, with the declarations it uses.
+    fn surrogate(&self, expr: &Expr) -> Result<(Surrogate, Vec<&'a Declaration>), Diagnostic> {
+        const KINDS: [&str; 7] =
+            ["ground_truth", "optimal", "optimal_mask", "top_k", "random_mask", "scaled", "covariance_shift"];
         let d = self.declaration(path(expr, "a surrogate name")?, "surrogate")?;
-        const KINDS: [&str; 3] = ["ground_truth", "optimal", "optimal_mask"];
-        let (kind, label) = match &d.value.kind {
-            ExprKind::Path(p) => (single_segment(p)?, None),
-            ExprKind::Call(callee, args) => {
-                let a = Args::new(callee, d.value.span, args, &["label"])?;
-                (callee, a.get("label").map(string).transpose()?)
-            }
+        let empty: &[crate::syntax::Argument] = &[];
+        let (kind, args) = match &d.value.kind {
+            ExprKind::Path(p) => (single_segment(p)?, empty),
+            ExprKind::Call(callee, args) => (callee, args.as_slice()),
             other => return Err(expected(&d.value, "a surrogate such as `optimal`", other)),
         };
+        let params: &'static [&'static str] = match kind.name.as_str() {
+            "optimal" => &["step", "label"],
+            "top_k" => &["k", "label"],
+            "random_mask" => &["keep", "seed", "label"],
+            "scaled" => &["factor", "label"],
+            "covariance_shift" => &["source", "label"],
+            _ => &["label"],
+        };
+        let a = Args::new(kind, d.value.span, args, params)?;
+        let mut used = vec![d];
         let (kind, default_label) = match kind.name.as_str() {
-            "ground_truth" => (SurrogateKind::GroundTruth, "Strong labels (β⋆)"),
-            "optimal" => (SurrogateKind::Optimal, "Optimal surrogate"),
-            "optimal_mask" => (SurrogateKind::OptimalMask, "Optimal masked surrogate"),
+            "ground_truth" => (SurrogateKind::GroundTruth, "Strong labels (β⋆)".to_owned()),
+            "optimal" => {
+                let step = a.real("step", Bound::Any, Some(1.0))?;
+                let label = if step == 1.0 {
+                    "Optimal surrogate".to_owned()
+                } else {
+                    format!("β⋆ + {step}·(β^s* − β⋆)")
+                };
+                (SurrogateKind::Optimal { step }, label)
+            }
+            "optimal_mask" => (SurrogateKind::OptimalMask, "Optimal masked surrogate".to_owned()),
+            "top_k" => {
+                let k = count(number(a.require("k")?, "k")?, "k", 0)?;
+                (SurrogateKind::TopK(k), format!("First {k} features"))
+            }
+            "random_mask" => {
+                let keep = count(number(a.require("keep")?, "keep")?, "keep", 0)?;
+                let seed = seed(a.require("seed")?)?;
+                (SurrogateKind::RandomMask { keep, seed }, format!("Random mask of {keep} features (seed {seed})"))
+            }
+            "scaled" => {
+                let factor = a.real("factor", Bound::Any, None)?;
+                (SurrogateKind::Scaled(factor), format!("{factor}·β⋆"))
+            }
+            "covariance_shift" => {
+                let (source, decl) = self.spectrum(a.require("source")?)?;
+                used.push(decl);
+                (SurrogateKind::CovarianceShift(source), "Aβ⋆ (covariance shift)".to_owned())
+            }
             _ => return Err(unknown(kind, "surrogate kind", &KINDS)),
         };
-        let label = label.unwrap_or_else(|| default_label.to_owned());
-        Ok((Surrogate { name: d.name.name.clone(), kind, label }, d))
+        let label = a.get("label").map(string).transpose()?.unwrap_or(default_label);
+        Ok((Surrogate { name: d.name.name.clone(), kind, label }, used))
+    }
+
+    /// Checks that a surrogate fits the task it is used with.
+    fn check_surrogate(&self, s: &Surrogate, task: &Task, at: Span) -> Result<(), Diagnostic> {
+        let p = task.spectrum.lambda.len();
+        let fits = match &s.kind {
+            SurrogateKind::TopK(k) | SurrogateKind::RandomMask { keep: k, .. } => *k <= p,
+            SurrogateKind::CovarianceShift(source) => {
+                source.lambda.len() == p && task.spectrum.lambda.iter().all(|&l| l > 0.0)
+            }
+            _ => true,
+        };
+        if fits {
+            Ok(())
+        } else {
+            Err(Diagnostic::error(at, format!("surrogate `{}` does not fit task `{}` with p = {p} features", s.name, task.name))
+                .with_hint("masks keep at most p features; a covariance shift needs a source spectrum of length p and a positive target spectrum"))
+        }
     }
 
     /// `experiment name { task ..., n ..., surrogates ..., trials ..., measure ... }`
     fn experiment(&self, b: &'a Block) -> Result<Experiment, Diagnostic> {
-        let s = Settings::new(b, &["task", "n", "surrogates", "trials", "measure"])?;
+        let s = Settings::new(b, &["task", "n", "surrogates", "trials", "measure", "design"])?;
         let (task, mut used) = self.task(single(s.require("task")?)?)?;
         let n_setting = s.require("n")?;
         let sizes = sizes(single(n_setting)?)?;
         let mut surrogates: Vec<Surrogate> = Vec::new();
-        for v in &s.require("surrogates")?.values {
-            let (surrogate, decl) = self.surrogate(value_expr(v)?)?;
+        for v in s.get("surrogates").map_or(&[][..], |x| x.values.as_slice()) {
+            let (surrogate, decls) = self.surrogate(value_expr(v)?)?;
             if surrogates.iter().any(|x| x.name == surrogate.name) {
                 return Err(Diagnostic::error(v.span(), format!("surrogate `{}` is listed twice", surrogate.name)));
             }
+            self.check_surrogate(&surrogate, &task, v.span())?;
             surrogates.push(surrogate);
-            used.push(decl);
+            used.extend(decls);
         }
         let trials = s.get("trials").map(|t| count(number(single(t)?, "trials")?, "trials", 1)).transpose()?;
         let measure = match s.get("measure") {
             None => Measure::ExcessRisk,
-            Some(m) => match choice(single(m)?, "measure", &["excess_risk", "coefficients"])? {
-                "excess_risk" => Measure::ExcessRisk,
-                _ => Measure::Coefficients,
-            },
+            Some(m) => {
+                const MEASURES: [&str; 6] = ["excess_risk", "coefficients", "equivalent", "cutoffs", "masks", "bounds"];
+                match choice(single(m)?, "measure", &MEASURES)? {
+                    "excess_risk" => Measure::ExcessRisk,
+                    "coefficients" => Measure::Coefficients,
+                    "equivalent" => Measure::Equivalent,
+                    "cutoffs" => Measure::Cutoffs,
+                    "masks" => Measure::Masks,
+                    _ => Measure::Bounds,
+                }
+            }
         };
-        if measure == Measure::Coefficients && sizes.len() != 1 {
-            return Err(Diagnostic::error(n_setting.span, "`measure coefficients` needs a single sample size n"));
-        }
+        let design = match s.get("design") {
+            None => None,
+            Some(d) => {
+                let (spectrum, decl) = self.spectrum(single(d)?)?;
+                if trials.is_some() {
+                    return Err(Diagnostic::error(
+                        d.span,
+                        "covariance-shift designs are not simulated yet: remove `trials`",
+                    ));
+                }
+                if spectrum.lambda.len() != task.spectrum.lambda.len() || measure != Measure::ExcessRisk {
+                    return Err(Diagnostic::error(
+                        d.span,
+                        "a training design needs the task's p and `measure excess_risk`",
+                    ));
+                }
+                check_sizes(&sizes, &spectrum, n_setting.values[0].span())?;
+                used.push(decl);
+                Some(spectrum)
+            }
+        };
+        check_measure(measure, &surrogates, &sizes, &task, trials, b, n_setting.span)?;
         check_sizes(&sizes, &task.spectrum, n_setting.values[0].span())?;
         let excerpt = self.excerpt(&used, b.span);
-        Ok(Experiment { name: b.name.name.clone(), task, sizes, surrogates, trials, measure, excerpt })
+        Ok(Experiment { name: b.name.name.clone(), task, sizes, surrogates, trials, design, measure, excerpt })
     }
 
     /// The declarations an item uses, deduplicated in file order, followed by the item itself.
@@ -356,8 +447,9 @@ impl<'a> Resolver<'a> {
         let caption = s.get("caption").map(|c| string(single(c)?)).transpose()?.unwrap_or_default();
         let axes = match s.get("axes") {
             None => Axes::Linear,
-            Some(a) => match choice(single(a)?, "axes", &["linear", "loglog"])? {
+            Some(a) => match choice(single(a)?, "axes", &["linear", "loglog", "logx"])? {
                 "linear" => Axes::Linear,
+                "logx" => Axes::LogX,
                 _ => Axes::LogLog,
             },
         };
@@ -368,59 +460,42 @@ impl<'a> Resolver<'a> {
         Ok(Figure { name: b.name.name.clone(), experiment, caption, axes })
     }
 
-    /// `claim name "label" { agree e | holds e.a < e.b, tolerance relative(x), confidence c, points all|differing }`
+    /// `claim name "label" { RULE ..., tolerance ..., confidence ..., points ..., at ... }`
     fn claim(&self, b: &'a Block, spec: &Spec) -> Result<Claim, Diagnostic> {
-        let s = Settings::new(b, &["agree", "holds", "tolerance", "confidence", "points", "at"])?;
+        const RULES: [&str; 7] = ["agree", "holds", "theory", "close", "slope", "flat", "amplifies"];
+        const OPTIONS: [&str; 5] = ["tolerance", "confidence", "points", "at", "expect"];
+        let keys: Vec<&str> = RULES.iter().chain(&OPTIONS).copied().collect();
+        let s = Settings::new(b, &keys)?;
         let label = b.label.as_ref().map(|l| l.value.clone()).ok_or_else(|| {
             Diagnostic::error(b.name.span, format!("claim `{}` needs a label", b.name.name))
                 .with_hint(format!("write `claim {} \"Proposition 1: ...\" {{ ... }}`", b.name.name))
         })?;
-        let confidence = s.get("confidence").map(|c| real(single(c)?, "confidence", Bound::Fraction)).transpose()?;
-        let rule = match (s.get("agree"), s.get("holds")) {
-            (Some(a), None) => {
-                let experiment = self.experiment_ref(single(a)?)?;
-                let relative = match s.get("tolerance") {
-                    None => 0.0,
-                    Some(t) => tolerance(single(t)?)?,
-                };
-                self.forbid(&s, "points", "`points` applies to `holds` claims")?;
-                Rule::Agree { experiment, relative }
-            }
-            (None, Some(h)) => {
-                self.forbid(&s, "tolerance", "`tolerance` applies to `agree` claims")?;
-                let points = match s.get("points") {
-                    None => PointFilter::All,
-                    Some(p) => match choice(single(p)?, "points", &["all", "differing"])? {
-                        "all" => PointFilter::All,
-                        _ => PointFilter::Differing,
-                    },
-                };
-                let Value::Comparison(c) = single_value(h)? else {
-                    return Err(Diagnostic::error(h.span, "`holds` needs a comparison such as `e.a < e.b`"));
-                };
-                self.ordering(c, spec, points)?
-            }
-            (Some(a), Some(_)) => {
-                return Err(Diagnostic::error(a.span, "a claim is either `agree` or `holds`, not both"));
-            }
-            (None, None) => {
+        let rules: Vec<&Setting> = RULES.iter().filter_map(|r| s.get(r)).collect();
+        let setting = match rules.as_slice() {
+            [one] => *one,
+            [] => {
                 return Err(Diagnostic::error(b.name.span, format!("claim `{}` tests nothing", b.name.name))
-                    .with_hint("add `agree EXPERIMENT` or `holds EXPERIMENT.a < EXPERIMENT.b`"));
+                    .with_hint(format!("add one of: {}", RULES.join(", "))));
+            }
+            [_, second, ..] => {
+                return Err(Diagnostic::error(second.key.span, "a claim has exactly one rule")
+                    .with_hint("split it into two claims"));
             }
         };
-        let experiment = match rule {
-            Rule::Agree { experiment, .. } | Rule::Below { experiment, .. } => &spec.experiments[experiment],
-        };
-        if experiment.trials.is_none() || experiment.measure != Measure::ExcessRisk {
+        let rule = self.rule(setting, &s, spec)?;
+        let experiment = &spec.experiments[rule.experiment()];
+        let simulated = matches!(rule, Rule::Agree { .. } | Rule::Below { .. });
+        if simulated && (experiment.trials.is_none() || experiment.measure != Measure::ExcessRisk) {
             return Err(Diagnostic::error(
-                b.name.span,
+                setting.key.span,
                 format!(
-                    "claim `{}` needs simulated excess risks, but experiment `{}` has none",
-                    b.name.name, experiment.name
+                    "`{}` needs simulated excess risks, but experiment `{}` has none",
+                    setting.key.name, experiment.name
                 ),
             )
             .with_hint("give the experiment `trials` and `measure excess_risk`"));
         }
+        let confidence = s.get("confidence").map(|c| real(single(c)?, "confidence", Bound::Fraction)).transpose()?;
         let at = s.get("at").map(|a| claim_sizes(single(a)?, experiment)).transpose()?;
         Ok(Claim {
             name: b.name.name.clone(),
@@ -433,55 +508,191 @@ impl<'a> Resolver<'a> {
         })
     }
 
-    /// Refuses a setting that does not apply to this kind of claim.
-    fn forbid(&self, s: &Settings<'_>, key: &str, why: &str) -> Result<(), Diagnostic> {
-        match s.get(key) {
-            Some(setting) => Err(Diagnostic::error(setting.key.span, why.to_owned())),
-            None => Ok(()),
-        }
-    }
-
-    /// `e.a < e.b` (or `e.b > e.a`): a paired ordering of two series of one experiment.
-    fn ordering(&self, c: &Comparison, spec: &Spec, points: PointFilter) -> Result<Rule, Diagnostic> {
-        let (lower, higher) = match c.op.as_str() {
-            "<" => (&c.left, &c.right),
-            ">" => (&c.right, &c.left),
-            op => {
-                return Err(Diagnostic::error(c.span, format!("`{op}` cannot be decided by a test"))
-                    .with_hint("claims are strict: use `<` or `>`"));
-            }
+    /// The rule of a claim, from its rule setting and the options that rule accepts.
+    fn rule(&self, setting: &Setting, s: &Settings<'_>, spec: &Spec) -> Result<Rule, Diagnostic> {
+        let key = setting.key.name.as_str();
+        let allowed: &[&str] = match key {
+            "agree" => &["tolerance", "confidence", "at"],
+            "holds" => &["points", "confidence", "at"],
+            "close" => &["tolerance", "at"],
+            "slope" => &["expect", "tolerance", "at"],
+            "flat" => &["tolerance", "at"],
+            _ => &["at"],
         };
-        let (experiment, lower) = self.series(lower, spec)?;
-        let (other, higher) = self.series(higher, spec)?;
-        if experiment != other {
-            return Err(Diagnostic::error(c.span, "both sides of a comparison must come from the same experiment")
-                .with_hint("the comparison is paired: both series must share their simulated designs"));
+        if let Some(extra) = s.by_key.values().find(|x| x.key.name != key && !allowed.contains(&x.key.name.as_str())) {
+            return Err(Diagnostic::error(
+                extra.key.span,
+                format!("`{}` does not apply to `{key}` claims", extra.key.name),
+            )
+            .with_hint(format!("`{key}` takes: {}", allowed.join(", "))));
         }
-        if lower == higher {
-            return Err(Diagnostic::error(c.span, "a series cannot be compared with itself"));
+        let tolerance = s.get("tolerance").map(|t| tolerance(single(t)?)).transpose()?;
+        match key {
+            "agree" => {
+                let experiment = self.experiment_ref(single(setting)?)?;
+                let relative = match tolerance {
+                    None => 0.0,
+                    Some(Tolerance::Relative(x)) => x,
+                    Some(Tolerance::Absolute(_)) => {
+                        return Err(Diagnostic::error(
+                            s.require("tolerance")?.span,
+                            "`agree` takes a relative tolerance",
+                        ));
+                    }
+                };
+                Ok(Rule::Agree { experiment, relative })
+            }
+            "holds" => {
+                let points = match s.get("points") {
+                    None => PointFilter::All,
+                    Some(p) => match choice(single(p)?, "points", &["all", "differing"])? {
+                        "all" => PointFilter::All,
+                        _ => PointFilter::Differing,
+                    },
+                };
+                let (experiment, pairs) = self.comparisons(setting, spec)?;
+                let pairs = pairs.into_iter().map(|(lower, higher, _)| (lower, higher)).collect();
+                Ok(Rule::Below { experiment, pairs, points })
+            }
+            "theory" => {
+                let (experiment, pairs) = self.comparisons(setting, spec)?;
+                Ok(Rule::TheoryBelow { experiment, pairs })
+            }
+            "close" => {
+                let (experiment, series) = self.two_series(setting, spec)?;
+                let tolerance = tolerance.ok_or_else(|| missing_tolerance(setting))?;
+                Ok(Rule::Close { experiment, series, tolerance })
+            }
+            "flat" => {
+                let (experiment, series) = self.two_series(setting, spec)?;
+                match tolerance {
+                    Some(Tolerance::Relative(tolerance)) => Ok(Rule::Flat { experiment, series, tolerance }),
+                    _ => Err(missing_tolerance(setting).with_hint("`flat` takes `tolerance relative(x)`")),
+                }
+            }
+            "slope" => {
+                let (experiment, series) = self.many_series(setting, spec)?;
+                let tolerance = match tolerance {
+                    Some(Tolerance::Absolute(x)) => x,
+                    _ => return Err(missing_tolerance(setting).with_hint("`slope` takes `tolerance absolute(x)`")),
+                };
+                let expected = self.expected_slope(s, setting, &spec.experiments[experiment])?;
+                Ok(Rule::Slope { experiment, series, expected, tolerance })
+            }
+            _ => {
+                let (experiment, series) = self.two_series(setting, spec)?;
+                if spec.experiments[experiment].measure != Measure::Coefficients {
+                    return Err(Diagnostic::error(setting.key.span, "`amplifies` compares coefficient series")
+                        .with_hint("use an experiment with `measure coefficients`"));
+                }
+                Ok(Rule::Amplifies { experiment, series })
+            }
         }
-        Ok(Rule::Below { experiment, lower, higher, points })
     }
 
-    /// `experiment.surrogate` → (experiment index, series index).
+    /// `expect -0.5` or `expect scaling_law` (Proposition 6: −(β−1) if β < 2α+1, −2α if β > 2α+1).
+    fn expected_slope(&self, s: &Settings<'_>, rule: &Setting, e: &Experiment) -> Result<f64, Diagnostic> {
+        let setting = s
+            .get("expect")
+            .ok_or_else(|| Diagnostic::error(rule.key.span, "`slope` needs `expect SLOPE` or `expect scaling_law`"))?;
+        let value = single(setting)?;
+        if let ExprKind::Number(n) = &value.kind {
+            return real(value, "expect", Bound::Any).map(|_| n.value);
+        }
+        choice(value, "expect", &["scaling_law"])?;
+        let (Some(alpha), Some(beta)) = (e.task.spectrum.alpha, e.task.energy_exponent) else {
+            return Err(Diagnostic::error(value.span, "`scaling_law` needs a power-law spectrum and signal")
+                .with_hint("declare the spectrum with `powerlaw` and the signal with `powerlaw_energy`"));
+        };
+        match crate::theory::scaling_exponent(alpha, beta) {
+            Ok(Some(exponent)) => Ok(-exponent),
+            Ok(None) => Err(Diagnostic::error(value.span, "β = 2α + 1 is the boundary the paper leaves open")),
+            Err(err) => Err(Diagnostic::error(value.span, err.to_string())),
+        }
+    }
+
+    /// `e.a < e.b, e.c <= e.d`: comparisons of series of one experiment.
+    fn comparisons(&self, setting: &Setting, spec: &Spec) -> Result<(usize, Vec<Ordering>), Diagnostic> {
+        let mut experiment = None;
+        let mut pairs = Vec::new();
+        for v in &setting.values {
+            let Value::Comparison(c) = v else {
+                return Err(Diagnostic::error(
+                    v.span(),
+                    format!("`{}` needs comparisons such as `e.a < e.b`", setting.key.name),
+                ));
+            };
+            let (lower, higher, strict) = match c.op.as_str() {
+                "<" => (&c.left, &c.right, true),
+                ">" => (&c.right, &c.left, true),
+                "<=" => (&c.left, &c.right, false),
+                _ => (&c.right, &c.left, false),
+            };
+            if !strict && setting.key.name == "holds" {
+                return Err(Diagnostic::error(c.span, format!("`{}` cannot be decided by a test", c.op))
+                    .with_hint("simulated claims are strict: use `<` or `>`"));
+            }
+            let (e, lower) = self.series(lower, spec)?;
+            let (other, higher) = self.series(higher, spec)?;
+            if e != other || experiment.is_some_and(|x| x != e) {
+                return Err(Diagnostic::error(c.span, "all series of a claim must come from the same experiment")
+                    .with_hint("comparisons are paired: the series must share their simulated designs"));
+            }
+            if lower == higher {
+                return Err(Diagnostic::error(c.span, "a series cannot be compared with itself"));
+            }
+            experiment = Some(e);
+            pairs.push((lower, higher, strict));
+        }
+        Ok((experiment.expect("a setting has at least one value"), pairs))
+    }
+
+    /// `e.a, e.b`: two series of one experiment.
+    fn two_series(&self, setting: &Setting, spec: &Spec) -> Result<(usize, (usize, usize)), Diagnostic> {
+        let (experiment, series) = self.many_series(setting, spec)?;
+        match series.as_slice() {
+            [a, b] => Ok((experiment, (*a, *b))),
+            _ => Err(Diagnostic::error(setting.span, format!("`{}` takes exactly two series", setting.key.name))),
+        }
+    }
+
+    /// `e.a, e.b, ...`: series of one experiment.
+    fn many_series(&self, setting: &Setting, spec: &Spec) -> Result<(usize, Vec<usize>), Diagnostic> {
+        let mut experiment = None;
+        let mut series = Vec::new();
+        for v in &setting.values {
+            let p = path(value_expr(v)?, "a series such as `fig1b.optimal`")?;
+            let (e, index) = self.series(p, spec)?;
+            if experiment.is_some_and(|x| x != e) {
+                return Err(Diagnostic::error(p.span, "all series of a claim must come from the same experiment"));
+            }
+            experiment = Some(e);
+            series.push(index);
+        }
+        Ok((experiment.expect("a setting has at least one value"), series))
+    }
+
+    /// `experiment.series` → (experiment index, series index).
     fn series(&self, p: &Path, spec: &Spec) -> Result<(usize, usize), Diagnostic> {
         let [e, s] = p.segments.as_slice() else {
-            return Err(Diagnostic::error(p.span, "expected `EXPERIMENT.SURROGATE`, e.g. `fig1b.optimal`"));
+            return Err(Diagnostic::error(p.span, "expected `EXPERIMENT.SERIES`, e.g. `fig1b.optimal`"));
         };
         let experiment = self.experiment_index(e)?;
-        let surrogates = &spec.experiments[experiment].surrogates;
-        let series = surrogates.iter().position(|x| x.name == s.name).ok_or_else(|| {
-            let mut d = Diagnostic::error(s.span, format!("experiment `{}` has no surrogate `{}`", e.name, s.name));
-            if let Some(near) = did_you_mean(&s.name, surrogates.iter().map(|x| x.name.as_str())) {
+        let names = spec.experiments[experiment].series_names();
+        let series = names.iter().position(|x| *x == s.name).ok_or_else(|| {
+            let mut d = Diagnostic::error(s.span, format!("experiment `{}` has no series `{}`", e.name, s.name));
+            if let Some(near) = did_you_mean(&s.name, names.iter().copied()) {
                 d = d.with_hint(format!("did you mean `{near}`?"));
             }
-            d.with_hint(format!(
-                "its surrogates are: {}",
-                surrogates.iter().map(|x| x.name.as_str()).collect::<Vec<_>>().join(", ")
-            ))
+            d.with_hint(format!("its series are: {}", names.join(", ")))
         })?;
         Ok((experiment, series))
     }
+}
+
+/// "needs a tolerance".
+fn missing_tolerance(setting: &Setting) -> Diagnostic {
+    Diagnostic::error(setting.key.span, format!("`{}` needs a `tolerance`", setting.key.name))
 }
 
 /// `section name "Proposition 3" { v1 "...", title "...", statement "..." }`
@@ -640,15 +851,18 @@ fn seed(e: &Expr) -> Result<u64, Diagnostic> {
     })
 }
 
-/// `relative(x)` with 0 ≤ x < 1.
-fn tolerance(e: &Expr) -> Result<f64, Diagnostic> {
-    let (callee, args) = call(e, &["relative"])?;
-    let a = Args::new(callee, e.span, args, &["fraction"])?;
-    let x = a.real("fraction", Bound::NonNegative, None)?;
-    if x >= 1.0 {
-        return Err(Diagnostic::error(a.require("fraction")?.span, "a relative tolerance must be below 1"));
+/// `relative(x)` with 0 ≤ x < 1, or `absolute(x)` with x ≥ 0.
+fn tolerance(e: &Expr) -> Result<Tolerance, Diagnostic> {
+    let (callee, args) = call(e, &["relative", "absolute"])?;
+    let a = Args::new(callee, e.span, args, &["amount"])?;
+    let x = a.real("amount", Bound::NonNegative, None)?;
+    if callee.name == "absolute" {
+        return Ok(Tolerance::Absolute(x));
     }
-    Ok(x)
+    if x >= 1.0 {
+        return Err(Diagnostic::error(a.require("amount")?.span, "a relative tolerance must be below 1"));
+    }
+    Ok(Tolerance::Relative(x))
 }
 
 /// The sample sizes of `n`: one number, a range with a step, or a list.
@@ -668,6 +882,43 @@ fn sizes(e: &Expr) -> Result<Vec<usize>, Diagnostic> {
         ExprKind::List(_) => Err(Diagnostic::error(e.span, "`n` is an empty list")),
         other => Err(expected(e, "a sample size, a range like `50..450 step 25`, or a list", other)),
     }
+}
+
+/// Checks that a measure gets what it needs: surrogates for risks and coefficients, a single n for
+/// coefficients and masks, a power-law spectrum for the asymptotic quantities, and no trials where nothing is
+/// simulated.
+fn check_measure(
+    measure: Measure,
+    surrogates: &[Surrogate],
+    sizes: &[usize],
+    task: &Task,
+    trials: Option<usize>,
+    b: &Block,
+    n_span: Span,
+) -> Result<(), Diagnostic> {
+    let name = &b.name;
+    let compares = matches!(measure, Measure::ExcessRisk | Measure::Coefficients);
+    if compares && surrogates.is_empty() {
+        return Err(Diagnostic::error(name.span, format!("experiment `{}` is missing `surrogates`", name.name)));
+    }
+    if !compares && !surrogates.is_empty() {
+        return Err(Diagnostic::error(name.span, "this measure has fixed series and takes no `surrogates`"));
+    }
+    if matches!(measure, Measure::Coefficients | Measure::Masks) && sizes.len() != 1 {
+        return Err(Diagnostic::error(n_span, "this measure needs a single sample size n"));
+    }
+    if matches!(measure, Measure::Equivalent | Measure::Cutoffs | Measure::Bounds)
+        && task.spectrum.alpha.is_none_or(|a| a <= 1.0)
+    {
+        return Err(Diagnostic::error(
+            name.span,
+            "this measure needs a power-law spectrum `powerlaw(p, alpha)` with alpha > 1",
+        ));
+    }
+    if measure != Measure::ExcessRisk && trials.is_some() {
+        return Err(Diagnostic::error(name.span, "only `measure excess_risk` is simulated: remove `trials`"));
+    }
+    Ok(())
 }
 
 /// `at`: sample sizes of the claim's experiment, a subset of its sweep.

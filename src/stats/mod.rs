@@ -10,7 +10,6 @@ mod summary;
 
 pub(crate) use multiplicity::Holm;
 pub(crate) use paired::PairedComparison;
-#[expect(unused_imports, reason = "log-log slope fits decide the scaling-law claims (issue 3)")]
 pub(crate) use slope::LogLogFit;
 pub(crate) use summary::Summary;
 

@@ -1,5 +1,4 @@
 //! Log-log slope fits for scaling laws.
-#![allow(dead_code, reason = "log-log slope fits decide the scaling-law claims (issue 3)")]
 
 use super::error::{StatsError, check_finite, check_level};
 use super::moments::Moments;

@@ -4,7 +4,5 @@ mod ast;
 mod parse;
 
 pub use ast::Ast;
-pub(crate) use ast::{
-    Argument, Block, Comparison, Declaration, Expr, ExprKind, Ident, Item, Number, Path, Setting, Value,
-};
+pub(crate) use ast::{Argument, Block, Declaration, Expr, ExprKind, Ident, Item, Number, Path, Setting, Value};
 pub use parse::parse;

@@ -21,6 +21,7 @@ mod equivalent;
 mod error;
 mod risk;
 mod surrogate;
+mod transfer;
 mod two_stage;
 
 #[cfg(test)]
@@ -34,4 +35,5 @@ pub(crate) use equivalent::{Equivalent, Regime};
 pub(crate) use error::TheoryError;
 pub(crate) use risk::{s2t_risk, standard_risk};
 pub(crate) use surrogate::{Transitions, masked, optimal_mask, optimal_surrogate};
+pub(crate) use transfer::transfer_risk;
 pub(crate) use two_stage::{SurrogateMoments, two_stage_risk};

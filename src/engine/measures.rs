@@ -1,0 +1,50 @@
+//! The theory-only measures: deterministic-equivalent quantities, cut-offs, mask sweeps and finite-p bounds.
+//! Each returns its series' values at one point, in the order of [`Measure::series`].
+
+use crate::spec::{Measure, Task};
+use crate::theory::{self, Regime, TheoryError};
+
+use super::surrogates::top_k;
+
+/// The values of a quantity measure's series at sample size n (NaN where a quantity does not apply).
+pub(super) fn quantities(measure: Measure, task: &Task, regime: &Regime) -> Result<Vec<f64>, TheoryError> {
+    let lambda = &task.spectrum.lambda;
+    let alpha = task.spectrum.alpha.unwrap_or(f64::NAN);
+    let n = regime.n();
+    let eq = regime.equivalent();
+    let tau = eq.map_or(f64::NAN, |q| q.tau);
+    let omega = eq.map_or(f64::NAN, |q| q.omega);
+    Ok(match measure {
+        // Prop. 4 (v2): τ n^α → c(α) and Ω → (α−1)/α.
+        Measure::Equivalent => {
+            vec![tau * (n as f64).powf(alpha), theory::tau_constant(alpha)?, omega, theory::omega_limit(alpha)?]
+        }
+        // Prop. 5 (v2): amplified i < nC1 + O(1), kept i < nC2 + O(1).
+        Measure::Cutoffs => {
+            let amplified = lambda.iter().filter(|&&l| regime.amplifies(l)).count() as f64;
+            let kept = lambda.iter().filter(|&&l| regime.keeps(l)).count() as f64;
+            let nf = n as f64;
+            vec![amplified, nf * theory::cutoff_c1(alpha)?, kept, nf * theory::cutoff_c2(alpha)?]
+        }
+        // v1 Props 7 and 8, only where their conditions hold.
+        Measure::Bounds => {
+            let p = lambda.len();
+            let t = theory::inverse_tau_bounds(alpha, p, n)?;
+            let o = theory::omega_lower_bound(alpha, p, n)?;
+            let (lower, upper) = if t.conditions_hold { (t.lower, t.upper) } else { (f64::NAN, f64::NAN) };
+            let omega_lower = if o.conditions_hold { o.lower } else { f64::NAN };
+            vec![1.0 / tau, lower, upper, omega, omega_lower]
+        }
+        Measure::ExcessRisk | Measure::Coefficients | Measure::Masks => unreachable!("not a quantity measure"),
+    })
+}
+
+/// Proposition 3 against every top-k mask: the risk of keeping the first k features for k = 0..=p, and the
+/// optimal mask's risk, at one sample size.
+pub(super) fn mask_sweep(task: &Task, regime: &Regime) -> (Vec<f64>, f64) {
+    let (lambda, beta, noise) = (&task.spectrum.lambda, &task.beta, task.noise);
+    let p = lambda.len();
+    let sweep = (0..=p).map(|k| regime.masked_risk(lambda, beta, &top_k(p, k), noise)).collect();
+    let optimal = regime.masked_risk(lambda, beta, &regime.optimal_mask(lambda), noise);
+    (sweep, optimal)
+}

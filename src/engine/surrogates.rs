@@ -1,0 +1,65 @@
+//! The coefficient vector β^s of each kind of surrogate at one sample size.
+
+use rand::{Rng, SeedableRng};
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+use crate::spec::{SurrogateKind, Task};
+use crate::theory::{self, Regime};
+
+/// β^s of a surrogate for `task` at the sample size of `regime`.
+pub(super) fn surrogate(task: &Task, kind: &SurrogateKind, regime: &Regime) -> Vec<f64> {
+    let (lambda, beta) = (&task.spectrum.lambda, &task.beta);
+    match kind {
+        SurrogateKind::GroundTruth => beta.clone(),
+        // Prop. 1: β^{s*}; along the segment β⋆ + t(β^{s*} − β⋆) for the optimality checks.
+        SurrogateKind::Optimal { step } => {
+            let optimal = regime.optimal_surrogate(lambda, beta);
+            beta.iter().zip(&optimal).map(|(b, o)| b + step * (o - b)).collect()
+        }
+        SurrogateKind::OptimalMask => theory::masked(beta, &regime.optimal_mask(lambda)),
+        SurrogateKind::TopK(k) => theory::masked(beta, &top_k(beta.len(), *k)),
+        SurrogateKind::RandomMask { keep, seed } => theory::masked(beta, &random_mask(beta.len(), *keep, *seed)),
+        SurrogateKind::Scaled(c) => beta.iter().map(|b| c * b).collect(),
+        // Obs. 1: β^s = Aβ⋆ with A_ii = (λ^s_i/λ^t_i)^{1/2}.
+        SurrogateKind::CovarianceShift(source) => {
+            beta.iter().zip(&source.lambda).zip(lambda).map(|((b, s), t)| (s / t).sqrt() * b).collect()
+        }
+    }
+}
+
+/// The mask keeping the first `k` of `p` features.
+pub(super) fn top_k(p: usize, k: usize) -> Vec<bool> {
+    (0..p).map(|i| i < k).collect()
+}
+
+/// A mask keeping `keep` of `p` features drawn uniformly without replacement: a partial Fisher–Yates shuffle
+/// driven by raw 64-bit draws of a named generator, so the mask depends on nothing but (p, keep, seed).
+fn random_mask(p: usize, keep: usize, seed: u64) -> Vec<bool> {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    let mut order: Vec<usize> = (0..p).collect();
+    for i in 0..keep.min(p) {
+        // Multiply-shift maps a uniform u64 to 0..(p − i) (bias below 2^-40 for p < 2^24).
+        let span = (p - i) as u128;
+        let j = i + ((u128::from(rng.next_u64()) * span) >> 64) as usize;
+        order.swap(i, j);
+    }
+    let mut mask = vec![false; p];
+    for &i in &order[..keep.min(p)] {
+        mask[i] = true;
+    }
+    mask
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn random_masks_keep_the_asked_number_and_depend_on_the_seed() {
+        let a = random_mask(100, 30, 1);
+        assert_eq!(a.iter().filter(|&&k| k).count(), 30);
+        assert_eq!(a, random_mask(100, 30, 1));
+        assert_ne!(a, random_mask(100, 30, 2));
+        assert_eq!(top_k(5, 2), [true, true, false, false, false]);
+    }
+}
