@@ -26,14 +26,25 @@ pub(super) fn quantities(measure: Measure, task: &Task, regime: &Regime) -> Resu
             let nf = n as f64;
             vec![amplified, nf * theory::cutoff_c1(alpha)?, kept, nf * theory::cutoff_c2(alpha)?]
         }
-        // v1 Props 7 and 8, only where their conditions hold.
+        // v1 Props 7, 8 and 9, only where their conditions hold.
         Measure::Bounds => {
             let p = lambda.len();
             let t = theory::inverse_tau_bounds(alpha, p, n)?;
             let o = theory::omega_lower_bound(alpha, p, n)?;
             let (lower, upper) = if t.conditions_hold { (t.lower, t.upper) } else { (f64::NAN, f64::NAN) };
             let omega_lower = if o.conditions_hold { o.lower } else { f64::NAN };
-            vec![1.0 / tau, lower, upper, omega, omega_lower]
+            // Prop. 9 needs α > 4; below that its region is empty.
+            let in_region = theory::masking_region(alpha, p, n).is_ok_and(|r| r.conditions_hold);
+            let (truth, masked) = if in_region {
+                let mask = regime.optimal_mask(lambda);
+                (
+                    regime.standard_risk(lambda, &task.beta, task.noise),
+                    regime.masked_risk(lambda, &task.beta, &mask, task.noise),
+                )
+            } else {
+                (f64::NAN, f64::NAN)
+            };
+            vec![1.0 / tau, lower, upper, omega, omega_lower, truth, masked]
         }
         Measure::ExcessRisk | Measure::Coefficients | Measure::Masks => unreachable!("not a quantity measure"),
     })

@@ -133,6 +133,8 @@ fn quantity_label(name: &str) -> &'static str {
         "inverse_tau_lower" => "lower bound on 1/τ (v1 Prop. 7)",
         "inverse_tau_upper" => "upper bound on 1/τ (v1 Prop. 7)",
         "omega_lower" => "lower bound on Ω (v1 Prop. 8)",
+        "region_truth" => "strong labels, inside the v1 Prop. 9 region",
+        "region_masked" => "optimal mask, inside the v1 Prop. 9 region",
         _ => "",
     }
 }

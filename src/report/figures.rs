@@ -4,19 +4,54 @@ use super::plot::{Axis, Color, Mark, Plot, PlotText, Point, Scale, Series, Style
 use crate::engine::{self, ExperimentResults};
 use crate::spec::{Axes, Experiment, Figure, Measure, SurrogateKind};
 
-/// The Typst source of a figure: a risk sweep, a coefficient profile or a set of theory quantities.
-pub(super) fn figure_source(figure: &Figure, e: &Experiment, r: &ExperimentResults) -> String {
+/// The Typst source of a figure: a risk sweep, a coefficient profile or a set of theory quantities, of one or
+/// more experiments of the same measure.
+pub(super) fn figure_source(figure: &Figure, shown: &[(&Experiment, &ExperimentResults)]) -> String {
     let (x, y) = match figure.axes {
         Axes::Linear => (Scale::Linear, Scale::Linear),
         Axes::LogLog => (Scale::Log10, Scale::Log10),
         Axes::LogX => (Scale::Log10, Scale::Linear),
     };
-    let plot = match e.measure {
+    let (e, r) = shown[0];
+    let mut plot = match e.measure {
         Measure::ExcessRisk => risk_plot(e, r, x, y),
         Measure::Coefficients => coefficient_plot(e, r),
         m => quantity_plot(m, r, x, y),
     };
+    if shown.len() > 1 || !figure.series.is_empty() {
+        plot.series = combined_series(figure, shown);
+    }
     plot.to_typst()
+}
+
+/// The series of several experiments in one plot: one colour per experiment, one line style per series, the
+/// experiment's label appended to each legend entry.
+fn combined_series(figure: &Figure, shown: &[(&Experiment, &ExperimentResults)]) -> Vec<Series> {
+    let palette = [Color::Blue, Color::Vermillion, Color::Green, Color::Orange, Color::Purple, Color::SkyBlue];
+    let mut out = Vec::new();
+    for (k, (e, r)) in shown.iter().enumerate() {
+        let color = palette[k % palette.len()];
+        let selected = r.series.iter().filter(|s| figure.series.is_empty() || figure.series.contains(&s.name));
+        for (j, s) in selected.enumerate() {
+            let style = if j == 0 { Style::LineAndMarkers } else { Style::Line };
+            let mut line = theory_line(s, color, style);
+            if let Some(label) = &e.label {
+                line.label = format!("{}, {label}", line.label);
+            }
+            out.push(line);
+            if let Some(simulated) = simulated_markers(s, color) {
+                out.push(simulated);
+            }
+        }
+    }
+    out
+}
+
+/// Simulation means with their intervals, when a series was simulated.
+fn simulated_markers(s: &engine::Series, color: Color) -> Option<Series> {
+    let points: Vec<Point> =
+        s.points.iter().filter_map(|p| Some(Point { x: p.x, y: p.mean?, low: p.ci_low, high: p.ci_high })).collect();
+    (!points.is_empty()).then(|| Series { label: String::new(), points, style: Style::Markers, color })
 }
 
 /// The paper's colours for its three surrogates (blue strong labels, orange mask, green optimal), then the rest
@@ -75,14 +110,7 @@ fn risk_plot(e: &Experiment, r: &ExperimentResults, x: Scale, y: Scale) -> Plot 
     let mut series = Vec::new();
     for (s, color) in r.series.iter().zip(colors(e)) {
         series.push(theory_line(s, color, Style::Line));
-        let simulated: Vec<Point> = s
-            .points
-            .iter()
-            .filter_map(|p| Some(Point { x: p.x, y: p.mean?, low: p.ci_low, high: p.ci_high }))
-            .collect();
-        if !simulated.is_empty() {
-            series.push(Series { label: String::new(), points: simulated, style: Style::Markers, color });
-        }
+        series.extend(simulated_markers(s, color));
     }
     Plot {
         title: None,

@@ -98,11 +98,12 @@ pub fn render(input: &RenderInput<'_>) -> Result<Report, RenderError> {
             Part::Figure(i) => {
                 let figure = &input.spec.figures[*i];
                 let path = format!("figures/{}.typ", figure.name);
-                let source = figure_source(
-                    figure,
-                    &input.spec.experiments[figure.experiment],
-                    &input.results.experiments[figure.experiment],
-                );
+                let shown: Vec<_> = figure
+                    .experiments
+                    .iter()
+                    .map(|&e| (&input.spec.experiments[e], &input.results.experiments[e]))
+                    .collect();
+                let source = figure_source(figure, &shown);
                 figures.insert(path.clone(), source);
                 PartContext::Figure {
                     name: figure.name.clone(),

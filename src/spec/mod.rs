@@ -156,7 +156,8 @@ pub(crate) enum Measure {
     Cutoffs,
     /// The risk of the mask keeping the first k features, against k, with the optimal mask's risk (Proposition 3).
     Masks,
-    /// The finite-p bounds on 1/τ and Ω of arXiv v1 Propositions 7 and 8 against n, where their conditions hold.
+    /// The finite-p bounds on 1/τ and Ω of arXiv v1 Propositions 7 and 8 against n, where their conditions hold,
+    /// and the risks of strong labels and the optimal mask inside the region of v1 Proposition 9.
     Bounds,
 }
 
@@ -178,7 +179,15 @@ impl Measure {
             Measure::Equivalent => &["tau_scaled", "tau_limit", "omega", "omega_limit"],
             Measure::Cutoffs => &["amplified", "n_c1", "kept", "n_c2"],
             Measure::Masks => &["top_k", "optimal_mask"],
-            Measure::Bounds => &["inverse_tau", "inverse_tau_lower", "inverse_tau_upper", "omega", "omega_lower"],
+            Measure::Bounds => &[
+                "inverse_tau",
+                "inverse_tau_lower",
+                "inverse_tau_upper",
+                "omega",
+                "omega_lower",
+                "region_truth",
+                "region_masked",
+            ],
         }
     }
 }
@@ -201,6 +210,8 @@ pub(crate) struct Experiment {
     pub(crate) design: Option<Spectrum>,
     /// What is measured.
     pub(crate) measure: Measure,
+    /// Its legend label when a figure shows several experiments, e.g. "α = 1.5".
+    pub(crate) label: Option<String>,
     /// The spec text that defines it: its declarations, then the block.
     pub(crate) excerpt: String,
 }
@@ -221,8 +232,10 @@ pub(crate) enum Axes {
 pub(crate) struct Figure {
     /// The declared name.
     pub(crate) name: String,
-    /// The experiment it plots (index into [`Spec::experiments`]).
-    pub(crate) experiment: usize,
+    /// The experiments it plots (indices into [`Spec::experiments`]), all of one measure.
+    pub(crate) experiments: Vec<usize>,
+    /// The series it shows (all when empty).
+    pub(crate) series: Vec<String>,
     /// The caption, literal text.
     pub(crate) caption: String,
     /// Axis scaling.

@@ -354,7 +354,8 @@ impl<'a> Resolver<'a> {
 
     /// `experiment name { task ..., n ..., surrogates ..., trials ..., measure ... }`
     fn experiment(&self, b: &'a Block) -> Result<Experiment, Diagnostic> {
-        let s = Settings::new(b, &["task", "n", "surrogates", "trials", "measure", "design"])?;
+        let s = Settings::new(b, &["task", "n", "surrogates", "trials", "measure", "design", "label"])?;
+        let label = s.get("label").map(|l| string(single(l)?)).transpose()?;
         let (task, mut used) = self.task(single(s.require("task")?)?)?;
         let n_setting = s.require("n")?;
         let sizes = sizes(single(n_setting)?)?;
@@ -407,7 +408,7 @@ impl<'a> Resolver<'a> {
         check_measure(measure, &surrogates, &sizes, &task, trials, b, n_setting.span)?;
         check_sizes(&sizes, &task.spectrum, n_setting.values[0].span())?;
         let excerpt = self.excerpt(&used, b.span);
-        Ok(Experiment { name: b.name.name.clone(), task, sizes, surrogates, trials, design, measure, excerpt })
+        Ok(Experiment { name: b.name.name.clone(), task, sizes, surrogates, trials, design, measure, label, excerpt })
     }
 
     /// The declarations an item uses, deduplicated in file order, followed by the item itself.
@@ -442,8 +443,37 @@ impl<'a> Resolver<'a> {
 
     /// `figure name { show experiment, caption "...", axes linear|loglog }`
     fn figure(&self, b: &'a Block, spec: &Spec) -> Result<Figure, Diagnostic> {
-        let s = Settings::new(b, &["show", "caption", "axes"])?;
-        let experiment = self.experiment_ref(single(s.require("show")?)?)?;
+        let s = Settings::new(b, &["show", "series", "caption", "axes"])?;
+        let shown = s.require("show")?;
+        let experiments =
+            shown.values.iter().map(|v| self.experiment_ref(value_expr(v)?)).collect::<Result<Vec<_>, _>>()?;
+        let experiment = experiments[0];
+        if let Some(other) =
+            experiments.iter().find(|&&i| spec.experiments[i].measure != spec.experiments[experiment].measure)
+        {
+            return Err(Diagnostic::error(
+                shown.span,
+                format!(
+                    "experiments `{}` and `{}` measure different things and cannot share a figure",
+                    spec.experiments[experiment].name, spec.experiments[*other].name
+                ),
+            ));
+        }
+        let mut series = Vec::new();
+        for v in s.get("series").map_or(&[][..], |x| x.values.as_slice()) {
+            let name = single_segment(path(value_expr(v)?, "a series name")?)?;
+            for &i in &experiments {
+                let names = spec.experiments[i].series_names();
+                if !names.contains(&name.name.as_str()) {
+                    return Err(Diagnostic::error(
+                        name.span,
+                        format!("experiment `{}` has no series `{}`", spec.experiments[i].name, name.name),
+                    )
+                    .with_hint(format!("its series are: {}", names.join(", "))));
+                }
+            }
+            series.push(name.name.clone());
+        }
         let caption = s.get("caption").map(|c| string(single(c)?)).transpose()?.unwrap_or_default();
         let axes = match s.get("axes") {
             None => Axes::Linear,
@@ -457,7 +487,7 @@ impl<'a> Resolver<'a> {
             let at = s.require("axes")?.span;
             return Err(Diagnostic::error(at, "coefficient plots can have signed values: use `axes linear`"));
         }
-        Ok(Figure { name: b.name.name.clone(), experiment, caption, axes })
+        Ok(Figure { name: b.name.name.clone(), experiments, series, caption, axes })
     }
 
     /// `claim name "label" { RULE ..., tolerance ..., confidence ..., points ..., at ... }`
