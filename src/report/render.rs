@@ -235,7 +235,7 @@ fn experiment(e: &Experiment, r: &ExperimentResults) -> PartContext {
     PartContext::Experiment {
         name: e.name.clone(),
         summary_markup: typst_markup(&format!(
-            "Task `{}`: p = {p}, noise variance σ² = {}. {summary}",
+            "Task {}: p = {p}, noise variance σ² = {}. {summary}",
             e.task.name,
             sig(e.task.noise, 3)
         )),
@@ -277,7 +277,10 @@ fn risk_table(e: &Experiment, r: &ExperimentResults) -> Table {
         }
         None => format!("Theoretical excess risk at {} sample sizes.", e.sizes.len()),
     };
-    let caption = format!("Excess risk of experiment {}: deterministic equivalent and simulation.", e.name);
+    let caption = match r.trials {
+        Some(_) => format!("Excess risk of experiment {}: deterministic equivalent and simulation.", e.name),
+        None => format!("Excess risk of experiment {}: deterministic equivalent.", e.name),
+    };
     (summary, caption, header, rows)
 }
 
