@@ -46,6 +46,11 @@ impl SpectrumSummary {
     }
 }
 
+/// Checks a spectrum: non-empty, finite, not negative.
+pub(super) fn check_spectrum(lambda: &[f64]) -> Result<(), TheoryError> {
+    SpectrumSummary::of(lambda).map(|_| ())
+}
+
 /// The deterministic equivalent of the min-norm interpolator fitted on n samples (PAPER.md §2.1–§2.2).
 ///
 /// `tau` solves Σ_i λ_i/(λ_i+τ) = n (eq. 7); `omega` is Ω = (1/n) Σ_i (1−ζ_i)², computed in Corollary 1's ratio
@@ -84,6 +89,8 @@ impl Equivalent {
         // Corollary 1: Ω = Σ(1−ζ)²/Σ(1−ζ); 1 − Ω = Σ(1−ζ)ζ/Σ(1−ζ).
         let omega = moments.second / moments.learned;
         let omega_complement = moments.mixed / moments.learned;
+        #[cfg(test)]
+        let (omega, omega_complement) = super::mutation::omega_seen(omega, omega_complement);
         Ok(Self { tau, omega, n, passes, omega_complement, kappa_prime: omega / omega_complement })
     }
 
@@ -121,6 +128,10 @@ impl Equivalent {
     /// The eigenvalue where the optimal mask switches from keeping to dropping (v2 Proposition 3):
     /// ζ² = 1 − Ω ⇔ λ = τ(1 − √(1−Ω))/√(1−Ω).
     pub(crate) fn mask_threshold(&self) -> f64 {
+        #[cfg(test)]
+        if super::mutation::active() == Some(super::mutation::Mutation::MaskOnZeta) {
+            return self.amplification_threshold();
+        }
         let root = self.omega_complement.sqrt();
         self.tau * (1.0 - root) / root
     }

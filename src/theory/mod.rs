@@ -11,15 +11,19 @@
 //! - risks: [`s2t_risk`] (Definition 1, eigenbasis closed form), [`standard_risk`] (eq. 11), closed forms of
 //!   R*, the masked risk (eq. 16) and the masking gain (eq. 17).
 //! - surrogates: [`optimal_surrogate`] (Proposition 1 / Corollary 1), [`optimal_mask`] (v2 Proposition 3).
+//! - Observation 1: [`covariance_shift_surrogate`] β^s = Aβ⋆ and its risk [`covariance_shift_risk`].
 //! - power-law asymptotics: v2 Propositions 4, 5, 6 and v1 Propositions 7, 8, 9.
-//! - the two-stage model of Section 5: [`two_stage_risk`].
-#![allow(dead_code, unused_imports, reason = "used by later stages; wired in by the integrator")]
+//! - the two-stage model of Section 5, with a surrogate that may see only p_s < p features: [`TwoStage`].
+//! - test builds only: `with_mutation`, deliberately wrong theory for power tests of the claims.
 
 mod asymptotics;
 mod compensated;
 mod equivalent;
 mod error;
+#[cfg(test)]
+mod mutation;
 mod risk;
+mod shift;
 mod surrogate;
 mod two_stage;
 
@@ -32,6 +36,9 @@ pub(crate) use asymptotics::{
 };
 pub(crate) use equivalent::{Equivalent, Regime};
 pub(crate) use error::TheoryError;
+#[cfg(test)]
+pub(crate) use mutation::{Mutation, with_mutation};
 pub(crate) use risk::{s2t_risk, standard_risk};
+pub(crate) use shift::{covariance_shift_risk, covariance_shift_surrogate};
 pub(crate) use surrogate::{Transitions, masked, optimal_mask, optimal_surrogate};
-pub(crate) use two_stage::{SurrogateMoments, two_stage_risk};
+pub(crate) use two_stage::{SurrogateMoments, TwoStage, TwoStageRisks};
