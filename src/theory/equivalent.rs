@@ -73,6 +73,7 @@ pub(crate) struct Equivalent {
 
 impl Equivalent {
     /// Solves eq. (7) for τ and computes Ω. Needs 1 ≤ n < number of positive eigenvalues.
+    #[cfg(test)]
     pub(crate) fn solve(lambda: &[f64], n: usize) -> Result<Self, TheoryError> {
         Self::solve_summarised(lambda, n, SpectrumSummary::of(lambda)?)
     }
@@ -121,14 +122,15 @@ impl Equivalent {
     }
 
     /// The eigenvalue where β^{s*} switches from amplifying to shrinking (Corollary 1): 1 − ζ = Ω ⇔ λ = τΩ/(1−Ω).
+    #[cfg(test)]
     pub(crate) fn amplification_threshold(&self) -> f64 {
         self.tau * self.kappa_prime
     }
 
     /// The eigenvalue where the optimal mask switches from keeping to dropping (v2 Proposition 3):
     /// ζ² = 1 − Ω ⇔ λ = τ(1 − √(1−Ω))/√(1−Ω).
+    #[cfg(test)]
     pub(crate) fn mask_threshold(&self) -> f64 {
-        #[cfg(test)]
         if super::mutation::active() == Some(super::mutation::Mutation::MaskOnZeta) {
             return self.amplification_threshold();
         }

@@ -2,6 +2,7 @@
 //! Proposition 2) and their transition points (Figure 1a).
 
 use super::equivalent::Regime;
+#[cfg(test)]
 use super::error::TheoryError;
 
 /// Where the structure of the optimal surrogates changes along the spectrum (Figure 1a), as 1-based indices.
@@ -69,6 +70,7 @@ impl Regime {
 
 /// The optimal surrogate β^{s*} for target spectrum `lambda`, signal β⋆ and n target samples (Corollary 1;
 /// β⋆ itself when n > p + 1, v2 Proposition 2).
+#[cfg(test)]
 pub(crate) fn optimal_surrogate(lambda: &[f64], beta_star: &[f64], n: usize) -> Result<Vec<f64>, TheoryError> {
     let regime = Regime::checked(lambda, n, &[("signal", beta_star)], &[])?;
     Ok(regime.optimal_surrogate(lambda, beta_star))
@@ -76,6 +78,7 @@ pub(crate) fn optimal_surrogate(lambda: &[f64], beta_star: &[f64], n: usize) -> 
 
 /// The optimal mask M* for target spectrum `lambda` and n target samples: keep i iff 1 − ζ_i² > Ω (v2
 /// Proposition 3); everything is kept when n > p + 1.
+#[cfg(test)]
 pub(crate) fn optimal_mask(lambda: &[f64], n: usize) -> Result<Vec<bool>, TheoryError> {
     Ok(Regime::new(lambda, n)?.optimal_mask(lambda))
 }
