@@ -1,6 +1,11 @@
 //! Observation 1 (model shift and covariance shift): for jointly diagonal Σ_s = AΣ_tA, A_ii = √(λ^s_i/λ^t_i), the
 //! surrogate β^s = Aβ⋆ gives the target labels y = xᵀAβ⋆ + z = (Ax)ᵀβ⋆ + z with Ax ~ N(0, Σ_s): the labels of
 //! the covariance-shift model (Σ_s, Σ_t, β⋆).
+//!
+//! The identity is one of the target's training *labels*. The estimator is still fitted on x ~ N(0, Σ_t); an
+//! estimator fitted on the features Ax ~ N(0, Σ_s) is a different one (neither OLS nor the min-norm interpolator is
+//! equivariant under a non-orthogonal A), with a different risk in general: for OLS and β⋆ = 0 it is
+//! σ² tr(Σ_tΣ_s^{-1})/(n−p−1), against σ² p/(n−p−1) here.
 
 use super::equivalent::check_spectrum;
 use super::error::{TheoryError, check_finite};
