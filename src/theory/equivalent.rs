@@ -46,6 +46,11 @@ impl SpectrumSummary {
     }
 }
 
+/// Checks a spectrum: non-empty, finite, not negative.
+pub(super) fn check_spectrum(lambda: &[f64]) -> Result<(), TheoryError> {
+    SpectrumSummary::of(lambda).map(|_| ())
+}
+
 /// The deterministic equivalent of the min-norm interpolator fitted on n samples (PAPER.md §2.1–§2.2).
 ///
 /// `tau` solves Σ_i λ_i/(λ_i+τ) = n (eq. 7); `omega` is Ω = (1/n) Σ_i (1−ζ_i)², computed in Corollary 1's ratio
@@ -68,6 +73,7 @@ pub(crate) struct Equivalent {
 
 impl Equivalent {
     /// Solves eq. (7) for τ and computes Ω. Needs 1 ≤ n < number of positive eigenvalues.
+    #[cfg(test)]
     pub(crate) fn solve(lambda: &[f64], n: usize) -> Result<Self, TheoryError> {
         Self::solve_summarised(lambda, n, SpectrumSummary::of(lambda)?)
     }
@@ -84,6 +90,8 @@ impl Equivalent {
         // Corollary 1: Ω = Σ(1−ζ)²/Σ(1−ζ); 1 − Ω = Σ(1−ζ)ζ/Σ(1−ζ).
         let omega = moments.second / moments.learned;
         let omega_complement = moments.mixed / moments.learned;
+        #[cfg(test)]
+        let (omega, omega_complement) = super::mutation::omega_seen(omega, omega_complement);
         Ok(Self { tau, omega, n, passes, omega_complement, kappa_prime: omega / omega_complement })
     }
 
@@ -114,13 +122,18 @@ impl Equivalent {
     }
 
     /// The eigenvalue where β^{s*} switches from amplifying to shrinking (Corollary 1): 1 − ζ = Ω ⇔ λ = τΩ/(1−Ω).
+    #[cfg(test)]
     pub(crate) fn amplification_threshold(&self) -> f64 {
         self.tau * self.kappa_prime
     }
 
     /// The eigenvalue where the optimal mask switches from keeping to dropping (v2 Proposition 3):
     /// ζ² = 1 − Ω ⇔ λ = τ(1 − √(1−Ω))/√(1−Ω).
+    #[cfg(test)]
     pub(crate) fn mask_threshold(&self) -> f64 {
+        if super::mutation::active() == Some(super::mutation::Mutation::MaskOnZeta) {
+            return self.amplification_threshold();
+        }
         let root = self.omega_complement.sqrt();
         self.tau * (1.0 - root) / root
     }

@@ -51,6 +51,18 @@ pub(crate) enum TheoryError {
         /// The required range, in words.
         requirement: &'static str,
     },
+    /// The weak surrogate's feature count p_s is 0 or exceeds the number of features p.
+    InvalidFeatures {
+        /// The requested p_s.
+        features: usize,
+        /// Number of features p.
+        p: usize,
+    },
+    /// Observation 1 needs Σ_s = AΣ_tA with A diagonal, impossible where λ^t_i = 0 < λ^s_i.
+    UnmatchedShift {
+        /// 0-based position in the spectra.
+        index: usize,
+    },
     /// The root finder for τ did not converge (a numerical failure, not a user error).
     NoConvergence {
         /// Sample size.
@@ -88,6 +100,17 @@ impl fmt::Display for TheoryError {
             Self::InvalidExponent { name, value, requirement } => {
                 write!(f, "{name} = {value} is outside the range of the result: it needs {requirement}")
             }
+            Self::InvalidFeatures { features, p } => write!(
+                f,
+                "the weak surrogate sees {features} features, but it needs between 1 and the p = {p} features of \
+                 the model"
+            ),
+            Self::UnmatchedShift { index } => write!(
+                f,
+                "eigenvalue number {} is 0 for the target but positive for the surrogate, so no diagonal A maps \
+                 one covariance to the other (Observation 1)",
+                index + 1
+            ),
             Self::NoConvergence { n, bracket } => write!(
                 f,
                 "the solver for tau did not converge for n = {n} (log tau still in [{}, {}])",

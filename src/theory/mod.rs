@@ -8,18 +8,23 @@
 //! - [`Equivalent`]: τ of eq. (7), ζ_i = τ/(λ_i+τ) and Ω = (1/n) Σ (1−ζ_i)² (Corollary 1).
 //! - [`Regime`]: min-norm interpolation (n below the number of positive eigenvalues) or least squares
 //!   (n > p + 1, v2 Proposition 2); every risk and optimiser dispatches on it.
-//! - risks: [`s2t_risk`] (Definition 1, eigenbasis closed form), [`standard_risk`] (eq. 11), closed forms of
-//!   R*, the masked risk (eq. 16) and the masking gain (eq. 17).
-//! - surrogates: [`optimal_surrogate`] (Proposition 1 / Corollary 1), [`optimal_mask`] (v2 Proposition 3).
+//! - risks: [`s2t_risk`] (Definition 1, eigenbasis closed form), [`Regime::standard_risk`] (eq. 11), closed forms
+//!   of R*, the masked risk (eq. 16) and the masking gain (eq. 17).
+//! - surrogates: [`Regime::optimal_surrogate`] (Proposition 1 / Corollary 1), [`Regime::optimal_mask`] (v2
+//!   Proposition 3).
+//! - Observation 1: [`covariance_shift_surrogate`] β^s = Aβ⋆ and its risk [`covariance_shift_risk`].
 //! - power-law asymptotics: v2 Propositions 4, 5, 6 and v1 Propositions 7, 8, 9.
-//! - the two-stage model of Section 5: [`two_stage_risk`].
-#![allow(dead_code, unused_imports, reason = "used by later stages; wired in by the integrator")]
+//! - the two-stage model of Section 5, with a surrogate that may see only p_s < p features: [`TwoStage`].
+//! - test builds only: `with_mutation`, deliberately wrong theory for power tests of the claims.
 
 mod asymptotics;
 mod compensated;
 mod equivalent;
 mod error;
+#[cfg(test)]
+mod mutation;
 mod risk;
+mod shift;
 mod surrogate;
 mod transfer;
 mod two_stage;
@@ -27,13 +32,27 @@ mod two_stage;
 #[cfg(test)]
 mod tests;
 
-pub(crate) use asymptotics::{
-    InverseTauBounds, MaskingRegion, OmegaBound, cutoff_c1, cutoff_c2, inverse_tau_bounds, masking_region, omega_limit,
-    omega_lower_bound, power_law_spectrum, scaling_exponent, tau_constant,
+pub(crate) use equivalent::Regime;
+pub(crate) use surrogate::masked;
+
+#[allow(unused_imports, reason = "wired in by the issue 3 experiments")]
+pub(crate) use {
+    asymptotics::{
+        InverseTauBounds, MaskingRegion, OmegaBound, cutoff_c1, cutoff_c2, inverse_tau_bounds, masking_region,
+        omega_limit, omega_lower_bound, power_law_spectrum, scaling_exponent, tau_constant,
+    },
+    equivalent::Equivalent,
+    error::TheoryError,
+    risk::s2t_risk,
+    shift::{covariance_shift_risk, covariance_shift_surrogate},
+    surrogate::Transitions,
+    two_stage::{SurrogateMoments, TwoStage, TwoStageRisks},
 };
-pub(crate) use equivalent::{Equivalent, Regime};
-pub(crate) use error::TheoryError;
-pub(crate) use risk::{s2t_risk, standard_risk};
-pub(crate) use surrogate::{Transitions, masked, optimal_mask, optimal_surrogate};
+
+#[cfg(test)]
+pub(crate) use {
+    mutation::{Mutation, with_mutation},
+    risk::standard_risk,
+    surrogate::optimal_mask,
+};
 pub(crate) use transfer::transfer_risk;
-pub(crate) use two_stage::{SurrogateMoments, two_stage_risk};

@@ -2,6 +2,7 @@
 //! Proposition 2) and their transition points (Figure 1a).
 
 use super::equivalent::Regime;
+#[cfg(test)]
 use super::error::TheoryError;
 
 /// Where the structure of the optimal surrogates changes along the spectrum (Figure 1a), as 1-based indices.
@@ -18,8 +19,12 @@ impl Regime {
     /// 1 for least squares (v2 Proposition 2).
     pub(crate) fn gain(&self, lambda_i: f64) -> f64 {
         match self {
-            // Cor. 1: gain = λ(λ+τ)/(λ² + κ′τ²).
             Self::Interpolating(eq) => {
+                #[cfg(test)]
+                if super::mutation::active() == Some(super::mutation::Mutation::GainWithoutVariance) {
+                    return (lambda_i + eq.tau) / lambda_i;
+                }
+                // Cor. 1: gain = λ(λ+τ)/(λ² + κ′τ²).
                 lambda_i * (lambda_i + eq.tau) / (lambda_i * lambda_i + eq.kappa_prime() * eq.tau * eq.tau)
             }
             Self::LeastSquares { .. } => 1.0,
@@ -34,7 +39,14 @@ impl Regime {
     /// Whether the optimal mask keeps direction λ_i (v2 Proposition 3): iff 1 − ζ_i² = (1−ζ_i)(1+ζ_i) > Ω;
     /// every direction is kept for least squares.
     pub(crate) fn keeps(&self, lambda_i: f64) -> bool {
-        self.equivalent().is_none_or(|eq| eq.learned(lambda_i) * (1.0 + eq.zeta(lambda_i)) > eq.omega)
+        self.equivalent().is_none_or(|eq| {
+            #[cfg(test)]
+            if super::mutation::active() == Some(super::mutation::Mutation::MaskOnZeta) {
+                return eq.learned(lambda_i) > eq.omega;
+            }
+            // v2 Prop. 3: keep iff 1 − ζ² > Ω.
+            eq.learned(lambda_i) * (1.0 + eq.zeta(lambda_i)) > eq.omega
+        })
     }
 
     /// The optimal surrogate β^{s*}_i = β⋆_i · gain(λ_i) (Proposition 1 / Corollary 1; β⋆ for least squares).
@@ -58,6 +70,7 @@ impl Regime {
 
 /// The optimal surrogate β^{s*} for target spectrum `lambda`, signal β⋆ and n target samples (Corollary 1;
 /// β⋆ itself when n > p + 1, v2 Proposition 2).
+#[cfg(test)]
 pub(crate) fn optimal_surrogate(lambda: &[f64], beta_star: &[f64], n: usize) -> Result<Vec<f64>, TheoryError> {
     let regime = Regime::checked(lambda, n, &[("signal", beta_star)], &[])?;
     Ok(regime.optimal_surrogate(lambda, beta_star))
@@ -65,6 +78,7 @@ pub(crate) fn optimal_surrogate(lambda: &[f64], beta_star: &[f64], n: usize) -> 
 
 /// The optimal mask M* for target spectrum `lambda` and n target samples: keep i iff 1 − ζ_i² > Ω (v2
 /// Proposition 3); everything is kept when n > p + 1.
+#[cfg(test)]
 pub(crate) fn optimal_mask(lambda: &[f64], n: usize) -> Result<Vec<bool>, TheoryError> {
     Ok(Regime::new(lambda, n)?.optimal_mask(lambda))
 }

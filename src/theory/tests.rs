@@ -219,7 +219,7 @@ fn appendix_b_bounds_hold() {
 #[test]
 fn figure_2b_two_stage_theory() {
     // PAPER.md §4, Figure 2(b): p = 100, Σ_s = Σ_t = diag(i^{−α}), σ = 0, constant β⋆ with β⋆ᵀΣβ⋆ = 1, m = n;
-    // every quoted theory value, at the decimals quoted.
+    // every quoted theory value, at the decimals quoted (the surrogate sees all p_s = p features).
     let sizes = [1, 11, 21, 41, 61, 81, 96];
     let table: [(f64, [&str; 7]); 4] = [
         (0.5, ["1.00", "0.96", "0.90", "0.73", "0.53", "0.28", "0.063"]),
@@ -231,7 +231,17 @@ fn figure_2b_two_stage_theory() {
         let lambda = power_law_spectrum(100, alpha);
         let beta = vec![lambda.iter().sum::<f64>().sqrt().recip(); 100];
         for (n, text) in sizes.into_iter().zip(quoted) {
-            let r = two_stage_risk(&lambda, &lambda, &beta, 0.0, 0.0, n, n).unwrap();
+            let model = TwoStage {
+                lambda_s: &lambda,
+                lambda_t: &lambda,
+                beta_star: &beta,
+                sigma_s2: 0.0,
+                sigma_t2: 0.0,
+                m: n,
+                n,
+                features: 100,
+            };
+            let r = model.risks().unwrap().student;
             let decimals = i32::try_from(text.len() - text.find('.').unwrap() - 1).unwrap();
             assert!(rounds_to(r, text.parse().unwrap(), decimals), "alpha = {alpha}, n = {n}: {r} vs {text}");
         }
@@ -240,7 +250,7 @@ fn figure_2b_two_stage_theory() {
 
 #[test]
 fn two_stage_reduces_to_model_shift_formula() {
-    // Diagonal closed form of Section 5, written out term by term against the implementation.
+    // Diagonal closed form of Section 5, written out term by term against the implementation (p_s = p).
     let p = 80;
     let lambda_s: Vec<f64> = (1..=p).map(|i: i32| f64::from(i).powf(-1.2)).collect();
     let lambda_t: Vec<f64> = (1..=p).map(|i: i32| 1.0 / (1.0 + f64::from(i) / 10.0)).collect();
@@ -261,8 +271,94 @@ fn two_stage_reduces_to_model_shift_formula() {
     let expected = (0..80).map(|i| lambda_t[i] * (theta[i] * phi[i] - 1.0).powi(2) * beta[i].powi(2)).sum::<f64>()
         + g_s / m as f64 * (0..80).map(|i| lambda_t[i] * theta[i].powi(2) * phi[i].powi(2) / lambda_s[i]).sum::<f64>()
         + omega_t * g_t;
-    let r = two_stage_risk(&lambda_s, &lambda_t, &beta, sigma_s2, sigma_t2, m, n).unwrap();
+    let model =
+        TwoStage { lambda_s: &lambda_s, lambda_t: &lambda_t, beta_star: &beta, sigma_s2, sigma_t2, m, n, features: 80 };
+    let r = model.risks().unwrap().student;
     assert!((r / expected - 1.0).abs() < 1e-12, "{r} vs {expected}");
+}
+
+/// The sample sizes n < p where `wins(n)` holds, as maximal runs (first, last).
+fn runs(p: usize, wins: impl Fn(usize) -> bool) -> Vec<(usize, usize)> {
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for n in (1..p).filter(|&n| wins(n)) {
+        match runs.last_mut() {
+            Some(run) if run.1 + 1 == n => run.1 = n,
+            _ => runs.push((n, n)),
+        }
+    }
+    runs
+}
+
+#[test]
+fn weak_surrogate_regimes() {
+    // Issue 3 item 12: p = 200, Σ_s = Σ_t = diag(i^{−2}), λ_iβ⋆_i² ∝ i^{−1.5} (Figure 1's signal), σ = 0, and a weak
+    // surrogate that sees the first p_s = 50 features, trained by ERM on m samples; the target (student) uses all p.
+    let p = 200;
+    let lambda = power_law_spectrum(p, 2.0);
+    let power: f64 = (1..=p).map(|i| (i as f64).powf(-1.5)).sum();
+    let beta: Vec<f64> = (1..=p).map(|i| (i as f64).powf(0.25) / power.sqrt()).collect();
+    let risks = |m: usize, n: usize| {
+        let model = TwoStage {
+            lambda_s: &lambda,
+            lambda_t: &lambda,
+            beta_star: &beta,
+            sigma_s2: 0.0,
+            sigma_t2: 0.0,
+            m,
+            n,
+            features: 50,
+        };
+        model.risks().unwrap()
+    };
+    let top50: Vec<bool> = (0..p).map(|i| i < 50).collect();
+    let eq17 = runs(p, |n| Regime::new(&lambda, n).unwrap().masking_gain(&lambda, &beta, &top50) > 0.0);
+    println!("eq. (17) masking gain of the top-50 mask is positive for n in {eq17:?}");
+    for m in [60, 1000, 1_000_000] {
+        let beats_strong = runs(p, |n| risks(m, n).student < risks(m, n).strong);
+        let beats_teacher = runs(p, |n| risks(m, n).student < risks(m, n).teacher);
+        println!(
+            "m = {m}: student beats strong labels for n in {beats_strong:?}, its teacher for n in {beats_teacher:?}"
+        );
+    }
+    // A strong teacher (m = 10^6, so β^s ≈ masked β⋆): the student beats strong labels exactly where eq. (17) says
+    // masking the top 50 helps, and loses beyond (both occur); it never beats its teacher, since in the limit its
+    // risk is eq. (16) ≥ Σ_{i>50} λ_iβ⋆_i², the teacher's risk.
+    let strong_teacher = 1_000_000;
+    assert!(eq17.len() == 1 && eq17[0].0 == 1 && eq17[0].1 < p - 1, "{eq17:?}");
+    assert_eq!(runs(p, |n| risks(strong_teacher, n).student < risks(strong_teacher, n).strong), eq17);
+    assert!((1..p).all(|n| risks(strong_teacher, n).student > risks(strong_teacher, n).teacher));
+    // A noisy teacher (m = 60, least squares on 50 features: the omitted features' energy is label noise amplified by
+    // p_s/(m − p_s − 1) = 50/9): the student never beats strong labels, but beats its teacher for every n from some
+    // n₁ on, shrinking the teacher's variance by θ_i² + κ′ζ_i² < 1 (Definition 1).
+    let noisy_teacher = 60;
+    assert!((1..p).all(|n| risks(noisy_teacher, n).student > risks(noisy_teacher, n).strong));
+    let beats_teacher = runs(p, |n| risks(noisy_teacher, n).student < risks(noisy_teacher, n).teacher);
+    assert!(beats_teacher.len() == 1 && beats_teacher[0].0 > 1 && beats_teacher[0].1 == p - 1, "{beats_teacher:?}");
+}
+
+#[test]
+fn mutated_theory_misses_the_paper() {
+    // Issue 3 acceptance / issue 6 item 3: each deliberate error breaks a check above that the true theory passes.
+    let (lambda, beta) = figure1();
+    let table_holds = || {
+        let risks = three_risks(&lambda, &beta, 0.05, 100);
+        risks.iter().zip([0.1562, 0.1276, 0.1240]).all(|(r, expected)| rounds_to(*r, expected, 4))
+    };
+    assert!(table_holds());
+    // Ω off by 3% or 5%: §6's table at n = 100, σ² = 0.05 is no longer reproduced.
+    for factor in [0.97, 1.03, 1.05] {
+        assert!(!with_mutation(Mutation::OmegaScaled(factor), table_holds), "factor {factor}");
+    }
+    // A wrong gain: β^{s*} no longer attains R* (Proposition 1), by far more than rounding.
+    let regime = Regime::new(&lambda, 200).unwrap();
+    let at_gain = |regime: &Regime| regime.s2t_risk(&lambda, &beta, &regime.optimal_surrogate(&lambda, &beta), 0.0);
+    let optimal = regime.optimal_risk(&lambda, &beta, 0.0);
+    assert!((at_gain(&regime) / optimal - 1.0).abs() < 1e-12);
+    assert!(with_mutation(Mutation::GainWithoutVariance, || at_gain(&regime)) > 1.1 * optimal);
+    // A mask on ζ: the mask keeps 126 features instead of Figure 1a's 203 and loses to the best top-k mask.
+    let mask = with_mutation(Mutation::MaskOnZeta, || regime.optimal_mask(&lambda));
+    let top = |k: usize| (0..lambda.len()).map(|i| i < k).collect::<Vec<bool>>();
+    assert!(regime.masked_risk(&lambda, &beta, &mask, 0.0) > regime.masked_risk(&lambda, &beta, &top(203), 0.0));
 }
 
 #[test]

@@ -1,7 +1,9 @@
 //! The two-stage model of Section 5 (Definition 3, Lemma 1, Theorem 2) for jointly diagonal Σ_s, Σ_t: the
-//! surrogate β^s = Est(X̃, ỹ) is itself fitted on m samples, then the target on n samples of its labels.
+//! surrogate β^s = Est(X̃, ỹ) is itself fitted on m samples, then the target on n samples of its labels. The
+//! surrogate may see only its first p_s features (a weak surrogate trained by ERM, issue 3 item 12).
 
-use super::equivalent::Regime;
+use super::compensated::compensated_sum;
+use super::equivalent::{Regime, check_spectrum};
 use super::error::{TheoryError, check_finite};
 
 /// Per-coordinate mean and variance of the fitted surrogate β^s in the common eigenbasis.
@@ -59,41 +61,120 @@ impl Regime {
     }
 }
 
-/// Asymptotic risk of the two-stage model (Theorem 2, diagonal closed form): a surrogate fitted on m samples of
-/// (Σ_s = diag λ_s, β⋆, σ_s²), then a target fitted on n samples of (Σ_t = diag λ_t, β^s, σ_t²), with the risk
-/// measured against (Σ_t, β⋆). Each stage is min-norm interpolation (m or n < p) or least squares (m or n > p + 1).
-///
-/// # Panics
-/// If the three slices have different lengths (a programmer error).
-pub(crate) fn two_stage_risk(
-    lambda_s: &[f64],
-    lambda_t: &[f64],
-    beta_star: &[f64],
-    sigma_s2: f64,
-    sigma_t2: f64,
-    m: usize,
-    n: usize,
-) -> Result<f64, TheoryError> {
-    assert_eq!(lambda_s.len(), lambda_t.len(), "surrogate and target spectra lengths differ");
-    let surrogate = Regime::checked(lambda_s, m, &[("signal", beta_star)], &[sigma_s2, sigma_t2])?;
-    let target = Regime::new(lambda_t, n)?;
-    let moments = surrogate.surrogate_moments(lambda_s, beta_star, sigma_s2);
-    check_finite("surrogate", &moments.variance)?;
-    Ok(target.expected_s2t_risk(lambda_t, beta_star, &moments, sigma_t2))
+/// The two-stage model of Section 5 with a possibly weak surrogate: stage 1 fits β^s by ERM on m samples
+/// x̃ ~ N(0, diag λ_s), ỹ = x̃ᵀβ⋆ + z̃, z̃ ~ N(0, σ_s²), but sees only the first `features` = p_s coordinates (issue 3
+/// item 12, the weak surrogate of Section 3.1 trained by ERM); stage 2 fits the target on all p coordinates from n
+/// samples x ~ N(0, diag λ_t), y = xᵀβ^s + z, z ~ N(0, σ_t²). Risks are measured against (Σ_t, β⋆) (eq. 5). Each
+/// stage is min-norm interpolation (fewer samples than its features) or least squares (more than features + 1).
+/// With `features` = p this is exactly Definition 3 / Theorem 2.
+#[derive(Clone, Copy, Debug)]
+#[allow(dead_code, reason = "wired in by the issue 3 experiments (Section 5, weak-to-strong)")]
+pub(crate) struct TwoStage<'a> {
+    /// Eigenvalues λ^s_i of the surrogate's covariance.
+    pub(crate) lambda_s: &'a [f64],
+    /// Eigenvalues λ^t_i of the target's covariance, in the same basis.
+    pub(crate) lambda_t: &'a [f64],
+    /// The true model β⋆ in that basis.
+    pub(crate) beta_star: &'a [f64],
+    /// Label noise σ_s² of the surrogate's data.
+    pub(crate) sigma_s2: f64,
+    /// Label noise σ_t² added to the surrogate's labels for the target.
+    pub(crate) sigma_t2: f64,
+    /// Surrogate sample size m.
+    pub(crate) m: usize,
+    /// Target sample size n.
+    pub(crate) n: usize,
+    /// p_s: the surrogate sees coordinates 1..=p_s (1 ≤ p_s ≤ p).
+    pub(crate) features: usize,
+}
+
+/// The three risks a weak-to-strong comparison needs, all against (Σ_t, β⋆).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct TwoStageRisks {
+    /// E R(β^{s2t}): the target (student) trained on the fitted surrogate's labels (Lemma 1 / Theorem 2).
+    pub(crate) student: f64,
+    /// E R(β^s): the surrogate (teacher) itself, used as a predictor on the target's distribution.
+    pub(crate) teacher: f64,
+    /// R(β^t): the standard target trained on n strong labels (eq. 11; v2 Proposition 2 when n > p + 1).
+    pub(crate) strong: f64,
+}
+
+impl TwoStage<'_> {
+    /// Per-coordinate moments of the fitted surrogate, over all p coordinates.
+    ///
+    /// The omitted coordinates x̃_i, i > p_s, are Gaussian and independent of the kept ones, so x̃_Dᵀβ⋆_D + z̃ is
+    /// label noise of variance σ_s² + Σ_{i>p_s} λ^s_i β⋆_i², independent of the kept features: stage 1 is the
+    /// ordinary estimator on the kept spectrum with that noise, and β^s_i = 0 on the omitted coordinates.
+    ///
+    /// # Panics
+    /// If the spectra and the signal have different lengths (a programmer error).
+    pub(crate) fn surrogate_moments(&self) -> Result<SurrogateMoments, TheoryError> {
+        let p = self.beta_star.len();
+        assert_eq!(self.lambda_s.len(), p, "surrogate spectrum and signal lengths differ");
+        assert_eq!(self.lambda_t.len(), p, "target spectrum and signal lengths differ");
+        if self.features == 0 || self.features > p {
+            return Err(TheoryError::InvalidFeatures { features: self.features, p });
+        }
+        check_spectrum(self.lambda_s)?;
+        check_finite("signal", self.beta_star)?;
+        let (kept, omitted) = self.lambda_s.split_at(self.features);
+        let (kept_beta, omitted_beta) = self.beta_star.split_at(self.features);
+        let surrogate = Regime::checked(kept, self.m, &[("signal", kept_beta)], &[self.sigma_s2, self.sigma_t2])?;
+        // Omitted features as label noise: σ_eff² = σ_s² + Σ_{i>p_s} λ^s_i β⋆_i².
+        let sigma_eff2 = self.sigma_s2 + compensated_sum(omitted.iter().zip(omitted_beta).map(|(l, b)| l * b * b));
+        let mut moments = surrogate.surrogate_moments(kept, kept_beta, sigma_eff2);
+        moments.mean.resize(p, 0.0);
+        moments.variance.resize(p, 0.0);
+        check_finite("surrogate", &moments.variance)?;
+        Ok(moments)
+    }
+
+    /// The student's, the teacher's and the strong-label target's risks.
+    #[allow(dead_code, reason = "wired in by the issue 3 experiments (Section 5, weak-to-strong)")]
+    pub(crate) fn risks(&self) -> Result<TwoStageRisks, TheoryError> {
+        let moments = self.surrogate_moments()?;
+        let target = Regime::new(self.lambda_t, self.n)?;
+        Ok(TwoStageRisks {
+            student: target.expected_s2t_risk(self.lambda_t, self.beta_star, &moments, self.sigma_t2),
+            teacher: teacher_risk(self.lambda_t, self.beta_star, &moments),
+            strong: target.standard_risk(self.lambda_t, self.beta_star, self.sigma_t2),
+        })
+    }
+}
+
+/// E R(β^s) = E‖Σ_t^{1/2}(β^s − β⋆)‖² = Σ λ^t_i [(E β^s_i − β⋆_i)² + Var β^s_i] (eq. 5, Σ_t diagonal).
+fn teacher_risk(lambda_t: &[f64], beta_star: &[f64], moments: &SurrogateMoments) -> f64 {
+    // Eq. (5) averaged over β^s: bias² + variance per coordinate, weighted by λ^t_i.
+    compensated_sum(
+        lambda_t
+            .iter()
+            .zip(beta_star)
+            .zip(moments.mean.iter().zip(&moments.variance))
+            .map(|((&l, &b), (&m, &v))| l * ((m - b).powi(2) + v)),
+    )
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::{s2t_risk, standard_risk};
     use super::*;
+
+    /// A noiseless model with Σ_s = Σ_t = diag(`lambda`).
+    fn same_spectra<'a>(lambda: &'a [f64], beta: &'a [f64], m: usize, n: usize, features: usize) -> TwoStage<'a> {
+        TwoStage { lambda_s: lambda, lambda_t: lambda, beta_star: beta, sigma_s2: 0.0, sigma_t2: 0.0, m, n, features }
+    }
 
     #[test]
     fn least_squares_stages_are_exact() {
-        // Both stages OLS with Σ_s = Σ_t: E R = σ_s² p/(m−p−1) + σ_t² p/(n−p−1), whatever β⋆.
+        // Both stages OLS with Σ_s = Σ_t: E R = σ_s² p/(m−p−1) + σ_t² p/(n−p−1), whatever β⋆; the teacher alone
+        // has E R(β^s) = σ_s² p/(m−p−1) (inverse-Wishart mean).
         let lambda = [2.0, 1.0, 0.5, 0.1];
         let beta = [1.0, -2.0, 0.3, 4.0];
-        let r = two_stage_risk(&lambda, &lambda, &beta, 0.5, 0.2, 10, 20).unwrap();
+        let risks =
+            TwoStage { sigma_s2: 0.5, sigma_t2: 0.2, ..same_spectra(&lambda, &beta, 10, 20, 4) }.risks().unwrap();
         let expected = 0.5 * 4.0 / 5.0 + 0.2 * 4.0 / 15.0;
-        assert!((r - expected).abs() < 1e-15, "{r} vs {expected}");
+        assert!((risks.student - expected).abs() < 1e-15, "{risks:?} vs {expected}");
+        assert!((risks.teacher - 0.4).abs() < 1e-15 && (risks.strong - 0.2 * 4.0 / 15.0).abs() < 1e-15);
     }
 
     #[test]
@@ -101,9 +182,9 @@ mod tests {
         // m > p + 1, σ_s = 0: β^s = β⋆ exactly, so the two-stage risk is the standard target risk.
         let lambda: Vec<f64> = (1..=50).map(|i: i32| f64::from(i).powf(-1.0)).collect();
         let beta = vec![0.4; 50];
-        let r = two_stage_risk(&lambda, &lambda, &beta, 0.0, 0.1, 60, 20).unwrap();
-        let standard = super::super::standard_risk(&lambda, &beta, 0.1, 20).unwrap();
-        assert!((r / standard - 1.0).abs() < 1e-14);
+        let risks = TwoStage { sigma_t2: 0.1, ..same_spectra(&lambda, &beta, 60, 20, 50) }.risks().unwrap();
+        assert!((risks.student / standard_risk(&lambda, &beta, 0.1, 20).unwrap() - 1.0).abs() < 1e-14);
+        assert_eq!(risks.teacher, 0.0);
     }
 
     #[test]
@@ -111,21 +192,137 @@ mod tests {
         // n > p + 1, σ_t = 0, Σ_t = Σ_s: β^{s2t} = β^s exactly, so the risk is the surrogate's own eq. (11) risk.
         let lambda: Vec<f64> = (1..=50).map(|i: i32| f64::from(i).powf(-1.7)).collect();
         let beta: Vec<f64> = (1..=50).map(|i: i32| f64::from(i).sqrt()).collect();
-        let r = two_stage_risk(&lambda, &lambda, &beta, 0.3, 0.0, 20, 60).unwrap();
-        let surrogate = super::super::standard_risk(&lambda, &beta, 0.3, 20).unwrap();
-        assert!((r / surrogate - 1.0).abs() < 1e-13, "{r} vs {surrogate}");
+        let risks = TwoStage { sigma_s2: 0.3, ..same_spectra(&lambda, &beta, 20, 60, 50) }.risks().unwrap();
+        let surrogate = standard_risk(&lambda, &beta, 0.3, 20).unwrap();
+        assert!((risks.student / surrogate - 1.0).abs() < 1e-13, "{risks:?} vs {surrogate}");
+        assert!((risks.teacher / surrogate - 1.0).abs() < 1e-13, "{risks:?} vs {surrogate}");
+    }
+
+    #[test]
+    fn all_features_is_section_5_exactly() {
+        // p_s = p adds no omitted-feature noise and pads nothing: bit for bit the Definition 3 machinery.
+        let lambda_s: Vec<f64> = (1..=120).map(|i: i32| f64::from(i).powf(-1.3)).collect();
+        let lambda_t: Vec<f64> = (1..=120).map(|i: i32| 1.0 / (1.0 + f64::from(i))).collect();
+        let beta: Vec<f64> = (1..=120).map(|i: i32| (f64::from(i) * 0.7).cos()).collect();
+        for (m, n) in [(30, 60), (200, 40), (50, 300)] {
+            let model = TwoStage {
+                lambda_s: &lambda_s,
+                lambda_t: &lambda_t,
+                beta_star: &beta,
+                sigma_s2: 0.2,
+                sigma_t2: 0.1,
+                m,
+                n,
+                features: 120,
+            };
+            let direct = Regime::new(&lambda_s, m).unwrap().surrogate_moments(&lambda_s, &beta, 0.2);
+            assert_eq!(model.surrogate_moments().unwrap(), direct);
+            let student = Regime::new(&lambda_t, n).unwrap().expected_s2t_risk(&lambda_t, &beta, &direct, 0.1);
+            assert_eq!(model.risks().unwrap().student, student);
+        }
+    }
+
+    #[test]
+    fn omitted_features_match_zero_eigenvalues() {
+        // Features with λ^s_i = 0 carry no signal and no noise for the surrogate, which then sets β^s_i = 0 (the
+        // min-norm and pseudo-inverse solutions): a full-feature surrogate on (λ_1..λ_{p_s}, 0, ..., 0) is the
+        // weak surrogate on p_s features. Checks the zero-eigenvalue path against the truncation path.
+        let (p, features) = (90, 40);
+        let lambda_t: Vec<f64> = (1..=p).map(|i: i32| f64::from(i).powf(-1.1)).collect();
+        let lambda_s: Vec<f64> = (1..=p).map(|i: i32| if i <= 40 { f64::from(i).powf(-0.8) } else { 0.0 }).collect();
+        let beta: Vec<f64> = (1..=p).map(|i: i32| 1.0 + (f64::from(i) * 0.2).sin()).collect();
+        for m in [10, 35, 95] {
+            let weak = TwoStage {
+                lambda_s: &lambda_s,
+                lambda_t: &lambda_t,
+                beta_star: &beta,
+                sigma_s2: 0.3,
+                sigma_t2: 0.05,
+                m,
+                n: 50,
+                features,
+            };
+            let (a, b) = (weak.risks().unwrap(), TwoStage { features: 90, ..weak }.risks().unwrap());
+            for (x, y) in [(a.student, b.student), (a.teacher, b.teacher)] {
+                assert!((x / y - 1.0).abs() < 1e-13, "m = {m}: {a:?} vs {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn isotropic_weak_teacher_has_the_min_norm_closed_form() {
+        // Σ_s = Σ_t = I, m < p_s: the teacher is the min-norm interpolator on p_s features with noise
+        // σ² = σ_s² + ‖β⋆_D‖², so (Hastie et al. 2020, γ = p_s/m) E R(β^s) = ‖β⋆_D‖² + ‖β⋆_K‖²(1 − 1/γ) + σ²/(γ − 1).
+        let (p, features, m) = (300, 120, 40);
+        let lambda = vec![1.0; p];
+        let beta: Vec<f64> = (0..p).map(|i| if i % 2 == 0 { 0.1 } else { -0.05 }).collect();
+        let (kept, dropped): (f64, f64) =
+            (beta[..features].iter().map(|b| b * b).sum(), beta[features..].iter().map(|b| b * b).sum());
+        let gamma = features as f64 / m as f64;
+        let sigma2 = 0.25 + dropped;
+        let expected = dropped + kept * (1.0 - 1.0 / gamma) + sigma2 / (gamma - 1.0);
+        let model = TwoStage { sigma_s2: 0.25, ..same_spectra(&lambda, &beta, m, 100, features) };
+        let teacher = model.risks().unwrap().teacher;
+        assert!((teacher / expected - 1.0).abs() < 1e-12, "{teacher} vs {expected}");
+    }
+
+    #[test]
+    fn infinite_surrogate_data_gives_the_masked_signal() {
+        // m → ∞ (OLS): E β^s = (β⋆_K, 0), Var β^s = σ_eff²/((m − p_s − 1) λ^s) → 0, so the student's risk tends to
+        // s2t_risk(λ_t, β⋆, masked β⋆) (= eq. (16) for Σ_s = Σ_t) and the teacher's to Σ_{i>p_s} λ^t_i β⋆_i², with a
+        // gap that falls as 1/(m − p_s − 1).
+        let p = 200;
+        let lambda_s: Vec<f64> = (1..=p).map(|i: i32| f64::from(i).powf(-2.0)).collect();
+        let lambda_t: Vec<f64> = (1..=p).map(|i: i32| f64::from(i).powf(-1.5)).collect();
+        let beta: Vec<f64> = (1..=p).map(|i: i32| f64::from(i).powf(0.25)).collect();
+        let mask: Vec<bool> = (0..p).map(|i| i < 50).collect();
+        let masked_beta = super::super::masked(&beta, &mask);
+        let limit = s2t_risk(&lambda_t, &beta, &masked_beta, 0.1, 80).unwrap();
+        let omitted: f64 = (50..200).map(|i| lambda_t[i] * beta[i] * beta[i]).sum();
+        let mut scaled_gaps = Vec::new();
+        for m in [10_051_usize, 1_000_051, 100_000_051] {
+            let model = TwoStage {
+                lambda_s: &lambda_s,
+                lambda_t: &lambda_t,
+                beta_star: &beta,
+                sigma_s2: 0.5,
+                sigma_t2: 0.1,
+                m,
+                n: 80,
+                features: 50,
+            };
+            let risks = model.risks().unwrap();
+            assert!(risks.student > limit && risks.teacher > omitted);
+            scaled_gaps.push([(risks.student - limit) * (m - 51) as f64, (risks.teacher - omitted) * (m - 51) as f64]);
+        }
+        for pair in scaled_gaps.windows(2) {
+            for (later, earlier) in pair[1].iter().zip(pair[0]) {
+                assert!((later / earlier - 1.0).abs() < 1e-5, "{scaled_gaps:?}");
+            }
+        }
+        // Σ_s = Σ_t: the limit is the masked risk of eq. (16).
+        let regime = Regime::new(&lambda_s, 80).unwrap();
+        let model = TwoStage { sigma_t2: 0.1, ..same_spectra(&lambda_s, &beta, 1 << 40, 80, 50) };
+        let student = model.risks().unwrap().student;
+        let eq16 = regime.masked_risk(&lambda_s, &beta, &mask, 0.1);
+        assert!((student / eq16 - 1.0).abs() < 1e-6, "{student} vs {eq16}");
     }
 
     #[test]
     fn reports_the_failing_stage() {
         let lambda = [1.0, 0.5, 0.25];
+        let beta = [1.0; 3];
+        let error = |model: TwoStage<'_>| model.risks().unwrap_err();
+        assert_eq!(error(same_spectra(&lambda, &beta, 3, 1, 3)), TheoryError::InterpolationThreshold { n: 3, p: 3 });
+        // The weak surrogate's threshold is at its own p_s.
+        assert_eq!(error(same_spectra(&lambda, &beta, 2, 1, 2)), TheoryError::InterpolationThreshold { n: 2, p: 2 });
         assert_eq!(
-            two_stage_risk(&lambda, &lambda, &[1.0; 3], 0.0, 0.0, 3, 1),
-            Err(TheoryError::InterpolationThreshold { n: 3, p: 3 })
+            error(TwoStage { sigma_t2: -1.0, ..same_spectra(&lambda, &beta, 1, 1, 3) }),
+            TheoryError::InvalidNoise { sigma2: -1.0 }
         );
-        assert_eq!(
-            two_stage_risk(&lambda, &lambda, &[1.0; 3], 0.0, -1.0, 1, 1),
-            Err(TheoryError::InvalidNoise { sigma2: -1.0 })
-        );
+        assert_eq!(error(same_spectra(&lambda, &beta, 1, 1, 0)), TheoryError::InvalidFeatures { features: 0, p: 3 });
+        assert_eq!(error(same_spectra(&lambda, &beta, 1, 1, 4)), TheoryError::InvalidFeatures { features: 4, p: 3 });
+        let nan = [1.0, 1.0, f64::NAN];
+        assert_eq!(error(same_spectra(&lambda, &nan, 1, 1, 2)), TheoryError::NonFinite { what: "signal", index: 2 });
     }
 }
