@@ -21,6 +21,20 @@ pub(crate) enum SimError {
     },
     /// The label noise variance σ² is negative or not finite.
     InvalidNoiseVariance(f64),
+    /// A spectrum (test spectrum or ERM surrogate data) does not have one eigenvalue per feature.
+    SpectrumLength {
+        /// The dimension p.
+        expected: usize,
+        /// The spectrum's length.
+        found: usize,
+    },
+    /// An ERM surrogate's feature count p_s is 0 or exceeds p.
+    InvalidFeatureCount {
+        /// The requested p_s.
+        features: usize,
+        /// The dimension p.
+        p: usize,
+    },
     /// A coefficient of β⋆ or of a surrogate is not finite.
     NonFiniteCoefficient {
         /// Zero-based feature index.
@@ -39,6 +53,12 @@ impl fmt::Display for SimError {
             }
             Self::InvalidNoiseVariance(v) => {
                 write!(f, "noise variance σ² = {v} must be finite and non-negative")
+            }
+            Self::SpectrumLength { expected, found } => {
+                write!(f, "a spectrum has {found} eigenvalues but the design has p = {expected} features")
+            }
+            Self::InvalidFeatureCount { features, p } => {
+                write!(f, "the surrogate's feature count p_s = {features} must be between 1 and p = {p}")
             }
             Self::NonFiniteCoefficient { index } => {
                 write!(f, "coefficient {} is not finite", index + 1)

@@ -6,6 +6,7 @@ use faer::linalg::cholesky::llt;
 use faer::linalg::evd::{self, ComputeEigenvectors};
 use faer::linalg::lu::partial_pivoting as lu;
 use faer::linalg::matmul::triangular::{BlockStructure, matmul};
+use faer::linalg::matmul::matmul as gemm;
 use faer::{Accum, Mat, MatMut, MatRef, Par};
 
 /// Which form of Est(X, y) (PAPER.md §1) applies to an n × p design.
@@ -39,15 +40,15 @@ pub(crate) fn llt_scratch(m: usize) -> StackReq {
     llt::factor::cholesky_in_place_scratch::<f64>(m, Par::Seq, Default::default())
 }
 
-/// Writes the lower triangle (with diagonal) of `A Aᵀ` into `dst`; the strict upper triangle is
-/// left untouched. `dst` is m × m for `A` m × q.
+/// Writes (`Accum::Replace`) or adds (`Accum::Add`) the lower triangle (with diagonal) of `A Aᵀ`
+/// into `dst`; the strict upper triangle is left untouched. `dst` is m × m for `A` m × q.
 #[track_caller]
-pub(crate) fn gram_lower(dst: MatMut<'_, f64>, A: MatRef<'_, f64>) {
+pub(crate) fn gram_lower(dst: MatMut<'_, f64>, A: MatRef<'_, f64>, accum: Accum) {
     // G = A Aᵀ, one triangle only: half the flops of a full product.
     matmul(
         dst,
         BlockStructure::TriangularLower,
-        Accum::Replace,
+        accum,
         A,
         BlockStructure::Rectangular,
         A.transpose(),
@@ -87,19 +88,21 @@ pub(crate) fn llt_solve(mut G: MatMut<'_, f64>, R: MatMut<'_, f64>, stack: &mut 
     Ok(())
 }
 
+/// Scratch memory needed by [`lu_solve`] on an m × m system with k right-hand sides.
+fn lu_scratch(m: usize, k: usize) -> StackReq {
+    lu::factor::lu_in_place_scratch::<usize, f64>(m, m, Par::Seq, Default::default())
+        .or(lu::solve::solve_in_place_scratch::<usize, f64>(m, k, Par::Seq))
+}
+
 /// Solves the square system A W = R in place (R ← A⁻¹R) by LU with partial pivoting, overwriting
-/// `A` with its factors. `Err(Singular)` leaves `R` untouched.
+/// `A` with its factors and `perm` (2m entries) with the row permutation. `Err(Singular)` leaves `R`
+/// untouched.
 #[track_caller]
-pub(crate) fn lu_solve(mut A: MatMut<'_, f64>, R: MatMut<'_, f64>) -> Result<(), Singular> {
+fn lu_solve(mut A: MatMut<'_, f64>, R: MatMut<'_, f64>, perm: &mut [usize], stack: &mut MemBuffer) -> Result<(), Singular> {
     let m = A.nrows();
-    let mut perm = vec![0_usize; m];
-    let mut perm_inv = vec![0_usize; m];
-    let req = lu::factor::lu_in_place_scratch::<usize, f64>(m, m, Par::Seq, Default::default())
-        .or(lu::solve::solve_in_place_scratch::<usize, f64>(m, R.ncols(), Par::Seq));
-    let mut buffer = MemBuffer::new(req);
-    let stack = MemStack::new(&mut buffer);
-    let (_, row_perm) =
-        lu::factor::lu_in_place(A.as_mut(), &mut perm, &mut perm_inv, Par::Seq, stack, Default::default());
+    let (perm, perm_inv) = perm.split_at_mut(m);
+    let stack = MemStack::new(stack);
+    let (_, row_perm) = lu::factor::lu_in_place(A.as_mut(), perm, perm_inv, Par::Seq, stack, Default::default());
     if numerically_singular((0..m).map(|i| A[(i, i)].abs()), m) {
         return Err(Singular);
     }
@@ -122,10 +125,81 @@ pub(crate) fn pinv_solve(G: MatRef<'_, f64>, mut R: MatMut<'_, f64>) {
     let cutoff = s.iter().fold(0.0_f64, |a, &b| a.max(b.abs())) * (m as f64) * f64::EPSILON;
     // G⁺R = U diag(1/s_i if s_i > cutoff else 0) UᵀR
     let mut W = Mat::<f64>::zeros(m, R.ncols());
-    faer::linalg::matmul::matmul(W.as_mut(), Accum::Replace, U.transpose(), R.as_ref(), 1.0, Par::Seq);
+    gemm(W.as_mut(), Accum::Replace, U.transpose(), R.as_ref(), 1.0, Par::Seq);
     for (i, &si) in s.iter().enumerate() {
         let inv = if si > cutoff { si.recip() } else { 0.0 };
         W.row_mut(i).iter_mut().for_each(|w| *w *= inv);
     }
-    faer::linalg::matmul::matmul(R.as_mut(), Accum::Replace, U.as_ref(), W.as_ref(), 1.0, Par::Seq);
+    gemm(R.as_mut(), Accum::Replace, U.as_ref(), W.as_ref(), 1.0, Par::Seq);
+}
+
+/// Solves Est(X, Y) (PAPER.md §1) for stored designs of one shape (rows × p), k right-hand sides,
+/// with buffers reused across trials.
+pub(crate) struct Fitter {
+    estimator: Estimator,
+    /// Gram matrix (min(rows, p) square), lower triangle; overwritten by its factor.
+    gram: Mat<f64>,
+    /// LU row permutation and its inverse (square designs).
+    perm: Vec<usize>,
+    stack: MemBuffer,
+}
+
+impl Fitter {
+    /// Allocates the buffers for `rows` × `p` designs with `k` label columns.
+    pub(crate) fn new(rows: usize, p: usize, k: usize) -> Self {
+        let m = rows.min(p);
+        Self {
+            estimator: Estimator::for_shape(rows, p),
+            gram: Mat::zeros(m, m),
+            perm: vec![0; 2 * m],
+            stack: MemBuffer::new(llt_scratch(m).or(lu_scratch(m, k))),
+        }
+    }
+
+    /// coef ← Est(X, Y) column by column (`Y` is overwritten). Returns whether the pseudo-inverse
+    /// fallback was used.
+    #[track_caller]
+    pub(crate) fn fit(&mut self, X: MatRef<'_, f64>, Y: MatMut<'_, f64>, coef: MatMut<'_, f64>, force_fallback: bool) -> bool {
+        assert!(X.nrows() == Y.nrows() && X.ncols() == coef.nrows() && Y.ncols() == coef.ncols(), "fit shapes");
+        match self.estimator {
+            Estimator::MinNorm => self.min_norm(X, Y, coef, force_fallback),
+            Estimator::Square => self.square(X, Y, coef, force_fallback),
+            Estimator::LeastSquares => self.least_squares(X, Y, coef, force_fallback),
+        }
+    }
+
+    /// n < p: b = Xᵀ(XXᵀ)⁻¹Y, or Xᵀ(XXᵀ)⁺Y = X⁺Y when XXᵀ is numerically singular.
+    fn min_norm(&mut self, X: MatRef<'_, f64>, mut Y: MatMut<'_, f64>, coef: MatMut<'_, f64>, force_fallback: bool) -> bool {
+        gram_lower(self.gram.as_mut(), X, Accum::Replace);
+        let solved = !force_fallback && llt_solve(self.gram.as_mut(), Y.as_mut(), &mut self.stack).is_ok();
+        if !solved {
+            gram_lower(self.gram.as_mut(), X, Accum::Replace);
+            pinv_solve(self.gram.as_ref(), Y.as_mut());
+        }
+        gemm(coef, Accum::Replace, X.transpose(), Y.as_ref(), 1.0, Par::Seq);
+        !solved
+    }
+
+    /// n = p: b = X⁻¹Y by LU, or X⁺Y when X is numerically singular.
+    fn square(&mut self, X: MatRef<'_, f64>, Y: MatMut<'_, f64>, mut coef: MatMut<'_, f64>, force_fallback: bool) -> bool {
+        self.gram.copy_from(X);
+        coef.copy_from(&Y);
+        let solved = !force_fallback && lu_solve(self.gram.as_mut(), coef.as_mut(), &mut self.perm, &mut self.stack).is_ok();
+        if !solved {
+            self.min_norm(X, Y, coef, true);
+        }
+        !solved
+    }
+
+    /// n > p: b = (XᵀX)⁻¹XᵀY, or (XᵀX)⁺XᵀY (minimum-norm least squares) when XᵀX is numerically singular.
+    fn least_squares(&mut self, X: MatRef<'_, f64>, Y: MatMut<'_, f64>, mut coef: MatMut<'_, f64>, force_fallback: bool) -> bool {
+        gram_lower(self.gram.as_mut(), X.transpose(), Accum::Replace);
+        gemm(coef.as_mut(), Accum::Replace, X.transpose(), Y.as_ref(), 1.0, Par::Seq);
+        let solved = !force_fallback && llt_solve(self.gram.as_mut(), coef.as_mut(), &mut self.stack).is_ok();
+        if !solved {
+            gram_lower(self.gram.as_mut(), X.transpose(), Accum::Replace);
+            pinv_solve(self.gram.as_ref(), coef);
+        }
+        !solved
+    }
 }

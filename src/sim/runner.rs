@@ -7,6 +7,7 @@ use rayon::prelude::*;
 
 use super::job::PointJob;
 use super::stream::StreamKey;
+use super::surrogate::SurrogateColumn;
 use super::workspace::{SolvePath, TrialInfo, Workspace};
 
 /// Non-fatal facts about a run, kept apart from its results (faer-style info value).
@@ -23,6 +24,10 @@ pub(crate) struct PointSamples {
     pub(crate) trials: Range<usize>,
     /// Risks, one row per trial (in trial order) and one column per surrogate.
     pub(crate) risks: Mat<f64>,
+    /// The ERM surrogates' own risks R(β^s), one row per trial and one column per ERM column.
+    pub(crate) teacher_risks: Mat<f64>,
+    /// For each surrogate column, its column in `teacher_risks` (ERM columns only).
+    teacher_column: Vec<Option<usize>>,
     /// Fallback counts and other non-fatal information.
     pub(crate) info: SimInfo,
 }
@@ -31,6 +36,13 @@ impl PointSamples {
     /// The risks of surrogate `j` over all trials, in trial order.
     pub(crate) fn surrogate(&self, j: usize) -> &[f64] {
         self.risks.col_as_slice(j)
+    }
+
+    /// For an ERM column `j`, the risks R(β^s) of its per-trial surrogates (in trial order); `None`
+    /// for a fixed column.
+    #[allow(dead_code, reason = "wired in by the engine's two-stage experiments (issue 3)")]
+    pub(crate) fn surrogate_risk(&self, j: usize) -> Option<&[f64]> {
+        self.teacher_column[j].map(|c| self.teacher_risks.col_as_slice(c))
     }
 }
 
@@ -59,22 +71,39 @@ pub(crate) fn simulate_point_with(
     path: SolvePath,
 ) -> PointSamples {
     let k = job.surrogate_count();
+    let teacher_column = teacher_columns(job);
+    let erm = teacher_column.iter().flatten().count();
     let rows: Vec<(Vec<f64>, TrialInfo)> = trials
         .clone()
         .into_par_iter()
         .map_init(
             || Workspace::new(job),
             |workspace, t| {
-                let mut risks = vec![0.0; k];
-                let info = workspace.run_trial(job, key.trial(t), path, &mut risks);
+                // One row: k target risks, then the ERM columns' own risks.
+                let mut row = vec![0.0; k + erm];
+                let (risks, teacher) = row.split_at_mut(k);
+                let info = workspace.run_trial(job, &key.trial(t), path, risks, teacher);
                 if let Some(report) = progress {
                     report(1);
                 }
-                (risks, info)
+                (row, info)
             },
         )
         .collect();
     let risks = Mat::from_fn(rows.len(), k, |i, j| rows[i].0[j]);
+    let teacher_risks = Mat::from_fn(rows.len(), erm, |i, j| rows[i].0[k + j]);
     let fallbacks = rows.iter().filter(|(_, info)| info.fallback).count();
-    PointSamples { trials, risks, info: SimInfo { fallbacks } }
+    PointSamples { trials, risks, teacher_risks, teacher_column, info: SimInfo { fallbacks } }
+}
+
+/// Numbers the ERM columns of `job` in column order (`None` for fixed columns).
+fn teacher_columns(job: &PointJob) -> Vec<Option<usize>> {
+    let mut next = 0;
+    let number = |c: &SurrogateColumn| {
+        matches!(c, SurrogateColumn::Erm(_)).then(|| {
+            next += 1;
+            next - 1
+        })
+    };
+    job.columns.iter().map(number).collect()
 }

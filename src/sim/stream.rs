@@ -40,13 +40,71 @@ impl StreamKey {
         *hasher.finalize().as_bytes()
     }
 
-    /// The random stream of trial `trial`.
-    pub(crate) fn trial(&self, trial: usize) -> TrialStream {
-        TrialStream { rng: Xoshiro256PlusPlus::from_seed(self.trial_seed(trial)) }
+    /// The key of trial `trial`, from which all its streams derive.
+    pub(crate) fn trial(&self, trial: usize) -> TrialKey {
+        TrialKey { seed: self.trial_seed(trial) }
     }
 }
 
-/// The random stream of one trial: xoshiro256++ (a fixed, version-stable algorithm).
+/// Who draws: the target stage (source 0) or the surrogate stage of ERM column `j` (source 1 + j).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Source {
+    /// The target stage's design and noise.
+    Target,
+    /// The surrogate-data stage of the ERM surrogate column with this index.
+    Erm(usize),
+}
+
+/// What is drawn from a source: its label noise or one block of design columns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Draw {
+    /// The label noise vector.
+    Noise,
+    /// Design columns `b·DRAW_BLOCK .. (b+1)·DRAW_BLOCK` (in the eigenbasis).
+    DesignBlock(usize),
+}
+
+/// Width (columns) of the design blocks that each have their own stream, so that a block can be
+/// regenerated alone (the streamed min-norm path) and gives the same numbers as in a full draw.
+pub(crate) const DRAW_BLOCK: usize = 64;
+
+/// The key of one trial. Its streams are independent and named:
+/// `seed(source, draw) = blake3_keyed(trial seed; source ‖ kind ‖ block)` as little-endian `u64`s, with
+/// source = 0 (target) or 1 + j (ERM column j), kind = 0 (noise) or 1 (design block).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct TrialKey {
+    seed: [u8; 32],
+}
+
+impl TrialKey {
+    /// The stream of `draw` for `source`.
+    pub(crate) fn stream(&self, source: Source, draw: Draw) -> TrialStream {
+        let source = match source {
+            Source::Target => 0_u64,
+            Source::Erm(j) => 1 + j as u64,
+        };
+        let (kind, block) = match draw {
+            Draw::Noise => (0_u64, 0_u64),
+            Draw::DesignBlock(b) => (1, b as u64),
+        };
+        let mut message = [0_u8; 24];
+        for (chunk, v) in message.chunks_exact_mut(8).zip([source, kind, block]) {
+            chunk.copy_from_slice(&v.to_le_bytes());
+        }
+        let seed = *blake3::keyed_hash(&self.seed, &message).as_bytes();
+        TrialStream { rng: Xoshiro256PlusPlus::from_seed(seed) }
+    }
+}
+
+/// The stream of a named one-off draw that is not part of a trial (e.g. a design's rotation).
+pub(crate) fn named_stream(name: &str, seed: u64) -> TrialStream {
+    let mut hasher = blake3::Hasher::new_derive_key(STREAM_CONTEXT);
+    hasher.update(name.as_bytes());
+    hasher.update(&seed.to_le_bytes());
+    TrialStream { rng: Xoshiro256PlusPlus::from_seed(*hasher.finalize().as_bytes()) }
+}
+
+/// One random stream: xoshiro256++ (a fixed, version-stable algorithm).
 #[derive(Clone, Debug)]
 pub(crate) struct TrialStream {
     rng: Xoshiro256PlusPlus,
@@ -76,7 +134,7 @@ mod tests {
 
     fn draws(key: &StreamKey, trial: usize) -> Vec<f64> {
         let mut out = vec![0.0; 16];
-        key.trial(trial).fill_scaled_normals(&mut out, 1.0);
+        key.trial(trial).stream(Source::Target, Draw::Noise).fill_scaled_normals(&mut out, 1.0);
         out
     }
 
@@ -97,6 +155,22 @@ mod tests {
     }
 
     #[test]
+    fn every_draw_of_a_trial_has_its_own_stream() {
+        let trial = StreamKey::new(7, "fig1b", 3).trial(5);
+        let sample = |source, draw| {
+            let mut out = vec![0.0; 8];
+            trial.stream(source, draw).fill_scaled_normals(&mut out, 1.0);
+            out
+        };
+        let reference = sample(Source::Target, Draw::Noise);
+        assert_eq!(reference, sample(Source::Target, Draw::Noise), "streams are reproducible");
+        assert_ne!(reference, sample(Source::Target, Draw::DesignBlock(0)));
+        assert_ne!(sample(Source::Target, Draw::DesignBlock(0)), sample(Source::Target, Draw::DesignBlock(1)));
+        assert_ne!(reference, sample(Source::Erm(0), Draw::Noise));
+        assert_ne!(sample(Source::Erm(0), Draw::Noise), sample(Source::Erm(1), Draw::Noise));
+    }
+
+    #[test]
     fn experiment_name_is_length_prefixed() {
         // Without the length prefix, ("ab", point) and ("a", ...) could collide on shifted bytes.
         let a = StreamKey::new(1, "a", 0).trial_seed(0);
@@ -108,7 +182,7 @@ mod tests {
     fn normals_have_unit_variance() {
         // Mean 0 and variance 1 within 5 standard errors on 20 000 draws.
         let mut out = vec![0.0; 20_000];
-        StreamKey::new(1, "moments", 0).trial(0).fill_scaled_normals(&mut out, 2.0);
+        StreamKey::new(1, "moments", 0).trial(0).stream(Source::Target, Draw::Noise).fill_scaled_normals(&mut out, 2.0);
         let n = out.len() as f64;
         let mean = out.iter().sum::<f64>() / n;
         let var = out.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);

@@ -6,6 +6,7 @@ use super::error::SimError;
 use super::runner::PointSamples;
 use super::runner::simulate_point_with;
 use super::workspace::SolvePath;
+use super::surrogate::{ErmSurrogate, SurrogateColumn};
 use super::*;
 
 /// A job with diagonal covariance `lambda`, target β⋆ and surrogate columns `surrogates`.
@@ -182,4 +183,205 @@ fn invalid_parameters_are_errors() {
     assert_eq!(PointJob::new(design(), vec![0.0; 3], B(), 0.0, 0), Err(SimError::NoSamples));
     assert_eq!(PointJob::new(design(), vec![0.0; 3], B(), -1.0, 2), Err(SimError::InvalidNoiseVariance(-1.0)));
     assert_eq!(PointJob::new(design(), vec![0.0; 3], Mat::zeros(3, 0), 0.0, 2), Err(SimError::NoSurrogates));
+}
+
+/// Largest relative difference between two equally long risk samples.
+fn max_relative_gap(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| (x - y).abs() / x.abs().max(y.abs())).fold(0.0, f64::max)
+}
+
+/// λ_i = i^−α for i = 1..p.
+fn power_law(p: usize, alpha: f64) -> Vec<f64> {
+    (1..=p).map(|i| (i as f64).powf(-alpha)).collect()
+}
+
+/// A job over `design` with one fixed column per entry of `surrogates`.
+fn job_on(design: Design, beta_star: &[f64], surrogates: &[Vec<f64>], noise: f64, n: usize) -> PointJob {
+    let columns = surrogates.iter().map(|b| SurrogateColumn::Fixed(b.clone())).collect();
+    PointJob::with_columns(design, beta_star.to_vec(), columns, noise, n).unwrap()
+}
+
+#[test]
+fn streamed_design_matches_the_stored_one() {
+    // p = 600 spans several generation chunks; the streamed fit accumulates XXᵀ chunk by chunk.
+    let (p, n) = (600, 40);
+    let lambda = power_law(p, 1.0);
+    let beta: Vec<f64> = (0..p).map(|i| (i % 7) as f64 * 0.1 - 0.3).collect();
+    let half: Vec<f64> = beta.iter().map(|b| 0.5 * b).collect();
+    let stored = job_on(Design::new(lambda).unwrap(), &beta, &[beta.clone(), half], 0.5, n);
+    let streamed = stored.clone().with_stream_entries(1);
+    assert!(streamed.streams_design() && !stored.streams_design());
+    for path in [SolvePath::Auto, SolvePath::ForceFallback] {
+        let (a, b) = (run(&stored, 0..6, path), run(&streamed, 0..6, path));
+        for j in 0..2 {
+            let gap = max_relative_gap(a.surrogate(j), b.surrogate(j));
+            assert!(gap < 1e-11, "{path:?} surrogate {j}: stored and streamed differ by {gap:e}");
+        }
+    }
+}
+
+#[test]
+fn streamed_runs_are_deterministic_prefixes() {
+    let job = small_noisy_job(12).with_stream_entries(1);
+    let key = StreamKey::new(3, "streamed", 1);
+    let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+    let long = one.install(|| simulate_point(&job, 0..12, &key, None));
+    let short = simulate_point(&job, 0..5, &key, None);
+    assert_eq!(short.surrogate(0), &long.surrogate(0)[..5]);
+}
+
+#[test]
+fn rotated_designs_give_the_diagonal_risks() {
+    // X = X̄ Uᵀ with the same X̄: b = U b̄ in exact arithmetic, so every trial's risk is unchanged (Obs. 2).
+    for n in [12, 30, 55] {
+        let lambda = power_law(30, 1.0);
+        let beta: Vec<f64> = (0..30).map(|i| f64::from(i % 3) - 0.5).collect();
+        let other: Vec<f64> = beta.iter().map(|b| 0.5 * b).collect();
+        let surrogates = [beta.clone(), other];
+        let diagonal = job_on(Design::new(lambda.clone()).unwrap(), &beta, &surrogates, 0.3, n);
+        let rotated = job_on(Design::rotated(lambda, 9).unwrap(), &beta, &surrogates, 0.3, n);
+        let (a, b) = (run(&diagonal, 0..20, SolvePath::Auto), run(&rotated, 0..20, SolvePath::Auto));
+        for j in 0..2 {
+            let gap = max_relative_gap(a.surrogate(j), b.surrogate(j));
+            assert!(gap < 1e-9, "n = {n}, surrogate {j}: rotated and diagonal risks differ by {gap:e}");
+        }
+    }
+}
+
+#[test]
+fn rotated_least_squares_matches_the_inverse_wishart_mean() {
+    // OLS under any Σ = UΛUᵀ: E R = (β^s−β⋆)ᵀΣ(β^s−β⋆) + σ² p/(n − p − 1), measured in the eigenbasis.
+    let (p, n) = (10, 25);
+    let beta: Vec<f64> = (1..=p).map(f64::from).collect();
+    let shifted: Vec<f64> = beta.iter().map(|b| b + 1.0).collect();
+    let lambda = power_law(p as usize, 1.0);
+    let bias: f64 = lambda.iter().sum();
+    let job = job_on(Design::rotated(lambda, 5).unwrap(), &beta, &[beta.clone(), shifted], 1.0, n);
+    let samples = run(&job, 0..3000, SolvePath::Auto);
+    assert_mean(samples.surrogate(0), 10.0 / 14.0);
+    assert_mean(samples.surrogate(1), bias + 10.0 / 14.0);
+}
+
+#[test]
+fn test_spectrum_weights_the_risk() {
+    // OLS with Σ_s = diag(λ_s), risk under Σ_t = diag(λ_t): b − β⋆ = (XᵀX)⁻¹Xᵀz and E(XᵀX)⁻¹ = Σ_s⁻¹/(n−p−1),
+    // so E R = σ² Σ_i λ_t,i/λ_s,i /(n − p − 1) = 55/14 for λ_s,i = 1/i, λ_t = 1, p = 10, n = 25.
+    let (p, n) = (10, 25);
+    let beta = vec![1.0; p];
+    let job = job_on(Design::new(power_law(p, 1.0)).unwrap(), &beta, std::slice::from_ref(&beta), 1.0, n);
+    let shifted = job.with_test_spectrum(vec![1.0; p]).unwrap();
+    assert_mean(run(&shifted, 0..4000, SolvePath::Auto).surrogate(0), 55.0 / 14.0);
+}
+
+/// A job whose only column is an ERM surrogate (fitted on `features` of p features, m samples).
+fn two_stage_job(lambda_s: Vec<f64>, lambda_t: Vec<f64>, beta: &[f64], noises: (f64, f64), features: usize, m: usize, n: usize) -> PointJob {
+    let erm = ErmSurrogate { lambda_s, features, m, noise_s: noises.0 };
+    let columns = vec![SurrogateColumn::Erm(erm), SurrogateColumn::Fixed(beta.to_vec())];
+    PointJob::with_columns(Design::new(lambda_t).unwrap(), beta.to_vec(), columns, noises.1, n).unwrap()
+}
+
+#[test]
+fn two_stage_least_squares_adds_both_noise_terms() {
+    // Both stages OLS with Σ_s = Σ_t: β^s − β⋆ and b − β^s are independent OLS noises, so
+    // E R(b) = σ_s² p/(m−p−1) + σ_t² p/(n−p−1) and E R(β^s) = σ_s² p/(m−p−1) exactly.
+    let (p, m, n) = (8, 20, 30);
+    let lambda = power_law(p, 1.5);
+    let beta: Vec<f64> = (0..p).map(|i| 1.0 - 0.2 * i as f64).collect();
+    let job = two_stage_job(lambda.clone(), lambda, &beta, (0.5, 0.2), p, m, n);
+    let samples = run(&job, 0..4000, SolvePath::Auto);
+    assert_mean(samples.surrogate_risk(0).unwrap(), 0.5 * 8.0 / 11.0);
+    assert_mean(samples.surrogate(0), 0.5 * 8.0 / 11.0 + 0.2 * 8.0 / 21.0);
+    assert_mean(samples.surrogate(1), 0.2 * 8.0 / 21.0);
+    assert_eq!(samples.surrogate_risk(1), None);
+}
+
+#[test]
+fn weak_surrogate_treats_the_hidden_features_as_noise() {
+    // OLS on the first p_s of p independent features: ỹ = x̃₁β₁ + (x̃₂β₂ + z̃), the bracket being
+    // N(0, σ_s² + Σ_{i>p_s} λ_i β_i²) noise independent of x̃₁. So β^s = (β₁ + OLS noise, 0) and
+    // E R(β^s) = h + (σ_s² + h) p_s/(m − p_s − 1) with h = Σ_{i>p_s} λ_i β_i².
+    let (p, ps, m) = (12, 5, 30);
+    let lambda = power_law(p, 1.0);
+    let beta = vec![1.0; p];
+    let hidden: f64 = lambda[ps..].iter().sum();
+    let job = two_stage_job(lambda.clone(), lambda, &beta, (0.3, 0.0), ps, m, 40);
+    let samples = run(&job, 0..4000, SolvePath::Auto);
+    assert_mean(samples.surrogate_risk(0).unwrap(), hidden + (0.3 + hidden) * 5.0 / 24.0);
+}
+
+/// Mean, SE and the relative gap of a sample's mean to `theory`, for reporting.
+fn against_theory(x: &[f64], theory: f64) -> String {
+    let (mean, se) = mean_se(x);
+    format!("simulated {mean:.4} ± {se:.4}, theory {theory:.4} ({:+.1}%)", 100.0 * (mean / theory - 1.0))
+}
+
+/// Asserts that the mean of `x` is within 4 SE + `slack` (relative, finite-p effects) of `theory`.
+#[track_caller]
+fn assert_near_theory(x: &[f64], theory: f64, slack: f64) {
+    let (mean, se) = mean_se(x);
+    let report = against_theory(x, theory);
+    assert!((mean - theory).abs() < 4.0 * se + slack * theory, "{report}");
+}
+
+#[test]
+fn two_stage_noiseless_matches_figure_2b() {
+    // PAPER.md Figure 2b, α = 1, n = m = 41: p = 100, λ_i = 1/i, σ = 0, constant β⋆ with β⋆ᵀΣβ⋆ = 1;
+    // the paper's theory curve reads 0.42 there.
+    let lambda = power_law(100, 1.0);
+    let c = 1.0 / lambda.iter().sum::<f64>().sqrt();
+    let beta = vec![c; 100];
+    let theory = crate::theory::two_stage_risk(&lambda, &lambda, &beta, 0.0, 0.0, 41, 41).unwrap();
+    assert!((theory - 0.42).abs() < 0.01, "closed form {theory} vs the paper's 0.42");
+    let job = two_stage_job(lambda.clone(), lambda.clone(), &beta, (0.0, 0.0), 100, 41, 41);
+    let samples = run(&job, 0..2000, SolvePath::Auto);
+    eprintln!("Figure 2b, n = m = 41: {}", against_theory(samples.surrogate(0), theory));
+    assert_near_theory(samples.surrogate(0), theory, 0.03);
+    // The surrogate itself is a standard min-norm fit on m samples (eq. 11).
+    let standard = crate::theory::Regime::new(&lambda, 41).unwrap().standard_risk(&lambda, &beta, 0.0);
+    assert_near_theory(samples.surrogate_risk(0).unwrap(), standard, 0.03);
+}
+
+#[test]
+fn two_stage_with_covariance_shift_and_noise_matches_the_closed_form() {
+    // Σ_s ≠ Σ_t, both stages interpolating (m, n < p), σ_s² = 0.2, σ_t² = 0.1.
+    let (p, m, n) = (100, 60, 35);
+    let (lambda_s, lambda_t) = (power_law(p, 0.5), power_law(p, 1.5));
+    let beta: Vec<f64> = (1..=p).map(|i| (i as f64).powf(-0.25)).collect();
+    let theory = crate::theory::two_stage_risk(&lambda_s, &lambda_t, &beta, 0.2, 0.1, m, n).unwrap();
+    let job = two_stage_job(lambda_s, lambda_t, &beta, (0.2, 0.1), p, m, n);
+    let samples = run(&job, 0..2000, SolvePath::Auto);
+    eprintln!("two-stage, Σ_s ≠ Σ_t, noisy: {}", against_theory(samples.surrogate(0), theory));
+    assert_near_theory(samples.surrogate(0), theory, 0.03);
+}
+
+#[test]
+fn erm_and_rotated_runs_do_not_depend_on_thread_count() {
+    let lambda = power_law(20, 1.0);
+    let beta = vec![0.5; 20];
+    let erm = two_stage_job(lambda.clone(), lambda.clone(), &beta, (0.1, 0.1), 15, 10, 8);
+    let rotated = job_on(Design::rotated(lambda, 2).unwrap(), &beta, std::slice::from_ref(&beta), 0.1, 8);
+    let key = StreamKey::new(4, "threads", 0);
+    for job in [erm, rotated] {
+        let in_pool = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            pool.install(|| simulate_point(&job, 0..30, &key, None))
+        };
+        assert_eq!(in_pool(1), in_pool(2));
+    }
+}
+
+#[test]
+fn invalid_surrogate_columns_are_errors() {
+    let erm = |features, m, noise_s, len| {
+        let erm = ErmSurrogate { lambda_s: vec![1.0; len], features, m, noise_s };
+        PointJob::with_columns(Design::new(vec![1.0; 3]).unwrap(), vec![0.0; 3], vec![SurrogateColumn::Erm(erm)], 0.0, 2)
+    };
+    assert_eq!(erm(0, 2, 0.0, 3), Err(SimError::InvalidFeatureCount { features: 0, p: 3 }));
+    assert_eq!(erm(4, 2, 0.0, 3), Err(SimError::InvalidFeatureCount { features: 4, p: 3 }));
+    assert_eq!(erm(3, 0, 0.0, 3), Err(SimError::NoSamples));
+    assert!(matches!(erm(3, 2, -1.0, 3), Err(SimError::InvalidNoiseVariance(_))));
+    assert_eq!(erm(3, 2, 0.0, 2), Err(SimError::SpectrumLength { expected: 3, found: 2 }));
+    let job = erm(3, 2, 0.0, 3).unwrap();
+    assert_eq!(job.clone().with_test_spectrum(vec![1.0; 2]), Err(SimError::SpectrumLength { expected: 3, found: 2 }));
+    assert!(matches!(job.with_test_spectrum(vec![1.0, -1.0, 0.0]), Err(SimError::InvalidEigenvalue { index: 1, .. })));
 }

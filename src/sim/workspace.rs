@@ -1,13 +1,15 @@
 //! Per-thread reusable buffers and the computation of one trial.
 
-use faer::dyn_stack::MemBuffer;
 use faer::linalg::matmul::matmul;
-use faer::{Accum, Mat, Par};
+use faer::{Accum, Mat, MatMut, MatRef, Par};
 
-use super::estimator::{self, Estimator};
+use super::design::draw_columns;
+use super::estimator::Fitter;
 use super::job::PointJob;
 use super::risk::excess_risk;
-use super::stream::TrialStream;
+use super::streamed::StreamedMinNorm;
+use super::stream::{Draw, Source, TrialKey};
+use super::surrogate::{ErmStage, SurrogateColumn};
 
 /// How a trial solves its normal equations.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,124 +24,159 @@ pub(crate) enum SolvePath {
 /// Non-fatal facts about one trial.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct TrialInfo {
-    /// The factorisation was numerically singular and the pseudo-inverse was used.
+    /// A factorisation (target or surrogate stage) was numerically singular and the pseudo-inverse was used.
     pub(crate) fallback: bool,
+}
+
+/// The target design: stored whole (with its eigenbasis draw X̄ when rotated), or streamed.
+enum TargetDesign {
+    /// X (n × p) in memory; `eigen` holds X̄ = G Λ^{1/2} when X = X̄ Uᵀ.
+    Stored { X: Mat<f64>, eigen: Option<Mat<f64>>, fitter: Fitter },
+    /// X regenerated in column chunks (min-norm, U = I, large n·p).
+    Streamed(StreamedMinNorm),
 }
 
 /// The buffers of one trial, allocated once per worker and reused for every trial of a point.
 pub(crate) struct Workspace {
-    estimator: Estimator,
-    /// Design X (n × p).
-    X: Mat<f64>,
+    target: TargetDesign,
+    /// Surrogate coefficients in the design's coordinates, U β^s (p × k); ERM columns refitted per trial.
+    B: Mat<f64>,
     /// Label noise z (n), shared by every surrogate column.
     z: Vec<f64>,
-    /// Labels Y = X B_s + z 1ᵀ (n × k); the min-norm path overwrites it with (XXᵀ)⁻¹Y.
+    /// Labels Y = X B + z 1ᵀ (n × k), overwritten by the fit.
     Y: Mat<f64>,
-    /// Gram matrix (min(n, p) square), lower triangle; overwritten by its factor.
-    gram: Mat<f64>,
-    /// Fitted coefficients b, one column per surrogate (p × k).
+    /// Fitted coefficients b, one column per surrogate (p × k), in the design's coordinates.
     coef: Mat<f64>,
-    stack: MemBuffer,
+    /// Uᵀ b (p × k) for rotated designs.
+    coef_eigen: Mat<f64>,
+    /// The surrogate stage of each ERM column (`None` for fixed columns).
+    erm: Vec<Option<ErmStage>>,
+    /// One ERM surrogate β^s in the eigenbasis (p × 1).
+    beta_s: Mat<f64>,
 }
 
 impl Workspace {
     /// Allocates the buffers for trials of `job`.
     pub(crate) fn new(job: &PointJob) -> Self {
         let (n, p, k) = (job.n, job.dim(), job.surrogate_count());
-        let m = n.min(p);
+        let rotated = job.design.rotation().is_some();
+        let target = if job.streams_design() {
+            TargetDesign::Streamed(StreamedMinNorm::new(n))
+        } else {
+            let eigen = rotated.then(|| Mat::zeros(n, p));
+            TargetDesign::Stored { X: Mat::zeros(n, p), eigen, fitter: Fitter::new(n, p, k) }
+        };
+        let fixed = Mat::from_fn(p, k, |i, j| match &job.columns[j] {
+            SurrogateColumn::Fixed(b) => b[i],
+            SurrogateColumn::Erm(_) => 0.0,
+        });
         Self {
-            estimator: Estimator::for_shape(n, p),
-            X: Mat::zeros(n, p),
+            target,
+            B: to_design_coordinates(job, fixed.as_ref()),
             z: vec![0.0; n],
             Y: Mat::zeros(n, k),
-            gram: Mat::zeros(m, m),
             coef: Mat::zeros(p, k),
-            stack: MemBuffer::new(estimator::llt_scratch(m)),
+            coef_eigen: Mat::zeros(if rotated { p } else { 0 }, k),
+            erm: job.columns.iter().map(|c| if let SurrogateColumn::Erm(e) = c { Some(ErmStage::new(e)) } else { None }).collect(),
+            beta_s: Mat::zeros(p, 1),
         }
     }
 
-    /// Runs one trial: draws (X, z) from `stream`, fits every surrogate's labels with Est(X, ·)
-    /// and writes the excess risk (eq. 5) of each fit into `risks` (length k).
+    /// Runs one trial: fits the ERM surrogates (writing their own risks R(β^s) into `teacher`, one per
+    /// ERM column in column order), draws the target design and noise from `key`, fits every column's
+    /// labels with Est(X, ·) and writes the excess risk (eq. 5 under λ_t) of each fit into `risks`.
+    /// The draws are independent named streams of `key` (see [`TrialKey`]), so their order is immaterial.
     #[track_caller]
     pub(crate) fn run_trial(
         &mut self,
         job: &PointJob,
-        mut stream: TrialStream,
+        key: &TrialKey,
         path: SolvePath,
         risks: &mut [f64],
+        teacher: &mut [f64],
     ) -> TrialInfo {
         assert_eq!(risks.len(), job.surrogate_count(), "one risk per surrogate");
-        self.draw(job, &mut stream);
-        let fallback = match self.estimator {
-            Estimator::MinNorm => self.fit_min_norm(path),
-            Estimator::Square => self.fit_square(path),
-            Estimator::LeastSquares => self.fit_least_squares(path),
+        let force = path != SolvePath::Auto;
+        let mut fallback = self.fit_surrogates(job, key, force, teacher);
+        key.stream(Source::Target, Draw::Noise).fill_scaled_normals(&mut self.z, job.noise_variance.sqrt());
+        fallback |= self.fit_target(job, key, force);
+        let coef = match job.design.rotation() {
+            Some(U) => {
+                // b̄ = Uᵀ b: the fit in the eigenbasis, where Σ_t is diagonal.
+                matmul(self.coef_eigen.as_mut(), Accum::Replace, U.transpose(), self.coef.as_ref(), 1.0, Par::Seq);
+                &self.coef_eigen
+            }
+            None => &self.coef,
         };
         for (j, risk) in risks.iter_mut().enumerate() {
-            *risk = excess_risk(job.design.lambda(), self.coef.col_as_slice(j), &job.beta_star);
+            *risk = excess_risk(job.risk_lambda(), coef.col_as_slice(j), &job.beta_star);
         }
         TrialInfo { fallback }
     }
 
-    /// Draws X = G Λ^{1/2}, then z ~ N(0, σ²Iₙ), and forms Y = X B_s + z 1ᵀ.
-    fn draw(&mut self, job: &PointJob, stream: &mut TrialStream) {
-        job.design.sample_into(&mut self.X, stream);
-        stream.fill_scaled_normals(&mut self.z, job.noise_variance.sqrt());
-        matmul(self.Y.as_mut(), Accum::Replace, self.X.as_ref(), job.surrogates.as_ref(), 1.0, Par::Seq);
-        for j in 0..self.Y.ncols() {
-            self.Y.col_as_slice_mut(j).iter_mut().zip(&self.z).for_each(|(y, z)| *y += z);
+    /// Fits each ERM column's surrogate for this trial, stores U β^s as its column of `B` and its risk
+    /// R(β^s) = Σ λ_t,i (β^s_i − β⋆_i)² in `teacher`. Returns whether any fit used the fallback.
+    fn fit_surrogates(&mut self, job: &PointJob, key: &TrialKey, force: bool, teacher: &mut [f64]) -> bool {
+        let mut fallback = false;
+        let mut risks = teacher.iter_mut();
+        for (j, column) in job.columns.iter().enumerate() {
+            let (SurrogateColumn::Erm(erm), Some(stage)) = (column, self.erm[j].as_mut()) else { continue };
+            fallback |= stage.fit(erm, &job.beta_star, key, j, force, self.beta_s.as_mut());
+            *risks.next().expect("one teacher risk per ERM column") =
+                excess_risk(job.risk_lambda(), self.beta_s.col_as_slice(0), &job.beta_star);
+            let mut column = self.B.col_mut(j).as_mat_mut();
+            match job.design.rotation() {
+                Some(U) => matmul(column.as_mut(), Accum::Replace, U, self.beta_s.as_ref(), 1.0, Par::Seq),
+                None => column.copy_from(&self.beta_s),
+            }
+        }
+        fallback
+    }
+
+    /// Draws the target design, forms Y = X B + z 1ᵀ and fits `coef`. Returns whether the fallback was used.
+    fn fit_target(&mut self, job: &PointJob, key: &TrialKey, force: bool) -> bool {
+        let sqrt_lambda = job.design.sqrt_lambda();
+        match &mut self.target {
+            TargetDesign::Stored { X, eigen, fitter } => {
+                match (eigen.as_mut(), job.design.rotation()) {
+                    (Some(Xbar), Some(U)) => {
+                        draw_columns(sqrt_lambda, key, Source::Target, 0, Xbar.as_mut());
+                        // X = X̄ Uᵀ = G Λ^{1/2} Uᵀ: rows ~ N(0, U Λ Uᵀ).
+                        matmul(X.as_mut(), Accum::Replace, Xbar.as_ref(), U.transpose(), 1.0, Par::Seq);
+                    }
+                    _ => draw_columns(sqrt_lambda, key, Source::Target, 0, X.as_mut()),
+                }
+                matmul(self.Y.as_mut(), Accum::Replace, X.as_ref(), self.B.as_ref(), 1.0, Par::Seq);
+                add_noise(self.Y.as_mut(), &self.z, Accum::Add);
+                fitter.fit(X.as_ref(), self.Y.as_mut(), self.coef.as_mut(), force)
+            }
+            TargetDesign::Streamed(streamed) => {
+                add_noise(self.Y.as_mut(), &self.z, Accum::Replace);
+                streamed.fit(sqrt_lambda, key, self.B.as_ref(), self.Y.as_mut(), self.coef.as_mut(), force)
+            }
         }
     }
+}
 
-    /// n < p: b = Xᵀ(XXᵀ)⁻¹Y. Returns whether the fallback was used.
-    fn fit_min_norm(&mut self, path: SolvePath) -> bool {
-        estimator::gram_lower(self.gram.as_mut(), self.X.as_ref());
-        let solved = path == SolvePath::Auto
-            && estimator::llt_solve(self.gram.as_mut(), self.Y.as_mut(), &mut self.stack).is_ok();
-        if solved {
-            self.coef_from_dual();
-        } else {
-            self.min_norm_fallback();
+/// Y ← Y + z 1ᵀ (`Accum::Add`) or Y ← z 1ᵀ (`Accum::Replace`): the shared label noise.
+fn add_noise(mut Y: MatMut<'_, f64>, z: &[f64], accum: Accum) {
+    for j in 0..Y.ncols() {
+        let column = Y.as_mut().col_mut(j).try_as_col_major_mut().expect("label buffers are column-major");
+        for (y, z) in column.as_slice_mut().iter_mut().zip(z) {
+            *y = if accum == Accum::Add { *y + z } else { *z };
         }
-        !solved
     }
+}
 
-    /// n = p: b = X⁻¹Y. Returns whether the fallback was used.
-    fn fit_square(&mut self, path: SolvePath) -> bool {
-        self.gram.copy_from(&self.X);
-        self.coef.copy_from(&self.Y);
-        let solved = path == SolvePath::Auto && estimator::lu_solve(self.gram.as_mut(), self.coef.as_mut()).is_ok();
-        if !solved {
-            self.min_norm_fallback();
+/// U A: eigenbasis coefficients (columns of `A`) in the design's coordinates (A itself when U = I).
+fn to_design_coordinates(job: &PointJob, A: MatRef<'_, f64>) -> Mat<f64> {
+    match job.design.rotation() {
+        Some(U) => {
+            let mut out = Mat::zeros(A.nrows(), A.ncols());
+            matmul(out.as_mut(), Accum::Replace, U, A, 1.0, Par::Seq);
+            out
         }
-        !solved
-    }
-
-    /// n > p: b = (XᵀX)⁻¹XᵀY. Returns whether the fallback was used.
-    fn fit_least_squares(&mut self, path: SolvePath) -> bool {
-        estimator::gram_lower(self.gram.as_mut(), self.X.transpose());
-        let (X, Y) = (self.X.as_ref(), self.Y.as_ref());
-        matmul(self.coef.as_mut(), Accum::Replace, X.transpose(), Y, 1.0, Par::Seq);
-        let solved = path == SolvePath::Auto
-            && estimator::llt_solve(self.gram.as_mut(), self.coef.as_mut(), &mut self.stack).is_ok();
-        if !solved {
-            // b = (XᵀX)⁺XᵀY: the minimum-norm least-squares solution.
-            estimator::gram_lower(self.gram.as_mut(), self.X.transpose());
-            estimator::pinv_solve(self.gram.as_ref(), self.coef.as_mut());
-        }
-        !solved
-    }
-
-    /// b = Xᵀ(XXᵀ)⁺Y = X⁺Y, the minimum-norm solution whatever the rank of X.
-    fn min_norm_fallback(&mut self) {
-        estimator::gram_lower(self.gram.as_mut(), self.X.as_ref());
-        estimator::pinv_solve(self.gram.as_ref(), self.Y.as_mut());
-        self.coef_from_dual();
-    }
-
-    /// coef = Xᵀ W for the dual solution W stored in `Y`.
-    fn coef_from_dual(&mut self) {
-        matmul(self.coef.as_mut(), Accum::Replace, self.X.transpose(), self.Y.as_ref(), 1.0, Par::Seq);
+        None => A.to_owned(),
     }
 }
 
@@ -147,7 +184,7 @@ impl Workspace {
 mod tests {
     use faer::Mat;
 
-    use super::{SolvePath, Workspace};
+    use super::{SolvePath, TargetDesign, Workspace};
     use crate::sim::{Design, PointJob, StreamKey};
 
     /// A min-norm job (n = 5 < p = 8) with two surrogates and noise.
@@ -163,13 +200,21 @@ mod tests {
         let job = job();
         let mut ws = Workspace::new(&job);
         let mut risks = [0.0; 2];
-        ws.run_trial(&job, StreamKey::new(5, "ws", 0).trial(3), path, &mut risks);
+        ws.run_trial(&job, &StreamKey::new(5, "ws", 0).trial(3), path, &mut risks, &mut []);
         ws
     }
 
+    /// The stored design of a workspace.
+    fn design(ws: &Workspace) -> &Mat<f64> {
+        match &ws.target {
+            TargetDesign::Stored { X, .. } => X,
+            TargetDesign::Streamed(_) => unreachable!("small designs are stored"),
+        }
+    }
+
     /// The labels y_j = X β^s_j + z, recomputed from the stored design and noise.
-    fn labels(ws: &Workspace, job: &PointJob) -> Mat<f64> {
-        let mut Y = &ws.X * &job.surrogates;
+    fn labels(ws: &Workspace) -> Mat<f64> {
+        let mut Y = design(ws) * &ws.B;
         for j in 0..Y.ncols() {
             Y.col_as_slice_mut(j).iter_mut().zip(&ws.z).for_each(|(y, z)| *y += z);
         }
@@ -178,23 +223,20 @@ mod tests {
 
     #[test]
     fn min_norm_solution_interpolates_and_equals_the_pseudo_inverse() {
-        let job = job();
         let ws = fitted(SolvePath::Auto);
-        let Y = labels(&ws, &job);
-        let residual = &ws.X * &ws.coef - &Y;
+        let (X, Y) = (design(&ws), labels(&ws));
+        let residual = X * &ws.coef - &Y;
         assert!(residual.norm_max() < 1e-12 * Y.norm_max(), "‖Xb − y‖ = {}", residual.norm_max());
         // Independent reference: b = X⁺y from the SVD.
-        let pinv = ws.X.thin_svd().unwrap().pseudoinverse();
-        let reference = &pinv * &Y;
+        let reference = X.thin_svd().unwrap().pseudoinverse() * &Y;
         let error = (&ws.coef - &reference).norm_max();
         assert!(error < 1e-10 * reference.norm_max(), "‖b − X⁺y‖ = {error}");
     }
 
     #[test]
     fn fallback_solution_interpolates_too() {
-        let job = job();
         let ws = fitted(SolvePath::ForceFallback);
-        let residual = &ws.X * &ws.coef - labels(&ws, &job);
+        let residual = design(&ws) * &ws.coef - labels(&ws);
         assert!(residual.norm_max() < 1e-10, "‖Xb − y‖ = {}", residual.norm_max());
     }
 }
