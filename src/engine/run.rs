@@ -3,14 +3,13 @@
 use std::fmt;
 
 use super::results::{EquivalentSummary, ExperimentResults, Point, Results, Series};
-use faer::Mat;
 
 use super::measures;
-use super::surrogates::surrogate;
-use crate::sim::{Design, PointJob, Progress, StreamKey, simulate_point};
-use crate::spec::{Experiment, Measure, Spec};
+use super::surrogates::{Coefficients, coefficients};
+use crate::sim::{Design, ErmSurrogate, PointJob, Progress, StreamKey, SurrogateColumn, simulate_point};
+use crate::spec::{Erm, Experiment, Measure, Spec, SurrogateKind};
 use crate::stats::Summary;
-use crate::theory::{self, Regime};
+use crate::theory::{self, Regime, TwoStage};
 
 /// The confidence of the intervals stored with every simulated point.
 const POINT_CONFIDENCE: f64 = 0.95;
@@ -88,10 +87,11 @@ fn experiment(seed: u64, e: &Experiment, options: &RunOptions<'_>) -> Result<Exp
         let lambda = &e.task.spectrum.lambda;
         let regime = Regime::new(lambda, n).map_err(|err| fail(err.to_string()))?;
         out.equivalents.push(equivalent(lambda, &regime));
-        let surrogates: Vec<Vec<f64>> = e.surrogates.iter().map(|s| surrogate(&e.task, &s.kind, &regime)).collect();
-        out.fingerprints.push(surrogates.iter().map(|b| fingerprint(b)).collect());
+        let surrogates: Vec<Coefficients<'_>> =
+            (0..e.surrogates.len()).map(|j| coefficients(&e.task, &e.surrogates, j, &regime)).collect();
+        out.fingerprints.push(surrogates.iter().zip(&e.surrogates).map(|(c, s)| c.fingerprint(&s.name)).collect());
         match e.measure {
-            Measure::Coefficients => coefficients(&mut out, &surrogates),
+            Measure::Coefficients => coefficient_profile(&mut out, &surrogates),
             Measure::ExcessRisk => {
                 let samples = match out.trials {
                     Some(t) => Some(simulate(seed, e, index, n, &surrogates, t, options.progress).map_err(fail)?),
@@ -153,19 +153,13 @@ fn equivalent(lambda: &[f64], regime: &Regime) -> EquivalentSummary {
     }
 }
 
-/// A fingerprint of a coefficient vector's exact bits.
-fn fingerprint(b: &[f64]) -> [u8; 32] {
-    let mut hasher = blake3::Hasher::new();
-    for x in b {
-        hasher.update(&x.to_le_bytes());
-    }
-    *hasher.finalize().as_bytes()
-}
-
-/// Figure 1a: each surrogate's coefficients against the index i (theory only).
-fn coefficients(out: &mut ExperimentResults, surrogates: &[Vec<f64>]) {
-    for (series, b) in out.series.iter_mut().zip(surrogates) {
-        series.points = b.iter().enumerate().map(|(i, &v)| theory_point(i as f64 + 1.0, v)).collect();
+/// Figure 1a: each surrogate's coefficients against the index i (theory only; the resolver admits only fixed
+/// surrogates here).
+fn coefficient_profile(out: &mut ExperimentResults, surrogates: &[Coefficients<'_>]) {
+    for (series, c) in out.series.iter_mut().zip(surrogates) {
+        if let Coefficients::Fixed(b) = c {
+            series.points = b.iter().enumerate().map(|(i, &v)| theory_point(i as f64 + 1.0, v)).collect();
+        }
     }
 }
 
@@ -174,42 +168,97 @@ fn theory_point(x: f64, theory: f64) -> Point {
     Point { x, theory, mean: None, se: None, ci_low: None, ci_high: None, trials: None }
 }
 
-/// Simulates `trials` trials of one point; returns each surrogate's risks in trial order.
+/// Simulates `trials` trials of one point; returns each series' risks in trial order.
 fn simulate(
     seed: u64,
     e: &Experiment,
     index: usize,
     n: usize,
-    surrogates: &[Vec<f64>],
+    surrogates: &[Coefficients<'_>],
     trials: usize,
     progress: Option<Progress<'_>>,
 ) -> Result<Vec<Vec<f64>>, String> {
-    let p = e.task.beta.len();
-    let design = Design::new(e.task.spectrum.lambda.clone()).map_err(|err| err.to_string())?;
-    let columns = Mat::from_fn(p, surrogates.len(), |i, j| surrogates[j][i]);
-    let job = PointJob::new(design, e.task.beta.clone(), columns, e.task.noise, n).map_err(|err| err.to_string())?;
+    let task = &e.task;
+    let train = e.design.as_ref().unwrap_or(&task.spectrum).lambda.clone();
+    let design = match task.rotation {
+        None => Design::new(train),
+        Some(rotation) => Design::rotated(train, rotation),
+    }
+    .map_err(|err| err.to_string())?;
+    // Teachers are not columns of their own: they read their ERM column's surrogate risk.
+    let mut column_of = vec![0; surrogates.len()];
+    let mut columns = Vec::new();
+    for (j, c) in surrogates.iter().enumerate() {
+        let column = match c {
+            Coefficients::Fixed(b) => SurrogateColumn::Fixed(b.clone()),
+            Coefficients::Trained(erm) => SurrogateColumn::Erm(ErmSurrogate {
+                lambda_s: erm.spectrum.lambda.clone(),
+                features: erm.features,
+                m: erm.m.at(n),
+                noise_s: erm.noise,
+            }),
+            Coefficients::Teacher(_) => continue,
+        };
+        column_of[j] = columns.len();
+        columns.push(column);
+    }
+    let mut job =
+        PointJob::with_columns(design, task.beta.clone(), columns, task.noise, n).map_err(|err| err.to_string())?;
+    if e.design.is_some() {
+        job = job.with_test_spectrum(task.spectrum.lambda.clone()).map_err(|err| err.to_string())?;
+    }
     let samples = simulate_point(&job, 0..trials, &StreamKey::new(seed, &e.name, index), progress);
-    Ok((0..surrogates.len()).map(|j| samples.surrogate(j).to_vec()).collect())
+    let series = surrogates.iter().enumerate().map(|(j, c)| match c {
+        Coefficients::Teacher(of) => {
+            samples.surrogate_risk(column_of[*of]).expect("an ERM column records its surrogate's risk").to_vec()
+        }
+        _ => samples.surrogate(column_of[j]).to_vec(),
+    });
+    Ok(series.collect())
 }
 
-/// Figure 1b: theory risk and simulated summary of each surrogate at one sample size.
+/// The theoretical risk of one series at the sample size of `regime`.
+fn theory_risk(e: &Experiment, regime: &Regime, c: &Coefficients<'_>) -> Result<f64, String> {
+    let task = &e.task;
+    let lambda = &task.spectrum.lambda;
+    let risk = match (c, &e.design) {
+        (Coefficients::Fixed(b), None) => return Ok(regime.s2t_risk(lambda, &task.beta, b, task.noise)),
+        (Coefficients::Fixed(b), Some(design)) => {
+            theory::transfer_risk(&design.lambda, lambda, &task.beta, b, task.noise, regime.n())
+        }
+        (Coefficients::Trained(erm), _) => two_stage(e, erm, regime.n()).risks().map(|r| r.student),
+        (Coefficients::Teacher(of), _) => match &e.surrogates[*of].kind {
+            SurrogateKind::Erm(erm) => two_stage(e, erm, regime.n()).risks().map(|r| r.teacher),
+            _ => unreachable!("the resolver checked the teacher's surrogate"),
+        },
+    };
+    risk.map_err(|err| err.to_string())
+}
+
+/// The two-stage model of an ERM surrogate feeding the experiment's target at sample size n (Definition 3).
+fn two_stage<'a>(e: &'a Experiment, erm: &'a Erm, n: usize) -> TwoStage<'a> {
+    TwoStage {
+        lambda_s: &erm.spectrum.lambda,
+        lambda_t: &e.task.spectrum.lambda,
+        beta_star: &e.task.beta,
+        sigma_s2: erm.noise,
+        sigma_t2: e.task.noise,
+        m: erm.m.at(n),
+        n,
+        features: erm.features,
+    }
+}
+
+/// Figure 1b: theory risk and simulated summary of each series at one sample size.
 fn risks(
     out: &mut ExperimentResults,
     e: &Experiment,
     regime: &Regime,
-    surrogates: &[Vec<f64>],
+    surrogates: &[Coefficients<'_>],
     samples: Option<Vec<Vec<f64>>>,
 ) -> Result<(), String> {
-    let task = &e.task;
-    for (j, (series, b)) in out.series.iter_mut().zip(surrogates).enumerate() {
-        let theory = match &e.design {
-            None => regime.s2t_risk(&task.spectrum.lambda, &task.beta, b, task.noise),
-            Some(design) => {
-                theory::transfer_risk(&design.lambda, &task.spectrum.lambda, &task.beta, b, task.noise, regime.n())
-                    .map_err(|err| err.to_string())?
-            }
-        };
-        let mut point = theory_point(regime.n() as f64, theory);
+    for (j, (series, c)) in out.series.iter_mut().zip(surrogates).enumerate() {
+        let mut point = theory_point(regime.n() as f64, theory_risk(e, regime, c)?);
         if let Some(samples) = &samples {
             let s = Summary::new(&samples[j], POINT_CONFIDENCE).map_err(|err| err.to_string())?;
             point.mean = Some(s.mean);

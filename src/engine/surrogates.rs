@@ -1,15 +1,48 @@
-//! The coefficient vector β^s of each kind of surrogate at one sample size.
+//! The coefficients β^s of each kind of surrogate at one sample size: a fixed vector, or an ERM surrogate that
+//! the simulation refits in every trial.
 
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-use crate::spec::{SurrogateKind, Task};
+use crate::spec::{Erm, Surrogate, SurrogateKind, Task};
 use crate::theory::{self, Regime};
 
-/// β^s of a surrogate for `task` at the sample size of `regime`.
-pub(super) fn surrogate(task: &Task, kind: &SurrogateKind, regime: &Regime) -> Vec<f64> {
+/// What a series' labels come from at one sample size.
+pub(super) enum Coefficients<'a> {
+    /// A fixed β^s.
+    Fixed(Vec<f64>),
+    /// A surrogate trained by ERM in every trial (Section 5).
+    Trained(&'a Erm),
+    /// The risk of the ERM surrogate at this index of the experiment's surrogates.
+    Teacher(usize),
+}
+
+impl Coefficients<'_> {
+    /// A fingerprint that is equal exactly when two series label the target identically.
+    pub(super) fn fingerprint(&self, name: &str) -> [u8; 32] {
+        let mut hasher = blake3::Hasher::new();
+        match self {
+            Coefficients::Fixed(b) => b.iter().for_each(|x| {
+                hasher.update(&x.to_le_bytes());
+            }),
+            // Random surrogates differ from everything, including each other.
+            Coefficients::Trained(_) | Coefficients::Teacher(_) => {
+                hasher.update(b"random:").update(name.as_bytes());
+            }
+        }
+        *hasher.finalize().as_bytes()
+    }
+}
+
+/// The coefficients of `surrogates[index]` for `task` at the sample size of `regime`.
+pub(super) fn coefficients<'a>(
+    task: &Task,
+    surrogates: &'a [Surrogate],
+    index: usize,
+    regime: &Regime,
+) -> Coefficients<'a> {
     let (lambda, beta) = (&task.spectrum.lambda, &task.beta);
-    match kind {
+    Coefficients::Fixed(match &surrogates[index].kind {
         SurrogateKind::GroundTruth => beta.clone(),
         // Prop. 1: β^{s*}; along the segment β⋆ + t(β^{s*} − β⋆) for the optimality checks.
         SurrogateKind::Optimal { step } => {
@@ -24,7 +57,13 @@ pub(super) fn surrogate(task: &Task, kind: &SurrogateKind, regime: &Regime) -> V
         SurrogateKind::CovarianceShift(source) => {
             beta.iter().zip(&source.lambda).zip(lambda).map(|((b, s), t)| (s / t).sqrt() * b).collect()
         }
-    }
+        SurrogateKind::Erm(erm) => return Coefficients::Trained(erm),
+        SurrogateKind::Teacher(of) => {
+            let at =
+                surrogates.iter().position(|s| &s.name == of).expect("the resolver checked the teacher's surrogate");
+            return Coefficients::Teacher(at);
+        }
+    })
 }
 
 /// The mask keeping the first `k` of `p` features.

@@ -63,7 +63,8 @@ fn trial_times(n: usize) -> [f64; 4] {
     let copy = median_secs(15, || factor.copy_from(&gram));
     let solve = median_secs(15, || {
         factor.copy_from(&gram);
-        estimator::llt_solve(factor.as_mut(), Y.as_mut(), &mut stack).expect("a Wishart Gram matrix is positive definite");
+        estimator::llt_solve(factor.as_mut(), Y.as_mut(), &mut stack)
+            .expect("a Wishart Gram matrix is positive definite");
     }) - copy;
     let thin = median_secs(15, || {
         matmul(Y.as_mut(), Accum::Replace, X.as_ref(), B.as_ref(), 1.0, Par::Seq);

@@ -1,5 +1,6 @@
 //! One simulated point: a design, a target model, surrogates and a sample size.
 
+#[cfg(test)]
 use faer::Mat;
 
 use super::design::{Design, validate_spectrum};
@@ -36,6 +37,7 @@ impl PointJob {
     /// Validates and builds a job with fixed surrogate columns: `beta_star` has length p and
     /// `surrogates` is p × k; a shape mismatch is a bug of the caller and panics.
     #[track_caller]
+    #[cfg(test)]
     pub(crate) fn new(
         design: Design,
         beta_star: Vec<f64>,
@@ -69,7 +71,8 @@ impl PointJob {
         }
         finite(&beta_star)?;
         columns.iter().try_for_each(|c| c.validate(p))?;
-        let job = Self { design, beta_star, columns, noise_variance, n, test_lambda: None, stream_entries: STREAM_ENTRIES };
+        let job =
+            Self { design, beta_star, columns, noise_variance, n, test_lambda: None, stream_entries: STREAM_ENTRIES };
         Ok(job)
     }
 

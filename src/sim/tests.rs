@@ -5,8 +5,8 @@ use faer::Mat;
 use super::error::SimError;
 use super::runner::PointSamples;
 use super::runner::simulate_point_with;
-use super::workspace::SolvePath;
 use super::surrogate::{ErmSurrogate, SurrogateColumn};
+use super::workspace::SolvePath;
 use super::*;
 
 /// A job with diagonal covariance `lambda`, target β⋆ and surrogate columns `surrogates`.
@@ -274,7 +274,15 @@ fn test_spectrum_weights_the_risk() {
 }
 
 /// A job whose only column is an ERM surrogate (fitted on `features` of p features, m samples).
-fn two_stage_job(lambda_s: Vec<f64>, lambda_t: Vec<f64>, beta: &[f64], noises: (f64, f64), features: usize, m: usize, n: usize) -> PointJob {
+fn two_stage_job(
+    lambda_s: Vec<f64>,
+    lambda_t: Vec<f64>,
+    beta: &[f64],
+    noises: (f64, f64),
+    features: usize,
+    m: usize,
+    n: usize,
+) -> PointJob {
     let erm = ErmSurrogate { lambda_s, features, m, noise_s: noises.0 };
     let columns = vec![SurrogateColumn::Erm(erm), SurrogateColumn::Fixed(beta.to_vec())];
     PointJob::with_columns(Design::new(lambda_t).unwrap(), beta.to_vec(), columns, noises.1, n).unwrap()
@@ -323,6 +331,20 @@ fn assert_near_theory(x: &[f64], theory: f64, slack: f64) {
     assert!((mean - theory).abs() < 4.0 * se + slack * theory, "{report}");
 }
 
+/// The two-stage theory (Definition 3) with a surrogate that sees every feature.
+fn two_stage(
+    lambda_s: &[f64],
+    lambda_t: &[f64],
+    beta_star: &[f64],
+    (sigma_s2, sigma_t2): (f64, f64),
+    m: usize,
+    n: usize,
+) -> f64 {
+    let model =
+        crate::theory::TwoStage { lambda_s, lambda_t, beta_star, sigma_s2, sigma_t2, m, n, features: beta_star.len() };
+    model.risks().unwrap().student
+}
+
 #[test]
 fn two_stage_noiseless_matches_figure_2b() {
     // PAPER.md Figure 2b, α = 1, n = m = 41: p = 100, λ_i = 1/i, σ = 0, constant β⋆ with β⋆ᵀΣβ⋆ = 1;
@@ -330,7 +352,7 @@ fn two_stage_noiseless_matches_figure_2b() {
     let lambda = power_law(100, 1.0);
     let c = 1.0 / lambda.iter().sum::<f64>().sqrt();
     let beta = vec![c; 100];
-    let theory = crate::theory::two_stage_risk(&lambda, &lambda, &beta, 0.0, 0.0, 41, 41).unwrap();
+    let theory = two_stage(&lambda, &lambda, &beta, (0.0, 0.0), 41, 41);
     assert!((theory - 0.42).abs() < 0.01, "closed form {theory} vs the paper's 0.42");
     let job = two_stage_job(lambda.clone(), lambda.clone(), &beta, (0.0, 0.0), 100, 41, 41);
     let samples = run(&job, 0..2000, SolvePath::Auto);
@@ -347,7 +369,7 @@ fn two_stage_with_covariance_shift_and_noise_matches_the_closed_form() {
     let (p, m, n) = (100, 60, 35);
     let (lambda_s, lambda_t) = (power_law(p, 0.5), power_law(p, 1.5));
     let beta: Vec<f64> = (1..=p).map(|i| (i as f64).powf(-0.25)).collect();
-    let theory = crate::theory::two_stage_risk(&lambda_s, &lambda_t, &beta, 0.2, 0.1, m, n).unwrap();
+    let theory = two_stage(&lambda_s, &lambda_t, &beta, (0.2, 0.1), m, n);
     let job = two_stage_job(lambda_s, lambda_t, &beta, (0.2, 0.1), p, m, n);
     let samples = run(&job, 0..2000, SolvePath::Auto);
     eprintln!("two-stage, Σ_s ≠ Σ_t, noisy: {}", against_theory(samples.surrogate(0), theory));
@@ -374,7 +396,13 @@ fn erm_and_rotated_runs_do_not_depend_on_thread_count() {
 fn invalid_surrogate_columns_are_errors() {
     let erm = |features, m, noise_s, len| {
         let erm = ErmSurrogate { lambda_s: vec![1.0; len], features, m, noise_s };
-        PointJob::with_columns(Design::new(vec![1.0; 3]).unwrap(), vec![0.0; 3], vec![SurrogateColumn::Erm(erm)], 0.0, 2)
+        PointJob::with_columns(
+            Design::new(vec![1.0; 3]).unwrap(),
+            vec![0.0; 3],
+            vec![SurrogateColumn::Erm(erm)],
+            0.0,
+            2,
+        )
     };
     assert_eq!(erm(0, 2, 0.0, 3), Err(SimError::InvalidFeatureCount { features: 0, p: 3 }));
     assert_eq!(erm(4, 2, 0.0, 3), Err(SimError::InvalidFeatureCount { features: 4, p: 3 }));

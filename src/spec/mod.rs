@@ -129,6 +129,43 @@ pub(crate) enum SurrogateKind {
     Scaled(f64),
     /// β^s = Aβ⋆ with A_ii = (λ^s_i/λ_i)^{1/2}: the model shift equivalent to a covariance shift (Observation 1).
     CovarianceShift(Spectrum),
+    /// A surrogate trained by ERM in every trial (Section 5): m samples from N(0, diag(λ_s)) with labels from β⋆
+    /// and noise σ_s², fitted on the first p_s features only.
+    Erm(Erm),
+    /// The risk of an ERM surrogate itself (the "teacher"), named by the surrogate.
+    Teacher(String),
+}
+
+/// The first stage of the two-stage model.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Erm {
+    /// The spectrum of the surrogate's data.
+    pub(crate) spectrum: Spectrum,
+    /// The surrogate's label noise variance σ_s².
+    pub(crate) noise: f64,
+    /// Its sample size.
+    pub(crate) m: SampleSize,
+    /// p_s: it sees the first p_s features.
+    pub(crate) features: usize,
+}
+
+/// The surrogate's sample size m.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum SampleSize {
+    /// A fixed m.
+    Fixed(usize),
+    /// m = n, the target's sample size at each point (Figure 2b).
+    SameAsTarget,
+}
+
+impl SampleSize {
+    /// m at target sample size n.
+    pub(crate) fn at(self, n: usize) -> usize {
+        match self {
+            SampleSize::Fixed(m) => m,
+            SampleSize::SameAsTarget => n,
+        }
+    }
 }
 
 /// A named surrogate as declared.

@@ -4,8 +4,8 @@ use std::collections::HashMap;
 
 use super::args::{Args, Bound, MAX_COUNT, count, kind_name, number, real};
 use super::{
-    Axes, Claim, Experiment, Figure, Measure, Part, PointFilter, Rule, Section, Spec, Spectrum, Surrogate,
-    SurrogateKind, Task, Text, Tolerance,
+    Axes, Claim, Erm, Experiment, Figure, Measure, Part, PointFilter, Rule, SampleSize, Section, Spec, Spectrum,
+    Surrogate, SurrogateKind, Task, Text, Tolerance,
 };
 use crate::diagnostics::{Diagnostic, Span, did_you_mean};
 use crate::syntax::{Ast, Block, Declaration, Expr, ExprKind, Ident, Item, Path, Setting, Value};
@@ -95,9 +95,15 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    /// Records the error of a failed step.
+    /// Records the error of a failed step, unless it only follows from an error already reported.
     fn keep<T>(&mut self, result: Result<T, Diagnostic>) -> Option<T> {
-        result.map_err(|d| self.errors.push(d)).ok()
+        result
+            .map_err(|d| {
+                if !d.message.is_empty() {
+                    self.errors.push(d);
+                }
+            })
+            .ok()
     }
 
     /// Resolves the whole file in reading order.
@@ -279,8 +285,17 @@ impl<'a> Resolver<'a> {
 
     /// The surrogate declaration named by `expr`, with the declarations it uses.
     fn surrogate(&self, expr: &Expr) -> Result<(Surrogate, Vec<&'a Declaration>), Diagnostic> {
-        const KINDS: [&str; 7] =
-            ["ground_truth", "optimal", "optimal_mask", "top_k", "random_mask", "scaled", "covariance_shift"];
+        const KINDS: [&str; 9] = [
+            "ground_truth",
+            "optimal",
+            "optimal_mask",
+            "top_k",
+            "random_mask",
+            "scaled",
+            "covariance_shift",
+            "erm",
+            "teacher",
+        ];
         let d = self.declaration(path(expr, "a surrogate name")?, "surrogate")?;
         let empty: &[crate::syntax::Argument] = &[];
         let (kind, args) = match &d.value.kind {
@@ -294,6 +309,8 @@ impl<'a> Resolver<'a> {
             "random_mask" => &["keep", "seed", "label"],
             "scaled" => &["factor", "label"],
             "covariance_shift" => &["source", "label"],
+            "erm" => &["spectrum", "m", "features", "noise", "label"],
+            "teacher" => &["of", "label"],
             _ => &["label"],
         };
         let a = Args::new(kind, d.value.span, args, params)?;
@@ -328,6 +345,30 @@ impl<'a> Resolver<'a> {
                 used.push(decl);
                 (SurrogateKind::CovarianceShift(source), "Aβ⋆ (covariance shift)".to_owned())
             }
+            "erm" => {
+                let (spectrum, decl) = self.spectrum(a.require("spectrum")?)?;
+                used.push(decl);
+                let m_expr = a.require("m")?;
+                let m = match &m_expr.kind {
+                    ExprKind::Path(p) if single_segment(p)?.name == "n" => SampleSize::SameAsTarget,
+                    _ => SampleSize::Fixed(count(number(m_expr, "m")?, "m", 1)?),
+                };
+                let p = spectrum.lambda.len();
+                let features = match a.get("features") {
+                    Some(f) => count(number(f, "features")?, "features", 1)?,
+                    None => p,
+                };
+                let noise = a.real("noise", Bound::NonNegative, Some(0.0))?;
+                let label = match m {
+                    SampleSize::Fixed(m) => format!("ERM surrogate (m = {m}, p_s = {features})"),
+                    SampleSize::SameAsTarget => format!("two-stage ERM (m = n, p_s = {features})"),
+                };
+                (SurrogateKind::Erm(Erm { spectrum, noise, m, features }), label)
+            }
+            "teacher" => {
+                let of = single_segment(path(a.require("of")?, "an ERM surrogate's name")?)?;
+                (SurrogateKind::Teacher(of.name.clone()), format!("the surrogate {} itself", of.name))
+            }
             _ => return Err(unknown(kind, "surrogate kind", &KINDS)),
         };
         let label = a.get("label").map(string).transpose()?.unwrap_or(default_label);
@@ -342,13 +383,19 @@ impl<'a> Resolver<'a> {
             SurrogateKind::CovarianceShift(source) => {
                 source.lambda.len() == p && task.spectrum.lambda.iter().all(|&l| l > 0.0)
             }
+            SurrogateKind::Erm(erm) => erm.spectrum.lambda.len() == p && erm.features <= p,
             _ => true,
         };
         if fits {
             Ok(())
         } else {
-            Err(Diagnostic::error(at, format!("surrogate `{}` does not fit task `{}` with p = {p} features", s.name, task.name))
-                .with_hint("masks keep at most p features; a covariance shift needs a source spectrum of length p and a positive target spectrum"))
+            Err(Diagnostic::error(
+                at,
+                format!("surrogate `{}` does not fit task `{}` with p = {p} features", s.name, task.name),
+            )
+            .with_hint(
+                "masks keep at most p features; a covariance shift or an ERM surrogate needs a spectrum of length p",
+            ))
         }
     }
 
@@ -366,8 +413,12 @@ impl<'a> Resolver<'a> {
                 return Err(Diagnostic::error(v.span(), format!("surrogate `{}` is listed twice", surrogate.name)));
             }
             self.check_surrogate(&surrogate, &task, v.span())?;
+            check_stage_one(&surrogate, &sizes, v.span())?;
             surrogates.push(surrogate);
             used.extend(decls);
+        }
+        if let Some(listed) = s.get("surrogates") {
+            check_teachers(&surrogates, listed)?;
         }
         let trials = s.get("trials").map(|t| count(number(single(t)?, "trials")?, "trials", 1)).transpose()?;
         let measure = match s.get("measure") {
@@ -388,12 +439,6 @@ impl<'a> Resolver<'a> {
             None => None,
             Some(d) => {
                 let (spectrum, decl) = self.spectrum(single(d)?)?;
-                if trials.is_some() {
-                    return Err(Diagnostic::error(
-                        d.span,
-                        "covariance-shift designs are not simulated yet: remove `trials`",
-                    ));
-                }
                 if spectrum.lambda.len() != task.spectrum.lambda.len() || measure != Measure::ExcessRisk {
                     return Err(Diagnostic::error(
                         d.span,
@@ -432,10 +477,14 @@ impl<'a> Resolver<'a> {
             return Ok(i);
         }
         match self.names.get(name.name.as_str()) {
-            Some(Named::Block(b)) if b.kind.name == "experiment" => Err(Diagnostic::error(
-                name.span,
-                format!("experiment `{}` is used before it is defined, or its definition has errors", name.name),
-            )),
+            // Its definition failed and was reported: say nothing more (an empty message is never shown).
+            Some(Named::Block(b)) if b.kind.name == "experiment" && b.span.start < name.span.start => {
+                Err(Diagnostic::error(name.span, ""))
+            }
+            Some(Named::Block(b)) if b.kind.name == "experiment" => {
+                Err(Diagnostic::error(name.span, format!("experiment `{}` is used before it is defined", name.name))
+                    .with_hint("define experiments above the figures and claims that use them"))
+            }
             Some(n) => Err(wrong_kind(name, kind_of(*n), "experiment")),
             None => Err(self.unknown_name(name, "experiment")),
         }
@@ -934,6 +983,10 @@ fn check_measure(
     if !compares && !surrogates.is_empty() {
         return Err(Diagnostic::error(name.span, "this measure has fixed series and takes no `surrogates`"));
     }
+    let random = surrogates.iter().any(|s| matches!(s.kind, SurrogateKind::Erm(_) | SurrogateKind::Teacher(_)));
+    if measure == Measure::Coefficients && random {
+        return Err(Diagnostic::error(name.span, "ERM surrogates are random: they have no fixed coefficients to show"));
+    }
     if matches!(measure, Measure::Coefficients | Measure::Masks) && sizes.len() != 1 {
         return Err(Diagnostic::error(n_span, "this measure needs a single sample size n"));
     }
@@ -947,6 +1000,37 @@ fn check_measure(
     }
     if measure != Measure::ExcessRisk && trials.is_some() {
         return Err(Diagnostic::error(name.span, "only `measure excess_risk` is simulated: remove `trials`"));
+    }
+    Ok(())
+}
+
+/// An ERM surrogate's own fit must be analysable at every m it is trained with: interpolation below its number of
+/// positive eigenvalues among the first p_s, or least squares above p_s + 1.
+fn check_stage_one(s: &Surrogate, sizes: &[usize], at: Span) -> Result<(), Diagnostic> {
+    let SurrogateKind::Erm(erm) = &s.kind else { return Ok(()) };
+    let kept = Spectrum { lambda: erm.spectrum.lambda[..erm.features].to_vec(), alpha: None };
+    let ms: Vec<usize> = sizes.iter().map(|&n| erm.m.at(n)).collect();
+    check_sizes(&ms, &kept, at).map_err(|d| {
+        Diagnostic::error(
+            at,
+            format!("surrogate `{}` cannot be analysed: {}", s.name, d.message.replacen("n = ", "m = ", 1)),
+        )
+    })
+}
+
+/// Each `teacher(of: s)` names an ERM surrogate listed in the same experiment.
+fn check_teachers(surrogates: &[Surrogate], setting: &Setting) -> Result<(), Diagnostic> {
+    for (s, v) in surrogates.iter().zip(&setting.values) {
+        if let SurrogateKind::Teacher(of) = &s.kind {
+            let listed = surrogates.iter().any(|x| &x.name == of && matches!(x.kind, SurrogateKind::Erm(_)));
+            if !listed {
+                return Err(Diagnostic::error(
+                    v.span(),
+                    format!("`{}` is the teacher of `{of}`, which is not an ERM surrogate of this experiment", s.name),
+                )
+                .with_hint(format!("list `{of}`, declared with `erm(...)`, in the same `surrogates`")));
+            }
+        }
     }
     Ok(())
 }

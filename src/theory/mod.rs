@@ -49,10 +49,10 @@ pub(crate) use {
     two_stage::{SurrogateMoments, TwoStage, TwoStageRisks},
 };
 
+pub(crate) use transfer::transfer_risk;
 #[cfg(test)]
 pub(crate) use {
     mutation::{Mutation, with_mutation},
     risk::standard_risk,
     surrogate::optimal_mask,
 };
-pub(crate) use transfer::transfer_risk;

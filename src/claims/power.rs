@@ -1,0 +1,84 @@
+//! Claims have power: deliberately wrong theory (test-only mutations of the theory module) makes the matching
+//! claims fail, while the right theory passes them on the same simulations.
+
+use crate::theory::{Mutation, with_mutation};
+use crate::{RunOptions, Verdicts, judge, parse, resolve, run};
+
+/// Figure 1's setting at p = 200, with one claim of each kind the mutations should break.
+const SPEC: &str = r#"
+title "power"
+seed 11
+spectrum cov = powerlaw(p: 200, alpha: 2.0)
+signal beta = powerlaw_energy(cov, beta: 1.5, power: 1.0)
+task t = gaussian(cov, beta, noise: 0.0)
+surrogate truth = ground_truth
+surrogate optimal = optimal
+surrogate masked = optimal_mask
+surrogate halfway = optimal(step: 0.5)
+surrogate overshoot = optimal(step: 1.5)
+experiment sweep {
+  task t
+  n [40, 80, 120]
+  surrogates truth, masked, optimal
+  trials 300
+}
+experiment path {
+  task t
+  n [40, 80, 120]
+  surrogates halfway, optimal, overshoot
+  trials 300
+}
+experiment masks {
+  task t
+  n 80
+  measure masks
+}
+claim agree "theory matches simulation" { agree sweep tolerance relative(0.01) }
+claim minimum "the optimal surrogate is optimal" { holds path.optimal < path.halfway, path.optimal < path.overshoot }
+claim best_mask "the optimal mask beats every top-k mask" { theory masks.optimal_mask <= masks.top_k }
+"#;
+
+/// The verdicts of [`SPEC`], by claim name, under an optional mutation.
+fn verdicts(mutation: Option<Mutation>) -> Vec<(String, bool)> {
+    let evaluate = || {
+        let spec = resolve(&parse(SPEC).unwrap(), SPEC).unwrap();
+        let results = run(&spec, &RunOptions::default()).unwrap();
+        judge(&spec, &results)
+    };
+    let v: Verdicts = match mutation {
+        Some(m) => with_mutation(m, evaluate),
+        None => evaluate(),
+    };
+    v.claims.iter().map(|c| (c.name.clone(), c.passed)).collect()
+}
+
+/// Whether claim `name` passed.
+fn passed(verdicts: &[(String, bool)], name: &str) -> bool {
+    verdicts.iter().find(|(n, _)| n == name).unwrap().1
+}
+
+#[test]
+fn the_right_theory_passes_every_claim() {
+    let v = verdicts(None);
+    assert!(v.iter().all(|(_, ok)| *ok), "{v:?}");
+}
+
+#[test]
+fn omega_off_by_five_or_three_percent_fails_the_agreement_claim() {
+    for factor in [1.05, 0.95, 1.03, 0.97] {
+        let v = verdicts(Some(Mutation::OmegaScaled(factor)));
+        assert!(!passed(&v, "agree"), "Ω × {factor} still agrees: {v:?}");
+    }
+}
+
+#[test]
+fn a_wrong_gain_formula_fails_the_optimality_claim() {
+    let v = verdicts(Some(Mutation::GainWithoutVariance));
+    assert!(!passed(&v, "minimum"), "{v:?}");
+}
+
+#[test]
+fn a_mask_threshold_on_zeta_fails_the_mask_claim() {
+    let v = verdicts(Some(Mutation::MaskOnZeta));
+    assert!(!passed(&v, "best_mask"), "{v:?}");
+}
