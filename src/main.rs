@@ -105,7 +105,9 @@ fn build(path: &Path, out: &Path, jobs: Option<usize>, seed: Option<u64>, trials
         .build()
         .map_err(|e| Failure::Runtime(format!("cannot start worker threads: {e}")))?;
     let trials = trials.map(|t| usize::try_from(t).unwrap_or(usize::MAX));
-    let mut options = RunOptions { trials, progress: None };
+    // The cache lives under the output directory, keyed by everything that determines each experiment's results.
+    let cache = out.join(".cache");
+    let mut options = RunOptions { trials, progress: None, cache: Some(&cache) };
     let bar = progress_bar(kdrepro::total_trials(&spec, &options));
     let tick = |done: usize| bar.inc(done as u64);
     options.progress = Some(&tick);

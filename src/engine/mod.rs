@@ -1,6 +1,7 @@
 //! Stages 3 and 4, [`Spec`](crate::Spec) → [`Results`]: evaluate the theory at every point and run the
 //! Monte Carlo simulations.
 
+mod cache;
 mod measures;
 mod results;
 mod run;

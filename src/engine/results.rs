@@ -1,21 +1,21 @@
 //! What running a spec produces: theory and simulation values per experiment, series and point.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The results of every experiment of a spec, in spec order.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Results {
     /// One entry per experiment.
     pub(crate) experiments: Vec<ExperimentResults>,
 }
 
 /// The results of one experiment.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct ExperimentResults {
     /// The experiment's name.
     pub(crate) name: String,
     /// What the x coordinate is: `n` (sample size) or `i` (feature index).
-    pub(crate) x: &'static str,
+    pub(crate) x: String,
     /// Monte Carlo trials per point, if simulated.
     pub(crate) trials: Option<usize>,
     /// The deterministic equivalent at each sample size.
@@ -23,15 +23,13 @@ pub(crate) struct ExperimentResults {
     /// One series per surrogate or quantity.
     pub(crate) series: Vec<Series>,
     /// Per point and series, the per-trial risks in trial order, for paired claims.
-    #[serde(skip)]
     pub(crate) samples: Vec<Vec<Vec<f64>>>,
     /// Per point, a fingerprint of each surrogate's coefficient vector, to tell equal surrogates apart.
-    #[serde(skip)]
     pub(crate) fingerprints: Vec<Vec<[u8; 32]>>,
 }
 
 /// The deterministic-equivalent quantities at one sample size (PAPER.md §2.1–2.2).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct EquivalentSummary {
     /// The sample size n.
     pub(crate) n: usize,
@@ -48,7 +46,7 @@ pub(crate) struct EquivalentSummary {
 }
 
 /// One series: a surrogate's values, or a quantity, along the experiment's x axis.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Series {
     /// The series name: a surrogate, or a quantity such as `omega`.
     pub(crate) name: String,
@@ -59,7 +57,7 @@ pub(crate) struct Series {
 }
 
 /// Theory and simulation at one x.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Point {
     /// The x coordinate (n or i).
     pub(crate) x: f64,

@@ -4,6 +4,7 @@ use std::fmt;
 
 use super::results::{EquivalentSummary, ExperimentResults, Point, Results, Series};
 
+use super::cache::Cache;
 use super::measures;
 use super::surrogates::{Coefficients, coefficients};
 use crate::sim::{Design, ErmSurrogate, PointJob, Progress, StreamKey, SurrogateColumn, simulate_point};
@@ -21,6 +22,8 @@ pub struct RunOptions<'a> {
     pub trials: Option<usize>,
     /// Called with the number of newly finished trials, from worker threads.
     pub progress: Option<&'a (dyn Fn(usize) + Sync)>,
+    /// A directory caching experiment results between runs.
+    pub cache: Option<&'a std::path::Path>,
 }
 
 /// A failure to evaluate an experiment.
@@ -57,7 +60,19 @@ fn trials(e: &Experiment, options: &RunOptions<'_>) -> Option<usize> {
 /// # Errors
 /// The first experiment whose theory cannot be evaluated.
 pub fn run(spec: &Spec, options: &RunOptions<'_>) -> Result<Results, RunError> {
-    let experiments = spec.experiments.iter().map(|e| experiment(spec.seed, e, options)).collect::<Result<_, _>>()?;
+    let cache = options.cache.map(Cache::new);
+    let cached = |e: &Experiment| -> Result<ExperimentResults, RunError> {
+        let trials = trials(e, options);
+        if let Some(hit) = cache.as_ref().and_then(|c| c.load(spec.seed, trials, e)) {
+            return Ok(hit);
+        }
+        let results = experiment(spec.seed, e, options)?;
+        if let Some(c) = &cache {
+            c.store(spec.seed, trials, e, &results);
+        }
+        Ok(results)
+    };
+    let experiments = spec.experiments.iter().map(cached).collect::<Result<_, _>>()?;
     Ok(Results { experiments })
 }
 
@@ -75,7 +90,8 @@ fn experiment(seed: u64, e: &Experiment, options: &RunOptions<'_>) -> Result<Exp
             Measure::Coefficients => "i",
             Measure::Masks => "k",
             _ => "n",
-        },
+        }
+        .to_owned(),
         trials: trials(e, options),
         equivalents: Vec::with_capacity(e.sizes.len()),
         series: names.into_iter().map(|(name, label)| Series { name, label, points: Vec::new() }).collect(),

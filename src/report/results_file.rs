@@ -71,7 +71,7 @@ pub(super) fn results_yaml(spec: &Spec, results: &Results, verdicts: &Verdicts) 
                 .iter()
                 .map(|s| (s.name.as_str(), SeriesEntry { label: &s.label, points: &s.points }))
                 .collect();
-            (e.name.as_str(), ExperimentEntry { x: e.x, trials: e.trials, equivalents: &e.equivalents, series })
+            (e.name.as_str(), ExperimentEntry { x: &e.x, trials: e.trials, equivalents: &e.equivalents, series })
         })
         .collect();
     let claims = verdicts
