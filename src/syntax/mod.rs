@@ -1,10 +1,16 @@
 //! Stage 1, text → [`Ast`]: the grammar (`kd.pest`), the syntax tree and the parser.
 
 mod ast;
+mod diff;
+mod format;
+#[cfg(test)]
+mod fuzz;
 mod parse;
 
 pub use ast::Ast;
 pub(crate) use ast::{
     Argument, Block, Comparison, Declaration, Expr, ExprKind, Ident, Item, Number, Path, Setting, Value,
 };
+pub use diff::unified_diff;
+pub use format::format;
 pub use parse::parse;
