@@ -20,19 +20,7 @@ fn comment_texts(source: &str) -> Vec<String> {
         if let Some(body) = rest.strip_prefix("\"\"\"") {
             rest = body.find("\"\"\"").map_or("", |e| &body[e + 3..]);
         } else if rest.starts_with('"') {
-            let mut chars = rest.char_indices().skip(1);
-            let mut end = rest.len();
-            while let Some((k, c)) = chars.next() {
-                match c {
-                    '\\' => drop(chars.next()),
-                    '"' => {
-                        end = k + 1;
-                        break;
-                    }
-                    _ => {}
-                }
-            }
-            rest = &rest[end..];
+            rest = &rest[quoted_len(rest)..];
         } else if rest.starts_with("//") {
             let end = rest.find('\n').unwrap_or(rest.len());
             found.push(rest[..end].trim_end().to_owned());
@@ -113,5 +101,133 @@ fn odd_inputs_are_stable() {
         "w \"\"\"\n\u{3000}a\n b\n\"\"\"",
     ] {
         fmt(source);
+    }
+}
+
+/// The tokens of a valid spec, each with whether a blank line precedes it (a small lexer, independent of
+/// the parser and the formatter).
+fn tokens(source: &str) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
+    let mut rest = source;
+    loop {
+        let trimmed = rest.trim_start();
+        let blank = rest[..rest.len() - trimmed.len()].matches('\n').count() >= 2;
+        rest = trimmed;
+        let Some(c) = rest.chars().next() else { return out };
+        let len = if let Some(body) = rest.strip_prefix("\"\"\"") {
+            body.find("\"\"\"").unwrap() + 6
+        } else if c == '"' {
+            quoted_len(rest)
+        } else if rest.starts_with("//") {
+            rest.find('\n').unwrap_or(rest.len())
+        } else if c.is_ascii_digit() || c == '-' {
+            number_len(rest)
+        } else if c.is_ascii_alphabetic() || c == '_' {
+            rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '*')).unwrap_or(rest.len())
+        } else if rest.starts_with("..") || rest.starts_with("<=") || rest.starts_with(">=") {
+            2
+        } else {
+            c.len_utf8()
+        };
+        out.push((rest[..len].to_owned(), blank));
+        rest = &rest[len..];
+    }
+}
+
+/// The length of the one-line string at the start of `text`.
+fn quoted_len(text: &str) -> usize {
+    let mut chars = text.char_indices().skip(1);
+    while let Some((k, c)) = chars.next() {
+        match c {
+            '\\' => drop(chars.next()),
+            '"' => return k + 1,
+            _ => {}
+        }
+    }
+    text.len()
+}
+
+/// The length of the number literal at the start of `text`.
+fn number_len(text: &str) -> usize {
+    let digits = |s: &str| s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let mut len = usize::from(text.starts_with('-'));
+    len += digits(&text[len..]);
+    if text[len..].starts_with('.') && digits(&text[len + 1..]) > 0 {
+        len += 1 + digits(&text[len + 1..]);
+    }
+    if text[len..].starts_with(['e', 'E']) {
+        let sign = usize::from(text[len + 1..].starts_with(['+', '-']));
+        if digits(&text[len + 1 + sign..]) > 0 {
+            len += 1 + sign + digits(&text[len + 1 + sign..]);
+        }
+    }
+    len
+}
+
+/// `source` with its layout scrambled: random spacing and line breaks between tokens, trailing commas in
+/// calls and lists, triple-quoted strings indented anew. Blank lines stay where they were, and comments
+/// stay on their own line or after code as they were: those the formatter keeps.
+fn scramble(source: &str, seed: u64) -> String {
+    use rand::{RngExt, SeedableRng};
+    let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(seed);
+    let tokens = tokens(source);
+    let word = |t: &str| t.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    let mut out = String::new();
+    for (i, (token, blank)) in tokens.iter().enumerate() {
+        let previous = i.checked_sub(1).map(|p| tokens[p].0.as_str());
+        if i > 0 {
+            let spaces = " ".repeat(rng.random_range(0..4));
+            let own_line = token.starts_with("//") && {
+                let at = source.find(token.as_str()).unwrap();
+                source[..at].rsplit('\n').next().unwrap().trim().is_empty()
+            };
+            if *blank {
+                out.push_str(&format!("\n\n{spaces}"));
+            } else if own_line || previous.is_some_and(|p| p.starts_with("//")) {
+                out.push_str(&format!("{spaces}\n{spaces}"));
+            } else if token.starts_with("//") {
+                out.push_str(&format!(" {spaces}"));
+            } else {
+                if (token == ")" || token == "]") && previous != Some("(") && previous != Some("[") {
+                    out.push_str(if rng.random_bool(0.5) { "," } else { "" });
+                }
+                let gaps = ["", " ", "  ", "\n", "\n      ", "\t", " \n\t "];
+                let gap = gaps[rng.random_range(0..gaps.len())];
+                let needs_space = previous.is_some_and(word) && word(token);
+                out.push_str(if gap.is_empty() && needs_space { " " } else { gap });
+            }
+        }
+        if token.starts_with("\"\"\"") {
+            let shift = " ".repeat(rng.random_range(0..6));
+            let lines: Vec<String> = token
+                .split('\n')
+                .enumerate()
+                .map(
+                    |(k, line)| {
+                        if k == 0 || line.trim().is_empty() { line.to_owned() } else { format!("{shift}{line}") }
+                    },
+                )
+                .collect();
+            out.push_str(&lines.join("\n"));
+        } else {
+            out.push_str(token);
+        }
+    }
+    out
+}
+
+#[test]
+fn permuted_layouts_of_the_committed_specs_format_back_byte_for_byte() {
+    for source in [include_str!("../../../specs/paper.kd"), include_str!("../../../specs/bench/fig1b.kd")] {
+        for seed in 0..20 {
+            let scrambled = scramble(source, seed);
+            assert_ne!(scrambled, source);
+            if seed == 0 && std::env::var_os("SHOW_SCRAMBLED").is_some() {
+                println!("{scrambled}");
+            }
+            let original = parse(source).unwrap().without_spans();
+            assert_eq!(parse(&scrambled).unwrap().without_spans(), original, "seed {seed}:\n{scrambled}");
+            assert_eq!(fmt(&scrambled), source, "seed {seed}:\n{scrambled}");
+        }
     }
 }
