@@ -316,11 +316,46 @@ fn exercise(source: &str) {
     let reparsed = parse(&formatted).expect("formatted text does not parse");
     assert_eq!(reparsed.without_spans(), ast.without_spans(), "formatting changed the tree:\n{formatted}");
     assert_eq!(format(&formatted).expect("formatted text parses"), formatted, "formatting is not idempotent");
+    assert_eq!(comment_texts(&formatted), comment_texts(source), "formatting lost a comment:\n{formatted}");
     assert_eq!(
         messages(&resolve(&reparsed, &formatted), &formatted),
         before,
         "formatting changed what the resolver says"
     );
+}
+
+/// The comments of a text, trimmed, in order (found by a scan that knows strings, independent of the formatter).
+pub(super) fn comment_texts(source: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut rest = source;
+    while let Some(i) = rest.find(['"', '/']) {
+        rest = &rest[i..];
+        if let Some(body) = rest.strip_prefix("\"\"\"") {
+            rest = body.find("\"\"\"").map_or("", |e| &body[e + 3..]);
+        } else if rest.starts_with('"') {
+            rest = &rest[quoted_len(rest)..];
+        } else if rest.starts_with("//") {
+            let end = rest.find('\n').unwrap_or(rest.len());
+            found.push(rest[..end].trim_end().to_owned());
+            rest = &rest[end..];
+        } else {
+            rest = &rest[1..];
+        }
+    }
+    found
+}
+
+/// The length of the one-line string at the start of `text`.
+pub(super) fn quoted_len(text: &str) -> usize {
+    let mut chars = text.char_indices().skip(1);
+    while let Some((k, c)) = chars.next() {
+        match c {
+            '\\' => drop(chars.next()),
+            '"' => return k + 1,
+            _ => {}
+        }
+    }
+    text.len()
 }
 
 /// The outcome of a run.

@@ -1,4 +1,5 @@
-//! Stage 1, text → [`Ast`]: the grammar (`kd.pest`), the syntax tree and the parser.
+//! Stage 1, text → [`Ast`]: the grammar (`kd.pest`), the syntax tree and the parser; and back, the canonical
+//! layout of a spec (`kdrepro fmt`) with the diff that `--check` prints.
 
 mod ast;
 mod diff;

@@ -1,4 +1,5 @@
 use super::*;
+use crate::syntax::fuzz::{comment_texts, quoted_len};
 use crate::syntax::parse;
 
 /// Formats `source`, checking on the way that formatting keeps the meaning and is idempotent.
@@ -9,27 +10,6 @@ fn fmt(source: &str) -> String {
     assert_eq!(parse(&formatted).unwrap().without_spans(), parse(source).unwrap().without_spans(), "{formatted}");
     assert_eq!(comment_texts(&formatted), comment_texts(source), "comments lost:\n{formatted}");
     formatted
-}
-
-/// The comments of a text, trimmed, in order (found by a scan that knows strings, independent of the formatter).
-fn comment_texts(source: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    let mut rest = source;
-    while let Some(i) = rest.find(['"', '/']) {
-        rest = &rest[i..];
-        if let Some(body) = rest.strip_prefix("\"\"\"") {
-            rest = body.find("\"\"\"").map_or("", |e| &body[e + 3..]);
-        } else if rest.starts_with('"') {
-            rest = &rest[quoted_len(rest)..];
-        } else if rest.starts_with("//") {
-            let end = rest.find('\n').unwrap_or(rest.len());
-            found.push(rest[..end].trim_end().to_owned());
-            rest = &rest[end..];
-        } else {
-            rest = &rest[1..];
-        }
-    }
-    found
 }
 
 #[test]
@@ -132,19 +112,6 @@ fn tokens(source: &str) -> Vec<(String, bool)> {
         out.push((rest[..len].to_owned(), blank));
         rest = &rest[len..];
     }
-}
-
-/// The length of the one-line string at the start of `text`.
-fn quoted_len(text: &str) -> usize {
-    let mut chars = text.char_indices().skip(1);
-    while let Some((k, c)) = chars.next() {
-        match c {
-            '\\' => drop(chars.next()),
-            '"' => return k + 1,
-            _ => {}
-        }
-    }
-    text.len()
 }
 
 /// The length of the number literal at the start of `text`.
