@@ -100,7 +100,8 @@ impl fmt::Display for Rendered<'_> {
         };
         writeln!(f, "{}:{line_no}:{col}: {kind}: {}", self.path, d.message)?;
         let gutter = " ".repeat(line_no.to_string().len());
-        let end = (d.span.end as usize).clamp(start, line_start + line.len());
+        // `lines` drops a line's `\r\n`, where a span may start: such a span is drawn as one caret.
+        let end = (d.span.end as usize).clamp(start, (line_start + line.len()).max(start));
         let width = self.source[start..end].chars().count().max(1);
         writeln!(f, "{gutter} |")?;
         writeln!(f, "{line_no} | {shown}")?;
@@ -165,6 +166,15 @@ mod tests {
         assert_eq!(
             d.render("a.kd", source),
             "a.kd:2:6: error: seed must be a non-negative integer\n  |\n2 | seed -3\n  |      ^^\n  = help: for example `seed 1`\n"
+        );
+    }
+
+    #[test]
+    fn a_span_at_the_end_of_a_crlf_line_renders() {
+        let d = Diagnostic::error(Span::new(9, 10), "unexpected character U+000A");
+        assert_eq!(
+            d.render("a.kd", "title \"a\r\n"),
+            "a.kd:1:10: error: unexpected character U+000A\n  |\n1 | title \"a\n  |          ^\n"
         );
     }
 

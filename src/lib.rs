@@ -28,4 +28,4 @@ pub use diagnostics::{Diagnostic, Severity, Span};
 pub use engine::{Results, RunError, RunOptions, run, total_trials};
 pub use report::{RenderError, RenderInput, Report, output_stem, render, write_report};
 pub use spec::{Spec, resolve};
-pub use syntax::{Ast, parse};
+pub use syntax::{Ast, format, parse, unified_diff};

@@ -41,6 +41,18 @@ enum Command {
         /// The experiment file (`.kd`).
         spec: PathBuf,
     },
+    /// Print specs in canonical layout (every comment kept), or check or rewrite them.
+    Fmt {
+        /// The experiment files (`.kd`).
+        #[arg(required = true)]
+        specs: Vec<PathBuf>,
+        /// Print nothing for canonical files, a diff for the others, and exit with 1 if there are any.
+        #[arg(long, conflicts_with = "write")]
+        check: bool,
+        /// Rewrite the files that are not canonical in place.
+        #[arg(long)]
+        write: bool,
+    },
 }
 
 /// Why the process stops: each maps to one exit code.
@@ -51,6 +63,8 @@ enum Failure {
     Spec,
     /// A runtime or I/O failure (exit 3).
     Runtime(String),
+    /// `fmt --check` found a file that is not canonical (exit 1).
+    NotCanonical,
 }
 
 fn main() -> ExitCode {
@@ -58,10 +72,11 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Build { spec, out, jobs, seed, trials } => build(&spec, &out, jobs, seed, trials),
         Command::Check { spec } => load(&spec).map(|(s, _)| eprintln!("{}: ok ({})", spec.display(), s.outline())),
+        Command::Fmt { specs, check, write } => fmt(&specs, check, write),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
-        Err(Failure::Claims) => ExitCode::from(1),
+        Err(Failure::Claims | Failure::NotCanonical) => ExitCode::from(1),
         Err(Failure::Spec) => ExitCode::from(2),
         Err(Failure::Runtime(message)) => {
             eprintln!("error: {message}");
@@ -70,19 +85,21 @@ fn main() -> ExitCode {
     }
 }
 
+/// Reads a spec's text, printing a located error if it is not UTF-8.
+fn read_source(path: &Path) -> Result<String, Failure> {
+    let bytes = std::fs::read(path).map_err(|e| Failure::Runtime(format!("cannot read {}: {e}", path.display())))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let d = Diagnostic::at(at, "the file is not UTF-8 text");
+        eprint!("{}", d.render(&display(path), &String::from_utf8_lossy(&e.as_bytes()[..at])));
+        Failure::Spec
+    })
+}
+
 /// Reads, parses and resolves a spec, printing its diagnostics; returns it with its source text.
 fn load(path: &Path) -> Result<(Spec, String), Failure> {
-    let bytes = std::fs::read(path).map_err(|e| Failure::Runtime(format!("cannot read {}: {e}", path.display())))?;
-    let display = path.display().to_string();
-    let source = match String::from_utf8(bytes) {
-        Ok(source) => source,
-        Err(e) => {
-            let at = e.utf8_error().valid_up_to();
-            let d = Diagnostic::at(at, "the file is not UTF-8 text");
-            eprint!("{}", d.render(&display, &String::from_utf8_lossy(&e.as_bytes()[..at])));
-            return Err(Failure::Spec);
-        }
-    };
+    let source = read_source(path)?;
+    let display = display(path);
     let print = |diagnostics: Vec<Diagnostic>| {
         for d in diagnostics {
             eprint!("{}", d.render(&display, &source));
@@ -130,6 +147,46 @@ fn build(path: &Path, out: &Path, jobs: Option<usize>, seed: Option<u64>, trials
     }
     eprintln!("wrote {}", written.iter().map(|p| display(p)).collect::<Vec<_>>().join(", "));
     if verdicts.all_passed() { Ok(()) } else { Err(Failure::Claims) }
+}
+
+/// `kdrepro fmt`: formats every file, continuing past failures; the worst failure decides the exit code.
+fn fmt(paths: &[PathBuf], check: bool, write: bool) -> Result<(), Failure> {
+    let mut worst = Ok(());
+    for path in paths {
+        let outcome = fmt_one(path, check, write);
+        worst = match (worst, outcome) {
+            (Err(Failure::Runtime(m)), _) | (_, Err(Failure::Runtime(m))) => Err(Failure::Runtime(m)),
+            (Err(Failure::Spec), _) | (_, Err(Failure::Spec)) => Err(Failure::Spec),
+            (Err(f), _) | (_, Err(f)) => Err(f),
+            (Ok(()), Ok(())) => Ok(()),
+        };
+    }
+    worst
+}
+
+/// Formats one file: prints it, prints its diff (`--check`), or rewrites it (`--write`).
+fn fmt_one(path: &Path, check: bool, write: bool) -> Result<(), Failure> {
+    let source = read_source(path)?;
+    let formatted = kdrepro::format(&source).map_err(|diagnostics| {
+        for d in diagnostics {
+            eprint!("{}", d.render(&display(path), &source));
+        }
+        Failure::Spec
+    })?;
+    if check {
+        let name = display(path);
+        let diff = kdrepro::unified_diff(&name, &format!("{name} (formatted)"), &source, &formatted);
+        print!("{diff}");
+        return if diff.is_empty() { Ok(()) } else { Err(Failure::NotCanonical) };
+    }
+    if !write {
+        print!("{formatted}");
+    } else if formatted != source {
+        std::fs::write(path, formatted)
+            .map_err(|e| Failure::Runtime(format!("cannot write {}: {e}", display(path))))?;
+        eprintln!("formatted {}", display(path));
+    }
+    Ok(())
 }
 
 /// A path for messages.

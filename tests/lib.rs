@@ -3,4 +3,5 @@
 mod cli;
 mod determinism;
 mod errors;
+mod fmt;
 mod support;

@@ -52,7 +52,8 @@ pub struct Report {
     pub typst: String,
     /// `<stem>.results.yaml`.
     pub results_yaml: String,
-    /// Figure sources by relative path (`figures/<name>.typ`), included by the main source.
+    /// Figure sources by relative path (`figures/<name>.typ`), included by the main source, and the spec
+    /// excerpts' syntax definition (`kd.sublime-syntax`).
     pub figures: BTreeMap<String, String>,
 }
 
@@ -134,6 +135,8 @@ pub fn render(input: &RenderInput<'_>) -> Result<Report, RenderError> {
         parts,
     };
     let typst = templates()?.get_template("report.typ.j2").and_then(|t| t.render(Serde(&context))).map_err(internal)?;
+    // The highlighting of the spec excerpts (`#set raw(syntaxes: ...)`), written next to the report.
+    figures.insert(String::from("kd.sublime-syntax"), String::from(include_str!("../../editors/kd.sublime-syntax")));
     let files = figures.iter().map(|(k, v)| (k.clone(), v.clone().into_bytes())).collect();
     let date = ReportDate { year: DATE.year, month: DATE.month, day: DATE.day };
     let compiled = compile(&typst, &files, date).map_err(|e| RenderError::Internal(e.to_string()))?;

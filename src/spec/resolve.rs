@@ -10,6 +10,12 @@ use super::{
 use crate::diagnostics::{Diagnostic, Span, did_you_mean};
 use crate::syntax::{Ast, Block, Declaration, Expr, ExprKind, Ident, Item, Path, Setting, Value};
 
+/// The most sample sizes one sweep may have.
+const MAX_POINTS: usize = 10_000;
+
+/// The most features a spectrum may have: its eigenvalues, signal and working copies must fit in memory.
+const MAX_FEATURES: usize = 20_000_000;
+
 /// The declaration keywords.
 const DECLARATIONS: [&str; 4] = ["spectrum", "signal", "task", "surrogate"];
 /// The block keywords.
@@ -198,14 +204,14 @@ impl<'a> Resolver<'a> {
         let lambda = match callee.name.as_str() {
             "powerlaw" => {
                 let a = Args::new(callee, d.value.span, args, &["p", "alpha"])?;
-                let p = count(number(a.require("p")?, "p")?, "p", 1)?;
+                let p = features(a.require("p")?)?;
                 let alpha = a.real("alpha", Bound::Positive, None)?;
                 exponent = Some(alpha);
                 (1..=p).map(|i| (i as f64).powf(-alpha)).collect()
             }
             "isotropic" => {
                 let a = Args::new(callee, d.value.span, args, &["p", "value"])?;
-                let p = count(number(a.require("p")?, "p")?, "p", 1)?;
+                let p = features(a.require("p")?)?;
                 vec![a.real("value", Bound::Positive, Some(1.0))?; p]
             }
             _ => {
@@ -948,6 +954,9 @@ fn tolerance(e: &Expr) -> Result<Tolerance, Diagnostic> {
 fn sizes(e: &Expr) -> Result<Vec<usize>, Diagnostic> {
     match &e.kind {
         ExprKind::Number(n) => Ok(vec![count(n, "n", 1)?]),
+        ExprKind::List(items) if items.len() > MAX_POINTS => {
+            Err(Diagnostic::error(e.span, format!("a sweep has at most {MAX_POINTS} points")))
+        }
         ExprKind::List(items) if !items.is_empty() => items.iter().map(|x| count(number(x, "n")?, "n", 1)).collect(),
         ExprKind::Range(start, end, step) => {
             let (a, b) = (count(start, "n", 1)?, count(end, "n", 1)?);
@@ -955,6 +964,10 @@ fn sizes(e: &Expr) -> Result<Vec<usize>, Diagnostic> {
             if b < a {
                 return Err(Diagnostic::error(e.span, format!("the range {a}..{b} is empty"))
                     .with_hint("write the smaller end first"));
+            }
+            if (b - a) / s >= MAX_POINTS {
+                return Err(Diagnostic::error(e.span, format!("the range {a}..{b} step {s} has too many points"))
+                    .with_hint(format!("a sweep has at most {MAX_POINTS} points")));
             }
             Ok((a..=b).step_by(s).collect())
         }
@@ -1033,6 +1046,16 @@ fn check_teachers(surrogates: &[Surrogate], setting: &Setting) -> Result<(), Dia
         }
     }
     Ok(())
+}
+
+/// `p`: a whole number of features in 1..=MAX_FEATURES.
+fn features(e: &Expr) -> Result<usize, Diagnostic> {
+    let p = count(number(e, "p")?, "p", 1)?;
+    if p > MAX_FEATURES {
+        return Err(Diagnostic::error(e.span, format!("`p` is out of range: {p}"))
+            .with_hint(format!("allowed range: 1 ≤ p ≤ {MAX_FEATURES}")));
+    }
+    Ok(p)
 }
 
 /// `at`: sample sizes of the claim's experiment, a subset of its sweep.

@@ -163,3 +163,101 @@ pub(crate) struct Number {
     /// Where it stands.
     pub(crate) span: Span,
 }
+
+/// Span erasure, to compare trees by meaning: two texts mean the same when their trees agree spans aside.
+#[cfg(test)]
+mod erase {
+    use super::{Ast, Block, Expr, ExprKind, Ident, Item, Number, Path, Setting, Span, Str, Value};
+
+    impl Ast {
+        /// A copy with every span zeroed.
+        pub(crate) fn without_spans(&self) -> Ast {
+            let mut ast = self.clone();
+            ast.items.iter_mut().for_each(item);
+            ast
+        }
+    }
+
+    /// Zeroes the spans of an item.
+    fn item(item: &mut Item) {
+        match item {
+            Item::Declaration(d) => {
+                d.span = Span::default();
+                ident(&mut d.kind);
+                ident(&mut d.name);
+                expr(&mut d.value);
+            }
+            Item::Block(b) => block(b),
+            Item::Setting(s) => setting(s),
+        }
+    }
+
+    /// Zeroes the spans of a block.
+    fn block(b: &mut Block) {
+        b.span = Span::default();
+        ident(&mut b.kind);
+        ident(&mut b.name);
+        b.label.iter_mut().for_each(string);
+        b.settings.iter_mut().for_each(setting);
+    }
+
+    /// Zeroes the spans of a setting.
+    fn setting(s: &mut Setting) {
+        s.span = Span::default();
+        ident(&mut s.key);
+        for v in &mut s.values {
+            match v {
+                Value::Expr(e) => expr(e),
+                Value::Comparison(c) => {
+                    c.span = Span::default();
+                    path(&mut c.left);
+                    path(&mut c.right);
+                }
+            }
+        }
+    }
+
+    /// Zeroes the spans of an expression.
+    fn expr(e: &mut Expr) {
+        e.span = Span::default();
+        match &mut e.kind {
+            ExprKind::Call(callee, args) => {
+                ident(callee);
+                for a in args {
+                    a.name.iter_mut().for_each(ident);
+                    expr(&mut a.value);
+                }
+            }
+            ExprKind::Range(start, end, step) => {
+                number(start);
+                number(end);
+                step.iter_mut().for_each(number);
+            }
+            ExprKind::List(items) => items.iter_mut().for_each(expr),
+            ExprKind::Number(n) => number(n),
+            ExprKind::Str(s) => string(s),
+            ExprKind::Path(p) => path(p),
+        }
+    }
+
+    /// Zeroes the spans of a path.
+    fn path(p: &mut Path) {
+        p.span = Span::default();
+        p.segments.iter_mut().for_each(ident);
+    }
+
+    /// Zeroes the span of an identifier.
+    fn ident(i: &mut Ident) {
+        i.span = Span::default();
+    }
+
+    /// Zeroes the span of a string.
+    fn string(s: &mut Str) {
+        s.span = Span::default();
+    }
+
+    /// Zeroes the span of a number.
+    fn number(n: &mut Number) {
+        n.span = Span::default();
+    }
+}

@@ -1,8 +1,15 @@
-//! Stage 1, text → [`Ast`]: the grammar (`kd.pest`), the syntax tree and the parser.
+//! Stage 1, text → [`Ast`]: the grammar (`kd.pest`), the syntax tree and the parser; and back, the canonical
+//! layout of a spec (`kdrepro fmt`) with the diff that `--check` prints.
 
 mod ast;
+mod diff;
+mod format;
+#[cfg(test)]
+mod fuzz;
 mod parse;
 
 pub use ast::Ast;
 pub(crate) use ast::{Argument, Block, Declaration, Expr, ExprKind, Ident, Item, Number, Path, Setting, Value};
+pub use diff::unified_diff;
+pub use format::format;
 pub use parse::parse;

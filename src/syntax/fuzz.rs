@@ -1,0 +1,441 @@
+//! No panics, no hangs: seeded random inputs through the `check` path (parse → resolve → trial count, with
+//! every diagnostic rendered) and through the formatter, whose output must parse to the same tree, format
+//! to itself and resolve the same way.
+//!
+//! Inputs come from a grammar-aware generator: whole specs built from the language's keywords,
+//! constructors and argument names with extreme numbers, escaped strings, templates and comments; soups of
+//! random tokens; and byte mutations of the committed specs.
+//!
+//! The short run is part of the test suite. The long run (10^6 inputs; it prints the slowest input) is
+//!
+//! ```text
+//! cargo test --release --lib syntax::fuzz::long -- --ignored --nocapture
+//! ```
+//!
+//! `FUZZ_INPUTS` and `FUZZ_SEED` change the number of inputs and the seed of either run.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::time::{Duration, Instant};
+
+use rand::{RngExt, SeedableRng};
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+use crate::{Diagnostic, RunOptions, format, parse, resolve, total_trials};
+
+/// Item keywords, block settings and setting words of the language.
+const KEYWORDS: [&str; 33] = [
+    "title",
+    "source",
+    "seed",
+    "text",
+    "spectrum",
+    "signal",
+    "task",
+    "surrogate",
+    "experiment",
+    "figure",
+    "claim",
+    "section",
+    "n",
+    "surrogates",
+    "trials",
+    "measure",
+    "show",
+    "caption",
+    "axes",
+    "agree",
+    "holds",
+    "tolerance",
+    "confidence",
+    "points",
+    "at",
+    "v1",
+    "statement",
+    "excess_risk",
+    "coefficients",
+    "linear",
+    "loglog",
+    "all",
+    "differing",
+];
+
+/// Constructors.
+const CONSTRUCTORS: [&str; 10] = [
+    "powerlaw",
+    "isotropic",
+    "list",
+    "powerlaw_energy",
+    "constant",
+    "gaussian",
+    "ground_truth",
+    "optimal",
+    "optimal_mask",
+    "relative",
+];
+
+/// Argument names.
+const ARGUMENTS: [&str; 9] = ["p", "alpha", "value", "beta", "power", "noise", "label", "eigenvalues", "coefficients"];
+
+/// Names for declarations and references: few, so that references often resolve.
+const NAMES: [&str; 8] = ["a", "b", "cov", "beta", "t", "e", "truth", "nan"];
+
+/// Number literals, ordinary and extreme. Whole numbers in range stay at most 10^6: the resolver accepts
+/// sizes up to 10^8 and then materialises them (`p: 100000000` takes seconds and gigabytes), a known cost
+/// of valid input rather than a bug this search should keep finding.
+const NUMBERS: [&str; 24] = [
+    "0",
+    "1",
+    "2",
+    "3",
+    "7",
+    "50",
+    "200",
+    "450",
+    "0.5",
+    "2.0",
+    "-1",
+    "-0",
+    "0.0",
+    "1e-3",
+    "1e400",
+    "-1e400",
+    "1e-400",
+    "4.9e-324",
+    "1.7976931348623157e308",
+    "18446744073709551615",
+    "18446744073709551616",
+    "99999999999999999999999999999999",
+    "1000000",
+    "-9223372036854775809",
+];
+
+/// String literals: escapes, templates (valid and malformed), odd characters.
+const STRINGS: [&str; 12] = [
+    "\"\"",
+    "\"x\"",
+    "\"a \\\"q\\\" \\\\ \\n \\t \\u\"",
+    "\"β⋆ ζ_i² ∑ \u{202e}\"",
+    "\"{{ e.truth[50].theory | num(3) }}\"",
+    "\"{{\"",
+    "\"{% for x in y %}\"",
+    "\"\"\"\n  {{ e.a[1].mean }} and {{ 1 / 0 }}\n    \"\"\"",
+    "\"\"\"{{ e.equivalent[200].tau | num(99999999999) }}\"\"\"",
+    "\"\"\"\"\"\"",
+    "\"\"\"\n\u{3000}x\n y\n\"\"\"",
+    "\"\"\"{% raw %}\"\"\"",
+];
+
+/// Punctuation.
+const PUNCTUATION: [&str; 17] =
+    ["{", "}", "(", ")", "[", "]", ",", ":", "=", "..", "<", "<=", ">", ">=", ".", "*", "step"];
+
+/// Separators between tokens.
+const SPACES: [&str; 8] = [" ", " ", " ", "\n", "  ", "\t", "\r\n", " // note {\n"];
+
+/// The committed specs, the seeds of mutation.
+const CORPUS: [&str; 2] = [include_str!("../../specs/paper.kd"), include_str!("../../specs/bench/fig1b.kd")];
+
+/// A corpus spec with its huge spectra (p up to 10^7, for the asymptotic results) cut to p = 2000, so that each
+/// mutant resolves in milliseconds; the slow sizes themselves are covered by the generator's numbers.
+fn small(spec: &str) -> String {
+    ["p: 10000000", "p: 1000000", "p: 100000"].iter().fold(spec.to_owned(), |s, big| s.replace(big, "p: 2000"))
+}
+
+/// A seeded generator of inputs.
+struct Generator {
+    /// The random source.
+    rng: Xoshiro256PlusPlus,
+}
+
+impl Generator {
+    /// One of `words`, at random.
+    fn pick<'w>(&mut self, words: &[&'w str]) -> &'w str {
+        words[self.rng.random_range(0..words.len())]
+    }
+
+    /// The next input.
+    fn input(&mut self) -> String {
+        match self.rng.random_range(0..10) {
+            0..=4 => self.spec(),
+            5..=6 => self.soup(),
+            _ => self.mutant(),
+        }
+    }
+
+    /// A spec shaped by the grammar: items of every kind with random contents.
+    fn spec(&mut self) -> String {
+        let mut out = String::new();
+        for _ in 0..self.rng.random_range(0..10) {
+            match self.rng.random_range(0..3) {
+                0 => {
+                    let keyword = self.pick(&KEYWORDS[..12]);
+                    out += &format!("{keyword} {} = {}", self.pick(&NAMES), self.expr(2));
+                }
+                1 => {
+                    let keyword = self.pick(&KEYWORDS[..12]);
+                    out += &format!("{keyword} {}", self.pick(&NAMES));
+                    if self.rng.random_bool(0.5) {
+                        out += &format!(" {}", self.pick(&STRINGS));
+                    }
+                    out += " {";
+                    for _ in 0..self.rng.random_range(0..6) {
+                        out += &format!("\n  {}", self.setting());
+                    }
+                    out += "\n}";
+                }
+                _ => out += &self.setting(),
+            }
+            out += self.pick(&["\n", "\n\n", " ", "\n// c\n"]);
+        }
+        out
+    }
+
+    /// `key value, value`.
+    fn setting(&mut self) -> String {
+        let mut out = self.pick(&KEYWORDS).to_owned();
+        for i in 0..self.rng.random_range(1..4) {
+            out += if i == 0 { " " } else { ", " };
+            out += &if self.rng.random_bool(0.2) {
+                let (e, l, r) = (self.pick(&NAMES), self.pick(&NAMES), self.pick(&NAMES));
+                format!("{e}.{l} {} {e}.{r}", self.pick(&["<", "<=", ">", ">="]))
+            } else {
+                self.expr(2)
+            };
+        }
+        out
+    }
+
+    /// An expression nested at most `depth` deep.
+    fn expr(&mut self, depth: usize) -> String {
+        let kinds = if depth == 0 { 3 } else { 6 };
+        match self.rng.random_range(0..kinds) {
+            0 => self.pick(&NUMBERS).to_owned(),
+            1 => self.pick(&STRINGS).to_owned(),
+            2 => {
+                let name = self.pick(&NAMES);
+                match self.rng.random_range(0..3) {
+                    0 => name.to_owned(),
+                    1 => format!("{name}.{}", self.pick(&NAMES)),
+                    _ => format!("{name}.*"),
+                }
+            }
+            3 => {
+                let args: Vec<String> = (0..self.rng.random_range(0..4))
+                    .map(|_| {
+                        let value = self.expr(depth - 1);
+                        if self.rng.random_bool(0.6) { format!("{}: {value}", self.pick(&ARGUMENTS)) } else { value }
+                    })
+                    .collect();
+                format!("{}({})", self.pick(&CONSTRUCTORS), args.join(", "))
+            }
+            4 => {
+                let (a, b) = (self.pick(&NUMBERS), self.pick(&NUMBERS));
+                if self.rng.random_bool(0.5) {
+                    format!("{a}..{b} step {}", self.pick(&NUMBERS))
+                } else {
+                    format!("{a}..{b}")
+                }
+            }
+            _ => {
+                let items: Vec<String> = (0..self.rng.random_range(0..5)).map(|_| self.expr(depth - 1)).collect();
+                format!("[{}]", items.join(", "))
+            }
+        }
+    }
+
+    /// Random tokens of the language, randomly separated.
+    fn soup(&mut self) -> String {
+        let mut out = String::new();
+        for _ in 0..self.rng.random_range(0..60) {
+            let token = match self.rng.random_range(0..8) {
+                0 | 1 => self.pick(&KEYWORDS).to_owned(),
+                2 => self.pick(&CONSTRUCTORS).to_owned(),
+                3 => self.pick(&NAMES).to_owned(),
+                4 => self.pick(&NUMBERS).to_owned(),
+                5 => self.pick(&STRINGS).to_owned(),
+                6 => self.pick(&PUNCTUATION).to_owned(),
+                _ => char::from_u32(self.rng.random_range(0..0x11_0000)).unwrap_or('\u{fffd}').to_string(),
+            };
+            out += &token;
+            if self.rng.random_bool(0.7) {
+                out += self.pick(&SPACES);
+            }
+        }
+        out
+    }
+
+    /// A committed spec with a few random byte edits.
+    fn mutant(&mut self) -> String {
+        let mut bytes = small(self.pick(&CORPUS)).into_bytes();
+        for _ in 0..self.rng.random_range(1..6) {
+            if bytes.is_empty() {
+                break;
+            }
+            let at = self.rng.random_range(0..bytes.len());
+            let len = self.rng.random_range(0..=(bytes.len() - at).min(40));
+            match self.rng.random_range(0..6) {
+                0 => bytes[at] = self.rng.random(),
+                1 => drop(bytes.drain(at..at + len)),
+                2 => {
+                    let copy = bytes[at..at + len].to_vec();
+                    bytes.splice(at..at, copy);
+                }
+                3 => {
+                    let token = self.pick(&[&PUNCTUATION[..], &NUMBERS[..], &STRINGS[..], &KEYWORDS[..]].concat());
+                    bytes.splice(at..at, token.bytes());
+                }
+                4 => bytes.truncate(at),
+                _ => bytes[at] = self.pick(&["\"", "{", "}", "(", "/", "\n", "0", "."]).as_bytes()[0],
+            }
+        }
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+}
+
+/// Runs one input through the check path and the formatter, asserting the formatter's properties.
+fn exercise(source: &str) {
+    let rendered = |diagnostics: &[Diagnostic], text: &str| -> Vec<String> {
+        diagnostics.iter().map(|d| d.render("fuzz.kd", text).lines().next().unwrap_or("").to_owned()).collect()
+    };
+    let ast = match parse(source) {
+        Ok(ast) => ast,
+        Err(e) => {
+            assert!(!e.is_empty(), "a parse failure without a diagnostic");
+            rendered(&e, source);
+            assert!(format(source).is_err(), "the formatter accepts what the parser refuses");
+            return;
+        }
+    };
+    let resolved = resolve(&ast, source);
+    let messages = |r: &Result<crate::Spec, Vec<Diagnostic>>, text: &str| match r {
+        Ok(spec) => {
+            total_trials(spec, &RunOptions::default());
+            Vec::new()
+        }
+        Err(e) => {
+            rendered(e, text);
+            e.iter().map(|d| d.message.clone()).collect()
+        }
+    };
+    let before = messages(&resolved, source);
+    let formatted = format(source).expect("the formatter refuses what the parser accepts");
+    let reparsed = parse(&formatted).expect("formatted text does not parse");
+    assert_eq!(reparsed.without_spans(), ast.without_spans(), "formatting changed the tree:\n{formatted}");
+    assert_eq!(format(&formatted).expect("formatted text parses"), formatted, "formatting is not idempotent");
+    assert_eq!(comment_texts(&formatted), comment_texts(source), "formatting lost a comment:\n{formatted}");
+    assert_eq!(
+        messages(&resolve(&reparsed, &formatted), &formatted),
+        before,
+        "formatting changed what the resolver says"
+    );
+}
+
+/// The comments of a text, trimmed, in order (found by a scan that knows strings, independent of the formatter).
+pub(super) fn comment_texts(source: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut rest = source;
+    while let Some(i) = rest.find(['"', '/']) {
+        rest = &rest[i..];
+        if let Some(body) = rest.strip_prefix("\"\"\"") {
+            rest = body.find("\"\"\"").map_or("", |e| &body[e + 3..]);
+        } else if rest.starts_with('"') {
+            rest = &rest[quoted_len(rest)..];
+        } else if rest.starts_with("//") {
+            let end = rest.find('\n').unwrap_or(rest.len());
+            found.push(rest[..end].trim_end().to_owned());
+            rest = &rest[end..];
+        } else {
+            rest = &rest[1..];
+        }
+    }
+    found
+}
+
+/// The length of the one-line string at the start of `text`.
+pub(super) fn quoted_len(text: &str) -> usize {
+    let mut chars = text.char_indices().skip(1);
+    while let Some((k, c)) = chars.next() {
+        match c {
+            '\\' => drop(chars.next()),
+            '"' => return k + 1,
+            _ => {}
+        }
+    }
+    text.len()
+}
+
+/// The outcome of a run.
+struct Outcome {
+    /// Inputs run.
+    count: usize,
+    /// The slowest input and its time.
+    slowest: (Duration, String),
+    /// Wall time of the run.
+    total: Duration,
+}
+
+/// Runs `count` generated inputs from `seed`; panics, naming the input, on the first failure.
+fn run(seed: u64, count: usize) -> Outcome {
+    let mut generator = Generator { rng: Xoshiro256PlusPlus::seed_from_u64(seed) };
+    let mut slowest = (Duration::ZERO, String::new());
+    let started = Instant::now();
+    for i in 0..count {
+        let input = generator.input();
+        let start = Instant::now();
+        let result = catch_unwind(AssertUnwindSafe(|| exercise(&input)));
+        let elapsed = start.elapsed();
+        if let Err(e) = result {
+            let message = e.downcast_ref::<String>().map(String::as_str).or(e.downcast_ref::<&str>().copied());
+            panic!("input {i} (seed {seed}) failed: {}\ninput: {input:?}", message.unwrap_or("?"));
+        }
+        if elapsed > slowest.0 {
+            slowest = (elapsed, input);
+        }
+    }
+    Outcome { count, slowest, total: started.elapsed() }
+}
+
+/// A setting from the environment, or the default.
+fn env_or(name: &str, default: u64) -> u64 {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// Runs and prints the summary.
+fn run_and_report(default_count: u64) {
+    let seed = env_or("FUZZ_SEED", 1);
+    let count = usize::try_from(env_or("FUZZ_INPUTS", default_count)).unwrap_or(usize::MAX);
+    let outcome = run(seed, count);
+    println!(
+        "fuzz: {} inputs (seed {seed}) in {:.1} s; slowest {:.1} ms: {:?}",
+        outcome.count,
+        outcome.total.as_secs_f64(),
+        outcome.slowest.0.as_secs_f64() * 1e3,
+        outcome.slowest.1
+    );
+}
+
+#[test]
+fn short() {
+    run_and_report(20_000);
+}
+
+#[test]
+#[ignore = "the long fuzz run: cargo test --release --lib syntax::fuzz::long -- --ignored --nocapture"]
+fn long() {
+    run_and_report(1_000_000);
+}
+
+#[test]
+fn the_generator_reaches_valid_specs_and_every_kind_of_failure() {
+    let mut generator = Generator { rng: Xoshiro256PlusPlus::seed_from_u64(3) };
+    let (mut parsed, mut resolved, mut failed) = (0, 0, 0);
+    for _ in 0..3000 {
+        let input = generator.input();
+        match parse(&input) {
+            Ok(ast) if resolve(&ast, &input).is_ok() => resolved += 1,
+            Ok(_) => parsed += 1,
+            Err(_) => failed += 1,
+        }
+    }
+    assert!(parsed > 300 && failed > 300 && resolved > 0, "parsed {parsed}, resolved {resolved}, failed {failed}");
+}
