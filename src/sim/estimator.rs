@@ -5,8 +5,8 @@ use faer::dyn_stack::{MemBuffer, MemStack, StackReq};
 use faer::linalg::cholesky::llt;
 use faer::linalg::evd::{self, ComputeEigenvectors};
 use faer::linalg::lu::partial_pivoting as lu;
-use faer::linalg::matmul::triangular::{BlockStructure, matmul};
 use faer::linalg::matmul::matmul as gemm;
+use faer::linalg::matmul::triangular::{BlockStructure, matmul};
 use faer::{Accum, Mat, MatMut, MatRef, Par};
 
 /// Which form of Est(X, y) (PAPER.md §1) applies to an n × p design.
@@ -98,7 +98,12 @@ fn lu_scratch(m: usize, k: usize) -> StackReq {
 /// `A` with its factors and `perm` (2m entries) with the row permutation. `Err(Singular)` leaves `R`
 /// untouched.
 #[track_caller]
-fn lu_solve(mut A: MatMut<'_, f64>, R: MatMut<'_, f64>, perm: &mut [usize], stack: &mut MemBuffer) -> Result<(), Singular> {
+fn lu_solve(
+    mut A: MatMut<'_, f64>,
+    R: MatMut<'_, f64>,
+    perm: &mut [usize],
+    stack: &mut MemBuffer,
+) -> Result<(), Singular> {
     let m = A.nrows();
     let (perm, perm_inv) = perm.split_at_mut(m);
     let stack = MemStack::new(stack);
@@ -159,7 +164,13 @@ impl Fitter {
     /// coef ← Est(X, Y) column by column (`Y` is overwritten). Returns whether the pseudo-inverse
     /// fallback was used.
     #[track_caller]
-    pub(crate) fn fit(&mut self, X: MatRef<'_, f64>, Y: MatMut<'_, f64>, coef: MatMut<'_, f64>, force_fallback: bool) -> bool {
+    pub(crate) fn fit(
+        &mut self,
+        X: MatRef<'_, f64>,
+        Y: MatMut<'_, f64>,
+        coef: MatMut<'_, f64>,
+        force_fallback: bool,
+    ) -> bool {
         assert!(X.nrows() == Y.nrows() && X.ncols() == coef.nrows() && Y.ncols() == coef.ncols(), "fit shapes");
         match self.estimator {
             Estimator::MinNorm => self.min_norm(X, Y, coef, force_fallback),
@@ -169,7 +180,13 @@ impl Fitter {
     }
 
     /// n < p: b = Xᵀ(XXᵀ)⁻¹Y, or Xᵀ(XXᵀ)⁺Y = X⁺Y when XXᵀ is numerically singular.
-    fn min_norm(&mut self, X: MatRef<'_, f64>, mut Y: MatMut<'_, f64>, coef: MatMut<'_, f64>, force_fallback: bool) -> bool {
+    fn min_norm(
+        &mut self,
+        X: MatRef<'_, f64>,
+        mut Y: MatMut<'_, f64>,
+        coef: MatMut<'_, f64>,
+        force_fallback: bool,
+    ) -> bool {
         gram_lower(self.gram.as_mut(), X, Accum::Replace);
         let solved = !force_fallback && llt_solve(self.gram.as_mut(), Y.as_mut(), &mut self.stack).is_ok();
         if !solved {
@@ -181,10 +198,17 @@ impl Fitter {
     }
 
     /// n = p: b = X⁻¹Y by LU, or X⁺Y when X is numerically singular.
-    fn square(&mut self, X: MatRef<'_, f64>, Y: MatMut<'_, f64>, mut coef: MatMut<'_, f64>, force_fallback: bool) -> bool {
+    fn square(
+        &mut self,
+        X: MatRef<'_, f64>,
+        Y: MatMut<'_, f64>,
+        mut coef: MatMut<'_, f64>,
+        force_fallback: bool,
+    ) -> bool {
         self.gram.copy_from(X);
         coef.copy_from(&Y);
-        let solved = !force_fallback && lu_solve(self.gram.as_mut(), coef.as_mut(), &mut self.perm, &mut self.stack).is_ok();
+        let solved =
+            !force_fallback && lu_solve(self.gram.as_mut(), coef.as_mut(), &mut self.perm, &mut self.stack).is_ok();
         if !solved {
             self.min_norm(X, Y, coef, true);
         }
@@ -192,7 +216,13 @@ impl Fitter {
     }
 
     /// n > p: b = (XᵀX)⁻¹XᵀY, or (XᵀX)⁺XᵀY (minimum-norm least squares) when XᵀX is numerically singular.
-    fn least_squares(&mut self, X: MatRef<'_, f64>, Y: MatMut<'_, f64>, mut coef: MatMut<'_, f64>, force_fallback: bool) -> bool {
+    fn least_squares(
+        &mut self,
+        X: MatRef<'_, f64>,
+        Y: MatMut<'_, f64>,
+        mut coef: MatMut<'_, f64>,
+        force_fallback: bool,
+    ) -> bool {
         gram_lower(self.gram.as_mut(), X.transpose(), Accum::Replace);
         gemm(coef.as_mut(), Accum::Replace, X.transpose(), Y.as_ref(), 1.0, Par::Seq);
         let solved = !force_fallback && llt_solve(self.gram.as_mut(), coef.as_mut(), &mut self.stack).is_ok();

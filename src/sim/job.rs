@@ -69,7 +69,8 @@ impl PointJob {
         }
         finite(&beta_star)?;
         columns.iter().try_for_each(|c| c.validate(p))?;
-        let job = Self { design, beta_star, columns, noise_variance, n, test_lambda: None, stream_entries: STREAM_ENTRIES };
+        let job =
+            Self { design, beta_star, columns, noise_variance, n, test_lambda: None, stream_entries: STREAM_ENTRIES };
         Ok(job)
     }
 

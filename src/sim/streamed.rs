@@ -61,7 +61,12 @@ impl StreamedMinNorm {
 }
 
 /// Calls `f(first column, X_c)` for each column chunk X_c of the target design, drawn into `chunk`.
-fn for_each_chunk(sqrt_lambda: &[f64], key: &TrialKey, chunk: &mut Mat<f64>, mut f: impl FnMut(usize, MatRef<'_, f64>)) {
+fn for_each_chunk(
+    sqrt_lambda: &[f64],
+    key: &TrialKey,
+    chunk: &mut Mat<f64>,
+    mut f: impl FnMut(usize, MatRef<'_, f64>),
+) {
     let p = sqrt_lambda.len();
     for first in (0..p).step_by(CHUNK) {
         let width = CHUNK.min(p - first);

@@ -5,8 +5,8 @@ use faer::Mat;
 use super::error::SimError;
 use super::runner::PointSamples;
 use super::runner::simulate_point_with;
-use super::workspace::SolvePath;
 use super::surrogate::{ErmSurrogate, SurrogateColumn};
+use super::workspace::SolvePath;
 use super::*;
 
 /// A job with diagonal covariance `lambda`, target β⋆ and surrogate columns `surrogates`.
@@ -274,7 +274,15 @@ fn test_spectrum_weights_the_risk() {
 }
 
 /// A job whose only column is an ERM surrogate (fitted on `features` of p features, m samples).
-fn two_stage_job(lambda_s: Vec<f64>, lambda_t: Vec<f64>, beta: &[f64], noises: (f64, f64), features: usize, m: usize, n: usize) -> PointJob {
+fn two_stage_job(
+    lambda_s: Vec<f64>,
+    lambda_t: Vec<f64>,
+    beta: &[f64],
+    noises: (f64, f64),
+    features: usize,
+    m: usize,
+    n: usize,
+) -> PointJob {
     let erm = ErmSurrogate { lambda_s, features, m, noise_s: noises.0 };
     let columns = vec![SurrogateColumn::Erm(erm), SurrogateColumn::Fixed(beta.to_vec())];
     PointJob::with_columns(Design::new(lambda_t).unwrap(), beta.to_vec(), columns, noises.1, n).unwrap()
@@ -374,7 +382,13 @@ fn erm_and_rotated_runs_do_not_depend_on_thread_count() {
 fn invalid_surrogate_columns_are_errors() {
     let erm = |features, m, noise_s, len| {
         let erm = ErmSurrogate { lambda_s: vec![1.0; len], features, m, noise_s };
-        PointJob::with_columns(Design::new(vec![1.0; 3]).unwrap(), vec![0.0; 3], vec![SurrogateColumn::Erm(erm)], 0.0, 2)
+        PointJob::with_columns(
+            Design::new(vec![1.0; 3]).unwrap(),
+            vec![0.0; 3],
+            vec![SurrogateColumn::Erm(erm)],
+            0.0,
+            2,
+        )
     };
     assert_eq!(erm(0, 2, 0.0, 3), Err(SimError::InvalidFeatureCount { features: 0, p: 3 }));
     assert_eq!(erm(4, 2, 0.0, 3), Err(SimError::InvalidFeatureCount { features: 4, p: 3 }));

@@ -7,8 +7,8 @@ use super::design::draw_columns;
 use super::estimator::Fitter;
 use super::job::PointJob;
 use super::risk::excess_risk;
-use super::streamed::StreamedMinNorm;
 use super::stream::{Draw, Source, TrialKey};
+use super::streamed::StreamedMinNorm;
 use super::surrogate::{ErmStage, SurrogateColumn};
 
 /// How a trial solves its normal equations.
@@ -77,7 +77,11 @@ impl Workspace {
             Y: Mat::zeros(n, k),
             coef: Mat::zeros(p, k),
             coef_eigen: Mat::zeros(if rotated { p } else { 0 }, k),
-            erm: job.columns.iter().map(|c| if let SurrogateColumn::Erm(e) = c { Some(ErmStage::new(e)) } else { None }).collect(),
+            erm: job
+                .columns
+                .iter()
+                .map(|c| if let SurrogateColumn::Erm(e) = c { Some(ErmStage::new(e)) } else { None })
+                .collect(),
             beta_s: Mat::zeros(p, 1),
         }
     }
