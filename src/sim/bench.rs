@@ -20,18 +20,32 @@ use super::stream::{Source, StreamKey};
 const P: usize = 500;
 const K: usize = 3;
 
-/// The median wall time (seconds) of `reps` runs of `f`, after one warm-up run.
-fn median_secs(reps: usize, mut f: impl FnMut()) -> f64 {
+/// This thread's CPU time in seconds (Linux `/proc/thread-self/schedstat`, updated at scheduler ticks),
+/// so that other processes sharing the cores do not inflate the timings; wall time elsewhere.
+fn thread_seconds(origin: Instant) -> f64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
+        .map_or_else(|| origin.elapsed().as_secs_f64(), |ns| ns * 1e-9)
+}
+
+/// The CPU time (seconds) of one run of `f`: the median over 3 batches, each repeating `f` for at least
+/// 100 ms of CPU time (many scheduler ticks), after one warm-up run.
+fn median_secs(mut f: impl FnMut()) -> f64 {
     f();
-    let mut times: Vec<f64> = (0..reps)
-        .map(|_| {
-            let start = Instant::now();
+    let origin = Instant::now();
+    let mut batch = || {
+        let start = thread_seconds(origin);
+        let mut reps = 0;
+        while thread_seconds(origin) - start < 0.1 {
             f();
-            start.elapsed().as_secs_f64()
-        })
-        .collect();
+            reps += 1;
+        }
+        (thread_seconds(origin) - start) / f64::from(reps)
+    };
+    let mut times = [batch(), batch(), batch()];
     times.sort_by(f64::total_cmp);
-    times[reps / 2]
+    times[1]
 }
 
 /// faer's sequential GEMM rate (flop/s) on a square product of size `m`: 2m³ flops.
@@ -39,7 +53,7 @@ fn gemm_rate(m: usize) -> f64 {
     let a = Mat::from_fn(m, m, |i, j| ((i * 7 + j * 3) % 11) as f64 - 5.0);
     let b = Mat::from_fn(m, m, |i, j| ((i * 5 + j) % 13) as f64 - 6.0);
     let mut c = Mat::<f64>::zeros(m, m);
-    let secs = median_secs(15, || matmul(c.as_mut(), Accum::Replace, a.as_ref(), b.as_ref(), 1.0, Par::Seq));
+    let secs = median_secs(|| matmul(c.as_mut(), Accum::Replace, a.as_ref(), b.as_ref(), 1.0, Par::Seq));
     2.0 * (m as f64).powi(3) / secs
 }
 
@@ -54,19 +68,19 @@ fn trial_times(n: usize) -> [f64; 4] {
     let sqrt_lambda: Vec<f64> = (1..=P).map(|i| 1.0 / i as f64).collect();
     let key = StreamKey::new(0, "bench", 0).trial(0);
     let mut X = Mat::<f64>::zeros(n, P);
-    let draw = median_secs(15, || draw_columns(&sqrt_lambda, &key, Source::Target, 0, X.as_mut()));
+    let draw = median_secs(|| draw_columns(&sqrt_lambda, &key, Source::Target, 0, X.as_mut()));
     let B = Mat::from_fn(P, K, |i, j| 1.0 / (1.0 + (i + j) as f64));
     let (mut Y, mut gram, mut coef) = (Mat::<f64>::zeros(n, K), Mat::<f64>::zeros(n, n), Mat::<f64>::zeros(P, K));
     let mut factor = Mat::<f64>::zeros(n, n);
     let mut stack = MemBuffer::new(estimator::llt_scratch(n));
-    let gram_time = median_secs(15, || gram_lower(gram.as_mut(), X.as_ref(), Accum::Replace));
-    let copy = median_secs(15, || factor.copy_from(&gram));
-    let solve = median_secs(15, || {
+    let gram_time = median_secs(|| gram_lower(gram.as_mut(), X.as_ref(), Accum::Replace));
+    let copy = median_secs(|| factor.copy_from(&gram));
+    let solve = median_secs(|| {
         factor.copy_from(&gram);
         estimator::llt_solve(factor.as_mut(), Y.as_mut(), &mut stack)
             .expect("a Wishart Gram matrix is positive definite");
     }) - copy;
-    let thin = median_secs(15, || {
+    let thin = median_secs(|| {
         matmul(Y.as_mut(), Accum::Replace, X.as_ref(), B.as_ref(), 1.0, Par::Seq);
         matmul(coef.as_mut(), Accum::Replace, X.transpose(), Y.as_ref(), 1.0, Par::Seq);
     });

@@ -78,7 +78,7 @@ pub(crate) fn draw_columns(sqrt_lambda: &[f64], key: &TrialKey, source: Source, 
     for start in (first..end).step_by(DRAW_BLOCK) {
         let mut stream = key.stream(source, Draw::DesignBlock(start / DRAW_BLOCK));
         let stop = end.min(start + DRAW_BLOCK);
-        for (j, &scale) in sqrt_lambda.iter().enumerate().take(stop).skip(start) {
+        for (j, &scale) in (start..stop).zip(&sqrt_lambda[start..stop]) {
             let column = X.as_mut().col_mut(j - first).try_as_col_major_mut().expect("design buffers are column-major");
             stream.fill_scaled_normals(column.as_slice_mut(), scale);
         }

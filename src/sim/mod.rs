@@ -16,6 +16,7 @@ mod design;
 mod error;
 mod estimator;
 mod job;
+mod normal;
 mod risk;
 mod runner;
 mod stream;

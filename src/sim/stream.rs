@@ -1,8 +1,9 @@
 //! Per-trial random streams: every trial owns an independent, named generator.
 
-use rand::{RngExt, SeedableRng};
-use rand_distr::StandardNormal;
+use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
+
+use super::normal::fill_scaled_normals;
 
 /// blake3 key-derivation context; changing it changes every simulated number.
 const STREAM_CONTEXT: &str = "kdrepro 2025 sim trial stream v1";
@@ -111,20 +112,9 @@ pub(crate) struct TrialStream {
 }
 
 impl TrialStream {
-    /// One standard normal draw (ziggurat method of `rand_distr`).
-    #[inline]
-    pub(crate) fn standard_normal(&mut self) -> f64 {
-        self.rng.sample(StandardNormal)
-    }
-
-    /// Fills `out` with `scale · g`, g i.i.d. standard normal, in slice order.
-    // `#[inline]` lets the design's column loop inline the ziggurat across codegen units
-    // (incremental release builds): measured about 2.5× faster per draw.
-    #[inline]
+    /// Fills `out` with `scale · g`, g i.i.d. standard normal (ziggurat), in slice order.
     pub(crate) fn fill_scaled_normals(&mut self, out: &mut [f64], scale: f64) {
-        for x in out {
-            *x = scale * self.standard_normal();
-        }
+        fill_scaled_normals(&mut self.rng, out, scale);
     }
 }
 

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Runs the numpy yardstick and kdrepro on the same Figure 1b workload (p = 500, n = 50..450 step 25,
+# three surrogates sharing each design, T trials per point) and prints the medians of the
+# whole-process wall times, their ratio and trials per second (issue 4).
+#
+#   bench/compare.sh [--trials T] [--runs R]      (defaults: T = 200, R = 5)
+#
+# The simulation-only rate of kdrepro is estimated as (whole run − a 2-trial run of the same spec),
+# the 2-trial run measuring the fixed cost (theory, claims, report rendering).
+set -euo pipefail
+
+trials=200
+runs=5
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --trials) trials="$2"; shift 2 ;;
+    --runs) runs="$2"; shift 2 ;;
+    *) echo "usage: $0 [--trials T] [--runs R]" >&2; exit 2 ;;
+  esac
+done
+(( runs >= 1 )) || { echo "--runs must be at least 1" >&2; exit 2; }
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+numpy_script="${NUMPY_REFERENCE:-$root/../shared/bench/numpy_reference.py}"
+[[ -f "$numpy_script" ]] || numpy_script=/work/shared/bench/numpy_reference.py
+spec="$root/specs/bench/fig1b.kd"
+target="${CARGO_TARGET_DIR:-$root/target}"
+python3 -c 'import numpy' 2>/dev/null || python3 -m pip install --quiet numpy
+
+# Build the release binary if needed, then run a private copy (a shared target dir may be rebuilt
+# by someone else while the benchmark runs).
+(cd "$root" && cargo build --release --quiet)
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+cp "$target/release/kdrepro" "$work/kdrepro"
+
+points=17
+total=$((trials * points))
+now() { date +%s.%N; }
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+: > "$work/numpy.times"
+: > "$work/kdrepro.times"
+: > "$work/kdrepro.fixed"
+for ((r = 1; r <= runs; r++)); do
+  start=$(now)
+  python3 "$numpy_script" --trials "$trials" > "$work/numpy.json"
+  echo "$(now) - $start" | bc -l >> "$work/numpy.times"
+
+  start=$(now)
+  "$work/kdrepro" build "$spec" --trials "$trials" --out "$work/out" > /dev/null 2> "$work/kdrepro.err" || {
+    cat "$work/kdrepro.err" >&2
+    exit 1
+  }
+  echo "$(now) - $start" | bc -l >> "$work/kdrepro.times"
+
+  start=$(now)
+  "$work/kdrepro" build "$spec" --trials 2 --out "$work/fixed" > /dev/null 2>&1 || true
+  echo "$(now) - $start" | bc -l >> "$work/kdrepro.fixed"
+  echo "run $r/$runs: numpy $(tail -1 "$work/numpy.times" | xargs printf '%.2f') s, kdrepro $(tail -1 "$work/kdrepro.times" | xargs printf '%.2f') s" >&2
+done
+
+numpy=$(median < "$work/numpy.times")
+kd=$(median < "$work/kdrepro.times")
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "workload: Figure 1b, p = 500, n = 50..450 step 25, 3 surrogates, $trials trials per point ($total trials), $runs runs"
+printf 'numpy   median wall %7.2f s  %8.1f trials/s\n' "$numpy" "$(echo "$total / $numpy" | bc -l)"
+printf 'kdrepro median wall %7.2f s  %8.1f trials/s\n' "$kd" "$(echo "$total / $kd" | bc -l)"
+printf 'ratio (numpy time / kdrepro time): %.2f\n' "$(echo "$numpy / $kd" | bc -l)"
+fixed=$(median < "$work/kdrepro.fixed")
+sim=$(echo "$kd - $fixed" | bc -l)
+printf 'kdrepro simulation only (wall minus the %.2f s of a 2-trial run): %.2f s  %8.1f trials/s\n' "$fixed" "$sim" \
+  "$(echo "$total / $sim" | bc -l)"
+numpy_sim=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["trials_per_s"])' "$work/numpy.json")
+printf 'numpy simulation loop only (its own timer, last run): %8.1f trials/s\n' "$numpy_sim"
