@@ -128,8 +128,12 @@ fn build(path: &Path, out: &Path, jobs: Option<usize>, seed: Option<u64>, trials
     let bar = progress_bar(kdrepro::total_trials(&spec, &options));
     let tick = |done: usize| bar.inc(done as u64);
     options.progress = Some(&tick);
+    let started = std::time::Instant::now();
     let results = pool.install(|| kdrepro::run(&spec, &options)).map_err(|e| Failure::Runtime(e.to_string()))?;
     bar.finish_and_clear();
+    // Timing goes to stderr only: the outputs stay byte-identical.
+    let seconds = started.elapsed().as_secs_f64();
+    eprintln!("ran theory and {} trials in {seconds:.2} s ({} threads; cached experiments are not rerun)", bar.position(), pool.current_num_threads());
     let verdicts = kdrepro::judge(&spec, &results);
     let spec_file = path.file_name().map_or_else(|| display(path), |n| n.to_string_lossy().into_owned());
     let stem = kdrepro::output_stem(path);
