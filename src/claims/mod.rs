@@ -1,5 +1,7 @@
 //! Stage 5, [`Results`](crate::Results) → [`Verdicts`]: every claim decided by its statistical rule.
 
+#[cfg(test)]
+mod calibration;
 mod judge;
 #[cfg(test)]
 mod power;
