@@ -28,7 +28,7 @@ for ((seed = first; seed < first + count; seed++)); do
   fails=$(grep -c '^  verdict: fail' "$yaml" || true)
   inconclusive=$(grep -c '^  verdict: inconclusive' "$yaml" || true)
   claims=$(grep -c '^  verdict:' "$yaml" || true)
-  failed_names=$(grep -E '^(FAIL|open)' "$work/stderr-$seed" | cut -d: -f1 | tr '\n' ' ' || true)
+  failed_names=$(grep -E '^(FAIL|INCONCLUSIVE)' "$work/stderr-$seed" | cut -d: -f1 | tr '\n' ' ' || true)
   echo "seed $seed: exit $code, $claims claims, $fails failed, $inconclusive inconclusive ${failed_names}"
   total_fail=$((total_fail + fails))
   total_inconclusive=$((total_inconclusive + inconclusive))

@@ -51,6 +51,8 @@ enum Failure {
     Spec,
     /// A runtime or I/O failure (exit 3).
     Runtime(String),
+    /// The report was written, no claim failed, but some claim is inconclusive (exit 4).
+    Inconclusive,
 }
 
 fn main() -> ExitCode {
@@ -62,6 +64,7 @@ fn main() -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Claims) => ExitCode::from(1),
+        Err(Failure::Inconclusive) => ExitCode::from(4),
         Err(Failure::Spec) => ExitCode::from(2),
         Err(Failure::Runtime(message)) => {
             eprintln!("error: {message}");
@@ -127,7 +130,13 @@ fn build(path: &Path, out: &Path, jobs: Option<usize>, seed: Option<u64>, trials
         eprintln!("{line}");
     }
     eprintln!("wrote {}", written.iter().map(|p| display(p)).collect::<Vec<_>>().join(", "));
-    if verdicts.all_passed() { Ok(()) } else { Err(Failure::Claims) }
+    if verdicts.any_failed() {
+        Err(Failure::Claims)
+    } else if verdicts.any_inconclusive() {
+        Err(Failure::Inconclusive)
+    } else {
+        Ok(())
+    }
 }
 
 /// A path for messages.

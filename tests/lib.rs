@@ -4,3 +4,4 @@ mod cli;
 mod determinism;
 mod errors;
 mod support;
+mod trust;

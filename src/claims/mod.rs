@@ -2,10 +2,12 @@
 
 #[cfg(test)]
 mod calibration;
+#[cfg(test)]
+mod inconclusive;
 mod judge;
 #[cfg(test)]
 mod power;
 mod theory;
 
-pub(crate) use judge::Verdict;
+pub(crate) use judge::{Status, Verdict};
 pub use judge::{Verdicts, judge};

@@ -51,8 +51,8 @@ pub(super) struct ClaimRow {
     pub(super) name: String,
     /// Its statement.
     pub(super) label_markup: String,
-    /// Whether it held.
-    pub(super) passed: bool,
+    /// `pass`, `fail` or `inconclusive`.
+    pub(super) status: &'static str,
 }
 
 /// One part of the document; `kind` selects the partial template.
@@ -105,8 +105,8 @@ pub(super) enum PartContext {
         label_markup: String,
         /// Where the claim stands in the spec.
         location_markup: String,
-        /// Whether it held.
-        passed: bool,
+        /// `pass`, `fail` or `inconclusive`.
+        status: &'static str,
         /// The rule in words.
         rule_markup: String,
         /// The outcome in words.

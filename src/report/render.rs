@@ -12,7 +12,7 @@ use super::figures::figure_source;
 use super::pdf::compile;
 use super::results_file::results_yaml;
 use super::world::ReportDate;
-use crate::claims::{Verdict, Verdicts};
+use crate::claims::{Status, Verdict, Verdicts};
 use crate::engine::{ExperimentResults, Results};
 use crate::spec::{Claim, Experiment, Measure, Part, Section, Spec, Text};
 use crate::stats::sig;
@@ -129,7 +129,7 @@ pub fn render(input: &RenderInput<'_>) -> Result<Report, RenderError> {
             .verdicts
             .claims
             .iter()
-            .map(|v| ClaimRow { name: v.name.clone(), label_markup: typst_markup(&v.label), passed: v.passed })
+            .map(|v| ClaimRow { name: v.name.clone(), label_markup: typst_markup(&v.label), status: v.status.word() })
             .collect(),
         parts,
     };
@@ -367,22 +367,30 @@ fn claim(spec_file: &str, c: &Claim, v: &Verdict) -> PartContext {
         name: v.name.clone(),
         location_markup: typst_markup(&format!("{spec_file}, line {}", c.line)),
         label_markup: typst_markup(&v.label),
-        passed: v.passed,
+        status: v.status.word(),
         rule_markup: typst_markup(&v.rule),
         outcome_markup: typst_markup(&v.outcome),
         excerpt_str: typst_string(&c.excerpt),
     }
 }
 
-/// "All 3 claims hold." / "2 of 3 claims hold; `x` fails."
+/// "All 3 claims hold." / "1 of 3 claims hold; failing: `x`; inconclusive: `y`."
 fn summary_sentence(v: &Verdicts) -> String {
-    let held = v.claims.iter().filter(|c| c.passed).count();
-    let failed: Vec<String> = v.claims.iter().filter(|c| !c.passed).map(|c| format!("`{}`", c.name)).collect();
-    if failed.is_empty() {
-        format!("All {held} claims hold.")
-    } else {
-        format!("{held} of {} claims hold; failing: {}.", v.claims.len(), failed.join(", "))
+    let names = |s: Status| -> Vec<String> {
+        v.claims.iter().filter(|c| c.status == s).map(|c| format!("`{}`", c.name)).collect()
+    };
+    let (held, failed, open) = (names(Status::Pass).len(), names(Status::Fail), names(Status::Inconclusive));
+    if failed.is_empty() && open.is_empty() {
+        return format!("All {held} claims hold.");
     }
+    let mut sentence = format!("{held} of {} claims hold", v.claims.len());
+    if !failed.is_empty() {
+        sentence.push_str(&format!("; failing: {}", failed.join(", ")));
+    }
+    if !open.is_empty() {
+        sentence.push_str(&format!("; inconclusive (too few trials to decide): {}", open.join(", ")));
+    }
+    sentence + "."
 }
 
 /// The Monte Carlo design in one line.

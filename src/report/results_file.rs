@@ -52,7 +52,7 @@ struct ClaimEntry<'a> {
     name: &'a str,
     /// Its statement.
     label: &'a str,
-    /// `pass` or `fail`.
+    /// `pass`, `fail` or `inconclusive`.
     verdict: &'static str,
     /// The decision rule in words.
     rule: &'a str,
@@ -80,7 +80,7 @@ pub(super) fn results_yaml(spec: &Spec, results: &Results, verdicts: &Verdicts) 
         .map(|v| ClaimEntry {
             name: &v.name,
             label: &v.label,
-            verdict: if v.passed { "pass" } else { "fail" },
+            verdict: v.status.word(),
             rule: &v.rule,
             outcome: &v.outcome,
         })
