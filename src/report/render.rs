@@ -10,6 +10,7 @@ use super::context::{ClaimRow, Date, PartContext, ReportContext};
 use super::escape::{typst_markup, typst_string};
 use super::figures::figure_source;
 use super::pdf::compile;
+use super::provenance::{COMMIT, design_words};
 use super::results_file::results_yaml;
 use super::world::ReportDate;
 use crate::claims::{Status, Verdict, Verdicts};
@@ -42,6 +43,10 @@ pub struct RenderInput<'a> {
     pub results: &'a Results,
     /// The claims' verdicts.
     pub verdicts: &'a Verdicts,
+    /// The spec's content hash ([`spec_hash`](crate::spec_hash) of its text).
+    pub spec_hash: &'a str,
+    /// The worker thread count, recorded only when asked (`--record-threads`): outputs then depend on it.
+    pub threads: Option<usize>,
 }
 
 /// The rendered report: every output file's contents.
@@ -116,7 +121,15 @@ pub fn render(input: &RenderInput<'_>) -> Result<Report, RenderError> {
     }
     let context = ReportContext {
         version: env!("CARGO_PKG_VERSION"),
-        spec_file: input.spec_file.to_owned(),
+        commit: COMMIT,
+        spec_hash: input.spec_hash.to_owned(),
+        threads: input.threads,
+        spec_file_str: typst_string(input.spec_file),
+        spec_file_line: input
+            .spec_file
+            .chars()
+            .map(|c| if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') { '\u{fffd}' } else { c })
+            .collect(),
         stem: input.stem.to_owned(),
         title_str: typst_string(&input.spec.title),
         title_markup: typst_markup(&input.spec.title),
@@ -142,7 +155,7 @@ pub fn render(input: &RenderInput<'_>) -> Result<Report, RenderError> {
         return Err(RenderError::Internal(format!("Typst warned: {w}")));
     }
     let pdf = compiled.bytes;
-    Ok(Report { pdf, typst, results_yaml: results_yaml(input.spec, input.results, input.verdicts), figures })
+    Ok(Report { pdf, typst, results_yaml: results_yaml(input), figures })
 }
 
 /// A template failure is a kdrepro bug.
@@ -232,10 +245,11 @@ fn experiment(e: &Experiment, r: &ExperimentResults) -> PartContext {
         Measure::Masks => mask_table(e, r),
         m => quantity_table(m, e, r),
     };
+    let design = design_words(e).map_or(String::new(), |d| format!(" {d}"));
     PartContext::Experiment {
         name: e.name.clone(),
         summary_markup: typst_markup(&format!(
-            "Task {}: p = {p}, noise variance σ² = {}. {summary}",
+            "Task {}: p = {p}, noise variance σ² = {}. {summary}{design}",
             e.task.name,
             sig(e.task.noise, 3)
         )),
