@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use kdrepro::{Diagnostic, RenderError, RenderInput, RunOptions, Spec};
 
 /// Reproduces a theory paper as a checked, typeset report.
@@ -20,22 +20,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run a spec's theory and simulations, judge its claims and write the report.
-    Build {
-        /// The experiment file (`.kd`).
-        spec: PathBuf,
-        /// Output directory.
-        #[arg(long, default_value = "report")]
-        out: PathBuf,
-        /// Worker threads (default: all cores). Results do not depend on it.
-        #[arg(long)]
-        jobs: Option<usize>,
-        /// Overrides the spec's seed.
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Overrides every experiment's trial count (for quick drafts and benchmarks).
-        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
-        trials: Option<u64>,
-    },
+    Build(BuildArgs),
     /// Parse and resolve a spec without running anything.
     Check {
         /// The experiment file (`.kd`).
@@ -55,6 +40,29 @@ enum Command {
     },
 }
 
+/// The arguments of `kdrepro build`.
+#[derive(Args)]
+struct BuildArgs {
+    /// The experiment file (`.kd`).
+    spec: PathBuf,
+    /// Output directory.
+    #[arg(long, default_value = "report")]
+    out: PathBuf,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    jobs: Option<usize>,
+    /// Overrides the spec's seed.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Overrides every experiment's trial count (for quick drafts and benchmarks).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    trials: Option<u64>,
+    /// Records the worker thread count in the report and the results file (outputs then differ between thread
+    /// counts; the count is always printed on stderr).
+    #[arg(long)]
+    record_threads: bool,
+}
+
 /// Why the process stops: each maps to one exit code.
 enum Failure {
     /// The report was written but a claim failed (exit 1).
@@ -65,18 +73,21 @@ enum Failure {
     Runtime(String),
     /// `fmt --check` found a file that is not canonical (exit 1).
     NotCanonical,
+    /// The report was written, no claim failed, but some claim is inconclusive (exit 4).
+    Inconclusive,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
-        Command::Build { spec, out, jobs, seed, trials } => build(&spec, &out, jobs, seed, trials),
+        Command::Build(args) => build(&args),
         Command::Check { spec } => load(&spec).map(|(s, _)| eprintln!("{}: ok ({})", spec.display(), s.outline())),
         Command::Fmt { specs, check, write } => fmt(&specs, check, write),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Claims | Failure::NotCanonical) => ExitCode::from(1),
+        Err(Failure::Inconclusive) => ExitCode::from(4),
         Err(Failure::Spec) => ExitCode::from(2),
         Err(Failure::Runtime(message)) => {
             eprintln!("error: {message}");
@@ -112,18 +123,20 @@ fn load(path: &Path) -> Result<(Spec, String), Failure> {
 }
 
 /// `kdrepro build`.
-fn build(path: &Path, out: &Path, jobs: Option<usize>, seed: Option<u64>, trials: Option<u64>) -> Result<(), Failure> {
+fn build(args: &BuildArgs) -> Result<(), Failure> {
+    let (path, out) = (args.spec.as_path(), args.out.as_path());
     let (mut spec, source) = load(path)?;
-    if let Some(seed) = seed {
+    if let Some(seed) = args.seed {
         spec.set_seed(seed);
     }
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs.unwrap_or(0))
+        .num_threads(args.jobs.unwrap_or(0))
         .build()
         .map_err(|e| Failure::Runtime(format!("cannot start worker threads: {e}")))?;
-    let trials = trials.map(|t| usize::try_from(t).unwrap_or(usize::MAX));
+    eprintln!("{} worker threads", pool.current_num_threads());
+    let trials = args.trials.map(|t| usize::try_from(t).unwrap_or(usize::MAX));
     // The cache lives under the output directory, keyed by everything that determines each experiment's results.
-    let cache = out.join(".cache");
+    let cache = args.out.join(".cache");
     let mut options = RunOptions { trials, progress: None, cache: Some(&cache) };
     let bar = progress_bar(kdrepro::total_trials(&spec, &options));
     let tick = |done: usize| bar.inc(done as u64);
@@ -133,11 +146,21 @@ fn build(path: &Path, out: &Path, jobs: Option<usize>, seed: Option<u64>, trials
     bar.finish_and_clear();
     // Timing goes to stderr only: the outputs stay byte-identical.
     let seconds = started.elapsed().as_secs_f64();
-    eprintln!("ran theory and {} trials in {seconds:.2} s ({} threads; cached experiments are not rerun)", bar.position(), pool.current_num_threads());
+    eprintln!("ran theory and {} trials in {seconds:.2} s (cached experiments are not rerun)", bar.position());
     let verdicts = kdrepro::judge(&spec, &results);
     let spec_file = path.file_name().map_or_else(|| display(path), |n| n.to_string_lossy().into_owned());
     let stem = kdrepro::output_stem(path);
-    let input = RenderInput { spec: &spec, spec_file: &spec_file, stem: &stem, results: &results, verdicts: &verdicts };
+    let spec_hash = kdrepro::spec_hash(&source);
+    let threads = args.record_threads.then(|| pool.current_num_threads());
+    let input = RenderInput {
+        spec: &spec,
+        spec_file: &spec_file,
+        stem: &stem,
+        results: &results,
+        verdicts: &verdicts,
+        spec_hash: &spec_hash,
+        threads,
+    };
     let report = kdrepro::render(&input).map_err(|e| match e {
         RenderError::Prose { span, message } => {
             eprint!("{}", Diagnostic::at(span.start as usize, message).render(&display(path), &source));
@@ -150,7 +173,13 @@ fn build(path: &Path, out: &Path, jobs: Option<usize>, seed: Option<u64>, trials
         eprintln!("{line}");
     }
     eprintln!("wrote {}", written.iter().map(|p| display(p)).collect::<Vec<_>>().join(", "));
-    if verdicts.all_passed() { Ok(()) } else { Err(Failure::Claims) }
+    if verdicts.any_failed() {
+        Err(Failure::Claims)
+    } else if verdicts.any_inconclusive() {
+        Err(Failure::Inconclusive)
+    } else {
+        Ok(())
+    }
 }
 
 /// `kdrepro fmt`: formats every file, continuing past failures; the worst failure decides the exit code.

@@ -5,3 +5,4 @@ mod determinism;
 mod errors;
 mod fmt;
 mod support;
+mod trust;

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use super::theory;
 use crate::engine::{ExperimentResults, Results};
-use crate::spec::{Claim, PointFilter, Rule, Spec};
+use crate::spec::{Claim, PointFilter, Rule, Spec, Tolerance};
 use crate::stats::{self, Holm, PairedComparison, Summary};
 
 /// The verdicts of every claim, in spec order.
@@ -15,14 +15,67 @@ pub struct Verdicts {
 }
 
 impl Verdicts {
-    /// Whether every claim held.
-    pub fn all_passed(&self) -> bool {
-        self.claims.iter().all(|c| c.passed)
+    /// Whether some claim failed.
+    pub fn any_failed(&self) -> bool {
+        self.claims.iter().any(|c| c.status == Status::Fail)
     }
 
-    /// One line per claim: `pass name: statement` or `FAIL name: statement`.
+    /// Whether some claim is inconclusive.
+    pub fn any_inconclusive(&self) -> bool {
+        self.claims.iter().any(|c| c.status == Status::Inconclusive)
+    }
+
+    /// One line per claim: `pass name: statement`, `FAIL name: statement` or `INCONCLUSIVE name: statement`.
     pub fn lines(&self) -> impl Iterator<Item = String> + '_ {
-        self.claims.iter().map(|v| format!("{} {}: {}", if v.passed { "pass" } else { "FAIL" }, v.name, v.label))
+        self.claims.iter().map(|v| {
+            let word = match v.status {
+                Status::Pass => "pass",
+                Status::Fail => "FAIL",
+                Status::Inconclusive => "INCONCLUSIVE",
+            };
+            format!("{word} {}: {}", v.name, v.label)
+        })
+    }
+}
+
+/// The outcome of a claim or of one tested point: held, contradicted, or not decided by the evidence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Status {
+    /// The evidence supports the claim at its confidence.
+    Pass,
+    /// The evidence contradicts the claim at its confidence (or an exact check failed).
+    Fail,
+    /// The evidence is too weak to decide either way: more trials would decide.
+    Inconclusive,
+}
+
+impl Status {
+    /// Pass or fail, for exact checks.
+    pub(super) fn of(ok: bool) -> Self {
+        if ok { Status::Pass } else { Status::Fail }
+    }
+
+    /// The word used in the results file and the report: `pass`, `fail` or `inconclusive`.
+    pub(crate) fn word(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+            Status::Inconclusive => "inconclusive",
+        }
+    }
+
+    /// A claim's status from its points': fail if any point fails (or none was tested), else inconclusive if
+    /// any point is, else pass.
+    fn of_claim(points: &[PointCheck]) -> Self {
+        let any = |s: Status| points.iter().any(|p| p.status == s);
+        if points.is_empty() || any(Status::Fail) {
+            Status::Fail
+        } else if any(Status::Inconclusive) {
+            Status::Inconclusive
+        } else {
+            Status::Pass
+        }
     }
 }
 
@@ -33,8 +86,8 @@ pub(crate) struct Verdict {
     pub(crate) name: String,
     /// What it asserts.
     pub(crate) label: String,
-    /// Whether it held.
-    pub(crate) passed: bool,
+    /// Whether it held, failed or is undecided.
+    pub(crate) status: Status,
     /// The decision rule, in words.
     pub(crate) rule: String,
     /// What was observed, in words.
@@ -58,8 +111,8 @@ pub(crate) struct PointCheck {
     pub(crate) low: f64,
     /// High end.
     pub(crate) high: f64,
-    /// Whether this point passed.
-    pub(crate) ok: bool,
+    /// Whether this point passed, failed or is undecided.
+    pub(crate) status: Status,
 }
 
 /// Decides every claim of `spec` on `results`.
@@ -73,7 +126,7 @@ fn decide(claim: &Claim, spec: &Spec, results: &Results) -> Verdict {
     let e = &results.experiments[index];
     let scope = scope(claim, e);
     let (rule, outcome, points) = match &claim.rule {
-        Rule::Agree { relative, .. } => agree(e, &scope, *relative, claim.confidence),
+        Rule::Agree { relative, precision, .. } => agree(e, &scope, *relative, *precision, claim.confidence),
         Rule::Below { pairs, points, .. } => below(e, &scope, pairs, *points, claim.confidence),
         Rule::TheoryBelow { pairs, .. } => theory::below(e, &scope, pairs),
         Rule::Close { series, tolerance, .. } => theory::close(e, &scope, *series, *tolerance),
@@ -81,8 +134,8 @@ fn decide(claim: &Claim, spec: &Spec, results: &Results) -> Verdict {
         Rule::Flat { series, tolerance, .. } => theory::flat(e, &scope, *series, *tolerance),
         Rule::Amplifies { series, .. } => theory::amplifies(&spec.experiments[index], e, *series),
     };
-    let passed = !points.is_empty() && points.iter().all(|p| p.ok);
-    Verdict { name: claim.name.clone(), label: claim.label.clone(), passed, rule, outcome, points }
+    let status = Status::of_claim(&points);
+    Verdict { name: claim.name.clone(), label: claim.label.clone(), status, rule, outcome, points }
 }
 
 /// The point indices a claim tests: all of its experiment's, or those whose x its `at` selects.
@@ -107,47 +160,58 @@ pub(super) fn scope_words(e: &ExperimentResults, scope: &[usize]) -> String {
 
 /// Theorem 1: every simulated mean agrees with its theory value.
 ///
-/// Rule: with K points in all and family-wise confidence c, point k passes iff
-/// |mean − theory| ≤ t_{1−(1−c)/(2K), trials−1} · se + relative · |theory| (Bonferroni).
-fn agree(e: &ExperimentResults, scope: &[usize], relative: f64, confidence: f64) -> (String, String, Vec<PointCheck>) {
+/// Rule: with K points in all and family-wise confidence c, point k fails iff
+/// |mean − theory| > t_{1−(1−c)/(2K), trials−1} · se + relative · |theory| (Bonferroni). With a declared
+/// precision, a point that does not fail but whose half-width t · se exceeds it is inconclusive.
+fn agree(
+    e: &ExperimentResults,
+    scope: &[usize],
+    relative: f64,
+    precision: Option<Tolerance>,
+    confidence: f64,
+) -> (String, String, Vec<PointCheck>) {
     let count = e.series.len() * scope.len();
     let level = (1.0 - confidence) / count as f64;
     let mut checks = Vec::with_capacity(count);
     for (j, series) in e.series.iter().enumerate() {
         for &index in scope {
             let point = &series.points[index];
-            let slack = relative * point.theory.abs();
-            // A sample too small for an interval cannot support the claim.
-            let (observed, low, high) = match Summary::new(column(e, index, j), 1.0 - level) {
-                Ok(s) => (s.mean, s.ci_low - slack, s.ci_high + slack),
-                Err(_) => (f64::NAN, f64::NAN, f64::NAN),
-            };
-            checks.push(PointCheck {
-                series: series.name.clone(),
-                x: point.x,
-                observed,
-                expected: point.theory,
-                low,
-                high,
-                ok: (low..=high).contains(&point.theory),
-            });
+            checks.push(agree_point(
+                &series.name,
+                point.x,
+                point.theory,
+                column(e, index, j),
+                relative,
+                precision,
+                level,
+            ));
         }
     }
+    let precision_words = match precision {
+        None => String::new(),
+        Some(p) => format!(
+            " A point whose interval half-width (before widening) exceeds the declared precision ({}) and that \
+             does not fail is inconclusive: the claim is then inconclusive unless some point fails.",
+            tolerance_words(p)
+        ),
+    };
     let rule = format!(
         "At each of the {count} points (every series × every n{}), the theory value must lie in the simulated mean's \
          two-sided Student-t interval at confidence {} (Bonferroni over {count} points, family-wise confidence {}), \
-         widened by {} of the theory value for the finite-p gap of the deterministic equivalent.",
+         widened by {} of the theory value for the finite-p gap of the deterministic equivalent.{precision_words}",
         scope_words(e, scope),
         fmt_conf(1.0 - level),
         fmt_conf(confidence),
         percent(relative),
     );
     let worst = checks.iter().max_by(|a, b| deviation(a).total_cmp(&deviation(b)));
-    let failed = checks.iter().filter(|c| !c.ok).count();
+    let failed = checks.iter().filter(|c| c.status == Status::Fail).count();
+    let open = checks.iter().filter(|c| c.status == Status::Inconclusive).count();
+    let open_words = if open > 0 { format!(" {open} points too imprecise to decide.") } else { String::new() };
     let outcome = match worst {
         Some(w) => format!(
-            "{failed} of {count} points outside their interval. Largest deviation: {} at n = {}, simulated {} \
-             against theory {} ({} of the allowed half-width).",
+            "{failed} of {count} points outside their interval.{open_words} Largest deviation: {} at n = {}, \
+             simulated {} against theory {} ({} of the allowed half-width).",
             w.series,
             w.x,
             stats::sig(w.observed, 4),
@@ -157,6 +221,56 @@ fn agree(e: &ExperimentResults, scope: &[usize], relative: f64, confidence: f64)
         None => "no points to test".to_owned(),
     };
     (rule, outcome, checks)
+}
+
+/// One point of an `agree` claim: its interval at confidence 1 − `level`, widened by `relative`·|theory|.
+fn agree_point(
+    series: &str,
+    x: f64,
+    theory: f64,
+    sample: &[f64],
+    relative: f64,
+    precision: Option<Tolerance>,
+    level: f64,
+) -> PointCheck {
+    let slack = relative * theory.abs();
+    let Ok(s) = Summary::new(sample, 1.0 - level) else {
+        // A sample too small for an interval cannot decide the claim.
+        let nan = f64::NAN;
+        let status = Status::Inconclusive;
+        return PointCheck {
+            series: series.to_owned(),
+            x,
+            observed: nan,
+            expected: theory,
+            low: nan,
+            high: nan,
+            status,
+        };
+    };
+    let (low, high) = (s.ci_low - slack, s.ci_high + slack);
+    let half = (s.ci_high - s.ci_low) / 2.0;
+    let allowed = match precision {
+        None => f64::INFINITY,
+        Some(Tolerance::Absolute(a)) => a,
+        Some(Tolerance::Relative(r)) => r * theory.abs(),
+    };
+    let status = if !(low..=high).contains(&theory) {
+        Status::Fail
+    } else if half > allowed {
+        Status::Inconclusive
+    } else {
+        Status::Pass
+    };
+    PointCheck { series: series.to_owned(), x, observed: s.mean, expected: theory, low, high, status }
+}
+
+/// "an absolute half-width of 0.001" / "a half-width of 2% of the theory value".
+fn tolerance_words(t: Tolerance) -> String {
+    match t {
+        Tolerance::Absolute(a) => format!("an absolute half-width of {}", stats::sig(a, 3)),
+        Tolerance::Relative(r) => format!("a half-width of {} of the theory value", percent(r)),
+    }
 }
 
 /// |observed − expected| as a fraction of the allowed half-width on that side.
@@ -174,7 +288,8 @@ fn column(e: &ExperimentResults, index: usize, j: usize) -> &[f64] {
 /// point.
 ///
 /// Rule: one-sided paired t-test per pair and point, Holm's step-down procedure over all of them at family-wise
-/// level 1 − c; the claim holds iff every test rejects.
+/// level 1 − c. A test passes iff it rejects H0: E[d] ≥ 0; it fails iff the opposite test (H0': E[d] ≤ 0, Holm
+/// over the same family at the same level) rejects; otherwise it is inconclusive.
 fn below(
     e: &ExperimentResults,
     scope: &[usize],
@@ -189,18 +304,21 @@ fn below(
             filter == PointFilter::All || e.fingerprints[i][lower] != e.fingerprints[i][higher]
         })
         .collect();
-    // A comparison that cannot be computed (too few trials) has p-value 1: never rejected.
+    // A comparison that cannot be computed (too few trials) has p-value 1 both ways: inconclusive.
     let tests: Vec<Option<PairedComparison>> = tested
         .iter()
         .map(|&(lower, higher, i)| PairedComparison::new(column(e, i, lower), column(e, i, higher), confidence).ok())
         .collect();
-    let p_values: Vec<f64> = tests.iter().map(|t| t.as_ref().map_or(1.0, |t| t.p_less)).collect();
-    let rejected = Holm::new(&p_values, 1.0 - confidence).map_or_else(|_| vec![false; p_values.len()], |h| h.rejected);
+    let p_less: Vec<f64> = tests.iter().map(|t| t.as_ref().map_or(1.0, |t| t.p_less)).collect();
+    // p-value of H0': E[d] ≤ 0 against E[d] > 0 is 1 − F_t(t).
+    let p_greater: Vec<f64> = tests.iter().map(|t| t.as_ref().map_or(1.0, |t| 1.0 - t.p_less)).collect();
+    let holm = |p: &[f64]| Holm::new(p, 1.0 - confidence).map_or_else(|_| vec![false; p.len()], |h| h.rejected);
+    let (rejected, contradicted) = (holm(&p_less), holm(&p_greater));
     let checks: Vec<PointCheck> = tested
         .iter()
         .zip(&tests)
-        .zip(&rejected)
-        .map(|((&(lower, higher, i), test), &ok)| {
+        .enumerate()
+        .map(|(k, (&(lower, higher, i), test))| {
             let d = test.as_ref().map(|t| &t.difference);
             PointCheck {
                 series: format!("{} − {}", e.series[lower].name, e.series[higher].name),
@@ -209,7 +327,11 @@ fn below(
                 expected: 0.0,
                 low: d.map_or(f64::NAN, |d| d.ci_low),
                 high: d.map_or(f64::NAN, |d| d.ci_high),
-                ok,
+                status: match (rejected[k], contradicted[k]) {
+                    (true, _) => Status::Pass,
+                    (false, true) => Status::Fail,
+                    (false, false) => Status::Inconclusive,
+                },
             }
         })
         .collect();
@@ -223,20 +345,33 @@ fn below(
             tested.len()
         ),
     };
+    let alpha = fmt_conf(1.0 - confidence);
     let rule = format!(
         "Paired by trial (the series share every design and noise draw). For {} at {scope_text}: a one-sided \
-         paired t-test of H0: E[difference] ≥ 0; Holm's procedure over all {} tests at family-wise confidence {}. \
-         The claim holds iff H0 is rejected in every test.",
+         paired t-test of H0: E[difference] ≥ 0; Holm's procedure over all {m} tests at family-wise confidence {}. \
+         The claim holds iff H0 is rejected in every test. A test that does not reject counts against the claim \
+         only if the opposite one-sided test (H0: E[difference] ≤ 0, Holm over the same {m} tests at the same \
+         level) rejects, i.e. the difference is significantly positive: the claim then fails. If no test is so \
+         contradicted but some test decides neither way, the claim is inconclusive (more trials would decide). A \
+         true claim fails, and a false claim holds, with probability at most {alpha} each.",
         comparisons.join(", "),
-        tested.len(),
         fmt_conf(confidence),
+        m = tested.len(),
     );
-    let held = checks.iter().filter(|c| c.ok).count();
-    let largest_p = p_values.iter().copied().fold(0.0, f64::max);
+    let count = |s: Status| checks.iter().filter(|c| c.status == s).count();
+    let largest_p = p_less.iter().copied().fold(0.0, f64::max);
     let outcome = if checks.is_empty() {
         "no point was tested: the claim asserts nothing here".to_owned()
     } else {
-        format!("Rejected in {held} of {} tests; largest one-sided p-value {}.", checks.len(), stats::sig(largest_p, 2))
+        format!(
+            "Rejected in {} of {} tests; contradicted (difference significantly positive) in {}; undecided in {}; \
+             largest one-sided p-value {}.",
+            count(Status::Pass),
+            checks.len(),
+            count(Status::Fail),
+            count(Status::Inconclusive),
+            stats::sig(largest_p, 2)
+        )
     };
     (rule, outcome, checks)
 }

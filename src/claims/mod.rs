@@ -1,9 +1,13 @@
 //! Stage 5, [`Results`](crate::Results) → [`Verdicts`]: every claim decided by its statistical rule.
 
+#[cfg(test)]
+mod calibration;
+#[cfg(test)]
+mod inconclusive;
 mod judge;
 #[cfg(test)]
 mod power;
 mod theory;
 
-pub(crate) use judge::Verdict;
+pub(crate) use judge::{Status, Verdict};
 pub use judge::{Verdicts, judge};

@@ -1,6 +1,7 @@
 //! Claims have power: deliberately wrong theory (test-only mutations of the theory module) makes the matching
 //! claims fail, while the right theory passes them on the same simulations.
 
+use super::Status;
 use crate::theory::{Mutation, with_mutation};
 use crate::{RunOptions, Verdicts, judge, parse, resolve, run};
 
@@ -39,7 +40,7 @@ claim best_mask "the optimal mask beats every top-k mask" { theory masks.optimal
 "#;
 
 /// The verdicts of [`SPEC`], by claim name, under an optional mutation.
-fn verdicts(mutation: Option<Mutation>) -> Vec<(String, bool)> {
+fn verdicts(mutation: Option<Mutation>) -> Vec<(String, Status)> {
     let evaluate = || {
         let spec = resolve(&parse(SPEC).unwrap(), SPEC).unwrap();
         let results = run(&spec, &RunOptions::default()).unwrap();
@@ -49,36 +50,36 @@ fn verdicts(mutation: Option<Mutation>) -> Vec<(String, bool)> {
         Some(m) => with_mutation(m, evaluate),
         None => evaluate(),
     };
-    v.claims.iter().map(|c| (c.name.clone(), c.passed)).collect()
+    v.claims.iter().map(|c| (c.name.clone(), c.status)).collect()
 }
 
-/// Whether claim `name` passed.
-fn passed(verdicts: &[(String, bool)], name: &str) -> bool {
-    verdicts.iter().find(|(n, _)| n == name).unwrap().1
+/// Whether claim `name` failed (not merely inconclusive: a wrong theory must be contradicted).
+fn failed(verdicts: &[(String, Status)], name: &str) -> bool {
+    verdicts.iter().find(|(n, _)| n == name).unwrap().1 == Status::Fail
 }
 
 #[test]
 fn the_right_theory_passes_every_claim() {
     let v = verdicts(None);
-    assert!(v.iter().all(|(_, ok)| *ok), "{v:?}");
+    assert!(v.iter().all(|(_, s)| *s == Status::Pass), "{v:?}");
 }
 
 #[test]
 fn omega_off_by_five_or_three_percent_fails_the_agreement_claim() {
     for factor in [1.05, 0.95, 1.03, 0.97] {
         let v = verdicts(Some(Mutation::OmegaScaled(factor)));
-        assert!(!passed(&v, "agree"), "Ω × {factor} still agrees: {v:?}");
+        assert!(failed(&v, "agree"), "Ω × {factor} still agrees: {v:?}");
     }
 }
 
 #[test]
 fn a_wrong_gain_formula_fails_the_optimality_claim() {
     let v = verdicts(Some(Mutation::GainWithoutVariance));
-    assert!(!passed(&v, "minimum"), "{v:?}");
+    assert!(failed(&v, "minimum"), "{v:?}");
 }
 
 #[test]
 fn a_mask_threshold_on_zeta_fails_the_mask_claim() {
     let v = verdicts(Some(Mutation::MaskOnZeta));
-    assert!(!passed(&v, "best_mask"), "{v:?}");
+    assert!(failed(&v, "best_mask"), "{v:?}");
 }

@@ -1,7 +1,7 @@
 //! Claims about theory values: orderings, closeness, log-log slopes, flat ratios and Corollary 1's
 //! amplification pattern. These are exact checks of computed numbers, with the tolerance stated in the rule.
 
-use super::judge::{PointCheck, scope_words};
+use super::judge::{PointCheck, Status, scope_words};
 use crate::engine::ExperimentResults;
 use crate::spec::{Experiment, Tolerance};
 use crate::stats::{self, LogLogFit};
@@ -16,7 +16,7 @@ fn values(e: &ExperimentResults, scope: &[usize], j: usize) -> Vec<(usize, f64, 
 
 /// "3 of 17 points fail" / "all 17 points hold", and how many were not applicable.
 fn tally(checks: &[PointCheck], skipped: usize) -> String {
-    let failed = checks.iter().filter(|c| !c.ok).count();
+    let failed = checks.iter().filter(|c| c.status == Status::Fail).count();
     let mut text = if failed == 0 {
         format!("All {} checks hold.", checks.len())
     } else {
@@ -43,7 +43,15 @@ pub(super) fn below(e: &ExperimentResults, scope: &[usize], pairs: &[(usize, usi
             let ok = if strict { a < b } else { a <= b + 1e-12 * b.abs() };
             let series =
                 format!("{} {} {}", e.series[lower].name, if strict { "<" } else { "≤" }, e.series[higher].name);
-            checks.push(PointCheck { series, x, observed: a, expected: b, low: f64::NEG_INFINITY, high: b, ok });
+            checks.push(PointCheck {
+                series,
+                x,
+                observed: a,
+                expected: b,
+                low: f64::NEG_INFINITY,
+                high: b,
+                status: Status::of(ok),
+            });
         }
     }
     let comparisons: Vec<String> = pairs
@@ -76,7 +84,15 @@ pub(super) fn close(e: &ExperimentResults, scope: &[usize], (a, b): (usize, usiz
         };
         let ok = (va - vb).abs() <= slack;
         let series = format!("{} vs {}", e.series[a].name, e.series[b].name);
-        checks.push(PointCheck { series, x, observed: va, expected: vb, low: vb - slack, high: vb + slack, ok });
+        checks.push(PointCheck {
+            series,
+            x,
+            observed: va,
+            expected: vb,
+            low: vb - slack,
+            high: vb + slack,
+            status: Status::of(ok),
+        });
     }
     let within = match tolerance {
         Tolerance::Absolute(t) => format!("an absolute tolerance of {}", stats::sig(t, 3)),
@@ -121,7 +137,7 @@ pub(super) fn slope(
                     expected,
                     low: expected - tolerance,
                     high: expected + tolerance,
-                    ok: (fit.slope - expected).abs() <= tolerance,
+                    status: Status::of((fit.slope - expected).abs() <= tolerance),
                 }
             }
             Err(err) => {
@@ -133,7 +149,7 @@ pub(super) fn slope(
                     expected,
                     low: f64::NAN,
                     high: f64::NAN,
-                    ok: false,
+                    status: Status::of(false),
                 }
             }
         };
@@ -168,7 +184,7 @@ pub(super) fn flat(e: &ExperimentResults, scope: &[usize], (a, b): (usize, usize
         expected: 0.0,
         low: 0.0,
         high: tolerance,
-        ok: !ratios.is_empty() && spread <= tolerance,
+        status: Status::of(!ratios.is_empty() && spread <= tolerance),
     };
     let rule = format!(
         "The ratio {}/{} of theory values over the {} points{} must be flat: max/min − 1 ≤ {}.",
@@ -213,7 +229,7 @@ pub(super) fn amplifies(spec: &Experiment, e: &ExperimentResults, (s, truth): (u
                 expected: 1.0,
                 low: f64::NAN,
                 high: f64::NAN,
-                ok: (b.abs() > star.abs()) == predicted,
+                status: Status::of((b.abs() > star.abs()) == predicted),
             }
         })
         .collect();

@@ -9,8 +9,16 @@ use serde::Serialize;
 pub(super) struct ReportContext {
     /// kdrepro's version.
     pub(super) version: &'static str,
-    /// The spec file as given on the command line (file name only).
-    pub(super) spec_file: String,
+    /// The git commit kdrepro was built from, or `unknown`.
+    pub(super) commit: &'static str,
+    /// blake3 of the spec's text, hex.
+    pub(super) spec_hash: String,
+    /// The worker thread count, when recorded.
+    pub(super) threads: Option<usize>,
+    /// The spec's file name as a Typst string literal.
+    pub(super) spec_file_str: String,
+    /// The spec's file name on one line (control characters replaced), for the generated source's comment.
+    pub(super) spec_file_line: String,
     /// The output stem, e.g. `paper`.
     pub(super) stem: String,
     /// The title as a Typst string literal (for the PDF metadata).
@@ -51,8 +59,8 @@ pub(super) struct ClaimRow {
     pub(super) name: String,
     /// Its statement.
     pub(super) label_markup: String,
-    /// Whether it held.
-    pub(super) passed: bool,
+    /// `pass`, `fail` or `inconclusive`.
+    pub(super) status: &'static str,
 }
 
 /// One part of the document; `kind` selects the partial template.
@@ -105,8 +113,8 @@ pub(super) enum PartContext {
         label_markup: String,
         /// Where the claim stands in the spec.
         location_markup: String,
-        /// Whether it held.
-        passed: bool,
+        /// `pass`, `fail` or `inconclusive`.
+        status: &'static str,
         /// The rule in words.
         rule_markup: String,
         /// The outcome in words.

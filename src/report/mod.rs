@@ -13,6 +13,7 @@ mod escape;
 mod figures;
 mod pdf;
 mod plot;
+mod provenance;
 mod render;
 mod results_file;
 mod world;
@@ -21,5 +22,6 @@ mod write;
 #[cfg(test)]
 pub(crate) use {error::ReportError, pdf::compile_pdf, world::ReportDate};
 
+pub use provenance::spec_hash;
 pub use render::{RenderError, RenderInput, Report, render};
 pub use write::{output_stem, write_report};

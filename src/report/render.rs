@@ -10,9 +10,10 @@ use super::context::{ClaimRow, Date, PartContext, ReportContext};
 use super::escape::{typst_markup, typst_string};
 use super::figures::figure_source;
 use super::pdf::compile;
+use super::provenance::{COMMIT, design_words};
 use super::results_file::results_yaml;
 use super::world::ReportDate;
-use crate::claims::{Verdict, Verdicts};
+use crate::claims::{Status, Verdict, Verdicts};
 use crate::engine::{ExperimentResults, Results};
 use crate::spec::{Claim, Experiment, Measure, Part, Section, Spec, Text};
 use crate::stats::sig;
@@ -42,6 +43,10 @@ pub struct RenderInput<'a> {
     pub results: &'a Results,
     /// The claims' verdicts.
     pub verdicts: &'a Verdicts,
+    /// The spec's content hash ([`spec_hash`](crate::spec_hash) of its text).
+    pub spec_hash: &'a str,
+    /// The worker thread count, recorded only when asked (`--record-threads`): outputs then depend on it.
+    pub threads: Option<usize>,
 }
 
 /// The rendered report: every output file's contents.
@@ -117,7 +122,15 @@ pub fn render(input: &RenderInput<'_>) -> Result<Report, RenderError> {
     }
     let context = ReportContext {
         version: env!("CARGO_PKG_VERSION"),
-        spec_file: input.spec_file.to_owned(),
+        commit: COMMIT,
+        spec_hash: input.spec_hash.to_owned(),
+        threads: input.threads,
+        spec_file_str: typst_string(input.spec_file),
+        spec_file_line: input
+            .spec_file
+            .chars()
+            .map(|c| if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') { '\u{fffd}' } else { c })
+            .collect(),
         stem: input.stem.to_owned(),
         title_str: typst_string(&input.spec.title),
         title_markup: typst_markup(&input.spec.title),
@@ -130,7 +143,7 @@ pub fn render(input: &RenderInput<'_>) -> Result<Report, RenderError> {
             .verdicts
             .claims
             .iter()
-            .map(|v| ClaimRow { name: v.name.clone(), label_markup: typst_markup(&v.label), passed: v.passed })
+            .map(|v| ClaimRow { name: v.name.clone(), label_markup: typst_markup(&v.label), status: v.status.word() })
             .collect(),
         parts,
     };
@@ -145,7 +158,7 @@ pub fn render(input: &RenderInput<'_>) -> Result<Report, RenderError> {
         return Err(RenderError::Internal(format!("Typst warned: {w}")));
     }
     let pdf = compiled.bytes;
-    Ok(Report { pdf, typst, results_yaml: results_yaml(input.spec, input.results, input.verdicts), figures })
+    Ok(Report { pdf, typst, results_yaml: results_yaml(input), figures })
 }
 
 /// A template failure is a kdrepro bug.
@@ -235,10 +248,11 @@ fn experiment(e: &Experiment, r: &ExperimentResults) -> PartContext {
         Measure::Masks => mask_table(e, r),
         m => quantity_table(m, e, r),
     };
+    let design = design_words(e).map_or(String::new(), |d| format!(" {d}"));
     PartContext::Experiment {
         name: e.name.clone(),
         summary_markup: typst_markup(&format!(
-            "Task {}: p = {p}, noise variance σ² = {}. {summary}",
+            "Task {}: p = {p}, noise variance σ² = {}. {summary}{design}",
             e.task.name,
             sig(e.task.noise, 3)
         )),
@@ -370,22 +384,30 @@ fn claim(spec_file: &str, c: &Claim, v: &Verdict) -> PartContext {
         name: v.name.clone(),
         location_markup: typst_markup(&format!("{spec_file}, line {}", c.line)),
         label_markup: typst_markup(&v.label),
-        passed: v.passed,
+        status: v.status.word(),
         rule_markup: typst_markup(&v.rule),
         outcome_markup: typst_markup(&v.outcome),
         excerpt_str: typst_string(&c.excerpt),
     }
 }
 
-/// "All 3 claims hold." / "2 of 3 claims hold; `x` fails."
+/// "All 3 claims hold." / "1 of 3 claims hold; failing: `x`; inconclusive: `y`."
 fn summary_sentence(v: &Verdicts) -> String {
-    let held = v.claims.iter().filter(|c| c.passed).count();
-    let failed: Vec<String> = v.claims.iter().filter(|c| !c.passed).map(|c| format!("`{}`", c.name)).collect();
-    if failed.is_empty() {
-        format!("All {held} claims hold.")
-    } else {
-        format!("{held} of {} claims hold; failing: {}.", v.claims.len(), failed.join(", "))
+    let names = |s: Status| -> Vec<String> {
+        v.claims.iter().filter(|c| c.status == s).map(|c| format!("`{}`", c.name)).collect()
+    };
+    let (held, failed, open) = (names(Status::Pass).len(), names(Status::Fail), names(Status::Inconclusive));
+    if failed.is_empty() && open.is_empty() {
+        return format!("All {held} claims hold.");
     }
+    let mut sentence = format!("{held} of {} claims hold", v.claims.len());
+    if !failed.is_empty() {
+        sentence.push_str(&format!("; failing: {}", failed.join(", ")));
+    }
+    if !open.is_empty() {
+        sentence.push_str(&format!("; inconclusive (too few trials to decide): {}", open.join(", ")));
+    }
+    sentence + "."
 }
 
 /// The Monte Carlo design in one line.

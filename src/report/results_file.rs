@@ -4,19 +4,28 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::claims::Verdicts;
-use crate::engine::{EquivalentSummary, Point, Results};
-use crate::spec::Spec;
+use super::provenance::{COMMIT, design_words};
+use super::render::RenderInput;
+use crate::engine::{EquivalentSummary, Point};
 
 /// The whole file.
 #[derive(Serialize)]
 struct ResultsFile<'a> {
     /// kdrepro's version.
     kdrepro: &'static str,
+    /// The git commit kdrepro was built from, or `unknown`.
+    commit: &'static str,
     /// The report's title.
     title: &'a str,
-    /// The spec's seed.
+    /// The spec's file name.
+    spec_file: &'a str,
+    /// blake3 of the spec's text, hex.
+    spec_hash: &'a str,
+    /// The spec's seed (after `--seed`).
     seed: u64,
+    /// Worker threads, only with `--record-threads` (results never depend on it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    threads: Option<usize>,
     /// Per experiment.
     experiments: BTreeMap<&'a str, ExperimentEntry<'a>>,
     /// Per claim, in spec order.
@@ -30,6 +39,9 @@ struct ExperimentEntry<'a> {
     x: &'a str,
     /// Trials per point, if simulated.
     trials: Option<usize>,
+    /// How the simulation draws its data, if simulated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    design: Option<String>,
     /// τ, Ω and the transitions per sample size.
     equivalents: &'a [EquivalentSummary],
     /// Per surrogate: its label and points.
@@ -52,7 +64,7 @@ struct ClaimEntry<'a> {
     name: &'a str,
     /// Its statement.
     label: &'a str,
-    /// `pass` or `fail`.
+    /// `pass`, `fail` or `inconclusive`.
     verdict: &'static str,
     /// The decision rule in words.
     rule: &'a str,
@@ -61,17 +73,24 @@ struct ClaimEntry<'a> {
 }
 
 /// Serialises results and verdicts as YAML.
-pub(super) fn results_yaml(spec: &Spec, results: &Results, verdicts: &Verdicts) -> String {
-    let experiments = results
+pub(super) fn results_yaml(input: &RenderInput<'_>) -> String {
+    let (spec, verdicts) = (input.spec, input.verdicts);
+    let experiments = input
+        .results
         .experiments
         .iter()
-        .map(|e| {
+        .zip(&spec.experiments)
+        .map(|(e, declared)| {
             let series = e
                 .series
                 .iter()
                 .map(|s| (s.name.as_str(), SeriesEntry { label: &s.label, points: &s.points }))
                 .collect();
-            (e.name.as_str(), ExperimentEntry { x: &e.x, trials: e.trials, equivalents: &e.equivalents, series })
+            let design = design_words(declared);
+            (
+                e.name.as_str(),
+                ExperimentEntry { x: &e.x, trials: e.trials, design, equivalents: &e.equivalents, series },
+            )
         })
         .collect();
     let claims = verdicts
@@ -80,12 +99,21 @@ pub(super) fn results_yaml(spec: &Spec, results: &Results, verdicts: &Verdicts) 
         .map(|v| ClaimEntry {
             name: &v.name,
             label: &v.label,
-            verdict: if v.passed { "pass" } else { "fail" },
+            verdict: v.status.word(),
             rule: &v.rule,
             outcome: &v.outcome,
         })
         .collect();
-    let file =
-        ResultsFile { kdrepro: env!("CARGO_PKG_VERSION"), title: &spec.title, seed: spec.seed, experiments, claims };
+    let file = ResultsFile {
+        kdrepro: env!("CARGO_PKG_VERSION"),
+        commit: COMMIT,
+        title: &spec.title,
+        spec_file: input.spec_file,
+        spec_hash: input.spec_hash,
+        seed: spec.seed,
+        threads: input.threads,
+        experiments,
+        claims,
+    };
     serde_norway::to_string(&file).expect("results are plain data and always serialise")
 }

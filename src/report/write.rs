@@ -1,4 +1,17 @@
-//! Writing a rendered report to its output directory, each file atomically.
+//! Writing a rendered report to its output directory: the whole set of files atomically.
+//!
+//! Every output of a build is written into a staging directory next to the output directory (same parent,
+//! hidden name `.<out>.kdrepro-new-<pid>`), then the two directories are swapped in one step with Linux
+//! `renameat2(RENAME_EXCHANGE)` and the old one is removed. After a crash or a kill at any instant, `<out>`
+//! therefore holds either the previous complete set or the new one, never a mix; leftover staging directories
+//! are hidden and removed by the next build. Entries of the old directory that the new build does not write
+//! (other specs' reports, the results cache `<out>/.cache/`) are hard-linked (or copied) into the staging
+//! directory first, so they survive the swap. Where `RENAME_EXCHANGE` is unavailable (not Linux, or a file
+//! system without it), the old directory is renamed aside and the new one into place: a crash between the two
+//! renames leaves `<out>` missing and the previous set in `.<out>.kdrepro-old-<pid>`.
+//!
+//! A directory is only replaced if kdrepro wrote it (it holds the marker file `.kdrepro`, or only files kdrepro
+//! writes), so `--out` can never wipe unrelated files. One build at a time per output directory.
 
 use std::fs;
 use std::io::{self, Write};
@@ -6,36 +19,172 @@ use std::path::{Path, PathBuf};
 
 use super::render::Report;
 
-/// Writes `<stem>.pdf`, `<stem>.typ`, `<stem>.results.yaml` and `figures/*.typ` into `dir`.
-/// Each file is written to a temporary name and renamed into place, so a crash never leaves a torn file.
+/// The marker file that identifies an output directory written by kdrepro.
+const MARKER: &str = ".kdrepro";
+
+/// Writes `<stem>.pdf`, `<stem>.typ`, `<stem>.results.yaml` and `figures/*.typ` into `dir`, replacing the
+/// previous contents of `dir` atomically (see the module documentation). Returns the written paths (in `dir`).
 ///
 /// # Errors
-/// Any I/O failure, with the path it concerns.
+/// Any I/O failure, with the path it concerns; an existing `dir` that kdrepro did not write.
 pub fn write_report(report: &Report, dir: &Path, stem: &str) -> io::Result<Vec<PathBuf>> {
     let mut files: Vec<(PathBuf, &[u8])> = vec![
-        (dir.join(format!("{stem}.pdf")), &report.pdf),
-        (dir.join(format!("{stem}.typ")), report.typst.as_bytes()),
-        (dir.join(format!("{stem}.results.yaml")), report.results_yaml.as_bytes()),
+        (PathBuf::from(format!("{stem}.pdf")), &report.pdf),
+        (PathBuf::from(format!("{stem}.typ")), report.typst.as_bytes()),
+        (PathBuf::from(format!("{stem}.results.yaml")), report.results_yaml.as_bytes()),
     ];
-    files.extend(report.figures.iter().map(|(path, source)| (dir.join(path), source.as_bytes())));
-    // Figures first, so that the main file never refers to a figure that is not there yet.
-    files.rotate_left(3);
-    for (path, bytes) in &files {
-        write_atomically(path, bytes).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+    files.extend(report.figures.iter().map(|(path, source)| (PathBuf::from(path), source.as_bytes())));
+    let (parent, name) = split(dir)?;
+    fs::create_dir_all(&parent).map_err(|e| at(&parent, e))?;
+    remove_stale(&parent, &name);
+    let exists = dir.is_dir();
+    if exists && !owned(dir)? {
+        return Err(io::Error::other(format!(
+            "{}: the output directory exists and was not written by kdrepro; choose another --out or empty it",
+            dir.display()
+        )));
     }
-    Ok(files.into_iter().map(|(p, _)| p).collect())
+    let staging = parent.join(format!(".{name}.kdrepro-new-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&staging);
+    fs::create_dir(&staging).map_err(|e| at(&staging, e))?;
+    for (path, bytes) in &files {
+        write_synced(&staging.join(path), bytes).map_err(|e| at(path, e))?;
+    }
+    write_synced(&staging.join(MARKER), b"written by kdrepro: replaced as a whole by every build\n")?;
+    if exists {
+        carry_over(dir, &staging).map_err(|e| at(dir, e))?;
+    }
+    sync_dir(&staging)?;
+    swap_into_place(&staging, dir, &parent, &name, exists)?;
+    Ok(files.into_iter().map(|(p, _)| dir.join(p)).collect())
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same directory.
-fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(dir)?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let temporary = dir.join(format!(".{name}.tmp{}", std::process::id()));
-    let mut file = fs::File::create(&temporary)?;
+/// The parent directory and the final name of `dir` (made absolute, `.` and `..` resolved where it exists).
+fn split(dir: &Path) -> io::Result<(PathBuf, String)> {
+    let absolute = if dir.exists() { fs::canonicalize(dir)? } else { std::path::absolute(dir)? };
+    let name = absolute.file_name().map(|n| n.to_string_lossy().into_owned());
+    match (absolute.parent(), name) {
+        (Some(parent), Some(name)) => Ok((parent.to_path_buf(), name)),
+        _ => Err(io::Error::other(format!("{}: not a usable output directory", dir.display()))),
+    }
+}
+
+/// Adds the path an I/O error concerns.
+fn at(path: &Path, e: io::Error) -> io::Error {
+    io::Error::new(e.kind(), format!("{}: {e}", path.display()))
+}
+
+/// Whether kdrepro wrote `dir`: it has the marker, or holds only what kdrepro writes (reports of earlier
+/// versions: `*.pdf`, `*.typ`, `*.results.yaml`, `figures/`, `.cache/`, hidden temporary files).
+fn owned(dir: &Path) -> io::Result<bool> {
+    if dir.join(MARKER).exists() {
+        return Ok(true);
+    }
+    for entry in fs::read_dir(dir)? {
+        let name = entry?.file_name().to_string_lossy().into_owned();
+        let known = [".pdf", ".typ", ".results.yaml"].iter().any(|x| name.ends_with(x))
+            || name == "figures"
+            || name == ".cache"
+            || (name.starts_with('.') && name.contains(".tmp"));
+        if !known {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// Removes staging and old directories of `name` left by builds that were killed (their process is gone).
+fn remove_stale(parent: &Path, name: &str) {
+    let Ok(entries) = fs::read_dir(parent) else { return };
+    for entry in entries.flatten() {
+        let file = entry.file_name().to_string_lossy().into_owned();
+        let pid = [format!(".{name}.kdrepro-new-"), format!(".{name}.kdrepro-old-")]
+            .iter()
+            .find_map(|prefix| file.strip_prefix(prefix.as_str()).map(str::to_owned));
+        if let Some(pid) = pid
+            && pid.parse::<u32>().is_ok()
+            && !Path::new("/proc").join(&pid).exists()
+        {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// Hard-links (or copies) every entry of `old` that `new` lacks into `new`, recursively.
+fn carry_over(old: &Path, new: &Path) -> io::Result<()> {
+    for entry in fs::read_dir(old)? {
+        let entry = entry?;
+        let target = new.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            fs::create_dir_all(&target)?;
+            carry_over(&entry.path(), &target)?;
+        } else if !target.exists() && fs::hard_link(entry.path(), &target).is_err() {
+            fs::copy(entry.path(), &target)?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes `bytes` to `path` (creating its directory) and flushes it to disk.
+fn write_synced(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir)?;
+    }
+    let mut file = fs::File::create(path)?;
     file.write_all(bytes)?;
-    file.sync_all()?;
-    fs::rename(&temporary, path)
+    file.sync_all()
+}
+
+/// Flushes a directory's entries to disk.
+fn sync_dir(dir: &Path) -> io::Result<()> {
+    fs::File::open(dir).and_then(|d| d.sync_all()).map_err(|e| at(dir, e))
+}
+
+/// Puts `staging` at `dir`: a plain rename when `dir` does not exist, else an atomic exchange (or two renames
+/// where exchange is unsupported), then removes the previous set.
+fn swap_into_place(staging: &Path, dir: &Path, parent: &Path, name: &str, exists: bool) -> io::Result<()> {
+    if !exists {
+        fs::rename(staging, dir).map_err(|e| at(dir, e))?;
+        return sync_dir(parent);
+    }
+    if exchange(staging, dir).is_ok() {
+        sync_dir(parent)?;
+        // `staging` now holds the previous set.
+        return fs::remove_dir_all(staging).map_err(|e| at(staging, e));
+    }
+    let old = parent.join(format!(".{name}.kdrepro-old-{}", std::process::id()));
+    fs::rename(dir, &old).map_err(|e| at(dir, e))?;
+    fs::rename(staging, dir).map_err(|e| at(dir, e))?;
+    sync_dir(parent)?;
+    fs::remove_dir_all(&old).map_err(|e| at(&old, e))
+}
+
+/// Atomically exchanges two paths (Linux `renameat2(RENAME_EXCHANGE)`).
+#[cfg(target_os = "linux")]
+#[allow(unsafe_code, reason = "the one system call std does not wrap: renameat2 with RENAME_EXCHANGE")]
+fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let c = |p: &Path| CString::new(p.as_os_str().as_bytes()).map_err(io::Error::other);
+    let (a, b) = (c(a)?, c(b)?);
+    // SAFETY: both pointers are valid NUL-terminated strings that outlive the call; the kernel only reads them.
+    let status = unsafe {
+        libc::syscall(
+            libc::SYS_renameat2,
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if status == 0 { Ok(()) } else { Err(io::Error::last_os_error()) }
+}
+
+/// Atomic exchange is not available: the caller falls back to two renames.
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> io::Result<()> {
+    Err(io::Error::from(io::ErrorKind::Unsupported))
 }
 
 /// The output file stem for a spec path: its file stem, with anything but letters, digits, `-` and `_`
@@ -46,3 +195,6 @@ pub fn output_stem(spec: &Path) -> String {
         stem.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
     if safe.is_empty() { "report".to_owned() } else { safe }
 }
+
+#[cfg(test)]
+mod tests;

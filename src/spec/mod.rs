@@ -307,6 +307,8 @@ pub(crate) enum Rule {
         experiment: usize,
         /// Relative slack for the finite-p gap of the deterministic equivalent.
         relative: f64,
+        /// The interval half-width a point needs to be decided; wider points are inconclusive.
+        precision: Option<Tolerance>,
     },
     /// Ordering kind, by simulation: in each pair, the first series' risk is below the second's at every tested
     /// point, paired by trial.

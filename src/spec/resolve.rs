@@ -548,7 +548,7 @@ impl<'a> Resolver<'a> {
     /// `claim name "label" { RULE ..., tolerance ..., confidence ..., points ..., at ... }`
     fn claim(&self, b: &'a Block, spec: &Spec) -> Result<Claim, Diagnostic> {
         const RULES: [&str; 7] = ["agree", "holds", "theory", "close", "slope", "flat", "amplifies"];
-        const OPTIONS: [&str; 5] = ["tolerance", "confidence", "points", "at", "expect"];
+        const OPTIONS: [&str; 6] = ["tolerance", "confidence", "points", "at", "expect", "precision"];
         let keys: Vec<&str> = RULES.iter().chain(&OPTIONS).copied().collect();
         let s = Settings::new(b, &keys)?;
         let label = b.label.as_ref().map(|l| l.value.clone()).ok_or_else(|| {
@@ -597,7 +597,7 @@ impl<'a> Resolver<'a> {
     fn rule(&self, setting: &Setting, s: &Settings<'_>, spec: &Spec) -> Result<Rule, Diagnostic> {
         let key = setting.key.name.as_str();
         let allowed: &[&str] = match key {
-            "agree" => &["tolerance", "confidence", "at"],
+            "agree" => &["tolerance", "confidence", "at", "precision"],
             "holds" => &["points", "confidence", "at"],
             "close" => &["tolerance", "at"],
             "slope" => &["expect", "tolerance", "at"],
@@ -625,7 +625,8 @@ impl<'a> Resolver<'a> {
                         ));
                     }
                 };
-                Ok(Rule::Agree { experiment, relative })
+                let precision = s.get("precision").map(|t| self::tolerance(single(t)?)).transpose()?;
+                Ok(Rule::Agree { experiment, relative, precision })
             }
             "holds" => {
                 let points = match s.get("points") {

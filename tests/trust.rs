@@ -1,0 +1,146 @@
+//! Trustworthy outputs (issue 6): the inconclusive verdict on the command line, hostile specs, output paths,
+//! provenance and numerics near the edges.
+
+use crate::support::{Scratch, kdrepro};
+
+/// A small spec: one simulated sweep and an agreement claim with a precision no 300 trials can reach.
+const IMPRECISE: &str = r#"
+title "Imprecise"
+seed 7
+spectrum cov = powerlaw(p: 60, alpha: 1.5)
+signal beta = powerlaw_energy(cov, beta: 1.2, power: 1)
+task t = gaussian(cov, beta, noise: 0.01)
+surrogate truth = ground_truth
+surrogate best = optimal
+experiment sweep {
+  task t
+  n 10..40 step 10
+  surrogates truth, best
+  trials 300
+}
+claim wins "The optimal surrogate wins" { holds sweep.best < sweep.truth }
+claim sharp "Theory matches simulation to 0.01%" { agree sweep tolerance relative(0.05) precision relative(0.0001) }
+"#;
+
+#[test]
+fn an_inconclusive_claim_exits_four_and_shows_everywhere() {
+    let dir = Scratch::new("inconclusive");
+    let spec = dir.file("imprecise.kd", IMPRECISE);
+    let out = kdrepro(&dir.path, &["build", spec.to_str().unwrap(), "--out", "out"], &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(stderr.contains("INCONCLUSIVE sharp:") && stderr.contains("pass wins:"), "{stderr}");
+    let yaml = std::fs::read_to_string(dir.path.join("out/imprecise.results.yaml")).unwrap();
+    assert!(yaml.contains("verdict: inconclusive") && yaml.contains("verdict: pass"), "{yaml}");
+    let typ = std::fs::read_to_string(dir.path.join("out/imprecise.typ")).unwrap();
+    assert!(typ.contains("#verdict(\"inconclusive\")") && typ.contains("*Inconclusive*"), "{typ}");
+    assert!(typ.contains("#verdict-word(\"inconclusive\")"), "{typ}");
+    assert!(std::fs::read(dir.path.join("out/imprecise.pdf")).unwrap().starts_with(b"%PDF"));
+}
+
+/// What every hostile string carries: Typst markup, code, math, labels, references, comments, escapes.
+const PAYLOAD: &str = r#"#read("/etc/passwd") $x^2$ *b* _i_ <l> @preview/x:0.1.0 ] [ \ \\ // c /* o"#;
+
+/// `PAYLOAD` written as a `.kd` string literal (backslashes and quotes escaped).
+fn quoted(prefix: &str) -> String {
+    format!("\"{prefix} {}\"", PAYLOAD.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// A spec whose title, source, section, prose, claim label, figure caption and legend label all carry `PAYLOAD`,
+/// each after its own marker word.
+fn hostile_spec() -> String {
+    format!(
+        r#"
+title {title}
+source {source}
+seed 3
+spectrum cov = powerlaw(p: 40, alpha: 1.5)
+signal beta = powerlaw_energy(cov, beta: 1.2, power: 1)
+task t = gaussian(cov, beta, noise: 0.01)
+surrogate truth = ground_truth(label: {legend})
+surrogate best = optimal
+section s {heading} {{
+  title {subtitle}
+  statement {statement}
+}}
+text """
+PROSE {prose}
+"""
+experiment sweep {{
+  task t
+  n [10, 20]
+  surrogates truth, best
+  trials 50
+}}
+figure plot {{ show sweep caption {caption} }}
+claim wins {claim} {{ holds sweep.best < sweep.truth }}
+"#,
+        title = quoted("TITLE"),
+        source = quoted("SOURCE"),
+        legend = quoted("LEGEND"),
+        heading = quoted("HEADING"),
+        subtitle = quoted("SUBTITLE"),
+        statement = quoted("STATEMENT"),
+        prose = PAYLOAD,
+        caption = quoted("CAPTION"),
+        claim = quoted("CLAIM"),
+    )
+}
+
+/// The text of a PDF by `pdftotext`, without any whitespace (line breaks inside a string, e.g. after `/`, and
+/// the spacing pdftotext infers between glyphs are not the string's); `None` when pdftotext is not installed.
+fn pdf_text(pdf: &std::path::Path) -> Option<String> {
+    let out = std::process::Command::new("pdftotext").arg(pdf).arg("-").output().ok()?;
+    assert!(out.status.success(), "pdftotext failed: {}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap().replace("-\n", "");
+    Some(text.split_whitespace().collect())
+}
+
+#[test]
+fn hostile_strings_render_verbatim_and_run_nothing() {
+    let dir = Scratch::new("hostile");
+    let spec = dir.file("hostile.kd", &hostile_spec());
+    let out = kdrepro(&dir.path, &["build", spec.to_str().unwrap(), "--out", "out"], &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(matches!(out.status.code(), Some(0 | 1 | 4)), "{stderr}");
+    let typ = std::fs::read_to_string(dir.path.join("out/hostile.typ")).unwrap();
+    // In markup every punctuation character is escaped; in code the payload only ever sits in string literals.
+    assert!(typ.contains(r#"PROSE \#read\(\"\/etc\/passwd\"\) \$x\^2\$"#), "{typ}");
+    let Some(text) = pdf_text(&dir.path.join("out/hostile.pdf")) else {
+        eprintln!("pdftotext is not installed: the PDF text was not checked");
+        return;
+    };
+    assert!(!text.contains("root:"), "the PDF shows /etc/passwd");
+    let payload: String = PAYLOAD.split_whitespace().collect();
+    for marker in ["TITLE", "SOURCE", "HEADING", "SUBTITLE", "STATEMENT", "PROSE", "CAPTION", "CLAIM", "LEGEND"] {
+        assert!(text.contains(&format!("{marker}{payload}")), "{marker} is not verbatim in the PDF:\n{text}");
+    }
+}
+
+#[test]
+fn hostile_spec_file_names_are_shown_verbatim_and_outputs_stay_inside_out() {
+    let dir = Scratch::new("hostile-name");
+    let spec = hostile_spec();
+    for name in ["..kd", "...kd", "a`#read(\"x\")`$y$.kd", "line\n#read(\"x\")\n.kd", "..\u{2028}#x.kd", " .kd"] {
+        let path = dir.file(name, &spec);
+        let out = kdrepro(&dir.path, &["build", path.to_str().unwrap(), "--out", "out", "--trials", "4"], &[]);
+        assert!(matches!(out.status.code(), Some(0 | 1 | 4)), "{name:?}: {}", String::from_utf8_lossy(&out.stderr));
+        // Nothing was written outside `out/` (the spec files themselves aside).
+        for entry in std::fs::read_dir(&dir.path).unwrap() {
+            let entry = entry.unwrap().file_name().into_string().unwrap();
+            assert!(entry == "out" || entry.ends_with(".kd"), "{name:?} wrote {entry:?} outside out/");
+        }
+        let pdf = dir.path.join("out/a__read__x____y_.pdf");
+        if name.starts_with('a')
+            && let Some(text) = pdf_text(&pdf)
+        {
+            assert!(text.contains("froma`#read(\"x\")`$y$.kd"), "{text}");
+        }
+    }
+    let mut written: Vec<String> = std::fs::read_dir(dir.path.join("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    written.sort();
+    assert!(written.iter().all(|f| f == "figures" || !f.contains('/')), "{written:?}");
+}
