@@ -144,3 +144,69 @@ fn hostile_spec_file_names_are_shown_verbatim_and_outputs_stay_inside_out() {
     written.sort();
     assert!(written.iter().all(|f| f == "figures" || !f.contains('/')), "{written:?}");
 }
+
+/// A spec on spectrum `spectrum` at sample sizes `n`, with an agreement claim between theory and simulation.
+fn edge_spec(spectrum: &str, n: &str) -> String {
+    let signal = if spectrum.starts_with("list") {
+        "list(cov, [1, -1, 2, 0, 0])"
+    } else {
+        "powerlaw_energy(cov, beta: 1.2, power: 1)"
+    };
+    format!(
+        r#"
+title "edge"
+seed 1
+spectrum cov = {spectrum}
+signal beta = {signal}
+task t = gaussian(cov, beta, noise: 0.1)
+surrogate truth = ground_truth
+surrogate best = optimal
+experiment e {{
+  task t
+  n {n}
+  surrogates truth, best
+  trials 200
+}}
+claim agree "theory matches simulation" {{ agree e tolerance relative(0.05) }}
+"#
+    )
+}
+
+/// Builds an edge spec; its exit code and stderr.
+fn build_edge(name: &str, spectrum: &str, n: &str) -> (Option<i32>, String) {
+    let dir = Scratch::new(name);
+    let spec = dir.file("edge.kd", &edge_spec(spectrum, n));
+    let out = kdrepro(&dir.path, &["build", spec.to_str().unwrap(), "--out", "out"], &[]);
+    (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn edge_cases_work_or_are_refused_clearly() {
+    // Each works, and its simulation agrees with the theory: p = 1 (least squares, E R = σ²/(n − 2) at β⋆);
+    // n close to p on either side; α = 1.01, the edge of the power-law results; repeated eigenvalues (isotropic
+    // Σ, τ and Ω from a single eigenvalue); zero eigenvalues with n below the number of positive ones.
+    for (name, spectrum, n) in [
+        ("p1", "powerlaw(p: 1, alpha: 2.0)", "[3, 5, 10]"),
+        ("near-p", "powerlaw(p: 40, alpha: 1.5)", "[37, 38, 43, 44]"),
+        ("alpha-near-one", "powerlaw(p: 200, alpha: 1.01)", "[20, 100]"),
+        ("repeated", "isotropic(p: 30)", "[10, 20, 40]"),
+        ("zeros", "list([1, 0.5, 0.25, 0, 0])", "[1, 2]"),
+    ] {
+        let (code, stderr) = build_edge(name, spectrum, n);
+        assert_eq!(code, Some(0), "{name}: {stderr}");
+        assert!(stderr.contains("pass agree"), "{name}: {stderr}");
+    }
+}
+
+#[test]
+fn sample_sizes_without_a_finite_risk_are_refused_with_a_reason() {
+    for (name, spectrum, n, reason) in [
+        ("at-p", "powerlaw(p: 40, alpha: 1.5)", "40", "least squares on p = 40 features has infinite risk"),
+        ("at-p-plus-one", "powerlaw(p: 40, alpha: 1.5)", "41", "least squares on p = 40 features has infinite risk"),
+        ("tau-missing", "list([1, 0.5, 0.25, 0, 0])", "3", "only 3 of the 5 eigenvalues are positive"),
+    ] {
+        let (code, stderr) = build_edge(name, spectrum, n);
+        assert_eq!(code, Some(2), "{name}: {stderr}");
+        assert!(stderr.contains(reason) && stderr.contains("help: use n <"), "{name}: {stderr}");
+    }
+}
