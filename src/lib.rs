@@ -27,5 +27,5 @@ pub use claims::{Verdicts, judge};
 pub use diagnostics::{Diagnostic, Severity, Span};
 pub use engine::{Results, RunError, RunOptions, run, total_trials};
 pub use report::{RenderError, RenderInput, Report, output_stem, render, write_report};
-pub use spec::{Spec, resolve};
+pub use spec::{Spec, lint, resolve};
 pub use syntax::{Ast, format, parse, unified_diff};

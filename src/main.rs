@@ -108,6 +108,10 @@ fn load(path: &Path) -> Result<(Spec, String), Failure> {
     };
     let ast = kdrepro::parse(&source).map_err(print)?;
     let spec = kdrepro::resolve(&ast, &source).map_err(print)?;
+    // Warnings do not change the exit code.
+    for w in kdrepro::lint(&ast, &spec) {
+        eprint!("{}", w.render(&display, &source));
+    }
     Ok((spec, source))
 }
 

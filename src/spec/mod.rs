@@ -4,8 +4,10 @@
 //! excerpts kept for the report.
 
 mod args;
+mod lint;
 mod resolve;
 
+pub use lint::lint;
 pub use resolve::resolve;
 
 use crate::diagnostics::Span;
@@ -251,6 +253,9 @@ pub(crate) struct Experiment {
     pub(crate) label: Option<String>,
     /// The spec text that defines it: its declarations, then the block.
     pub(crate) excerpt: String,
+    /// Where its name stands in the spec, for diagnostics about the whole experiment.
+    #[allow(dead_code, reason = "read by the plan's memory check")]
+    pub(crate) span: Span,
 }
 
 /// How a figure's axes are scaled.

@@ -459,7 +459,8 @@ impl<'a> Resolver<'a> {
         check_measure(measure, &surrogates, &sizes, &task, trials, b, n_setting.span)?;
         check_sizes(&sizes, &task.spectrum, n_setting.values[0].span())?;
         let excerpt = self.excerpt(&used, b.span);
-        Ok(Experiment { name: b.name.name.clone(), task, sizes, surrogates, trials, design, measure, label, excerpt })
+        let (name, span) = (b.name.name.clone(), b.name.span);
+        Ok(Experiment { name, task, sizes, surrogates, trials, design, measure, label, excerpt, span })
     }
 
     /// The declarations an item uses, deduplicated in file order, followed by the item itself.
@@ -520,11 +521,14 @@ impl<'a> Resolver<'a> {
             for &i in &experiments {
                 let names = spec.experiments[i].series_names();
                 if !names.contains(&name.name.as_str()) {
-                    return Err(Diagnostic::error(
+                    let mut d = Diagnostic::error(
                         name.span,
                         format!("experiment `{}` has no series `{}`", spec.experiments[i].name, name.name),
-                    )
-                    .with_hint(format!("its series are: {}", names.join(", "))));
+                    );
+                    if let Some(near) = did_you_mean(&name.name, names.iter().copied()) {
+                        d = d.with_hint(format!("did you mean `{near}`?"));
+                    }
+                    return Err(d.with_hint(format!("its series are: {}", names.join(", "))));
                 }
             }
             series.push(name.name.clone());
