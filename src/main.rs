@@ -35,11 +35,19 @@ enum Command {
         /// Overrides every experiment's trial count (for quick drafts and benchmarks).
         #[arg(long, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
         trials: Option<u64>,
+        /// Refuse specs whose estimated peak memory exceeds this many bytes (suffixes K, M, G, T; default: half
+        /// the physical memory).
+        #[arg(long, value_parser = kdrepro::parse_bytes)]
+        memory_limit: Option<u64>,
     },
-    /// Parse and resolve a spec without running anything.
+    /// Parse, resolve and plan a spec without running anything; print the plan.
     Check {
         /// The experiment file (`.kd`).
         spec: PathBuf,
+        /// Refuse specs whose estimated peak memory exceeds this many bytes (suffixes K, M, G, T; default: half
+        /// the physical memory).
+        #[arg(long, value_parser = kdrepro::parse_bytes)]
+        memory_limit: Option<u64>,
     },
     /// Print specs in canonical layout (every comment kept), or check or rewrite them.
     Fmt {
@@ -70,8 +78,10 @@ enum Failure {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
-        Command::Build { spec, out, jobs, seed, trials } => build(&spec, &out, jobs, seed, trials),
-        Command::Check { spec } => load(&spec).map(|(s, _)| eprintln!("{}: ok ({})", spec.display(), s.outline())),
+        Command::Build { spec, out, jobs, seed, trials, memory_limit } => {
+            build(&spec, &out, jobs, seed, trials, memory_limit)
+        }
+        Command::Check { spec, memory_limit } => check(&spec, memory_limit),
         Command::Fmt { specs, check, write } => fmt(&specs, check, write),
     };
     match outcome {
@@ -115,9 +125,45 @@ fn load(path: &Path) -> Result<(Spec, String), Failure> {
     Ok((spec, source))
 }
 
+/// `kdrepro check`: prints the plan of a valid spec that fits in memory.
+fn check(path: &Path, memory_limit: Option<u64>) -> Result<(), Failure> {
+    let (spec, source) = load(path)?;
+    let plan = planned(path, &spec, &source, None, None, memory_limit)?;
+    print!("{plan}");
+    eprintln!("{}: ok ({})", path.display(), spec.outline());
+    Ok(())
+}
+
+/// Estimates the cost of running `spec`, refusing it (exit 2) when its peak memory exceeds the limit.
+fn planned(
+    path: &Path,
+    spec: &Spec,
+    source: &str,
+    jobs: Option<usize>,
+    trials: Option<usize>,
+    limit: Option<u64>,
+) -> Result<kdrepro::Plan, Failure> {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let plan = kdrepro::estimate(spec, jobs.filter(|&j| j > 0).unwrap_or(cores), trials);
+    plan.check_memory(limit.unwrap_or_else(kdrepro::default_memory_limit)).map_err(|d| {
+        eprint!("{}", d.render(&display(path), source));
+        Failure::Spec
+    })?;
+    Ok(plan)
+}
+
 /// `kdrepro build`.
-fn build(path: &Path, out: &Path, jobs: Option<usize>, seed: Option<u64>, trials: Option<u64>) -> Result<(), Failure> {
+fn build(
+    path: &Path,
+    out: &Path,
+    jobs: Option<usize>,
+    seed: Option<u64>,
+    trials: Option<u64>,
+    memory_limit: Option<u64>,
+) -> Result<(), Failure> {
     let (mut spec, source) = load(path)?;
+    let trials_override = trials.map(|t| usize::try_from(t).unwrap_or(usize::MAX));
+    planned(path, &spec, &source, jobs, trials_override, memory_limit)?;
     if let Some(seed) = seed {
         spec.set_seed(seed);
     }

@@ -4,4 +4,5 @@ mod cli;
 mod determinism;
 mod errors;
 mod fmt;
+mod plan;
 mod support;

@@ -254,7 +254,6 @@ pub(crate) struct Experiment {
     /// The spec text that defines it: its declarations, then the block.
     pub(crate) excerpt: String,
     /// Where its name stands in the spec, for diagnostics about the whole experiment.
-    #[allow(dead_code, reason = "read by the plan's memory check")]
     pub(crate) span: Span,
 }
 
