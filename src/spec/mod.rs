@@ -39,7 +39,9 @@ impl Spec {
 
     /// "2 experiments, 2 figures, 3 claims".
     pub fn outline(&self) -> String {
-        format!("{} experiments, {} figures, {} claims", self.experiments.len(), self.figures.len(), self.claims.len())
+        let count = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+        let (e, f, c) = (self.experiments.len(), self.figures.len(), self.claims.len());
+        format!("{}, {}, {}", count(e, "experiment"), count(f, "figure"), count(c, "claim"))
     }
 }
 
