@@ -2,6 +2,7 @@
 
 mod cli;
 mod determinism;
+mod docs;
 mod errors;
 mod fmt;
 mod plan;
