@@ -60,6 +60,11 @@ impl Diagnostic {
         Self { severity: Severity::Error, span, message: message.into(), hints: Vec::new() }
     }
 
+    /// A warning at `span`.
+    pub(crate) fn warning(span: Span, message: impl Into<String>) -> Self {
+        Self { severity: Severity::Warning, span, message: message.into(), hints: Vec::new() }
+    }
+
     /// An error at byte `offset`, for callers outside the crate (the CLI's file checks).
     pub fn at(offset: usize, message: impl Into<String>) -> Self {
         Self::error(Span::new(offset, offset), message)

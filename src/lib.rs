@@ -25,7 +25,7 @@ mod theory;
 
 pub use claims::{Verdicts, judge};
 pub use diagnostics::{Diagnostic, Severity, Span};
-pub use engine::{Results, RunError, RunOptions, run, total_trials};
+pub use engine::{Plan, Results, RunError, RunOptions, default_memory_limit, estimate, parse_bytes, run, total_trials};
 pub use report::{RenderError, RenderInput, Report, output_stem, render, spec_hash, write_report};
-pub use spec::{Spec, resolve};
+pub use spec::{Spec, lint, resolve};
 pub use syntax::{Ast, format, parse, unified_diff};

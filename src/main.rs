@@ -21,10 +21,14 @@ struct Cli {
 enum Command {
     /// Run a spec's theory and simulations, judge its claims and write the report.
     Build(BuildArgs),
-    /// Parse and resolve a spec without running anything.
+    /// Parse, resolve and plan a spec without running anything; print the plan.
     Check {
         /// The experiment file (`.kd`).
         spec: PathBuf,
+        /// Refuse specs whose estimated peak memory exceeds this many bytes (suffixes K, M, G, T; default: half
+        /// the physical memory).
+        #[arg(long, value_parser = kdrepro::parse_bytes)]
+        memory_limit: Option<u64>,
     },
     /// Print specs in canonical layout (every comment kept), or check or rewrite them.
     Fmt {
@@ -61,6 +65,10 @@ struct BuildArgs {
     /// counts; the count is always printed on stderr).
     #[arg(long)]
     record_threads: bool,
+    /// Refuse specs whose estimated peak memory exceeds this many bytes (suffixes K, M, G, T; default: half
+    /// the physical memory).
+    #[arg(long, value_parser = kdrepro::parse_bytes)]
+    memory_limit: Option<u64>,
 }
 
 /// Why the process stops: each maps to one exit code.
@@ -81,7 +89,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Build(args) => build(&args),
-        Command::Check { spec } => load(&spec).map(|(s, _)| eprintln!("{}: ok ({})", spec.display(), s.outline())),
+        Command::Check { spec, memory_limit } => check(&spec, memory_limit),
         Command::Fmt { specs, check, write } => fmt(&specs, check, write),
     };
     match outcome {
@@ -119,7 +127,38 @@ fn load(path: &Path) -> Result<(Spec, String), Failure> {
     };
     let ast = kdrepro::parse(&source).map_err(print)?;
     let spec = kdrepro::resolve(&ast, &source).map_err(print)?;
+    // Warnings do not change the exit code.
+    for w in kdrepro::lint(&ast, &spec) {
+        eprint!("{}", w.render(&display, &source));
+    }
     Ok((spec, source))
+}
+
+/// `kdrepro check`: prints the plan of a valid spec that fits in memory.
+fn check(path: &Path, memory_limit: Option<u64>) -> Result<(), Failure> {
+    let (spec, source) = load(path)?;
+    let plan = planned(path, &spec, &source, None, None, memory_limit)?;
+    print!("{plan}");
+    eprintln!("{}: ok ({})", path.display(), spec.outline());
+    Ok(())
+}
+
+/// Estimates the cost of running `spec`, refusing it (exit 2) when its peak memory exceeds the limit.
+fn planned(
+    path: &Path,
+    spec: &Spec,
+    source: &str,
+    jobs: Option<usize>,
+    trials: Option<usize>,
+    limit: Option<u64>,
+) -> Result<kdrepro::Plan, Failure> {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let plan = kdrepro::estimate(spec, jobs.filter(|&j| j > 0).unwrap_or(cores), trials);
+    plan.check_memory(limit.unwrap_or_else(kdrepro::default_memory_limit)).map_err(|d| {
+        eprint!("{}", d.render(&display(path), source));
+        Failure::Spec
+    })?;
+    Ok(plan)
 }
 
 /// `kdrepro build`.
@@ -127,6 +166,8 @@ fn build(args: &BuildArgs) -> Result<(), Failure> {
     let (path, out) = (args.spec.as_path(), args.out.as_path());
     let (mut spec, source) = load(path)?;
     if let Some(seed) = args.seed {
+        let trials_override = args.trials.map(|t| usize::try_from(t).unwrap_or(usize::MAX));
+        planned(path, &spec, &source, args.jobs, trials_override, args.memory_limit)?;
         spec.set_seed(seed);
     }
     let pool = rayon::ThreadPoolBuilder::new()

@@ -1,12 +1,13 @@
-//! Bad specs: each gives its located diagnostic (golden file `tests/fixtures/NAME.stderr`) and exit code 2.
-//! Regenerate the golden files with `SNAPSHOTS=overwrite cargo test --release --test integration`.
+//! Bad specs: each gives its located diagnostic (golden file `tests/fixtures/NAME.stderr`) and exit code 2;
+//! specs with warnings (`warning_*`) give their warnings and exit code 0.
+//! Regenerate the golden files with `SNAPSHOTS=overwrite cargo test --release --test integration errors`.
 
 use std::path::Path;
 
 use crate::support::kdrepro;
 
-/// Checks `tests/fixtures/NAME.kd` against `tests/fixtures/NAME.stderr`.
-fn check_fixture(name: &str) {
+/// Checks `tests/fixtures/NAME.kd` against `tests/fixtures/NAME.stderr` and the exit code `code`.
+fn check_fixture(name: &str, code: i32) {
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     let out = kdrepro(&fixtures, &["check", &format!("{name}.kd")], &[]);
     let stderr = String::from_utf8(out.stderr).unwrap();
@@ -16,18 +17,19 @@ fn check_fixture(name: &str) {
     }
     let expected = std::fs::read_to_string(&golden).unwrap_or_default();
     assert_eq!(stderr, expected, "diagnostic of {name}.kd differs from its golden file");
-    assert_eq!(out.status.code(), Some(2), "{name}.kd: {stderr}");
+    assert_eq!(out.status.code(), Some(code), "{name}.kd: {stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
-/// One test per fixture.
+/// One test per fixture, each expecting exit code `$code`.
 macro_rules! fixtures {
-    ($($name:ident),* $(,)?) => {
-        $(#[test] fn $name() { check_fixture(stringify!($name)); })*
+    ($code:literal: $($name:ident),* $(,)?) => {
+        $(#[test] fn $name() { check_fixture(stringify!($name), $code); })*
     };
 }
 
 fixtures! {
+    2:
     syntax_error,
     unknown_name,
     wrong_kind,
@@ -45,4 +47,41 @@ fixtures! {
     interpolation_threshold,
     binary_garbage,
     empty,
+    unterminated_string,
+    unclosed_brace,
+    bad_number,
+    duplicate_setting,
+    unknown_block,
+    unknown_declaration,
+    list_for_number,
+    claim_without_label,
+    claim_without_rule,
+    holds_not_strict,
+    series_of_two_experiments,
+    unknown_series,
+    at_outside_sweep,
+    figure_of_undefined_experiment,
+    measure_needs_powerlaw,
+    trials_on_theory_measure,
+    teacher_of_non_erm,
+    seed_too_large,
+    huge_number,
+    p_beyond_cap,
+    too_many_sweep_points,
+    crlf,
+    unknown_argument,
+    unknown_measure,
+    two_rules,
+    series_compared_with_itself,
+    unknown_figure_series,
+    confidence_out_of_range,
+    relative_tolerance_too_large,
+    experiment_used_before_defined,
+}
+
+fixtures! {
+    0:
+    warning_unused_declaration,
+    warning_claim_tests_nothing,
+    warning_too_few_trials,
 }

@@ -2,7 +2,9 @@
 
 mod cli;
 mod determinism;
+mod docs;
 mod errors;
 mod fmt;
+mod plan;
 mod support;
 mod trust;

@@ -3,10 +3,12 @@
 
 mod cache;
 mod measures;
+mod plan;
 mod results;
 mod run;
 mod surrogates;
 
+pub use plan::{Plan, default_memory_limit, estimate, parse_bytes};
 pub use results::Results;
 pub(crate) use results::{EquivalentSummary, ExperimentResults, Point, Series};
 pub use run::{RunError, RunOptions, run, total_trials};

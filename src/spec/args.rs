@@ -126,6 +126,11 @@ pub(super) fn number<'a>(expr: &'a Expr, what: &str) -> Result<&'a Number, Diagn
 /// A real number within `range`.
 pub(super) fn real(expr: &Expr, what: &str, range: Bound) -> Result<f64, Diagnostic> {
     let n = number(expr, what)?;
+    if !n.value.is_finite() {
+        return Err(Diagnostic::error(n.span, format!("`{what}` is too large: {}", n.text))
+            .with_hint("numbers must lie between -1.7e308 and 1.7e308")
+            .with_hint(range.describe(what)));
+    }
     if range.admits(n.value) {
         Ok(n.value)
     } else {
@@ -138,13 +143,18 @@ pub(super) const MAX_COUNT: u64 = 100_000_000;
 
 /// A whole number in `min..=MAX_COUNT`.
 pub(super) fn count(n: &Number, what: &str, min: u64) -> Result<usize, Diagnostic> {
+    count_in(n, what, min, MAX_COUNT)
+}
+
+/// A whole number in `min..=max`.
+pub(super) fn count_in(n: &Number, what: &str, min: u64, max: u64) -> Result<usize, Diagnostic> {
     let whole = !n.text.contains(['.', 'e', 'E']) && n.value.fract() == 0.0;
     if !whole {
         return Err(Diagnostic::error(n.span, format!("`{what}` must be a whole number, found {}", n.text)));
     }
-    if n.value < min as f64 || n.value > MAX_COUNT as f64 {
+    if n.value < min as f64 || n.value > max as f64 {
         return Err(Diagnostic::error(n.span, format!("`{what}` is out of range: {}", n.text))
-            .with_hint(format!("allowed range: {min} ≤ {what} ≤ {MAX_COUNT}")));
+            .with_hint(format!("allowed range: {min} ≤ {what} ≤ {max}")));
     }
     Ok(n.value as usize)
 }

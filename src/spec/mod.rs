@@ -4,8 +4,10 @@
 //! excerpts kept for the report.
 
 mod args;
+mod lint;
 mod resolve;
 
+pub use lint::lint;
 pub use resolve::resolve;
 
 use crate::diagnostics::Span;
@@ -37,7 +39,9 @@ impl Spec {
 
     /// "2 experiments, 2 figures, 3 claims".
     pub fn outline(&self) -> String {
-        format!("{} experiments, {} figures, {} claims", self.experiments.len(), self.figures.len(), self.claims.len())
+        let count = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+        let (e, f, c) = (self.experiments.len(), self.figures.len(), self.claims.len());
+        format!("{}, {}, {}", count(e, "experiment"), count(f, "figure"), count(c, "claim"))
     }
 }
 
@@ -251,6 +255,8 @@ pub(crate) struct Experiment {
     pub(crate) label: Option<String>,
     /// The spec text that defines it: its declarations, then the block.
     pub(crate) excerpt: String,
+    /// Where its name stands in the spec, for diagnostics about the whole experiment.
+    pub(crate) span: Span,
 }
 
 /// How a figure's axes are scaled.

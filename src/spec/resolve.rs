@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use super::args::{Args, Bound, MAX_COUNT, count, kind_name, number, real};
+use super::args::{Args, Bound, MAX_COUNT, count, count_in, kind_name, number, real};
 use super::{
     Axes, Claim, Erm, Experiment, Figure, Measure, Part, PointFilter, Rule, SampleSize, Section, Spec, Spectrum,
     Surrogate, SurrogateKind, Task, Text, Tolerance,
@@ -459,7 +459,8 @@ impl<'a> Resolver<'a> {
         check_measure(measure, &surrogates, &sizes, &task, trials, b, n_setting.span)?;
         check_sizes(&sizes, &task.spectrum, n_setting.values[0].span())?;
         let excerpt = self.excerpt(&used, b.span);
-        Ok(Experiment { name: b.name.name.clone(), task, sizes, surrogates, trials, design, measure, label, excerpt })
+        let (name, span) = (b.name.name.clone(), b.name.span);
+        Ok(Experiment { name, task, sizes, surrogates, trials, design, measure, label, excerpt, span })
     }
 
     /// The declarations an item uses, deduplicated in file order, followed by the item itself.
@@ -520,11 +521,14 @@ impl<'a> Resolver<'a> {
             for &i in &experiments {
                 let names = spec.experiments[i].series_names();
                 if !names.contains(&name.name.as_str()) {
-                    return Err(Diagnostic::error(
+                    let mut d = Diagnostic::error(
                         name.span,
                         format!("experiment `{}` has no series `{}`", spec.experiments[i].name, name.name),
-                    )
-                    .with_hint(format!("its series are: {}", names.join(", "))));
+                    );
+                    if let Some(near) = did_you_mean(&name.name, names.iter().copied()) {
+                        d = d.with_hint(format!("did you mean `{near}`?"));
+                    }
+                    return Err(d.with_hint(format!("its series are: {}", names.join(", "))));
                 }
             }
             series.push(name.name.clone());
@@ -990,6 +994,7 @@ fn check_measure(
     n_span: Span,
 ) -> Result<(), Diagnostic> {
     let name = &b.name;
+    let setting = |key: &str| b.settings.iter().find(|s| s.key.name == key).map_or(name.span, |s| s.span);
     let compares = matches!(measure, Measure::ExcessRisk | Measure::Coefficients);
     if compares && surrogates.is_empty() {
         return Err(Diagnostic::error(name.span, format!("experiment `{}` is missing `surrogates`", name.name)));
@@ -1008,12 +1013,13 @@ fn check_measure(
         && task.spectrum.alpha.is_none_or(|a| a <= 1.0)
     {
         return Err(Diagnostic::error(
-            name.span,
-            "this measure needs a power-law spectrum `powerlaw(p, alpha)` with alpha > 1",
-        ));
+            setting("measure"),
+            format!("this measure needs the power-law spectrum of task `{}`, with alpha > 1", task.name),
+        )
+        .with_hint("declare the task's spectrum with `powerlaw(p, alpha)`"));
     }
     if measure != Measure::ExcessRisk && trials.is_some() {
-        return Err(Diagnostic::error(name.span, "only `measure excess_risk` is simulated: remove `trials`"));
+        return Err(Diagnostic::error(setting("trials"), "only `measure excess_risk` is simulated: remove `trials`"));
     }
     Ok(())
 }
@@ -1051,12 +1057,7 @@ fn check_teachers(surrogates: &[Surrogate], setting: &Setting) -> Result<(), Dia
 
 /// `p`: a whole number of features in 1..=MAX_FEATURES.
 fn features(e: &Expr) -> Result<usize, Diagnostic> {
-    let p = count(number(e, "p")?, "p", 1)?;
-    if p > MAX_FEATURES {
-        return Err(Diagnostic::error(e.span, format!("`p` is out of range: {p}"))
-            .with_hint(format!("allowed range: 1 ≤ p ≤ {MAX_FEATURES}")));
-    }
-    Ok(p)
+    count_in(number(e, "p")?, "p", 1, MAX_FEATURES as u64)
 }
 
 /// `at`: sample sizes of the claim's experiment, a subset of its sweep.

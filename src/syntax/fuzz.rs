@@ -310,6 +310,13 @@ fn exercise(source: &str) {
     let messages = |r: &Result<crate::Spec, Vec<Diagnostic>>, text: &str| match r {
         Ok(spec) => {
             total_trials(spec, &RunOptions::default());
+            // The plan and its memory check, and the warnings, are part of the check path.
+            let plan = crate::estimate(spec, 2, None);
+            let _ = plan.check_memory(1 << 30);
+            plan.to_string();
+            if let Ok(ast) = parse(text) {
+                rendered(&crate::lint(&ast, spec), text);
+            }
             Vec::new()
         }
         Err(e) => {

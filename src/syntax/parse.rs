@@ -76,7 +76,9 @@ fn syntax_error(source: &str, error: &pest::error::Error<Rule>) -> Diagnostic {
             for token in attempts.expected_tokens() {
                 let token = token.to_string();
                 // Whitespace and comment tokens are always acceptable and say nothing.
-                if !token.trim().is_empty() && token != "//" && token != "BUILTIN_RULE" {
+                // Character classes (`a..z`, `_`, `E`) are spelled out by the rule names ("a name", "a number").
+                let class = token.len() == 4 && &token[1..3] == ".." || token == "_" || token == "E";
+                if !token.trim().is_empty() && token != "//" && token != "BUILTIN_RULE" && !class {
                     expected.push(format!("`{token}`"));
                 }
             }
@@ -101,7 +103,15 @@ fn syntax_error(source: &str, error: &pest::error::Error<Rule>) -> Diagnostic {
     } else {
         format!("expected {}, found {found}", one_of(&expected))
     };
-    Diagnostic::error(Span::new(start, next_char_end(source, start)), message)
+    let d = Diagnostic::error(Span::new(start, next_char_end(source, start)), message);
+    let opens = |c: char| source[..start].matches(c).count();
+    if found == "the end of the file" && opens('{') > opens('}') {
+        d.with_hint("a `{` is not closed: end the block with `}`")
+    } else if source[start..].starts_with(['\n', '\r']) && expected.iter().any(|e| e == "`\"`") {
+        d.with_hint("a string ends on the line where it starts: close it with `\"`, or use `\"\"\"` for several lines")
+    } else {
+        d
+    }
 }
 
 /// The byte just past the character at `p` (or `p` at the end).

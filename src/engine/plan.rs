@@ -1,0 +1,288 @@
+//! The plan of a run, before anything runs: every experiment's points and trials, its estimated simulation
+//! cost in floating-point operations and its peak memory, and the claims. `kdrepro check` prints it;
+//! `check` and `build` refuse a spec whose estimated peak memory exceeds a limit.
+//!
+//! The estimates are rough (the constant factors of the linear algebra are ignored) but monotone in every size,
+//! which is what a budget check needs.
+
+use std::fmt;
+
+use crate::Spec;
+use crate::diagnostics::{Diagnostic, Span};
+use crate::spec::{Claim, Experiment, Measure, Rule, SurrogateKind};
+
+/// Bytes of one f64.
+const F64: f64 = 8.0;
+/// Vectors of length p the theory of one point holds at once (λ, β⋆, β^s, weights and working copies).
+const THEORY_VECTORS: f64 = 8.0;
+
+/// What running a spec will cost.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// One line per experiment, in file order.
+    experiments: Vec<ExperimentPlan>,
+    /// One line per claim, in file order.
+    claims: Vec<String>,
+    /// The worker threads the estimate assumes.
+    threads: usize,
+}
+
+/// The cost of one experiment.
+#[derive(Clone, Debug)]
+struct ExperimentPlan {
+    /// Its name.
+    name: String,
+    /// Where its name stands in the spec.
+    span: Span,
+    /// Its sample sizes n.
+    sizes: Vec<usize>,
+    /// Its number of features p.
+    features: usize,
+    /// Monte Carlo trials per point; `None` for theory only.
+    trials: Option<usize>,
+    /// Estimated floating-point operations of all its trials.
+    flops: f64,
+    /// Estimated peak memory in bytes.
+    memory: f64,
+}
+
+/// Estimates the cost of running `spec` with `threads` workers and, if given, every trial count overridden.
+pub fn estimate(spec: &Spec, threads: usize, trials: Option<usize>) -> Plan {
+    let threads = threads.max(1);
+    let experiments = spec.experiments.iter().map(|e| experiment_plan(e, threads, trials)).collect();
+    let claims = spec.claims.iter().map(|c| claim_line(spec, c)).collect();
+    Plan { experiments, claims, threads }
+}
+
+/// "name: holds on fig1b (simulated, confidence 0.99)".
+fn claim_line(spec: &Spec, c: &Claim) -> String {
+    let rule = match c.rule {
+        Rule::Agree { .. } => "agree",
+        Rule::Below { .. } => "holds",
+        Rule::TheoryBelow { .. } => "theory",
+        Rule::Close { .. } => "close",
+        Rule::Slope { .. } => "slope",
+        Rule::Flat { .. } => "flat",
+        Rule::Amplifies { .. } => "amplifies",
+    };
+    let experiment = &spec.experiments[c.rule.experiment()].name;
+    let how = if matches!(c.rule, Rule::Agree { .. } | Rule::Below { .. }) {
+        format!("simulated, confidence {}", c.confidence)
+    } else {
+        "theory".to_owned()
+    };
+    format!("{}: `{rule}` on {experiment} ({how}): {}", c.name, c.label)
+}
+
+/// The cost of one experiment.
+fn experiment_plan(e: &Experiment, threads: usize, trials_override: Option<usize>) -> ExperimentPlan {
+    let p = e.task.spectrum.lambda.len();
+    let trials = e.trials.map(|t| trials_override.unwrap_or(t)).filter(|_| e.measure == Measure::ExcessRisk);
+    let theory_memory = THEORY_VECTORS * p as f64 * F64;
+    let (flops, memory) = match trials {
+        None => (0.0, theory_memory),
+        Some(t) => {
+            let flops: f64 = e.sizes.iter().map(|&n| t as f64 * trial_flops(e, n, p)).sum();
+            let per_thread = e.sizes.iter().map(|&n| trial_memory(e, n, p)).fold(0.0, f64::max);
+            // A rotation U is one p × p matrix shared by all threads.
+            let rotation = if e.task.rotation.is_some() { (p * p) as f64 * F64 } else { 0.0 };
+            (flops, theory_memory + rotation + threads as f64 * per_thread)
+        }
+    };
+    ExperimentPlan { name: e.name.clone(), span: e.span, sizes: e.sizes.clone(), features: p, trials, flops, memory }
+}
+
+/// Floating-point operations of one least-squares or min-norm fit on an n × p design: the Gram matrix
+/// (n²p when n < p, else np²) and its Cholesky factor (k³/3, k = min(n, p)).
+fn fit_flops(n: usize, p: usize) -> f64 {
+    let (n, p) = (n as f64, p as f64);
+    let gram = if n < p { n * n * p } else { n * p * p };
+    gram + n.min(p).powi(3) / 3.0
+}
+
+/// Floating-point operations of one trial at sample size n: the target's fit, every ERM surrogate's fit, and
+/// the rotation of the design (p²n) when Σ is rotated.
+fn trial_flops(e: &Experiment, n: usize, p: usize) -> f64 {
+    let stages: f64 = erm_stages(e).map(|(m, features)| fit_flops(m.at(n), features)).sum();
+    let rotation = if e.task.rotation.is_some() { (p * p * n) as f64 } else { 0.0 };
+    fit_flops(n, p) + stages + rotation
+}
+
+/// Bytes one worker holds during a trial at n: the design n·p and its Gram matrix k², k = min(n, p), and the
+/// same for every ERM surrogate's data.
+fn trial_memory(e: &Experiment, n: usize, p: usize) -> f64 {
+    let fit = |n: usize, p: usize| ((n * p) as f64 + (n.min(p) as f64).powi(2)) * F64;
+    fit(n, p) + erm_stages(e).map(|(m, features)| fit(m.at(n), features)).sum::<f64>()
+}
+
+/// The (sample size, features) of every ERM surrogate of `e`.
+fn erm_stages(e: &Experiment) -> impl Iterator<Item = (crate::spec::SampleSize, usize)> + '_ {
+    e.surrogates.iter().filter_map(|s| match &s.kind {
+        SurrogateKind::Erm(erm) => Some((erm.m, erm.features)),
+        _ => None,
+    })
+}
+
+impl Plan {
+    /// The largest estimated memory of any experiment, in bytes (experiments run one after another).
+    pub fn peak_memory(&self) -> u64 {
+        self.experiments.iter().map(|e| e.memory).fold(0.0, f64::max) as u64
+    }
+
+    /// Refuses the plan if an experiment's estimated memory exceeds `limit` bytes, pointing at the first such.
+    ///
+    /// # Errors
+    /// A located error naming the experiment, its estimate and the limit.
+    pub fn check_memory(&self, limit: u64) -> Result<(), Diagnostic> {
+        let Some(e) = self.experiments.iter().find(|e| e.memory > limit as f64) else { return Ok(()) };
+        Err(Diagnostic::error(
+            e.span,
+            format!(
+                "experiment `{}` needs about {} of memory with {} worker threads, above the limit of {}",
+                e.name,
+                bytes(e.memory),
+                self.threads,
+                bytes(limit as f64)
+            ),
+        )
+        .with_hint("lower `n` or `p`, run fewer threads with `--jobs`, or raise `--memory-limit`"))
+    }
+}
+
+impl fmt::Display for Plan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (simulated, theory): (Vec<_>, Vec<_>) = self.experiments.iter().partition(|e| e.trials.is_some());
+        writeln!(f, "simulated experiments ({}, {} worker threads):", simulated.len(), self.threads)?;
+        for e in &simulated {
+            let trials = e.trials.unwrap_or(0);
+            writeln!(
+                f,
+                "  {}: {}, p = {}, {trials} trials per point, {} flops, {} peak memory",
+                e.name,
+                sweep(&e.sizes),
+                e.features,
+                flops(e.flops),
+                bytes(e.memory)
+            )?;
+        }
+        writeln!(f, "theory-only experiments ({}):", theory.len())?;
+        for e in &theory {
+            writeln!(f, "  {}: {}, p = {}", e.name, sweep(&e.sizes), e.features)?;
+        }
+        writeln!(f, "claims ({}):", self.claims.len())?;
+        for c in &self.claims {
+            writeln!(f, "  {c}")?;
+        }
+        let total: f64 = self.experiments.iter().map(|e| e.flops).sum();
+        let trials: usize = simulated.iter().map(|e| e.trials.unwrap_or(0) * e.sizes.len()).sum();
+        writeln!(f, "total: {trials} trials, {} flops, {} peak memory", flops(total), bytes(self.peak_memory() as f64))
+    }
+}
+
+/// "17 points (n = 50..450)" or "1 point (n = 200)".
+fn sweep(sizes: &[usize]) -> String {
+    match (sizes.first(), sizes.last()) {
+        (Some(a), Some(b)) if sizes.len() > 1 => format!("{} points (n = {a}..{b})", sizes.len()),
+        (Some(a), _) => format!("1 point (n = {a})"),
+        _ => "no points".to_owned(),
+    }
+}
+
+/// A flop count in engineering notation: "3.2e9".
+fn flops(x: f64) -> String {
+    if x < 1e3 { format!("{x:.0}") } else { format!("{x:.1e}") }
+}
+
+/// A byte count in binary units: "1.5 GiB".
+fn bytes(x: f64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut value = x;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 { format!("{value:.0} B") } else { format!("{value:.1} {}", UNITS[unit]) }
+}
+
+/// Parses a byte count with an optional binary suffix: `8G`, `512M`, `64k`, `1T`, `4096` (a trailing `B` or
+/// `iB` is accepted, e.g. `8GiB`).
+///
+/// # Errors
+/// A message for the command line when the text is not such a count.
+pub fn parse_bytes(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let t = t.strip_suffix("iB").or_else(|| t.strip_suffix('B')).unwrap_or(t);
+    let (digits, shift) = match t.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => {
+            let shift = match c.to_ascii_uppercase() {
+                'K' => 10,
+                'M' => 20,
+                'G' => 30,
+                'T' => 40,
+                _ => return Err(format!("unknown unit in `{text}`: use K, M, G or T")),
+            };
+            (&t[..i], shift)
+        }
+        _ => (t, 0),
+    };
+    let n: u64 = digits.trim().parse().map_err(|_| format!("`{text}` is not a byte count such as 8G or 512M"))?;
+    n.checked_mul(1u64 << shift).ok_or_else(|| format!("`{text}` is too large"))
+}
+
+/// Half of the physical memory (from /proc/meminfo), or 8 GiB where that cannot be read.
+pub fn default_memory_limit() -> u64 {
+    let total_kib = std::fs::read_to_string("/proc/meminfo").ok().and_then(|info| {
+        let line = info.lines().find(|l| l.starts_with("MemTotal:"))?;
+        line.split_whitespace().nth(1)?.parse::<u64>().ok()
+    });
+    total_kib.map_or(8 << 30, |kib| kib * 1024 / 2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{parse, resolve};
+
+    /// A spec with one simulated experiment of p = 100 at n = 50 and 200, and one theory experiment.
+    const SPEC: &str = "title \"t\"\nspectrum s = isotropic(p: 100)\nsignal b = constant(spectrum: s)\n\
+task t = gaussian(spectrum: s, signal: b, noise: 0.1)\nsurrogate g = ground_truth\n\
+experiment e {\n task t\n n [50, 200]\n surrogates g\n trials 10\n}\n\
+experiment th {\n task t\n n 50\n surrogates g\n}\n";
+
+    fn plan(threads: usize) -> Plan {
+        estimate(&resolve(&parse(SPEC).unwrap(), SPEC).unwrap(), threads, None)
+    }
+
+    #[test]
+    fn flops_follow_the_gram_and_cholesky_counts() {
+        let p = plan(1);
+        // n = 50 < p: 50²·100 + 50³/3; n = 200 > p: 200·100² + 100³/3; ten trials each.
+        let expected = 10.0 * (250_000.0 + 125_000.0 / 3.0 + 2_000_000.0 + 1_000_000.0 / 3.0);
+        assert!((p.experiments[0].flops - expected).abs() < 1e-6 * expected);
+        assert_eq!(p.experiments[1].flops, 0.0);
+    }
+
+    #[test]
+    fn memory_grows_with_threads_and_the_largest_point_decides() {
+        // The largest point n = 200: design 200·100 and Gram 100², eight bytes each, per thread.
+        let per_thread = (20_000.0 + 10_000.0) * 8.0;
+        let theory = 8.0 * 100.0 * 8.0;
+        assert_eq!(plan(1).peak_memory(), (theory + per_thread) as u64);
+        assert_eq!(plan(4).peak_memory(), (theory + 4.0 * per_thread) as u64);
+        assert!(plan(4).check_memory(plan(4).peak_memory()).is_ok());
+        let refused = plan(4).check_memory(plan(4).peak_memory() - 1).unwrap_err();
+        assert!(refused.message.starts_with("experiment `e` needs about"), "{}", refused.message);
+    }
+
+    #[test]
+    fn byte_counts_take_binary_suffixes() {
+        assert_eq!(parse_bytes("4096"), Ok(4096));
+        assert_eq!(parse_bytes("8G"), Ok(8 << 30));
+        assert_eq!(parse_bytes("512MiB"), Ok(512 << 20));
+        assert_eq!(parse_bytes("64k"), Ok(64 << 10));
+        assert!(parse_bytes("8X").is_err());
+        assert!(parse_bytes("lots").is_err());
+        assert!(parse_bytes("99999999999T").is_err());
+    }
+}

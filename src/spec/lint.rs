@@ -1,0 +1,236 @@
+//! Warnings about a valid spec that probably does not mean what it says: declarations no experiment uses,
+//! claims that test nothing, and claims whose experiment has too few trials for its confidence.
+//!
+//! Warnings never stop a run; [`lint`] reads the resolved [`Spec`] and the [`Ast`] it came from (for places).
+
+use std::collections::{HashMap, HashSet};
+
+use super::{Claim, Experiment, Measure, PointFilter, Rule, Spec, SurrogateKind};
+use crate::diagnostics::Diagnostic;
+use crate::syntax::{Ast, Block, Declaration, Expr, ExprKind, Item, Setting, Value};
+
+/// The fewest Monte Carlo trials per point for a simulated claim (`agree`, `holds`).
+///
+/// The claims decide with t-intervals at the Holm-adjusted level α/m, where m counts every tested point and
+/// series. With fewer than 30 trials the t quantile at such levels (e.g. α/m = 0.01/20, two-sided) is more than
+/// about 12 % above the normal one and grows quickly: the intervals become too wide for the claim to be decided,
+/// and the normal approximation of the mean of heavy-tailed risks is doubtful.
+pub(crate) const MIN_TRIALS: usize = 30;
+
+/// The warnings of a resolved spec, in file order.
+pub fn lint(ast: &Ast, spec: &Spec) -> Vec<Diagnostic> {
+    let mut warnings = unused_declarations(ast);
+    let claims: HashMap<&str, &Block> = ast
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Block(b) if b.kind.name == "claim" => Some((b.name.name.as_str(), b)),
+            _ => None,
+        })
+        .collect();
+    for claim in &spec.claims {
+        if let Some(block) = claims.get(claim.name.as_str()) {
+            let experiment = &spec.experiments[claim.rule.experiment()];
+            warnings.extend(tests_nothing(claim, experiment, block));
+            warnings.extend(too_few_trials(claim, experiment, block));
+        }
+    }
+    warnings.sort_by_key(|d| d.span.start);
+    warnings
+}
+
+/// Declarations that no experiment reaches, directly or through other declarations.
+fn unused_declarations(ast: &Ast) -> Vec<Diagnostic> {
+    let declarations: HashMap<&str, &Declaration> = ast
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Declaration(d) => Some((d.name.name.as_str(), d)),
+            _ => None,
+        })
+        .collect();
+    let mut pending: Vec<&str> = Vec::new();
+    for item in &ast.items {
+        if let Item::Block(b) = item
+            && b.kind.name == "experiment"
+        {
+            b.settings.iter().flat_map(|s| &s.values).for_each(|v| value_names(v, &mut pending));
+        }
+    }
+    let mut used = HashSet::new();
+    while let Some(name) = pending.pop() {
+        if let Some(d) = declarations.get(name)
+            && used.insert(name)
+        {
+            expr_names(&d.value, &mut pending);
+        }
+    }
+    let mut unused: Vec<&Declaration> =
+        declarations.iter().filter(|(name, _)| !used.contains(*name)).map(|(_, d)| *d).collect();
+    unused.sort_by_key(|d| d.span.start);
+    unused
+        .into_iter()
+        .map(|d| {
+            Diagnostic::warning(d.name.span, format!("{} `{}` is never used", d.kind.name, d.name.name))
+                .with_hint("use it in an experiment, or remove it")
+        })
+        .collect()
+}
+
+/// Collects the plain names a setting value mentions.
+fn value_names<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
+    match v {
+        Value::Expr(e) => expr_names(e, out),
+        Value::Comparison(c) => out.extend([&c.left, &c.right].iter().filter_map(|p| first_segment(p))),
+    }
+}
+
+/// The first segment of a path.
+fn first_segment(p: &crate::syntax::Path) -> Option<&str> {
+    p.segments.first().map(|s| s.name.as_str())
+}
+
+/// Collects the plain names an expression mentions, arguments included.
+fn expr_names<'a>(e: &'a Expr, out: &mut Vec<&'a str>) {
+    match &e.kind {
+        ExprKind::Path(p) => out.extend(first_segment(p)),
+        ExprKind::Call(_, args) => args.iter().for_each(|a| expr_names(&a.value, out)),
+        ExprKind::List(items) => items.iter().for_each(|x| expr_names(x, out)),
+        ExprKind::Range(..) | ExprKind::Number(_) | ExprKind::Str(_) => {}
+    }
+}
+
+/// The setting of a claim that carries its rule (the one setting that is not an option).
+fn rule_setting(block: &Block) -> Option<&Setting> {
+    const OPTIONS: [&str; 5] = ["tolerance", "confidence", "points", "at", "expect"];
+    block.settings.iter().find(|s| !OPTIONS.contains(&s.key.name.as_str()))
+}
+
+/// Comparisons and closeness tests between two series that are provably the same surrogate.
+fn tests_nothing(claim: &Claim, e: &Experiment, block: &Block) -> Vec<Diagnostic> {
+    let Some(setting) = rule_setting(block) else { return Vec::new() };
+    let pairs: Vec<(usize, usize)> = match &claim.rule {
+        Rule::Below { pairs, .. } => pairs.clone(),
+        Rule::TheoryBelow { pairs, .. } => pairs.iter().map(|&(a, b, _)| (a, b)).collect(),
+        Rule::Close { series, .. } | Rule::Flat { series, .. } => vec![*series],
+        _ => Vec::new(),
+    };
+    let differing = matches!(claim.rule, Rule::Below { points: PointFilter::Differing, .. });
+    let comparison = matches!(claim.rule, Rule::Below { .. } | Rule::TheoryBelow { .. });
+    pairs
+        .iter()
+        .enumerate()
+        .filter(|(_, (a, b))| same_surrogate(e, *a, *b))
+        .map(|(i, &(a, b))| {
+            let (a, b) = (&e.surrogates[a].name, &e.surrogates[b].name);
+            let at = if comparison { setting.values.get(i).map_or(setting.span, Value::span) } else { setting.span };
+            let why = format!("`{a}` and `{b}` are the same surrogate for task `{}`", e.task.name);
+            let (message, hint) = if differing {
+                (
+                    format!("this claim tests nothing: {why}, so `points differing` selects no point"),
+                    "compare surrogates that differ",
+                )
+            } else if comparison {
+                (format!("this claim can never hold: {why}"), "compare surrogates that differ")
+            } else {
+                (format!("this claim tests nothing: {why}, so they are always equal"), "compare surrogates that differ")
+            };
+            Diagnostic::warning(at, message).with_hint(hint)
+        })
+        .collect()
+}
+
+/// Whether series `a` and `b` of `e` are surrogates with the same coefficients for its task.
+fn same_surrogate(e: &Experiment, a: usize, b: usize) -> bool {
+    if !matches!(e.measure, Measure::ExcessRisk | Measure::Coefficients) {
+        return false;
+    }
+    let p = e.task.spectrum.lambda.len();
+    let (Some(a), Some(b)) = (e.surrogates.get(a), e.surrogates.get(b)) else { return false };
+    let (a, b) = (canonical(&a.kind, p), canonical(&b.kind, p));
+    // ERM surrogates are random: two of them with equal settings still draw different data.
+    a == b && !matches!(a, SurrogateKind::Erm(_) | SurrogateKind::Teacher(_))
+}
+
+/// A surrogate kind with the spellings of β⋆ itself (keep all p features, scale by 1, step 0) made one.
+fn canonical(kind: &SurrogateKind, p: usize) -> SurrogateKind {
+    match kind {
+        SurrogateKind::TopK(k) | SurrogateKind::RandomMask { keep: k, .. } if *k == p => SurrogateKind::GroundTruth,
+        SurrogateKind::Scaled(c) if *c == 1.0 => SurrogateKind::GroundTruth,
+        SurrogateKind::Optimal { step } if *step == 0.0 => SurrogateKind::GroundTruth,
+        other => other.clone(),
+    }
+}
+
+/// A simulated claim whose experiment has fewer than [`MIN_TRIALS`] trials per point.
+fn too_few_trials(claim: &Claim, e: &Experiment, block: &Block) -> Option<Diagnostic> {
+    if !matches!(claim.rule, Rule::Agree { .. } | Rule::Below { .. }) {
+        return None;
+    }
+    let trials = e.trials?;
+    if trials >= MIN_TRIALS {
+        return None;
+    }
+    let at = rule_setting(block).map_or(block.name.span, |s| s.key.span);
+    Some(
+        Diagnostic::warning(
+            at,
+            format!(
+                "experiment `{}` has {trials} trials per point, too few for this claim at confidence {}",
+                e.name, claim.confidence
+            ),
+        )
+        .with_hint(format!(
+            "t-intervals at the Holm-adjusted level need at least {MIN_TRIALS} trials: raise `trials` in `{}`",
+            e.name
+        )),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::syntax::parse;
+
+    const HEAD: &str = "title \"t\"\nspectrum s = powerlaw(p: 50, alpha: 2)\nsignal b = constant(spectrum: s)\n\
+task t = gaussian(spectrum: s, signal: b, noise: 0.1)\nsurrogate truth = ground_truth\n\
+surrogate all = top_k(k: 50)\nsurrogate opt = optimal\n";
+
+    /// The warning messages of `source`.
+    fn warnings(source: &str) -> Vec<String> {
+        let ast = parse(source).unwrap();
+        let spec = super::super::resolve(&ast, source).unwrap();
+        super::lint(&ast, &spec).into_iter().map(|d| d.message).collect()
+    }
+
+    #[test]
+    fn unused_declarations_are_reported_and_used_ones_are_not() {
+        let w = warnings(&format!(
+            "{HEAD}spectrum spare = isotropic(p: 3)\nexperiment e {{\n task t\n n 10\n surrogates truth, opt\n}}\n"
+        ));
+        assert_eq!(w, ["surrogate `all` is never used", "spectrum `spare` is never used"]);
+    }
+
+    #[test]
+    fn a_mask_keeping_every_feature_is_the_ground_truth() {
+        let w = warnings(&format!(
+            "{HEAD}experiment e {{\n task t\n n 10\n surrogates truth, all, opt\n trials 40\n}}\n\
+             claim c \"x\" {{\n holds e.all < e.truth\n points differing\n}}\n"
+        ));
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(w[0].contains("`points differing` selects no point"), "{w:?}");
+    }
+
+    #[test]
+    fn too_few_trials_warn_and_enough_do_not() {
+        let spec = |trials: usize| {
+            format!(
+                "{HEAD}experiment e {{\n task t\n n 10\n surrogates truth, all, opt\n trials {trials}\n}}\n\
+                 claim c \"x\" {{\n agree e\n}}\n"
+            )
+        };
+        assert_eq!(warnings(&spec(super::MIN_TRIALS)), Vec::<String>::new());
+        let w = warnings(&spec(super::MIN_TRIALS - 1));
+        assert_eq!(w.len(), 1);
+        assert!(w[0].starts_with("experiment `e` has 29 trials per point"), "{w:?}");
+    }
+}
