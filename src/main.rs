@@ -165,9 +165,9 @@ fn planned(
 fn build(args: &BuildArgs) -> Result<(), Failure> {
     let (path, out) = (args.spec.as_path(), args.out.as_path());
     let (mut spec, source) = load(path)?;
+    let trials_override = args.trials.map(|t| usize::try_from(t).unwrap_or(usize::MAX));
+    planned(path, &spec, &source, args.jobs, trials_override, args.memory_limit)?;
     if let Some(seed) = args.seed {
-        let trials_override = args.trials.map(|t| usize::try_from(t).unwrap_or(usize::MAX));
-        planned(path, &spec, &source, args.jobs, trials_override, args.memory_limit)?;
         spec.set_seed(seed);
     }
     let pool = rayon::ThreadPoolBuilder::new()
@@ -175,10 +175,9 @@ fn build(args: &BuildArgs) -> Result<(), Failure> {
         .build()
         .map_err(|e| Failure::Runtime(format!("cannot start worker threads: {e}")))?;
     eprintln!("{} worker threads", pool.current_num_threads());
-    let trials = args.trials.map(|t| usize::try_from(t).unwrap_or(usize::MAX));
     // The cache lives under the output directory, keyed by everything that determines each experiment's results.
     let cache = args.out.join(".cache");
-    let mut options = RunOptions { trials, progress: None, cache: Some(&cache) };
+    let mut options = RunOptions { trials: trials_override, progress: None, cache: Some(&cache) };
     let bar = progress_bar(kdrepro::total_trials(&spec, &options));
     let tick = |done: usize| bar.inc(done as u64);
     options.progress = Some(&tick);
