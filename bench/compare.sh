@@ -47,6 +47,8 @@ for ((r = 1; r <= runs; r++)); do
   python3 "$numpy_script" --trials "$trials" > "$work/numpy.json"
   echo "$(now) - $start" | bc -l >> "$work/numpy.times"
 
+  # Fresh output directories: the results cache under them would otherwise skip the simulation.
+  rm -rf "$work/out" "$work/fixed"
   start=$(now)
   "$work/kdrepro" build "$spec" --trials "$trials" --out "$work/out" > /dev/null 2> "$work/kdrepro.err" || {
     cat "$work/kdrepro.err" >&2

@@ -31,8 +31,17 @@ impl Cache {
     fn entry(&self, seed: u64, trials: Option<usize>, e: &Experiment) -> PathBuf {
         let mut hasher = blake3::Hasher::new();
         hasher.update(executable_hash());
-        // Debug output of the resolved experiment is deterministic and prints floats exactly.
-        let determinants = (seed, trials, &e.name, &e.task, &e.sizes, &e.surrogates, &e.design, e.measure);
+        // Long vectors (p up to 2·10^7) are hashed as raw bits; the rest through its Debug output, which is
+        // deterministic and prints floats exactly.
+        let task = &e.task;
+        for vector in [&task.spectrum.lambda, &task.beta].into_iter().chain(e.design.as_ref().map(|d| &d.lambda)) {
+            hasher.update(&vector.len().to_le_bytes());
+            vector.iter().for_each(|x| {
+                hasher.update(&x.to_bits().to_le_bytes());
+            });
+        }
+        let scalars = (task.spectrum.alpha, task.energy_exponent, task.noise, task.rotation, &task.name);
+        let determinants = (seed, trials, &e.name, scalars, &e.sizes, &e.surrogates, e.measure);
         hasher.update(format!("{determinants:?}").as_bytes());
         self.dir.join(format!("{}.yaml", hasher.finalize().to_hex()))
     }
