@@ -3,24 +3,14 @@
 use crate::support::{Scratch, kdrepro, specs};
 
 /// A small spec with every kind of item: theory and simulation, a figure, both claim kinds.
-const SMALL: &str = r#"
-title "Small"
-seed 7
-spectrum cov = powerlaw(p: 60, alpha: 1.5)
-signal beta = powerlaw_energy(cov, beta: 1.2, power: 1)
-task t = gaussian(cov, beta, noise: 0.01)
-surrogate truth = ground_truth
-surrogate best = optimal
-experiment sweep {
-  task t
-  n 10..40 step 10
-  surrogates truth, best
-  trials 300
-}
-figure plot { show sweep caption "Risk against n" }
+const SMALL: &str = concat!(
+    "title \"Small\"\n",
+    include_str!("fixtures/specs/sweep.kd"),
+    r#"figure plot { show sweep caption "Risk against n" }
 claim agree "Theory matches simulation" { agree sweep tolerance relative(0.05) }
 claim wins "The optimal surrogate wins" { holds sweep.best < sweep.truth }
-"#;
+"#
+);
 
 #[test]
 fn build_writes_every_output_and_exits_zero_when_claims_hold() {

@@ -4,23 +4,13 @@
 use crate::support::{Scratch, kdrepro};
 
 /// A small spec: one simulated sweep and an agreement claim with a precision no 300 trials can reach.
-const IMPRECISE: &str = r#"
-title "Imprecise"
-seed 7
-spectrum cov = powerlaw(p: 60, alpha: 1.5)
-signal beta = powerlaw_energy(cov, beta: 1.2, power: 1)
-task t = gaussian(cov, beta, noise: 0.01)
-surrogate truth = ground_truth
-surrogate best = optimal
-experiment sweep {
-  task t
-  n 10..40 step 10
-  surrogates truth, best
-  trials 300
-}
-claim wins "The optimal surrogate wins" { holds sweep.best < sweep.truth }
+const IMPRECISE: &str = concat!(
+    "title \"Imprecise\"\n",
+    include_str!("fixtures/specs/sweep.kd"),
+    r#"claim wins "The optimal surrogate wins" { holds sweep.best < sweep.truth }
 claim sharp "Theory matches simulation to 0.01%" { agree sweep tolerance relative(0.05) precision relative(0.0001) }
-"#;
+"#
+);
 
 #[test]
 fn an_inconclusive_claim_exits_four_and_shows_everywhere() {

@@ -57,26 +57,16 @@ fn an_underpowered_ordering_is_inconclusive_both_ways() {
 }
 
 /// A small Figure-1 setting at p = 60 with a large gain of the optimal surrogate, as in the CLI tests.
-const SMALL: &str = r#"
-title "small"
-seed 7
-spectrum cov = powerlaw(p: 60, alpha: 1.5)
-signal beta = powerlaw_energy(cov, beta: 1.2, power: 1)
-task t = gaussian(cov, beta, noise: 0.01)
-surrogate truth = ground_truth
-surrogate best = optimal
-experiment sweep {
-  task t
-  n 10..40 step 10
-  surrogates truth, best
-  trials 300
-}
-claim wins "the optimal surrogate wins" { holds sweep.best < sweep.truth }
+const SMALL: &str = concat!(
+    "title \"small\"\n",
+    include_str!("../../tests/fixtures/specs/sweep.kd"),
+    r#"claim wins "the optimal surrogate wins" { holds sweep.best < sweep.truth }
 claim loses "strong labels win" { holds sweep.truth < sweep.best }
 claim agree "theory matches simulation" { agree sweep tolerance relative(0.05) }
 claim sharp "theory matches simulation to 0.01%" { agree sweep tolerance relative(0.05) precision relative(0.0001) }
 claim loose "theory matches simulation to 50%" { agree sweep tolerance relative(0.05) precision relative(0.5) }
-"#;
+"#
+);
 
 #[test]
 fn a_well_powered_ordering_passes_and_its_reverse_fails() {
