@@ -187,6 +187,9 @@ fn build(args: &BuildArgs) -> Result<(), Failure> {
     // Timing goes to stderr only: the outputs stay byte-identical.
     let seconds = started.elapsed().as_secs_f64();
     eprintln!("ran theory and {} trials in {seconds:.2} s (cached experiments are not rerun)", bar.position());
+    for note in results.fallback_notes() {
+        eprintln!("note: {note}");
+    }
     let verdicts = kdrepro::judge(&spec, &results);
     let spec_file = path.file_name().map_or_else(|| display(path), |n| n.to_string_lossy().into_owned());
     let stem = kdrepro::output_stem(path);

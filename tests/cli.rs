@@ -66,3 +66,33 @@ fn bad_command_line_exits_two() {
     assert_eq!(kdrepro(&dir.path, &["build", "x.kd", "--trials", "0"], &[]).status.code(), Some(2));
     assert_eq!(kdrepro(&dir.path, &["frobnicate"], &[]).status.code(), Some(2));
 }
+
+/// A spectrum spread over 16 decades makes the Gram matrix numerically singular at n close to p: the simulation
+/// falls back to the pseudo-inverse, and says so on stderr and in the results file (issue 6, item 4).
+const ILL_CONDITIONED: &str = r#"
+title "Ill-conditioned"
+seed 1
+spectrum cov = powerlaw(p: 40, alpha: 10.0)
+signal beta = constant(cov, power: 1)
+task t = gaussian(cov, beta, noise: 0.1)
+surrogate truth = ground_truth
+experiment close_to_p {
+  task t
+  n [38, 39]
+  surrogates truth
+  trials 50
+}
+"#;
+
+#[test]
+fn pseudo_inverse_fallbacks_are_reported() {
+    let dir = Scratch::new("fallback");
+    let spec = dir.file("ill.kd", ILL_CONDITIONED);
+    let out = kdrepro(&dir.path, &["build", spec.to_str().unwrap(), "--out", "out"], &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("note: experiment `close_to_p`: "), "{stderr}");
+    assert!(stderr.contains("were solved by the pseudo-inverse fallback"), "{stderr}");
+    let yaml = std::fs::read_to_string(dir.path.join("out/ill.results.yaml")).unwrap();
+    assert!(yaml.contains("fallbacks: "), "{yaml}");
+}

@@ -24,8 +24,28 @@ pub(crate) struct ExperimentResults {
     pub(crate) series: Vec<Series>,
     /// Per point and series, the per-trial risks in trial order, for paired claims.
     pub(crate) samples: Vec<Vec<Vec<f64>>>,
+    /// Trials whose Gram matrix was numerically singular and were solved by the pseudo-inverse fallback.
+    #[serde(default)]
+    pub(crate) fallbacks: usize,
     /// Per point, a fingerprint of each surrogate's coefficient vector, to tell equal surrogates apart.
     pub(crate) fingerprints: Vec<Vec<[u8; 32]>>,
+}
+
+impl Results {
+    /// "experiment `x`: 3 of 400 trials at some n needed the pseudo-inverse fallback", one line per such experiment.
+    pub fn fallback_notes(&self) -> Vec<String> {
+        self.experiments
+            .iter()
+            .filter(|e| e.fallbacks > 0)
+            .map(|e| {
+                format!(
+                    "experiment `{}`: {} trials had a numerically singular Gram matrix and were solved by the \
+                     pseudo-inverse fallback",
+                    e.name, e.fallbacks
+                )
+            })
+            .collect()
+    }
 }
 
 /// The deterministic-equivalent quantities at one sample size (PAPER.md §2.1–2.2).

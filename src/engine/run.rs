@@ -96,6 +96,7 @@ fn experiment(seed: u64, e: &Experiment, options: &RunOptions<'_>) -> Result<Exp
         equivalents: Vec::with_capacity(e.sizes.len()),
         series: names.into_iter().map(|(name, label)| Series { name, label, points: Vec::new() }).collect(),
         samples: Vec::new(),
+        fallbacks: 0,
         fingerprints: Vec::new(),
     };
     for (index, &n) in e.sizes.iter().enumerate() {
@@ -110,7 +111,12 @@ fn experiment(seed: u64, e: &Experiment, options: &RunOptions<'_>) -> Result<Exp
             Measure::Coefficients => coefficient_profile(&mut out, &surrogates),
             Measure::ExcessRisk => {
                 let samples = match out.trials {
-                    Some(t) => Some(simulate(seed, e, index, n, &surrogates, t, options.progress).map_err(fail)?),
+                    Some(t) => {
+                        let (samples, fallbacks) =
+                            simulate(seed, e, index, n, &surrogates, t, options.progress).map_err(fail)?;
+                        out.fallbacks += fallbacks;
+                        Some(samples)
+                    }
                     None => None,
                 };
                 risks(&mut out, e, &regime, &surrogates, samples).map_err(fail)?;
@@ -184,7 +190,8 @@ fn theory_point(x: f64, theory: f64) -> Point {
     Point { x, theory, mean: None, se: None, ci_low: None, ci_high: None, trials: None }
 }
 
-/// Simulates `trials` trials of one point; returns each series' risks in trial order.
+/// Simulates `trials` trials of one point; returns each series' risks in trial order and how many trials needed
+/// the pseudo-inverse fallback.
 fn simulate(
     seed: u64,
     e: &Experiment,
@@ -193,7 +200,7 @@ fn simulate(
     surrogates: &[Coefficients<'_>],
     trials: usize,
     progress: Option<Progress<'_>>,
-) -> Result<Vec<Vec<f64>>, String> {
+) -> Result<(Vec<Vec<f64>>, usize), String> {
     let task = &e.task;
     let train = e.design.as_ref().unwrap_or(&task.spectrum).lambda.clone();
     let design = match task.rotation {
@@ -230,7 +237,7 @@ fn simulate(
         }
         _ => samples.surrogate(column_of[j]).to_vec(),
     });
-    Ok(series.collect())
+    Ok((series.collect(), samples.info.fallbacks))
 }
 
 /// The theoretical risk of one series at the sample size of `regime`.

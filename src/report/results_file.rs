@@ -42,10 +42,18 @@ struct ExperimentEntry<'a> {
     /// How the simulation draws its data, if simulated.
     #[serde(skip_serializing_if = "Option::is_none")]
     design: Option<String>,
+    /// Trials solved by the pseudo-inverse fallback (a numerically singular Gram matrix), if any.
+    #[serde(skip_serializing_if = "is_zero")]
+    fallbacks: usize,
     /// τ, Ω and the transitions per sample size.
     equivalents: &'a [EquivalentSummary],
     /// Per surrogate: its label and points.
     series: BTreeMap<&'a str, SeriesEntry<'a>>,
+}
+
+/// Whether a count is zero (such counts are left out of the file).
+fn is_zero(count: &usize) -> bool {
+    *count == 0
 }
 
 /// One series.
@@ -89,7 +97,14 @@ pub(super) fn results_yaml(input: &RenderInput<'_>) -> String {
             let design = design_words(declared);
             (
                 e.name.as_str(),
-                ExperimentEntry { x: &e.x, trials: e.trials, design, equivalents: &e.equivalents, series },
+                ExperimentEntry {
+                    x: &e.x,
+                    trials: e.trials,
+                    design,
+                    fallbacks: e.fallbacks,
+                    equivalents: &e.equivalents,
+                    series,
+                },
             )
         })
         .collect();
