@@ -12,9 +12,10 @@ pub fn spec_hash(source: &str) -> String {
     blake3::hash(source.as_bytes()).to_hex().to_string()
 }
 
-/// How an experiment draws its data, in one or two sentences; `None` for theory-only experiments.
-pub(crate) fn design_words(e: &Experiment) -> Option<String> {
-    let trials = e.trials?;
+/// How an experiment draws its data with `trials` trials per point (after any `--trials` override), in one or two
+/// sentences; `None` for theory-only experiments.
+pub(crate) fn design_words(e: &Experiment, trials: Option<usize>) -> Option<String> {
+    let trials = trials?;
     let p = e.task.spectrum.lambda.len();
     let mut words = format!(
         "Every trial draws an independent Gaussian design X (n × {p}, rows x ~ N(0, Σ)) and label noise z ~ N(0, {} \

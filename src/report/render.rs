@@ -248,7 +248,7 @@ fn experiment(e: &Experiment, r: &ExperimentResults) -> PartContext {
         Measure::Masks => mask_table(e, r),
         m => quantity_table(m, e, r),
     };
-    let design = design_words(e).map_or(String::new(), |d| format!(" {d}"));
+    let design = design_words(e, r.trials).map_or(String::new(), |d| format!(" {d}"));
     PartContext::Experiment {
         name: e.name.clone(),
         summary_markup: typst_markup(&format!(

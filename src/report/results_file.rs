@@ -94,7 +94,7 @@ pub(super) fn results_yaml(input: &RenderInput<'_>) -> String {
                 .iter()
                 .map(|s| (s.name.as_str(), SeriesEntry { label: &s.label, points: &s.points }))
                 .collect();
-            let design = design_words(declared);
+            let design = design_words(declared, e.trials);
             (
                 e.name.as_str(),
                 ExperimentEntry {
