@@ -3,6 +3,7 @@
 use rand::{RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
+use super::two_stage::same_spectra;
 use super::*;
 
 /// Whether `x` rounds to `reference` at `decimals` decimal places (the precision PAPER.md quotes).
@@ -231,16 +232,7 @@ fn figure_2b_two_stage_theory() {
         let lambda = power_law_spectrum(100, alpha);
         let beta = vec![lambda.iter().sum::<f64>().sqrt().recip(); 100];
         for (n, text) in sizes.into_iter().zip(quoted) {
-            let model = TwoStage {
-                lambda_s: &lambda,
-                lambda_t: &lambda,
-                beta_star: &beta,
-                sigma_s2: 0.0,
-                sigma_t2: 0.0,
-                m: n,
-                n,
-                features: 100,
-            };
+            let model = same_spectra(&lambda, &beta, n, n, 100);
             let r = model.risks().unwrap().student;
             let decimals = i32::try_from(text.len() - text.find('.').unwrap() - 1).unwrap();
             assert!(rounds_to(r, text.parse().unwrap(), decimals), "alpha = {alpha}, n = {n}: {r} vs {text}");
@@ -297,19 +289,7 @@ fn weak_surrogate_regimes() {
     let lambda = power_law_spectrum(p, 2.0);
     let power: f64 = (1..=p).map(|i| (i as f64).powf(-1.5)).sum();
     let beta: Vec<f64> = (1..=p).map(|i| (i as f64).powf(0.25) / power.sqrt()).collect();
-    let risks = |m: usize, n: usize| {
-        let model = TwoStage {
-            lambda_s: &lambda,
-            lambda_t: &lambda,
-            beta_star: &beta,
-            sigma_s2: 0.0,
-            sigma_t2: 0.0,
-            m,
-            n,
-            features: 50,
-        };
-        model.risks().unwrap()
-    };
+    let risks = |m: usize, n: usize| same_spectra(&lambda, &beta, m, n, 50).risks().unwrap();
     let top50: Vec<bool> = (0..p).map(|i| i < 50).collect();
     let eq17 = runs(p, |n| Regime::new(&lambda, n).unwrap().masking_gain(&lambda, &beta, &top50) > 0.0);
     println!("eq. (17) masking gain of the top-50 mask is positive for n in {eq17:?}");

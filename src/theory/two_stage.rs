@@ -154,15 +154,22 @@ fn teacher_risk(lambda_t: &[f64], beta_star: &[f64], moments: &SurrogateMoments)
     )
 }
 
+/// A noiseless model with Σ_s = Σ_t = diag(`lambda`), for tests.
+#[cfg(test)]
+pub(crate) fn same_spectra<'a>(
+    lambda: &'a [f64],
+    beta: &'a [f64],
+    m: usize,
+    n: usize,
+    features: usize,
+) -> TwoStage<'a> {
+    TwoStage { lambda_s: lambda, lambda_t: lambda, beta_star: beta, sigma_s2: 0.0, sigma_t2: 0.0, m, n, features }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::{s2t_risk, standard_risk};
     use super::*;
-
-    /// A noiseless model with Σ_s = Σ_t = diag(`lambda`).
-    fn same_spectra<'a>(lambda: &'a [f64], beta: &'a [f64], m: usize, n: usize, features: usize) -> TwoStage<'a> {
-        TwoStage { lambda_s: lambda, lambda_t: lambda, beta_star: beta, sigma_s2: 0.0, sigma_t2: 0.0, m, n, features }
-    }
 
     #[test]
     fn least_squares_stages_are_exact() {
