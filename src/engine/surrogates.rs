@@ -54,9 +54,8 @@ pub(super) fn coefficients<'a>(
         SurrogateKind::RandomMask { keep, seed } => theory::masked(beta, &random_mask(beta.len(), *keep, *seed)),
         SurrogateKind::Scaled(c) => beta.iter().map(|b| c * b).collect(),
         // Obs. 1: β^s = Aβ⋆ with A_ii = (λ^s_i/λ^t_i)^{1/2}.
-        SurrogateKind::CovarianceShift(source) => {
-            beta.iter().zip(&source.lambda).zip(lambda).map(|((b, s), t)| (s / t).sqrt() * b).collect()
-        }
+        SurrogateKind::CovarianceShift(source) => theory::covariance_shift_surrogate(&source.lambda, lambda, beta)
+            .expect("the resolver checked that the spectra fit and λ^t > 0"),
         SurrogateKind::Erm(erm) => return Coefficients::Trained(erm),
         SurrogateKind::Teacher(of) => {
             let at =

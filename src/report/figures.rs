@@ -114,7 +114,7 @@ fn risk_plot(e: &Experiment, r: &ExperimentResults, x: Scale, y: Scale) -> Plot 
     }
     Plot {
         title: None,
-        x: Axis { label: PlotText::Math("n".to_owned()), scale: x, range: None },
+        x: Axis { label: PlotText::math("n"), scale: x, range: None },
         y: Axis { label: PlotText::Plain("Excess test risk".to_owned()), scale: y, range: None },
         series,
         marks: Vec::new(),
@@ -139,8 +139,7 @@ fn coefficient_plot(e: &Experiment, r: &ExperimentResults) -> Plot {
 
 /// Vertical marks at the amplification point ζ_i = 1 − Ω and the mask cut-off ζ_i² = 1 − Ω.
 fn transitions(q: &engine::EquivalentSummary) -> Vec<Mark> {
-    let mark = |index: Option<usize>, label: &str| {
-        index.map(|i| Mark::Vertical { x: i as f64 + 0.5, label: PlotText::Math(label.to_owned()) })
-    };
+    let mark =
+        |index: Option<usize>, label: &str| index.map(|i| Mark { x: i as f64 + 0.5, label: PlotText::math(label) });
     mark(q.last_amplified, "zeta_i = 1 - Omega").into_iter().chain(mark(q.last_kept, "zeta_i^2 = 1 - Omega")).collect()
 }

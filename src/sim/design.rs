@@ -28,7 +28,6 @@ impl Design {
 
     /// Creates the design of covariance Σ = U diag(`lambda`) Uᵀ with U Haar-distributed on the orthogonal
     /// group, drawn from the stream named ("rotation", `rotation_seed`) (same seed, same U).
-    #[allow(dead_code, reason = "wired in by the engine's rotated-design experiments (issue 3)")]
     pub(crate) fn rotated(lambda: Vec<f64>, rotation_seed: u64) -> Result<Self, SimError> {
         let mut design = Self::new(lambda)?;
         design.rotation = Some(haar_orthogonal(design.dim(), rotation_seed));

@@ -78,7 +78,6 @@ impl PointJob {
 
     /// Measures the risk under the test spectrum λ_t (covariance shift, Observation 1):
     /// R(b) = Σ_i λ_t,i (b_i − β⋆_i)², in the design's eigenbasis.
-    #[allow(dead_code, reason = "wired in by the engine's covariance-shift experiments (issue 3)")]
     pub(crate) fn with_test_spectrum(mut self, lambda_t: Vec<f64>) -> Result<Self, SimError> {
         if lambda_t.len() != self.dim() {
             return Err(SimError::SpectrumLength { expected: self.dim(), found: lambda_t.len() });

@@ -32,8 +32,6 @@ mod tests;
 
 pub(crate) use design::Design;
 pub(crate) use job::PointJob;
-#[allow(unused_imports, reason = "PointSamples is wired in by the engine's two-stage experiments (issue 3)")]
-pub(crate) use runner::{PointSamples, Progress, simulate_point};
+pub(crate) use runner::{Progress, simulate_point};
 pub(crate) use stream::StreamKey;
-#[allow(unused_imports, reason = "wired in by the engine's two-stage experiments (issue 3)")]
 pub(crate) use surrogate::{ErmSurrogate, SurrogateColumn};

@@ -40,7 +40,6 @@ impl PointSamples {
 
     /// For an ERM column `j`, the risks R(β^s) of its per-trial surrogates (in trial order); `None`
     /// for a fixed column.
-    #[allow(dead_code, reason = "wired in by the engine's two-stage experiments (issue 3)")]
     pub(crate) fn surrogate_risk(&self, j: usize) -> Option<&[f64]> {
         self.teacher_column[j].map(|c| self.teacher_risks.col_as_slice(c))
     }

@@ -28,7 +28,6 @@ pub(crate) enum SurrogateColumn {
     /// A fixed coefficient vector β^s (length p, eigenbasis).
     Fixed(Vec<f64>),
     /// An ERM surrogate refitted in every trial.
-    #[allow(dead_code, reason = "wired in by the engine's two-stage experiments (issue 3)")]
     Erm(ErmSurrogate),
 }
 

@@ -207,7 +207,7 @@ impl<'a> Resolver<'a> {
                 let p = features(a.require("p")?)?;
                 let alpha = a.real("alpha", Bound::Positive, None)?;
                 exponent = Some(alpha);
-                (1..=p).map(|i| (i as f64).powf(-alpha)).collect()
+                crate::theory::power_law_spectrum(p, alpha)
             }
             "isotropic" => {
                 let a = Args::new(callee, d.value.span, args, &["p", "value"])?;

@@ -7,7 +7,6 @@ use std::f64::consts::PI;
 use super::error::{TheoryError, check_exponent};
 
 /// The power-law spectrum λ_i = i^{−α}, i = 1..p, in decreasing order.
-#[allow(dead_code, reason = "wired in by the issue 3 experiments")]
 pub(crate) fn power_law_spectrum(p: usize, alpha: f64) -> Vec<f64> {
     (1..=p).map(|i| (i as f64).powf(-alpha)).collect()
 }
@@ -23,7 +22,6 @@ fn sinc_factor(alpha: f64) -> f64 {
 }
 
 /// v2 Proposition 4: τ n^α → c = (π/(α sin(π/α)))^α.
-#[allow(dead_code, reason = "wired in by the issue 3 experiments")]
 pub(crate) fn tau_constant(alpha: f64) -> Result<f64, TheoryError> {
     check_alpha(alpha)?;
     // Prop. 4: c = (π/(α sin(π/α)))^α.
@@ -31,21 +29,18 @@ pub(crate) fn tau_constant(alpha: f64) -> Result<f64, TheoryError> {
 }
 
 /// v2 Proposition 4: Ω → (α−1)/α.
-#[allow(dead_code, reason = "wired in by the issue 3 experiments")]
 pub(crate) fn omega_limit(alpha: f64) -> Result<f64, TheoryError> {
     check_alpha(alpha)?;
     Ok((alpha - 1.0) / alpha)
 }
 
 /// v2 Proposition 5: β^{s*} amplifies the directions i < n C1, C1 = α sin(π/α)/(π (α−1)^{1/α}).
-#[allow(dead_code, reason = "wired in by the issue 3 experiments")]
 pub(crate) fn cutoff_c1(alpha: f64) -> Result<f64, TheoryError> {
     check_alpha(alpha)?;
     Ok(sinc_factor(alpha) / (alpha - 1.0).powf(alpha.recip()))
 }
 
 /// v2 Proposition 5: the optimal mask keeps the directions i < n C2, C2 = α sin(π/α)/(π (√α−1)^{1/α}).
-#[allow(dead_code, reason = "wired in by the issue 3 experiments")]
 pub(crate) fn cutoff_c2(alpha: f64) -> Result<f64, TheoryError> {
     check_alpha(alpha)?;
     Ok(sinc_factor(alpha) / (alpha.sqrt() - 1.0).powf(alpha.recip()))
@@ -54,7 +49,6 @@ pub(crate) fn cutoff_c2(alpha: f64) -> Result<f64, TheoryError> {
 /// v2 Proposition 6 (and 7): with λ_i β⋆_i² = i^{−β}, the risks of the standard, optimal and optimally masked
 /// targets all decay as n^{−e} with e = β − 1 if β < 2α + 1 and e = 2α if β > 2α + 1; `None` on the boundary
 /// β = 2α + 1, which the paper does not treat.
-#[allow(dead_code, reason = "wired in by the issue 3 experiments")]
 pub(crate) fn scaling_exponent(alpha: f64, beta: f64) -> Result<Option<f64>, TheoryError> {
     check_alpha(alpha)?;
     check_exponent("beta", beta, 1.0, "beta > 1")?;
@@ -90,7 +84,6 @@ pub(crate) struct InverseTauBounds {
 }
 
 /// v1 Proposition 7: c n^α ≤ 1/τ ≤ c (n + 1 + (p+1)/(α−1))^α when n < p k.
-#[allow(dead_code, reason = "wired in by the issue 3 experiments")]
 pub(crate) fn inverse_tau_bounds(alpha: f64, p: usize, n: usize) -> Result<InverseTauBounds, TheoryError> {
     check_alpha(alpha)?;
     let c = sinc_factor(alpha).powf(alpha);
@@ -111,7 +104,6 @@ pub(crate) struct OmegaBound {
 }
 
 /// v1 Proposition 8: Ω > (α−1)/α − (1/α)((n+1+(p+1)/(α−1))/(p+1))^{2α−1} − 1/n under its conditions.
-#[allow(dead_code, reason = "wired in by the issue 3 experiments")]
 pub(crate) fn omega_lower_bound(alpha: f64, p: usize, n: usize) -> Result<OmegaBound, TheoryError> {
     check_alpha(alpha)?;
     let (nf, pf) = (n as f64, p as f64);
@@ -143,7 +135,6 @@ pub(crate) struct MaskingRegion {
 
 /// v1 Proposition 9 for α > 4: the region n_min < n < n_max and the dropped interval of eq. (21),
 /// i > (α sin(π/α)/π)(n+1+(p+1)/(α−1)) (√c′/(1−√c′))^{1/α}.
-#[allow(dead_code, reason = "wired in by the issue 3 experiments")]
 pub(crate) fn masking_region(alpha: f64, p: usize, n: usize) -> Result<MaskingRegion, TheoryError> {
     check_exponent("alpha", alpha, 4.0, "alpha > 4")?;
     let (nf, pf) = (n as f64, p as f64);

@@ -35,19 +35,18 @@ mod tests;
 pub(crate) use equivalent::Regime;
 pub(crate) use surrogate::masked;
 
-#[allow(unused_imports, reason = "wired in by the issue 3 experiments")]
 pub(crate) use {
     asymptotics::{
-        InverseTauBounds, MaskingRegion, OmegaBound, cutoff_c1, cutoff_c2, inverse_tau_bounds, masking_region,
-        omega_limit, omega_lower_bound, power_law_spectrum, scaling_exponent, tau_constant,
+        cutoff_c1, cutoff_c2, inverse_tau_bounds, masking_region, omega_limit, omega_lower_bound, power_law_spectrum,
+        scaling_exponent, tau_constant,
     },
-    equivalent::Equivalent,
     error::TheoryError,
-    risk::s2t_risk,
-    shift::{covariance_shift_risk, covariance_shift_surrogate},
-    surrogate::Transitions,
-    two_stage::{SurrogateMoments, TwoStage, TwoStageRisks},
+    shift::covariance_shift_surrogate,
+    two_stage::TwoStage,
 };
+
+#[cfg(test)]
+use risk::s2t_risk;
 
 pub(crate) use transfer::transfer_risk;
 #[cfg(test)]

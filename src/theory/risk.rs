@@ -3,6 +3,7 @@
 
 use super::compensated::{NeumaierSum, compensated_sum};
 use super::equivalent::Regime;
+#[cfg(test)]
 use super::error::TheoryError;
 
 impl Regime {
@@ -50,7 +51,6 @@ impl Regime {
 
     /// Risk of the standard target β^t trained on true labels, eq. (11): (σ²Ω + B)/(1−Ω) with
     /// B = Σ λ_i ζ_i² β⋆_i²; σ² k/(n − k − 1) for least squares.
-    #[allow(dead_code, reason = "wired in by the issue 3 experiments")]
     pub(crate) fn standard_risk(&self, lambda: &[f64], beta_star: &[f64], sigma2: f64) -> f64 {
         match self {
             Self::Interpolating(eq) => {
@@ -64,7 +64,7 @@ impl Regime {
 
     /// Risk R* at the optimal surrogate: κ′σ² + Σ λ_i β⋆_i² κ′ζ_i²/((1−ζ_i)² + κ′ζ_i²) (§3 "Derived from the
     /// above"); the standard risk for least squares, where β^{s*} = β⋆ (v2 Proposition 2).
-    #[allow(dead_code, reason = "wired in by the issue 3 experiments")]
+    #[cfg(test)]
     pub(crate) fn optimal_risk(&self, lambda: &[f64], beta_star: &[f64], sigma2: f64) -> f64 {
         match self {
             Self::Interpolating(eq) => {
@@ -82,7 +82,6 @@ impl Regime {
 
     /// Risk of the target trained on the surrogate that keeps β⋆ on `mask` and is 0 elsewhere, eq. (16):
     /// (σ²Ω + Σ_kept λ_i ζ_i² β⋆_i²)/(1−Ω) + Σ_dropped λ_i β⋆_i² (least squares: Σ_dropped λ_i β⋆_i² + σ²k/(n−k−1)).
-    #[allow(dead_code, reason = "wired in by the issue 3 experiments")]
     pub(crate) fn masked_risk(&self, lambda: &[f64], beta_star: &[f64], mask: &[bool], sigma2: f64) -> f64 {
         // Eq. (16): a kept direction costs λζ²β⋆²/(1−Ω), a dropped one exactly λβ⋆².
         let bias =
@@ -99,7 +98,7 @@ impl Regime {
 
     /// Improvement of masking over the standard target, eq. (17):
     /// R(β^t) − R(β^{s2t}) = Σ_dropped λ_i ζ_i² β⋆_i²/(1−Ω) − Σ_dropped λ_i β⋆_i² (least squares: −Σ_dropped λ_i β⋆_i²).
-    #[allow(dead_code, reason = "wired in by the issue 3 experiments")]
+    #[cfg(test)]
     pub(crate) fn masking_gain(&self, lambda: &[f64], beta_star: &[f64], mask: &[bool]) -> f64 {
         masked_sum(lambda, beta_star, mask, |l, kept| match self {
             _ if kept => 0.0,
@@ -126,6 +125,8 @@ fn masked_sum(lambda: &[f64], beta: &[f64], mask: &[bool], weight: impl Fn(f64, 
 
 /// Surrogate-to-target risk R(β^{s2t}) for target spectrum `lambda`, signal β⋆, surrogate β^s, noise σ² and n
 /// samples (Definition 1 in the eigenbasis; exact OLS risk ‖Σ^{1/2}(β^s−β⋆)‖² + σ²p/(n−p−1) when n > p + 1).
+/// A test oracle: the engine evaluates the same risk through [`Regime`](super::Regime).
+#[cfg(test)]
 pub(crate) fn s2t_risk(
     lambda: &[f64],
     beta_star: &[f64],

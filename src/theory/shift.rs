@@ -9,7 +9,6 @@
 
 use super::equivalent::check_spectrum;
 use super::error::{TheoryError, check_finite};
-use super::risk::s2t_risk;
 
 /// The surrogate β^s = Aβ⋆ of Observation 1, A_ii = √(λ^s_i/λ^t_i); A_ii = 1 where both eigenvalues are 0 (the
 /// direction occurs in neither distribution).
@@ -18,7 +17,6 @@ use super::risk::s2t_risk;
 ///
 /// # Panics
 /// If the slices have different lengths (a programmer error).
-#[allow(dead_code, reason = "wired in by the issue 3 experiments")]
 pub(crate) fn covariance_shift_surrogate(
     lambda_s: &[f64],
     lambda_t: &[f64],
@@ -44,8 +42,8 @@ pub(crate) fn covariance_shift_surrogate(
 }
 
 /// The surrogate-to-target risk of Observation 1's surrogate Aβ⋆ on n target samples: R(β^{s2t}) of Definition 1
-/// at β^s = Aβ⋆ (exact OLS risk when n > p + 1), the model-shift side of the equivalence.
-#[allow(dead_code, reason = "wired in by the issue 3 experiments")]
+/// at β^s = Aβ⋆ (exact OLS risk when n > p + 1), the model-shift side of the equivalence (a test oracle).
+#[cfg(test)]
 pub(crate) fn covariance_shift_risk(
     lambda_s: &[f64],
     lambda_t: &[f64],
@@ -54,7 +52,7 @@ pub(crate) fn covariance_shift_risk(
     n: usize,
 ) -> Result<f64, TheoryError> {
     let beta_s = covariance_shift_surrogate(lambda_s, lambda_t, beta_star)?;
-    s2t_risk(lambda_t, beta_star, &beta_s, sigma2, n)
+    super::risk::s2t_risk(lambda_t, beta_star, &beta_s, sigma2, n)
 }
 
 #[cfg(test)]

@@ -3,6 +3,8 @@
 use rand::{RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
+use super::equivalent::Equivalent;
+use super::surrogate::Transitions;
 use super::two_stage::same_spectra;
 use super::*;
 

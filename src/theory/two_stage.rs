@@ -68,7 +68,6 @@ impl Regime {
 /// stage is min-norm interpolation (fewer samples than its features) or least squares (more than features + 1).
 /// With `features` = p this is exactly Definition 3 / Theorem 2.
 #[derive(Clone, Copy, Debug)]
-#[allow(dead_code, reason = "wired in by the issue 3 experiments (Section 5, weak-to-strong)")]
 pub(crate) struct TwoStage<'a> {
     /// Eigenvalues λ^s_i of the surrogate's covariance.
     pub(crate) lambda_s: &'a [f64],
@@ -130,7 +129,6 @@ impl TwoStage<'_> {
     }
 
     /// The student's, the teacher's and the strong-label target's risks.
-    #[allow(dead_code, reason = "wired in by the issue 3 experiments (Section 5, weak-to-strong)")]
     pub(crate) fn risks(&self) -> Result<TwoStageRisks, TheoryError> {
         let moments = self.surrogate_moments()?;
         let target = Regime::new(self.lambda_t, self.n)?;

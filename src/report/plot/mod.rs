@@ -4,8 +4,6 @@
 //! value to a fraction of the plot area, clips lines to it and chooses the ticks; the generated code measures
 //! the tick and axis labels with Typst's own `measure` to size the margins, so labels never overlap the data.
 
-#![allow(dead_code, reason = "the full palette, marks and math labels serve the figures of the whole paper (issue 3)")]
-
 mod axis;
 mod clip;
 mod render;
@@ -120,34 +118,13 @@ pub(crate) enum Color {
     Black,
 }
 
-impl Color {
-    /// All colours in palette order.
-    pub(crate) const PALETTE: [Self; 7] =
-        [Self::Blue, Self::Orange, Self::Green, Self::Vermillion, Self::Purple, Self::SkyBlue, Self::Black];
-
-    /// The `index`-th palette colour, cycling.
-    pub(crate) fn palette(index: usize) -> Self {
-        Self::PALETTE[index % Self::PALETTE.len()]
-    }
-}
-
-/// A labelled reference line.
+/// A labelled reference line: dashed and vertical at `x` (e.g. the transition point `ζ_i = 1 − Ω`).
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Mark {
-    /// A dashed vertical line at `x` (e.g. the transition point `ζ_i = 1 − Ω`).
-    Vertical {
-        /// Position on the x axis.
-        x: f64,
-        /// Label drawn along the line.
-        label: PlotText,
-    },
-    /// A dashed horizontal line at `y`.
-    Horizontal {
-        /// Position on the y axis.
-        y: f64,
-        /// Label drawn above the line's right end.
-        label: PlotText,
-    },
+pub(crate) struct Mark {
+    /// Position on the x axis.
+    pub(crate) x: f64,
+    /// Label drawn along the line.
+    pub(crate) label: PlotText,
 }
 
 impl PlotText {

@@ -54,10 +54,6 @@ const TEMPLATE: &str = r#"#context {
     place(dx: u * pw, line(length: ph, angle: 90deg, stroke: dashed))
     place(dx: u * pw + 1.5pt, dy: 2pt, rotate(-90deg, reflow: true, mark-text(body)))
   }
-  let hmark(v, body) = {
-    place(dy: (1 - v) * ph, line(length: pw, stroke: dashed))
-    place(dy: (1 - v) * ph - 2cm, box(width: pw - 2pt, height: 2cm - 1pt, align(right + bottom, mark-text(body))))
-  }
   let swatch(line, kind, color) = box(width: 16pt, height: 6pt, {
     if line { place(dy: 3pt, std.line(length: 16pt, stroke: 1.1pt + color)) }
     if kind != none { place(dx: 8pt, dy: 3pt, shape(kind, color)) }
@@ -112,7 +108,7 @@ pub(super) fn render(plot: &Plot) -> String {
         .replace("@YLABEL@", &plot.y.label.to_typst())
         .replace("@TITLE@", &title)
         .replace("@DATA@", &plot.series.iter().map(|series| series_code(series, &x, &y)).collect::<String>())
-        .replace("@MARKS@", &plot.marks.iter().filter_map(|mark| mark_code(mark, &x, &y)).collect::<String>())
+        .replace("@MARKS@", &plot.marks.iter().filter_map(|mark| mark_code(mark, &x)).collect::<String>())
         .replace("@LEGEND@", &legend_code(&plot.series))
 }
 
@@ -136,25 +132,16 @@ fn target_ticks(length_cm: f64) -> usize {
 /// Every x value the automatic x range must show: points and vertical marks.
 fn x_values(plot: &Plot) -> Vec<f64> {
     let points = plot.series.iter().flat_map(|series| series.points.iter().map(|point| point.x));
-    let marks = plot.marks.iter().filter_map(|mark| match mark {
-        Mark::Vertical { x, .. } => Some(*x),
-        Mark::Horizontal { .. } => None,
-    });
-    points.chain(marks).collect()
+    points.chain(plot.marks.iter().map(|mark| mark.x)).collect()
 }
 
-/// Every y value the automatic y range must show: points, error bar ends and horizontal marks.
+/// Every y value the automatic y range must show: points and error bar ends.
 fn y_values(plot: &Plot) -> Vec<f64> {
-    let points = plot
-        .series
+    plot.series
         .iter()
         .flat_map(|series| series.points.iter())
-        .flat_map(|point| [Some(point.y), point.low, point.high].into_iter().flatten());
-    let marks = plot.marks.iter().filter_map(|mark| match mark {
-        Mark::Horizontal { y, .. } => Some(*y),
-        Mark::Vertical { .. } => None,
-    });
-    points.chain(marks).collect()
+        .flat_map(|point| [Some(point.y), point.low, point.high].into_iter().flatten())
+        .collect()
 }
 
 /// Ticks as a Typst array of `(position, label-or-none)` pairs.
@@ -260,18 +247,9 @@ fn error_bar_code(point: &Point, x: &FittedAxis, y: &FittedAxis, color: &str) ->
 }
 
 /// Typst code for a mark, or `None` if it lies outside the plot area.
-fn mark_code(mark: &Mark, x: &FittedAxis, y: &FittedAxis) -> Option<String> {
-    let in_range = |f: f64| (0.0..=1.0).contains(&f);
-    match mark {
-        Mark::Vertical { x: value, label } => {
-            let u = x.fraction(*value).filter(|&u| in_range(u))?;
-            Some(format!("      vmark({u:.4}, {})\n", label.to_typst()))
-        }
-        Mark::Horizontal { y: value, label } => {
-            let v = y.fraction(*value).filter(|&v| in_range(v))?;
-            Some(format!("      hmark({v:.4}, {})\n", label.to_typst()))
-        }
-    }
+fn mark_code(mark: &Mark, x: &FittedAxis) -> Option<String> {
+    let u = x.fraction(mark.x).filter(|u| (0.0..=1.0).contains(u))?;
+    Some(format!("      vmark({u:.4}, {})\n", mark.label.to_typst()))
 }
 
 /// Typst array items (each followed by a comma) of legend entries, for series with a non-empty label.

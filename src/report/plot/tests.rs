@@ -44,7 +44,7 @@ fn linear_plot() -> Plot {
             sims(&masked, Color::Orange),
             sims(&optimal, Color::Green),
         ],
-        marks: vec![Mark::Horizontal { y: 0.5, label: PlotText::plain("reference") }],
+        marks: vec![Mark { x: 225.0, label: PlotText::plain("reference") }],
         width_cm: 14.0,
         height_cm: 8.0,
     }
@@ -78,8 +78,8 @@ fn log_plot() -> Plot {
             },
         ],
         marks: vec![
-            Mark::Vertical { x: 12.0, label: PlotText::math("zeta_i = 1 - Omega") },
-            Mark::Vertical { x: 200.0, label: PlotText::math("zeta_i^2 = 1 - Omega") },
+            Mark { x: 12.0, label: PlotText::math("zeta_i = 1 - Omega") },
+            Mark { x: 200.0, label: PlotText::math("zeta_i^2 = 1 - Omega") },
         ],
         width_cm: 14.0,
         height_cm: 8.0,
@@ -112,7 +112,7 @@ fn hostile_labels_are_drawn_verbatim() {
     plot.title = Some(PlotText::plain("#read(\"/etc/passwd\") ] $x$ <lab> \\"));
     plot.x.label = PlotText::math("x $ \\ y");
     plot.series[0].label = "*b* _i_ @ref // ]".to_owned();
-    plot.marks.push(Mark::Vertical { x: 100.0, label: PlotText::plain("]") });
+    plot.marks.push(Mark { x: 100.0, label: PlotText::plain("]") });
     let code = plot.to_typst();
     assert!(code.match_indices("#read").all(|(i, _)| code[..i].ends_with('\\')), "unescaped code in:\n{code}");
     compile_plots("hostile", &[plot]);
