@@ -60,6 +60,7 @@ fixtures! {
     series_of_two_experiments,
     unknown_series,
     at_outside_sweep,
+    nested_needs_min_norm,
     figure_of_undefined_experiment,
     measure_needs_powerlaw,
     trials_on_theory_measure,

@@ -41,7 +41,7 @@ impl Cache {
             });
         }
         let scalars = (task.spectrum.alpha, task.energy_exponent, task.noise, task.rotation, &task.name);
-        let determinants = (seed, trials, &e.name, scalars, &e.sizes, &e.surrogates, e.measure);
+        let determinants = (seed, trials, &e.name, scalars, &e.sizes, &e.surrogates, e.measure, e.designs);
         hasher.update(format!("{determinants:?}").as_bytes());
         self.dir.join(format!("{}.yaml", hasher.finalize().to_hex()))
     }

@@ -7,8 +7,11 @@ use super::results::{EquivalentSummary, ExperimentResults, Point, Results, Serie
 use super::cache::Cache;
 use super::measures;
 use super::surrogates::{Coefficients, coefficients};
-use crate::sim::{Design, ErmSurrogate, PointJob, Progress, StreamKey, SurrogateColumn, simulate_point};
-use crate::spec::{Erm, Experiment, Measure, Spec, SurrogateKind};
+use crate::sim::{
+    Design, ErmSurrogate, NestedSweep, PointJob, PointSamples, Progress, StreamKey, SurrogateColumn, simulate_nested,
+    simulate_point,
+};
+use crate::spec::{Designs, Erm, Experiment, Measure, Spec, SurrogateKind};
 use crate::stats::Summary;
 use crate::theory::{self, Regime, TwoStage};
 
@@ -99,6 +102,10 @@ fn experiment(seed: u64, e: &Experiment, options: &RunOptions<'_>) -> Result<Exp
         fallbacks: 0,
         fingerprints: Vec::new(),
     };
+    let mut nested = match (e.designs, e.measure, out.trials) {
+        (Designs::Nested, Measure::ExcessRisk, Some(t)) => nested_samples(seed, e, t, options.progress)?.into_iter(),
+        _ => Vec::new().into_iter(),
+    };
     for (index, &n) in e.sizes.iter().enumerate() {
         let fail = |message: String| RunError { experiment: e.name.clone(), n, message };
         let lambda = &e.task.spectrum.lambda;
@@ -110,14 +117,18 @@ fn experiment(seed: u64, e: &Experiment, options: &RunOptions<'_>) -> Result<Exp
         match e.measure {
             Measure::Coefficients => coefficient_profile(&mut out, &surrogates),
             Measure::ExcessRisk => {
-                let samples = match out.trials {
-                    Some(t) => {
+                let samples = match (nested.next(), out.trials) {
+                    (Some((samples, fallbacks)), _) => {
+                        out.fallbacks += fallbacks;
+                        Some(samples)
+                    }
+                    (None, Some(t)) => {
                         let (samples, fallbacks) =
                             simulate(seed, e, index, n, &surrogates, t, options.progress).map_err(fail)?;
                         out.fallbacks += fallbacks;
                         Some(samples)
                     }
-                    None => None,
+                    (None, None) => None,
                 };
                 risks(&mut out, e, &regime, &surrogates, samples).map_err(fail)?;
             }
@@ -190,6 +201,9 @@ fn theory_point(x: f64, theory: f64) -> Point {
     Point { x, theory, mean: None, se: None, ci_low: None, ci_high: None, trials: None }
 }
 
+/// One simulated point: each series' risks in trial order, and how many trials needed the pseudo-inverse fallback.
+type Simulated = (Vec<Vec<f64>>, usize);
+
 /// Simulates `trials` trials of one point; returns each series' risks in trial order and how many trials needed
 /// the pseudo-inverse fallback.
 fn simulate(
@@ -200,7 +214,44 @@ fn simulate(
     surrogates: &[Coefficients<'_>],
     trials: usize,
     progress: Option<Progress<'_>>,
-) -> Result<(Vec<Vec<f64>>, usize), String> {
+) -> Result<Simulated, String> {
+    let (job, column_of) = point_job(e, n, surrogates)?;
+    let samples = simulate_point(&job, 0..trials, &StreamKey::new(seed, &e.name, index), progress);
+    let series = surrogates.iter().enumerate().map(|(j, c)| match c {
+        Coefficients::Teacher(of) => {
+            samples.surrogate_risk(column_of[*of]).expect("an ERM column records its surrogate's risk").to_vec()
+        }
+        _ => samples.surrogate(column_of[j]).to_vec(),
+    });
+    Ok((series.collect(), samples.info.fallbacks))
+}
+
+/// Simulates every point of `e` on nested designs (`designs nested`), drawn from the streams of its largest
+/// point; returns, per point, each series' risks in trial order and the number of pseudo-inverse fallbacks.
+fn nested_samples(
+    seed: u64,
+    e: &Experiment,
+    trials: usize,
+    progress: Option<Progress<'_>>,
+) -> Result<Vec<Simulated>, RunError> {
+    let largest = e.sizes.len() - 1;
+    let fail = |message: String| RunError { experiment: e.name.clone(), n: e.sizes[largest], message };
+    let mut jobs = Vec::with_capacity(e.sizes.len());
+    for &n in &e.sizes {
+        let regime = Regime::new(&e.task.spectrum.lambda, n).map_err(|err| fail(err.to_string()))?;
+        let surrogates: Vec<_> =
+            (0..e.surrogates.len()).map(|j| coefficients(&e.task, &e.surrogates, j, &regime)).collect();
+        jobs.push(point_job(e, n, &surrogates).map_err(fail)?.0);
+    }
+    let sweep = NestedSweep::new(jobs).map_err(|err| fail(err.to_string()))?;
+    let samples = simulate_nested(&sweep, 0..trials, &StreamKey::new(seed, &e.name, largest), progress);
+    let per_point =
+        |s: &PointSamples| ((0..e.surrogates.len()).map(|j| s.surrogate(j).to_vec()).collect(), s.info.fallbacks);
+    Ok(samples.iter().map(per_point).collect())
+}
+
+/// The simulation job of one point of `e` and, for each series, its column (teachers read their ERM column).
+fn point_job(e: &Experiment, n: usize, surrogates: &[Coefficients<'_>]) -> Result<(PointJob, Vec<usize>), String> {
     let task = &e.task;
     let train = e.design.as_ref().unwrap_or(&task.spectrum).lambda.clone();
     let design = match task.rotation {
@@ -230,14 +281,7 @@ fn simulate(
     if e.design.is_some() {
         job = job.with_test_spectrum(task.spectrum.lambda.clone()).map_err(|err| err.to_string())?;
     }
-    let samples = simulate_point(&job, 0..trials, &StreamKey::new(seed, &e.name, index), progress);
-    let series = surrogates.iter().enumerate().map(|(j, c)| match c {
-        Coefficients::Teacher(of) => {
-            samples.surrogate_risk(column_of[*of]).expect("an ERM column records its surrogate's risk").to_vec()
-        }
-        _ => samples.surrogate(column_of[j]).to_vec(),
-    });
-    Ok((series.collect(), samples.info.fallbacks))
+    Ok((job, column_of))
 }
 
 /// The theoretical risk of one series at the sample size of `regime`.

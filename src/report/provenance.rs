@@ -1,7 +1,7 @@
 //! Provenance of a report: what produced it (kdrepro version and commit, the spec's content hash, the seed)
 //! and how each experiment draws its data.
 
-use crate::spec::{Experiment, SampleSize, SurrogateKind};
+use crate::spec::{Designs, Experiment, SampleSize, SurrogateKind};
 use crate::stats::sig;
 
 /// The git commit kdrepro was built from (`build.rs`), or `unknown` outside a git checkout.
@@ -17,11 +17,20 @@ pub fn spec_hash(source: &str) -> String {
 pub(crate) fn design_words(e: &Experiment, trials: Option<usize>) -> Option<String> {
     let trials = trials?;
     let p = e.task.spectrum.lambda.len();
-    let mut words = format!(
-        "Every trial draws an independent Gaussian design X (n × {p}, rows x ~ N(0, Σ)) and label noise z ~ N(0, {} \
-         Iₙ) from its own named random stream ({trials} trials per point, shared by all surrogates: paired)",
-        sig(e.task.noise, 3)
-    );
+    let noise = sig(e.task.noise, 3);
+    let mut words = match e.designs {
+        Designs::Independent => format!(
+            "Every trial draws an independent Gaussian design X (n × {p}, rows x ~ N(0, Σ)) and label noise z ~ N(0, \
+             {noise} Iₙ) from its own named random stream ({trials} trials per point, shared by all surrogates: paired)"
+        ),
+        Designs::Nested => format!(
+            "Nested designs: every trial draws one Gaussian design X ({} × {p}, rows x ~ N(0, Σ)) and label noise z ~ \
+             N(0, {noise} I) at the largest n from its own named random stream, and the point with n samples uses \
+             their first n rows ({trials} trials; each point is an exact draw of its own distribution, the points of \
+             one trial share rows; shared by all surrogates: paired)",
+            e.sizes.last().expect("a sweep has a sample size")
+        ),
+    };
     match e.task.rotation {
         None => words.push_str("; Σ = diag(λ) of task "),
         Some(seed) => {

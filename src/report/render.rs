@@ -15,7 +15,7 @@ use super::results_file::results_yaml;
 use super::world::ReportDate;
 use crate::claims::{Status, Verdict, Verdicts};
 use crate::engine::{ExperimentResults, Results};
-use crate::spec::{Claim, Experiment, Measure, Part, Section, Spec, Text};
+use crate::spec::{Claim, Designs, Experiment, Measure, Part, Section, Spec, Text};
 use crate::stats::sig;
 
 /// The templates, compiled in; file names as in `templates/`.
@@ -289,9 +289,11 @@ fn risk_table(e: &Experiment, r: &ExperimentResults) -> Table {
         })
         .collect();
     let summary = match r.trials {
-        Some(t) => {
-            format!("Excess risk at {} sample sizes, {t} independent Monte Carlo trials per point.", e.sizes.len())
-        }
+        Some(t) => format!(
+            "Excess risk at {} sample sizes, {t} Monte Carlo trials per point on {} designs.",
+            e.sizes.len(),
+            designs_word(e.designs)
+        ),
         None => format!("Theoretical excess risk at {} sample sizes.", e.sizes.len()),
     };
     let caption = match r.trials {
@@ -410,17 +412,23 @@ fn summary_sentence(v: &Verdicts) -> String {
     sentence + "."
 }
 
+/// "independent" or "nested": how an experiment's trials draw their designs.
+fn designs_word(designs: Designs) -> &'static str {
+    match designs {
+        Designs::Independent => "independent",
+        Designs::Nested => "nested",
+    }
+}
+
 /// The Monte Carlo design in one line.
 fn trials_note(spec: &Spec, results: &Results) -> String {
     let simulated: Vec<String> = spec
         .experiments
         .iter()
         .zip(&results.experiments)
-        .filter_map(|(e, r)| r.trials.map(|t| format!("{} × {t} trials ({})", e.sizes.len(), e.name)))
+        .filter_map(|(e, r)| {
+            r.trials.map(|t| format!("{} × {t} trials ({}, {})", e.sizes.len(), e.name, designs_word(e.designs)))
+        })
         .collect();
-    if simulated.is_empty() {
-        "theory only".to_owned()
-    } else {
-        format!("independent Gaussian designs: {}", simulated.join(", "))
-    }
+    if simulated.is_empty() { "theory only".to_owned() } else { format!("Gaussian designs: {}", simulated.join(", ")) }
 }

@@ -40,6 +40,27 @@ pub(crate) enum SimError {
         /// Zero-based feature index.
         index: usize,
     },
+    /// Nested designs need strictly increasing sample sizes; `n` is the first out of order.
+    NestedOrder {
+        /// The sample size that does not exceed its predecessor.
+        n: usize,
+    },
+    /// Nested designs share one Cholesky factor of X Xᵀ, which needs every n below p.
+    NestedRegime {
+        /// The largest sample size.
+        n: usize,
+        /// The dimension p.
+        p: usize,
+    },
+    /// The largest nested design is too large to store (it would be streamed).
+    NestedTooLarge {
+        /// The largest sample size.
+        n: usize,
+        /// The dimension p.
+        p: usize,
+    },
+    /// Nested designs need fixed surrogates (an ERM surrogate's training set may depend on n).
+    NestedTrainedSurrogate,
 }
 
 impl fmt::Display for SimError {
@@ -63,6 +84,16 @@ impl fmt::Display for SimError {
             Self::NonFiniteCoefficient { index } => {
                 write!(f, "coefficient {} is not finite", index + 1)
             }
+            Self::NestedOrder { n } => {
+                write!(f, "nested designs need increasing sample sizes; n = {n} is out of order")
+            }
+            Self::NestedRegime { n, p } => {
+                write!(f, "nested designs need every n below p, but n = {n} and p = {p}")
+            }
+            Self::NestedTooLarge { n, p } => {
+                write!(f, "the largest nested design ({n} × {p}) is too large to store; use independent designs")
+            }
+            Self::NestedTrainedSurrogate => write!(f, "nested designs need fixed surrogates, not ERM-trained ones"),
         }
     }
 }

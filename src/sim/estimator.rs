@@ -143,15 +143,31 @@ fn llt_params() -> llt::factor::LltParams {
 #[track_caller]
 pub(crate) fn llt_solve(mut G: MatMut<'_, f64>, R: MatMut<'_, f64>, stack: &mut MemBuffer) -> Result<(), Singular> {
     let m = G.nrows();
-    let stack = MemStack::new(stack);
-    llt::factor::cholesky_in_place(G.as_mut(), Default::default(), Par::Seq, stack, llt_params().into())
-        .map_err(|_| Singular)?;
-    // L_ii² are the pivots of the factorisation, on the scale of G's eigenvalues.
-    if numerically_singular((0..m).map(|i| G[(i, i)] * G[(i, i)]), m) {
+    cholesky(G.as_mut(), stack)?;
+    if leading_block_singular(G.as_ref(), m) {
         return Err(Singular);
     }
-    llt::solve::solve_in_place(G.as_ref(), R, Par::Seq, stack);
+    solve_factored(G.as_ref(), R, stack);
     Ok(())
+}
+
+/// Overwrites the lower triangle of `G` with its Cholesky factor L (G = L Lᵀ); `Err(Singular)` when a
+/// pivot is not positive.
+pub(crate) fn cholesky(G: MatMut<'_, f64>, stack: &mut MemBuffer) -> Result<(), Singular> {
+    llt::factor::cholesky_in_place(G, Default::default(), Par::Seq, MemStack::new(stack), llt_params().into())
+        .map(drop)
+        .map_err(|_| Singular)
+}
+
+/// Whether the leading m × m block of the factor `L` (itself the factor of the leading block of G) is
+/// numerically singular: its pivots L_ii², on the scale of G's eigenvalues, span more than 1/(m ε).
+pub(crate) fn leading_block_singular(L: MatRef<'_, f64>, m: usize) -> bool {
+    numerically_singular((0..m).map(|i| L[(i, i)] * L[(i, i)]), m)
+}
+
+/// R ← (L Lᵀ)⁻¹ R for the lower triangular factor `L` (m × m, `R` m × k).
+pub(crate) fn solve_factored(L: MatRef<'_, f64>, R: MatMut<'_, f64>, stack: &mut MemBuffer) {
+    llt::solve::solve_in_place(L, R, Par::Seq, MemStack::new(stack));
 }
 
 /// Scratch memory needed by [`lu_solve`] on an m × m system with k right-hand sides.

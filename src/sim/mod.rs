@@ -16,6 +16,7 @@ mod design;
 mod error;
 mod estimator;
 mod job;
+mod nested;
 mod normal;
 mod risk;
 mod runner;
@@ -32,6 +33,7 @@ mod tests;
 
 pub(crate) use design::Design;
 pub(crate) use job::PointJob;
-pub(crate) use runner::{Progress, simulate_point};
+pub(crate) use nested::{NestedSweep, simulate_nested};
+pub(crate) use runner::{PointSamples, Progress, simulate_point};
 pub(crate) use stream::StreamKey;
 pub(crate) use surrogate::{ErmSurrogate, SurrogateColumn};

@@ -95,6 +95,21 @@ pub(crate) fn simulate_point_with(
     PointSamples { trials, risks, teacher_risks, teacher_column, info: SimInfo { fallbacks } }
 }
 
+impl PointSamples {
+    /// The samples of a point whose columns are all fixed, from one (risks, used the fallback) row per trial.
+    pub(super) fn of_fixed_columns<'a>(trials: Range<usize>, rows: impl Iterator<Item = (&'a [f64], bool)>) -> Self {
+        let rows: Vec<_> = rows.collect();
+        let k = rows.first().map_or(0, |(r, _)| r.len());
+        PointSamples {
+            risks: Mat::from_fn(rows.len(), k, |i, j| rows[i].0[j]),
+            teacher_risks: Mat::zeros(rows.len(), 0),
+            teacher_column: vec![None; k],
+            info: SimInfo { fallbacks: rows.iter().filter(|(_, fallback)| *fallback).count() },
+            trials,
+        }
+    }
+}
+
 /// Numbers the ERM columns of `job` in column order (`None` for fixed columns).
 fn teacher_columns(job: &PointJob) -> Vec<Option<usize>> {
     let mut next = 0;

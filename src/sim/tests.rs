@@ -56,6 +56,12 @@ fn results_do_not_depend_on_thread_count() {
     let two = in_pool(2);
     assert_eq!(one.risks, two.risks);
     assert!(one.risks.col_as_slice(0).iter().all(|r| r.is_finite() && *r > 0.0));
+    let sweep = small_sweep(&[5, 12]);
+    let nested = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| simulate_nested(&sweep, 0..40, &key, None))
+    };
+    assert_eq!(nested(1), nested(2));
 }
 
 #[test]
@@ -412,4 +418,79 @@ fn invalid_surrogate_columns_are_errors() {
     let job = erm(3, 2, 0.0, 3).unwrap();
     assert_eq!(job.clone().with_test_spectrum(vec![1.0; 2]), Err(SimError::SpectrumLength { expected: 3, found: 2 }));
     assert!(matches!(job.with_test_spectrum(vec![1.0, -1.0, 0.0]), Err(SimError::InvalidEigenvalue { index: 1, .. })));
+}
+
+/// A nested sweep of `small_noisy_job` at the sizes `ns`.
+fn small_sweep(ns: &[usize]) -> NestedSweep {
+    NestedSweep::new(ns.iter().map(|&n| small_noisy_job(n)).collect()).unwrap()
+}
+
+#[test]
+fn nested_largest_point_is_the_independent_point() {
+    // The sweep draws from the streams of its largest point, whose fit is the independent one bit for bit.
+    let key = StreamKey::new(2024, "tests", 0);
+    let nested = simulate_nested(&small_sweep(&[6, 11, 17]), 0..40, &key, None);
+    let independent = simulate_point(&small_noisy_job(17), 0..40, &key, None);
+    assert_eq!(nested[2].risks, independent.risks);
+}
+
+#[test]
+fn nested_points_fit_the_leading_rows() {
+    // Point n of trial t is the fit on the first n rows (and noise entries) of the trial's largest design:
+    // its risk equals that of an independent fit on those rows, up to rounding.
+    let sweep = small_sweep(&[4, 9, 20]);
+    let key = StreamKey::new(7, "tests", 2);
+    let nested = simulate_nested(&sweep, 0..5, &key, None);
+    let largest = small_noisy_job(20);
+    let beta = largest.beta_star.clone();
+    let (p, k) = (largest.dim(), largest.surrogate_count());
+    for t in 0..5 {
+        let mut X = Mat::zeros(20, p);
+        super::workspace::draw_design(&largest, &key.trial(t), &mut X, None);
+        let mut z = vec![0.0; 20];
+        key.trial(t)
+            .stream(super::stream::Source::Target, super::stream::Draw::Noise)
+            .fill_scaled_normals(&mut z, 0.3_f64.sqrt());
+        for (point, n) in [4, 9, 20].into_iter().enumerate() {
+            let B = super::workspace::fixed_columns(&small_noisy_job(n));
+            let mut Y = X.subrows(0, n) * &B;
+            super::workspace::add_noise(Y.as_mut(), &z[..n], faer::Accum::Add);
+            let mut coef = Mat::zeros(p, k);
+            super::estimator::Fitter::new(n, p, k).fit(X.subrows(0, n), Y.as_mut(), coef.as_mut(), false);
+            for j in 0..k {
+                let expected = super::risk::excess_risk(largest.risk_lambda(), coef.col_as_slice(j), &beta);
+                let got = nested[point].surrogate(j)[t];
+                assert!((got - expected).abs() <= 1e-10 * expected, "trial {t}, n = {n}: {got} vs {expected}");
+            }
+        }
+    }
+}
+
+#[test]
+fn nested_points_are_unbiased() {
+    // Σ = I: E R = ‖β⋆‖²(1 − n/p) + σ² n/(p − n − 1) at every point, although the points share rows.
+    let (p, noise) = (60, 0.5);
+    let beta: Vec<f64> = (0..p).map(|i| if i % 3 == 0 { 0.5 } else { -0.25 }).collect();
+    let norm2: f64 = beta.iter().map(|b| b * b).sum();
+    let ns = [10, 25, 45];
+    let jobs = ns.iter().map(|&n| job(vec![1.0; p], &beta, std::slice::from_ref(&beta), noise, n)).collect();
+    let samples = simulate_nested(&NestedSweep::new(jobs).unwrap(), 0..1500, &StreamKey::new(3, "tests", 0), None);
+    for (s, n) in samples.iter().zip(ns) {
+        let (n, p) = (n as f64, p as f64);
+        assert_mean(s.surrogate(0), norm2 * (1.0 - n / p) + noise * n / (p - n - 1.0));
+    }
+}
+
+#[test]
+fn nested_sweeps_are_checked() {
+    let sweep = |ns: &[usize]| NestedSweep::new(ns.iter().map(|&n| small_noisy_job(n)).collect()).unwrap_err();
+    assert_eq!(sweep(&[10, 5]), SimError::NestedOrder { n: 5 });
+    assert_eq!(sweep(&[10, 30]), SimError::NestedRegime { n: 30, p: 30 });
+    let erm = ErmSurrogate { lambda_s: vec![1.0; 30], features: 30, m: 40, noise_s: 0.1 };
+    let trained = small_noisy_job(10);
+    let columns = vec![SurrogateColumn::Erm(erm)];
+    let trained = PointJob::with_columns(trained.design.clone(), trained.beta_star.clone(), columns, 0.3, 10).unwrap();
+    assert_eq!(NestedSweep::new(vec![trained]).unwrap_err(), SimError::NestedTrainedSurrogate);
+    let large = small_noisy_job(20).with_stream_entries(100);
+    assert_eq!(NestedSweep::new(vec![large]).unwrap_err(), SimError::NestedTooLarge { n: 20, p: 30 });
 }

@@ -66,13 +66,9 @@ impl Workspace {
             let eigen = rotated.then(|| Mat::zeros(n, p));
             TargetDesign::Stored { X: Mat::zeros(n, p), eigen, fitter: Fitter::new(n, p, k) }
         };
-        let fixed = Mat::from_fn(p, k, |i, j| match &job.columns[j] {
-            SurrogateColumn::Fixed(b) => b[i],
-            SurrogateColumn::Erm(_) => 0.0,
-        });
         Self {
             target,
-            B: to_design_coordinates(job, fixed.as_ref()),
+            B: to_design_coordinates(job, fixed_columns(job).as_ref()),
             z: vec![0.0; n],
             Y: Mat::zeros(n, k),
             coef: Mat::zeros(p, k),
@@ -104,17 +100,7 @@ impl Workspace {
         let mut fallback = self.fit_surrogates(job, key, force, teacher);
         key.stream(Source::Target, Draw::Noise).fill_scaled_normals(&mut self.z, job.noise_variance.sqrt());
         fallback |= self.fit_target(job, key, force);
-        let coef = match job.design.rotation() {
-            Some(U) => {
-                // b̄ = Uᵀ b: the fit in the eigenbasis, where Σ_t is diagonal.
-                matmul(self.coef_eigen.as_mut(), Accum::Replace, U.transpose(), self.coef.as_ref(), 1.0, Par::Seq);
-                &self.coef_eigen
-            }
-            None => &self.coef,
-        };
-        for (j, risk) in risks.iter_mut().enumerate() {
-            *risk = excess_risk(job.risk_lambda(), coef.col_as_slice(j), &job.beta_star);
-        }
+        record_risks(job, &self.coef, &mut self.coef_eigen, risks);
         TrialInfo { fallback }
     }
 
@@ -142,14 +128,7 @@ impl Workspace {
         let sqrt_lambda = job.design.sqrt_lambda();
         match &mut self.target {
             TargetDesign::Stored { X, eigen, fitter } => {
-                match (eigen.as_mut(), job.design.rotation()) {
-                    (Some(Xbar), Some(U)) => {
-                        draw_columns(sqrt_lambda, key, Source::Target, 0, Xbar.as_mut());
-                        // X = X̄ Uᵀ = G Λ^{1/2} Uᵀ: rows ~ N(0, U Λ Uᵀ).
-                        matmul(X.as_mut(), Accum::Replace, Xbar.as_ref(), U.transpose(), 1.0, Par::Seq);
-                    }
-                    _ => draw_columns(sqrt_lambda, key, Source::Target, 0, X.as_mut()),
-                }
+                draw_design(job, key, X, eigen.as_mut());
                 matmul(self.Y.as_mut(), Accum::Replace, X.as_ref(), self.B.as_ref(), 1.0, Par::Seq);
                 add_noise(self.Y.as_mut(), &self.z, Accum::Add);
                 fitter.fit(X.as_ref(), self.Y.as_mut(), self.coef.as_mut(), force)
@@ -162,8 +141,46 @@ impl Workspace {
     }
 }
 
+/// Draws the target design X of `job` for trial `key` into `X` (and its eigenbasis draw X̄ into `eigen`
+/// when the design is rotated).
+pub(super) fn draw_design(job: &PointJob, key: &TrialKey, X: &mut Mat<f64>, eigen: Option<&mut Mat<f64>>) {
+    let sqrt_lambda = job.design.sqrt_lambda();
+    match (eigen, job.design.rotation()) {
+        (Some(Xbar), Some(U)) => {
+            draw_columns(sqrt_lambda, key, Source::Target, 0, Xbar.as_mut());
+            // X = X̄ Uᵀ = G Λ^{1/2} Uᵀ: rows ~ N(0, U Λ Uᵀ).
+            matmul(X.as_mut(), Accum::Replace, Xbar.as_ref(), U.transpose(), 1.0, Par::Seq);
+        }
+        _ => draw_columns(sqrt_lambda, key, Source::Target, 0, X.as_mut()),
+    }
+}
+
+/// Writes the excess risk (eq. 5 under λ_t) of each fitted column of `coef` into `risks`, rotating the fit
+/// to the eigenbasis first (b̄ = Uᵀ b, in `coef_eigen`) when the design is rotated.
+pub(super) fn record_risks(job: &PointJob, coef: &Mat<f64>, coef_eigen: &mut Mat<f64>, risks: &mut [f64]) {
+    let coef = match job.design.rotation() {
+        Some(U) => {
+            matmul(coef_eigen.as_mut(), Accum::Replace, U.transpose(), coef.as_ref(), 1.0, Par::Seq);
+            &*coef_eigen
+        }
+        None => coef,
+    };
+    for (j, risk) in risks.iter_mut().enumerate() {
+        *risk = excess_risk(job.risk_lambda(), coef.col_as_slice(j), &job.beta_star);
+    }
+}
+
+/// The fixed surrogate columns of `job` as a p × k matrix in the eigenbasis (zero for ERM columns, which
+/// are refitted in every trial).
+pub(super) fn fixed_columns(job: &PointJob) -> Mat<f64> {
+    Mat::from_fn(job.dim(), job.surrogate_count(), |i, j| match &job.columns[j] {
+        SurrogateColumn::Fixed(b) => b[i],
+        SurrogateColumn::Erm(_) => 0.0,
+    })
+}
+
 /// Y ← Y + z 1ᵀ (`Accum::Add`) or Y ← z 1ᵀ (`Accum::Replace`): the shared label noise.
-fn add_noise(mut Y: MatMut<'_, f64>, z: &[f64], accum: Accum) {
+pub(super) fn add_noise(mut Y: MatMut<'_, f64>, z: &[f64], accum: Accum) {
     for j in 0..Y.ncols() {
         let column = Y.as_mut().col_mut(j).try_as_col_major_mut().expect("label buffers are column-major");
         for (y, z) in column.as_slice_mut().iter_mut().zip(z) {
@@ -173,7 +190,7 @@ fn add_noise(mut Y: MatMut<'_, f64>, z: &[f64], accum: Accum) {
 }
 
 /// U A: eigenbasis coefficients (columns of `A`) in the design's coordinates (A itself when U = I).
-fn to_design_coordinates(job: &PointJob, A: MatRef<'_, f64>) -> Mat<f64> {
+pub(super) fn to_design_coordinates(job: &PointJob, A: MatRef<'_, f64>) -> Mat<f64> {
     match job.design.rotation() {
         Some(U) => {
             let mut out = Mat::zeros(A.nrows(), A.ncols());

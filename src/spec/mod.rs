@@ -251,12 +251,23 @@ pub(crate) struct Experiment {
     pub(crate) design: Option<Spectrum>,
     /// What is measured.
     pub(crate) measure: Measure,
+    /// How its trials draw their designs across the sweep.
+    pub(crate) designs: Designs,
     /// Its legend label when a figure shows several experiments, e.g. "α = 1.5".
     pub(crate) label: Option<String>,
     /// The spec text that defines it: its declarations, then the block.
     pub(crate) excerpt: String,
     /// Where its name stands in the spec, for diagnostics about the whole experiment.
     pub(crate) span: Span,
+}
+
+/// How the trials of an experiment draw their designs across its sample sizes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Designs {
+    /// A fresh design for every point and trial.
+    Independent,
+    /// One design per trial at the largest n; every smaller n uses its leading rows (issue 4, item 6).
+    Nested,
 }
 
 /// How a figure's axes are scaled.

@@ -4,8 +4,8 @@ use std::collections::HashMap;
 
 use super::args::{Args, Bound, MAX_COUNT, count, count_in, kind_name, number, real};
 use super::{
-    Axes, Claim, Erm, Experiment, Figure, Measure, Part, PointFilter, Rule, SampleSize, Section, Spec, Spectrum,
-    Surrogate, SurrogateKind, Task, Text, Tolerance,
+    Axes, Claim, Designs, Erm, Experiment, Figure, Measure, Part, PointFilter, Rule, SampleSize, Section, Spec,
+    Spectrum, Surrogate, SurrogateKind, Task, Text, Tolerance,
 };
 use crate::diagnostics::{Diagnostic, Span, did_you_mean};
 use crate::syntax::{Ast, Block, Declaration, Expr, ExprKind, Ident, Item, Path, Setting, Value};
@@ -407,7 +407,7 @@ impl<'a> Resolver<'a> {
 
     /// `experiment name { task ..., n ..., surrogates ..., trials ..., measure ... }`
     fn experiment(&self, b: &'a Block) -> Result<Experiment, Diagnostic> {
-        let s = Settings::new(b, &["task", "n", "surrogates", "trials", "measure", "design", "label"])?;
+        let s = Settings::new(b, &["task", "n", "surrogates", "trials", "measure", "design", "designs", "label"])?;
         let label = s.get("label").map(|l| string(single(l)?)).transpose()?;
         let (task, mut used) = self.task(single(s.require("task")?)?)?;
         let n_setting = s.require("n")?;
@@ -458,9 +458,19 @@ impl<'a> Resolver<'a> {
         };
         check_measure(measure, &surrogates, &sizes, &task, trials, b, n_setting.span)?;
         check_sizes(&sizes, &task.spectrum, n_setting.values[0].span())?;
+        let designs = match s.get("designs") {
+            None => Designs::Independent,
+            Some(d) => match choice(single(d)?, "designs", &["independent", "nested"])? {
+                "nested" => {
+                    check_nested(&sizes, &task, &surrogates, measure, trials, d.span)?;
+                    Designs::Nested
+                }
+                _ => Designs::Independent,
+            },
+        };
         let excerpt = self.excerpt(&used, b.span);
         let (name, span) = (b.name.name.clone(), b.name.span);
-        Ok(Experiment { name, task, sizes, surrogates, trials, design, measure, label, excerpt, span })
+        Ok(Experiment { name, task, sizes, surrogates, trials, design, measure, designs, label, excerpt, span })
     }
 
     /// The declarations an item uses, deduplicated in file order, followed by the item itself.
@@ -978,6 +988,33 @@ fn sizes(e: &Expr) -> Result<Vec<usize>, Diagnostic> {
         }
         ExprKind::List(_) => Err(Diagnostic::error(e.span, "`n` is an empty list")),
         other => Err(expected(e, "a sample size, a range like `50..450 step 25`, or a list", other)),
+    }
+}
+
+/// Checks that `designs nested` can share one design per trial across the sweep: simulated excess risks, fixed
+/// surrogates, and sample sizes increasing and below p (one Cholesky factor of X Xᵀ serves every n).
+fn check_nested(
+    sizes: &[usize],
+    task: &Task,
+    surrogates: &[Surrogate],
+    measure: Measure,
+    trials: Option<usize>,
+    at: Span,
+) -> Result<(), Diagnostic> {
+    let p = task.spectrum.lambda.len();
+    let problem = if measure != Measure::ExcessRisk || trials.is_none() {
+        Some("nested designs need a simulation: `measure excess_risk` and `trials`".to_owned())
+    } else if sizes.windows(2).any(|w| w[0] >= w[1]) {
+        Some("nested designs need increasing sample sizes".to_owned())
+    } else if sizes.last().is_some_and(|&n| n >= p) {
+        Some(format!("nested designs need every n below p = {p}"))
+    } else {
+        let trained = surrogates.iter().find(|s| matches!(s.kind, SurrogateKind::Erm(_) | SurrogateKind::Teacher(_)));
+        trained.map(|s| format!("nested designs need fixed surrogates, and `{}` is trained by ERM", s.name))
+    };
+    match problem {
+        Some(message) => Err(Diagnostic::error(at, message).with_hint("use `designs independent` (the default)")),
+        None => Ok(()),
     }
 }
 
