@@ -6,6 +6,7 @@
 mod args;
 mod lint;
 mod resolve;
+mod signature;
 
 pub use lint::lint;
 pub use resolve::resolve;
