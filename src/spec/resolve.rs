@@ -577,7 +577,7 @@ impl<'a> Resolver<'a> {
             "flat" => &["tolerance", "at"],
             _ => &["at"],
         };
-        if let Some(extra) = s.by_key.values().find(|x| x.key.name != key && !allowed.contains(&x.key.name.as_str())) {
+        if let Some(extra) = s.in_order().find(|x| x.key.name != key && !allowed.contains(&x.key.name.as_str())) {
             return Err(Diagnostic::error(
                 extra.key.span,
                 format!("`{}` does not apply to `{key}` claims", extra.key.name),
@@ -769,6 +769,8 @@ fn section(b: &Block) -> Result<Section, Diagnostic> {
 struct Settings<'a> {
     /// The block, for "missing setting" errors.
     block: &'a Block,
+    /// The keys the block accepts, in canonical order.
+    keys: &'static [&'static str],
     /// The settings by key.
     by_key: HashMap<&'a str, &'a Setting>,
 }
@@ -786,7 +788,13 @@ impl<'a> Settings<'a> {
                 return Err(Diagnostic::error(s.key.span, format!("`{}` is set twice", s.key.name)));
             }
         }
-        Ok(Self { block: b, by_key })
+        Ok(Self { block: b, keys, by_key })
+    }
+
+    /// The settings given, in the canonical order of their keys rather than the spec's (which `kdrepro fmt`
+    /// changes), so that the first one a check reports does not depend on it.
+    fn in_order(&self) -> impl Iterator<Item = &'a Setting> + '_ {
+        self.keys.iter().filter_map(|k| self.get(k))
     }
 
     /// The setting `key`, if present.
