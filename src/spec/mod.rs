@@ -10,6 +10,7 @@ mod signature;
 
 pub use lint::lint;
 pub use resolve::resolve;
+pub use signature::Signatures;
 
 use crate::diagnostics::Span;
 

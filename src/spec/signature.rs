@@ -1,5 +1,8 @@
 //! The signatures of the language: the parameters of every constructor and the settings of every block, each in
-//! its canonical order. The resolver checks calls and blocks against them.
+//! its canonical order. The resolver checks calls and blocks against them; the formatter (`kdrepro fmt`) puts
+//! named arguments and settings in the same order through [`Signatures`].
+
+use crate::syntax::Order;
 
 /// A constructor: its name and its parameters in positional order.
 type Constructor = (&'static str, &'static [&'static str]);
@@ -94,6 +97,20 @@ pub(super) fn settings(kind: &str) -> Option<&'static [&'static str]> {
         "section" => Some(&SECTION),
         "claim" => Some(&CLAIM),
         _ => None,
+    }
+}
+
+/// The signatures as the formatter's canonical order (`kdrepro fmt`).
+#[derive(Clone, Copy, Debug)]
+pub struct Signatures;
+
+impl Order for Signatures {
+    fn parameters(&self, keyword: &str, callee: &str) -> Option<&[&str]> {
+        parameters(keyword, callee)
+    }
+
+    fn settings(&self, kind: &str) -> Option<&[&str]> {
+        settings(kind)
     }
 }
 
