@@ -12,6 +12,10 @@
 //! | plan + run | [`Spec`] → [`Results`] | [`run`] |
 //! | judge | [`Spec`] + [`Results`] → [`Verdicts`] | [`judge`] |
 //! | render | everything → PDF, Typst source, results YAML, figures | [`render`] |
+//!
+//! Back to text, `kdrepro fmt` is [`format`]: spec text → canonical spec text. It puts named arguments and
+//! settings in the order of the resolver's tables, which it receives as an [`Order`] ([`Signatures`]), so that
+//! `syntax` never depends on `spec`.
 
 mod claims;
 mod diagnostics;
@@ -27,5 +31,5 @@ pub use claims::{Verdicts, judge};
 pub use diagnostics::{Diagnostic, Severity, Span};
 pub use engine::{Plan, Results, RunError, RunOptions, default_memory_limit, estimate, parse_bytes, run, total_trials};
 pub use report::{RenderError, RenderInput, Report, output_stem, render, spec_hash, write_report};
-pub use spec::{Spec, lint, resolve};
-pub use syntax::{Ast, format, parse, unified_diff};
+pub use spec::{Signatures, Spec, lint, resolve};
+pub use syntax::{Ast, Order, format, parse, unified_diff};

@@ -243,7 +243,7 @@ fn fmt(paths: &[PathBuf], check: bool, write: bool) -> Result<(), Failure> {
 /// Formats one file: prints it, prints its diff (`--check`), or rewrites it (`--write`).
 fn fmt_one(path: &Path, check: bool, write: bool) -> Result<(), Failure> {
     let source = read_source(path)?;
-    let formatted = kdrepro::format(&source).map_err(|diagnostics| {
+    let formatted = kdrepro::format(&source, &kdrepro::Signatures).map_err(|diagnostics| {
         for d in diagnostics {
             eprint!("{}", d.render(&display(path), &source));
         }

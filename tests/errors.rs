@@ -78,6 +78,7 @@ fixtures! {
     confidence_out_of_range,
     relative_tolerance_too_large,
     experiment_used_before_defined,
+    options_not_for_rule,
 }
 
 fixtures! {

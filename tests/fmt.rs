@@ -32,15 +32,15 @@ fn every_committed_spec_is_canonical() {
 #[test]
 fn fmt_prints_the_canonical_form_and_keeps_comments() {
     let dir = Scratch::new("fmt-print");
-    let spec = dir.file("a.kd", "seed 1 // why\ntitle \"T\"\nspectrum c=powerlaw(p:5,alpha:2.0)");
+    let source =
+        "seed 1 // why\ntitle \"T\"\nspectrum c=powerlaw(alpha:2.0,p:5)\nfigure f { caption \"x\" // c\n show e }";
+    let spec = dir.file("a.kd", source);
     let out = kdrepro(&dir.path, &["fmt", spec.to_str().unwrap()], &[]);
     assert_eq!(out.status.code(), Some(0));
-    let expected = "seed  1 // why\ntitle \"T\"\nspectrum c = powerlaw(p: 5, alpha: 2.0)\n";
+    let expected = "seed  1 // why\ntitle \"T\"\nspectrum c = powerlaw(p: 5, alpha: 2.0)\n\
+                    figure f {\n  show    e\n  caption \"x\" // c\n}\n";
     assert_eq!(String::from_utf8_lossy(&out.stdout), expected);
-    assert_eq!(
-        std::fs::read_to_string(&spec).unwrap(),
-        "seed 1 // why\ntitle \"T\"\nspectrum c=powerlaw(p:5,alpha:2.0)"
-    );
+    assert_eq!(std::fs::read_to_string(&spec).unwrap(), source);
 }
 
 #[test]

@@ -6,9 +6,11 @@
 mod args;
 mod lint;
 mod resolve;
+mod signature;
 
 pub use lint::lint;
 pub use resolve::resolve;
+pub use signature::Signatures;
 
 use crate::diagnostics::Span;
 

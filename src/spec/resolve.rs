@@ -3,12 +3,13 @@
 use std::collections::HashMap;
 
 use super::args::{Args, Bound, MAX_COUNT, count, count_in, kind_name, number, real};
+use super::signature::{self, RULES};
 use super::{
     Axes, Claim, Designs, Erm, Experiment, Figure, Measure, Part, PointFilter, Rule, SampleSize, Section, Spec,
     Spectrum, Surrogate, SurrogateKind, Task, Text, Tolerance,
 };
 use crate::diagnostics::{Diagnostic, Span, did_you_mean};
-use crate::syntax::{Ast, Block, Declaration, Expr, ExprKind, Ident, Item, Path, Setting, Value};
+use crate::syntax::{Argument, Ast, Block, Declaration, Expr, ExprKind, Ident, Item, Path, Setting, Value};
 
 /// The most sample sizes one sweep may have.
 const MAX_POINTS: usize = 10_000;
@@ -199,23 +200,20 @@ impl<'a> Resolver<'a> {
     /// The spectrum declaration named by `expr`.
     fn spectrum(&self, expr: &Expr) -> Result<(Spectrum, &'a Declaration), Diagnostic> {
         let d = self.declaration(path(expr, "a spectrum name")?, "spectrum")?;
-        let (callee, args) = call(&d.value, &["powerlaw", "isotropic", "list"])?;
+        let (callee, a) = construct(&d.value, "spectrum")?;
         let mut exponent = None;
         let lambda = match callee.name.as_str() {
             "powerlaw" => {
-                let a = Args::new(callee, d.value.span, args, &["p", "alpha"])?;
                 let p = features(a.require("p")?)?;
                 let alpha = a.real("alpha", Bound::Positive, None)?;
                 exponent = Some(alpha);
                 crate::theory::power_law_spectrum(p, alpha)
             }
             "isotropic" => {
-                let a = Args::new(callee, d.value.span, args, &["p", "value"])?;
                 let p = features(a.require("p")?)?;
                 vec![a.real("value", Bound::Positive, Some(1.0))?; p]
             }
             _ => {
-                let a = Args::new(callee, d.value.span, args, &["eigenvalues"])?;
                 let values = reals(a.require("eigenvalues")?, "eigenvalues", Bound::NonNegative)?;
                 if !values.iter().any(|&l| l > 0.0) {
                     return Err(Diagnostic::error(d.value.span, "a spectrum needs at least one positive eigenvalue"));
@@ -229,13 +227,7 @@ impl<'a> Resolver<'a> {
     /// The signal declaration named by `expr`: β⋆ in the eigenbasis of its spectrum.
     fn signal(&self, expr: &Expr) -> Result<ResolvedSignal<'a>, Diagnostic> {
         let d = self.declaration(path(expr, "a signal name")?, "signal")?;
-        let (callee, args) = call(&d.value, &["powerlaw_energy", "constant", "list"])?;
-        let params: &'static [&'static str] = match callee.name.as_str() {
-            "powerlaw_energy" => &["spectrum", "beta", "power"],
-            "constant" => &["spectrum", "value", "power"],
-            _ => &["spectrum", "coefficients", "power"],
-        };
-        let a = Args::new(callee, d.value.span, args, params)?;
+        let (callee, a) = construct(&d.value, "signal")?;
         let (spectrum, spectrum_decl) = self.spectrum(a.require("spectrum")?)?;
         let lambda = &spectrum.lambda;
         let mut exponent = None;
@@ -272,8 +264,7 @@ impl<'a> Resolver<'a> {
     /// The task declaration named by `expr`, with the declarations it uses.
     fn task(&self, expr: &Expr) -> Result<(Task, Vec<&'a Declaration>), Diagnostic> {
         let d = self.declaration(path(expr, "a task name")?, "task")?;
-        let (callee, args) = call(&d.value, &["gaussian"])?;
-        let a = Args::new(callee, d.value.span, args, &["spectrum", "signal", "noise", "rotation"])?;
+        let (_, a) = construct(&d.value, "task")?;
         let (spectrum, spectrum_decl) = self.spectrum(a.require("spectrum")?)?;
         let signal_expr = a.require("signal")?;
         let (beta, energy_exponent, mut used) = self.signal(signal_expr)?;
@@ -291,34 +282,15 @@ impl<'a> Resolver<'a> {
 
     /// The surrogate declaration named by `expr`, with the declarations it uses.
     fn surrogate(&self, expr: &Expr) -> Result<(Surrogate, Vec<&'a Declaration>), Diagnostic> {
-        const KINDS: [&str; 9] = [
-            "ground_truth",
-            "optimal",
-            "optimal_mask",
-            "top_k",
-            "random_mask",
-            "scaled",
-            "covariance_shift",
-            "erm",
-            "teacher",
-        ];
         let d = self.declaration(path(expr, "a surrogate name")?, "surrogate")?;
-        let empty: &[crate::syntax::Argument] = &[];
+        let empty: &[Argument] = &[];
         let (kind, args) = match &d.value.kind {
             ExprKind::Path(p) => (single_segment(p)?, empty),
             ExprKind::Call(callee, args) => (callee, args.as_slice()),
             other => return Err(expected(&d.value, "a surrogate such as `optimal`", other)),
         };
-        let params: &'static [&'static str] = match kind.name.as_str() {
-            "optimal" => &["step", "label"],
-            "top_k" => &["k", "label"],
-            "random_mask" => &["keep", "seed", "label"],
-            "scaled" => &["factor", "label"],
-            "covariance_shift" => &["source", "label"],
-            "erm" => &["spectrum", "m", "features", "noise", "label"],
-            "teacher" => &["of", "label"],
-            _ => &["label"],
-        };
+        // An unknown kind is reported after its arguments, checked as those of a kind that takes only a label.
+        let params = signature::parameters("surrogate", &kind.name).unwrap_or(&["label"]);
         let a = Args::new(kind, d.value.span, args, params)?;
         let mut used = vec![d];
         let (kind, default_label) = match kind.name.as_str() {
@@ -375,7 +347,7 @@ impl<'a> Resolver<'a> {
                 let of = single_segment(path(a.require("of")?, "an ERM surrogate's name")?)?;
                 (SurrogateKind::Teacher(of.name.clone()), format!("the surrogate {} itself", of.name))
             }
-            _ => return Err(unknown(kind, "surrogate kind", &KINDS)),
+            _ => return Err(unknown(kind, "surrogate kind", &signature::callees("surrogate"))),
         };
         let label = a.get("label").map(string).transpose()?.unwrap_or(default_label);
         Ok((Surrogate { name: d.name.name.clone(), kind, label }, used))
@@ -407,7 +379,7 @@ impl<'a> Resolver<'a> {
 
     /// `experiment name { task ..., n ..., surrogates ..., trials ..., measure ... }`
     fn experiment(&self, b: &'a Block) -> Result<Experiment, Diagnostic> {
-        let s = Settings::new(b, &["task", "n", "surrogates", "trials", "measure", "design", "designs", "label"])?;
+        let s = Settings::new(b)?;
         let label = s.get("label").map(|l| string(single(l)?)).transpose()?;
         let (task, mut used) = self.task(single(s.require("task")?)?)?;
         let n_setting = s.require("n")?;
@@ -509,7 +481,7 @@ impl<'a> Resolver<'a> {
 
     /// `figure name { show experiment, caption "...", axes linear|loglog }`
     fn figure(&self, b: &'a Block, spec: &Spec) -> Result<Figure, Diagnostic> {
-        let s = Settings::new(b, &["show", "series", "caption", "axes"])?;
+        let s = Settings::new(b)?;
         let shown = s.require("show")?;
         let experiments =
             shown.values.iter().map(|v| self.experiment_ref(value_expr(v)?)).collect::<Result<Vec<_>, _>>()?;
@@ -561,10 +533,7 @@ impl<'a> Resolver<'a> {
 
     /// `claim name "label" { RULE ..., tolerance ..., confidence ..., points ..., at ... }`
     fn claim(&self, b: &'a Block, spec: &Spec) -> Result<Claim, Diagnostic> {
-        const RULES: [&str; 7] = ["agree", "holds", "theory", "close", "slope", "flat", "amplifies"];
-        const OPTIONS: [&str; 6] = ["tolerance", "confidence", "points", "at", "expect", "precision"];
-        let keys: Vec<&str> = RULES.iter().chain(&OPTIONS).copied().collect();
-        let s = Settings::new(b, &keys)?;
+        let s = Settings::new(b)?;
         let label = b.label.as_ref().map(|l| l.value.clone()).ok_or_else(|| {
             Diagnostic::error(b.name.span, format!("claim `{}` needs a label", b.name.name))
                 .with_hint(format!("write `claim {} \"Proposition 1: ...\" {{ ... }}`", b.name.name))
@@ -618,7 +587,7 @@ impl<'a> Resolver<'a> {
             "flat" => &["tolerance", "at"],
             _ => &["at"],
         };
-        if let Some(extra) = s.by_key.values().find(|x| x.key.name != key && !allowed.contains(&x.key.name.as_str())) {
+        if let Some(extra) = s.in_order().find(|x| x.key.name != key && !allowed.contains(&x.key.name.as_str())) {
             return Err(Diagnostic::error(
                 extra.key.span,
                 format!("`{}` does not apply to `{key}` claims", extra.key.name),
@@ -797,7 +766,7 @@ fn missing_tolerance(setting: &Setting) -> Diagnostic {
 
 /// `section name "Proposition 3" { v1 "...", title "...", statement "..." }`
 fn section(b: &Block) -> Result<Section, Diagnostic> {
-    let s = Settings::new(b, &["v1", "title", "statement"])?;
+    let s = Settings::new(b)?;
     let label = b.label.as_ref().map(|l| l.value.clone()).ok_or_else(|| {
         Diagnostic::error(b.name.span, format!("section `{}` needs a label", b.name.name))
             .with_hint(format!("write `section {} \"Theorem 1\" {{ ... }}`", b.name.name))
@@ -810,13 +779,16 @@ fn section(b: &Block) -> Result<Section, Diagnostic> {
 struct Settings<'a> {
     /// The block, for "missing setting" errors.
     block: &'a Block,
+    /// The keys the block accepts, in canonical order.
+    keys: &'static [&'static str],
     /// The settings by key.
     by_key: HashMap<&'a str, &'a Setting>,
 }
 
 impl<'a> Settings<'a> {
     /// Indexes `b`'s settings, refusing unknown and repeated keys.
-    fn new(b: &'a Block, keys: &[&str]) -> Result<Self, Diagnostic> {
+    fn new(b: &'a Block) -> Result<Self, Diagnostic> {
+        let keys = signature::settings(&b.kind.name).expect("only known blocks are resolved");
         let mut by_key = HashMap::new();
         for s in &b.settings {
             if !keys.contains(&s.key.name.as_str()) {
@@ -826,7 +798,13 @@ impl<'a> Settings<'a> {
                 return Err(Diagnostic::error(s.key.span, format!("`{}` is set twice", s.key.name)));
             }
         }
-        Ok(Self { block: b, by_key })
+        Ok(Self { block: b, keys, by_key })
+    }
+
+    /// The settings given, in the canonical order of their keys rather than the spec's (which `kdrepro fmt`
+    /// changes), so that the first one a check reports does not depend on it.
+    fn in_order(&self) -> impl Iterator<Item = &'a Setting> + '_ {
+        self.keys.iter().filter_map(|k| self.get(k))
     }
 
     /// The setting `key`, if present.
@@ -917,11 +895,15 @@ fn choice<'w>(e: &Expr, what: &str, allowed: &[&'w str]) -> Result<&'w str, Diag
     allowed.iter().find(|a| **a == word.name).copied().ok_or_else(|| unknown(word, &format!("`{what}`"), allowed))
 }
 
-/// A call to one of `callees`.
-fn call<'e>(e: &'e Expr, callees: &[&str]) -> Result<(&'e Ident, &'e [crate::syntax::Argument]), Diagnostic> {
+/// A call to one of the constructors `keyword` introduces, with its arguments matched to the callee's parameters.
+fn construct<'e>(e: &'e Expr, keyword: &str) -> Result<(&'e Ident, Args<'e>), Diagnostic> {
+    let callees = signature::callees(keyword);
     match &e.kind {
-        ExprKind::Call(callee, args) if callees.contains(&callee.name.as_str()) => Ok((callee, args)),
-        ExprKind::Call(callee, _) => Err(unknown(callee, "constructor", callees)),
+        ExprKind::Call(callee, args) => {
+            let params =
+                signature::parameters(keyword, &callee.name).ok_or_else(|| unknown(callee, "constructor", &callees))?;
+            Ok((callee, Args::new(callee, e.span, args, params)?))
+        }
         other => Err(expected(e, &format!("a call to {}", callees.join(" or ")), other)),
     }
 }
@@ -953,8 +935,7 @@ fn seed(e: &Expr) -> Result<u64, Diagnostic> {
 
 /// `relative(x)` with 0 ≤ x < 1, or `absolute(x)` with x ≥ 0.
 fn tolerance(e: &Expr) -> Result<Tolerance, Diagnostic> {
-    let (callee, args) = call(e, &["relative", "absolute"])?;
-    let a = Args::new(callee, e.span, args, &["amount"])?;
+    let (callee, a) = construct(e, "tolerance")?;
     let x = a.real("amount", Bound::NonNegative, None)?;
     if callee.name == "absolute" {
         return Ok(Tolerance::Absolute(x));

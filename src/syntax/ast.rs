@@ -164,14 +164,18 @@ pub(crate) struct Number {
     pub(crate) span: Span,
 }
 
-/// Span erasure, to compare trees by meaning: two texts mean the same when their trees agree spans aside.
+/// Trees compared by meaning: two texts mean the same when their trees agree, spans aside and with the order
+/// the language ignores taken out.
 #[cfg(test)]
-mod erase {
+mod meaning {
     use super::{Ast, Block, Expr, ExprKind, Ident, Item, Number, Path, Setting, Span, Str, Value};
 
     impl Ast {
-        /// A copy with every span zeroed.
-        pub(crate) fn without_spans(&self) -> Ast {
+        /// A copy with every span zeroed, each block's settings sorted by key, and each call's named arguments
+        /// after its last positional one sorted by name. The sorts are by name, not by the formatter's canonical
+        /// order, so that a wrong canonical order cannot hide a change of meaning; they are stable, so repeated
+        /// keys and names keep their order.
+        pub(crate) fn meaning(&self) -> Ast {
             let mut ast = self.clone();
             ast.items.iter_mut().for_each(item);
             ast
@@ -192,13 +196,14 @@ mod erase {
         }
     }
 
-    /// Zeroes the spans of a block.
+    /// Zeroes the spans of a block and sorts its settings.
     fn block(b: &mut Block) {
         b.span = Span::default();
         ident(&mut b.kind);
         ident(&mut b.name);
         b.label.iter_mut().for_each(string);
         b.settings.iter_mut().for_each(setting);
+        b.settings.sort_by(|x, y| x.key.name.cmp(&y.key.name));
     }
 
     /// Zeroes the spans of a setting.
@@ -217,16 +222,18 @@ mod erase {
         }
     }
 
-    /// Zeroes the spans of an expression.
+    /// Zeroes the spans of an expression and sorts the trailing named arguments of its calls.
     fn expr(e: &mut Expr) {
         e.span = Span::default();
         match &mut e.kind {
             ExprKind::Call(callee, args) => {
                 ident(callee);
-                for a in args {
+                for a in args.iter_mut() {
                     a.name.iter_mut().for_each(ident);
                     expr(&mut a.value);
                 }
+                let named = args.iter().rposition(|a| a.name.is_none()).map_or(0, |last| last + 1);
+                args[named..].sort_by(|x, y| x.name.as_ref().map(|n| &n.name).cmp(&y.name.as_ref().map(|n| &n.name)));
             }
             ExprKind::Range(start, end, step) => {
                 number(start);

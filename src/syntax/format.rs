@@ -1,7 +1,9 @@
 //! The canonical layout of a `.kd` file (`kdrepro fmt`).
 //!
-//! The formatter changes only whitespace: it writes the tokens of the parsed file in their order, so the
-//! formatted text parses to the same [`Ast`] (spans aside). The rules:
+//! The formatter changes whitespace and the order of what the language leaves unordered: it writes the tokens
+//! of the parsed file in their order, after moving named arguments and settings into the canonical order of
+//! the [`Order`] it is given (`format/order.rs`). The formatted text therefore parses to the same [`Ast`], spans
+//! and that order aside. The rules:
 //!
 //! - One item per line; a block's settings one per line, indented two spaces, `{` at the end of the
 //!   header line and `}` alone on the last line (`{}` for an empty block).
@@ -15,22 +17,29 @@
 //! - Numbers, names and one-line strings are printed as written. A triple-quoted string is printed with
 //!   its (dedented) content lines between `"""` lines: flush left at the top level, four spaces deep in
 //!   a block.
-//! - Arguments keep the order they were written in: the formatter does not know the constructors.
+//! - A call's named arguments after its last positional one follow the order of the constructor's parameters;
+//!   a block's settings follow the order of its kind's settings. Positional arguments, values, top-level items
+//!   and unknown constructors and blocks keep the order they were written in.
 //! - Every comment is kept, trimmed of trailing spaces. A comment that follows code on its line stays at
 //!   the end of that line; a comment on a line of its own keeps a line of its own. A comment inside an
 //!   item breaks the item's line after it and continues four spaces deeper than the item; a comment
 //!   after the item's last name or value (before a closing bracket) moves to the end of the item.
 
+mod order;
+
+pub use order::Order;
+
 use super::ast::{Ast, Block, Declaration, Expr, ExprKind, Item, Path, Setting, Str, Value};
 use crate::diagnostics::{Diagnostic, Span};
 
-/// Parses `source` and returns it in canonical layout.
+/// Parses `source` and returns it in canonical order and layout, the order being `order`'s.
 ///
 /// # Errors
 /// The syntax error, if the text does not parse.
-pub fn format(source: &str) -> Result<String, Vec<Diagnostic>> {
+pub fn format(source: &str, order: &dyn Order) -> Result<String, Vec<Diagnostic>> {
     let ast = super::parse(source)?;
-    Ok(layout(source, &ast))
+    let (source, ast) = order::reorder(source, ast, order);
+    Ok(layout(&source, &ast))
 }
 
 /// Lays out the parsed `ast` of `source` canonically.

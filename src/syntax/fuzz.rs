@@ -3,8 +3,9 @@
 //! to itself and resolve the same way.
 //!
 //! Inputs come from a grammar-aware generator: whole specs built from the language's keywords,
-//! constructors and argument names with extreme numbers, escaped strings, templates and comments; soups of
-//! random tokens; and byte mutations of the committed specs.
+//! constructors and argument names with extreme numbers, escaped strings, templates and comments (with calls
+//! and blocks whose named arguments and settings are out of canonical order); soups of random tokens; and byte
+//! mutations of the committed specs, some with their arguments and settings shuffled first.
 //!
 //! The short run is part of the test suite. The long run (10^6 inputs; it prints the slowest input) is
 //!
@@ -20,7 +21,8 @@ use std::time::{Duration, Instant};
 use rand::{RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-use crate::{Diagnostic, RunOptions, format, parse, resolve, total_trials};
+use super::Order;
+use crate::{Diagnostic, RunOptions, Signatures, format, parse, resolve, total_trials};
 
 /// Item keywords, block settings and setting words of the language.
 const KEYWORDS: [&str; 33] = [
@@ -169,7 +171,9 @@ impl Generator {
             match self.rng.random_range(0..3) {
                 0 => {
                     let keyword = self.pick(&KEYWORDS[..12]);
-                    out += &format!("{keyword} {} = {}", self.pick(&NAMES), self.expr(2));
+                    let call = self.constructor_call(keyword).filter(|_| self.rng.random_bool(0.5));
+                    let value = call.unwrap_or_else(|| self.expr(2));
+                    out += &format!("{keyword} {} = {value}", self.pick(&NAMES));
                 }
                 1 => {
                     let keyword = self.pick(&KEYWORDS[..12]);
@@ -179,7 +183,7 @@ impl Generator {
                     }
                     out += " {";
                     for _ in 0..self.rng.random_range(0..6) {
-                        out += &format!("\n  {}", self.setting());
+                        out += &format!("\n  {}", self.block_setting(keyword));
                     }
                     out += "\n}";
                 }
@@ -203,6 +207,38 @@ impl Generator {
             };
         }
         out
+    }
+
+    /// A call to a constructor of `keyword` (when it has one among [`CONSTRUCTORS`]): its first parameters
+    /// positional, most of the others named in random order, sometimes an unknown or repeated name.
+    fn constructor_call(&mut self, keyword: &str) -> Option<String> {
+        let known: Vec<(&str, &[&str])> =
+            CONSTRUCTORS.iter().filter_map(|c| Some((*c, Signatures.parameters(keyword, c)?))).collect();
+        let (callee, params) = *known.get(self.rng.random_range(0..known.len().max(1)))?;
+        let positional = self.rng.random_range(0..=params.len());
+        let mut args: Vec<String> = params[..positional].iter().map(|_| self.expr(1)).collect();
+        let mut named: Vec<&str> = params[positional..].iter().copied().filter(|_| self.rng.random_bool(0.8)).collect();
+        if self.rng.random_bool(0.1) {
+            named.push(self.pick(&ARGUMENTS));
+        }
+        while !named.is_empty() {
+            let name = named.swap_remove(self.rng.random_range(0..named.len()));
+            args.push(format!("{name}: {}", self.expr(1)));
+        }
+        Some(format!("{callee}({})", args.join(", ")))
+    }
+
+    /// A setting of a block of `kind`: mostly one of its own keys, sometimes with a comment above or after it.
+    fn block_setting(&mut self, kind: &str) -> String {
+        let keys = Signatures.settings(kind).unwrap_or(&KEYWORDS);
+        let setting = self.setting();
+        let value = &setting[setting.find(' ').unwrap_or(setting.len())..];
+        let key = if self.rng.random_bool(0.8) { self.pick(keys) } else { self.pick(&KEYWORDS) };
+        match self.rng.random_range(0..6) {
+            0 => format!("// about {key}\n  {key}{value}"),
+            1 => format!("{key}{value} // {key}"),
+            _ => format!("{key}{value}"),
+        }
     }
 
     /// An expression nested at most `depth` deep.
@@ -266,7 +302,9 @@ impl Generator {
 
     /// A committed spec with a few random byte edits.
     fn mutant(&mut self) -> String {
-        let mut bytes = small(self.pick(&CORPUS)).into_bytes();
+        let spec = small(self.pick(&CORPUS));
+        let spec = if self.rng.random_bool(0.5) { shuffle_order(&spec, &mut self.rng) } else { spec };
+        let mut bytes = spec.into_bytes();
         for _ in 0..self.rng.random_range(1..6) {
             if bytes.is_empty() {
                 break;
@@ -302,7 +340,7 @@ fn exercise(source: &str) {
         Err(e) => {
             assert!(!e.is_empty(), "a parse failure without a diagnostic");
             rendered(&e, source);
-            assert!(format(source).is_err(), "the formatter accepts what the parser refuses");
+            assert!(format(source, &Signatures).is_err(), "the formatter accepts what the parser refuses");
             return;
         }
     };
@@ -325,11 +363,12 @@ fn exercise(source: &str) {
         }
     };
     let before = messages(&resolved, source);
-    let formatted = format(source).expect("the formatter refuses what the parser accepts");
+    let formatted = format(source, &Signatures).expect("the formatter refuses what the parser accepts");
     let reparsed = parse(&formatted).expect("formatted text does not parse");
-    assert_eq!(reparsed.without_spans(), ast.without_spans(), "formatting changed the tree:\n{formatted}");
-    assert_eq!(format(&formatted).expect("formatted text parses"), formatted, "formatting is not idempotent");
-    assert_eq!(comment_texts(&formatted), comment_texts(source), "formatting lost a comment:\n{formatted}");
+    assert_eq!(reparsed.meaning(), ast.meaning(), "formatting changed the meaning:\n{formatted}");
+    let again = format(&formatted, &Signatures).expect("formatted text parses");
+    assert_eq!(again, formatted, "formatting is not idempotent");
+    assert_comments_kept(source, &formatted);
     assert_eq!(
         messages(&resolve(&reparsed, &formatted), &formatted),
         before,
@@ -337,8 +376,93 @@ fn exercise(source: &str) {
     );
 }
 
+/// An order that knows no constructor and no block: formatting with it changes the layout only.
+pub(super) struct Unordered;
+
+impl Order for Unordered {}
+
+/// A canonical spec (one setting per line) with the named arguments after the last positional one of every
+/// declared call and the settings of every block shuffled, each group that has two or more in a new order. A
+/// setting moves with its continuation lines and the comment lines above it. The shuffle works on the text and
+/// the parser's spans, independently of the formatter.
+pub(super) fn shuffle_order(spec: &str, rng: &mut Xoshiro256PlusPlus) -> String {
+    let Ok(ast) = parse(spec) else { return spec.to_owned() };
+    let mut out = String::new();
+    let mut at = 0;
+    for item in &ast.items {
+        let crate::syntax::Item::Declaration(d) = item else { continue };
+        let crate::syntax::ExprKind::Call(_, args) = &d.value.kind else { continue };
+        let named = &args[args.iter().rposition(|a| a.name.is_none()).map_or(0, |last| last + 1)..];
+        let ranges: Vec<std::ops::Range<usize>> = named
+            .iter()
+            .map(|a| {
+                let start = a.name.as_ref().expect("no positional argument follows").span.start as usize;
+                start..start + spec[start..a.value.span.end as usize].trim_end().len()
+            })
+            .collect();
+        if let [first, .., last] = ranges.as_slice() {
+            out.push_str(&spec[at..first.start]);
+            let pieces = ranges.iter().map(|r| &spec[r.clone()]).collect();
+            out.push_str(&shuffled(pieces, rng).join(", "));
+            at = last.end;
+        }
+    }
+    out.push_str(&spec[at..]);
+    shuffle_settings(&out, rng)
+}
+
+/// `pieces` in a random order other than theirs (when there are two or more).
+fn shuffled<T: Clone + PartialEq>(pieces: Vec<T>, rng: &mut Xoshiro256PlusPlus) -> Vec<T> {
+    let mut order = pieces.clone();
+    for i in (1..order.len()).rev() {
+        order.swap(i, rng.random_range(0..=i));
+    }
+    if order == pieces {
+        order.rotate_left(1);
+    }
+    order
+}
+
+/// A canonical spec with the settings of each block shuffled (see [`shuffle_order`]).
+fn shuffle_settings(spec: &str, rng: &mut Xoshiro256PlusPlus) -> String {
+    let mut out = String::new();
+    let mut groups: Vec<String> = Vec::new();
+    let mut in_block = false;
+    for line in spec.split_inclusive('\n') {
+        let starts_setting = line.starts_with("  ") && line[2..].starts_with(|c: char| c.is_ascii_alphabetic());
+        let starts_group = (starts_setting || line.starts_with("  //"))
+            && !groups.last().is_some_and(|g| g.lines().last().is_some_and(|l| l.starts_with("  //")));
+        if in_block && line.starts_with('}') {
+            out.extend(shuffled(std::mem::take(&mut groups), rng));
+            in_block = false;
+        }
+        if in_block && starts_group {
+            groups.push(line.to_owned());
+        } else if in_block {
+            groups.last_mut().expect("a block's first line starts a setting").push_str(line);
+        } else {
+            out.push_str(line);
+            in_block = line.trim_end().ends_with('{');
+        }
+    }
+    out
+}
+
+/// Asserts that `formatted`, the formatting of `source`, keeps every comment of `source`, and that the layout
+/// alone (no reordering) keeps them in order.
+pub(super) fn assert_comments_kept(source: &str, formatted: &str) {
+    let layout = format(source, &Unordered).expect("the source parses");
+    assert_eq!(comment_texts(&layout), comment_texts(source), "the layout moved a comment:\n{layout}");
+    let sorted = |text: &str| {
+        let mut comments = comment_texts(text);
+        comments.sort();
+        comments
+    };
+    assert_eq!(sorted(formatted), sorted(source), "formatting lost a comment:\n{formatted}");
+}
+
 /// The comments of a text, trimmed, in order (found by a scan that knows strings, independent of the formatter).
-pub(super) fn comment_texts(source: &str) -> Vec<String> {
+fn comment_texts(source: &str) -> Vec<String> {
     let mut found = Vec::new();
     let mut rest = source;
     while let Some(i) = rest.find(['"', '/']) {
@@ -435,14 +559,20 @@ fn long() {
 #[test]
 fn the_generator_reaches_valid_specs_and_every_kind_of_failure() {
     let mut generator = Generator { rng: Xoshiro256PlusPlus::seed_from_u64(3) };
-    let (mut parsed, mut resolved, mut failed) = (0, 0, 0);
+    let (mut parsed, mut resolved, mut failed, mut reordered) = (0, 0, 0, 0);
     for _ in 0..3000 {
         let input = generator.input();
+        if format(&input, &Signatures).ok() != format(&input, &Unordered).ok() {
+            reordered += 1;
+        }
         match parse(&input) {
             Ok(ast) if resolve(&ast, &input).is_ok() => resolved += 1,
             Ok(_) => parsed += 1,
             Err(_) => failed += 1,
         }
     }
-    assert!(parsed > 300 && failed > 300 && resolved > 0, "parsed {parsed}, resolved {resolved}, failed {failed}");
+    assert!(
+        parsed > 300 && failed > 300 && resolved > 0 && reordered > 100,
+        "parsed {parsed}, resolved {resolved}, failed {failed}, reordered {reordered}"
+    );
 }

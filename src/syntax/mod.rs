@@ -11,5 +11,5 @@ mod parse;
 pub use ast::Ast;
 pub(crate) use ast::{Argument, Block, Declaration, Expr, ExprKind, Ident, Item, Number, Path, Setting, Value};
 pub use diff::unified_diff;
-pub use format::format;
+pub use format::{Order, format};
 pub use parse::parse;

@@ -1,21 +1,44 @@
+use rand::SeedableRng;
+
 use super::*;
-use crate::syntax::fuzz::{comment_texts, quoted_len};
+use crate::Signatures;
+use crate::syntax::fuzz::{Unordered, assert_comments_kept, quoted_len, shuffle_order};
 use crate::syntax::parse;
 
 /// Formats `source`, checking on the way that formatting keeps the meaning and is idempotent.
 fn fmt(source: &str) -> String {
-    let formatted = format(source).unwrap_or_else(|e| panic!("{source}: {e:?}"));
-    let again = format(&formatted).unwrap_or_else(|e| panic!("formatted text does not parse:\n{formatted}\n{e:?}"));
+    let formatted = format(source, &Signatures).unwrap_or_else(|e| panic!("{source}: {e:?}"));
+    let again = format(&formatted, &Signatures)
+        .unwrap_or_else(|e| panic!("formatted text does not parse:\n{formatted}\n{e:?}"));
     assert_eq!(again, formatted, "not idempotent; input:\n{source}");
-    assert_eq!(parse(&formatted).unwrap().without_spans(), parse(source).unwrap().without_spans(), "{formatted}");
-    assert_eq!(comment_texts(&formatted), comment_texts(source), "comments lost:\n{formatted}");
+    assert_eq!(parse(&formatted).unwrap().meaning(), parse(source).unwrap().meaning(), "{formatted}");
+    assert_comments_kept(source, &formatted);
     formatted
+}
+
+/// Every `.kd` file under `specs/`, with its path.
+fn committed_specs() -> Vec<(std::path::PathBuf, String)> {
+    let mut dirs = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("specs")];
+    let mut specs = Vec::new();
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "kd") {
+                specs.push((path.clone(), std::fs::read_to_string(path).unwrap()));
+            }
+        }
+    }
+    specs.sort();
+    assert!(specs.len() >= 3, "{specs:?}");
+    specs
 }
 
 #[test]
 fn the_committed_specs_are_canonical() {
-    for source in [include_str!("../../../specs/paper.kd"), include_str!("../../../specs/bench/fig1b.kd")] {
-        assert_eq!(fmt(source), source);
+    for (path, source) in committed_specs() {
+        assert_eq!(fmt(&source), source, "{}", path.display());
     }
 }
 
@@ -183,18 +206,107 @@ fn scramble(source: &str, seed: u64) -> String {
     out
 }
 
+/// Issue 5: take a committed spec and permute its layout (spacing, line breaks, and argument and setting order
+/// where order carries no meaning); `kdrepro fmt` brings it back byte for byte.
 #[test]
-fn permuted_layouts_of_the_committed_specs_format_back_byte_for_byte() {
-    for source in [include_str!("../../../specs/paper.kd"), include_str!("../../../specs/bench/fig1b.kd")] {
+fn issue_5_permuted_committed_specs_format_back_byte_for_byte() {
+    for (path, source) in committed_specs() {
         for seed in 0..20 {
-            let scrambled = scramble(source, seed);
-            assert_ne!(scrambled, source);
+            let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(seed);
+            let shuffled = shuffle_order(&source, &mut rng);
+            assert_ne!(shuffled, source, "{}: nothing to shuffle", path.display());
+            let scrambled = scramble(&shuffled, seed);
+            assert_ne!(scrambled, shuffled);
             if seed == 0 && std::env::var_os("SHOW_SCRAMBLED").is_some() {
                 println!("{scrambled}");
             }
-            let original = parse(source).unwrap().without_spans();
-            assert_eq!(parse(&scrambled).unwrap().without_spans(), original, "seed {seed}:\n{scrambled}");
-            assert_eq!(fmt(&scrambled), source, "seed {seed}:\n{scrambled}");
+            let at = format!("{} seed {seed}:\n{scrambled}", path.display());
+            assert_eq!(parse(&scrambled).unwrap().meaning(), parse(&source).unwrap().meaning(), "{at}");
+            assert_eq!(fmt(&scrambled), source, "{at}");
         }
+    }
+}
+
+#[test]
+fn meaning_ignores_only_the_order_the_language_ignores() {
+    let meaning = |source: &str| parse(source).unwrap().meaning();
+    assert_eq!(meaning("a b = f(1, y: 2, x: 3)\nk l { q 1 p 2 }"), meaning("a b = f(1, x: 3, y: 2)\nk l { p 2 q 1 }"));
+    for (one, other) in [
+        ("a b = f(1, 2)", "a b = f(2, 1)"),
+        ("a b = f(x: 1, 2)", "a b = f(2, x: 1)"),
+        ("a b = f(x: 1, x: 2)", "a b = f(x: 2, x: 1)"),
+        ("k l { p 1 p 2 }", "k l { p 2 p 1 }"),
+        ("s 1\nt 2", "t 2\ns 1"),
+    ] {
+        assert_ne!(meaning(one), meaning(other), "{one} / {other}");
+    }
+}
+
+#[test]
+fn named_arguments_follow_the_parameters_of_their_constructor() {
+    let source = "spectrum c = powerlaw(alpha: 2.0, p: 500)\ntask t = gaussian(c, b, rotation: 7, noise: 0.0)\n\
+                  surrogate s = erm(label: \"x\", m: n, features: 5, spectrum: c)\nsignal b = list(c, power: 1, coefficients: [1])\n";
+    let expected = "spectrum  c = powerlaw(p: 500, alpha: 2.0)\ntask      t = gaussian(c, b, noise: 0.0, rotation: 7)\n\
+                    surrogate s = erm(spectrum: c, m: n, features: 5, label: \"x\")\n\
+                    signal    b = list(c, coefficients: [1], power: 1)\n";
+    assert_eq!(fmt(source), expected);
+    assert_eq!(fmt(expected), expected);
+    let unchanged = "task t = gaussian(fig1_cov, fig1_beta, noise: 0.0)\n";
+    assert_eq!(fmt(unchanged), unchanged);
+}
+
+#[test]
+fn calls_whose_order_may_carry_meaning_or_is_unknown_keep_it() {
+    for source in [
+        // A positional argument after a named one: positions count among all arguments.
+        "spectrum c = powerlaw(alpha: 2.0, 500)\n",
+        // A named argument for the slot a positional one fills, an unknown one, a repeated one.
+        "spectrum c = powerlaw(500, alpha: 2.0, p: 3)\n",
+        "spectrum c = powerlaw(q: 1, p: 500)\n",
+        "spectrum c = powerlaw(alpha: 1, p: 2, alpha: 3)\n",
+        // Unknown constructors and keywords, a constructor of another keyword, a call nested in an argument.
+        "spectrum c = powerlow(alpha: 2.0, p: 500)\n",
+        "spectra c = powerlaw(alpha: 2.0, p: 500)\n",
+        "signal c = powerlaw(alpha: 2.0, p: 500)\n",
+        "experiment e {\n  n powerlaw(alpha: 2.0, p: 500)\n}\n",
+        "task t = gaussian(c, b, noise: powerlaw(alpha: 1, p: 2))\n",
+        // A comment inside the call.
+        "spectrum c = powerlaw(alpha: 2.0, // why\n    p: 500)\n",
+    ] {
+        assert_eq!(fmt(source), source);
+    }
+    let source = "task t = gaussian(noise: powerlaw(alpha: 1, p: 2), spectrum: c)\n";
+    assert_eq!(fmt(source), "task t = gaussian(spectrum: c, noise: powerlaw(alpha: 1, p: 2))\n");
+    assert_eq!(format(source, &Unordered).unwrap(), source);
+}
+
+#[test]
+fn settings_follow_the_order_of_their_block_and_take_their_comments_along() {
+    let source = "experiment e { // the sweep\n  // how many\n  // trials\n  trials 10 // enough\n  n 50..450 step // x\n  25\n  \
+                  // the task\n  task t\n  // end\n}\n";
+    let expected = "experiment e { // the sweep\n  // the task\n  task   t\n  n      50..450 step // x\n      25\n  \
+                    // how many\n  // trials\n  trials 10 // enough\n  // end\n}\n";
+    assert_eq!(fmt(source), expected);
+    let claim = "claim c \"L\" { at 50 confidence 0.9 holds e.a < e.b }\nfigure f { axes loglog caption \"c\" // why\n show e }";
+    let expected = "claim c \"L\" {\n  holds      e.a < e.b\n  confidence 0.9\n  at         50\n}\n\
+                    figure f {\n  show    e\n  caption \"c\" // why\n  axes    loglog\n}\n";
+    assert_eq!(fmt(claim), expected);
+    let last_with_comment = "section s { title \"t\" // why\n v1 \"v\" }";
+    assert_eq!(fmt(last_with_comment), "section s {\n  v1    \"v\"\n  title \"t\" // why\n}\n");
+}
+
+#[test]
+fn blocks_whose_order_may_carry_meaning_or_is_unknown_keep_it() {
+    for source in [
+        // An unknown key, a repeated key, an unknown block, and groups separated by a blank line.
+        "experiment e {\n  trials 10\n  task   t\n  trails 3\n}\n",
+        "experiment e {\n  trials 10\n  task   t\n  trials 3\n}\n",
+        "plot p {\n  caption \"c\"\n  show    e\n}\n",
+        "experiment e {\n  trials 10\n\n  task t\n  n    5\n}\n",
+        "experiment e {\n  // about the block\n\n  trials 10\n  task   t\n}\n",
+        // Top-level settings keep their order: text is prose in reading order.
+        "title \"T\"\nseed  1\n",
+    ] {
+        assert_eq!(fmt(source), source);
     }
 }

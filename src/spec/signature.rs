@@ -1,0 +1,136 @@
+//! The signatures of the language: the parameters of every constructor and the settings of every block, each in
+//! its canonical order. The resolver checks calls and blocks against them; the formatter (`kdrepro fmt`) puts
+//! named arguments and settings in the same order through [`Signatures`].
+
+use crate::syntax::Order;
+
+/// A constructor: its name and its parameters in positional order.
+type Constructor = (&'static str, &'static [&'static str]);
+
+/// `spectrum NAME = ...`
+const SPECTRA: [Constructor; 3] =
+    [("powerlaw", &["p", "alpha"]), ("isotropic", &["p", "value"]), ("list", &["eigenvalues"])];
+
+/// `signal NAME = ...`
+const SIGNALS: [Constructor; 3] = [
+    ("powerlaw_energy", &["spectrum", "beta", "power"]),
+    ("constant", &["spectrum", "value", "power"]),
+    ("list", &["spectrum", "coefficients", "power"]),
+];
+
+/// `task NAME = ...`
+const TASKS: [Constructor; 1] = [("gaussian", &["spectrum", "signal", "noise", "rotation"])];
+
+/// `surrogate NAME = ...`: every kind takes an optional `label`, last.
+const SURROGATES: [Constructor; 9] = [
+    ("ground_truth", &["label"]),
+    ("optimal", &["step", "label"]),
+    ("optimal_mask", &["label"]),
+    ("top_k", &["k", "label"]),
+    ("random_mask", &["keep", "seed", "label"]),
+    ("scaled", &["factor", "label"]),
+    ("covariance_shift", &["source", "label"]),
+    ("erm", &["spectrum", "m", "features", "noise", "label"]),
+    ("teacher", &["of", "label"]),
+];
+
+/// `tolerance ...` and `precision ...` in a claim.
+const TOLERANCES: [Constructor; 2] = [("relative", &["amount"]), ("absolute", &["amount"])];
+
+/// The settings of `experiment NAME { ... }`.
+const EXPERIMENT: [&str; 8] = ["task", "n", "surrogates", "trials", "measure", "design", "designs", "label"];
+
+/// The settings of `figure NAME { ... }`.
+const FIGURE: [&str; 4] = ["show", "series", "caption", "axes"];
+
+/// The settings of `section NAME "Label" { ... }`.
+const SECTION: [&str; 3] = ["v1", "title", "statement"];
+
+/// The settings of `claim NAME "Label" { ... }`: the rules, then their options.
+const CLAIM: [&str; 13] = [
+    "agree",
+    "holds",
+    "theory",
+    "close",
+    "slope",
+    "flat",
+    "amplifies",
+    "tolerance",
+    "confidence",
+    "points",
+    "at",
+    "expect",
+    "precision",
+];
+
+/// The rules of a claim (the first settings of its table): a claim has exactly one.
+pub(super) const RULES: &[&str] = CLAIM.split_at(7).0;
+
+/// The constructors a call may name where `keyword` introduces it: the keyword of a declaration, or the key of
+/// the setting whose value it is.
+fn constructors(keyword: &str) -> &'static [Constructor] {
+    match keyword {
+        "spectrum" => &SPECTRA,
+        "signal" => &SIGNALS,
+        "task" => &TASKS,
+        "surrogate" => &SURROGATES,
+        "tolerance" | "precision" => &TOLERANCES,
+        _ => &[],
+    }
+}
+
+/// The names of [`constructors`]`(keyword)`, in order.
+pub(super) fn callees(keyword: &str) -> Vec<&'static str> {
+    constructors(keyword).iter().map(|c| c.0).collect()
+}
+
+/// The parameters of the constructor `callee` where `keyword` introduces it, in positional order.
+pub(super) fn parameters(keyword: &str, callee: &str) -> Option<&'static [&'static str]> {
+    constructors(keyword).iter().find(|c| c.0 == callee).map(|c| c.1)
+}
+
+/// The settings a block of `kind` accepts, in canonical order.
+pub(super) fn settings(kind: &str) -> Option<&'static [&'static str]> {
+    match kind {
+        "experiment" => Some(&EXPERIMENT),
+        "figure" => Some(&FIGURE),
+        "section" => Some(&SECTION),
+        "claim" => Some(&CLAIM),
+        _ => None,
+    }
+}
+
+/// The signatures as the formatter's canonical order (`kdrepro fmt`).
+#[derive(Clone, Copy, Debug)]
+pub struct Signatures;
+
+impl Order for Signatures {
+    fn parameters(&self, keyword: &str, callee: &str) -> Option<&[&str]> {
+        parameters(keyword, callee)
+    }
+
+    fn settings(&self, kind: &str) -> Option<&[&str]> {
+        settings(kind)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_are_the_claim_settings_before_the_first_option() {
+        assert_eq!(RULES, ["agree", "holds", "theory", "close", "slope", "flat", "amplifies"]);
+        assert_eq!(CLAIM[RULES.len()], "tolerance");
+    }
+
+    #[test]
+    fn parameters_depend_on_the_introducing_keyword() {
+        assert_eq!(parameters("spectrum", "list"), Some(&["eigenvalues"][..]));
+        assert_eq!(parameters("signal", "list"), Some(&["spectrum", "coefficients", "power"][..]));
+        assert_eq!(parameters("precision", "relative"), parameters("tolerance", "relative"));
+        assert_eq!(parameters("experiment", "powerlaw"), None);
+        assert_eq!(parameters("spectrum", "gaussian"), None);
+        assert_eq!(settings("spectrum"), None);
+    }
+}
