@@ -269,14 +269,21 @@ impl Fitter {
         coef: MatMut<'_, f64>,
         force_fallback: bool,
     ) -> bool {
-        gram_lower(self.gram.as_mut(), X, Accum::Replace);
-        let solved = !force_fallback && llt_solve(self.gram.as_mut(), Y.as_mut(), &mut self.stack).is_ok();
-        if !solved {
-            gram_lower(self.gram.as_mut(), X, Accum::Replace);
-            pinv_solve(self.gram.as_ref(), Y.as_mut());
-        }
+        let solved = self.gram_solve(X, Y.as_mut(), force_fallback);
         transpose_times(coef, X, Y.as_ref());
         !solved
+    }
+
+    /// R ← (A Aᵀ)⁻¹R by Cholesky, or (A Aᵀ)⁺R when forced or numerically singular (the Gram matrix is
+    /// recomputed then: the failed factorisation overwrote it). Returns whether Cholesky solved it.
+    fn gram_solve(&mut self, A: MatRef<'_, f64>, mut R: MatMut<'_, f64>, force_fallback: bool) -> bool {
+        gram_lower(self.gram.as_mut(), A, Accum::Replace);
+        let solved = !force_fallback && llt_solve(self.gram.as_mut(), R.as_mut(), &mut self.stack).is_ok();
+        if !solved {
+            gram_lower(self.gram.as_mut(), A, Accum::Replace);
+            pinv_solve(self.gram.as_ref(), R);
+        }
+        solved
     }
 
     /// n = p: b = X⁻¹Y by LU, or X⁺Y when X is numerically singular.
@@ -305,14 +312,8 @@ impl Fitter {
         mut coef: MatMut<'_, f64>,
         force_fallback: bool,
     ) -> bool {
-        gram_lower(self.gram.as_mut(), X.transpose(), Accum::Replace);
         transpose_times(coef.as_mut(), X, Y.as_ref());
-        let solved = !force_fallback && llt_solve(self.gram.as_mut(), coef.as_mut(), &mut self.stack).is_ok();
-        if !solved {
-            gram_lower(self.gram.as_mut(), X.transpose(), Accum::Replace);
-            pinv_solve(self.gram.as_ref(), coef);
-        }
-        !solved
+        !self.gram_solve(X.transpose(), coef, force_fallback)
     }
 }
 

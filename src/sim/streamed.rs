@@ -53,8 +53,7 @@ impl StreamedMinNorm {
         }
         // b_c = X_cᵀ W, regenerating each chunk from its streams.
         for_each_chunk(sqrt_lambda, key, chunk, |first, Xc| {
-            let rows = coef.as_mut().subrows_mut(first, Xc.ncols());
-            matmul(rows, Accum::Replace, Xc.transpose(), Y.as_ref(), 1.0, Par::Seq);
+            estimator::transpose_times(coef.as_mut().subrows_mut(first, Xc.ncols()), Xc, Y.as_ref());
         });
         !solved
     }

@@ -44,23 +44,21 @@ fn small_noisy_job(n: usize) -> PointJob {
     job(lambda, &beta, &[beta.clone(), other], 0.3, n)
 }
 
+/// Runs `f` on a rayon pool of `threads` worker threads.
+fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
+    rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap().install(f)
+}
+
 #[test]
 fn results_do_not_depend_on_thread_count() {
     let job = small_noisy_job(12);
     let key = StreamKey::new(1, "threads", 4);
-    let in_pool = |threads: usize| {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-        pool.install(|| simulate_point(&job, 0..40, &key, None))
-    };
-    let one = in_pool(1);
-    let two = in_pool(2);
+    let simulate = |threads| in_pool(threads, || simulate_point(&job, 0..40, &key, None));
+    let (one, two) = (simulate(1), simulate(2));
     assert_eq!(one.risks, two.risks);
     assert!(one.risks.col_as_slice(0).iter().all(|r| r.is_finite() && *r > 0.0));
     let sweep = small_sweep(&[5, 12]);
-    let nested = |threads: usize| {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-        pool.install(|| simulate_nested(&sweep, 0..40, &key, None))
-    };
+    let nested = |threads| in_pool(threads, || simulate_nested(&sweep, 0..40, &key, None));
     assert_eq!(nested(1), nested(2));
 }
 
@@ -230,8 +228,7 @@ fn streamed_design_matches_the_stored_one() {
 fn streamed_runs_are_deterministic_prefixes() {
     let job = small_noisy_job(12).with_stream_entries(1);
     let key = StreamKey::new(3, "streamed", 1);
-    let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
-    let long = one.install(|| simulate_point(&job, 0..12, &key, None));
+    let long = in_pool(1, || simulate_point(&job, 0..12, &key, None));
     let short = simulate_point(&job, 0..5, &key, None);
     assert_eq!(short.surrogate(0), &long.surrogate(0)[..5]);
 }
@@ -390,11 +387,8 @@ fn erm_and_rotated_runs_do_not_depend_on_thread_count() {
     let rotated = job_on(Design::rotated(lambda, 2).unwrap(), &beta, std::slice::from_ref(&beta), 0.1, 8);
     let key = StreamKey::new(4, "threads", 0);
     for job in [erm, rotated] {
-        let in_pool = |threads: usize| {
-            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-            pool.install(|| simulate_point(&job, 0..30, &key, None))
-        };
-        assert_eq!(in_pool(1), in_pool(2));
+        let simulate = |threads| in_pool(threads, || simulate_point(&job, 0..30, &key, None));
+        assert_eq!(simulate(1), simulate(2));
     }
 }
 
