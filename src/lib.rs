@@ -27,7 +27,7 @@ mod stats;
 mod syntax;
 mod theory;
 
-pub use claims::{Verdicts, judge};
+pub use claims::{Verdicts, decided, judge};
 pub use diagnostics::{Diagnostic, Severity, Span};
 pub use engine::{Plan, Results, RunError, RunOptions, default_memory_limit, estimate, parse_bytes, run, total_trials};
 pub use report::{RenderError, RenderInput, Report, output_stem, render, spec_hash, write_report};

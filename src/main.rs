@@ -115,8 +115,9 @@ fn read_source(path: &Path) -> Result<String, Failure> {
     })
 }
 
-/// Reads, parses and resolves a spec, printing its diagnostics; returns it with its source text.
-fn load(path: &Path) -> Result<(Spec, String), Failure> {
+/// Reads, parses and resolves a spec, printing its diagnostics; returns it with its source text. With `draft`,
+/// every simulated experiment runs that many trials (`--trials`), before the warnings are made.
+fn load(path: &Path, draft: Option<usize>) -> Result<(Spec, String), Failure> {
     let source = read_source(path)?;
     let display = display(path);
     let print = |diagnostics: Vec<Diagnostic>| {
@@ -126,7 +127,10 @@ fn load(path: &Path) -> Result<(Spec, String), Failure> {
         Failure::Spec
     };
     let ast = kdrepro::parse(&source).map_err(print)?;
-    let spec = kdrepro::resolve(&ast, &source).map_err(print)?;
+    let mut spec = kdrepro::resolve(&ast, &source).map_err(print)?;
+    if let Some(trials) = draft {
+        spec.set_draft_trials(trials);
+    }
     // Warnings do not change the exit code.
     for w in kdrepro::lint(&ast, &spec) {
         eprint!("{}", w.render(&display, &source));
@@ -136,8 +140,8 @@ fn load(path: &Path) -> Result<(Spec, String), Failure> {
 
 /// `kdrepro check`: prints the plan of a valid spec that fits in memory.
 fn check(path: &Path, memory_limit: Option<u64>) -> Result<(), Failure> {
-    let (spec, source) = load(path)?;
-    let plan = planned(path, &spec, &source, None, None, memory_limit)?;
+    let (spec, source) = load(path, None)?;
+    let plan = planned(path, &spec, &source, None, memory_limit)?;
     print!("{plan}");
     eprintln!("{}: ok ({})", path.display(), spec.outline());
     Ok(())
@@ -149,11 +153,10 @@ fn planned(
     spec: &Spec,
     source: &str,
     jobs: Option<usize>,
-    trials: Option<usize>,
     limit: Option<u64>,
 ) -> Result<kdrepro::Plan, Failure> {
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    let plan = kdrepro::estimate(spec, jobs.filter(|&j| j > 0).unwrap_or(cores), trials);
+    let plan = kdrepro::estimate(spec, jobs.filter(|&j| j > 0).unwrap_or(cores));
     plan.check_memory(limit.unwrap_or_else(kdrepro::default_memory_limit)).map_err(|d| {
         eprint!("{}", d.render(&display(path), source));
         Failure::Spec
@@ -164,9 +167,9 @@ fn planned(
 /// `kdrepro build`.
 fn build(args: &BuildArgs) -> Result<(), Failure> {
     let (path, out) = (args.spec.as_path(), args.out.as_path());
-    let (mut spec, source) = load(path)?;
-    let trials_override = args.trials.map(|t| usize::try_from(t).unwrap_or(usize::MAX));
-    planned(path, &spec, &source, args.jobs, trials_override, args.memory_limit)?;
+    let draft = args.trials.map(|t| usize::try_from(t).unwrap_or(usize::MAX));
+    let (mut spec, source) = load(path, draft)?;
+    planned(path, &spec, &source, args.jobs, args.memory_limit)?;
     if let Some(seed) = args.seed {
         spec.set_seed(seed);
     }
@@ -177,10 +180,10 @@ fn build(args: &BuildArgs) -> Result<(), Failure> {
     eprintln!("{} worker threads", pool.current_num_threads());
     // The cache lives under the output directory, keyed by everything that determines each experiment's results.
     let cache = args.out.join(".cache");
-    let mut options = RunOptions { trials: trials_override, progress: None, cache: Some(&cache) };
-    let bar = progress_bar(kdrepro::total_trials(&spec, &options));
+    let bar = progress_bar(kdrepro::total_trials(&spec));
     let tick = |done: usize| bar.inc(done as u64);
-    options.progress = Some(&tick);
+    let decided = |partial: &kdrepro::Results| kdrepro::decided(&spec, partial);
+    let options = RunOptions { progress: Some(&tick), cache: Some(&cache), decided: Some(&decided) };
     let started = std::time::Instant::now();
     let results = pool.install(|| kdrepro::run(&spec, &options)).map_err(|e| Failure::Runtime(e.to_string()))?;
     bar.finish_and_clear();

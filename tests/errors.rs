@@ -79,6 +79,11 @@ fixtures! {
     relative_tolerance_too_large,
     experiment_used_before_defined,
     options_not_for_rule,
+    agree_without_tolerance,
+    precision_is_gone,
+    equal_at_different_n,
+    trials_auto_cap_too_small,
+    contradicted_without_reason,
 }
 
 fixtures! {

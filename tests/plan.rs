@@ -21,7 +21,7 @@ experiment th {
   surrogates truth
   measure coefficients
 }
-claim c "Theory matches simulation" { agree sim }
+claim c "Theory matches simulation" { agree sim  tolerance relative(0.05) }
 "#;
 
 #[test]

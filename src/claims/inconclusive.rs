@@ -62,9 +62,9 @@ const SMALL: &str = concat!(
     include_str!("../../tests/fixtures/specs/sweep.kd"),
     r#"claim wins "the optimal surrogate wins" { holds sweep.best < sweep.truth }
 claim loses "strong labels win" { holds sweep.truth < sweep.best }
-claim agree "theory matches simulation" { agree sweep tolerance relative(0.05) }
-claim sharp "theory matches simulation to 0.01%" { agree sweep tolerance relative(0.05) precision relative(0.0001) }
-claim loose "theory matches simulation to 50%" { agree sweep tolerance relative(0.05) precision relative(0.5) }
+claim agree "theory matches simulation within 20%" { agree sweep tolerance relative(0.2) }
+claim sharp "theory matches simulation to 0.01%" { agree sweep tolerance relative(0.0001) }
+claim loose "theory matches simulation to 50%" { agree sweep tolerance relative(0.5) }
 "#
 );
 
@@ -76,8 +76,9 @@ fn a_well_powered_ordering_passes_and_its_reverse_fails() {
 }
 
 #[test]
-fn agreement_is_inconclusive_only_below_its_declared_precision() {
-    // 300 trials give intervals of a few percent of the risk: far wider than 0.01%, far narrower than 50%.
+fn agreement_is_inconclusive_when_its_intervals_are_wider_than_its_band() {
+    // 300 trials give intervals of a few percent of the risk (up to about 10% at the Bonferroni level): far wider
+    // than 0.01%, narrower than 20% and 50%.
     let v = statuses(SMALL);
     assert_eq!(status(&v, "agree"), Status::Pass, "{v:?}");
     assert_eq!(status(&v, "sharp"), Status::Inconclusive, "{v:?}");
@@ -85,9 +86,9 @@ fn agreement_is_inconclusive_only_below_its_declared_precision() {
 }
 
 #[test]
-fn a_point_outside_its_interval_fails_even_when_imprecise() {
-    // Ω scaled by 5% moves the theory outside the intervals (see the power tests): that is a failure, not a lack
-    // of precision.
+fn a_theory_outside_the_interval_fails_a_narrow_band() {
+    // Ω scaled by 5% moves the theory outside the intervals (see the power tests): the interval then lies outside
+    // the 0.01% band around the theory, which is evidence against the claim, not a lack of it.
     use crate::theory::{Mutation, with_mutation};
     let v = with_mutation(Mutation::OmegaScaled(1.05), || statuses(SMALL));
     assert_eq!(status(&v, "sharp"), Status::Fail, "{v:?}");

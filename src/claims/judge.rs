@@ -4,8 +4,8 @@ use serde::Serialize;
 
 use super::theory;
 use crate::engine::{ExperimentResults, Results};
-use crate::spec::{Claim, PointFilter, Rule, Spec, Tolerance};
-use crate::stats::{self, Holm, PairedComparison, Summary};
+use crate::spec::{Band, Claim, Expectation, Experiment, PointFilter, Rule, Spec};
+use crate::stats::{self, Holm, PairedComparison, Summary, Welch};
 
 /// The verdicts of every claim, in spec order.
 #[derive(Clone, Debug, Serialize)]
@@ -15,9 +15,9 @@ pub struct Verdicts {
 }
 
 impl Verdicts {
-    /// Whether some claim failed.
+    /// Whether some claim failed, or held where the spec expected the paper's statement to be contradicted.
     pub fn any_failed(&self) -> bool {
-        self.claims.iter().any(|c| c.status == Status::Fail)
+        self.claims.iter().any(|c| matches!(c.status, Status::Fail | Status::Unexpected))
     }
 
     /// Whether some claim is inconclusive.
@@ -25,15 +25,20 @@ impl Verdicts {
         self.claims.iter().any(|c| c.status == Status::Inconclusive)
     }
 
-    /// One line per claim: `pass name: statement`, `FAIL name: statement` or `INCONCLUSIVE name: statement`.
+    /// One line per claim: `pass name: statement`, `FAIL name: statement`, `INCONCLUSIVE name: statement`,
+    /// `contradicted name: statement` (as the spec expected) or `UNEXPECTED name: statement (held, …)`.
     pub fn lines(&self) -> impl Iterator<Item = String> + '_ {
         self.claims.iter().map(|v| {
             let word = match v.status {
                 Status::Pass => "pass",
                 Status::Fail => "FAIL",
                 Status::Inconclusive => "INCONCLUSIVE",
+                Status::Contradicted => "contradicted",
+                Status::Unexpected => "UNEXPECTED",
             };
-            format!("{word} {}: {}", v.name, v.label)
+            let tail =
+                if v.status == Status::Unexpected { " (held, but the spec expects a contradiction)" } else { "" };
+            format!("{word} {}: {}{tail}", v.name, v.label)
         })
     }
 }
@@ -48,6 +53,10 @@ pub(crate) enum Status {
     Fail,
     /// The evidence is too weak to decide either way: more trials would decide.
     Inconclusive,
+    /// The evidence contradicts the paper's statement, as the spec expected (`contradicted "..."`).
+    Contradicted,
+    /// The paper's statement held although the spec expected it to be contradicted: flagged, fails the build.
+    Unexpected,
 }
 
 impl Status {
@@ -56,12 +65,25 @@ impl Status {
         if ok { Status::Pass } else { Status::Fail }
     }
 
-    /// The word used in the results file and the report: `pass`, `fail` or `inconclusive`.
+    /// The word used in the results file and the report: `pass`, `fail`, `inconclusive`, `contradicted` or
+    /// `unexpected`.
     pub(crate) fn word(self) -> &'static str {
         match self {
             Status::Pass => "pass",
             Status::Fail => "fail",
             Status::Inconclusive => "inconclusive",
+            Status::Contradicted => "contradicted",
+            Status::Unexpected => "unexpected",
+        }
+    }
+
+    /// A claim's status under the spec's expectation: a contradiction expected and found is `Contradicted`, a
+    /// statement expected to be contradicted that holds is `Unexpected`.
+    fn expected(self, expectation: &Expectation) -> Self {
+        match (expectation, self) {
+            (Expectation::Contradicted(_), Status::Fail) => Status::Contradicted,
+            (Expectation::Contradicted(_), Status::Pass) => Status::Unexpected,
+            (_, status) => status,
         }
     }
 
@@ -92,6 +114,10 @@ pub(crate) struct Verdict {
     pub(crate) rule: String,
     /// What was observed, in words.
     pub(crate) outcome: String,
+    /// Why some points could not be decided (infinite variance, no interval), one line each.
+    pub(crate) notes: Vec<String>,
+    /// The spec's reason to expect the paper's statement to be contradicted, if it does.
+    pub(crate) contradicted: Option<String>,
     /// Every tested point.
     pub(crate) points: Vec<PointCheck>,
 }
@@ -120,22 +146,57 @@ pub fn judge(spec: &Spec, results: &Results) -> Verdicts {
     Verdicts { claims: spec.claims.iter().map(|c| decide(c, spec, results)).collect() }
 }
 
+/// Whether every claim on the last experiment of `partial` (the results so far, in spec order) is decided: the
+/// stopping rule of `trials auto`. Claims that also read a later experiment wait for it.
+pub fn decided(spec: &Spec, partial: &Results) -> bool {
+    let Some(last) = partial.experiments.len().checked_sub(1) else { return true };
+    spec.claims
+        .iter()
+        .filter(|c| {
+            let read = c.rule.experiments();
+            read.contains(&last) && read.iter().all(|&i| i <= last)
+        })
+        .all(|c| decide(c, spec, partial).status != Status::Inconclusive)
+}
+
+/// The looks at the data behind a claim: the product of its experiments' looks (`trials auto`), over which its
+/// error rate is split.
+fn looks(claim: &Claim, spec: &Spec) -> usize {
+    claim.rule.experiments().iter().filter_map(|&i| spec.experiments[i].trials).map(|t| t.looks().len()).product()
+}
+
 /// Decides one claim.
 fn decide(claim: &Claim, spec: &Spec, results: &Results) -> Verdict {
     let index = claim.rule.experiment();
     let e = &results.experiments[index];
     let scope = scope(claim, e);
-    let (rule, outcome, points) = match &claim.rule {
-        Rule::Agree { relative, precision, .. } => agree(e, &scope, *relative, *precision, claim.confidence),
-        Rule::Below { pairs, points, .. } => below(e, &scope, pairs, *points, claim.confidence),
-        Rule::TheoryBelow { pairs, .. } => theory::below(e, &scope, pairs),
-        Rule::Close { series, tolerance, .. } => theory::close(e, &scope, *series, *tolerance),
-        Rule::Slope { series, expected, tolerance, .. } => theory::slope(e, &scope, series, *expected, *tolerance),
-        Rule::Flat { series, tolerance, .. } => theory::flat(e, &scope, *series, *tolerance),
-        Rule::Amplifies { series, .. } => theory::amplifies(&spec.experiments[index], e, *series),
+    let looks = looks(claim, spec);
+    let (rule, outcome, points, notes) = match &claim.rule {
+        Rule::Agree { band, .. } => agree(e, &spec.experiments[index], &scope, *band, claim.confidence, looks),
+        Rule::Equal { series, other, band, .. } => {
+            equal(results, spec, (index, *series), *other, &scope, *band, claim.confidence, looks)
+        }
+        Rule::Below { pairs, points, .. } => below(e, &scope, pairs, *points, claim.confidence, looks),
+        rule => {
+            let (rule, outcome, points) = match rule {
+                Rule::TheoryBelow { pairs, .. } => theory::below(e, &scope, pairs),
+                Rule::Close { series, tolerance, .. } => theory::close(e, &scope, *series, *tolerance),
+                Rule::Slope { series, expected, tolerance, .. } => {
+                    theory::slope(e, &scope, series, *expected, *tolerance)
+                }
+                Rule::Flat { series, tolerance, .. } => theory::flat(e, &scope, *series, *tolerance),
+                Rule::Amplifies { series, .. } => theory::amplifies(&spec.experiments[index], e, *series),
+                _ => unreachable!("simulated rules are decided above"),
+            };
+            (rule, outcome, points, Vec::new())
+        }
     };
-    let status = Status::of_claim(&points);
-    Verdict { name: claim.name.clone(), label: claim.label.clone(), status, rule, outcome, points }
+    let status = Status::of_claim(&points).expected(&claim.expectation);
+    let contradicted = match &claim.expectation {
+        Expectation::Holds => None,
+        Expectation::Contradicted(why) => Some(why.clone()),
+    };
+    Verdict { name: claim.name.clone(), label: claim.label.clone(), status, rule, outcome, notes, contradicted, points }
 }
 
 /// The point indices a claim tests: all of its experiment's, or those whose x its `at` selects.
@@ -158,125 +219,240 @@ pub(super) fn scope_words(e: &ExperimentResults, scope: &[usize]) -> String {
     format!(" (restricted to {} = {})", e.x, xs.join(", "))
 }
 
-/// Theorem 1: every simulated mean agrees with its theory value.
+/// A simulated point's evidence for an equivalence test: the estimate (a mean, or a difference of means) and its
+/// family-wise interval, or why there is none.
+type Evidence = Result<Interval, String>;
+
+/// An estimate and its two-sided interval.
+#[derive(Clone, Copy, Debug)]
+struct Interval {
+    /// The estimate.
+    mean: f64,
+    /// Lower end.
+    ci_low: f64,
+    /// Upper end.
+    ci_high: f64,
+}
+
+impl From<Summary> for Interval {
+    fn from(s: Summary) -> Self {
+        Self { mean: s.mean, ci_low: s.ci_low, ci_high: s.ci_high }
+    }
+}
+
+impl From<Welch> for Interval {
+    fn from(w: Welch) -> Self {
+        Self { mean: w.mean, ci_low: w.ci_low, ci_high: w.ci_high }
+    }
+}
+
+/// One point of an equivalence test (two one-sided tests, Schuirmann 1987, in their interval form): with the
+/// interval `[lo, hi]` of the estimated quantity at confidence 1 − level, the point passes iff
+/// `[lo, hi] ⊆ [reference − allowed, reference + allowed]`, fails iff the two are disjoint, and is inconclusive
+/// otherwise (or when there is no interval, or its variance is infinite: `blocked`).
+fn equivalence(series: &str, x: f64, reference: f64, allowed: f64, evidence: &Evidence) -> PointCheck {
+    let nan = f64::NAN;
+    let (observed, low, high, status) = match evidence {
+        Err(_) => (nan, nan, nan, Status::Inconclusive),
+        Ok(s) => {
+            let (lo, hi) = (reference - allowed, reference + allowed);
+            let status = if lo <= s.ci_low && s.ci_high <= hi {
+                Status::Pass
+            } else if s.ci_high < lo || s.ci_low > hi {
+                Status::Fail
+            } else {
+                Status::Inconclusive
+            };
+            (s.mean, s.ci_low, s.ci_high, status)
+        }
+    };
+    PointCheck { series: series.to_owned(), x, observed, expected: reference, low, high, status }
+}
+
+/// The interval of a sample's mean at confidence 1 − `level`, unless its variance is infinite or it is too small.
+fn mean_evidence(sample: &[f64], level: f64, infinite_variance: Option<&String>) -> Evidence {
+    if let Some(why) = infinite_variance {
+        return Err(why.clone());
+    }
+    Summary::new(sample, 1.0 - level).map(Interval::from).map_err(|err| format!("no interval: {err}"))
+}
+
+/// The smallest band half-width used: differences below `ROUND_OFF` × (Σ λ_i β⋆_i² + σ²) are rounding of f64
+/// risk evaluations, not evidence (an exact-zero theory value is confirmed by round-off-sized simulated risks).
+const ROUND_OFF: f64 = 1e-9;
+
+/// `ROUND_OFF` times the risk scale of experiment `e`: the null risk Σ λ_i β⋆_i² plus the label noise σ².
+fn round_off(e: &Experiment) -> f64 {
+    let lambda = &e.task.spectrum.lambda;
+    let signal: f64 = lambda.iter().zip(&e.task.beta).map(|(l, b)| l * b * b).sum();
+    ROUND_OFF * (signal + e.task.noise)
+}
+
+/// Theorem 1 as an equivalence test: every simulated mean is within the band of its theory value.
 ///
-/// Rule: with K points in all and family-wise confidence c, point k fails iff
-/// |mean − theory| > t_{1−(1−c)/(2K), trials−1} · se + relative · |theory| (Bonferroni). With a declared
-/// precision, a point that does not fail but whose half-width t · se exceeds it is inconclusive.
+/// Rule: with K points in all, family-wise confidence c and L looks at the data (adaptive trials; 1 otherwise),
+/// point k passes iff its two-sided Student-t interval at confidence 1 − (1 − c)/(K·L) lies inside
+/// theory ± (absolute + relative·|theory|), fails iff the interval lies entirely outside, and is inconclusive
+/// otherwise. A true claim fails, and a false one passes, with probability at most 1 − c each (Bonferroni over
+/// points and looks).
 fn agree(
     e: &ExperimentResults,
+    declared: &Experiment,
     scope: &[usize],
-    relative: f64,
-    precision: Option<Tolerance>,
+    band: Band,
     confidence: f64,
-) -> (String, String, Vec<PointCheck>) {
+    looks: usize,
+) -> (String, String, Vec<PointCheck>, Vec<String>) {
     let count = e.series.len() * scope.len();
-    let level = (1.0 - confidence) / count as f64;
+    let level = (1.0 - confidence) / (count * looks) as f64;
+    let floor = round_off(declared);
     let mut checks = Vec::with_capacity(count);
+    let mut allowed = Vec::with_capacity(count);
+    let mut notes = Vec::new();
     for (j, series) in e.series.iter().enumerate() {
         for &index in scope {
             let point = &series.points[index];
-            checks.push(agree_point(
-                &series.name,
-                point.x,
-                point.theory,
-                column(e, index, j),
-                relative,
-                precision,
-                level,
-            ));
+            let half = band.half_width(point.theory).max(floor);
+            let evidence = mean_evidence(column(e, index, j), level, point.infinite_variance.as_ref());
+            if let Err(why) = &evidence {
+                notes.push(format!("{} at {} = {}: {why}", series.name, e.x, point.x));
+            }
+            checks.push(equivalence(&series.name, point.x, point.theory, half, &evidence));
+            allowed.push(half);
         }
     }
-    let precision_words = match precision {
-        None => String::new(),
-        Some(p) => format!(
-            " A point whose interval half-width (before widening) exceeds the declared precision ({}) and that \
-             does not fail is inconclusive: the claim is then inconclusive unless some point fails.",
-            tolerance_words(p)
-        ),
-    };
     let rule = format!(
-        "At each of the {count} points (every series × every n{}), the theory value must lie in the simulated mean's \
-         two-sided Student-t interval at confidence {} (Bonferroni over {count} points, family-wise confidence {}), \
-         widened by {} of the theory value for the finite-p gap of the deterministic equivalent.{precision_words}",
+        "Equivalence test (two one-sided tests, Schuirmann 1987) at each of the {count} points (every series × \
+         every n{}): the point holds iff the simulated mean's two-sided Student-t interval at confidence {} lies \
+         inside theory ± {}, and fails iff it lies entirely outside; otherwise it is inconclusive. Bonferroni over \
+         the {count} points{}: family-wise confidence {}, so a true claim fails, and a false one holds, with \
+         probability at most {} each. Differences below {} of the risk scale are round-off. The claim holds iff \
+         every point holds, fails if some point fails, and is otherwise inconclusive (more trials would decide).",
         scope_words(e, scope),
         fmt_conf(1.0 - level),
+        band_words(band),
+        looks_words(looks),
         fmt_conf(confidence),
-        percent(relative),
+        fmt_conf(1.0 - confidence),
+        stats::sig(ROUND_OFF, 1),
     );
-    let worst = checks.iter().max_by(|a, b| deviation(a).total_cmp(&deviation(b)));
-    let failed = checks.iter().filter(|c| c.status == Status::Fail).count();
-    let open = checks.iter().filter(|c| c.status == Status::Inconclusive).count();
-    let open_words = if open > 0 { format!(" {open} points too imprecise to decide.") } else { String::new() };
-    let outcome = match worst {
-        Some(w) => format!(
-            "{failed} of {count} points outside their interval.{open_words} Largest deviation: {} at n = {}, \
-             simulated {} against theory {} ({} of the allowed half-width).",
+    let outcome = equivalence_outcome(&checks, &allowed, "simulated", "theory ");
+    (rule, outcome, checks, notes)
+}
+
+/// " and the L looks at the data" when trials are adaptive.
+fn looks_words(looks: usize) -> String {
+    if looks > 1 { format!(" and the {looks} looks of the adaptive trials") } else { String::new() }
+}
+
+/// "3% of the theory value", "0.001", "0.001 + 3% of the theory value".
+fn band_words(band: Band) -> String {
+    match (band.absolute > 0.0, band.relative > 0.0) {
+        (true, true) => format!("({} + {} of |theory|)", stats::sig(band.absolute, 3), percent(band.relative)),
+        (true, false) => stats::sig(band.absolute, 3),
+        (false, _) => format!("{} of |theory|", percent(band.relative)),
+    }
+}
+
+/// The tally of an equivalence test and its largest deviation, as a fraction of the allowed half-width.
+fn equivalence_outcome(checks: &[PointCheck], allowed: &[f64], observed: &str, reference: &str) -> String {
+    let count = |s: Status| checks.iter().filter(|c| c.status == s).count();
+    let deviation = |(c, a): (&PointCheck, &f64)| (c.observed - c.expected).abs() / a.max(f64::MIN_POSITIVE);
+    let worst = checks
+        .iter()
+        .zip(allowed)
+        .filter(|(c, _)| c.observed.is_finite())
+        .max_by(|a, b| deviation(*a).total_cmp(&deviation(*b)));
+    let mut text = format!(
+        "{} of {} points hold, {} fail, {} undecided.",
+        count(Status::Pass),
+        checks.len(),
+        count(Status::Fail),
+        count(Status::Inconclusive)
+    );
+    if let Some((w, a)) = worst {
+        text.push_str(&format!(
+            " Largest deviation: {} at n = {}, {observed} {} (interval {} to {}) against {reference}{} ± {} ({} of \
+             the band).",
             w.series,
             w.x,
             stats::sig(w.observed, 4),
+            stats::sig(w.low, 4),
+            stats::sig(w.high, 4),
             stats::sig(w.expected, 4),
-            percent(deviation(w)),
-        ),
-        None => "no points to test".to_owned(),
-    };
-    (rule, outcome, checks)
-}
-
-/// One point of an `agree` claim: its interval at confidence 1 − `level`, widened by `relative`·|theory|.
-fn agree_point(
-    series: &str,
-    x: f64,
-    theory: f64,
-    sample: &[f64],
-    relative: f64,
-    precision: Option<Tolerance>,
-    level: f64,
-) -> PointCheck {
-    let slack = relative * theory.abs();
-    let Ok(s) = Summary::new(sample, 1.0 - level) else {
-        // A sample too small for an interval cannot decide the claim.
-        let nan = f64::NAN;
-        let status = Status::Inconclusive;
-        return PointCheck {
-            series: series.to_owned(),
-            x,
-            observed: nan,
-            expected: theory,
-            low: nan,
-            high: nan,
-            status,
-        };
-    };
-    let (low, high) = (s.ci_low - slack, s.ci_high + slack);
-    let half = (s.ci_high - s.ci_low) / 2.0;
-    let allowed = match precision {
-        None => f64::INFINITY,
-        Some(Tolerance::Absolute(a)) => a,
-        Some(Tolerance::Relative(r)) => r * theory.abs(),
-    };
-    let status = if !(low..=high).contains(&theory) {
-        Status::Fail
-    } else if half > allowed {
-        Status::Inconclusive
-    } else {
-        Status::Pass
-    };
-    PointCheck { series: series.to_owned(), x, observed: s.mean, expected: theory, low, high, status }
-}
-
-/// "an absolute half-width of 0.001" / "a half-width of 2% of the theory value".
-fn tolerance_words(t: Tolerance) -> String {
-    match t {
-        Tolerance::Absolute(a) => format!("an absolute half-width of {}", stats::sig(a, 3)),
-        Tolerance::Relative(r) => format!("a half-width of {} of the theory value", percent(r)),
+            stats::sig(*a, 3),
+            percent(deviation((w, a))),
+        ));
     }
+    text
 }
 
-/// |observed − expected| as a fraction of the allowed half-width on that side.
-fn deviation(c: &PointCheck) -> f64 {
-    let half = if c.expected < c.observed { c.observed - c.low } else { c.high - c.observed };
-    (c.observed - c.expected).abs() / half.max(f64::MIN_POSITIVE)
+/// The paper's equality of two simulated risks, as an equivalence test of their difference against 0.
+///
+/// Within one experiment the series share every design and noise draw, so the difference is paired by trial;
+/// across two experiments the draws are independent and Welch's interval is used. The band is relative to the
+/// second series' theory value. Decisions as in [`agree`].
+#[allow(clippy::too_many_arguments, reason = "the two series and their experiments are the rule's inputs")]
+fn equal(
+    results: &Results,
+    spec: &Spec,
+    (ea, a): (usize, usize),
+    (eb, b): (usize, usize),
+    scope: &[usize],
+    band: Band,
+    confidence: f64,
+    looks: usize,
+) -> (String, String, Vec<PointCheck>, Vec<String>) {
+    let (ra, rb) = (&results.experiments[ea], &results.experiments[eb]);
+    let level = (1.0 - confidence) / (scope.len() * looks) as f64;
+    let floor = round_off(&spec.experiments[ea]).max(round_off(&spec.experiments[eb]));
+    let name = format!("{}.{} − {}.{}", ra.name, ra.series[a].name, rb.name, rb.series[b].name);
+    let (mut checks, mut allowed, mut notes) = (Vec::new(), Vec::new(), Vec::new());
+    for &i in scope {
+        let (pa, pb) = (&ra.series[a].points[i], &rb.series[b].points[i]);
+        let evidence = match pa.infinite_variance.as_ref().or(pb.infinite_variance.as_ref()) {
+            Some(why) => Err(why.clone()),
+            None if ea == eb => PairedComparison::new(column(ra, i, a), column(rb, i, b), 1.0 - level)
+                .map(|c| c.difference.into())
+                .map_err(|err| format!("no interval: {err}")),
+            None => stats::welch(column(ra, i, a), column(rb, i, b), 1.0 - level)
+                .map(Interval::from)
+                .map_err(|err| format!("no interval: {err}")),
+        };
+        if let Err(why) = &evidence {
+            notes.push(format!("n = {}: {why}", pa.x));
+        }
+        let half = band.half_width(pb.theory).max(floor);
+        checks.push(equivalence(&name, pa.x, 0.0, half, &evidence));
+        allowed.push(half);
+    }
+    let how = if ea == eb {
+        "the paired difference (the series share every design and noise draw)"
+    } else {
+        "the difference of means (independent experiments: Welch's interval, Welch–Satterthwaite degrees of freedom)"
+    };
+    let rule = format!(
+        "The paper's equality E R({}.{}) = E R({}.{}), as an equivalence test (two one-sided tests, Schuirmann 1987) \
+         at each of the {} points{}: the point holds iff the two-sided Student-t interval of {how} at confidence {} \
+         lies inside 0 ± {} (relative to the theory value of {}.{}), and fails iff it lies entirely outside; \
+         otherwise it is inconclusive. Bonferroni over the points{}: family-wise confidence {}; a true equality \
+         fails, and a false one holds, with probability at most {} each.",
+        ra.name,
+        ra.series[a].name,
+        rb.name,
+        rb.series[b].name,
+        scope.len(),
+        scope_words(ra, scope),
+        fmt_conf(1.0 - level),
+        band_words(band),
+        rb.name,
+        rb.series[b].name,
+        looks_words(looks),
+        fmt_conf(confidence),
+        fmt_conf(1.0 - confidence),
+    );
+    let outcome = equivalence_outcome(&checks, &allowed, "difference", "");
+    (rule, outcome, checks, notes)
 }
 
 /// The per-trial values of series `j` at point `index`.
@@ -296,7 +472,8 @@ fn below(
     pairs: &[(usize, usize)],
     filter: PointFilter,
     confidence: f64,
-) -> (String, String, Vec<PointCheck>) {
+    looks: usize,
+) -> (String, String, Vec<PointCheck>, Vec<String>) {
     let tested: Vec<(usize, usize, usize)> = pairs
         .iter()
         .flat_map(|&(lower, higher)| scope.iter().map(move |&i| (lower, higher, i)))
@@ -304,15 +481,29 @@ fn below(
             filter == PointFilter::All || e.fingerprints[i][lower] != e.fingerprints[i][higher]
         })
         .collect();
-    // A comparison that cannot be computed (too few trials) has p-value 1 both ways: inconclusive.
+    // A comparison that cannot be computed (too few trials, or a risk of infinite variance, where the t test
+    // means nothing) has p-value 1 both ways: inconclusive.
+    let mut notes = Vec::new();
     let tests: Vec<Option<PairedComparison>> = tested
         .iter()
-        .map(|&(lower, higher, i)| PairedComparison::new(column(e, i, lower), column(e, i, higher), confidence).ok())
+        .map(|&(lower, higher, i)| {
+            let (a, b) = (&e.series[lower].points[i], &e.series[higher].points[i]);
+            let test = match a.infinite_variance.as_ref().or(b.infinite_variance.as_ref()) {
+                Some(why) => Err(why.clone()),
+                None => PairedComparison::new(column(e, i, lower), column(e, i, higher), confidence)
+                    .map_err(|err| format!("no test: {err}")),
+            };
+            test.map_err(|why| {
+                notes.push(format!("{} − {} at n = {}: {why}", e.series[lower].name, e.series[higher].name, a.x))
+            })
+            .ok()
+        })
         .collect();
+    let alpha = (1.0 - confidence) / looks as f64;
     let p_less: Vec<f64> = tests.iter().map(|t| t.as_ref().map_or(1.0, |t| t.p_less)).collect();
     // p-value of H0': E[d] ≤ 0 against E[d] > 0 is 1 − F_t(t).
     let p_greater: Vec<f64> = tests.iter().map(|t| t.as_ref().map_or(1.0, |t| 1.0 - t.p_less)).collect();
-    let holm = |p: &[f64]| Holm::new(p, 1.0 - confidence).map_or_else(|_| vec![false; p.len()], |h| h.rejected);
+    let holm = |p: &[f64]| Holm::new(p, alpha).map_or_else(|_| vec![false; p.len()], |h| h.rejected);
     let (rejected, contradicted) = (holm(&p_less), holm(&p_greater));
     let checks: Vec<PointCheck> = tested
         .iter()
@@ -345,17 +536,22 @@ fn below(
             tested.len()
         ),
     };
-    let alpha = fmt_conf(1.0 - confidence);
     let rule = format!(
         "Paired by trial (the series share every design and noise draw). For {} at {scope_text}: a one-sided \
-         paired t-test of H0: E[difference] ≥ 0; Holm's procedure over all {m} tests at family-wise confidence {}. \
+         paired t-test of H0: E[difference] ≥ 0; Holm's procedure over all {m} tests at level {}{}. \
          The claim holds iff H0 is rejected in every test. A test that does not reject counts against the claim \
          only if the opposite one-sided test (H0: E[difference] ≤ 0, Holm over the same {m} tests at the same \
          level) rejects, i.e. the difference is significantly positive: the claim then fails. If no test is so \
          contradicted but some test decides neither way, the claim is inconclusive (more trials would decide). A \
-         true claim fails, and a false claim holds, with probability at most {alpha} each.",
+         true claim fails, and a false claim holds, with probability at most {} each.",
         comparisons.join(", "),
-        fmt_conf(confidence),
+        fmt_conf(alpha),
+        if looks > 1 {
+            format!(" (family-wise {} split over the {looks} looks of the adaptive trials)", fmt_conf(1.0 - confidence))
+        } else {
+            String::new()
+        },
+        fmt_conf(1.0 - confidence),
         m = tested.len(),
     );
     let count = |s: Status| checks.iter().filter(|c| c.status == s).count();
@@ -373,7 +569,7 @@ fn below(
             stats::sig(largest_p, 2)
         )
     };
-    (rule, outcome, checks)
+    (rule, outcome, checks, notes)
 }
 
 /// A confidence level as written, e.g. `0.99`.

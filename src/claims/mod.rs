@@ -3,6 +3,8 @@
 #[cfg(test)]
 mod calibration;
 #[cfg(test)]
+mod equivalence;
+#[cfg(test)]
 mod inconclusive;
 mod judge;
 #[cfg(test)]
@@ -10,4 +12,4 @@ mod power;
 mod theory;
 
 pub(crate) use judge::{Status, Verdict};
-pub use judge::{Verdicts, judge};
+pub use judge::{Verdicts, decided, judge};

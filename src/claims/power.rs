@@ -34,7 +34,8 @@ experiment masks {
   n 80
   measure masks
 }
-claim agree "theory matches simulation" { agree sweep tolerance relative(0.01) }
+claim agree "theory matches simulation within 1%" { agree sweep tolerance relative(0.01) }
+claim agree_loosely "theory matches simulation within 5%" { agree sweep tolerance relative(0.05) }
 claim minimum "the optimal surrogate is optimal" { holds path.optimal < path.halfway, path.optimal < path.overshoot }
 claim best_mask "the optimal mask beats every top-k mask" { theory masks.optimal_mask <= masks.top_k }
 "#;
@@ -59,9 +60,12 @@ fn failed(verdicts: &[(String, Status)], name: &str) -> bool {
 }
 
 #[test]
-fn the_right_theory_passes_every_claim() {
+fn the_right_theory_passes_every_claim_it_has_the_evidence_for() {
+    // 300 trials cannot confirm agreement to 1% (an equivalence test): that claim is undecided, never failed.
     let v = verdicts(None);
-    assert!(v.iter().all(|(_, s)| *s == Status::Pass), "{v:?}");
+    let agree = v.iter().find(|(n, _)| n == "agree").unwrap().1;
+    assert_eq!(agree, Status::Inconclusive, "{v:?}");
+    assert!(v.iter().filter(|(n, _)| n != "agree").all(|(_, s)| *s == Status::Pass), "{v:?}");
 }
 
 #[test]

@@ -9,7 +9,7 @@ use std::fmt;
 
 use crate::Spec;
 use crate::diagnostics::{Diagnostic, Span};
-use crate::spec::{Claim, Experiment, Measure, Rule, SurrogateKind};
+use crate::spec::{Claim, Experiment, Measure, Rule, SurrogateKind, Trials};
 
 /// Bytes of one f64.
 const F64: f64 = 8.0;
@@ -39,17 +39,17 @@ struct ExperimentPlan {
     /// Its number of features p.
     features: usize,
     /// Monte Carlo trials per point; `None` for theory only.
-    trials: Option<usize>,
-    /// Estimated floating-point operations of all its trials.
+    trials: Option<Trials>,
+    /// Estimated floating-point operations of all its trials (at the cap, for adaptive trials).
     flops: f64,
     /// Estimated peak memory in bytes.
     memory: f64,
 }
 
-/// Estimates the cost of running `spec` with `threads` workers and, if given, every trial count overridden.
-pub fn estimate(spec: &Spec, threads: usize, trials: Option<usize>) -> Plan {
+/// Estimates the cost of running `spec` with `threads` workers.
+pub fn estimate(spec: &Spec, threads: usize) -> Plan {
     let threads = threads.max(1);
-    let experiments = spec.experiments.iter().map(|e| experiment_plan(e, threads, trials)).collect();
+    let experiments = spec.experiments.iter().map(|e| experiment_plan(e, threads)).collect();
     let claims = spec.claims.iter().map(|c| claim_line(spec, c)).collect();
     Plan { experiments, claims, threads }
 }
@@ -58,6 +58,7 @@ pub fn estimate(spec: &Spec, threads: usize, trials: Option<usize>) -> Plan {
 fn claim_line(spec: &Spec, c: &Claim) -> String {
     let rule = match c.rule {
         Rule::Agree { .. } => "agree",
+        Rule::Equal { .. } => "equal",
         Rule::Below { .. } => "holds",
         Rule::TheoryBelow { .. } => "theory",
         Rule::Close { .. } => "close",
@@ -66,20 +67,17 @@ fn claim_line(spec: &Spec, c: &Claim) -> String {
         Rule::Amplifies { .. } => "amplifies",
     };
     let experiment = &spec.experiments[c.rule.experiment()].name;
-    let how = if matches!(c.rule, Rule::Agree { .. } | Rule::Below { .. }) {
-        format!("simulated, confidence {}", c.confidence)
-    } else {
-        "theory".to_owned()
-    };
+    let how =
+        if c.rule.is_simulated() { format!("simulated, confidence {}", c.confidence) } else { "theory".to_owned() };
     format!("{}: `{rule}` on {experiment} ({how}): {}", c.name, c.label)
 }
 
 /// The cost of one experiment.
-fn experiment_plan(e: &Experiment, threads: usize, trials_override: Option<usize>) -> ExperimentPlan {
+fn experiment_plan(e: &Experiment, threads: usize) -> ExperimentPlan {
     let p = e.task.spectrum.lambda.len();
-    let trials = e.trials.map(|t| trials_override.unwrap_or(t)).filter(|_| e.measure == Measure::ExcessRisk);
+    let trials = e.trials.filter(|_| e.measure == Measure::ExcessRisk);
     let theory_memory = THEORY_VECTORS * p as f64 * F64;
-    let (flops, memory) = match trials {
+    let (flops, memory) = match trials.map(Trials::max) {
         None => (0.0, theory_memory),
         Some(t) => {
             let flops: f64 = e.sizes.iter().map(|&n| t as f64 * trial_flops(e, n, p)).sum();
@@ -154,10 +152,13 @@ impl fmt::Display for Plan {
         let (simulated, theory): (Vec<_>, Vec<_>) = self.experiments.iter().partition(|e| e.trials.is_some());
         writeln!(f, "simulated experiments ({}, {} worker threads):", simulated.len(), self.threads)?;
         for e in &simulated {
-            let trials = e.trials.unwrap_or(0);
+            let trials = match e.trials {
+                Some(Trials::Auto { max }) => format!("adaptive trials (up to {max}) per point"),
+                t => format!("{} trials per point", t.map_or(0, Trials::max)),
+            };
             writeln!(
                 f,
-                "  {}: {}, p = {}, {trials} trials per point, {} flops, {} peak memory",
+                "  {}: {}, p = {}, {trials}, {} flops, {} peak memory",
                 e.name,
                 sweep(&e.sizes),
                 e.features,
@@ -174,7 +175,9 @@ impl fmt::Display for Plan {
             writeln!(f, "  {c}")?;
         }
         let total: f64 = self.experiments.iter().map(|e| e.flops).sum();
-        let trials: usize = simulated.iter().map(|e| e.trials.unwrap_or(0) * e.sizes.len()).sum();
+        let trials: usize = simulated.iter().map(|e| e.trials.map_or(0, Trials::max) * e.sizes.len()).sum();
+        let adaptive = simulated.iter().any(|e| matches!(e.trials, Some(Trials::Auto { .. })));
+        let trials = if adaptive { format!("at most {trials}") } else { trials.to_string() };
         writeln!(f, "total: {trials} trials, {} flops, {} peak memory", flops(total), bytes(self.peak_memory() as f64))
     }
 }
@@ -251,7 +254,7 @@ experiment e {\n task t\n n [50, 200]\n surrogates g\n trials 10\n}\n\
 experiment th {\n task t\n n 50\n surrogates g\n}\n";
 
     fn plan(threads: usize) -> Plan {
-        estimate(&resolve(&parse(SPEC).unwrap(), SPEC).unwrap(), threads, None)
+        estimate(&resolve(&parse(SPEC).unwrap(), SPEC).unwrap(), threads)
     }
 
     #[test]

@@ -7,6 +7,28 @@ use serde::{Deserialize, Serialize};
 pub struct Results {
     /// One entry per experiment.
     pub(crate) experiments: Vec<ExperimentResults>,
+    /// The `--trials N` draft override the run used, if any ([`Spec::set_draft_trials`](crate::Spec)).
+    pub(crate) draft: Option<usize>,
+}
+
+/// Why an experiment's simulation stopped where it did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase", tag = "reason")]
+pub(crate) enum Stop {
+    /// `trials N`: it ran its N trials.
+    Fixed,
+    /// `trials auto`: every claim on it was decided at this look.
+    Decided {
+        /// The look, 1-based.
+        look: usize,
+        /// The looks planned.
+        looks: usize,
+    },
+    /// `trials auto`: the cap was reached with some claim still undecided.
+    Cap {
+        /// The looks planned.
+        looks: usize,
+    },
 }
 
 /// The results of one experiment.
@@ -18,6 +40,9 @@ pub(crate) struct ExperimentResults {
     pub(crate) x: String,
     /// Monte Carlo trials per point, if simulated.
     pub(crate) trials: Option<usize>,
+    /// Why the simulation stopped after `trials` (set by the run, not cached).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) stop: Option<Stop>,
     /// The deterministic equivalent at each sample size.
     pub(crate) equivalents: Vec<EquivalentSummary>,
     /// One series per surrogate or quantity.
@@ -98,4 +123,8 @@ pub(crate) struct Point {
     /// Trials behind the simulated values.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) trials: Option<usize>,
+    /// Why the risk's variance is infinite at this point (inverse-Wishart moments), when it is: interval-based
+    /// rules cannot decide here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) infinite_variance: Option<String>,
 }

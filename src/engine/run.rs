@@ -1,8 +1,9 @@
 //! Running a spec: theory per point, then the simulation of every point's trials.
 
 use std::fmt;
+use std::ops::Range;
 
-use super::results::{EquivalentSummary, ExperimentResults, Point, Results, Series};
+use super::results::{EquivalentSummary, ExperimentResults, Point, Results, Series, Stop};
 
 use super::cache::Cache;
 use super::measures;
@@ -11,7 +12,7 @@ use crate::sim::{
     Design, ErmSurrogate, NestedSweep, PointJob, PointSamples, Progress, StreamKey, SurrogateColumn, simulate_nested,
     simulate_point,
 };
-use crate::spec::{Designs, Erm, Experiment, Measure, Spec, SurrogateKind};
+use crate::spec::{Designs, Erm, Experiment, Measure, Spec, SurrogateKind, Trials};
 use crate::stats::Summary;
 use crate::theory::{self, Regime, TwoStage};
 
@@ -21,12 +22,13 @@ const POINT_CONFIDENCE: f64 = 0.95;
 /// How to run a spec.
 #[derive(Default)]
 pub struct RunOptions<'a> {
-    /// Overrides every experiment's trial count (for quick drafts and benchmarks).
-    pub trials: Option<usize>,
     /// Called with the number of newly finished trials, from worker threads.
     pub progress: Option<&'a (dyn Fn(usize) + Sync)>,
     /// A directory caching experiment results between runs.
     pub cache: Option<&'a std::path::Path>,
+    /// For `trials auto`: given the results so far, whose last experiment is the one running, whether every claim
+    /// on it is decided ([`decided`](crate::decided)). Without it, adaptive experiments run to their cap.
+    pub decided: Option<&'a (dyn Fn(&Results) -> bool + Sync)>,
 }
 
 /// A failure to evaluate an experiment.
@@ -48,45 +50,77 @@ impl fmt::Display for RunError {
 
 impl std::error::Error for RunError {}
 
-/// The number of Monte Carlo trials a run of `spec` performs.
-pub fn total_trials(spec: &Spec, options: &RunOptions<'_>) -> u64 {
-    spec.experiments.iter().filter_map(|e| trials(e, options).map(|t| (t * e.sizes.len()) as u64)).sum()
+/// The most Monte Carlo trials a run of `spec` performs (adaptive experiments at their cap).
+pub fn total_trials(spec: &Spec) -> u64 {
+    spec.experiments.iter().filter_map(|e| e.trials.map(|t| (t.max() * e.sizes.len()) as u64)).sum()
 }
 
-/// The trials of one point of `e`, after the override.
-fn trials(e: &Experiment, options: &RunOptions<'_>) -> Option<usize> {
-    e.trials.map(|t| options.trials.unwrap_or(t))
-}
-
-/// Runs every experiment of `spec`.
+/// Runs every experiment of `spec`, in order.
+///
+/// An experiment with `trials auto` runs its looks ([`Trials::looks`]) one after another, each extending the
+/// previous one's trials (the trial streams are prefixes of each other), and stops at the first look where
+/// `options.decided` says every claim on it is decided, or at its cap. Every look is cached on its own, so a
+/// rerun, or a run with a larger cap, reuses what was simulated.
 ///
 /// # Errors
 /// The first experiment whose theory cannot be evaluated.
 pub fn run(spec: &Spec, options: &RunOptions<'_>) -> Result<Results, RunError> {
     let cache = options.cache.map(Cache::new);
-    let cached = |e: &Experiment| -> Result<ExperimentResults, RunError> {
-        let trials = trials(e, options);
-        if let Some(hit) = cache.as_ref().and_then(|c| c.load(spec.seed, trials, e)) {
-            return Ok(hit);
+    let mut results = Results { experiments: Vec::with_capacity(spec.experiments.len()), draft: spec.draft };
+    for e in &spec.experiments {
+        let simulated = e.measure == Measure::ExcessRisk;
+        let looks = e.trials.filter(|_| simulated).map_or(vec![], Trials::looks);
+        let Some((&last, _)) = looks.split_last() else {
+            results.experiments.push(experiment(spec.seed, e, None, options)?);
+            continue;
+        };
+        let adaptive = matches!(e.trials, Some(Trials::Auto { .. }));
+        let mut previous: Option<ExperimentResults> = None;
+        for (look, &trials) in looks.iter().enumerate() {
+            let current = match cache.as_ref().and_then(|c| c.load(spec.seed, Some(trials), e)) {
+                Some(hit) => hit,
+                None => {
+                    let current = experiment(spec.seed, e, Some((trials, previous.as_ref())), options)?;
+                    if let Some(c) = &cache {
+                        c.store(spec.seed, Some(trials), e, &current);
+                    }
+                    current
+                }
+            };
+            results.experiments.push(current);
+            let decided = adaptive && options.decided.is_some_and(|d| d(&results));
+            let current = results.experiments.last_mut().expect("pushed above");
+            current.stop = Some(match (adaptive, decided) {
+                (false, _) => Stop::Fixed,
+                (true, true) => Stop::Decided { look: look + 1, looks: looks.len() },
+                (true, false) => Stop::Cap { looks: looks.len() },
+            });
+            if decided || trials == last {
+                break;
+            }
+            previous = results.experiments.pop();
         }
-        let results = experiment(spec.seed, e, options)?;
-        if let Some(c) = &cache {
-            c.store(spec.seed, trials, e, &results);
-        }
-        Ok(results)
-    };
-    let experiments = spec.experiments.iter().map(cached).collect::<Result<_, _>>()?;
-    Ok(Results { experiments })
+    }
+    Ok(results)
 }
 
-/// Runs one experiment.
-fn experiment(seed: u64, e: &Experiment, options: &RunOptions<'_>) -> Result<ExperimentResults, RunError> {
+/// Runs one experiment: its theory and, with `simulated = Some((trials, previous))`, trials 0..trials of every
+/// point, reusing the trials of `previous` (a run of the same experiment with fewer trials) as their prefix.
+fn experiment(
+    seed: u64,
+    e: &Experiment,
+    simulated: Option<(usize, Option<&ExperimentResults>)>,
+    options: &RunOptions<'_>,
+) -> Result<ExperimentResults, RunError> {
     let names: Vec<(String, String)> = match e.measure {
         Measure::ExcessRisk | Measure::Coefficients => {
             e.surrogates.iter().map(|s| (s.name.clone(), s.label.clone())).collect()
         }
         m => m.series().iter().map(|s| ((*s).to_owned(), quantity_label(s).to_owned())).collect(),
     };
+    let (trials, previous) = simulated.map_or((None, None), |(t, p)| (Some(t), p));
+    // Trials 0..start are the previous run's: only start..trials are simulated.
+    let start = previous.and_then(|p| p.trials).unwrap_or(0);
     let mut out = ExperimentResults {
         name: e.name.clone(),
         x: match e.measure {
@@ -95,15 +129,18 @@ fn experiment(seed: u64, e: &Experiment, options: &RunOptions<'_>) -> Result<Exp
             _ => "n",
         }
         .to_owned(),
-        trials: trials(e, options),
+        trials,
+        stop: None,
         equivalents: Vec::with_capacity(e.sizes.len()),
         series: names.into_iter().map(|(name, label)| Series { name, label, points: Vec::new() }).collect(),
         samples: Vec::new(),
-        fallbacks: 0,
+        fallbacks: previous.map_or(0, |p| p.fallbacks),
         fingerprints: Vec::new(),
     };
-    let mut nested = match (e.designs, e.measure, out.trials) {
-        (Designs::Nested, Measure::ExcessRisk, Some(t)) => nested_samples(seed, e, t, options.progress)?.into_iter(),
+    let mut nested = match (e.designs, e.measure, trials) {
+        (Designs::Nested, Measure::ExcessRisk, Some(t)) => {
+            nested_samples(seed, e, start..t, options.progress)?.into_iter()
+        }
         _ => Vec::new().into_iter(),
     };
     for (index, &n) in e.sizes.iter().enumerate() {
@@ -117,19 +154,17 @@ fn experiment(seed: u64, e: &Experiment, options: &RunOptions<'_>) -> Result<Exp
         match e.measure {
             Measure::Coefficients => coefficient_profile(&mut out, &surrogates),
             Measure::ExcessRisk => {
-                let samples = match (nested.next(), out.trials) {
-                    (Some((samples, fallbacks)), _) => {
-                        out.fallbacks += fallbacks;
-                        Some(samples)
-                    }
+                let fresh = match (nested.next(), trials) {
+                    (Some(simulated), _) => Some(simulated),
                     (None, Some(t)) => {
-                        let (samples, fallbacks) =
-                            simulate(seed, e, index, n, &surrogates, t, options.progress).map_err(fail)?;
-                        out.fallbacks += fallbacks;
-                        Some(samples)
+                        Some(simulate(seed, e, index, n, &surrogates, start..t, options.progress).map_err(fail)?)
                     }
                     (None, None) => None,
                 };
+                let samples = fresh.map(|(fresh, fallbacks)| {
+                    out.fallbacks += fallbacks;
+                    extend(previous.map(|p| &p.samples[index]), fresh)
+                });
                 risks(&mut out, e, &regime, &surrogates, samples).map_err(fail)?;
             }
             Measure::Masks => {
@@ -198,25 +233,33 @@ fn coefficient_profile(out: &mut ExperimentResults, surrogates: &[Coefficients<'
 
 /// A point with a theory value only.
 fn theory_point(x: f64, theory: f64) -> Point {
-    Point { x, theory, mean: None, se: None, ci_low: None, ci_high: None, trials: None }
+    Point { x, theory, mean: None, se: None, ci_low: None, ci_high: None, trials: None, infinite_variance: None }
 }
 
 /// One simulated point: each series' risks in trial order, and how many trials needed the pseudo-inverse fallback.
 type Simulated = (Vec<Vec<f64>>, usize);
 
-/// Simulates `trials` trials of one point; returns each series' risks in trial order and how many trials needed
-/// the pseudo-inverse fallback.
+/// Each series' risks of trials 0..start (`previous`, if any) followed by those of start..trials (`fresh`).
+fn extend(previous: Option<&Vec<Vec<f64>>>, fresh: Vec<Vec<f64>>) -> Vec<Vec<f64>> {
+    match previous {
+        None => fresh,
+        Some(previous) => previous.iter().zip(fresh).map(|(p, f)| p.iter().copied().chain(f).collect()).collect(),
+    }
+}
+
+/// Simulates the trials `trials` of one point; returns each series' risks in trial order and how many trials
+/// needed the pseudo-inverse fallback.
 fn simulate(
     seed: u64,
     e: &Experiment,
     index: usize,
     n: usize,
     surrogates: &[Coefficients<'_>],
-    trials: usize,
+    trials: Range<usize>,
     progress: Option<Progress<'_>>,
 ) -> Result<Simulated, String> {
     let (job, column_of) = point_job(e, n, surrogates)?;
-    let samples = simulate_point(&job, 0..trials, &StreamKey::new(seed, &e.name, index), progress);
+    let samples = simulate_point(&job, trials, &StreamKey::new(seed, &e.name, index), progress);
     let series = surrogates.iter().enumerate().map(|(j, c)| match c {
         Coefficients::Teacher(of) => {
             samples.surrogate_risk(column_of[*of]).expect("an ERM column records its surrogate's risk").to_vec()
@@ -231,7 +274,7 @@ fn simulate(
 fn nested_samples(
     seed: u64,
     e: &Experiment,
-    trials: usize,
+    trials: Range<usize>,
     progress: Option<Progress<'_>>,
 ) -> Result<Vec<Simulated>, RunError> {
     let largest = e.sizes.len() - 1;
@@ -244,7 +287,7 @@ fn nested_samples(
         jobs.push(point_job(e, n, &surrogates).map_err(fail)?.0);
     }
     let sweep = NestedSweep::new(jobs).map_err(|err| fail(err.to_string()))?;
-    let samples = simulate_nested(&sweep, 0..trials, &StreamKey::new(seed, &e.name, largest), progress);
+    let samples = simulate_nested(&sweep, trials, &StreamKey::new(seed, &e.name, largest), progress);
     let per_point =
         |s: &PointSamples| ((0..e.surrogates.len()).map(|j| s.surrogate(j).to_vec()).collect(), s.info.fallbacks);
     Ok(samples.iter().map(per_point).collect())

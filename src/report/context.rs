@@ -59,7 +59,7 @@ pub(super) struct ClaimRow {
     pub(super) name: String,
     /// Its statement.
     pub(super) label_markup: String,
-    /// `pass`, `fail` or `inconclusive`.
+    /// `pass`, `fail`, `inconclusive`, `contradicted` or `unexpected`.
     pub(super) status: &'static str,
 }
 
@@ -113,12 +113,16 @@ pub(super) enum PartContext {
         label_markup: String,
         /// Where the claim stands in the spec.
         location_markup: String,
-        /// `pass`, `fail` or `inconclusive`.
+        /// `pass`, `fail`, `inconclusive`, `contradicted` or `unexpected`.
         status: &'static str,
         /// The rule in words.
         rule_markup: String,
         /// The outcome in words.
         outcome_markup: String,
+        /// Why some points could not be decided, one line each.
+        notes_markup: Vec<String>,
+        /// Why the spec expects the paper's statement to be contradicted, if it does.
+        contradicted_markup: Option<String>,
         /// Its spec excerpt.
         excerpt_str: String,
     },

@@ -14,8 +14,8 @@ use super::provenance::{COMMIT, design_words};
 use super::results_file::results_yaml;
 use super::world::ReportDate;
 use crate::claims::{Status, Verdict, Verdicts};
-use crate::engine::{ExperimentResults, Results};
-use crate::spec::{Claim, Designs, Experiment, Measure, Part, Section, Spec, Text};
+use crate::engine::{ExperimentResults, Results, Stop};
+use crate::spec::{Claim, Designs, Experiment, Measure, Part, Section, Spec, Text, Trials};
 use crate::stats::sig;
 
 /// The templates, compiled in; file names as in `templates/`.
@@ -290,9 +290,10 @@ fn risk_table(e: &Experiment, r: &ExperimentResults) -> Table {
         .collect();
     let summary = match r.trials {
         Some(t) => format!(
-            "Excess risk at {} sample sizes, {t} Monte Carlo trials per point on {} designs.",
+            "Excess risk at {} sample sizes, {t} Monte Carlo trials per point on {} designs.{}",
             e.sizes.len(),
-            designs_word(e.designs)
+            designs_word(e.designs),
+            stop_words(e, r)
         ),
         None => format!("Theoretical excess risk at {} sample sizes.", e.sizes.len()),
     };
@@ -389,27 +390,48 @@ fn claim(spec_file: &str, c: &Claim, v: &Verdict) -> PartContext {
         status: v.status.word(),
         rule_markup: typst_markup(&v.rule),
         outcome_markup: typst_markup(&v.outcome),
+        notes_markup: v.notes.iter().map(|n| typst_markup(n)).collect(),
+        contradicted_markup: v.contradicted.as_deref().map(typst_markup),
         excerpt_str: typst_string(&c.excerpt),
     }
 }
 
-/// "All 3 claims hold." / "1 of 3 claims hold; failing: `x`; inconclusive: `y`."
+/// " Adaptive trials: …" on why an experiment stopped where it did; nothing for fixed trials.
+fn stop_words(e: &Experiment, r: &ExperimentResults) -> String {
+    let (Some(trials), Some(Trials::Auto { max })) = (r.trials, e.trials) else { return String::new() };
+    match r.stop {
+        Some(Stop::Decided { look, looks }) => format!(
+            " Adaptive trials (cap {max}): stopped after {trials} trials per point, at look {look} of {looks}, \
+             because every claim on this experiment was decided."
+        ),
+        Some(Stop::Cap { .. }) => format!(
+            " Adaptive trials: the cap of {max} trials per point was reached with a claim on this experiment still \
+             undecided."
+        ),
+        Some(Stop::Fixed) | None => String::new(),
+    }
+}
+
+/// "All 3 claims hold." / "46 claims hold, 1 contradicted as expected (`obs1`); failing: `x`; inconclusive: `y`."
 fn summary_sentence(v: &Verdicts) -> String {
     let names = |s: Status| -> Vec<String> {
         v.claims.iter().filter(|c| c.status == s).map(|c| format!("`{}`", c.name)).collect()
     };
-    let (held, failed, open) = (names(Status::Pass).len(), names(Status::Fail), names(Status::Inconclusive));
-    if failed.is_empty() && open.is_empty() {
+    let held = names(Status::Pass).len();
+    let lists = [
+        (names(Status::Contradicted), "contradicted, as the spec expects"),
+        (names(Status::Fail), "failed"),
+        (names(Status::Unexpected), "held although the spec expects a contradiction"),
+        (names(Status::Inconclusive), "inconclusive (too few trials to decide)"),
+    ];
+    if lists.iter().all(|(names, _)| names.is_empty()) {
         return format!("All {held} claims hold.");
     }
-    let mut sentence = format!("{held} of {} claims hold", v.claims.len());
-    if !failed.is_empty() {
-        sentence.push_str(&format!("; failing: {}", failed.join(", ")));
+    let mut parts = vec![format!("{held} of {} claims hold", v.claims.len())];
+    for (names, what) in lists.iter().filter(|(names, _)| !names.is_empty()) {
+        parts.push(format!("{} {what}: {}", names.len(), names.join(", ")));
     }
-    if !open.is_empty() {
-        sentence.push_str(&format!("; inconclusive (too few trials to decide): {}", open.join(", ")));
-    }
-    sentence + "."
+    parts.join("; ") + "."
 }
 
 /// "independent" or "nested": how an experiment's trials draw their designs.
@@ -422,6 +444,7 @@ fn designs_word(designs: Designs) -> &'static str {
 
 /// The Monte Carlo design in one line.
 fn trials_note(spec: &Spec, results: &Results) -> String {
+    let draft = results.draft.map_or(String::new(), |t| format!("draft: {t} trials per point (--trials) · "));
     let simulated: Vec<String> = spec
         .experiments
         .iter()
@@ -430,5 +453,9 @@ fn trials_note(spec: &Spec, results: &Results) -> String {
             r.trials.map(|t| format!("{} × {t} trials ({}, {})", e.sizes.len(), e.name, designs_word(e.designs)))
         })
         .collect();
-    if simulated.is_empty() { "theory only".to_owned() } else { format!("Gaussian designs: {}", simulated.join(", ")) }
+    if simulated.is_empty() {
+        "theory only".to_owned()
+    } else {
+        format!("{draft}Gaussian designs: {}", simulated.join(", "))
+    }
 }

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::provenance::{COMMIT, design_words};
 use super::render::RenderInput;
-use crate::engine::{EquivalentSummary, Point};
+use crate::engine::{EquivalentSummary, Point, Stop};
 
 /// The whole file.
 #[derive(Serialize)]
@@ -26,6 +26,11 @@ struct ResultsFile<'a> {
     /// Worker threads, only with `--record-threads` (results never depend on it).
     #[serde(skip_serializing_if = "Option::is_none")]
     threads: Option<usize>,
+    /// The `--trials N` draft override every simulated experiment ran with, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    draft_trials: Option<usize>,
+    /// How many claims have each verdict.
+    verdicts: BTreeMap<&'static str, usize>,
     /// Per experiment.
     experiments: BTreeMap<&'a str, ExperimentEntry<'a>>,
     /// Per claim, in spec order.
@@ -39,6 +44,10 @@ struct ExperimentEntry<'a> {
     x: &'a str,
     /// Trials per point, if simulated.
     trials: Option<usize>,
+    /// Why the simulation stopped after `trials`: `fixed`, `decided` (adaptive, every claim decided at a look) or
+    /// `cap` (adaptive, the cap was reached undecided).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stop: Option<Stop>,
     /// How the simulation draws its data, if simulated.
     #[serde(skip_serializing_if = "Option::is_none")]
     design: Option<String>,
@@ -72,12 +81,18 @@ struct ClaimEntry<'a> {
     name: &'a str,
     /// Its statement.
     label: &'a str,
-    /// `pass`, `fail` or `inconclusive`.
+    /// `pass`, `fail`, `inconclusive`, `contradicted` or `unexpected`.
     verdict: &'static str,
     /// The decision rule in words.
     rule: &'a str,
     /// The outcome in words.
     outcome: &'a str,
+    /// Why some points could not be decided.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    notes: &'a [String],
+    /// Why the spec expects the paper's statement to be contradicted, if it does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    contradicted: Option<&'a str>,
 }
 
 /// Serialises results and verdicts as YAML.
@@ -100,6 +115,7 @@ pub(super) fn results_yaml(input: &RenderInput<'_>) -> String {
                 ExperimentEntry {
                     x: &e.x,
                     trials: e.trials,
+                    stop: e.stop,
                     design,
                     fallbacks: e.fallbacks,
                     equivalents: &e.equivalents,
@@ -117,8 +133,14 @@ pub(super) fn results_yaml(input: &RenderInput<'_>) -> String {
             verdict: v.status.word(),
             rule: &v.rule,
             outcome: &v.outcome,
+            notes: &v.notes,
+            contradicted: v.contradicted.as_deref(),
         })
         .collect();
+    let mut counts = BTreeMap::new();
+    for v in &verdicts.claims {
+        *counts.entry(v.status.word()).or_insert(0) += 1;
+    }
     let file = ResultsFile {
         kdrepro: env!("CARGO_PKG_VERSION"),
         commit: COMMIT,
@@ -127,6 +149,8 @@ pub(super) fn results_yaml(input: &RenderInput<'_>) -> String {
         spec_hash: input.spec_hash,
         seed: spec.seed,
         threads: input.threads,
+        draft_trials: input.results.draft,
+        verdicts: counts,
         experiments,
         claims,
     };

@@ -102,8 +102,7 @@ fn expr_names<'a>(e: &'a Expr, out: &mut Vec<&'a str>) {
 
 /// The setting of a claim that carries its rule (the one setting that is not an option).
 fn rule_setting(block: &Block) -> Option<&Setting> {
-    const OPTIONS: [&str; 5] = ["tolerance", "confidence", "points", "at", "expect"];
-    block.settings.iter().find(|s| !OPTIONS.contains(&s.key.name.as_str()))
+    block.settings.iter().find(|s| super::signature::RULES.contains(&s.key.name.as_str()))
 }
 
 /// Comparisons and closeness tests between two series that are provably the same surrogate.
@@ -164,10 +163,11 @@ fn canonical(kind: &SurrogateKind, p: usize) -> SurrogateKind {
 
 /// A simulated claim whose experiment has fewer than [`MIN_TRIALS`] trials per point.
 fn too_few_trials(claim: &Claim, e: &Experiment, block: &Block) -> Option<Diagnostic> {
-    if !matches!(claim.rule, Rule::Agree { .. } | Rule::Below { .. }) {
+    if !claim.rule.is_simulated() {
         return None;
     }
-    let trials = e.trials?;
+    // The fewest trials a point can be decided on: its count, or the first look of `trials auto`.
+    let trials = e.trials?.looks()[0];
     if trials >= MIN_TRIALS {
         return None;
     }

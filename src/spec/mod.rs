@@ -31,12 +31,23 @@ pub struct Spec {
     pub(crate) claims: Vec<Claim>,
     /// What the report shows, in reading order.
     pub(crate) document: Vec<Part>,
+    /// The `--trials N` draft override, when every simulated experiment runs N trials instead of its own.
+    pub(crate) draft: Option<usize>,
 }
 
 impl Spec {
     /// Replaces the seed (the command line's `--seed`).
     pub fn set_seed(&mut self, seed: u64) {
         self.seed = seed;
+    }
+
+    /// Runs every simulated experiment with `trials` trials per point instead of its own (the command line's
+    /// `--trials`, for drafts): the report and the results file say so.
+    pub fn set_draft_trials(&mut self, trials: usize) {
+        self.draft = Some(trials);
+        for e in self.experiments.iter_mut().filter(|e| e.trials.is_some()) {
+            e.trials = Some(Trials::Fixed(trials));
+        }
     }
 
     /// "2 experiments, 2 figures, 3 claims".
@@ -247,7 +258,7 @@ pub(crate) struct Experiment {
     /// The surrogates compared, each a series.
     pub(crate) surrogates: Vec<Surrogate>,
     /// Monte Carlo trials per point; `None` for theory only.
-    pub(crate) trials: Option<usize>,
+    pub(crate) trials: Option<Trials>,
     /// The training design's spectrum when it differs from the task's (covariance shift, Observation 1); the
     /// risk is always measured under the task's covariance.
     pub(crate) design: Option<Spectrum>,
@@ -261,6 +272,44 @@ pub(crate) struct Experiment {
     pub(crate) excerpt: String,
     /// Where its name stands in the spec, for diagnostics about the whole experiment.
     pub(crate) span: Span,
+}
+
+/// How many Monte Carlo trials an experiment runs per point.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Trials {
+    /// `trials N`: exactly N.
+    Fixed(usize),
+    /// `trials auto(max: N)`: batches at the [`Trials::looks`] until every claim on the experiment is decided.
+    Auto {
+        /// The cap N.
+        max: usize,
+    },
+}
+
+impl Trials {
+    /// The cap of `trials auto` when none is given.
+    pub(crate) const DEFAULT_MAX: usize = 20_000;
+    /// The first look of `trials auto`; every further look doubles it, the last is the cap.
+    pub(crate) const FIRST_LOOK: usize = 100;
+
+    /// The most trials a point can run.
+    pub(crate) fn max(self) -> usize {
+        match self {
+            Trials::Fixed(n) | Trials::Auto { max: n } => n,
+        }
+    }
+
+    /// The trial counts at which the claims look at the data: `[N]` for fixed trials; 100, 200, 400, … below the
+    /// cap, then the cap, for `auto`. Claims split their error rate over these looks (Bonferroni).
+    pub(crate) fn looks(self) -> Vec<usize> {
+        match self {
+            Trials::Fixed(n) => vec![n],
+            Trials::Auto { max } => {
+                let doubling = std::iter::successors(Some(Self::FIRST_LOOK), |t| t.checked_mul(2));
+                doubling.take_while(|&t| t < max).chain(std::iter::once(max)).collect()
+            }
+        }
+    }
 }
 
 /// How the trials of an experiment draw their designs across its sample sizes.
@@ -309,6 +358,8 @@ pub(crate) struct Claim {
     pub(crate) rule: Rule,
     /// The family-wise confidence of the decision.
     pub(crate) confidence: f64,
+    /// Whether the paper's statement is expected to hold or to be contradicted.
+    pub(crate) expectation: Expectation,
     /// The sample sizes tested, when the claim is narrower than its experiment's sweep.
     pub(crate) at: Option<Vec<usize>>,
     /// The line of the spec where it starts.
@@ -320,14 +371,25 @@ pub(crate) struct Claim {
 /// The decision rule of a claim.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Rule {
-    /// Theorem-1 kind: at every point of every series, the simulated mean agrees with theory.
+    /// Theorem-1 kind: at every point of every series, the simulated mean is within the band of theory
+    /// (an equivalence test).
     Agree {
         /// Index into [`Spec::experiments`].
         experiment: usize,
-        /// Relative slack for the finite-p gap of the deterministic equivalent.
-        relative: f64,
-        /// The interval half-width a point needs to be decided; wider points are inconclusive.
-        precision: Option<Tolerance>,
+        /// The agreement claimed: |E R − theory| ≤ band.
+        band: Band,
+    },
+    /// Two simulated series (possibly of two experiments) have equal expected risks, within a band, at every
+    /// common point (an equivalence test; paired by trial within one experiment, Welch's test across two).
+    Equal {
+        /// Index into [`Spec::experiments`] of the first series.
+        experiment: usize,
+        /// The first series.
+        series: usize,
+        /// The second series: (experiment, series).
+        other: (usize, usize),
+        /// The difference allowed: |E R_a − E R_b| ≤ band, relative to the second series' theory value.
+        band: Band,
     },
     /// Ordering kind, by simulation: in each pair, the first series' risk is below the second's at every tested
     /// point, paired by trial.
@@ -386,10 +448,24 @@ pub(crate) enum Rule {
 }
 
 impl Rule {
-    /// The experiment a rule reads.
+    /// Every experiment a rule reads: [`Rule::experiment`], and for [`Rule::Equal`] the second series'.
+    pub(crate) fn experiments(&self) -> Vec<usize> {
+        match self {
+            Rule::Equal { experiment, other, .. } if *experiment != other.0 => vec![*experiment, other.0],
+            rule => vec![rule.experiment()],
+        }
+    }
+
+    /// Whether the rule decides on simulated values (and so on trials).
+    pub(crate) fn is_simulated(&self) -> bool {
+        matches!(self, Rule::Agree { .. } | Rule::Equal { .. } | Rule::Below { .. })
+    }
+
+    /// The experiment a rule reads (the first one, for [`Rule::Equal`]).
     pub(crate) fn experiment(&self) -> usize {
         match self {
             Rule::Agree { experiment, .. }
+            | Rule::Equal { experiment, .. }
             | Rule::Below { experiment, .. }
             | Rule::TheoryBelow { experiment, .. }
             | Rule::Close { experiment, .. }
@@ -398,6 +474,34 @@ impl Rule {
             | Rule::Amplifies { experiment, .. } => *experiment,
         }
     }
+}
+
+/// The half-width of an equivalence band around a reference value r: `absolute + relative·|r|`
+/// (`tolerance absolute(a), relative(b)`; either may be absent, i.e. 0).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Band {
+    /// The absolute part, in risk units.
+    pub(crate) absolute: f64,
+    /// The part relative to |r|, a fraction in [0, 1).
+    pub(crate) relative: f64,
+}
+
+impl Band {
+    /// The half-width around the reference value `r`.
+    pub(crate) fn half_width(self, r: f64) -> f64 {
+        self.absolute + self.relative * r.abs()
+    }
+}
+
+/// What the spec expects of a claim's verdict.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Expectation {
+    /// The paper's statement is expected to hold (the default).
+    Holds,
+    /// The paper's statement is expected to be contradicted by the evidence, for the reason given
+    /// (`contradicted "..."`): a confirmed contradiction does not fail the build; a statement that holds after all
+    /// is flagged.
+    Contradicted(String),
 }
 
 /// An absolute or relative tolerance.

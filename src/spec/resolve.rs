@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use super::args::{Args, Bound, MAX_COUNT, count, count_in, kind_name, number, real};
 use super::signature::{self, RULES};
 use super::{
-    Axes, Claim, Designs, Erm, Experiment, Figure, Measure, Part, PointFilter, Rule, SampleSize, Section, Spec,
-    Spectrum, Surrogate, SurrogateKind, Task, Text, Tolerance,
+    Axes, Band, Claim, Designs, Erm, Expectation, Experiment, Figure, Measure, Part, PointFilter, Rule, SampleSize,
+    Section, Spec, Spectrum, Surrogate, SurrogateKind, Task, Text, Tolerance, Trials,
 };
 use crate::diagnostics::{Diagnostic, Span, did_you_mean};
 use crate::syntax::{Argument, Ast, Block, Declaration, Expr, ExprKind, Ident, Item, Path, Setting, Value};
@@ -123,6 +123,7 @@ impl<'a> Resolver<'a> {
             figures: Vec::new(),
             claims: Vec::new(),
             document: Vec::new(),
+            draft: None,
         };
         for item in &ast.items {
             match item {
@@ -398,7 +399,7 @@ impl<'a> Resolver<'a> {
         if let Some(listed) = s.get("surrogates") {
             check_teachers(&surrogates, listed)?;
         }
-        let trials = s.get("trials").map(|t| count(number(single(t)?, "trials")?, "trials", 1)).transpose()?;
+        let trials = s.get("trials").map(|t| trials(single(t)?)).transpose()?;
         let measure = match s.get("measure") {
             None => Measure::ExcessRisk,
             Some(m) => {
@@ -531,8 +532,12 @@ impl<'a> Resolver<'a> {
         Ok(Figure { name: b.name.name.clone(), experiments, series, caption, axes })
     }
 
-    /// `claim name "label" { RULE ..., tolerance ..., confidence ..., points ..., at ... }`
+    /// `claim name "label" { RULE ..., tolerance ..., confidence ..., points ..., at ..., contradicted "..." }`
     fn claim(&self, b: &'a Block, spec: &Spec) -> Result<Claim, Diagnostic> {
+        if let Some(old) = b.settings.iter().find(|s| s.key.name == "precision") {
+            return Err(Diagnostic::error(old.key.span, "`precision` is gone: `agree` is an equivalence test")
+                .with_hint("state the agreement claimed with `tolerance`; a point is decided once its interval fits"));
+        }
         let s = Settings::new(b)?;
         let label = b.label.as_ref().map(|l| l.value.clone()).ok_or_else(|| {
             Diagnostic::error(b.name.span, format!("claim `{}` needs a label", b.name.name))
@@ -552,17 +557,30 @@ impl<'a> Resolver<'a> {
         };
         let rule = self.rule(setting, &s, spec)?;
         let experiment = &spec.experiments[rule.experiment()];
-        let simulated = matches!(rule, Rule::Agree { .. } | Rule::Below { .. });
-        if simulated && (experiment.trials.is_none() || experiment.measure != Measure::ExcessRisk) {
+        if rule.is_simulated()
+            && let Some(e) = rule
+                .experiments()
+                .into_iter()
+                .map(|i| &spec.experiments[i])
+                .find(|e| e.trials.is_none() || e.measure != Measure::ExcessRisk)
+        {
             return Err(Diagnostic::error(
                 setting.key.span,
-                format!(
-                    "`{}` needs simulated excess risks, but experiment `{}` has none",
-                    setting.key.name, experiment.name
-                ),
+                format!("`{}` needs simulated excess risks, but experiment `{}` has none", setting.key.name, e.name),
             )
             .with_hint("give the experiment `trials` and `measure excess_risk`"));
         }
+        let expectation = match s.get("contradicted") {
+            None => Expectation::Holds,
+            Some(c) => {
+                let why = string(single(c)?)?;
+                if why.trim().is_empty() {
+                    return Err(Diagnostic::error(c.span, "say why the paper's statement is expected to fail")
+                        .with_hint("e.g. `contradicted \"the min-norm estimator is not invariant under x ↦ Ax\"`"));
+                }
+                Expectation::Contradicted(why)
+            }
+        };
         let confidence = s.get("confidence").map(|c| real(single(c)?, "confidence", Bound::Fraction)).transpose()?;
         let at = s.get("at").map(|a| claim_sizes(single(a)?, experiment)).transpose()?;
         Ok(Claim {
@@ -570,6 +588,7 @@ impl<'a> Resolver<'a> {
             label,
             rule,
             confidence: confidence.unwrap_or(0.99),
+            expectation,
             at,
             line: self.source[..b.span.start as usize].matches('\n').count() + 1,
             excerpt: b.span.text(self.source).to_owned(),
@@ -580,12 +599,12 @@ impl<'a> Resolver<'a> {
     fn rule(&self, setting: &Setting, s: &Settings<'_>, spec: &Spec) -> Result<Rule, Diagnostic> {
         let key = setting.key.name.as_str();
         let allowed: &[&str] = match key {
-            "agree" => &["tolerance", "confidence", "at", "precision"],
-            "holds" => &["points", "confidence", "at"],
-            "close" => &["tolerance", "at"],
-            "slope" => &["expect", "tolerance", "at"],
-            "flat" => &["tolerance", "at"],
-            _ => &["at"],
+            "agree" | "equal" => &["tolerance", "confidence", "at", "contradicted"],
+            "holds" => &["points", "confidence", "at", "contradicted"],
+            "close" => &["tolerance", "at", "contradicted"],
+            "slope" => &["expect", "tolerance", "at", "contradicted"],
+            "flat" => &["tolerance", "at", "contradicted"],
+            _ => &["at", "contradicted"],
         };
         if let Some(extra) = s.in_order().find(|x| x.key.name != key && !allowed.contains(&x.key.name.as_str())) {
             return Err(Diagnostic::error(
@@ -594,23 +613,27 @@ impl<'a> Resolver<'a> {
             )
             .with_hint(format!("`{key}` takes: {}", allowed.join(", "))));
         }
-        let tolerance = s.get("tolerance").map(|t| tolerance(single(t)?)).transpose()?;
+        let band = || {
+            band(s.get("tolerance").ok_or_else(|| {
+                missing_tolerance(setting).with_hint(
+                    "the tolerance is the agreement claimed, e.g. `tolerance relative(0.03)`, or \
+                     `tolerance absolute(1e-9), relative(0.03)` where the theory value may be 0",
+                )
+            })?)
+        };
         match key {
             "agree" => {
                 let experiment = self.experiment_ref(single(setting)?)?;
-                let relative = match tolerance {
-                    None => 0.0,
-                    Some(Tolerance::Relative(x)) => x,
-                    Some(Tolerance::Absolute(_)) => {
-                        return Err(Diagnostic::error(
-                            s.require("tolerance")?.span,
-                            "`agree` takes a relative tolerance",
-                        ));
-                    }
-                };
-                let precision = s.get("precision").map(|t| self::tolerance(single(t)?)).transpose()?;
-                Ok(Rule::Agree { experiment, relative, precision })
+                return Ok(Rule::Agree { experiment, band: band()? });
             }
+            "equal" => {
+                let ((experiment, series), other) = self.equal(setting, spec)?;
+                return Ok(Rule::Equal { experiment, series, other, band: band()? });
+            }
+            _ => {}
+        }
+        let tolerance = s.get("tolerance").map(|t| tolerance(single(t)?)).transpose()?;
+        match key {
             "holds" => {
                 let points = match s.get("points") {
                     None => PointFilter::All,
@@ -678,6 +701,28 @@ impl<'a> Resolver<'a> {
             Ok(None) => Err(Diagnostic::error(value.span, "β = 2α + 1 is the boundary the paper leaves open")),
             Err(err) => Err(Diagnostic::error(value.span, err.to_string())),
         }
+    }
+
+    /// `equal a.s, b.t`: two simulated series at the same sample sizes (of one experiment or two), as
+    /// (experiment, series) pairs.
+    #[allow(clippy::type_complexity, reason = "two (experiment, series) index pairs")]
+    fn equal(&self, setting: &Setting, spec: &Spec) -> Result<((usize, usize), (usize, usize)), Diagnostic> {
+        let [left, right] = setting.values.as_slice() else {
+            return Err(Diagnostic::error(setting.span, "`equal` takes exactly two series, e.g. `equal a.x, b.y`"));
+        };
+        let (experiment, series) = self.series(path(value_expr(left)?, "a series such as `fig1b.optimal`")?, spec)?;
+        let other = self.series(path(value_expr(right)?, "a series such as `fig1b.optimal`")?, spec)?;
+        if (experiment, series) == other {
+            return Err(Diagnostic::error(setting.span, "a series cannot be compared with itself"));
+        }
+        let (a, b) = (&spec.experiments[experiment], &spec.experiments[other.0]);
+        if a.sizes != b.sizes {
+            return Err(Diagnostic::error(
+                right.span(),
+                format!("`equal` compares series at the same n, but `{}` and `{}` have different `n`", a.name, b.name),
+            ));
+        }
+        Ok(((experiment, series), other))
     }
 
     /// `e.a < e.b, e.c <= e.d`: comparisons of series of one experiment.
@@ -933,6 +978,40 @@ fn seed(e: &Expr) -> Result<u64, Diagnostic> {
     })
 }
 
+/// `trials N`, `trials auto` or `trials auto(max: N)`.
+fn trials(e: &Expr) -> Result<Trials, Diagnostic> {
+    match &e.kind {
+        ExprKind::Number(n) => count(n, "trials", 1).map(Trials::Fixed),
+        ExprKind::Path(_) => choice(e, "trials", &["auto"]).map(|_| Trials::Auto { max: Trials::DEFAULT_MAX }),
+        _ => {
+            let (_, a) = construct(e, "trials")?;
+            let max = match a.get("max") {
+                None => Trials::DEFAULT_MAX,
+                Some(m) => count_in(number(m, "max")?, "max", Trials::FIRST_LOOK as u64, MAX_COUNT)?,
+            };
+            Ok(Trials::Auto { max })
+        }
+    }
+}
+
+/// `tolerance relative(x)`, `tolerance absolute(x)` or both, as the half-width of an equivalence band.
+fn band(setting: &Setting) -> Result<Band, Diagnostic> {
+    let mut band = Band { absolute: 0.0, relative: 0.0 };
+    let mut seen = (false, false);
+    for v in &setting.values {
+        let (slot, was) = match tolerance(value_expr(v)?)? {
+            Tolerance::Absolute(x) => ((&mut band.absolute, x), &mut seen.0),
+            Tolerance::Relative(x) => ((&mut band.relative, x), &mut seen.1),
+        };
+        if std::mem::replace(was, true) {
+            return Err(Diagnostic::error(v.span(), "each kind of tolerance may be given once")
+                .with_hint("write `tolerance absolute(a), relative(r)`: the band is a + r·|theory|"));
+        }
+        *slot.0 = slot.1;
+    }
+    Ok(band)
+}
+
 /// `relative(x)` with 0 ≤ x < 1, or `absolute(x)` with x ≥ 0.
 fn tolerance(e: &Expr) -> Result<Tolerance, Diagnostic> {
     let (callee, a) = construct(e, "tolerance")?;
@@ -979,7 +1058,7 @@ fn check_nested(
     task: &Task,
     surrogates: &[Surrogate],
     measure: Measure,
-    trials: Option<usize>,
+    trials: Option<Trials>,
     at: Span,
 ) -> Result<(), Diagnostic> {
     let p = task.spectrum.lambda.len();
@@ -1007,7 +1086,7 @@ fn check_measure(
     surrogates: &[Surrogate],
     sizes: &[usize],
     task: &Task,
-    trials: Option<usize>,
+    trials: Option<Trials>,
     b: &Block,
     n_span: Span,
 ) -> Result<(), Diagnostic> {

@@ -34,8 +34,11 @@ const SURROGATES: [Constructor; 9] = [
     ("teacher", &["of", "label"]),
 ];
 
-/// `tolerance ...` and `precision ...` in a claim.
+/// `tolerance ...` in a claim.
 const TOLERANCES: [Constructor; 2] = [("relative", &["amount"]), ("absolute", &["amount"])];
+
+/// `trials auto(max: N)` in an experiment.
+const TRIALS: [Constructor; 1] = [("auto", &["max"])];
 
 /// The settings of `experiment NAME { ... }`.
 const EXPERIMENT: [&str; 8] = ["task", "n", "surrogates", "trials", "measure", "design", "designs", "label"];
@@ -47,8 +50,9 @@ const FIGURE: [&str; 4] = ["show", "series", "caption", "axes"];
 const SECTION: [&str; 3] = ["v1", "title", "statement"];
 
 /// The settings of `claim NAME "Label" { ... }`: the rules, then their options.
-const CLAIM: [&str; 13] = [
+const CLAIM: [&str; 14] = [
     "agree",
+    "equal",
     "holds",
     "theory",
     "close",
@@ -60,11 +64,11 @@ const CLAIM: [&str; 13] = [
     "points",
     "at",
     "expect",
-    "precision",
+    "contradicted",
 ];
 
 /// The rules of a claim (the first settings of its table): a claim has exactly one.
-pub(super) const RULES: &[&str] = CLAIM.split_at(7).0;
+pub(super) const RULES: &[&str] = CLAIM.split_at(8).0;
 
 /// The constructors a call may name where `keyword` introduces it: the keyword of a declaration, or the key of
 /// the setting whose value it is.
@@ -74,7 +78,8 @@ fn constructors(keyword: &str) -> &'static [Constructor] {
         "signal" => &SIGNALS,
         "task" => &TASKS,
         "surrogate" => &SURROGATES,
-        "tolerance" | "precision" => &TOLERANCES,
+        "tolerance" => &TOLERANCES,
+        "trials" => &TRIALS,
         _ => &[],
     }
 }
@@ -120,7 +125,7 @@ mod tests {
 
     #[test]
     fn rules_are_the_claim_settings_before_the_first_option() {
-        assert_eq!(RULES, ["agree", "holds", "theory", "close", "slope", "flat", "amplifies"]);
+        assert_eq!(RULES, ["agree", "equal", "holds", "theory", "close", "slope", "flat", "amplifies"]);
         assert_eq!(CLAIM[RULES.len()], "tolerance");
     }
 
@@ -128,7 +133,6 @@ mod tests {
     fn parameters_depend_on_the_introducing_keyword() {
         assert_eq!(parameters("spectrum", "list"), Some(&["eigenvalues"][..]));
         assert_eq!(parameters("signal", "list"), Some(&["spectrum", "coefficients", "power"][..]));
-        assert_eq!(parameters("precision", "relative"), parameters("tolerance", "relative"));
         assert_eq!(parameters("experiment", "powerlaw"), None);
         assert_eq!(parameters("spectrum", "gaussian"), None);
         assert_eq!(settings("spectrum"), None);

@@ -7,11 +7,13 @@ mod multiplicity;
 mod paired;
 mod slope;
 mod summary;
+mod welch;
 
 pub(crate) use multiplicity::Holm;
 pub(crate) use paired::PairedComparison;
 pub(crate) use slope::LogLogFit;
 pub(crate) use summary::Summary;
+pub(crate) use welch::{Welch, welch};
 
 /// `x` with `digits` significant digits, in plain notation for moderate magnitudes and `1.23e-5` otherwise.
 pub(crate) fn sig(x: f64, digits: usize) -> String {

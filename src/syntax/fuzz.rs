@@ -22,7 +22,7 @@ use rand::{RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 use super::Order;
-use crate::{Diagnostic, RunOptions, Signatures, format, parse, resolve, total_trials};
+use crate::{Diagnostic, Signatures, format, parse, resolve, total_trials};
 
 /// Item keywords, block settings and setting words of the language.
 const KEYWORDS: [&str; 33] = [
@@ -347,9 +347,9 @@ fn exercise(source: &str) {
     let resolved = resolve(&ast, source);
     let messages = |r: &Result<crate::Spec, Vec<Diagnostic>>, text: &str| match r {
         Ok(spec) => {
-            total_trials(spec, &RunOptions::default());
+            total_trials(spec);
             // The plan and its memory check, and the warnings, are part of the check path.
-            let plan = crate::estimate(spec, 2, None);
+            let plan = crate::estimate(spec, 2);
             let _ = plan.check_memory(1 << 30);
             plan.to_string();
             if let Ok(ast) = parse(text) {
