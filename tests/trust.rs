@@ -135,10 +135,11 @@ fn hostile_spec_file_names_are_shown_verbatim_and_outputs_stay_inside_out() {
     assert!(written.iter().all(|f| f == "figures" || !f.contains('/')), "{written:?}");
 }
 
-/// A spec on spectrum `spectrum` at sample sizes `n`, with an agreement claim between theory and simulation.
+/// A spec on spectrum `spectrum` at sample sizes `n`, with an agreement claim between theory and simulation
+/// (within 15%: at p = 1 a single trial's risk σ² N(0, 1)²/χ²_n has a relative spread above √2).
 fn edge_spec(spectrum: &str, n: &str) -> String {
     let signal = if spectrum.starts_with("list") {
-        "list(cov, [1, -1, 2, 0, 0])"
+        "constant(cov, power: 1)"
     } else {
         "powerlaw_energy(cov, beta: 1.2, power: 1)"
     };
@@ -155,9 +156,9 @@ experiment e {{
   task t
   n {n}
   surrogates truth, best
-  trials 200
+  trials auto(max: 3200)
 }}
-claim agree "theory matches simulation" {{ agree e tolerance relative(0.05) }}
+claim agree "theory matches simulation" {{ agree e tolerance relative(0.15) }}
 "#
     )
 }
@@ -174,18 +175,29 @@ fn build_edge(name: &str, spectrum: &str, n: &str) -> (Option<i32>, String) {
 fn edge_cases_work_or_are_refused_clearly() {
     // Each works, and its simulation agrees with the theory: p = 1 (least squares, E R = σ²/(n − 2) at β⋆);
     // n close to p on either side; α = 1.01, the edge of the power-law results; repeated eigenvalues (isotropic
-    // Σ, τ and Ω from a single eigenvalue); zero eigenvalues with n below the number of positive ones.
+    // Σ, τ and Ω from a single eigenvalue); zero eigenvalues with n below the number of positive ones. With label
+    // noise the risk's variance is finite only for |n − k| ≥ 4 (inverse-Wishart moments), the closest n taken here.
     for (name, spectrum, n) in [
-        ("p1", "powerlaw(p: 1, alpha: 2.0)", "[3, 5, 10]"),
-        ("near-p", "powerlaw(p: 40, alpha: 1.5)", "[37, 38, 43, 44]"),
+        ("p1", "powerlaw(p: 1, alpha: 2.0)", "[10, 20]"),
+        ("near-p", "powerlaw(p: 40, alpha: 1.5)", "[30, 44]"),
         ("alpha-near-one", "powerlaw(p: 200, alpha: 1.01)", "[20, 100]"),
         ("repeated", "isotropic(p: 30)", "[10, 20, 40]"),
-        ("zeros", "list([1, 0.5, 0.25, 0, 0])", "[1, 2]"),
+        ("zeros", "list([1, 0.5, 0.25, 0.2, 0.1, 0.05, 0.02, 0, 0])", "[1, 2]"),
     ] {
         let (code, stderr) = build_edge(name, spectrum, n);
         assert_eq!(code, Some(0), "{name}: {stderr}");
         assert!(stderr.contains("pass agree"), "{name}: {stderr}");
     }
+}
+
+#[test]
+fn issue_10_the_deterministic_equivalent_is_contradicted_close_below_p() {
+    // Theorem 1 is asymptotic: at n = 36, p = 40 with noise the exact risk exceeds the equivalent by about a third
+    // (isotropic analogue: σ² n/(p − n − 1) = 12σ² against Ω/(1 − Ω)σ² = 9σ²). The old rule passed it on wide
+    // intervals; the equivalence test shows the simulated mean outside theory ± 15% (exit 1).
+    let (code, stderr) = build_edge("below-p", "powerlaw(p: 40, alpha: 1.5)", "36");
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("FAIL agree"), "{stderr}");
 }
 
 #[test]
@@ -199,4 +211,56 @@ fn sample_sizes_without_a_finite_risk_are_refused_with_a_reason() {
         assert_eq!(code, Some(2), "{name}: {stderr}");
         assert!(stderr.contains(reason) && stderr.contains("help: use n <"), "{name}: {stderr}");
     }
+}
+
+#[test]
+fn issue_10_agree_never_passes_on_a_few_trials_and_a_draft_says_so() {
+    // `kdrepro build specs/bench/fig1b.kd --trials 3` passed `agree` before issue 10: three trials are no evidence.
+    let dir = Scratch::new("draft-trials");
+    let spec = crate::support::specs().join("bench/fig1b.kd");
+    let out = kdrepro(&dir.path, &["build", spec.to_str().unwrap(), "--out", "out", "--trials", "3"], &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(stderr.contains("INCONCLUSIVE agree:") && !stderr.contains("pass agree"), "{stderr}");
+    // The low-trial warning still applies to a draft, and the report and the results file say it is one.
+    assert!(stderr.contains("has 3 trials per point, too few"), "{stderr}");
+    let yaml = std::fs::read_to_string(dir.path.join("out/fig1b.results.yaml")).unwrap();
+    assert!(yaml.contains("draft_trials: 3"), "{yaml}");
+    let typ = std::fs::read_to_string(dir.path.join("out/fig1b.typ")).unwrap();
+    assert!(typ.contains("draft: 3 trials per point"), "{typ}");
+}
+
+/// Two models whose risks differ (Observation 1 for the min-norm interpolator), stated equal as the paper does.
+const CONTRADICTED: &str = r#"
+title "Contradicted"
+seed 3
+spectrum source = powerlaw(p: 60, alpha: 2.0)
+spectrum target = powerlaw(p: 60, alpha: 1.0)
+signal beta = constant(target, power: 1.0)
+task t = gaussian(target, beta, noise: 0.0)
+surrogate truth = ground_truth
+surrogate shifted = covariance_shift(source: source)
+experiment model { task t  n [15, 30]  surrogates shifted  trials 200 }
+experiment covariance { task t  n [15, 30]  surrogates truth  trials 200  design source }
+claim model_agree "the model-shift risk matches its theory" { agree model  tolerance relative(0.2) }
+claim paper "Observation 1 as stated" {
+  equal        model.shifted, covariance.truth
+  tolerance    relative(0.02)
+  contradicted "the min-norm interpolator is not invariant under x ↦ Ax"
+}
+"#;
+
+#[test]
+fn issue_10_an_expected_contradiction_exits_zero_and_is_counted_apart() {
+    let dir = Scratch::new("contradicted");
+    let spec = dir.file("obs1.kd", CONTRADICTED);
+    let out = kdrepro(&dir.path, &["build", spec.to_str().unwrap(), "--out", "out"], &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("contradicted paper:") && stderr.contains("pass model_agree:"), "{stderr}");
+    let yaml = std::fs::read_to_string(dir.path.join("out/obs1.results.yaml")).unwrap();
+    assert!(yaml.contains("verdict: contradicted") && yaml.contains("contradicted: 1"), "{yaml}");
+    let typ = std::fs::read_to_string(dir.path.join("out/obs1.typ")).unwrap();
+    assert!(typ.contains("1 of 2 claims hold; 1 contradicted, as the spec expects: `paper`"), "{typ}");
+    assert!(typ.contains("#verdict(\"contradicted\")") && typ.contains("Contradicted, as expected"), "{typ}");
 }

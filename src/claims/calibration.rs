@@ -136,3 +136,87 @@ fn long() {
         assert_calibrated(c, (0.935, 0.965));
     }
 }
+
+/// The error rates of `agree` (an equivalence test) with fixed and adaptive trials, measured at the hardest true
+/// claim: the true mean E R lies exactly on the edge of the band, E R = θ(1 + r) for a "theory" θ = E R/(1 + r)
+/// and `tolerance relative(r)`. The claim is true (|E R − θ| ≤ r·θ), and it is falsely failed iff the interval
+/// lies entirely above θ(1 + r) = E R, i.e. misses E R from above: at most 1 − confidence by construction.
+mod equivalence {
+    use crate::claims::Status;
+    use crate::{Results, RunOptions, Spec, decided, judge, parse, resolve, run};
+
+    /// The OLS setting of this module on an isotropic spectrum (the risk at β^s = β⋆ does not depend on it).
+    fn spec(trials: &str, seed: u64) -> Spec {
+        let source = format!(
+            r#"
+title "calibration"
+seed {seed}
+spectrum flat = isotropic(p: 5)
+signal ones = constant(flat, power: 1)
+task t = gaussian(flat, ones, noise: 0.5)
+surrogate truth = ground_truth
+experiment ols {{ task t  n 20  surrogates truth  trials {trials} }}
+claim edge "the mean is within 10% of θ" {{ agree ols  tolerance relative(0.1)  confidence 0.9 }}
+"#
+        );
+        resolve(&parse(&source).unwrap(), &source).unwrap()
+    }
+
+    /// E R = σ² p/(n − p − 1) (inverse-Wishart mean), as in [`super::expected_risk`], moved to the band's edge.
+    fn edge(results: &mut Results) {
+        let theory = super::expected_risk() / 1.1;
+        results.experiments[0].series[0].points[0].theory = theory;
+    }
+
+    /// The verdict of the edge claim on seed `seed`.
+    fn verdict(trials: &str, seed: u64) -> Status {
+        let spec = spec(trials, seed);
+        let stop = |partial: &Results| {
+            let mut moved = partial.clone();
+            edge(&mut moved);
+            decided(&spec, &moved)
+        };
+        let mut results = run(&spec, &RunOptions { decided: Some(&stop), ..RunOptions::default() }).unwrap();
+        edge(&mut results);
+        judge(&spec, &results).claims[0].status
+    }
+
+    /// The fraction of `seeds` seeds (from `first`) that fail the true claim, with the upper end of its
+    /// one-sided 99.9% Clopper–Pearson interval (by the normal approximation with continuity correction, enough
+    /// at these counts).
+    fn false_failures(trials: &str, first: u64, seeds: u64) -> (f64, f64, f64) {
+        let statuses: Vec<Status> = (first..first + seeds).map(|s| verdict(trials, s)).collect();
+        let rate = |s: Status| statuses.iter().filter(|&&x| x == s).count() as f64 / seeds as f64;
+        let failed = rate(Status::Fail);
+        let low = failed - 3.09 * (failed * (1.0 - failed) / seeds as f64).sqrt() - 0.5 / seeds as f64;
+        (failed, low, rate(Status::Pass))
+    }
+
+    /// Asserts that the false-failure rate is not significantly above 1 − confidence = 0.1.
+    #[track_caller]
+    fn assert_controlled(trials: &str, seeds: u64) {
+        let (failed, low, passed) = false_failures(trials, 1, seeds);
+        println!(
+            "agree at the band's edge, trials {trials}, {seeds} seeds: false failures {:.2}% (99.9% lower bound \
+             {:.2}%), passes {:.2}%",
+            100.0 * failed,
+            100.0 * low.max(0.0),
+            100.0 * passed
+        );
+        assert!(low <= 0.1, "false failures {failed} significantly above 1 − confidence = 0.1 ({trials})");
+    }
+
+    #[test]
+    fn a_true_claim_is_falsely_failed_at_most_at_one_minus_confidence() {
+        assert_controlled("200", 400);
+        assert_controlled("auto(max: 800)", 400);
+    }
+
+    #[test]
+    #[ignore = "long: about a minute; run with --ignored --nocapture to print the rates"]
+    fn long() {
+        for trials in ["100", "400", "auto(max: 800)", "auto(max: 3200)"] {
+            assert_controlled(trials, 4000);
+        }
+    }
+}
