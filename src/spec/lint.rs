@@ -225,7 +225,7 @@ surrogate all = top_k(k: 50)\nsurrogate opt = optimal\n";
         let spec = |trials: usize| {
             format!(
                 "{HEAD}experiment e {{\n task t\n n 10\n surrogates truth, all, opt\n trials {trials}\n}}\n\
-                 claim c \"x\" {{\n agree e\n}}\n"
+                 claim c \"x\" {{\n agree e\n tolerance relative(0.05)\n}}\n"
             )
         };
         assert_eq!(warnings(&spec(super::MIN_TRIALS)), Vec::<String>::new());
