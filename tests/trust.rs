@@ -137,8 +137,10 @@ fn hostile_spec_file_names_are_shown_verbatim_and_outputs_stay_inside_out() {
 
 /// A spec on spectrum `spectrum` at sample sizes `n`, with an agreement claim between theory and simulation.
 fn edge_spec(spectrum: &str, n: &str) -> String {
-    let signal = if spectrum.starts_with("list") {
+    let signal = if spectrum.starts_with("list([1, 0.5, 0.25, 0, 0])") {
         "list(cov, [1, -1, 2, 0, 0])"
+    } else if spectrum.starts_with("list") {
+        "list(cov, [1, -1, 2, 1, -1, 2, 1, 1, 0, 0])"
     } else {
         "powerlaw_energy(cov, beta: 1.2, power: 1)"
     };
@@ -173,14 +175,15 @@ fn build_edge(name: &str, spectrum: &str, n: &str) -> (Option<i32>, String) {
 #[test]
 fn edge_cases_work_or_are_refused_clearly() {
     // Each works, and its simulation agrees with the theory: p = 1 (least squares, E R = σ²/(n − 2) at β⋆);
-    // n close to p on either side; α = 1.01, the edge of the power-law results; repeated eigenvalues (isotropic
-    // Σ, τ and Ω from a single eigenvalue); zero eigenvalues with n below the number of positive ones.
+    // n as close to p on either side as a finite risk variance allows (|n − p| ≥ 4 with noise); α = 1.01, the
+    // edge of the power-law results; repeated eigenvalues (isotropic Σ, τ and Ω from a single eigenvalue); zero
+    // eigenvalues with n below the number of positive ones.
     for (name, spectrum, n) in [
-        ("p1", "powerlaw(p: 1, alpha: 2.0)", "[3, 5, 10]"),
-        ("near-p", "powerlaw(p: 40, alpha: 1.5)", "[37, 38, 43, 44]"),
+        ("p1", "powerlaw(p: 1, alpha: 2.0)", "[5, 6, 10]"),
+        ("near-p", "powerlaw(p: 40, alpha: 1.5)", "[35, 36, 44, 45]"),
         ("alpha-near-one", "powerlaw(p: 200, alpha: 1.01)", "[20, 100]"),
         ("repeated", "isotropic(p: 30)", "[10, 20, 40]"),
-        ("zeros", "list([1, 0.5, 0.25, 0, 0])", "[1, 2]"),
+        ("zeros", "list([1, 0.5, 0.25, 0.2, 0.1, 0.05, 0.02, 0.01, 0, 0])", "[2, 4]"),
     ] {
         let (code, stderr) = build_edge(name, spectrum, n);
         assert_eq!(code, Some(0), "{name}: {stderr}");
@@ -190,13 +193,81 @@ fn edge_cases_work_or_are_refused_clearly() {
 
 #[test]
 fn sample_sizes_without_a_finite_risk_are_refused_with_a_reason() {
-    for (name, spectrum, n, reason) in [
-        ("at-p", "powerlaw(p: 40, alpha: 1.5)", "40", "least squares on p = 40 features has infinite risk"),
-        ("at-p-plus-one", "powerlaw(p: 40, alpha: 1.5)", "41", "least squares on p = 40 features has infinite risk"),
-        ("tau-missing", "list([1, 0.5, 0.25, 0, 0])", "3", "only 3 of the 5 eigenvalues are positive"),
+    // With label noise (σ² = 0.1), E R = ∞ for |n − k| ≤ 1, on both sides of k; between k and p + 1 the theory
+    // has no regime at all.
+    let infinite = "the expected risk is infinite: with label noise σ² = 0.1 and k =";
+    for (name, spectrum, n, reason, allowed) in [
+        ("below-p", "powerlaw(p: 40, alpha: 1.5)", "39", infinite, "n ≤ 38 or n ≥ 42"),
+        ("at-p", "powerlaw(p: 40, alpha: 1.5)", "40", infinite, "n ≤ 38 or n ≥ 42"),
+        ("at-p-plus-one", "powerlaw(p: 40, alpha: 1.5)", "41", infinite, "n ≤ 38 or n ≥ 42"),
+        ("zeros-at-k", "list([1, 0.5, 0.25, 0, 0])", "3", infinite, "n ≤ 1 or n ≥ 7"),
+        ("zeros-gap", "list([1, 0.5, 0.25, 0, 0])", "5", "the theory has no regime here", "n ≤ 1 or n ≥ 7"),
     ] {
         let (code, stderr) = build_edge(name, spectrum, n);
         assert_eq!(code, Some(2), "{name}: {stderr}");
-        assert!(stderr.contains(reason) && stderr.contains("help: use n <"), "{name}: {stderr}");
+        assert!(stderr.contains(&format!("n = {n}: {reason}")), "{name}: {stderr}");
+        assert!(stderr.contains(&format!("help: use {allowed}")), "{name}: {stderr}");
     }
+}
+
+/// Issue 10's input: isotropic p = 40 with label noise σ² = 1, so k = 40.
+fn near_p_spec(n: &str) -> String {
+    format!(
+        r#"title "n = p - 1"
+seed  1
+spectrum flat = isotropic(p: 40)
+signal   ones = constant(flat, power: 1)
+task     t    = gaussian(flat, ones, noise: 1.0)
+surrogate truth = ground_truth
+experiment near {{ task t  n {n}  surrogates truth  trials 50 }}
+claim near_agree "Theory matches simulation" {{ agree near  tolerance relative(0.05) }}
+"#
+    )
+}
+
+#[test]
+fn an_infinite_expected_risk_is_refused_at_its_sample_size() {
+    // n = 39 = k − 1: E R = ∞ (inverse-Wishart mean), whatever the theory's finite equivalent says.
+    let dir = Scratch::new("infinite-mean");
+    let spec = dir.file("near.kd", &near_p_spec("[38, 39, 42]"));
+    let spec = spec.to_str().unwrap();
+    for (command, args) in [("check", vec!["check", spec]), ("build", vec!["build", spec, "--out", "out"])] {
+        let out = kdrepro(&dir.path, &args, &[]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{command}: {stderr}");
+        assert!(
+            stderr.contains(
+                "near.kd:7:34: error: n = 39: the expected risk is infinite: with label noise σ² = 1 and k = 40 \
+                 positive eigenvalues, E R < ∞ needs n ≤ 38 or n ≥ 42 (inverse-Wishart moments)"
+            ),
+            "{command}: {stderr}"
+        );
+        assert!(stderr.contains("help: use n ≤ 38 or n ≥ 42"), "{command}: {stderr}");
+    }
+    assert!(!dir.path.join("out").exists(), "a refused spec runs nothing");
+}
+
+#[test]
+fn an_infinite_variance_is_warned_about_and_recorded_at_its_point_only() {
+    // n = 38 = k − 2: E R finite, Var R = ∞; n = 36 = k − 4 and n = 30 are finite in both.
+    let dir = Scratch::new("infinite-variance");
+    let spec = dir.file("near.kd", &near_p_spec("[30, 36, 38]"));
+    let out = kdrepro(&dir.path, &["check", spec.to_str().unwrap()], &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(stderr.matches("warning:").count(), 1, "{stderr}");
+    assert!(
+        stderr.contains(
+            "near.kd:7:38: warning: n = 38: the risk's variance is infinite: with label noise σ² = 1 and k = 40 \
+             positive eigenvalues, Var R < ∞ needs n ≤ 36 or n ≥ 44 (inverse-Wishart moments); claims cannot be \
+             decided at this point"
+        ),
+        "{stderr}"
+    );
+    let out = kdrepro(&dir.path, &["build", spec.to_str().unwrap(), "--out", "out"], &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(out.status.code(), Some(2), "{stderr}");
+    let yaml = std::fs::read_to_string(dir.path.join("out/near.results.yaml")).unwrap();
+    assert_eq!(yaml.matches("infinite_variance:").count(), 1, "{yaml}");
+    assert!(yaml.contains("infinite_variance: 'n = 38: the risk''s variance is infinite"), "{yaml}");
 }

@@ -98,4 +98,8 @@ pub(crate) struct Point {
     /// Trials behind the simulated values.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) trials: Option<usize>,
+    /// Why the risk's variance is infinite at this point (inverse-Wishart moments), when it is: interval-based
+    /// rules cannot decide here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) infinite_variance: Option<String>,
 }

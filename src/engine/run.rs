@@ -198,7 +198,7 @@ fn coefficient_profile(out: &mut ExperimentResults, surrogates: &[Coefficients<'
 
 /// A point with a theory value only.
 fn theory_point(x: f64, theory: f64) -> Point {
-    Point { x, theory, mean: None, se: None, ci_low: None, ci_high: None, trials: None }
+    Point { x, theory, mean: None, se: None, ci_low: None, ci_high: None, trials: None, infinite_variance: None }
 }
 
 /// One simulated point: each series' risks in trial order, and how many trials needed the pseudo-inverse fallback.
@@ -326,6 +326,7 @@ fn risks(
 ) -> Result<(), String> {
     for (j, (series, c)) in out.series.iter_mut().zip(surrogates).enumerate() {
         let mut point = theory_point(regime.n() as f64, theory_risk(e, regime, c)?);
+        point.infinite_variance = e.infinite_variance(j, regime.n());
         if let Some(samples) = &samples {
             let s = Summary::new(&samples[j], POINT_CONFIDENCE).map_err(|err| err.to_string())?;
             point.mean = Some(s.mean);
