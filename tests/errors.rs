@@ -45,6 +45,11 @@ fixtures! {
     duplicate_name,
     missing_setting,
     interpolation_threshold,
+    infinite_expected_risk,
+    infinite_expected_risk_least_squares,
+    infinite_expected_risk_zero_eigenvalues,
+    infinite_expected_risk_weak_surrogate,
+    no_regime,
     binary_garbage,
     empty,
     unterminated_string,
@@ -91,4 +96,5 @@ fixtures! {
     warning_unused_declaration,
     warning_claim_tests_nothing,
     warning_too_few_trials,
+    warning_infinite_variance,
 }

@@ -202,14 +202,20 @@ fn issue_10_the_deterministic_equivalent_is_contradicted_close_below_p() {
 
 #[test]
 fn sample_sizes_without_a_finite_risk_are_refused_with_a_reason() {
-    for (name, spectrum, n, reason) in [
-        ("at-p", "powerlaw(p: 40, alpha: 1.5)", "40", "least squares on p = 40 features has infinite risk"),
-        ("at-p-plus-one", "powerlaw(p: 40, alpha: 1.5)", "41", "least squares on p = 40 features has infinite risk"),
-        ("tau-missing", "list([1, 0.5, 0.25, 0, 0])", "3", "only 3 of the 5 eigenvalues are positive"),
+    // With label noise (σ² = 0.1), E R = ∞ for |n − k| ≤ 1, on both sides of k; between k and p + 1 the theory
+    // has no regime at all.
+    let infinite = "the expected risk is infinite: with label noise σ² = 0.1 and k =";
+    for (name, spectrum, n, reason, allowed) in [
+        ("below-p", "powerlaw(p: 40, alpha: 1.5)", "39", infinite, "n ≤ 38 or n ≥ 42"),
+        ("at-p", "powerlaw(p: 40, alpha: 1.5)", "40", infinite, "n ≤ 38 or n ≥ 42"),
+        ("at-p-plus-one", "powerlaw(p: 40, alpha: 1.5)", "41", infinite, "n ≤ 38 or n ≥ 42"),
+        ("zeros-at-k", "list([1, 0.5, 0.25, 0, 0])", "3", infinite, "n ≤ 1 or n ≥ 7"),
+        ("zeros-gap", "list([1, 0.5, 0.25, 0, 0])", "5", "the theory has no regime here", "n ≤ 1 or n ≥ 7"),
     ] {
         let (code, stderr) = build_edge(name, spectrum, n);
         assert_eq!(code, Some(2), "{name}: {stderr}");
-        assert!(stderr.contains(reason) && stderr.contains("help: use n <"), "{name}: {stderr}");
+        assert!(stderr.contains(&format!("n = {n}: {reason}")), "{name}: {stderr}");
+        assert!(stderr.contains(&format!("help: use {allowed}")), "{name}: {stderr}");
     }
 }
 
@@ -263,4 +269,69 @@ fn issue_10_an_expected_contradiction_exits_zero_and_is_counted_apart() {
     let typ = std::fs::read_to_string(dir.path.join("out/obs1.typ")).unwrap();
     assert!(typ.contains("1 of 2 claims hold; 1 contradicted, as the spec expects: `paper`"), "{typ}");
     assert!(typ.contains("#verdict(\"contradicted\")") && typ.contains("Contradicted, as expected"), "{typ}");
+}
+
+/// Issue 10's input: isotropic p = 40 with label noise σ² = 1, so k = 40.
+fn near_p_spec(n: &str) -> String {
+    format!(
+        r#"title "n = p - 1"
+seed  1
+spectrum flat = isotropic(p: 40)
+signal   ones = constant(flat, power: 1)
+task     t    = gaussian(flat, ones, noise: 1.0)
+surrogate truth = ground_truth
+experiment near {{ task t  n {n}  surrogates truth  trials 50 }}
+claim near_agree "Theory matches simulation" {{ agree near  tolerance relative(0.05) }}
+"#
+    )
+}
+
+#[test]
+fn an_infinite_expected_risk_is_refused_at_its_sample_size() {
+    // n = 39 = k − 1: E R = ∞ (inverse-Wishart mean), whatever the theory's finite equivalent says.
+    let dir = Scratch::new("infinite-mean");
+    let spec = dir.file("near.kd", &near_p_spec("[38, 39, 42]"));
+    let spec = spec.to_str().unwrap();
+    for (command, args) in [("check", vec!["check", spec]), ("build", vec!["build", spec, "--out", "out"])] {
+        let out = kdrepro(&dir.path, &args, &[]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{command}: {stderr}");
+        assert!(
+            stderr.contains(
+                "near.kd:7:34: error: n = 39: the expected risk is infinite: with label noise σ² = 1 and k = 40 \
+                 positive eigenvalues, E R < ∞ needs n ≤ 38 or n ≥ 42 (inverse-Wishart moments)"
+            ),
+            "{command}: {stderr}"
+        );
+        assert!(stderr.contains("help: use n ≤ 38 or n ≥ 42"), "{command}: {stderr}");
+    }
+    assert!(!dir.path.join("out").exists(), "a refused spec runs nothing");
+}
+
+#[test]
+fn an_infinite_variance_is_warned_about_and_recorded_at_its_point_only() {
+    // n = 38 = k − 2: E R finite, Var R = ∞; n = 36 = k − 4 and n = 30 are finite in both.
+    let dir = Scratch::new("infinite-variance");
+    let spec = dir.file("near.kd", &near_p_spec("[30, 36, 38]"));
+    let out = kdrepro(&dir.path, &["check", spec.to_str().unwrap()], &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(stderr.matches("warning:").count(), 1, "{stderr}");
+    assert!(
+        stderr.contains(
+            "near.kd:7:38: warning: n = 38: the risk's variance is infinite: with label noise σ² = 1 and k = 40 \
+             positive eigenvalues, Var R < ∞ needs n ≤ 36 or n ≥ 44 (inverse-Wishart moments); claims cannot be \
+             decided at this point"
+        ),
+        "{stderr}"
+    );
+    let out = kdrepro(&dir.path, &["build", spec.to_str().unwrap(), "--out", "out"], &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(out.status.code(), Some(2), "{stderr}");
+    let yaml = std::fs::read_to_string(dir.path.join("out/near.results.yaml")).unwrap();
+    assert_eq!(yaml.matches("infinite_variance:").count(), 1, "{yaml}");
+    assert!(yaml.contains("infinite_variance: 'n = 38: the risk''s variance is infinite"), "{yaml}");
+    // No interval decides there: the point is undecided, with its reason, and the claim cannot pass.
+    assert!(!stderr.contains("pass near_agree"), "{stderr}");
+    assert!(yaml.contains("- 'truth: n = 38: the risk''s variance is infinite"), "{yaml}");
 }

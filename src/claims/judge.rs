@@ -269,12 +269,13 @@ fn equivalence(series: &str, x: f64, reference: f64, allowed: f64, evidence: &Ev
     PointCheck { series: series.to_owned(), x, observed, expected: reference, low, high, status }
 }
 
-/// The interval of a sample's mean at confidence 1 − `level`, unless its variance is infinite or it is too small.
-fn mean_evidence(sample: &[f64], level: f64, infinite_variance: Option<&String>) -> Evidence {
+/// The interval of a sample's mean at confidence 1 − `level`, unless its variance is infinite or it is too small
+/// (the reason then names the point: "n = 38: …").
+fn mean_evidence(sample: &[f64], x: f64, level: f64, infinite_variance: Option<&String>) -> Evidence {
     if let Some(why) = infinite_variance {
         return Err(why.clone());
     }
-    Summary::new(sample, 1.0 - level).map(Interval::from).map_err(|err| format!("no interval: {err}"))
+    Summary::new(sample, 1.0 - level).map(Interval::from).map_err(|err| format!("n = {x}: no interval: {err}"))
 }
 
 /// The smallest band half-width used: differences below `ROUND_OFF` × (Σ λ_i β⋆_i² + σ²) are rounding of f64
@@ -313,9 +314,9 @@ fn agree(
         for &index in scope {
             let point = &series.points[index];
             let half = band.half_width(point.theory).max(floor);
-            let evidence = mean_evidence(column(e, index, j), level, point.infinite_variance.as_ref());
+            let evidence = mean_evidence(column(e, index, j), point.x, level, point.infinite_variance.as_ref());
             if let Err(why) = &evidence {
-                notes.push(format!("{} at {} = {}: {why}", series.name, e.x, point.x));
+                notes.push(format!("{}: {why}", series.name));
             }
             checks.push(equivalence(&series.name, point.x, point.theory, half, &evidence));
             allowed.push(half);
@@ -414,13 +415,13 @@ fn equal(
             Some(why) => Err(why.clone()),
             None if ea == eb => PairedComparison::new(column(ra, i, a), column(rb, i, b), 1.0 - level)
                 .map(|c| c.difference.into())
-                .map_err(|err| format!("no interval: {err}")),
+                .map_err(|err| format!("n = {}: no interval: {err}", pa.x)),
             None => stats::welch(column(ra, i, a), column(rb, i, b), 1.0 - level)
                 .map(Interval::from)
-                .map_err(|err| format!("no interval: {err}")),
+                .map_err(|err| format!("n = {}: no interval: {err}", pa.x)),
         };
         if let Err(why) = &evidence {
-            notes.push(format!("n = {}: {why}", pa.x));
+            notes.push(format!("{name}: {why}"));
         }
         let half = band.half_width(pb.theory).max(floor);
         checks.push(equivalence(&name, pa.x, 0.0, half, &evidence));
@@ -491,12 +492,9 @@ fn below(
             let test = match a.infinite_variance.as_ref().or(b.infinite_variance.as_ref()) {
                 Some(why) => Err(why.clone()),
                 None => PairedComparison::new(column(e, i, lower), column(e, i, higher), confidence)
-                    .map_err(|err| format!("no test: {err}")),
+                    .map_err(|err| format!("n = {}: no test: {err}", a.x)),
             };
-            test.map_err(|why| {
-                notes.push(format!("{} − {} at n = {}: {why}", e.series[lower].name, e.series[higher].name, a.x))
-            })
-            .ok()
+            test.map_err(|why| notes.push(format!("{} − {}: {why}", e.series[lower].name, e.series[higher].name))).ok()
         })
         .collect();
     let alpha = (1.0 - confidence) / looks as f64;

@@ -369,6 +369,7 @@ fn risks(
 ) -> Result<(), String> {
     for (j, (series, c)) in out.series.iter_mut().zip(surrogates).enumerate() {
         let mut point = theory_point(regime.n() as f64, theory_risk(e, regime, c)?);
+        point.infinite_variance = e.infinite_variance(j, regime.n());
         if let Some(samples) = &samples {
             let s = Summary::new(&samples[j], POINT_CONFIDENCE).map_err(|err| err.to_string())?;
             point.mean = Some(s.mean);

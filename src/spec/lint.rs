@@ -1,5 +1,6 @@
 //! Warnings about a valid spec that probably does not mean what it says: declarations no experiment uses,
-//! claims that test nothing, and claims whose experiment has too few trials for its confidence.
+//! claims that test nothing, claims whose experiment has too few trials for its confidence, and simulated points
+//! whose risk has an infinite variance (no interval can decide a claim there).
 //!
 //! Warnings never stop a run; [`lint`] reads the resolved [`Spec`] and the [`Ast`] it came from (for places).
 
@@ -20,6 +21,7 @@ pub(crate) const MIN_TRIALS: usize = 30;
 /// The warnings of a resolved spec, in file order.
 pub fn lint(ast: &Ast, spec: &Spec) -> Vec<Diagnostic> {
     let mut warnings = unused_declarations(ast);
+    warnings.extend(infinite_variances(ast, spec));
     let claims: HashMap<&str, &Block> = ast
         .items
         .iter()
@@ -75,6 +77,41 @@ fn unused_declarations(ast: &Ast) -> Vec<Diagnostic> {
                 .with_hint("use it in an experiment, or remove it")
         })
         .collect()
+}
+
+/// Simulated points whose risk has an infinite variance (theory::moments): one warning per point and reason,
+/// located at the point's sample size in the experiment's `n`.
+fn infinite_variances(ast: &Ast, spec: &Spec) -> Vec<Diagnostic> {
+    let mut warnings = Vec::new();
+    for e in spec.experiments.iter().filter(|e| e.trials.is_some() && e.measure == Measure::ExcessRisk) {
+        let Some(n_setting) = ast.items.iter().find_map(|i| match i {
+            Item::Block(b) if b.kind.name == "experiment" && b.name.name == e.name => {
+                b.settings.iter().find(|s| s.key.name == "n")
+            }
+            _ => None,
+        }) else {
+            continue;
+        };
+        let at = |n| match n_setting.values.first() {
+            Some(Value::Expr(e)) => super::resolve::size_span(e, n),
+            _ => n_setting.span,
+        };
+        for &n in &e.sizes {
+            let mut reasons: Vec<String> = Vec::new();
+            for reason in (0..e.surrogates.len()).filter_map(|j| e.infinite_variance(j, n)) {
+                if !reasons.contains(&reason) {
+                    reasons.push(reason);
+                }
+            }
+            for reason in reasons {
+                warnings.push(
+                    Diagnostic::warning(at(n), format!("{reason}; claims cannot be decided at this point"))
+                        .with_hint("interval-based rules need a finite variance: choose sample sizes further from k"),
+                );
+            }
+        }
+    }
+    warnings
 }
 
 /// Collects the plain names a setting value mentions.
@@ -218,6 +255,20 @@ surrogate all = top_k(k: 50)\nsurrogate opt = optimal\n";
         ));
         assert_eq!(w.len(), 1, "{w:?}");
         assert!(w[0].contains("`points differing` selects no point"), "{w:?}");
+    }
+
+    #[test]
+    fn infinite_variances_warn_once_per_point_and_reason() {
+        // p = 50, noise 0.1: n = 46, 47 (k − 4, k − 3) and 48 (k − 2); truth and opt share the target's reason.
+        let w = warnings(&format!(
+            "{HEAD}experiment e {{\n task t\n n [10, 46, 47, 48]\n surrogates truth, all, opt\n trials 40\n}}\n"
+        ));
+        assert_eq!(w.len(), 2, "{w:?}");
+        assert!(w[0].starts_with("n = 47: the risk's variance is infinite: with label noise σ² = 0.1 and k = 50"));
+        assert!(w[1].starts_with("n = 48: ") && w[1].ends_with("; claims cannot be decided at this point"), "{w:?}");
+        // Theory only: nothing is simulated, nothing to decide by an interval.
+        let w = warnings(&format!("{HEAD}experiment e {{\n task t\n n 48\n surrogates truth, all, opt\n}}\n"));
+        assert_eq!(w, Vec::<String>::new());
     }
 
     #[test]

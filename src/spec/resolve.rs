@@ -10,6 +10,7 @@ use super::{
 };
 use crate::diagnostics::{Diagnostic, Span, did_you_mean};
 use crate::syntax::{Argument, Ast, Block, Declaration, Expr, ExprKind, Ident, Item, Path, Setting, Value};
+use crate::theory::{RiskMoments, Stage};
 
 /// The most sample sizes one sweep may have.
 const MAX_POINTS: usize = 10_000;
@@ -384,7 +385,8 @@ impl<'a> Resolver<'a> {
         let label = s.get("label").map(|l| string(single(l)?)).transpose()?;
         let (task, mut used) = self.task(single(s.require("task")?)?)?;
         let n_setting = s.require("n")?;
-        let sizes = sizes(single(n_setting)?)?;
+        let n_expr = single(n_setting)?;
+        let sizes = sizes(n_expr)?;
         let mut surrogates: Vec<Surrogate> = Vec::new();
         for v in s.get("surrogates").map_or(&[][..], |x| x.values.as_slice()) {
             let (surrogate, decls) = self.surrogate(value_expr(v)?)?;
@@ -392,7 +394,7 @@ impl<'a> Resolver<'a> {
                 return Err(Diagnostic::error(v.span(), format!("surrogate `{}` is listed twice", surrogate.name)));
             }
             self.check_surrogate(&surrogate, &task, v.span())?;
-            check_stage_one(&surrogate, &sizes, v.span())?;
+            check_stage_one(&surrogate, &task, &sizes, v.span())?;
             surrogates.push(surrogate);
             used.extend(decls);
         }
@@ -424,13 +426,16 @@ impl<'a> Resolver<'a> {
                         "a training design needs the task's p and `measure excess_risk`",
                     ));
                 }
-                check_sizes(&sizes, &spectrum, n_setting.values[0].span())?;
+                check_sizes(&sizes, &spectrum, Some(task.noise), n_expr)?;
                 used.push(decl);
                 Some(spectrum)
             }
         };
         check_measure(measure, &surrogates, &sizes, &task, trials, b, n_setting.span)?;
-        check_sizes(&sizes, &task.spectrum, n_setting.values[0].span())?;
+        // The risks' moments depend on the spectrum the design is drawn from (checked above when it is a `design`);
+        // the task's spectrum must still have a regime, for τ, Ω and the surrogates.
+        let risks = matches!(measure, Measure::ExcessRisk | Measure::Masks) && design.is_none();
+        check_sizes(&sizes, &task.spectrum, risks.then_some(task.noise), n_expr)?;
         let designs = match s.get("designs") {
             None => Designs::Independent,
             Some(d) => match choice(single(d)?, "designs", &["independent", "nested"])? {
@@ -1121,18 +1126,30 @@ fn check_measure(
     Ok(())
 }
 
-/// An ERM surrogate's own fit must be analysable at every m it is trained with: interpolation below its number of
-/// positive eigenvalues among the first p_s, or least squares above p_s + 1.
-fn check_stage_one(s: &Surrogate, sizes: &[usize], at: Span) -> Result<(), Diagnostic> {
+/// An ERM surrogate's own fit must be analysable at every m it is trained with, with a finite expected risk: a
+/// regime (interpolation below its k positive eigenvalues among the first p_s, least squares above p_s + 1) and
+/// E R < ∞ with its effective noise, σ_s² plus the signal on the features it cannot see (theory::moments).
+fn check_stage_one(s: &Surrogate, task: &Task, sizes: &[usize], at: Span) -> Result<(), Diagnostic> {
     let SurrogateKind::Erm(erm) = &s.kind else { return Ok(()) };
-    let kept = Spectrum { lambda: erm.spectrum.lambda[..erm.features].to_vec(), alpha: None };
-    let ms: Vec<usize> = sizes.iter().map(|&n| erm.m.at(n)).collect();
-    check_sizes(&ms, &kept, at).map_err(|d| {
-        Diagnostic::error(
-            at,
-            format!("surrogate `{}` cannot be analysed: {}", s.name, d.message.replacen("n = ", "m = ", 1)),
-        )
-    })
+    for &n in sizes {
+        let stage = Stage::surrogate(&erm.spectrum.lambda, &task.beta, erm.features, erm.m.at(n), erm.noise);
+        if let Some(problem) = refusal(&stage) {
+            let hint = match erm.m {
+                SampleSize::Fixed(_) => format!("use {}", stage.allowed()),
+                SampleSize::SameAsTarget => format!("here m = n: use {}", stage.allowed().named("n")),
+            };
+            return Err(
+                Diagnostic::error(at, format!("surrogate `{}` cannot be analysed: {problem}", s.name)).with_hint(hint)
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Why the theory cannot give a stage a finite expected risk: an infinite mean (with noise, n within 1 of k), or no
+/// regime (k ≤ n ≤ p + 1).
+fn refusal(stage: &Stage) -> Option<String> {
+    stage.moments().mean.map(|d| d.to_string()).or_else(|| stage.no_regime())
 }
 
 /// Each `teacher(of: s)` names an ERM surrogate listed in the same experiment.
@@ -1167,26 +1184,73 @@ fn claim_sizes(e: &Expr, experiment: &Experiment) -> Result<Vec<usize>, Diagnost
     Ok(at)
 }
 
-/// Every n must be in a regime the theory covers: interpolation below the number of positive
-/// eigenvalues, or least squares above p + 1.
-fn check_sizes(sizes: &[usize], spectrum: &Spectrum, at: Span) -> Result<(), Diagnostic> {
-    let p = spectrum.lambda.len();
-    let positive = spectrum.lambda.iter().filter(|&&l| l > 0.0).count();
+/// Every n must be in a regime the theory covers (interpolation below the k positive eigenvalues, least squares
+/// above p + 1) and, when `noise` is given (the experiment reports risks trained on this spectrum), have a finite
+/// expected risk: with label noise, |n − k| ≥ 2 (inverse-Wishart moments, theory::moments).
+fn check_sizes(sizes: &[usize], spectrum: &Spectrum, noise: Option<f64>, at: &Expr) -> Result<(), Diagnostic> {
     for &n in sizes {
-        if n >= positive && n <= p + 1 {
-            let why = if positive < p && n < p {
-                format!("only {positive} of the {p} eigenvalues are positive, so τ does not exist")
-            } else {
-                format!("least squares on p = {p} features has infinite risk at n = p and n = p + 1")
-            };
-            return Err(Diagnostic::error(at, format!("n = {n} cannot be analysed: {why}"))
-                .with_hint(format!("use n < {positive} (interpolation) or n > {} (least squares)", p + 1)));
+        let stage = Stage::target(&spectrum.lambda, n, noise.unwrap_or(0.0));
+        if let Some(problem) = refusal(&stage) {
+            return Err(Diagnostic::error(size_span(at, n), problem).with_hint(format!("use {}", stage.allowed())));
         }
     }
     if sizes.len() as u64 > MAX_COUNT {
-        return Err(Diagnostic::error(at, "too many sample sizes"));
+        return Err(Diagnostic::error(at.span, "too many sample sizes"));
     }
     Ok(())
+}
+
+/// Where sample size `n` stands in the value of an `n` setting: its item in a list, else the whole value.
+pub(super) fn size_span(e: &Expr, n: usize) -> Span {
+    match &e.kind {
+        ExprKind::List(items) => items
+            .iter()
+            .find(|x| matches!(&x.kind, ExprKind::Number(m) if m.value == n as f64))
+            .map_or(e.span, |x| x.span),
+        _ => e.span,
+    }
+}
+
+impl Experiment {
+    /// Which moments of series `series`' risk are finite at sample size n (theory::moments): the target stage,
+    /// trained on the `design` spectrum if declared and with the task's label noise, for every surrogate; and stage
+    /// one of an ERM surrogate, which alone decides its `teacher`. Quantities that are not risks are always finite,
+    /// and so are the risks of `measure bounds`, shown only inside v1 Proposition 9's region (n < p(1 − 2/α) − 1,
+    /// far below k − 4).
+    pub(crate) fn risk_moments(&self, series: usize, n: usize) -> RiskMoments {
+        let train = self.design.as_ref().unwrap_or(&self.task.spectrum);
+        let target = Stage::target(&train.lambda, n, self.task.noise).moments();
+        match self.measure {
+            Measure::Masks => return target,
+            Measure::ExcessRisk => {}
+            _ => return RiskMoments::finite(),
+        }
+        let stage_one = |erm: &Erm| {
+            Stage::surrogate(&erm.spectrum.lambda, &self.task.beta, erm.features, erm.m.at(n), erm.noise).moments()
+        };
+        match self.surrogates.get(series).map(|s| &s.kind) {
+            Some(SurrogateKind::Erm(erm)) => stage_one(erm).and(target),
+            Some(SurrogateKind::Teacher(of)) => match self.surrogates.iter().find(|s| &s.name == of).map(|s| &s.kind) {
+                Some(SurrogateKind::Erm(erm)) => stage_one(erm),
+                _ => target,
+            },
+            _ => target,
+        }
+    }
+
+    /// Why the risk of series `series` has an infinite variance at sample size n, when it does: "n = 38: the risk's
+    /// variance is infinite: ...", prefixed by the surrogate when its own fit is the cause.
+    pub(crate) fn infinite_variance(&self, series: usize, n: usize) -> Option<String> {
+        let divergence = self.risk_moments(series, n).variance?;
+        if !divergence.is_in_stage_one() {
+            return Some(divergence.to_string());
+        }
+        let trained = match self.surrogates.get(series).map(|s| &s.kind) {
+            Some(SurrogateKind::Teacher(of)) => of.as_str(),
+            _ => self.surrogates.get(series).map_or("", |s| s.name.as_str()),
+        };
+        Some(format!("surrogate `{trained}`: {divergence}"))
+    }
 }
 
 /// Scales β so that Σ λ_i β_i² = power.
@@ -1211,4 +1275,119 @@ fn check_template(template: &str, at: Span) -> Result<(), Diagnostic> {
             None => d,
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::parse;
+
+    /// A spec with spectra `flat` (p = 40, all 1), `wide` (p = 50, all 1) and `thin` (p = 40, 30 positive), the
+    /// signals on them, and `body` after.
+    fn spec(body: &str) -> Result<Spec, Vec<Diagnostic>> {
+        let source = format!(
+            "title \"moments\"\nspectrum flat = isotropic(p: 40)\nspectrum wide = isotropic(p: 50)\n\
+             spectrum thin = list([{}])\nsignal ones = constant(flat)\nsignal wide_ones = constant(wide)\n{body}",
+            (0..40).map(|i| if i < 30 { "1" } else { "0" }).collect::<Vec<_>>().join(", ")
+        );
+        resolve(&parse(&source).unwrap(), &source)
+    }
+
+    /// The first error message of a refused spec.
+    fn refusal(body: &str) -> String {
+        spec(body).unwrap_err().remove(0).message
+    }
+
+    /// Per n of the first experiment, the infinite-variance reason of each series.
+    fn variances(s: &Spec) -> Vec<Vec<Option<String>>> {
+        let e = &s.experiments[0];
+        let series = e.series_names().len();
+        e.sizes.iter().map(|&n| (0..series).map(|j| e.infinite_variance(j, n)).collect()).collect()
+    }
+
+    #[test]
+    fn masked_surrogates_carry_the_task_noise() {
+        let body = |n: &str, noise: f64| {
+            format!(
+                "task t = gaussian(flat, ones, noise: {noise})\nsurrogate mask = optimal_mask\nsurrogate top = top_k(k: 10)\n\
+                 experiment e {{ task t  n {n}  surrogates mask, top  trials 40 }}\n"
+            )
+        };
+        assert!(refusal(&body("[30, 39]", 0.5)).starts_with("n = 39: the expected risk is infinite"));
+        assert!(refusal(&body("[41]", 0.5)).starts_with("n = 41: the expected risk is infinite"));
+        let s = spec(&body("[36, 37, 38, 44]", 0.5)).unwrap();
+        let v = variances(&s);
+        assert!(v[0].iter().all(Option::is_none) && v[3].iter().all(Option::is_none), "{v:?}");
+        for point in &v[1..3] {
+            assert!(point.iter().all(|r| r.as_ref().is_some_and(|r| r.contains("the risk's variance is infinite"))));
+        }
+        // Noiseless: bias only, every moment finite next to k (n = p − 1 is still interpolation).
+        let s = spec(&body("[38, 39]", 0.0)).unwrap();
+        assert!(variances(&s).iter().flatten().all(Option::is_none));
+        // The masks measure reports theory risks at n: an infinite mean is refused there too.
+        let masks = "task t = gaussian(flat, ones, noise: 0.5)\nexperiment e { task t  n 39  measure masks }\n";
+        assert!(refusal(masks).starts_with("n = 39: the expected risk is infinite"));
+        assert!(spec(&masks.replace("n 39", "n 38")).is_ok());
+    }
+
+    #[test]
+    fn a_training_design_sets_k() {
+        // Trained on `thin` (k = 30), tested on `flat` (k = 40): n = 29 is k − 1 of the design.
+        let body = |n: &str| {
+            format!(
+                "task t = gaussian(flat, ones, noise: 0.1)\nsurrogate truth = ground_truth\n\
+                 experiment e {{ task t  design thin  n {n}  surrogates truth  trials 40 }}\n"
+            )
+        };
+        let message = refusal(&body("29"));
+        assert!(
+            message.starts_with("n = 29: the expected risk is infinite") && message.contains("k = 30"),
+            "{message}"
+        );
+        let s = spec(&body("[26, 28]")).unwrap();
+        let v = variances(&s);
+        assert_eq!(v[0], [None]);
+        assert!(v[1][0].as_ref().is_some_and(|r| r.starts_with("n = 28: the risk's variance is infinite")), "{v:?}");
+    }
+
+    #[test]
+    fn an_erm_surrogate_adds_its_own_stage() {
+        let erm = |surrogate: &str, n: &str, noise: f64| {
+            format!(
+                "task t = gaussian(wide, wide_ones, noise: {noise})\nsurrogate w = {surrogate}\nsurrogate me = teacher(of: w)\n\
+                 experiment e {{ task t  n {n}  surrogates w, me  trials 40 }}\n"
+            )
+        };
+        // Noiseless labels, but 10 unseen features: their signal is stage one's noise (misspecification).
+        let message = refusal(&erm("erm(spectrum: wide, m: 39, features: 40)", "[10]", 0.0));
+        assert!(message.starts_with("surrogate `w` cannot be analysed: m = 39: the expected risk is infinite"));
+        assert!(message.contains("0 + 10 (the signal it cannot see acts as noise)"), "{message}");
+        let message = refusal(&erm("erm(spectrum: wide, m: n, features: 40)", "[20, 41]", 0.0));
+        assert!(message.starts_with("surrogate `w` cannot be analysed: m = 41: the expected risk is infinite"));
+        // m = 38 = k_s − 2: finite mean, infinite variance, for the student and its teacher alike.
+        let s = spec(&erm("erm(spectrum: wide, m: 38, features: 40)", "[10, 20]", 0.0)).unwrap();
+        for point in variances(&s) {
+            for reason in point {
+                let reason = reason.unwrap();
+                assert!(reason.starts_with("surrogate `w`: m = 38: the risk's variance is infinite"), "{reason}");
+            }
+        }
+        // Every feature seen, no label noise: stage one is exact even at m = p − 1.
+        let s = spec(&erm("erm(spectrum: wide, m: 49)", "[10]", 0.0)).unwrap();
+        assert!(variances(&s).iter().flatten().all(Option::is_none));
+        // Target noise: the student's variance is infinite at n = 48 = p − 2, the teacher's (stage one only) is not.
+        let s = spec(&erm("erm(spectrum: wide, m: 20)", "[48]", 0.1)).unwrap();
+        let v = variances(&s);
+        assert!(v[0][0].as_ref().is_some_and(|r| r.starts_with("n = 48: the risk's variance")), "{v:?}");
+        assert_eq!(v[0][1], None);
+        assert!(refusal(&erm("erm(spectrum: wide, m: 20)", "[49]", 0.1)).starts_with("n = 49: the expected risk"));
+    }
+
+    #[test]
+    fn quantities_that_are_not_risks_have_no_moment_guard() {
+        let body = "task t = gaussian(flat, ones, noise: 1)\nsurrogate opt = optimal\n\
+                    experiment e { task t  n 39  surrogates opt  measure coefficients }\n";
+        let s = spec(body).unwrap();
+        assert_eq!(s.experiments[0].infinite_variance(0, 39), None);
+    }
 }

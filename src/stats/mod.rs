@@ -15,10 +15,14 @@ pub(crate) use slope::LogLogFit;
 pub(crate) use summary::Summary;
 pub(crate) use welch::{Welch, welch};
 
-/// `x` with `digits` significant digits, in plain notation for moderate magnitudes and `1.23e-5` otherwise.
+/// `x` with `digits` significant digits, in plain notation for moderate magnitudes and `1.23e-5` otherwise; "∞" or
+/// "−∞" for an infinite value and "—" for an undefined one (never a finite stand-in, nor Rust's `inf`/`NaN`).
 pub(crate) fn sig(x: f64, digits: usize) -> String {
-    if !x.is_finite() {
-        return format!("{x}");
+    if x.is_nan() {
+        return "—".to_owned();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "∞" } else { "−∞" }.to_owned();
     }
     if x == 0.0 {
         return "0".to_owned();
@@ -34,5 +38,18 @@ pub(crate) fn sig(x: f64, digits: usize) -> String {
         let (mantissa, exp) = text.split_once('e').unwrap_or((&text, "0"));
         let mantissa = mantissa.parse::<f64>().map_or(mantissa.to_owned(), |m| format!("{m}"));
         format!("{mantissa}e{exp}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sig;
+
+    #[test]
+    fn non_finite_values_print_as_symbols() {
+        assert_eq!(sig(f64::INFINITY, 4), "∞");
+        assert_eq!(sig(f64::NEG_INFINITY, 4), "−∞");
+        assert_eq!(sig(f64::NAN, 4), "—");
+        assert_eq!(sig(38.0512, 4), "38.05");
     }
 }

@@ -217,8 +217,9 @@ pub(crate) enum Regime {
 impl Regime {
     /// Decides the regime for a spectrum and sample size, solving for τ when interpolating.
     ///
-    /// Errors: n = 0; n < p but n ≥ number of positive eigenvalues (τ does not exist); n = p or p + 1 (infinite
-    /// least-squares risk); an empty, non-finite or negative spectrum.
+    /// Errors: n = 0; n < p but n ≥ number of positive eigenvalues (τ does not exist); n = p or p + 1 (no regime:
+    /// with label noise the expected risk is infinite there, see `moments`, and without it the risk is simply not
+    /// modelled); an empty, non-finite or negative spectrum.
     pub(crate) fn new(lambda: &[f64], n: usize) -> Result<Self, TheoryError> {
         let summary = SpectrumSummary::of(lambda)?;
         let p = lambda.len();

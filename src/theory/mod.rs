@@ -15,12 +15,14 @@
 //! - Observation 1: [`covariance_shift_surrogate`] β^s = Aβ⋆ and its risk [`covariance_shift_risk`].
 //! - power-law asymptotics: v2 Propositions 4, 5, 6 and v1 Propositions 7, 8, 9.
 //! - the two-stage model of Section 5, with a surrogate that may see only p_s < p features: [`TwoStage`].
+//! - moment guards: whether a point's risk has a finite mean and variance (inverse-Wishart moments), [`Stage`].
 //! - test builds only: `with_mutation`, deliberately wrong theory for power tests of the claims.
 
 mod asymptotics;
 mod compensated;
 mod equivalent;
 mod error;
+mod moments;
 #[cfg(test)]
 mod mutation;
 mod risk;
@@ -41,6 +43,7 @@ pub(crate) use {
         scaling_exponent, tau_constant,
     },
     error::TheoryError,
+    moments::{RiskMoments, Stage},
     shift::covariance_shift_surrogate,
     two_stage::TwoStage,
 };

@@ -8,7 +8,8 @@ use super::error::TheoryError;
 ///
 /// Interpolating (Han & Xu, PAPER.md §2.3): b_i ≈ θ_i β^s_i + θ_i λ^s_i^{-1/2} γ g_i/√p with θ_i = λ^s_i/(λ^s_i+τ_s)
 /// and γ²/p = (σ² + Σ λ^s_i ζ_i² (β^s_i)²)/((1−Ω_s) n), so R = Σ λ^t_i [(θ_i β^s_i − β⋆_i)² + θ_i² (γ²/p)/λ^s_i].
-/// Least squares (n > p + 1): E(XᵀX)⁻¹ = Σ_s⁻¹/(n−p−1), so R = Σ λ^t_i [(β^s_i − β⋆_i)² + σ²/((n−p−1) λ^s_i)].
+/// Least squares (n > p + 1): E(XᵀX)⁻¹ = Σ_s⁻¹/(n−k−1) on the k positive directions, so
+/// R = Σ λ^t_i [(β^s_i − β⋆_i)² + σ²/((n−k−1) λ^s_i)] there, and λ^t_i β⋆_i² where λ^s_i = 0 (β̂_i = 0).
 pub(crate) fn transfer_risk(
     lambda_s: &[f64],
     lambda_t: &[f64],
@@ -30,10 +31,14 @@ pub(crate) fn transfer_risk(
                 })
                 .sum()
         }
+        // The pseudo-inverse sets β̂_i = 0 on a zero eigenvalue of the training design, which then costs λ^t_i β⋆_i².
         Regime::LeastSquares { n, rank } => terms
             .map(|((&ls, &lt), (&star, &b))| {
-                let variance = if ls > 0.0 { sigma2 / ((n - rank - 1) as f64 * ls) } else { 0.0 };
-                lt * ((b - star).powi(2) + variance)
+                if ls > 0.0 {
+                    lt * ((b - star).powi(2) + sigma2 / ((n - rank - 1) as f64 * ls))
+                } else {
+                    lt * star * star
+                }
             })
             .sum(),
     })
@@ -43,6 +48,18 @@ pub(crate) fn transfer_risk(
 mod tests {
     use super::*;
     use crate::theory::s2t_risk;
+
+    #[test]
+    fn least_squares_learns_nothing_where_the_design_has_no_variance() {
+        // Noiseless least squares recovers β^s exactly on the design's support and returns 0 off it.
+        let (lambda_s, lambda_t) = ([2.0, 1.0, 0.0], [1.0, 0.5, 3.0]);
+        let (beta, surrogate) = ([1.0, -1.0, 2.0], [1.5, -1.0, 5.0]);
+        let risk = transfer_risk(&lambda_s, &lambda_t, &beta, &surrogate, 0.0, 10).unwrap();
+        assert_eq!(risk, 1.0 * 0.25 + 0.0 + 3.0 * 4.0);
+        // With noise: σ²/((n − k − 1) λ^s_i) per positive direction, k = 2.
+        let noisy = transfer_risk(&lambda_s, &lambda_t, &beta, &surrogate, 0.7, 10).unwrap();
+        assert!((noisy - risk - 0.7 / 7.0 * (1.0 / 2.0 + 0.5 / 1.0)).abs() < 1e-14, "{noisy}");
+    }
 
     #[test]
     fn without_a_shift_it_is_the_surrogate_to_target_risk() {
