@@ -3,8 +3,10 @@
 //!
 //! The key of an experiment is a hash of everything that determines its results: the kdrepro executable itself
 //! (so any change to the code invalidates the cache), the seed, the trial count and the resolved experiment
-//! (task, sizes, surrogates, design, measure, name). Its excerpt and legend label do not enter. An entry is the
-//! results as YAML behind a checksum line; an entry that fails its checksum or does not parse is ignored and
+//! (task, sizes, surrogates, design, measure, name). Its excerpt and legend label do not enter. An entry is a
+//! checksum line, then the results without their per-trial samples as YAML, then the samples as raw
+//! little-endian f64 bits (parsing them as YAML text made a fully cached rebuild of the paper twice as slow once
+//! adaptive trials cache every look); an entry that fails its checksum or does not parse is ignored and
 //! recomputed, never used.
 
 use std::fs;
@@ -48,27 +50,77 @@ impl Cache {
 
     /// The cached results, if present and intact.
     pub(crate) fn load(&self, seed: u64, trials: Option<usize>, e: &Experiment) -> Option<ExperimentResults> {
-        let text = fs::read_to_string(self.entry(seed, trials, e)).ok()?;
-        let (checksum, body) = text.split_once('\n')?;
-        if blake3::hash(body.as_bytes()).to_hex().as_str() != checksum {
+        let bytes = fs::read(self.entry(seed, trials, e)).ok()?;
+        let newline = bytes.iter().position(|&b| b == b'\n')?;
+        let (checksum, body) = (&bytes[..newline], &bytes[newline + 1..]);
+        if blake3::hash(body).to_hex().as_bytes() != checksum {
             return None;
         }
-        serde_norway::from_str(body).ok()
+        let newline = body.iter().position(|&b| b == b'\n')?;
+        let yaml_len: usize = std::str::from_utf8(&body[..newline]).ok()?.parse().ok()?;
+        let rest = &body[newline + 1..];
+        let (yaml, samples) = (std::str::from_utf8(rest.get(..yaml_len)?).ok()?, rest.get(yaml_len..)?);
+        let mut results: ExperimentResults = serde_norway::from_str(yaml).ok()?;
+        results.samples = decode_samples(samples)?;
+        Some(results)
     }
 
     /// Stores results; a failure to write only costs a recomputation next time.
     pub(crate) fn store(&self, seed: u64, trials: Option<usize>, e: &Experiment, results: &ExperimentResults) {
-        let Ok(body) = serde_norway::to_string(results) else { return };
+        let without = ExperimentResults { samples: Vec::new(), ..results.clone() };
+        let Ok(yaml) = serde_norway::to_string(&without) else { return };
+        let mut body = format!("{}\n{yaml}", yaml.len()).into_bytes();
+        encode_samples(&results.samples, &mut body);
         let path = self.entry(seed, trials, e);
         let temporary = path.with_extension(format!("tmp{}", std::process::id()));
         let written = fs::create_dir_all(&self.dir)
             .and_then(|()| fs::File::create(&temporary))
-            .and_then(|mut f| write!(f, "{}\n{body}", blake3::hash(body.as_bytes()).to_hex()))
+            .and_then(|mut f| {
+                f.write_all(blake3::hash(&body).to_hex().as_bytes())?;
+                f.write_all(b"\n")?;
+                f.write_all(&body)
+            })
             .and_then(|()| fs::rename(&temporary, &path));
         if written.is_err() {
             let _ = fs::remove_file(&temporary);
         }
     }
+}
+
+/// Appends per point, per series, the trial count and then each risk's bits, all as little-endian u64.
+fn encode_samples(samples: &[Vec<Vec<f64>>], out: &mut Vec<u8>) {
+    out.extend_from_slice(&(samples.len() as u64).to_le_bytes());
+    for point in samples {
+        out.extend_from_slice(&(point.len() as u64).to_le_bytes());
+        for series in point {
+            out.extend_from_slice(&(series.len() as u64).to_le_bytes());
+            series.iter().for_each(|x| out.extend_from_slice(&x.to_bits().to_le_bytes()));
+        }
+    }
+}
+
+/// The inverse of [`encode_samples`]; `None` if the bytes are not exactly such an encoding.
+fn decode_samples(bytes: &[u8]) -> Option<Vec<Vec<Vec<f64>>>> {
+    if bytes.len() % 8 != 0 {
+        return None;
+    }
+    let mut words = bytes.chunks_exact(8).map(|w| u64::from_le_bytes(w.try_into().expect("8 bytes")));
+    let total = bytes.len() / 8;
+    let points = usize::try_from(words.next()?).ok()?;
+    let mut samples = Vec::with_capacity(points.min(total));
+    for _ in 0..points {
+        let series = usize::try_from(words.next()?).ok()?;
+        let mut point = Vec::with_capacity(series.min(total));
+        for _ in 0..series {
+            let len = usize::try_from(words.next()?).ok()?;
+            point.push(words.by_ref().take(len).map(f64::from_bits).collect::<Vec<f64>>());
+            if point.last()?.len() != len {
+                return None;
+            }
+        }
+        samples.push(point);
+    }
+    words.next().is_none().then_some(samples)
 }
 
 /// The hash of the running executable, computed once: memory-mapped and hashed on all cores (the binary, fonts
@@ -132,15 +184,28 @@ experiment e {
     }
 
     #[test]
+    fn samples_round_trip_through_their_bits_and_truncations_are_refused() {
+        let samples = vec![vec![vec![0.1, -0.0, 1e-300], vec![]], vec![vec![f64::MAX]]];
+        let mut bytes = Vec::new();
+        encode_samples(&samples, &mut bytes);
+        let back = decode_samples(&bytes).unwrap();
+        let bits = |s: &[Vec<Vec<f64>>]| -> Vec<u64> { s.iter().flatten().flatten().map(|x| x.to_bits()).collect() };
+        assert_eq!((bits(&back), back.len(), back[0].len()), (bits(&samples), 2, 2));
+        assert_eq!(decode_samples(&bytes[..bytes.len() - 8]), None, "a missing risk");
+        assert_eq!(decode_samples(&bytes[..bytes.len() - 3]), None, "a partial word");
+        bytes.extend_from_slice(&0_u64.to_le_bytes());
+        assert_eq!(decode_samples(&bytes), None, "trailing bytes");
+    }
+
+    #[test]
     fn a_corrupted_entry_is_detected_and_recomputed() {
         let dir = scratch("corrupt");
         let fresh = samples(&dir);
         let entry = fs::read_dir(&dir).unwrap().next().unwrap().unwrap().path();
-        let text = fs::read_to_string(&entry).unwrap();
-        // Flip one digit of a stored risk: the checksum no longer matches.
-        let at = text.rfind(|c: char| c.is_ascii_digit() && c != '9').unwrap();
-        let mut corrupted = text.into_bytes();
-        corrupted[at] += 1;
+        // Flip one bit of the last stored risk: the checksum no longer matches.
+        let mut corrupted = fs::read(&entry).unwrap();
+        let last = corrupted.len() - 1;
+        corrupted[last] ^= 1;
         fs::write(&entry, &corrupted).unwrap();
         assert_eq!(samples(&dir), fresh, "the corrupted entry was used");
         assert_ne!(fs::read(&entry).unwrap(), corrupted, "the entry was not rewritten");

@@ -71,22 +71,16 @@ pub fn run(spec: &Spec, options: &RunOptions<'_>) -> Result<Results, RunError> {
         let simulated = e.measure == Measure::ExcessRisk;
         let looks = e.trials.filter(|_| simulated).map_or(vec![], Trials::looks);
         let Some((&last, _)) = looks.split_last() else {
-            results.experiments.push(experiment(spec.seed, e, None, options)?);
+            let theory = cached(cache.as_ref(), spec.seed, None, e, || experiment(spec.seed, e, None, options))?;
+            results.experiments.push(theory);
             continue;
         };
         let adaptive = matches!(e.trials, Some(Trials::Auto { .. }));
         let mut previous: Option<ExperimentResults> = None;
         for (look, &trials) in looks.iter().enumerate() {
-            let current = match cache.as_ref().and_then(|c| c.load(spec.seed, Some(trials), e)) {
-                Some(hit) => hit,
-                None => {
-                    let current = experiment(spec.seed, e, Some((trials, previous.as_ref())), options)?;
-                    if let Some(c) = &cache {
-                        c.store(spec.seed, Some(trials), e, &current);
-                    }
-                    current
-                }
-            };
+            let current = cached(cache.as_ref(), spec.seed, Some(trials), e, || {
+                experiment(spec.seed, e, Some((trials, previous.as_ref())), options)
+            })?;
             results.experiments.push(current);
             let decided = adaptive && options.decided.is_some_and(|d| d(&results));
             let current = results.experiments.last_mut().expect("pushed above");
@@ -100,6 +94,24 @@ pub fn run(spec: &Spec, options: &RunOptions<'_>) -> Result<Results, RunError> {
             }
             previous = results.experiments.pop();
         }
+    }
+    Ok(results)
+}
+
+/// The cached results of `e` run with `trials`, or `compute`'s, stored for next time.
+fn cached(
+    cache: Option<&Cache>,
+    seed: u64,
+    trials: Option<usize>,
+    e: &Experiment,
+    compute: impl FnOnce() -> Result<ExperimentResults, RunError>,
+) -> Result<ExperimentResults, RunError> {
+    if let Some(hit) = cache.and_then(|c| c.load(seed, trials, e)) {
+        return Ok(hit);
+    }
+    let results = compute()?;
+    if let Some(c) = cache {
+        c.store(seed, trials, e, &results);
     }
     Ok(results)
 }
