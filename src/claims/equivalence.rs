@@ -2,6 +2,7 @@
 //! fail, and everything else is inconclusive; expected contradictions are verdicts of their own.
 
 use super::Status;
+use super::inconclusive::{status, statuses};
 use crate::theory::{Mutation, with_mutation};
 use crate::{Results, RunOptions, Spec, decided, judge, parse, resolve, run};
 
@@ -10,23 +11,10 @@ fn spec(source: &str) -> Spec {
     resolve(&parse(source).unwrap(), source).unwrap()
 }
 
-/// The statuses of a spec's claims, by name, after a run with its own trial counts (adaptive trials stop when
-/// every claim is decided).
-fn statuses(source: &str) -> Vec<(String, Status)> {
-    let spec = spec(source);
-    let results = run_to_decision(&spec);
-    judge(&spec, &results).claims.iter().map(|c| (c.name.clone(), c.status)).collect()
-}
-
 /// A run whose adaptive experiments stop once their claims are decided.
 fn run_to_decision(spec: &Spec) -> Results {
     let stop = |partial: &Results| decided(spec, partial);
     run(spec, &RunOptions { decided: Some(&stop), ..RunOptions::default() }).unwrap()
-}
-
-/// The status of claim `name`.
-fn status(statuses: &[(String, Status)], name: &str) -> Status {
-    statuses.iter().find(|(n, _)| n == name).unwrap().1
 }
 
 /// Figure 1's setting at p = 200 (noiseless), three sample sizes, with an `agree` claim at 5% (the deterministic
@@ -112,22 +100,12 @@ fn an_exact_zero_is_confirmed_not_failed_by_round_off() {
     assert_eq!(status(&statuses(&exact_zero("relative(0.01)")), "zero"), Status::Pass);
 }
 
-/// Observation 1's two models at p = 60 (the paper's equality does not hold for the min-norm estimator:
-/// PAPER.md §Observation 1 and specs/paper.kd), and the same surrogate compared with itself through two
-/// experiments (an equality that does hold).
-const SHIFT: &str = r#"
-title "shift"
-seed 3
-spectrum source = powerlaw(p: 60, alpha: 2.0)
-spectrum target = powerlaw(p: 60, alpha: 1.0)
-signal beta = constant(target, power: 1.0)
-task t = gaussian(target, beta, noise: 0.0)
-surrogate truth = ground_truth
-surrogate twin = scaled(1.0)
-surrogate shifted = covariance_shift(source: source)
-experiment model { task t  n [15, 30]  surrogates shifted, truth, twin  trials 400 }
-experiment covariance { task t  n [15, 30]  surrogates truth  trials 400  design source }
-experiment again { task t  n [15, 30]  surrogates twin  trials 400 }
+/// Observation 1's two models (tests/fixtures/specs/shift.kd) stated equal as the paper does, a surrogate
+/// compared with itself under two names (an equality that holds), and that equality wrongly expected to fail.
+const SHIFT: &str = concat!(
+    "title \"shift\"\n",
+    include_str!("../../tests/fixtures/specs/shift.kd"),
+    r#"
 claim paper "Observation 1 as stated: equal risks" {
   equal        model.shifted, covariance.truth
   tolerance    relative(0.02)
@@ -142,7 +120,8 @@ claim wrongly_expected "an equality that holds, wrongly expected to fail" {
   tolerance    relative(0.1)
   contradicted "expected wrongly"
 }
-"#;
+"#
+);
 
 #[test]
 fn an_expected_contradiction_is_its_own_verdict_and_an_unexpected_hold_is_flagged() {

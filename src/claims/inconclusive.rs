@@ -1,17 +1,19 @@
 //! The third verdict: claims whose evidence is too weak to decide are inconclusive, neither pass nor fail.
 
 use super::Status;
-use crate::{RunOptions, judge, parse, resolve, run};
+use crate::{Results, RunOptions, decided, judge, parse, resolve, run};
 
-/// The statuses of `spec`'s claims, by name, after a run with its own trial counts.
-fn statuses(spec: &str) -> Vec<(String, Status)> {
+/// The statuses of `spec`'s claims, by name, after a run with its own trial counts (adaptive experiments stop
+/// once every claim on them is decided).
+pub(super) fn statuses(spec: &str) -> Vec<(String, Status)> {
     let spec = resolve(&parse(spec).unwrap(), spec).unwrap();
-    let results = run(&spec, &RunOptions::default()).unwrap();
+    let stop = |partial: &Results| decided(&spec, partial);
+    let results = run(&spec, &RunOptions { decided: Some(&stop), ..RunOptions::default() }).unwrap();
     judge(&spec, &results).claims.iter().map(|c| (c.name.clone(), c.status)).collect()
 }
 
 /// The status of claim `name`.
-fn status(statuses: &[(String, Status)], name: &str) -> Status {
+pub(super) fn status(statuses: &[(String, Status)], name: &str) -> Status {
     statuses.iter().find(|(n, _)| n == name).unwrap().1
 }
 

@@ -341,10 +341,15 @@ fn agree(
     (rule, outcome, checks, notes)
 }
 
-/// " and the L looks at the data" when trials are adaptive.
+/// " and the L looks of the adaptive trials (…)" when trials are adaptive.
 fn looks_words(looks: usize) -> String {
-    if looks > 1 { format!(" and the {looks} looks of the adaptive trials") } else { String::new() }
+    if looks > 1 { format!(" and the {looks} looks of the adaptive trials ({ALPHA_SPENDING})") } else { String::new() }
 }
+
+/// How adaptive trials control error rates across looks, with its source.
+const ALPHA_SPENDING: &str = "the error rate is spent equally over the looks, a Bonferroni alpha-spending \
+                              rule valid under any dependence between looks; Jennison and Turnbull, Group \
+                              Sequential Methods, 2000, §2";
 
 /// "3% of the theory value", "0.001", "0.001 + 3% of the theory value".
 fn band_words(band: Band) -> String {
@@ -545,7 +550,10 @@ fn below(
         comparisons.join(", "),
         fmt_conf(alpha),
         if looks > 1 {
-            format!(" (family-wise {} split over the {looks} looks of the adaptive trials)", fmt_conf(1.0 - confidence))
+            format!(
+                " (family-wise {} split over the {looks} looks of the adaptive trials: {ALPHA_SPENDING})",
+                fmt_conf(1.0 - confidence)
+            )
         } else {
             String::new()
         },

@@ -101,7 +101,7 @@ fn encode_samples(samples: &[Vec<Vec<f64>>], out: &mut Vec<u8>) {
 
 /// The inverse of [`encode_samples`]; `None` if the bytes are not exactly such an encoding.
 fn decode_samples(bytes: &[u8]) -> Option<Vec<Vec<Vec<f64>>>> {
-    if bytes.len() % 8 != 0 {
+    if !bytes.len().is_multiple_of(8) {
         return None;
     }
     let mut words = bytes.chunks_exact(8).map(|w| u64::from_le_bytes(w.try_into().expect("8 bytes")));

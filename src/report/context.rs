@@ -33,7 +33,7 @@ pub(super) struct ReportContext {
     pub(super) trials_note: String,
     /// The fixed document date.
     pub(super) date: Date,
-    /// "All 3 claims hold." or which failed.
+    /// "All 3 claims hold.", or how many hold, are contradicted, failed and are inconclusive, and which.
     pub(super) summary_sentence: String,
     /// One row per claim.
     pub(super) summary: Vec<ClaimRow>,

@@ -412,26 +412,32 @@ fn stop_words(e: &Experiment, r: &ExperimentResults) -> String {
     }
 }
 
-/// "All 3 claims hold." / "46 claims hold, 1 contradicted as expected (`obs1`); failing: `x`; inconclusive: `y`."
+/// "All 3 claims hold." / "48 claims: 46 hold, 1 contradicted as the spec expects (`obs1`), 1 failed (`x`),
+/// 0 inconclusive." Held, contradicted, failed and inconclusive claims are always counted apart; unexpected holds
+/// are counted when there are any.
 fn summary_sentence(v: &Verdicts) -> String {
     let names = |s: Status| -> Vec<String> {
         v.claims.iter().filter(|c| c.status == s).map(|c| format!("`{}`", c.name)).collect()
     };
     let held = names(Status::Pass).len();
-    let lists = [
-        (names(Status::Contradicted), "contradicted, as the spec expects"),
-        (names(Status::Fail), "failed"),
-        (names(Status::Unexpected), "held although the spec expects a contradiction"),
-        (names(Status::Inconclusive), "inconclusive (too few trials to decide)"),
-    ];
-    if lists.iter().all(|(names, _)| names.is_empty()) {
+    if held == v.claims.len() {
         return format!("All {held} claims hold.");
     }
-    let mut parts = vec![format!("{held} of {} claims hold", v.claims.len())];
-    for (names, what) in lists.iter().filter(|(names, _)| !names.is_empty()) {
-        parts.push(format!("{} {what}: {}", names.len(), names.join(", ")));
+    let counts = [
+        (names(Status::Contradicted), "contradicted as the spec expects", true),
+        (names(Status::Fail), "failed", true),
+        (names(Status::Unexpected), "held although the spec expects a contradiction", false),
+        (names(Status::Inconclusive), "inconclusive (too few trials to decide)", true),
+    ];
+    let mut parts = vec![format!("{} claims: {held} hold", v.claims.len())];
+    for (names, what, always) in counts {
+        match names.len() {
+            0 if always => parts.push(format!("0 {what}")),
+            0 => {}
+            n => parts.push(format!("{n} {what} ({})", names.join(", "))),
+        }
     }
-    parts.join("; ") + "."
+    parts.join(", ") + "."
 }
 
 /// "independent" or "nested": how an experiment's trials draw their designs.
