@@ -429,7 +429,8 @@ fn summary_sentence(v: &Verdicts) -> String {
         (names(Status::Unexpected), "held although the spec expects a contradiction", false),
         (names(Status::Inconclusive), "inconclusive (too few trials to decide)", true),
     ];
-    let mut parts = vec![format!("{} claims: {held} hold", v.claims.len())];
+    let total = v.claims.len();
+    let mut parts = vec![format!("{total} claim{}: {held} hold", if total == 1 { "" } else { "s" })];
     for (names, what, always) in counts {
         match names.len() {
             0 if always => parts.push(format!("0 {what}")),
