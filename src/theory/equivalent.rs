@@ -142,34 +142,44 @@ impl Equivalent {
 /// The sums over directions that one pass at a given τ yields, with θ_i = 1 − ζ_i = λ_i/(λ_i+τ).
 #[derive(Clone, Copy, Debug)]
 struct LearnedMoments {
-    /// h = Σ θ_i, the left side of eq. (7).
+    /// h = Σ θ_i, the left side of eq. (7), as n + `residual`.
     learned: f64,
     /// Σ θ_i² = nΩ at the root.
     second: f64,
-    /// Σ θ_i ζ_i = −dh/d(ln τ) = n(1 − Ω) at the root.
+    /// Σ θ_i ζ_i = −dh/d(ln τ) = n(1 − Ω) at the root; also the scale of `residual`'s terms, since
+    /// θζ ≤ min(θ, ζ) ≤ 2θζ.
     mixed: f64,
+    /// h − n written without cancellation: with L the number of directions with λ_i > τ,
+    /// h − n = Σ_{λ_i ≤ τ} θ_i − Σ_{λ_i > τ} ζ_i + (L − n), every term at most 1/2 (the smaller of θ and ζ).
+    residual: f64,
 }
 
 impl LearnedMoments {
-    /// One compensated O(p) pass at τ.
-    fn at(lambda: &[f64], tau: f64) -> Self {
-        let [learned, second, mixed] = compensated_sums(lambda.iter().map(|&l| {
+    /// One compensated O(p) pass at τ, for sample size n.
+    fn at(lambda: &[f64], tau: f64, n: usize) -> Self {
+        let above = lambda.iter().filter(|&&l| l > tau).count();
+        let [second, mixed, balance] = compensated_sums(lambda.iter().map(|&l| {
             let inv = 1.0 / (l + tau);
             let (theta, zeta) = (l * inv, tau * inv);
-            [theta, theta * theta, theta * zeta]
+            // The smaller of θ and ζ carries the information: 1 − ζ would round ζ away when λ ≫ τ.
+            [theta * theta, theta * zeta, if l > tau { -zeta } else { theta }]
         }));
-        Self { learned, second, mixed }
+        // L − n is an exact integer; adding it rounds only when it is non-zero, i.e. far from the root.
+        let residual = balance + (above as f64 - n as f64);
+        Self { learned: n as f64 + residual, second, mixed, residual }
     }
 }
 
-/// Solves eq. (7), Σ λ_i/(λ_i+τ) = n, by safeguarded Newton on F(u) = ln h(e^u) − ln n, u = ln τ; returns τ,
-/// the moments at τ (so Ω costs no extra pass) and the number of passes used.
+/// Solves eq. (7), Σ λ_i/(λ_i+τ) = n, by safeguarded Newton on F(u) = ln(h(e^u)/n) = ln(1 + g/n), u = ln τ,
+/// g = h − n; returns τ, the moments at τ (so Ω costs no extra pass) and the number of passes used.
 ///
-/// F decreases from ln(k/n) > 0 (τ → 0, k positive eigenvalues) to −∞ and is close to linear in u for
-/// power-law spectra, so Newton converges in a handful of passes. The root is bracketed by
-/// τ_hi = tr Σ / n (where h ≤ tr Σ/τ = n) and τ_lo = λ_min (k − n)/n (where h ≥ k λ_min/(λ_min + τ) = n);
-/// a Newton step that leaves the bracket or stalls falls back to bisection. It stops when eq. (7) holds to a
-/// relative residual of `RESIDUAL_TOL` (h is accurate to a few ulps, so this is reachable).
+/// g is evaluated in the cancellation-free form of [`LearnedMoments::residual`], so the root is found to
+/// relative accuracy even when the eigenvalues span the whole f64 range (e.g. λ = (1e16, 1e-16, 1e-16, 1e-16)
+/// at n = 1, where τ = √3 and h − 1 is a difference of numbers of size 1e-16). F decreases in u, with
+/// F′ = −Σ θ_i ζ_i / h, and is close to linear for power-law spectra, so Newton needs a handful of passes. The root is bracketed by τ_hi = tr Σ / n (where h ≤ tr Σ/τ = n) and
+/// τ_lo = λ_min (k − n)/n (where h ≥ k λ_min/(λ_min + τ) = n); a Newton step that leaves the bracket or stalls
+/// falls back to bisection. It stops when |g| ≤ `RESIDUAL_TOL` × Σθζ (the scale of g's terms), or when the
+/// bracket of ln τ is 4 ulps wide.
 fn solve_tau(lambda: &[f64], n: usize, summary: SpectrumSummary) -> Result<(f64, LearnedMoments, usize), TheoryError> {
     let target = n as f64;
     let k = summary.positive as f64;
@@ -179,19 +189,24 @@ fn solve_tau(lambda: &[f64], n: usize, summary: SpectrumSummary) -> Result<(f64,
     let mut u = hi;
     let (mut step, mut step_before) = (hi - lo, hi - lo);
     for pass in 1..=MAX_PASSES {
-        let moments = LearnedMoments::at(lambda, u.exp());
-        let f = (moments.learned / target).ln();
-        // The bracket test only fires for extremely ill-conditioned spectra: log τ known to 4 ulps.
-        if f.abs() <= RESIDUAL_TOL || hi - lo <= 4.0 * f64::EPSILON * hi.abs().max(lo.abs()).max(1.0) {
+        let moments = LearnedMoments::at(lambda, u.exp(), n);
+        let g = moments.residual;
+        if g.abs() <= RESIDUAL_TOL * moments.mixed {
             return Ok((u.exp(), moments, pass));
         }
-        if f > 0.0 {
+        if hi - lo <= 4.0 * f64::EPSILON * hi.abs().max(lo.abs()).max(1.0) {
+            // ln τ is known to its last ulps, but e^u carries |u|·ε relative error (7e-14 at τ = 1e-150): a last
+            // Newton step applied to τ itself, τ·e^{g/Σθζ}, recovers the root to rounding.
+            let tau = u.exp() * (g / moments.mixed).exp();
+            return Ok((tau, LearnedMoments::at(lambda, tau, n), pass + 1));
+        }
+        if g > 0.0 {
             lo = u;
         } else {
             hi = u;
         }
-        // Newton: F' = −Σθζ/h, so the step is F h / Σθζ.
-        let newton = f * moments.learned / moments.mixed;
+        // Newton on F(u) = ln(h/n) = ln(1 + g/n), nearly linear in u for power laws: F' = −Σθζ/h.
+        let newton = (g / target).ln_1p() * moments.learned / moments.mixed;
         let stalls = 2.0 * newton.abs() > step_before.abs();
         step_before = step;
         step = if (lo < u + newton && u + newton < hi) && !stalls { newton } else { 0.5 * (lo + hi) - u };
@@ -306,6 +321,27 @@ mod tests {
         assert!((eq.tau - 0.5).abs() < 1e-15);
         // θ = (2/3, 2/3, 1/3, 1/3): Ω = (8/9 + 2/9)/2 = 5/9.
         assert!((eq.omega - 5.0 / 9.0).abs() < 1e-15);
+    }
+
+    #[test]
+    fn eigenvalues_across_the_whole_f64_range_keep_the_root_exact() {
+        // Issue 11: λ = (1e16, 1e-16, 1e-16, 1e-16), n = 1. Eq. (7): 1e16/(1e16 + τ) + 3e-16/(1e-16 + τ) = 1
+        // ⇔ 3e-16/(1e-16 + τ) = τ/(1e16 + τ) ⇔ τ² = 3 − 1e-16 τ + ... : τ = √3 to 1e-32 relative (the
+        // fixed point). The solver used to stop at τ = 0.4957, where h = 1 to rounding.
+        let eq = Equivalent::solve(&[1e16, 1e-16, 1e-16, 1e-16], 1).unwrap();
+        assert!((eq.tau / 3.0_f64.sqrt() - 1.0).abs() < 1e-14, "τ = {}", eq.tau);
+        // Two levels: m copies of a, q of b; m a/(a + τ) + q b/(b + τ) = n is n τ² + Bτ + C = 0 with
+        // B = n(a + b) − m a − q b and C = −(m + q − n) a b; its positive root, in the cancellation-free form.
+        for (a, b, m, q, n) in [(1e12, 1e-12, 3, 5, 4), (1e150, 1e-150, 2, 7, 3), (1.0, 1e-300, 10, 10, 9)] {
+            let mut lambda = vec![a; m];
+            lambda.extend(std::iter::repeat_n(b, q));
+            let (nf, mf, qf) = (n as f64, m as f64, q as f64);
+            let (big, c_ab) = (nf * (a + b) - mf * a - qf * b, (mf + qf - nf) * a * b);
+            let root = (big * big + 4.0 * nf * c_ab).sqrt();
+            let tau = if big >= 0.0 { 2.0 * c_ab / (big + root) } else { (root - big) / (2.0 * nf) };
+            let eq = Equivalent::solve(&lambda, n).unwrap();
+            assert!((eq.tau / tau - 1.0).abs() < 1e-13, "a = {a}, b = {b}: τ = {} vs {tau}", eq.tau);
+        }
     }
 
     #[test]
