@@ -89,6 +89,7 @@ fixtures! {
     equal_at_different_n,
     trials_auto_cap_too_small,
     contradicted_without_reason,
+    erm_with_design,
 }
 
 fixtures! {

@@ -426,6 +426,17 @@ impl<'a> Resolver<'a> {
                         "a training design needs the task's p and `measure excess_risk`",
                     ));
                 }
+                if let Some(s) = surrogates.iter().find(|s| matches!(s.kind, SurrogateKind::Erm(_))) {
+                    return Err(Diagnostic::error(
+                        d.span,
+                        format!(
+                            "the two-stage theory (Definition 3) has no training `design` for the target, and `{}` \
+                             is trained by ERM",
+                            s.name
+                        ),
+                    )
+                    .with_hint("declare the ERM surrogate's own data with `erm(spectrum: ...)`, and drop `design`"));
+                }
                 check_sizes(&sizes, &spectrum, Some(task.noise), n_expr)?;
                 used.push(decl);
                 Some(spectrum)
