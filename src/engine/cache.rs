@@ -3,7 +3,8 @@
 //!
 //! The key of an experiment is a hash of everything that determines its results: the kdrepro executable itself
 //! (so any change to the code invalidates the cache), the seed, the trial count and the resolved experiment
-//! (task, sizes, surrogates, design, measure, name). Its excerpt and legend label do not enter. An entry is a
+//! (task, sizes, surrogates by name and kind, design, measure, name). Its excerpt and legend labels (its own and
+//! its surrogates') do not enter: a cached entry takes the spec's labels. An entry is a
 //! checksum line, then the results without their per-trial samples as YAML, then the samples as raw
 //! little-endian f64 bits (parsing them as YAML text made a fully cached rebuild of the paper twice as slow once
 //! adaptive trials cache every look); an entry that fails its checksum or does not parse is ignored and
@@ -15,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use super::results::ExperimentResults;
-use crate::spec::Experiment;
+use crate::spec::{Experiment, Measure};
 
 /// A cache directory.
 pub(crate) struct Cache {
@@ -43,7 +44,9 @@ impl Cache {
             });
         }
         let scalars = (task.spectrum.alpha, task.energy_exponent, task.noise, task.rotation, &task.name);
-        let determinants = (seed, trials, &e.name, scalars, &e.sizes, &e.surrogates, e.measure, e.designs);
+        // Surrogates enter by name and kind: their legend labels do not change any number.
+        let surrogates: Vec<_> = e.surrogates.iter().map(|s| (&s.name, &s.kind)).collect();
+        let determinants = (seed, trials, &e.name, scalars, &e.sizes, surrogates, e.measure, e.designs);
         hasher.update(format!("{determinants:?}").as_bytes());
         self.dir.join(format!("{}.yaml", hasher.finalize().to_hex()))
     }
@@ -62,6 +65,10 @@ impl Cache {
         let (yaml, samples) = (std::str::from_utf8(rest.get(..yaml_len)?).ok()?, rest.get(yaml_len..)?);
         let mut results: ExperimentResults = serde_norway::from_str(yaml).ok()?;
         results.samples = decode_samples(samples)?;
+        // Legend labels are not in the key: the entry may have been stored under other ones.
+        if matches!(e.measure, Measure::ExcessRisk | Measure::Coefficients) {
+            results.series.iter_mut().zip(&e.surrogates).for_each(|(series, s)| series.label.clone_from(&s.label));
+        }
         Some(results)
     }
 
@@ -195,6 +202,19 @@ experiment e {
         assert_eq!(decode_samples(&bytes[..bytes.len() - 3]), None, "a partial word");
         bytes.extend_from_slice(&0_u64.to_le_bytes());
         assert_eq!(decode_samples(&bytes), None, "trailing bytes");
+    }
+
+    #[test]
+    fn issue_11_a_legend_edit_reuses_the_entry_and_shows_the_new_label() {
+        let dir = scratch("label");
+        let first = samples(&dir);
+        let relabelled = SPEC.replace("surrogate best = optimal", "surrogate best = optimal(label: \"the best\")");
+        let spec = resolve(&parse(&relabelled).unwrap(), &relabelled).unwrap();
+        let cache = Cache::new(&dir);
+        let hit = cache.load(3, Some(30), &spec.experiments[0]).expect("a label does not change the key");
+        assert_eq!(hit.samples, first);
+        assert_eq!(hit.series[1].label, "the best");
+        let _ = fs::remove_dir_all(&dir);
     }
 
     #[test]
