@@ -104,8 +104,17 @@ fn main() -> ExitCode {
     }
 }
 
-/// Reads a spec's text, printing a located error if it is not UTF-8.
+/// The UTF-8 byte-order mark some editors put at the start of a file.
+const BOM: &str = "\u{feff}";
+
+/// Reads a spec's text without a leading byte-order mark (editors add one invisibly), printing a located error
+/// if it is not UTF-8.
 fn read_source(path: &Path) -> Result<String, Failure> {
+    read_raw(path).map(|text| text.strip_prefix(BOM).map_or(text.clone(), str::to_owned))
+}
+
+/// Reads a file's text as it is, printing a located error if it is not UTF-8.
+fn read_raw(path: &Path) -> Result<String, Failure> {
     let bytes = std::fs::read(path).map_err(|e| Failure::Runtime(format!("cannot read {}: {e}", path.display())))?;
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
@@ -243,9 +252,13 @@ fn fmt(paths: &[PathBuf], check: bool, write: bool) -> Result<(), Failure> {
     worst
 }
 
-/// Formats one file: prints it, prints its diff (`--check`), or rewrites it (`--write`).
+/// Formats one file: prints it, prints its diff (`--check`), or rewrites it (`--write`). CRLF line endings and a
+/// byte-order mark are not formatting: the text is compared with LF endings, and `--write` keeps both.
 fn fmt_one(path: &Path, check: bool, write: bool) -> Result<(), Failure> {
-    let source = read_source(path)?;
+    let raw = read_raw(path)?;
+    let bom = raw.starts_with(BOM);
+    let crlf = raw.contains("\r\n");
+    let source = raw.strip_prefix(BOM).unwrap_or(&raw).replace("\r\n", "\n");
     let formatted = kdrepro::format(&source, &kdrepro::Signatures).map_err(|diagnostics| {
         for d in diagnostics {
             eprint!("{}", d.render(&display(path), &source));
@@ -261,7 +274,8 @@ fn fmt_one(path: &Path, check: bool, write: bool) -> Result<(), Failure> {
     if !write {
         print!("{formatted}");
     } else if formatted != source {
-        std::fs::write(path, formatted)
+        let endings = if crlf { formatted.replace('\n', "\r\n") } else { formatted };
+        std::fs::write(path, if bom { format!("{BOM}{endings}") } else { endings })
             .map_err(|e| Failure::Runtime(format!("cannot write {}: {e}", display(path))))?;
         eprintln!("formatted {}", display(path));
     }

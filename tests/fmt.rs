@@ -70,3 +70,20 @@ fn syntax_errors_exit_two_and_missing_files_three() {
     assert_eq!(kdrepro(&dir.path, &["fmt", "nowhere.kd"], &[]).status.code(), Some(3));
     assert_eq!(kdrepro(&dir.path, &["fmt", "--check", "--write", bad.to_str().unwrap()], &[]).status.code(), Some(2));
 }
+
+#[test]
+fn issue_11_a_byte_order_mark_and_crlf_endings_are_read_as_users_write_them() {
+    let dir = Scratch::new("bom-crlf");
+    // A byte-order mark is invisible in editors: the spec is read after it.
+    let bom = dir.file("bom.kd", "\u{feff}title \"bom\"\nseed  1\n");
+    let out = kdrepro(&dir.path, &["check", bom.to_str().unwrap()], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    // CRLF endings are not formatting: a canonical CRLF file passes `--check`; `--write` keeps CRLF and the mark.
+    let canonical = dir.file("crlf.kd", "\u{feff}title \"crlf\"\r\nseed  1\r\n");
+    let out = kdrepro(&dir.path, &["fmt", "--check", canonical.to_str().unwrap()], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    let loose = dir.file("loose.kd", "title \"crlf\"\r\nseed 1\r\n");
+    let out = kdrepro(&dir.path, &["fmt", "--write", loose.to_str().unwrap()], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(std::fs::read_to_string(&loose).unwrap(), "title \"crlf\"\r\nseed  1\r\n");
+}

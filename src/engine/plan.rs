@@ -174,7 +174,7 @@ impl fmt::Display for Plan {
         for c in &self.claims {
             writeln!(f, "  {c}")?;
         }
-        let total: f64 = self.experiments.iter().map(|e| e.flops).sum();
+        let total = self.experiments.iter().map(|e| e.flops).sum::<f64>().max(0.0);
         let trials: usize = simulated.iter().map(|e| e.trials.map_or(0, Trials::max) * e.sizes.len()).sum();
         let adaptive = simulated.iter().any(|e| matches!(e.trials, Some(Trials::Auto { .. })));
         let trials = if adaptive { format!("at most {trials}") } else { trials.to_string() };
