@@ -90,6 +90,7 @@ fixtures! {
     trials_auto_cap_too_small,
     contradicted_without_reason,
     erm_with_design,
+    unused_declaration_is_checked,
 }
 
 fixtures! {

@@ -133,7 +133,32 @@ impl<'a> Resolver<'a> {
                 Item::Declaration(_) => {}
             }
         }
+        // A declaration nothing uses is still checked: `powerlaw(p: -5)` is an error wherever it stands.
+        for item in &ast.items {
+            if let Item::Declaration(d) = item
+                && let Err(error) = self.validate(d)
+                && !self.errors.iter().any(|e| e.span == error.span && e.message == error.message)
+            {
+                self.keep(Err::<(), _>(error));
+            }
+        }
         spec
+    }
+
+    /// Resolves declaration `d` on its own, as a use of its name would (a duplicate name is reported already).
+    fn validate(&self, d: &'a Declaration) -> Result<(), Diagnostic> {
+        if !matches!(self.names.get(d.name.name.as_str()), Some(Named::Declaration(x)) if std::ptr::eq(*x, d)) {
+            return Ok(());
+        }
+        let span = d.name.span;
+        let name = Expr { kind: ExprKind::Path(Path { segments: vec![d.name.clone()], span }), span };
+        match d.kind.name.as_str() {
+            "spectrum" => self.spectrum(&name).map(|_| ()),
+            "signal" => self.signal(&name).map(|_| ()),
+            "task" => self.task(&name).map(|_| ()),
+            "surrogate" => self.surrogate(&name).map(|_| ()),
+            _ => Ok(()),
+        }
     }
 
     /// `title`, `source`, `seed`, `text`.
