@@ -179,6 +179,8 @@ fn build(args: &BuildArgs) -> Result<(), Failure> {
     let draft = args.trials.map(|t| usize::try_from(t).unwrap_or(usize::MAX));
     let (mut spec, source) = load(path, draft)?;
     planned(path, &spec, &source, args.jobs, args.memory_limit)?;
+    // Before any work: an output location that cannot take the report fails now, not after the simulation.
+    kdrepro::check_output(out).map_err(|e| Failure::Runtime(e.to_string()))?;
     if let Some(seed) = args.seed {
         spec.set_seed(seed);
     }

@@ -97,3 +97,20 @@ fn pseudo_inverse_fallbacks_are_reported() {
     let yaml = std::fs::read_to_string(dir.path.join("out/ill.results.yaml")).unwrap();
     assert!(yaml.contains("fallbacks: "), "{yaml}");
 }
+
+#[test]
+fn issue_11_an_unusable_output_location_fails_before_any_work_and_leaves_nothing() {
+    let dir = Scratch::new("bad-out");
+    let spec = dir.file("small.kd", SMALL);
+    let file = dir.file("taken", "not a directory");
+    for out in [file.to_str().unwrap(), "/", "."] {
+        let result = kdrepro(&dir.path, &["build", spec.to_str().unwrap(), "--out", out], &[]);
+        let stderr = String::from_utf8_lossy(&result.stderr);
+        assert_eq!(result.status.code(), Some(3), "{out}: {stderr}");
+        assert!(!stderr.contains("ran theory"), "{out}: the simulation ran first: {stderr}");
+    }
+    let mut left: Vec<String> =
+        std::fs::read_dir(&dir.path).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    left.sort();
+    assert_eq!(left, ["small.kd", "taken"], "something was left behind");
+}

@@ -24,4 +24,4 @@ pub(crate) use {error::ReportError, pdf::compile_pdf, world::ReportDate};
 
 pub use provenance::spec_hash;
 pub use render::{RenderError, RenderInput, Report, render};
-pub use write::{output_stem, write_report};
+pub use write::{check_output, output_stem, write_report};

@@ -28,6 +28,7 @@ const MARKER: &str = ".kdrepro";
 /// # Errors
 /// Any I/O failure, with the path it concerns; an existing `dir` that kdrepro did not write.
 pub fn write_report(report: &Report, dir: &Path, stem: &str) -> io::Result<Vec<PathBuf>> {
+    check_output(dir)?;
     let mut files: Vec<(PathBuf, &[u8])> = vec![
         (PathBuf::from(format!("{stem}.pdf")), &report.pdf),
         (PathBuf::from(format!("{stem}.typ")), report.typst.as_bytes()),
@@ -35,15 +36,8 @@ pub fn write_report(report: &Report, dir: &Path, stem: &str) -> io::Result<Vec<P
     ];
     files.extend(report.figures.iter().map(|(path, source)| (PathBuf::from(path), source.as_bytes())));
     let (parent, name) = split(dir)?;
-    fs::create_dir_all(&parent).map_err(|e| at(&parent, e))?;
     remove_stale(&parent, &name);
     let exists = dir.is_dir();
-    if exists && !owned(dir)? {
-        return Err(io::Error::other(format!(
-            "{}: the output directory exists and was not written by kdrepro; choose another --out or empty it",
-            dir.display()
-        )));
-    }
     let staging = parent.join(format!(".{name}.kdrepro-new-{}", std::process::id()));
     let _ = fs::remove_dir_all(&staging);
     fs::create_dir(&staging).map_err(|e| at(&staging, e))?;
@@ -57,6 +51,32 @@ pub fn write_report(report: &Report, dir: &Path, stem: &str) -> io::Result<Vec<P
     sync_dir(&staging)?;
     swap_into_place(&staging, dir, &parent, &name, exists)?;
     Ok(files.into_iter().map(|(p, _)| dir.join(p)).collect())
+}
+
+/// Checks, before any work, that a report can be written to `dir`: a directory that does not exist yet or that
+/// kdrepro wrote, whose parent exists or can be created and accepts the staging directory beside `dir` (a
+/// probe is made and removed at once; nothing else is written outside `dir`).
+///
+/// # Errors
+/// `dir` is a file, the root, a directory kdrepro did not write, or its parent cannot be written; the message
+/// names the path.
+pub fn check_output(dir: &Path) -> io::Result<()> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(io::Error::other(format!("{}: the output path exists and is not a directory", dir.display())));
+    }
+    let (parent, name) = split(dir)?;
+    if dir.is_dir() && !owned(dir)? {
+        return Err(io::Error::other(format!(
+            "{}: the output directory exists and was not written by kdrepro; choose another --out or empty it",
+            dir.display()
+        )));
+    }
+    fs::create_dir_all(&parent).map_err(|e| at(&parent, e))?;
+    let probe = parent.join(format!(".{name}.kdrepro-new-{}", std::process::id()));
+    fs::create_dir(&probe).map_err(|e| {
+        io::Error::new(e.kind(), format!("{}: cannot write the report's staging directory here: {e}", parent.display()))
+    })?;
+    fs::remove_dir(&probe).map_err(|e| at(&probe, e))
 }
 
 /// The parent directory and the final name of `dir` (made absolute, `.` and `..` resolved where it exists).
