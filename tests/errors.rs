@@ -91,6 +91,7 @@ fixtures! {
     contradicted_without_reason,
     erm_with_design,
     unused_declaration_is_checked,
+    noise_too_large,
 }
 
 fixtures! {

@@ -92,10 +92,15 @@ pub(super) enum Bound {
     Any,
 }
 
+/// The largest magnitude a number in a spec may have. Risks square eigenvalues, coefficients and noise levels
+/// and sum them over p ≤ 2·10⁷ features and n samples: beyond 1e50 they could overflow f64 (1.8e308) in the
+/// simulation, so such values are refused at `check`, not found infinite after a run.
+pub(super) const MAX_MAGNITUDE: f64 = 1e50;
+
 impl Bound {
     /// Whether `x` is allowed.
     fn admits(self, x: f64) -> bool {
-        x.is_finite()
+        x.abs() <= MAX_MAGNITUDE
             && match self {
                 Bound::Positive => x > 0.0,
                 Bound::NonNegative => x >= 0.0,
@@ -107,10 +112,10 @@ impl Bound {
     /// The range in words, for the help line.
     fn describe(self, name: &str) -> String {
         match self {
-            Bound::Positive => format!("allowed range: {name} > 0"),
-            Bound::NonNegative => format!("allowed range: {name} ≥ 0"),
+            Bound::Positive => format!("allowed range: 0 < {name} ≤ 1e50"),
+            Bound::NonNegative => format!("allowed range: 0 ≤ {name} ≤ 1e50"),
             Bound::Fraction => format!("allowed range: 0 < {name} < 1"),
-            Bound::Any => "a finite number".to_owned(),
+            Bound::Any => format!("allowed range: −1e50 ≤ {name} ≤ 1e50"),
         }
     }
 }
