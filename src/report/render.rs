@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use minijinja::value::Serde;
+use minijinja::value::{Serde, ValueKind};
 use minijinja::{Environment, UndefinedBehavior, Value};
 
 use super::context::{ClaimRow, Date, PartContext, ReportContext};
@@ -176,11 +176,16 @@ fn templates() -> Result<Environment<'static>, RenderError> {
     Ok(env)
 }
 
-/// The environment prose is rendered in: strict, with the `num` filter.
+/// The environment prose is rendered in: strict, with the `num` filter, and numbers that are not whole printed
+/// with 6 significant digits (`1.4567e-16`, not `0.00000000000000014567…`) when no filter says otherwise.
 fn prose_environment() -> Environment<'static> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.add_filter("num", |x: f64, digits: Option<u32>| sig(x, digits.unwrap_or(3) as usize));
+    env.set_formatter(|out, state, value| match (value.kind(), value.as_i64(), f64::try_from(value.clone())) {
+        (ValueKind::Number, None, Ok(x)) => out.write_str(&sig(x, 6)).map_err(minijinja::Error::from),
+        _ => minijinja::escape_formatter(out, state, value),
+    });
     env
 }
 
@@ -464,5 +469,24 @@ fn trials_note(spec: &Spec, results: &Results) -> String {
         "theory only".to_owned()
     } else {
         format!("{draft}Gaussian designs: {}", simulated.join(", "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn issue_11_prose_prints_a_tiny_number_readably_without_num() {
+        let env = prose_environment();
+        let text = env.render_str(
+            "{{ x }}, {{ y }}, {{ n }}, {{ x | num(2) }}",
+            minijinja::context! {
+                x => 1.4567e-16_f64,
+                y => 0.25_f64,
+                n => 200,
+            },
+        );
+        assert_eq!(text.unwrap(), "1.4567e-16, 0.25, 200, 1.5e-16");
     }
 }
