@@ -13,8 +13,12 @@ use crate::diagnostics::{Diagnostic, Span};
 #[grammar = "syntax/kd.pest"]
 struct KdParser;
 
-/// The deepest nesting pest may explore before giving up, so that hostile input cannot exhaust the stack.
+/// The fewest rule calls pest may make before giving up (hostile input cannot loop forever; nesting is bounded
+/// separately by `check_nesting`).
 const CALL_LIMIT: usize = 5_000_000;
+/// Rule calls allowed per byte of input beyond that: a list of numbers costs about 17 calls a byte, so a
+/// `list([...])` of 10⁶ eigenvalues parses instead of failing with a misleading syntax error.
+const CALLS_PER_BYTE: usize = 64;
 
 /// Parses a whole `.kd` file.
 ///
@@ -22,7 +26,7 @@ const CALL_LIMIT: usize = 5_000_000;
 /// One located diagnostic for the first syntax error.
 pub fn parse(source: &str) -> Result<Ast, Vec<Diagnostic>> {
     check_nesting(source).map_err(|d| vec![d])?;
-    pest::set_call_limit(std::num::NonZeroUsize::new(CALL_LIMIT));
+    pest::set_call_limit(std::num::NonZeroUsize::new(CALL_LIMIT.max(CALLS_PER_BYTE.saturating_mul(source.len()))));
     pest::set_error_detail(true);
     let mut pairs = KdParser::parse(Rule::file, source).map_err(|e| vec![syntax_error(source, &e)])?;
     let file = pairs.next().expect("the file rule always yields one pair");
@@ -293,6 +297,13 @@ fn dedent(body: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn issue_11_a_list_of_a_hundred_thousand_eigenvalues_parses() {
+        let values = vec!["0.5"; 100_000].join(", ");
+        let ast = parse(&format!("spectrum s = list([{values}])\n")).unwrap();
+        assert_eq!(ast.items.len(), 1);
+    }
 
     fn only_item(source: &str) -> Item {
         let mut ast = parse(source).unwrap();
