@@ -108,14 +108,41 @@ impl fmt::Display for Rendered<'_> {
         // `lines` drops a line's `\r\n`, where a span may start: such a span is drawn as one caret.
         let end = (d.span.end as usize).clamp(start, (line_start + line.len()).max(start));
         let width = self.source[start..end].chars().count().max(1);
+        let (shown, caret, width) = window(&shown, col - 1, width);
         writeln!(f, "{gutter} |")?;
         writeln!(f, "{line_no} | {shown}")?;
-        writeln!(f, "{gutter} | {}{}", " ".repeat(col - 1), "^".repeat(width))?;
+        writeln!(f, "{gutter} | {}{}", " ".repeat(caret), "^".repeat(width))?;
         for hint in &d.hints {
             writeln!(f, "{gutter} = help: {hint}")?;
         }
         Ok(())
     }
+}
+
+/// The characters of an excerpt line shown around a span, at most about `WINDOW` of them: a line of a
+/// hundred thousand eigenvalues is cut to the part near the span, with `…` where it is cut.
+const WINDOW: usize = 100;
+
+/// `line` cut to [`WINDOW`] characters around the span at character `col` of `width` characters: the text
+/// shown, the span's column in it and its (possibly shortened) width.
+fn window(line: &str, col: usize, width: usize) -> (String, usize, usize) {
+    let chars: Vec<char> = line.chars().collect();
+    if chars.len() <= WINDOW {
+        return (line.to_owned(), col, width);
+    }
+    let width = width.min(WINDOW / 2);
+    let first = col.saturating_sub(WINDOW / 4).min(chars.len().saturating_sub(WINDOW));
+    let last = (first + WINDOW).min(chars.len());
+    let mut shown: String = chars[first..last].iter().collect();
+    let mut caret = col - first;
+    if first > 0 {
+        shown.insert(0, '…');
+        caret += 1;
+    }
+    if last < chars.len() {
+        shown.push('…');
+    }
+    (shown, caret, width)
 }
 
 /// The 1-based line number of byte `offset` and the byte where that line starts.
@@ -172,6 +199,18 @@ mod tests {
             d.render("a.kd", source),
             "a.kd:2:6: error: seed must be a non-negative integer\n  |\n2 | seed -3\n  |      ^^\n  = help: for example `seed 1`\n"
         );
+    }
+
+    #[test]
+    fn a_long_line_is_shown_around_its_span() {
+        let source = format!("spectrum s = list([{}, x])\n", vec!["1"; 1000].join(", "));
+        let at = source.find('x').unwrap();
+        let text = Diagnostic::at(at, "not a number").render("a.kd", &source);
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[2].chars().count() < 120 && lines[2].starts_with("1 | …") && lines[2].ends_with("x])"), "{text}");
+        // The caret stands under the `x`.
+        let caret = lines[3].find('^').unwrap();
+        assert_eq!(lines[2].chars().nth(lines[3][..caret].chars().count()), Some('x'), "{text}");
     }
 
     #[test]
