@@ -29,7 +29,11 @@ mod theory;
 
 pub use claims::{Verdicts, decided, judge};
 pub use diagnostics::{Diagnostic, Severity, Span};
-pub use engine::{Plan, Results, RunError, RunOptions, default_memory_limit, estimate, parse_bytes, run, total_trials};
-pub use report::{RenderError, RenderInput, Report, check_output, output_stem, render, spec_hash, write_report};
+pub use engine::{
+    Plan, Results, RunError, RunOptions, default_memory_limit, estimate, outline, parse_bytes, run, total_trials,
+};
+pub use report::{
+    RenderError, RenderInput, Report, check_output, check_prose, output_stem, render, spec_hash, write_report,
+};
 pub use spec::{Signatures, Spec, lint, resolve};
 pub use syntax::{Ast, Order, format, parse, unified_diff};

@@ -137,6 +137,9 @@ fn load(path: &Path, draft: Option<usize>) -> Result<(Spec, String), Failure> {
     };
     let ast = kdrepro::parse(&source).map_err(print)?;
     let mut spec = kdrepro::resolve(&ast, &source).map_err(print)?;
+    // Prose is rendered against the outline of the results now, so that a misnamed value stops `check` and
+    // `build` before anything runs.
+    kdrepro::check_prose(&spec).map_err(print)?;
     if let Some(trials) = draft {
         spec.set_draft_trials(trials);
     }

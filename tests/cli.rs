@@ -114,3 +114,17 @@ fn issue_11_an_unusable_output_location_fails_before_any_work_and_leaves_nothing
     left.sort();
     assert_eq!(left, ["small.kd", "taken"], "something was left behind");
 }
+
+#[test]
+fn issue_11_a_misnamed_value_in_prose_stops_check_and_build_before_anything_runs() {
+    let dir = Scratch::new("prose-check");
+    let bad = SMALL.replace("figure plot", "text \"\"\"At n = 20: {{ sweep.truht[20].theory }}.\"\"\"\nfigure plot");
+    let spec = dir.file("prose.kd", &bad);
+    for args in [vec!["check", spec.to_str().unwrap()], vec!["build", spec.to_str().unwrap(), "--out", "out"]] {
+        let out = kdrepro(&dir.path, &args, &[]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains("error: in this text: undefined value") && !stderr.contains("ran theory"), "{stderr}");
+    }
+    assert!(!dir.path.join("out").exists(), "nothing is written");
+}

@@ -124,31 +124,10 @@ fn experiment(
     simulated: Option<(usize, Option<&ExperimentResults>)>,
     options: &RunOptions<'_>,
 ) -> Result<ExperimentResults, RunError> {
-    let names: Vec<(String, String)> = match e.measure {
-        Measure::ExcessRisk | Measure::Coefficients => {
-            e.surrogates.iter().map(|s| (s.name.clone(), s.label.clone())).collect()
-        }
-        m => m.series().iter().map(|s| ((*s).to_owned(), quantity_label(s).to_owned())).collect(),
-    };
     let (trials, previous) = simulated.map_or((None, None), |(t, p)| (Some(t), p));
     // Trials 0..start are the previous run's: only start..trials are simulated.
     let start = previous.and_then(|p| p.trials).unwrap_or(0);
-    let mut out = ExperimentResults {
-        name: e.name.clone(),
-        x: match e.measure {
-            Measure::Coefficients => "i",
-            Measure::Masks => "k",
-            _ => "n",
-        }
-        .to_owned(),
-        trials,
-        stop: None,
-        equivalents: Vec::with_capacity(e.sizes.len()),
-        series: names.into_iter().map(|(name, label)| Series { name, label, points: Vec::new() }).collect(),
-        samples: Vec::new(),
-        fallbacks: previous.map_or(0, |p| p.fallbacks),
-        fingerprints: Vec::new(),
-    };
+    let mut out = ExperimentResults { fallbacks: previous.map_or(0, |p| p.fallbacks), ..empty(e, trials) };
     let mut nested = match (e.designs, e.measure, trials) {
         (Designs::Nested, Measure::ExcessRisk, Some(t)) => {
             nested_samples(seed, e, start..t, options.progress)?.into_iter()
@@ -194,6 +173,76 @@ fn experiment(
         }
     }
     Ok(out)
+}
+
+/// The results of `e` before anything is computed: its name, x axis and series, no points.
+fn empty(e: &Experiment, trials: Option<usize>) -> ExperimentResults {
+    let names: Vec<(String, String)> = match e.measure {
+        Measure::ExcessRisk | Measure::Coefficients => {
+            e.surrogates.iter().map(|s| (s.name.clone(), s.label.clone())).collect()
+        }
+        m => m.series().iter().map(|s| ((*s).to_owned(), quantity_label(s).to_owned())).collect(),
+    };
+    ExperimentResults {
+        name: e.name.clone(),
+        x: match e.measure {
+            Measure::Coefficients => "i",
+            Measure::Masks => "k",
+            _ => "n",
+        }
+        .to_owned(),
+        trials,
+        stop: None,
+        equivalents: Vec::with_capacity(e.sizes.len()),
+        series: names.into_iter().map(|(name, label)| Series { name, label, points: Vec::new() }).collect(),
+        samples: Vec::new(),
+        fallbacks: 0,
+        fingerprints: Vec::new(),
+    }
+}
+
+/// What running `spec` will produce, without computing it: every experiment, series and point that prose can
+/// name, with NaN for every number (simulated fields present where the experiment simulates). `check` renders
+/// the prose against it, so that a misnamed value is found before anything runs.
+pub fn outline(spec: &Spec) -> Results {
+    let experiments = spec
+        .experiments
+        .iter()
+        .map(|e| {
+            let simulated = e.measure == Measure::ExcessRisk && e.trials.is_some();
+            let mut out = empty(e, simulated.then_some(0));
+            let p = e.task.spectrum.lambda.len();
+            let xs: Vec<usize> = match e.measure {
+                Measure::Coefficients => (1..=p).collect(),
+                Measure::Masks => (0..=p).collect(),
+                _ => e.sizes.clone(),
+            };
+            let nan = f64::NAN;
+            let point = |x: usize| Point {
+                mean: simulated.then_some(nan),
+                se: simulated.then_some(nan),
+                ci_low: simulated.then_some(nan),
+                ci_high: simulated.then_some(nan),
+                trials: simulated.then_some(0),
+                ..theory_point(x as f64, nan)
+            };
+            out.series.iter_mut().for_each(|s| s.points = xs.iter().map(|&x| point(x)).collect());
+            out.equivalents = e
+                .sizes
+                .iter()
+                .map(|&n| EquivalentSummary {
+                    n,
+                    tau: Some(nan),
+                    omega: Some(nan),
+                    last_amplified: Some(0),
+                    last_kept: Some(0),
+                    kept: 0,
+                })
+                .collect();
+            out
+        })
+        .collect();
+    Results { experiments, draft: spec.draft }
 }
 
 /// The legend label of a quantity series.
@@ -394,4 +443,39 @@ fn risks(
     }
     out.samples.extend(samples);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{parse, resolve};
+
+    /// The small sweep of the tests (tests/fixtures/specs/sweep.kd) with a theory-only sweep, coefficients and
+    /// masks experiments beside it.
+    const SPEC: &str = concat!(
+        "title \"outline\"\n",
+        include_str!("../../tests/fixtures/specs/sweep.kd"),
+        "experiment theory { task t  n [10, 30]  surrogates truth, best }\n",
+        "experiment profile { task t  n 20  surrogates truth, best  measure coefficients }\n",
+        "experiment masks { task t  n 20  measure masks }\n",
+    );
+
+    #[test]
+    fn the_outline_has_the_shape_of_the_results() {
+        let spec = resolve(&parse(SPEC).unwrap(), SPEC).unwrap();
+        let (outline, results) = (outline(&spec), run(&spec, &RunOptions::default()).unwrap());
+        assert_eq!(outline.experiments.len(), results.experiments.len());
+        for (o, r) in outline.experiments.iter().zip(&results.experiments) {
+            assert_eq!((&o.name, &o.x, o.trials.is_some()), (&r.name, &r.x, r.trials.is_some()));
+            let ns = |e: &ExperimentResults| e.equivalents.iter().map(|q| q.n).collect::<Vec<_>>();
+            assert_eq!(ns(o), ns(r), "{}", o.name);
+            for (a, b) in o.series.iter().zip(&r.series) {
+                assert_eq!(a.name, b.name);
+                let shape = |s: &Series| -> Vec<(u64, bool)> {
+                    s.points.iter().map(|p| (p.x.to_bits(), p.mean.is_some())).collect()
+                };
+                assert_eq!(shape(a), shape(b), "{}.{}", o.name, a.name);
+            }
+        }
+    }
 }

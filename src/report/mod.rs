@@ -23,5 +23,5 @@ mod write;
 pub(crate) use {error::ReportError, pdf::compile_pdf, world::ReportDate};
 
 pub use provenance::spec_hash;
-pub use render::{RenderError, RenderInput, Report, render};
+pub use render::{RenderError, RenderInput, Report, check_prose, render};
 pub use write::{check_output, output_stem, write_report};

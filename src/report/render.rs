@@ -189,6 +189,29 @@ fn prose_environment() -> Environment<'static> {
     env
 }
 
+/// Renders every prose block of `spec` against the outline of its results ([`outline`](crate::engine::outline)),
+/// before anything runs: a value that does not exist (a misnamed series, an n outside the sweep, `.mean` of a
+/// theory-only experiment) is an error at its text, as `build` would find only after the run.
+///
+/// # Errors
+/// One diagnostic per prose block that cannot be rendered.
+pub fn check_prose(spec: &Spec) -> Result<(), Vec<crate::Diagnostic>> {
+    let (env, values) = (prose_environment(), prose_values(&crate::engine::outline(spec)));
+    let errors: Vec<crate::Diagnostic> = spec
+        .document
+        .iter()
+        .filter_map(|part| match part {
+            Part::Text(t) => text(&env, &values, t).err(),
+            _ => None,
+        })
+        .map(|e| match e {
+            RenderError::Prose { span, message } => crate::Diagnostic::error(span, message),
+            RenderError::Internal(message) => crate::Diagnostic::error(crate::Span::new(0, 0), message),
+        })
+        .collect();
+    if errors.is_empty() { Ok(()) } else { Err(errors) }
+}
+
 /// The values prose can read: `{{ fig1b.optimal[200].theory }}`, `{{ fig1a.equivalent[200].omega }}`.
 fn prose_values(results: &Results) -> Value {
     let experiments: BTreeMap<&str, Value> = results
