@@ -49,7 +49,6 @@ fixtures! {
     infinite_expected_risk_least_squares,
     infinite_expected_risk_zero_eigenvalues,
     infinite_expected_risk_weak_surrogate,
-    no_regime,
     binary_garbage,
     empty,
     unterminated_string,

@@ -202,15 +202,15 @@ fn issue_10_the_deterministic_equivalent_is_contradicted_close_below_p() {
 
 #[test]
 fn sample_sizes_without_a_finite_risk_are_refused_with_a_reason() {
-    // With label noise (σ² = 0.1), E R = ∞ for |n − k| ≤ 1, on both sides of k; between k and p + 1 the theory
-    // has no regime at all.
+    // With label noise (σ² = 0.1), E R = ∞ for |n − k| ≤ 1, on both sides of k (k counts positive eigenvalues:
+    // from k + 2 on, least squares on them has a finite risk even below p + 1).
     let infinite = "the expected risk is infinite: with label noise σ² = 0.1 and k =";
     for (name, spectrum, n, reason, allowed) in [
         ("below-p", "powerlaw(p: 40, alpha: 1.5)", "39", infinite, "n ≤ 38 or n ≥ 42"),
         ("at-p", "powerlaw(p: 40, alpha: 1.5)", "40", infinite, "n ≤ 38 or n ≥ 42"),
         ("at-p-plus-one", "powerlaw(p: 40, alpha: 1.5)", "41", infinite, "n ≤ 38 or n ≥ 42"),
-        ("zeros-at-k", "list([1, 0.5, 0.25, 0, 0])", "3", infinite, "n ≤ 1 or n ≥ 7"),
-        ("zeros-gap", "list([1, 0.5, 0.25, 0, 0])", "5", "the theory has no regime here", "n ≤ 1 or n ≥ 7"),
+        ("zeros-at-k", "list([1, 0.5, 0.25, 0, 0])", "3", infinite, "n ≤ 1 or n ≥ 5"),
+        ("zeros-above-k", "list([1, 0.5, 0.25, 0, 0])", "4", infinite, "n ≤ 1 or n ≥ 5"),
     ] {
         let (code, stderr) = build_edge(name, spectrum, n);
         assert_eq!(code, Some(2), "{name}: {stderr}");

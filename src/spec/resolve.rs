@@ -1182,10 +1182,9 @@ fn check_stage_one(s: &Surrogate, task: &Task, sizes: &[usize], at: Span) -> Res
     Ok(())
 }
 
-/// Why the theory cannot give a stage a finite expected risk: an infinite mean (with noise, n within 1 of k), or no
-/// regime (k ≤ n ≤ p + 1).
+/// Why the theory cannot give a stage a finite expected risk: an infinite mean (with noise, n within 1 of k).
 fn refusal(stage: &Stage) -> Option<String> {
-    stage.moments().mean.map(|d| d.to_string()).or_else(|| stage.no_regime())
+    stage.moments().mean.map(|d| d.to_string())
 }
 
 /// Each `teacher(of: s)` names an ERM surrogate listed in the same experiment.

@@ -230,20 +230,20 @@ pub(crate) enum Regime {
 }
 
 impl Regime {
-    /// Decides the regime for a spectrum and sample size, solving for τ when interpolating.
+    /// Decides the regime for a spectrum and sample size, solving for τ when interpolating: the min-norm
+    /// interpolator below k (the number of positive eigenvalues), least squares on the k positive directions from
+    /// k on (the fit X⁺y there interpolates nothing it could not fit exactly: v2 Proposition 2 with p replaced by
+    /// k, whether n is above or below p).
     ///
-    /// Errors: n = 0; n < p but n ≥ number of positive eigenvalues (τ does not exist); n = p or p + 1 (no regime:
-    /// with label noise the expected risk is infinite there, see `moments`, and without it the risk is simply not
-    /// modelled); an empty, non-finite or negative spectrum.
+    /// Errors: n = 0; an empty, non-finite or negative spectrum.
     pub(crate) fn new(lambda: &[f64], n: usize) -> Result<Self, TheoryError> {
         let summary = SpectrumSummary::of(lambda)?;
-        let p = lambda.len();
-        if n < p {
+        if n < summary.positive {
             Equivalent::solve_summarised(lambda, n, summary).map(Self::Interpolating)
-        } else if n > p + 1 {
-            Ok(Self::LeastSquares { n, rank: summary.positive })
+        } else if n == 0 {
+            Err(TheoryError::NoSamples)
         } else {
-            Err(TheoryError::InterpolationThreshold { n, p })
+            Ok(Self::LeastSquares { n, rank: summary.positive })
         }
     }
 
@@ -256,12 +256,19 @@ impl Regime {
     }
 
     /// Multiplier of σ² in every risk: κ′ = Ω/(1−Ω) when interpolating (Definition 1), k/(n−k−1) for least
-    /// squares (v2 Proposition 2, with k the number of positive eigenvalues).
+    /// squares (v2 Proposition 2, with k the number of positive eigenvalues), infinite for n = k and k + 1.
     pub(crate) fn noise_gain(&self) -> f64 {
         match self {
             Self::Interpolating(eq) => eq.kappa_prime(),
-            Self::LeastSquares { n, rank } => *rank as f64 / (n - rank - 1) as f64,
+            Self::LeastSquares { n, rank } if *n >= rank + 2 => *rank as f64 / (n - rank - 1) as f64,
+            Self::LeastSquares { .. } => f64::INFINITY,
         }
+    }
+
+    /// The noise part of a risk, `variance` × [`Regime::noise_gain`]: 0 without noise even where the gain is
+    /// infinite (an exact fit of noiseless labels), ∞ with noise there (E R = ∞; `moments` refuses such points).
+    pub(crate) fn noise_term(&self, variance: f64) -> f64 {
+        if variance == 0.0 { 0.0 } else { variance * self.noise_gain() }
     }
 
     /// [`Regime::new`] after checking the signals (finite, same length as the spectrum) and the noise variances.
@@ -387,8 +394,19 @@ mod tests {
     fn regime_follows_the_sample_size() {
         let lambda = vec![1.0; 10];
         assert!(matches!(Regime::new(&lambda, 9), Ok(Regime::Interpolating(_))));
-        assert_eq!(Regime::new(&lambda, 10), Err(TheoryError::InterpolationThreshold { n: 10, p: 10 }));
-        assert_eq!(Regime::new(&lambda, 11), Err(TheoryError::InterpolationThreshold { n: 11, p: 10 }));
+        // From k on, least squares on the k positive directions; its noise gain k/(n − k − 1) is infinite at
+        // n = k and k + 1, where only noiseless labels have a finite risk.
+        for n in [10, 11] {
+            let regime = Regime::new(&lambda, n).unwrap();
+            assert_eq!(regime, Regime::LeastSquares { n, rank: 10 });
+            assert_eq!((regime.noise_term(0.0), regime.noise_term(0.5)), (0.0, f64::INFINITY));
+        }
         assert_eq!(Regime::new(&lambda, 12), Ok(Regime::LeastSquares { n: 12, rank: 10 }));
+        // Issue 11: with 3 of 5 eigenvalues positive, n = 4 and 5 are least squares on those 3 (they were refused),
+        // σ²·3/(n − 4) at n = 5.
+        let zeros = [1.0, 0.5, 0.25, 0.0, 0.0];
+        assert_eq!(Regime::new(&zeros, 4), Ok(Regime::LeastSquares { n: 4, rank: 3 }));
+        assert_eq!(Regime::new(&zeros, 5).unwrap().noise_term(0.1), 0.1 * 3.0);
+        assert_eq!(Regime::new(&lambda, 0), Err(TheoryError::NoSamples));
     }
 }

@@ -30,13 +30,6 @@ pub(crate) enum TheoryError {
         /// Number of strictly positive eigenvalues.
         positive: usize,
     },
-    /// n = p or n = p + 1: the least-squares risk is infinite.
-    InterpolationThreshold {
-        /// Sample size.
-        n: usize,
-        /// Number of features.
-        p: usize,
-    },
     /// A noise variance is negative or not finite.
     InvalidNoise {
         /// The offending variance.
@@ -88,11 +81,6 @@ impl fmt::Display for TheoryError {
                 "with n = {n} samples and only {positive} positive eigenvalues, the equation \
                  sum_i lambda_i/(lambda_i + tau) = n has no solution tau: the interpolation theory needs \
                  n smaller than the number of positive eigenvalues"
-            ),
-            Self::InterpolationThreshold { n, p } => write!(
-                f,
-                "n = {n} samples with p = {p} features is at the interpolation threshold (n = p or n = p + 1): \
-                 the least-squares risk is infinite"
             ),
             Self::InvalidNoise { sigma2 } => {
                 write!(f, "the noise variance {sigma2} must be a finite number that is not negative")
@@ -155,8 +143,6 @@ mod tests {
 
     #[test]
     fn messages_are_plain_words() {
-        let e = TheoryError::InterpolationThreshold { n: 501, p: 500 };
-        assert!(e.to_string().contains("risk is infinite"));
         let e = TheoryError::NoEquivalent { n: 10, positive: 5 };
         assert!(e.to_string().contains("has no solution"));
         assert_eq!(

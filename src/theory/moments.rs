@@ -190,12 +190,6 @@ impl Stage {
         RiskMoments { mean: divergence(Moment::Mean), variance: divergence(Moment::Variance) }
     }
 
-    /// Whether the theory has a regime at this size: interpolation below k, least squares above p + 1
-    /// ([`super::Regime::new`]).
-    pub(crate) fn has_regime(&self) -> bool {
-        self.size < self.positive || self.size > self.features + 1
-    }
-
     /// The sizes at which `moment` is finite, with this stage's k and noise (all sizes without noise).
     fn finite_sizes(&self, moment: Moment) -> Sizes {
         let symbol = self.symbol();
@@ -206,25 +200,10 @@ impl Stage {
         Sizes { symbol, below: k.saturating_sub(margin), from: k + margin }
     }
 
-    /// The sizes the theory covers with a finite expected risk: a regime (below k or above p + 1) and E R < ∞.
+    /// The sizes the theory covers with a finite expected risk: every size without noise (interpolation below k,
+    /// least squares on the k positive directions from k on), and |size − k| ≥ 2 with noise.
     pub(crate) fn allowed(&self) -> Sizes {
-        let regime = Sizes { symbol: self.symbol(), below: self.positive.saturating_sub(1), from: self.features + 2 };
-        regime.and(self.finite_sizes(Moment::Mean))
-    }
-
-    /// "n = 35: the theory has no regime here: ..." when the size is between k and p + 1.
-    pub(crate) fn no_regime(&self) -> Option<String> {
-        if self.has_regime() {
-            return None;
-        }
-        let (n, k, p) = (self.symbol(), self.positive, self.features);
-        let scope = if self.is_surrogate() { format!(" among its first p_s = {p} features") } else { String::new() };
-        Some(format!(
-            "{n} = {}: the theory has no regime here: with k = {k} positive eigenvalues{scope}, it covers interpolation \
-             below k and least squares above p + 1 = {}",
-            self.size,
-            p + 1
-        ))
+        self.finite_sizes(Moment::Mean)
     }
 
     /// Whether this is a surrogate's first stage.
@@ -260,18 +239,15 @@ impl Sizes {
     pub(crate) fn named(self, symbol: &'static str) -> Self {
         Self { symbol, ..self }
     }
-
-    /// The intersection of two such sets.
-    pub(crate) fn and(self, other: Sizes) -> Self {
-        Self { symbol: self.symbol, below: self.below.min(other.below), from: self.from.max(other.from) }
-    }
 }
 
 impl fmt::Display for Sizes {
-    /// "n ≤ 38 or n ≥ 42", or "n ≥ 42" when no size below k qualifies.
+    /// "n ≤ 38 or n ≥ 42", "n ≥ 42" when no size below k qualifies, "every n" when every size does.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.symbol;
-        if self.below == 0 {
+        if self.from <= 1 {
+            write!(f, "every {n}")
+        } else if self.below == 0 {
             write!(f, "{n} ≥ {}", self.from)
         } else {
             write!(f, "{n} ≤ {} or {n} ≥ {}", self.below, self.from)
@@ -432,35 +408,24 @@ mod tests {
     }
 
     #[test]
-    fn allowed_sizes_combine_the_regime_and_the_mean() {
+    fn allowed_sizes_are_those_with_a_finite_mean() {
         let flat = vec![1.0; 40];
         assert_eq!(Stage::target(&flat, 1, 1.0).allowed().to_string(), "n ≤ 38 or n ≥ 42");
-        assert_eq!(Stage::target(&flat, 1, 0.0).allowed().to_string(), "n ≤ 39 or n ≥ 42");
+        assert_eq!(Stage::target(&flat, 1, 0.0).allowed().to_string(), "every n");
         let zeros: Vec<f64> = (0..40).map(|i| if i < 30 { 1.0 } else { 0.0 }).collect();
         let noisy = Stage::target(&zeros, 1, 1.0).allowed();
-        assert_eq!(noisy.to_string(), "n ≤ 28 or n ≥ 42");
-        assert!(noisy.contains(28) && !noisy.contains(29) && !noisy.contains(41) && noisy.contains(42));
+        // k = 30 of p = 40: least squares on the 30 positive directions from n = 32 on (issue 11: it was refused
+        // up to p + 1 = 41).
+        assert_eq!(noisy.to_string(), "n ≤ 28 or n ≥ 32");
+        assert!(noisy.contains(28) && !noisy.contains(29) && !noisy.contains(31) && noisy.contains(32));
         // k = 1: no interpolating size has a finite mean with noise.
-        assert_eq!(Stage::target(&[1.0, 0.0], 1, 1.0).allowed().to_string(), "n ≥ 4");
+        assert_eq!(Stage::target(&[1.0, 0.0], 1, 1.0).allowed().to_string(), "n ≥ 3");
         assert_eq!(Stage::target(&[1.0], 1, 1.0).allowed().to_string(), "n ≥ 3");
         for n in 1..100 {
             for (lambda, noise) in [(&flat, 1.0), (&flat, 0.0), (&zeros, 1.0), (&zeros, 0.0)] {
                 let stage = Stage::target(lambda, n, noise);
-                let ok = stage.has_regime() && stage.moments().mean.is_none();
-                assert_eq!(stage.allowed().contains(n), ok, "n = {n}, σ² = {noise}");
+                assert_eq!(stage.allowed().contains(n), stage.moments().mean.is_none(), "n = {n}, σ² = {noise}");
             }
         }
-    }
-
-    #[test]
-    fn the_regime_gap_is_named() {
-        let zeros: Vec<f64> = (0..40).map(|i| if i < 30 { 1.0 } else { 0.0 }).collect();
-        assert_eq!(Stage::target(&zeros, 29, 0.0).no_regime(), None);
-        assert_eq!(
-            Stage::target(&zeros, 35, 0.0).no_regime().unwrap(),
-            "n = 35: the theory has no regime here: with k = 30 positive eigenvalues, it covers interpolation below k \
-             and least squares above p + 1 = 41"
-        );
-        assert!(Stage::target(&zeros, 41, 0.0).no_regime().is_some() && Stage::target(&zeros, 42, 0.0).has_regime());
     }
 }

@@ -46,7 +46,7 @@ impl Regime {
                 }
             }
         }
-        fit.value() + self.noise_gain() * (sigma2 + energy.value())
+        fit.value() + self.noise_term(sigma2 + energy.value())
     }
 
     /// Risk of the standard target β^t trained on true labels, eq. (11): (σ²Ω + B)/(1−Ω) with
@@ -58,7 +58,7 @@ impl Regime {
                 // Eq. (11): R(β^t) = (σ²Ω + B)/(1 − Ω).
                 (sigma2 * eq.omega + bias) / eq.omega_complement()
             }
-            Self::LeastSquares { .. } => sigma2 * self.noise_gain(),
+            Self::LeastSquares { .. } => self.noise_term(sigma2),
         }
     }
 
@@ -93,7 +93,7 @@ impl Regime {
                     masked_sum(lambda, beta_star, mask, |_, kept| if kept { 0.0 } else { 1.0 })
                 }
             };
-        sigma2 * self.noise_gain() + bias
+        self.noise_term(sigma2) + bias
     }
 
     /// Improvement of masking over the standard target, eq. (17):
@@ -194,7 +194,10 @@ mod tests {
             s2t_risk(&lambda, &[1.0; 3], &[1.0, f64::INFINITY, 0.0], 0.0, 1),
             Err(TheoryError::NonFinite { what: "surrogate", index: 1 })
         );
-        assert_eq!(standard_risk(&lambda, &[1.0; 3], 0.0, 3), Err(TheoryError::InterpolationThreshold { n: 3, p: 3 }));
+        assert_eq!(standard_risk(&lambda, &[1.0; 3], 0.0, 0), Err(TheoryError::NoSamples));
+        // n = p: the square solve recovers noiseless labels exactly (risk 0); with noise E R = ∞.
+        assert_eq!(standard_risk(&lambda, &[1.0; 3], 0.0, 3), Ok(0.0));
+        assert_eq!(standard_risk(&lambda, &[1.0; 3], 0.1, 3), Ok(f64::INFINITY));
     }
 
     #[test]

@@ -20,7 +20,8 @@ pub(crate) fn transfer_risk(
 ) -> Result<f64, TheoryError> {
     assert!(lambda_t.len() == lambda_s.len() && beta_star.len() == lambda_s.len() && beta_s.len() == lambda_s.len());
     let terms = lambda_s.iter().zip(lambda_t).zip(beta_star.iter().zip(beta_s));
-    Ok(match Regime::new(lambda_s, n)? {
+    let regime = Regime::new(lambda_s, n)?;
+    Ok(match regime {
         Regime::Interpolating(eq) => {
             let bias: f64 = lambda_s.iter().zip(beta_s).map(|(&l, b)| l * eq.zeta(l).powi(2) * b * b).sum();
             let gamma2_over_p = (sigma2 + bias) / ((1.0 - eq.omega) * n as f64);
@@ -32,10 +33,11 @@ pub(crate) fn transfer_risk(
                 .sum()
         }
         // The pseudo-inverse sets β̂_i = 0 on a zero eigenvalue of the training design, which then costs λ^t_i β⋆_i².
-        Regime::LeastSquares { n, rank } => terms
+        // σ²/((n − k − 1) λ^s_i), written through the noise term so that it is 0 without noise and ∞ at n ≤ k + 1.
+        Regime::LeastSquares { rank, .. } => terms
             .map(|((&ls, &lt), (&star, &b))| {
                 if ls > 0.0 {
-                    lt * ((b - star).powi(2) + sigma2 / ((n - rank - 1) as f64 * ls))
+                    lt * ((b - star).powi(2) + regime.noise_term(sigma2) / (rank as f64 * ls))
                 } else {
                     lt * star * star
                 }

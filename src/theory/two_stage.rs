@@ -21,14 +21,15 @@ impl Regime {
     /// Moments of the surrogate fitted on m samples of (Σ_s, β⋆, σ_s²), with `self` the regime of (λ^s, m):
     /// - interpolating (Theorem 3 / diagonal closed form): E β^s_i = φ_i β⋆_i, Var β^s_i = (G_s/m) φ_i²/λ^s_i,
     ///   φ_i = λ^s_i/(λ^s_i+τ_s), G_s = (σ_s² + Σ λ^s_i ζ_i² β⋆_i²)/(1−Ω_s) = R(β^s) + σ_s² (eq. 11);
-    /// - least squares, m > p + 1: E β^s = β⋆, Cov β^s = σ_s² Σ_s^{-1}/(m − k − 1) (inverse-Wishart mean; the
-    ///   pseudo-inverse gives β^s_i = 0 on zero eigenvalues).
+    /// - least squares, m ≥ k (k positive eigenvalues): E β^s = β⋆, Cov β^s = σ_s² Σ_s^{-1}/(m − k − 1)
+    ///   (inverse-Wishart mean; the pseudo-inverse gives β^s_i = 0 on zero eigenvalues).
     #[track_caller]
     pub(crate) fn surrogate_moments(&self, lambda_s: &[f64], beta_star: &[f64], sigma_s2: f64) -> SurrogateMoments {
         assert_eq!(beta_star.len(), lambda_s.len(), "signal and spectrum lengths differ");
         let scale = match self {
             Self::Interpolating(eq) => (self.standard_risk(lambda_s, beta_star, sigma_s2) + sigma_s2) / eq.n as f64,
-            Self::LeastSquares { n, rank } => sigma_s2 / (n - rank - 1) as f64,
+            // σ_s²/(m − k − 1) = noise term / k: 0 without noise, ∞ at m ≤ k + 1 (there `moments` refuses it).
+            Self::LeastSquares { rank, .. } => self.noise_term(sigma_s2) / (*rank).max(1) as f64,
         };
         let (mean, variance) = lambda_s
             .iter()
@@ -318,9 +319,7 @@ mod tests {
         let lambda = [1.0, 0.5, 0.25];
         let beta = [1.0; 3];
         let error = |model: TwoStage<'_>| model.risks().unwrap_err();
-        assert_eq!(error(same_spectra(&lambda, &beta, 3, 1, 3)), TheoryError::InterpolationThreshold { n: 3, p: 3 });
-        // The weak surrogate's threshold is at its own p_s.
-        assert_eq!(error(same_spectra(&lambda, &beta, 2, 1, 2)), TheoryError::InterpolationThreshold { n: 2, p: 2 });
+        assert_eq!(error(same_spectra(&lambda, &beta, 0, 1, 3)), TheoryError::NoSamples);
         assert_eq!(
             error(TwoStage { sigma_t2: -1.0, ..same_spectra(&lambda, &beta, 1, 1, 3) }),
             TheoryError::InvalidNoise { sigma2: -1.0 }
