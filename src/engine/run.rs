@@ -271,7 +271,8 @@ fn simulate(
     progress: Option<Progress<'_>>,
 ) -> Result<Simulated, String> {
     let (job, column_of) = point_job(e, n, surrogates)?;
-    let samples = simulate_point(&job, trials, &StreamKey::new(seed, &e.name, index), progress);
+    let samples =
+        simulate_point(&job, trials, &StreamKey::new(seed, &e.name, index), progress).map_err(|e| e.to_string())?;
     let series = surrogates.iter().enumerate().map(|(j, c)| match c {
         Coefficients::Teacher(of) => {
             samples.surrogate_risk(column_of[*of]).expect("an ERM column records its surrogate's risk").to_vec()
@@ -299,7 +300,8 @@ fn nested_samples(
         jobs.push(point_job(e, n, &surrogates).map_err(fail)?.0);
     }
     let sweep = NestedSweep::new(jobs).map_err(|err| fail(err.to_string()))?;
-    let samples = simulate_nested(&sweep, trials, &StreamKey::new(seed, &e.name, largest), progress);
+    let samples = simulate_nested(&sweep, trials, &StreamKey::new(seed, &e.name, largest), progress)
+        .map_err(|err| fail(err.to_string()))?;
     let per_point =
         |s: &PointSamples| ((0..e.surrogates.len()).map(|j| s.surrogate(j).to_vec()).collect(), s.info.fallbacks);
     Ok(samples.iter().map(per_point).collect())
