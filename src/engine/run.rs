@@ -248,7 +248,7 @@ fn theory_point(x: f64, theory: f64) -> Point {
     Point { x, theory, mean: None, se: None, ci_low: None, ci_high: None, trials: None, infinite_variance: None }
 }
 
-/// One simulated point: each series' risks in trial order, and how many trials needed the pseudo-inverse fallback.
+/// One simulated point: each series' risks in trial order, and how many trials were solved by the QR fallback.
 type Simulated = (Vec<Vec<f64>>, usize);
 
 /// Each series' risks of trials 0..start (`previous`, if any) followed by those of start..trials (`fresh`).
@@ -260,7 +260,7 @@ fn extend(previous: Option<&Vec<Vec<f64>>>, fresh: Vec<Vec<f64>>) -> Vec<Vec<f64
 }
 
 /// Simulates the trials `trials` of one point; returns each series' risks in trial order and how many trials
-/// needed the pseudo-inverse fallback.
+/// were solved by the QR fallback.
 fn simulate(
     seed: u64,
     e: &Experiment,
@@ -283,7 +283,7 @@ fn simulate(
 }
 
 /// Simulates every point of `e` on nested designs (`designs nested`), drawn from the streams of its largest
-/// point; returns, per point, each series' risks in trial order and the number of pseudo-inverse fallbacks.
+/// point; returns, per point, each series' risks in trial order and the number of QR fallbacks.
 fn nested_samples(
     seed: u64,
     e: &Experiment,

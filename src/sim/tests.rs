@@ -543,3 +543,22 @@ fn tiny_eigenvalues_keep_the_least_squares_variance() {
     let samples = run(&job(lambda, &beta, std::slice::from_ref(&beta), 1.0, 20), 0..2000, SolvePath::Auto);
     assert_mean(samples.surrogate(0), 10.0 / 9.0);
 }
+
+#[test]
+fn zero_eigenvalues_give_least_squares_on_the_positive_directions() {
+    // Issue 11, item 4 (simulation side): k = 4 of p = 10 eigenvalues positive, n = 8 between k + 1 and p.
+    // X⁺y is least squares on the k live features (X has rank k < n, so no interpolator exists) and 0 on the
+    // others, where λ_i = 0 weighs nothing: with β^s = β⋆, E R = σ² k/(n − k − 1) for any positive λ (the OLS
+    // identity above on the live block) = 4/3 σ². The same for a rotated design, whose eigenbasis draw X̄ has
+    // the exact zero columns the QR fallback drops.
+    let lambda = [vec![1.0, 0.5, 0.25, 2.0], vec![0.0; 6]].concat();
+    let beta: Vec<f64> = (0..10).map(|i| f64::from(i % 3) - 1.0).collect();
+    let noise = 0.5;
+    let plain = job(lambda.clone(), &beta, std::slice::from_ref(&beta), noise, 8);
+    let rotated = job_on(Design::rotated(lambda, 3).unwrap(), &beta, std::slice::from_ref(&beta), noise, 8);
+    for job in [plain, rotated] {
+        let samples = run(&job, 0..4000, SolvePath::Auto);
+        assert_mean(samples.surrogate(0), noise * 4.0 / 3.0);
+        assert_eq!(samples.info.fallbacks, 4000, "XXᵀ has rank 4 < n = 8: every trial needs the QR fallback");
+    }
+}
