@@ -61,7 +61,7 @@ pub(crate) struct ExperimentResults {
 pub(crate) const FALLBACK: &str = "column-pivoted QR of the design";
 
 impl Results {
-    /// "experiment `x`: 3 trials were solved by [`FALLBACK`] …", one line per such experiment.
+    /// "experiment `x`: 3 trials were solved by column-pivoted QR of the design …", one line per such experiment.
     pub fn fallback_notes(&self) -> Vec<String> {
         self.experiments
             .iter()

@@ -31,7 +31,7 @@ impl Estimator {
     }
 }
 
-/// A factorisation found the matrix numerically singular; the caller falls back to [`qr_fit`].
+/// A factorisation found the matrix numerically singular; the caller falls back to [`qr_solve`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Singular;
 
