@@ -349,4 +349,60 @@ mod tests {
             assert_eq!(fallbacks, expected, "n = {n}");
         }
     }
+
+    #[test]
+    fn fits_match_the_svd_reference_on_varied_spectra() {
+        // Power laws up to α = 15 (λ_p/λ_1 down to 1e-22), repeats, exact zeros (the reference then inverts the
+        // non-zero columns only, PAPER.md §1's pseudo-inverse on the positive directions) and tiny eigenvalues,
+        // at n below, at and above p; plain and rotated designs. Risks agree to relative 1e-4 (the SVD
+        // reference's own error is about ε cond(X) ≤ 1e-5 here).
+        let power = |alpha: f64| (1..=24).map(|i| f64::from(i).powf(-alpha)).collect::<Vec<f64>>();
+        let listed = [1.0, 1.0, 0.0, 1e-10, 1e-10, 0.5, 0.0, 2.0, 1e-6, 1e-6, 1.0, 0.25];
+        let spectra = [power(2.0), power(8.0), power(15.0), listed.to_vec()];
+        for (s, lambda) in spectra.iter().enumerate() {
+            let p = lambda.len();
+            let live = lambda.iter().filter(|&&l| l > 0.0).count(); // n = live: X₊ square
+            let beta: Vec<f64> = (0..p).map(|i| 1.0 / (1.0 + i as f64)).collect();
+            for n in [p / 3, live, p, p + 10] {
+                for rotated in [false, true] {
+                    let design = if rotated { Design::rotated(lambda.clone(), 7) } else { Design::new(lambda.clone()) };
+                    let B = Mat::from_fn(p, 1, |i, _| beta[i]);
+                    let job = PointJob::new(design.unwrap(), beta.clone(), B, 0.1, n).unwrap();
+                    let context = format!("spectrum {s}, n = {n}, rotated = {rotated}");
+                    assert_fits_match_the_svd_reference_live(&job, 6, 1e-4, &context);
+                }
+            }
+        }
+    }
+
+    /// [`assert_fits_match_the_svd_reference`] with the reference taken on the non-zero columns of the eigenbasis
+    /// draw (X⁺ = U X̄⁺ and the zero columns of X̄ get 0).
+    #[track_caller]
+    fn assert_fits_match_the_svd_reference_live(job: &PointJob, trials: usize, tolerance: f64, context: &str) {
+        for t in 0..trials {
+            let mut ws = Workspace::new(job);
+            let mut risks = vec![0.0; job.surrogate_count()];
+            ws.run_trial(job, &StreamKey::new(5, "ws", 0).trial(t), SolvePath::Auto, &mut risks, &mut []).unwrap();
+            let X = match &ws.target {
+                TargetDesign::Stored { X, eigen, .. } => eigen.as_ref().unwrap_or(X).clone(),
+                TargetDesign::Streamed(_) => unreachable!("small designs are stored"),
+            };
+            let Y = labels(&ws);
+            let live: Vec<usize> = (0..X.ncols()).filter(|&j| X.col(j).norm_l2() > 0.0).collect();
+            let A = Mat::from_fn(X.nrows(), live.len(), |i, c| X[(i, live[c])]);
+            let b_live = svd_reference(&A, &Y);
+            let mut b = Mat::zeros(X.ncols(), Y.ncols());
+            for (c, &j) in live.iter().enumerate() {
+                b.row_mut(j).copy_from(b_live.row(c));
+            }
+            // b is in the eigenbasis already (X̄⁺Y), which is where the risk is measured.
+            for (j, &risk) in risks.iter().enumerate() {
+                let expected = excess_risk(job.risk_lambda(), b.col_as_slice(j), &job.beta_star);
+                assert!(
+                    (risk - expected).abs() <= tolerance * expected.max(1e-300),
+                    "{context}, trial {t}, column {j}: risk {risk} vs SVD reference {expected}"
+                );
+            }
+        }
+    }
 }
