@@ -68,7 +68,7 @@ fn bad_command_line_exits_two() {
 }
 
 /// A spectrum spread over 16 decades makes the Gram matrix numerically singular at n close to p: the simulation
-/// falls back to the pseudo-inverse, and says so on stderr and in the results file (issue 6, item 4). Noiseless, as
+/// falls back to column-pivoted QR of the design (the same estimator, issue 11 item 1), and says so on stderr and in the results file (issue 6, item 4). Noiseless, as
 /// with label noise n = 39 = p − 1 has an infinite expected risk and is refused.
 const ILL_CONDITIONED: &str = r#"
 title "Ill-conditioned"
@@ -86,16 +86,17 @@ experiment close_to_p {
 "#;
 
 #[test]
-fn pseudo_inverse_fallbacks_are_reported() {
+fn qr_fallbacks_are_reported() {
     let dir = Scratch::new("fallback");
     let spec = dir.file("ill.kd", ILL_CONDITIONED);
     let out = kdrepro(&dir.path, &["build", spec.to_str().unwrap(), "--out", "out"], &[]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(stderr.contains("note: experiment `close_to_p`: "), "{stderr}");
-    assert!(stderr.contains("were solved by the pseudo-inverse fallback"), "{stderr}");
+    assert!(stderr.contains("were solved by column-pivoted QR of the design because the Cholesky"), "{stderr}");
     let yaml = std::fs::read_to_string(dir.path.join("out/ill.results.yaml")).unwrap();
     assert!(yaml.contains("fallbacks: "), "{yaml}");
+    assert!(yaml.contains("fallback: column-pivoted QR of the design"), "{yaml}");
 }
 
 #[test]

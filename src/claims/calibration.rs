@@ -79,7 +79,7 @@ fn coverage(first: u64, seeds: usize, trials: usize) -> Coverage {
     let (risk, difference) = (expected_risk(), expected_difference());
     let (mut mean, mut paired) = (0, 0);
     for seed in first..first + seeds as u64 {
-        let samples = simulate_point(&job, 0..trials, &StreamKey::new(seed, "calibration", 0), None);
+        let samples = simulate_point(&job, 0..trials, &StreamKey::new(seed, "calibration", 0), None).unwrap();
         assert_eq!(samples.info.fallbacks, 0, "OLS at n = {N}, p = {P} is well conditioned");
         let (truth, shifted) = (samples.surrogate(0), samples.surrogate(1));
         mean += usize::from(Summary::new(truth, CONFIDENCE).unwrap().covers(risk));
@@ -99,7 +99,7 @@ fn assert_calibrated(c: &Coverage, band: (f64, f64)) {
 #[test]
 fn the_closed_forms_are_what_the_simulation_averages_to() {
     // A direct check of the two expectations the coverage is measured against: 4000 trials, 4 standard errors.
-    let samples = simulate_point(&job(), 0..4000, &StreamKey::new(99, "calibration", 0), None);
+    let samples = simulate_point(&job(), 0..4000, &StreamKey::new(99, "calibration", 0), None).unwrap();
     let truth = Summary::new(samples.surrogate(0), 0.95).unwrap();
     assert!((truth.mean - expected_risk()).abs() < 4.0 * truth.se, "{truth:?} vs {}", expected_risk());
     let d = PairedComparison::new(samples.surrogate(1), samples.surrogate(0), 0.95).unwrap().difference;

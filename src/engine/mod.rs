@@ -10,5 +10,5 @@ mod surrogates;
 
 pub use plan::{Plan, default_memory_limit, estimate, parse_bytes};
 pub use results::Results;
-pub(crate) use results::{EquivalentSummary, ExperimentResults, Point, Series, Stop};
+pub(crate) use results::{EquivalentSummary, ExperimentResults, FALLBACK, Point, Series, Stop};
 pub use run::{RunError, RunOptions, outline, run, total_trials};

@@ -49,24 +49,31 @@ pub(crate) struct ExperimentResults {
     pub(crate) series: Vec<Series>,
     /// Per point and series, the per-trial risks in trial order, for paired claims.
     pub(crate) samples: Vec<Vec<Vec<f64>>>,
-    /// Trials whose Gram matrix was numerically singular and were solved by the pseudo-inverse fallback.
+    /// Trials solved by the QR fallback ([`FALLBACK`]) because the Cholesky (or LU) solve of the Gram matrix
+    /// failed or missed its residual tolerance.
     #[serde(default)]
     pub(crate) fallbacks: usize,
     /// Per point, a fingerprint of each surrogate's coefficient vector, to tell equal surrogates apart.
     pub(crate) fingerprints: Vec<Vec<[u8; 32]>>,
 }
 
+/// What the `fallbacks` count of an experiment names: how those trials were computed (`sim/estimator.rs`).
+pub(crate) const FALLBACK: &str = "column-pivoted QR of the design";
+
 impl Results {
-    /// "experiment `x`: 3 of 400 trials at some n needed the pseudo-inverse fallback", one line per such experiment.
+    /// "experiment `x`: 3 trials were solved by column-pivoted QR of the design …", one line per such experiment.
     pub fn fallback_notes(&self) -> Vec<String> {
         self.experiments
             .iter()
             .filter(|e| e.fallbacks > 0)
             .map(|e| {
                 format!(
-                    "experiment `{}`: {} trials had a numerically singular Gram matrix and were solved by the \
-                     pseudo-inverse fallback",
-                    e.name, e.fallbacks
+                    "experiment `{}`: {} trials were solved by {FALLBACK} because the Cholesky solve of the Gram \
+                     matrix was ill-conditioned (it failed, or its residual exceeded the relative tolerance {:.0e}); \
+                     the estimator is the same (minimum-norm interpolator or least squares), only computed differently",
+                    e.name,
+                    e.fallbacks,
+                    crate::sim::TOLERANCE
                 )
             })
             .collect()

@@ -297,7 +297,7 @@ fn theory_point(x: f64, theory: f64) -> Point {
     Point { x, theory, mean: None, se: None, ci_low: None, ci_high: None, trials: None, infinite_variance: None }
 }
 
-/// One simulated point: each series' risks in trial order, and how many trials needed the pseudo-inverse fallback.
+/// One simulated point: each series' risks in trial order, and how many trials were solved by the QR fallback.
 type Simulated = (Vec<Vec<f64>>, usize);
 
 /// Each series' risks of trials 0..start (`previous`, if any) followed by those of start..trials (`fresh`).
@@ -309,7 +309,7 @@ fn extend(previous: Option<&Vec<Vec<f64>>>, fresh: Vec<Vec<f64>>) -> Vec<Vec<f64
 }
 
 /// Simulates the trials `trials` of one point; returns each series' risks in trial order and how many trials
-/// needed the pseudo-inverse fallback.
+/// were solved by the QR fallback.
 fn simulate(
     seed: u64,
     e: &Experiment,
@@ -320,7 +320,8 @@ fn simulate(
     progress: Option<Progress<'_>>,
 ) -> Result<Simulated, String> {
     let (job, column_of) = point_job(e, n, surrogates)?;
-    let samples = simulate_point(&job, trials, &StreamKey::new(seed, &e.name, index), progress);
+    let samples =
+        simulate_point(&job, trials, &StreamKey::new(seed, &e.name, index), progress).map_err(|e| e.to_string())?;
     let series = surrogates.iter().enumerate().map(|(j, c)| match c {
         Coefficients::Teacher(of) => {
             samples.surrogate_risk(column_of[*of]).expect("an ERM column records its surrogate's risk").to_vec()
@@ -331,7 +332,7 @@ fn simulate(
 }
 
 /// Simulates every point of `e` on nested designs (`designs nested`), drawn from the streams of its largest
-/// point; returns, per point, each series' risks in trial order and the number of pseudo-inverse fallbacks.
+/// point; returns, per point, each series' risks in trial order and the number of QR fallbacks.
 fn nested_samples(
     seed: u64,
     e: &Experiment,
@@ -348,7 +349,8 @@ fn nested_samples(
         jobs.push(point_job(e, n, &surrogates).map_err(fail)?.0);
     }
     let sweep = NestedSweep::new(jobs).map_err(|err| fail(err.to_string()))?;
-    let samples = simulate_nested(&sweep, trials, &StreamKey::new(seed, &e.name, largest), progress);
+    let samples = simulate_nested(&sweep, trials, &StreamKey::new(seed, &e.name, largest), progress)
+        .map_err(|err| fail(err.to_string()))?;
     let per_point =
         |s: &PointSamples| ((0..e.surrogates.len()).map(|j| s.surrogate(j).to_vec()).collect(), s.info.fallbacks);
     Ok(samples.iter().map(per_point).collect())

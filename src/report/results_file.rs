@@ -51,9 +51,12 @@ struct ExperimentEntry<'a> {
     /// How the simulation draws its data, if simulated.
     #[serde(skip_serializing_if = "Option::is_none")]
     design: Option<String>,
-    /// Trials solved by the pseudo-inverse fallback (a numerically singular Gram matrix), if any.
+    /// Trials solved by the QR fallback (the Cholesky solve of the Gram matrix was ill-conditioned), if any.
     #[serde(skip_serializing_if = "is_zero")]
     fallbacks: usize,
+    /// How the `fallbacks` trials were solved, when there are any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fallback: Option<&'static str>,
     /// τ, Ω and the transitions per sample size.
     equivalents: &'a [EquivalentSummary],
     /// Per surrogate: its label and points.
@@ -118,6 +121,7 @@ pub(super) fn results_yaml(input: &RenderInput<'_>) -> String {
                     stop: e.stop,
                     design,
                     fallbacks: e.fallbacks,
+                    fallback: (e.fallbacks > 0).then_some(crate::engine::FALLBACK),
                     equivalents: &e.equivalents,
                     series,
                 },

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use super::estimator::{Inaccurate, TOLERANCE};
+
 /// Why a simulation job could not be built. Shape mismatches between already validated parts are
 /// programmer bugs and `assert!` instead.
 #[derive(Clone, Debug, PartialEq)]
@@ -61,6 +63,23 @@ pub(crate) enum SimError {
     },
     /// Nested designs need fixed surrogates (an ERM surrogate's training set may depend on n).
     NestedTrainedSurrogate,
+    /// Trial `trial`'s estimator Est(X, y) could not be computed to [`TOLERANCE`] (residual check of
+    /// `sim/estimator.rs`): the point is refused rather than reported with a different estimator.
+    Inaccurate {
+        /// The first trial index that failed.
+        trial: usize,
+        /// The relative residual reached.
+        residual: f64,
+        /// Whether the QR fallback was tried (false: a streamed design, too large to store for QR).
+        by_qr: bool,
+    },
+}
+
+impl SimError {
+    /// The error of trial `trial` whose fit was [`Inaccurate`].
+    pub(crate) fn inaccurate(trial: usize, e: Inaccurate) -> Self {
+        Self::Inaccurate { trial, residual: e.residual, by_qr: e.by_qr }
+    }
 }
 
 impl fmt::Display for SimError {
@@ -94,6 +113,22 @@ impl fmt::Display for SimError {
                 write!(f, "the largest nested design ({n} × {p}) is too large to store; use independent designs")
             }
             Self::NestedTrainedSurrogate => write!(f, "nested designs need fixed surrogates, not ERM-trained ones"),
+            Self::Inaccurate { trial, residual, by_qr } => {
+                write!(
+                    f,
+                    "trial {trial}: the estimator (minimum-norm interpolator or least squares) could not be computed \
+                     to relative accuracy {TOLERANCE:.0e}: its residual is {residual:.1e} "
+                )?;
+                if *by_qr {
+                    write!(f, "even by column-pivoted QR of the design")?;
+                } else {
+                    write!(
+                        f,
+                        "by Cholesky of the Gram matrix, and the design is too large to store for the QR fallback"
+                    )?;
+                }
+                write!(f, "; the point is refused rather than simulated with a different estimator")
+            }
         }
     }
 }

@@ -1,13 +1,13 @@
 //! The estimator Est(X, y) of PAPER.md §1 and its linear-algebra kernels (all `Par::Seq`).
 
-use faer::diag::Diag;
 use faer::dyn_stack::{MemBuffer, MemStack, StackReq};
 use faer::linalg::cholesky::llt;
-use faer::linalg::evd::{self, ComputeEigenvectors};
+use faer::linalg::householder;
 use faer::linalg::lu::partial_pivoting as lu;
 use faer::linalg::matmul::matmul as gemm;
+use faer::linalg::qr::col_pivoting as qr;
 use faer::traits::pulp::{Arch, Simd, WithSimd};
-use faer::{Accum, Auto, Mat, MatMut, MatRef, Par};
+use faer::{Accum, Auto, Conj, Mat, MatMut, MatRef, Par};
 
 /// Which form of Est(X, y) (PAPER.md §1) applies to an n × p design.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,7 +31,7 @@ impl Estimator {
     }
 }
 
-/// A factorisation found the matrix numerically singular; the caller falls back to [`pinv_solve`].
+/// A factorisation found the matrix numerically singular; the caller falls back to [`qr_solve`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Singular;
 
@@ -119,7 +119,7 @@ fn dot<S: Simd>(simd: S, x: &[f64], y: &[f64]) -> f64 {
 }
 
 /// True when the factor's pivots (on the scale of the matrix's eigenvalues) span more than
-/// 1/(m ε): the solve would return noise, so the pseudo-inverse is used instead.
+/// 1/(m ε): the solve would return noise, so the QR fallback is used instead.
 fn numerically_singular(pivots: impl Iterator<Item = f64>, m: usize) -> bool {
     let (mut lo, mut hi) = (f64::INFINITY, 0.0_f64);
     for d in pivots {
@@ -197,31 +197,204 @@ fn lu_solve(
     Ok(())
 }
 
-/// Robust fallback: R ← G⁺R with G⁺ the Moore–Penrose pseudo-inverse of the symmetric positive
-/// semi-definite `G` (lower triangle read), G = U S Uᵀ, eigenvalues below m ε max S treated as 0.
-#[track_caller]
-pub(crate) fn pinv_solve(G: MatRef<'_, f64>, mut R: MatMut<'_, f64>) {
-    let m = G.nrows();
-    let mut s = Diag::<f64>::zeros(m);
-    let mut U = Mat::<f64>::zeros(m, m);
-    let req = evd::self_adjoint_evd_scratch::<f64>(m, ComputeEigenvectors::Yes, Par::Seq, Default::default());
-    let mut buffer = MemBuffer::new(req);
-    evd::self_adjoint_evd(G, s.as_mut(), Some(U.as_mut()), Par::Seq, MemStack::new(&mut buffer), Default::default())
-        .expect("the symmetric eigensolver converges on finite input");
-    let s = s.column_vector();
-    let cutoff = s.iter().fold(0.0_f64, |a, &b| a.max(b.abs())) * (m as f64) * f64::EPSILON;
-    // G⁺R = U diag(1/s_i if s_i > cutoff else 0) UᵀR
-    let mut W = Mat::<f64>::zeros(m, R.ncols());
-    gemm(W.as_mut(), Accum::Replace, U.transpose(), R.as_ref(), 1.0, Par::Seq);
-    for (i, &si) in s.iter().enumerate() {
-        let inv = if si > cutoff { si.recip() } else { 0.0 };
-        W.row_mut(i).iter_mut().for_each(|w| *w *= inv);
+/// The relative accuracy every accepted fit reaches, checked per trial by [`relative_residual`]: the
+/// interpolation residual ‖X b − y‖₂ ≤ `TOLERANCE` ‖y‖₂ (b = Xᵀw or Q z lies in the row space of X by
+/// construction, so b is the exact minimum-norm interpolator of labels within relative `TOLERANCE` of y),
+/// or, for least squares, |x_iᵀ(X b − y)| ≤ `TOLERANCE` ‖x_i‖₂ ‖y‖₂ for every column x_i (the residual is
+/// orthogonal to every feature to that accuracy, whatever the feature's scale).
+///
+/// 1e-10 leaves four to five digits of headroom above the QR fallback's residuals (≈ 1e-15 even on
+/// the steep spectra of issue 11), and is far below the ≈ 1e-3 residual of a regularised fit that drops
+/// a direction carrying label noise of relative size 1e-3.
+pub(crate) const TOLERANCE: f64 = 1e-10;
+
+/// How a fit was computed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Method {
+    /// The fast default: Cholesky of the Gram matrix (LU of X when n = p), residual within [`TOLERANCE`].
+    Factorised,
+    /// The fallback: column-pivoted Householder QR of the design's non-zero columns (of X̄ = G Λ^{1/2} for
+    /// rotated designs), used when the default failed or missed [`TOLERANCE`].
+    Qr,
+}
+
+/// Est(X, y) could not be computed to [`TOLERANCE`]: the best relative residual reached, and whether the
+/// QR fallback was available (designs too large to store have only the Gram matrix).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Inaccurate {
+    /// The relative residual of the last attempt ([`relative_residual`]); infinite if it did not finish.
+    pub(crate) residual: f64,
+    /// Whether that attempt was the QR fallback.
+    pub(crate) by_qr: bool,
+}
+
+/// Which residual certifies a fit (PAPER.md §1: interpolation when rank X = #rows, least squares otherwise).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Check {
+    /// X b = y: relative ‖X b − y‖₂ / ‖y‖₂.
+    Interpolation,
+    /// Xᵀ(X b − y) = 0: max over non-zero columns x_i of |x_iᵀ(X b − y)| / (‖x_i‖₂ ‖y‖₂).
+    NormalEquations,
+}
+
+impl Check {
+    /// The check of the default path for an estimator (the fallback picks its own from the rank).
+    fn of(estimator: Estimator) -> Self {
+        match estimator {
+            Estimator::MinNorm | Estimator::Square => Self::Interpolation,
+            Estimator::LeastSquares => Self::NormalEquations,
+        }
     }
-    gemm(R.as_mut(), Accum::Replace, U.as_ref(), W.as_ref(), 1.0, Par::Seq);
+}
+
+/// The largest relative residual over the columns of `coef` as Est(A, Y) (see [`Check`]), 0/0 read as 0 and
+/// NaN as infinite. `r` (n × k) receives A b − y, `g` (p × k) Aᵀ(A b − y) for the normal equations.
+#[track_caller]
+pub(crate) fn relative_residual(
+    A: MatRef<'_, f64>,
+    coef: MatRef<'_, f64>,
+    Y: MatRef<'_, f64>,
+    check: Check,
+    mut r: MatMut<'_, f64>,
+    mut g: MatMut<'_, f64>,
+) -> f64 {
+    // r = y − A b (the sign does not matter to the norms below)
+    r.copy_from(Y);
+    gemm(r.as_mut(), Accum::Add, A, coef, -1.0, Par::Seq);
+    let mut worst = 0.0_f64;
+    let ratio = |num: f64, den: f64| {
+        if num == 0.0 {
+            0.0
+        } else if num.is_nan() {
+            f64::INFINITY
+        } else {
+            num / den
+        }
+    };
+    match check {
+        Check::Interpolation => {
+            for j in 0..Y.ncols() {
+                worst = worst.max(ratio(r.as_ref().col(j).norm_l2(), Y.col(j).norm_l2()));
+            }
+        }
+        Check::NormalEquations => {
+            transpose_times(g.as_mut(), A, r.as_ref());
+            for i in 0..A.ncols() {
+                let a = A.col(i).norm_l2();
+                for j in 0..Y.ncols() {
+                    worst = worst.max(ratio(g[(i, j)].abs(), a * Y.col(j).norm_l2()));
+                }
+            }
+        }
+    }
+    worst
+}
+
+/// b = A⁺Y (PAPER.md §1: Est(A, y), on the positive directions when columns are zero) by column-pivoted
+/// Householder QR, whose error grows with cond(A) rather than cond(A)² (no Gram matrix is formed).
+/// The exactly zero columns of A (eigenvalues λ_i = 0) get b_i = 0; the q others, largest norm first,
+/// form A₊ (n × q): q > n is the minimum-norm interpolator through the QR of A₊ᵀ (its rows sorted by
+/// decreasing norm, which keeps Householder QR accurate on graded rows, Cox & Higham 1998), q ≤ n least
+/// squares through the QR of A₊. Returns b (p × k) and the check that certifies it.
+pub(crate) fn qr_solve(A: MatRef<'_, f64>, Y: MatRef<'_, f64>) -> (Mat<f64>, Check) {
+    let (n, p, k) = (A.nrows(), A.ncols(), Y.ncols());
+    let mut live: Vec<(usize, f64)> = (0..p).map(|j| (j, A.col(j).norm_l2())).filter(|&(_, s)| s > 0.0).collect();
+    live.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let q = live.len();
+    let mut b = Mat::zeros(p, k);
+    if q == 0 {
+        return (b, Check::NormalEquations);
+    }
+    let A_live = Mat::from_fn(n, q, |i, c| A[(i, live[c].0)]);
+    let (solution, check) = if q > n {
+        (min_norm_qr(A_live.transpose(), Y), Check::Interpolation)
+    } else {
+        let check = if q == n { Check::Interpolation } else { Check::NormalEquations };
+        (least_squares_qr(A_live.as_ref(), Y), check)
+    };
+    for (c, &(j, _)) in live.iter().enumerate() {
+        b.row_mut(j).copy_from(solution.row(c));
+    }
+    (b, check)
+}
+
+/// The column-pivoted QR M P = Q R of `M` (m × q, m ≥ q) in place: M's upper triangle holds R, its strict
+/// lower part the Householder basis; returns the block Householder coefficients and the permutation arrays.
+fn col_piv_qr(mut M: MatMut<'_, f64>) -> (Mat<f64>, Vec<usize>, Vec<usize>) {
+    let (m, q) = M.shape();
+    let block = faer::linalg::qr::no_pivoting::factor::recommended_block_size::<f64>(m, q);
+    let mut H = Mat::zeros(block, q);
+    let (mut fwd, mut inv) = (vec![0; q], vec![0; q]);
+    let mut buffer =
+        MemBuffer::new(qr::factor::qr_in_place_scratch::<usize, f64>(m, q, block, Par::Seq, Default::default()));
+    qr::factor::qr_in_place(
+        M.as_mut(),
+        H.as_mut(),
+        &mut fwd,
+        &mut inv,
+        Par::Seq,
+        MemStack::new(&mut buffer),
+        Default::default(),
+    );
+    (H, fwd, inv)
+}
+
+/// Least squares b = M⁺Y for `M` (n × q, n ≥ q, full column rank): M P = Q R, b = P R⁻¹ Qᵀ Y (q × k).
+fn least_squares_qr(M: MatRef<'_, f64>, Y: MatRef<'_, f64>) -> Mat<f64> {
+    let (n, q, k) = (M.nrows(), M.ncols(), Y.ncols());
+    let mut QR = M.to_owned();
+    let (H, fwd, inv) = col_piv_qr(QR.as_mut());
+    let P = faer::perm::PermRef::new_checked(&fwd, &inv, q);
+    let mut rhs = Y.to_owned();
+    let req = qr::solve::solve_lstsq_in_place_scratch::<usize, f64>(n, q, H.nrows(), k, Par::Seq);
+    let mut buffer = MemBuffer::new(req);
+    let stack = MemStack::new(&mut buffer);
+    qr::solve::solve_lstsq_in_place_with_conj(
+        QR.as_ref(),
+        H.as_ref(),
+        QR.as_ref(),
+        P,
+        Conj::No,
+        rhs.as_mut(),
+        Par::Seq,
+        stack,
+    );
+    rhs.subrows(0, q).to_owned()
+}
+
+/// The minimum-norm interpolator b (q × k) of A₊ b = Y for `M` = A₊ᵀ (q × n, q > n, rank n): M P = Q R
+/// gives Pᵀ A₊ = Rᵀ Qᵀ, so Rᵀ (Qᵀ b) = Pᵀ Y and b = Q R⁻ᵀ Pᵀ Y, which lies in range(Q) = range(A₊ᵀ).
+fn min_norm_qr(M: MatRef<'_, f64>, Y: MatRef<'_, f64>) -> Mat<f64> {
+    let (q, n, k) = (M.nrows(), M.ncols(), Y.ncols());
+    let mut QR = M.to_owned();
+    let (H, fwd, inv) = col_piv_qr(QR.as_mut());
+    let P = faer::perm::PermRef::new_checked(&fwd, &inv, n);
+    let mut b = Mat::zeros(q, k);
+    let req = faer::perm::permute_rows_in_place_scratch::<usize, f64>(n, k)
+        .or(householder::apply_block_householder_sequence_on_the_left_in_place_scratch::<f64>(q, H.nrows(), k));
+    let mut buffer = MemBuffer::new(req);
+    // c = Pᵀ Y (row i of c is row fwd[i] of Y), then Rᵀ d = c, then b = Q [d; 0].
+    b.as_mut().subrows_mut(0, n).copy_from(Y);
+    faer::perm::permute_rows_in_place(b.as_mut().subrows_mut(0, n), P, MemStack::new(&mut buffer));
+    faer::linalg::triangular_solve::solve_lower_triangular_in_place(
+        QR.as_ref().subrows(0, n).transpose(),
+        b.as_mut().subrows_mut(0, n),
+        Par::Seq,
+    );
+    householder::apply_block_householder_sequence_on_the_left_in_place_with_conj(
+        QR.as_ref(),
+        H.as_ref(),
+        Conj::No,
+        b.as_mut(),
+        Par::Seq,
+        MemStack::new(&mut buffer),
+    );
+    b
 }
 
 /// Solves Est(X, Y) (PAPER.md §1) for stored designs of one shape (rows × p), k right-hand sides,
-/// with buffers reused across trials.
+/// with buffers reused across trials: by the factorised default when its residual is within
+/// [`TOLERANCE`], else by [`qr_solve`] when that is, else not at all ([`Inaccurate`]).
 pub(crate) struct Fitter {
     estimator: Estimator,
     /// Gram matrix (min(rows, p) square), lower triangle; overwritten by its factor.
@@ -229,6 +402,12 @@ pub(crate) struct Fitter {
     /// LU row permutation and its inverse (square designs).
     perm: Vec<usize>,
     stack: MemBuffer,
+    /// The labels Y (rows × k), kept for the residual check and the fallback.
+    labels: Mat<f64>,
+    /// X b − y (rows × k).
+    residual: Mat<f64>,
+    /// Xᵀ(X b − y) (p × k), for the normal equations.
+    gradient: Mat<f64>,
 }
 
 impl Fitter {
@@ -240,80 +419,81 @@ impl Fitter {
             gram: Mat::zeros(m, m),
             perm: vec![0; 2 * m],
             stack: MemBuffer::new(llt_scratch(m).or(lu_scratch(m, k))),
+            labels: Mat::zeros(rows, k),
+            residual: Mat::zeros(rows, k),
+            gradient: Mat::zeros(p, k),
         }
     }
 
-    /// coef ← Est(X, Y) column by column (`Y` is overwritten). Returns whether the pseudo-inverse
-    /// fallback was used.
+    /// coef ← Est(X, Y) column by column (`Y` is overwritten). `eigen` is (X̄, U) when X = X̄ Uᵀ is a rotated
+    /// design: the fallback then solves b̄ = X̄⁺Y on the eigenbasis draw (whose zero columns are exact) and
+    /// returns b = U b̄ = X⁺Y. `force_fallback` skips the default (tests compare both paths).
+    ///
+    /// Errors: [`Inaccurate`] when neither path reaches [`TOLERANCE`]; `coef` then holds the QR attempt.
     #[track_caller]
     pub(crate) fn fit(
         &mut self,
         X: MatRef<'_, f64>,
+        eigen: Option<(MatRef<'_, f64>, MatRef<'_, f64>)>,
         Y: MatMut<'_, f64>,
-        coef: MatMut<'_, f64>,
+        mut coef: MatMut<'_, f64>,
         force_fallback: bool,
-    ) -> bool {
+    ) -> Result<Method, Inaccurate> {
         assert!(X.nrows() == Y.nrows() && X.ncols() == coef.nrows() && Y.ncols() == coef.ncols(), "fit shapes");
-        match self.estimator {
-            Estimator::MinNorm => self.min_norm(X, Y, coef, force_fallback),
-            Estimator::Square => self.square(X, Y, coef, force_fallback),
-            Estimator::LeastSquares => self.least_squares(X, Y, coef, force_fallback),
+        self.labels.copy_from(&Y);
+        if !force_fallback && self.factorised(X, Y, coef.as_mut()).is_ok() {
+            let check = Check::of(self.estimator);
+            if self.residual_of(X, coef.as_ref(), check) <= TOLERANCE {
+                return Ok(Method::Factorised);
+            }
         }
+        let (A, U) = eigen.map_or((X, None), |(Xbar, U)| (Xbar, Some(U)));
+        let (b, check) = qr_solve(A, self.labels.as_ref());
+        let residual = self.residual_of(A, b.as_ref(), check);
+        match U {
+            Some(U) => gemm(coef, Accum::Replace, U, b.as_ref(), 1.0, Par::Seq),
+            None => coef.copy_from(&b),
+        }
+        if residual <= TOLERANCE { Ok(Method::Qr) } else { Err(Inaccurate { residual, by_qr: true }) }
     }
 
-    /// n < p: b = Xᵀ(XXᵀ)⁻¹Y, or Xᵀ(XXᵀ)⁺Y = X⁺Y when XXᵀ is numerically singular.
-    fn min_norm(
+    /// The relative residual of `coef` as Est(A, labels) under `check`.
+    fn residual_of(&mut self, A: MatRef<'_, f64>, coef: MatRef<'_, f64>, check: Check) -> f64 {
+        relative_residual(A, coef, self.labels.as_ref(), check, self.residual.as_mut(), self.gradient.as_mut())
+    }
+
+    /// The default path of each estimator; `Err(Singular)` when its factorisation fails.
+    fn factorised(
         &mut self,
         X: MatRef<'_, f64>,
         mut Y: MatMut<'_, f64>,
-        coef: MatMut<'_, f64>,
-        force_fallback: bool,
-    ) -> bool {
-        let solved = self.gram_solve(X, Y.as_mut(), force_fallback);
-        transpose_times(coef, X, Y.as_ref());
-        !solved
+        mut coef: MatMut<'_, f64>,
+    ) -> Result<(), Singular> {
+        match self.estimator {
+            // n < p: b = Xᵀ(XXᵀ)⁻¹Y.
+            Estimator::MinNorm => {
+                self.gram_solve(X, Y.as_mut())?;
+                transpose_times(coef, X, Y.as_ref());
+            }
+            // n = p: b = X⁻¹Y by LU.
+            Estimator::Square => {
+                self.gram.copy_from(X);
+                coef.copy_from(&Y);
+                lu_solve(self.gram.as_mut(), coef, &mut self.perm, &mut self.stack)?;
+            }
+            // n > p: b = (XᵀX)⁻¹XᵀY.
+            Estimator::LeastSquares => {
+                transpose_times(coef.as_mut(), X, Y.as_ref());
+                self.gram_solve(X.transpose(), coef)?;
+            }
+        }
+        Ok(())
     }
 
-    /// R ← (A Aᵀ)⁻¹R by Cholesky, or (A Aᵀ)⁺R when forced or numerically singular (the Gram matrix is
-    /// recomputed then: the failed factorisation overwrote it). Returns whether Cholesky solved it.
-    fn gram_solve(&mut self, A: MatRef<'_, f64>, mut R: MatMut<'_, f64>, force_fallback: bool) -> bool {
+    /// R ← (A Aᵀ)⁻¹R by Cholesky.
+    fn gram_solve(&mut self, A: MatRef<'_, f64>, R: MatMut<'_, f64>) -> Result<(), Singular> {
         gram_lower(self.gram.as_mut(), A, Accum::Replace);
-        let solved = !force_fallback && llt_solve(self.gram.as_mut(), R.as_mut(), &mut self.stack).is_ok();
-        if !solved {
-            gram_lower(self.gram.as_mut(), A, Accum::Replace);
-            pinv_solve(self.gram.as_ref(), R);
-        }
-        solved
-    }
-
-    /// n = p: b = X⁻¹Y by LU, or X⁺Y when X is numerically singular.
-    fn square(
-        &mut self,
-        X: MatRef<'_, f64>,
-        Y: MatMut<'_, f64>,
-        mut coef: MatMut<'_, f64>,
-        force_fallback: bool,
-    ) -> bool {
-        self.gram.copy_from(X);
-        coef.copy_from(&Y);
-        let solved =
-            !force_fallback && lu_solve(self.gram.as_mut(), coef.as_mut(), &mut self.perm, &mut self.stack).is_ok();
-        if !solved {
-            self.min_norm(X, Y, coef, true);
-        }
-        !solved
-    }
-
-    /// n > p: b = (XᵀX)⁻¹XᵀY, or (XᵀX)⁺XᵀY (minimum-norm least squares) when XᵀX is numerically singular.
-    fn least_squares(
-        &mut self,
-        X: MatRef<'_, f64>,
-        Y: MatMut<'_, f64>,
-        mut coef: MatMut<'_, f64>,
-        force_fallback: bool,
-    ) -> bool {
-        transpose_times(coef.as_mut(), X, Y.as_ref());
-        !self.gram_solve(X.transpose(), coef, force_fallback)
+        llt_solve(self.gram.as_mut(), R, &mut self.stack)
     }
 }
 
@@ -321,7 +501,9 @@ impl Fitter {
 mod tests {
     use faer::{Accum, Mat};
 
-    use super::{gram_lower, transpose_times};
+    use super::{
+        Check, Fitter, Inaccurate, Method, TOLERANCE, gram_lower, qr_solve, relative_residual, transpose_times,
+    };
 
     /// A deterministic m × q test matrix with entries in [−1, 1].
     fn matrix(m: usize, q: usize, salt: usize) -> Mat<f64> {
@@ -354,5 +536,108 @@ mod tests {
             let error = (&out - A.transpose() * &W).norm_max();
             assert!(error <= 1e-12 * m as f64, "m = {m}: {error}");
         }
+    }
+
+    /// A pseudo-random n × p Gaussian-like matrix with columns scaled by `scale` (a graded design X = G Λ^{1/2}).
+    fn graded(n: usize, scale: &[f64], salt: u64) -> Mat<f64> {
+        let mut state = salt.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        let mut next = move || {
+            // xorshift64*, then a sum of 4 uniforms: a centred, unit-variance, roughly normal entry.
+            (0..4)
+                .map(|_| {
+                    state ^= state >> 12;
+                    state ^= state << 25;
+                    state ^= state >> 27;
+                    (state.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64 - 0.5
+                })
+                .sum::<f64>()
+                * 3.0_f64.sqrt()
+        };
+        let mut X = Mat::zeros(n, scale.len());
+        for j in 0..scale.len() {
+            for i in 0..n {
+                X[(i, j)] = next() * scale[j];
+            }
+        }
+        X
+    }
+
+    /// X⁺Y through faer's thin SVD of the non-zero columns of X (zero columns get 0), every singular value inverted.
+    fn svd_pinv(X: &Mat<f64>, Y: &Mat<f64>) -> Mat<f64> {
+        let live: Vec<usize> = (0..X.ncols()).filter(|&j| X.col(j).norm_l2() > 0.0).collect();
+        let A = Mat::from_fn(X.nrows(), live.len(), |i, c| X[(i, live[c])]);
+        let svd = A.thin_svd().unwrap();
+        let mut W = svd.U().transpose() * Y;
+        for (i, s) in svd.S().column_vector().iter().enumerate() {
+            W.row_mut(i).iter_mut().for_each(|w| *w /= s);
+        }
+        let b = svd.V() * W;
+        let mut out = Mat::zeros(X.ncols(), Y.ncols());
+        for (c, &j) in live.iter().enumerate() {
+            out.row_mut(j).copy_from(b.row(c));
+        }
+        out
+    }
+
+    #[test]
+    fn qr_solve_is_the_pseudo_inverse_on_graded_and_rank_deficient_designs() {
+        // Scales λ_i^{1/2} from 1 down to 1e-8 (λ = 1e-16) or exactly 0, unsorted; n below, at and above the
+        // number q of non-zero columns. The SVD reference is accurate to about ε cond ≈ 1e-8 here; the fits
+        // agree in the λ-weighted norm (the risk's) to 1e-6 relative, and pass their own residual check.
+        let scales = [1.0, 1e-8, 0.5, 0.0, 1e-8, 1.0, 1e-4, 0.0, 1e-8, 2.0];
+        for (n, salt) in [(3, 1), (5, 2), (8, 3), (12, 4), (30, 5)] {
+            let X = graded(n, &scales, salt);
+            let Y = graded(n, &[1.0, 0.3], salt + 100);
+            let (b, check) = qr_solve(X.as_ref(), Y.as_ref());
+            let reference = svd_pinv(&X, &Y);
+            let weighted = |M: &Mat<f64>| Mat::from_fn(M.nrows(), M.ncols(), |i, j| M[(i, j)] * scales[i]);
+            let error = (weighted(&b) - weighted(&reference)).norm_l2() / weighted(&reference).norm_l2();
+            assert!(error < 1e-6, "n = {n}: λ-weighted error {error:e}");
+            assert!(b.row(3).norm_l2() == 0.0 && b.row(7).norm_l2() == 0.0, "zero columns get zero coefficients");
+            assert_eq!(check, if n <= 8 { Check::Interpolation } else { Check::NormalEquations }, "n = {n}");
+            let (mut r, mut g) = (Mat::zeros(n, 2), Mat::zeros(10, 2));
+            let residual = relative_residual(X.as_ref(), b.as_ref(), Y.as_ref(), check, r.as_mut(), g.as_mut());
+            assert!(residual < 1e-13, "n = {n}: residual {residual:e}");
+        }
+    }
+
+    #[test]
+    fn the_residual_check_rejects_a_regularised_fit() {
+        // The old fallback: a pseudo-inverse that drops the directions of X Xᵀ below m ε of the largest, here the
+        // two directions of size 1e-8 (eigenvalues 1e-16 of X Xᵀ). That fit leaves the labels' component in those
+        // directions unexplained, a relative residual of order 1e-1 here, far above TOLERANCE.
+        let scales = [1.0, 1.0, 1.0, 1e-8, 1e-8, 1e-8, 1e-8];
+        let X = graded(5, &scales, 7);
+        let Y = graded(5, &[1.0], 8);
+        let svd = X.thin_svd().unwrap();
+        let s = svd.S().column_vector();
+        let cutoff = s[0] * 5.0 * f64::EPSILON.sqrt(); // σ² below m ε σ_max²
+        let mut W = svd.U().transpose() * &Y;
+        for i in 0..5 {
+            let keep = if s[i] > cutoff { 1.0 / s[i] } else { 0.0 };
+            W.row_mut(i).iter_mut().for_each(|w| *w *= keep);
+        }
+        let truncated = svd.V() * W;
+        let (mut r, mut g) = (Mat::zeros(5, 1), Mat::zeros(7, 1));
+        let residual =
+            relative_residual(X.as_ref(), truncated.as_ref(), Y.as_ref(), Check::Interpolation, r.as_mut(), g.as_mut());
+        assert!(residual > 1e-3, "residual {residual:e}");
+        // The fitter on the same design: Cholesky is rejected, QR accepted, and the fit interpolates.
+        let (mut coef, mut labels) = (Mat::zeros(7, 1), Y.clone());
+        let method = Fitter::new(5, 7, 1).fit(X.as_ref(), None, labels.as_mut(), coef.as_mut(), false);
+        assert_eq!(method, Ok(Method::Qr));
+    }
+
+    #[test]
+    fn a_fit_that_cannot_reach_the_tolerance_is_refused() {
+        // X = [1e-310, 0] (a subnormal column and a zero one), y = 1e10: X⁺y = (1e320, 0) overflows f64, so
+        // neither path can reach TOLERANCE and the fitter reports it instead of returning another estimator.
+        let X = Mat::from_fn(1, 2, |_, j| if j == 0 { 1e-310 } else { 0.0 });
+        let (mut coef, mut Y) = (Mat::zeros(2, 1), Mat::from_fn(1, 1, |_, _| 1e10));
+        let result = Fitter::new(1, 2, 1).fit(X.as_ref(), None, Y.as_mut(), coef.as_mut(), false);
+        assert!(
+            matches!(result, Err(Inaccurate { by_qr: true, residual }) if residual.is_nan() || residual > TOLERANCE),
+            "{result:?}"
+        );
     }
 }

@@ -32,6 +32,7 @@ mod bench;
 mod tests;
 
 pub(crate) use design::Design;
+pub(crate) use estimator::TOLERANCE;
 pub(crate) use job::PointJob;
 pub(crate) use nested::{NestedSweep, simulate_nested};
 pub(crate) use runner::{PointSamples, Progress, simulate_point};

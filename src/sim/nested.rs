@@ -14,7 +14,7 @@ use faer::{Accum, Mat, Par};
 use rayon::prelude::*;
 
 use super::error::SimError;
-use super::estimator::{self, Fitter, gram_lower, transpose_times};
+use super::estimator::{self, Check, Fitter, Inaccurate, Method, TOLERANCE, gram_lower, transpose_times};
 use super::job::PointJob;
 use super::runner::{PointSamples, Progress};
 use super::stream::{Draw, Source, StreamKey, TrialKey};
@@ -61,12 +61,14 @@ impl NestedSweep {
 /// Runs trials `trials` of every point of `sweep` on nested designs drawn from the streams of `key`
 /// (each trial's design and noise from `key.trial(t)`, as for an independent point). Returns one
 /// [`PointSamples`] per point, in sweep order; `progress` is told of every finished trial of every point.
+///
+/// Errors: [`SimError::Inaccurate`] when some trial's estimator cannot be computed to its tolerance.
 pub(crate) fn simulate_nested(
     sweep: &NestedSweep,
     trials: Range<usize>,
     key: &StreamKey,
     progress: Option<Progress<'_>>,
-) -> Vec<PointSamples> {
+) -> Result<Vec<PointSamples>, SimError> {
     let rows: Vec<Vec<(Vec<f64>, bool)>> = trials
         .clone()
         .into_par_iter()
@@ -77,16 +79,16 @@ pub(crate) fn simulate_nested(
                 if let Some(report) = progress {
                     report(sweep.jobs.len());
                 }
-                row
+                row.map_err(|e| SimError::inaccurate(t, e))
             },
         )
-        .collect();
-    (0..sweep.jobs.len())
+        .collect::<Result<_, _>>()?;
+    Ok((0..sweep.jobs.len())
         .map(|point| {
             let point_rows = rows.iter().map(|trial| &trial[point]);
             PointSamples::of_fixed_columns(trials.clone(), point_rows.map(|(r, f)| (r.as_slice(), *f)))
         })
-        .collect()
+        .collect())
 }
 
 /// The buffers of one worker, reused for every trial.
@@ -101,11 +103,14 @@ struct NestedWorkspace {
     stack: MemBuffer,
     /// Each point's surrogate coefficients in the design's coordinates (p × k).
     B: Vec<Mat<f64>>,
-    /// Labels of the leading rows (n_max × k), overwritten by the solve.
+    /// Labels of the leading rows (n_max × k), overwritten by the solve, and a copy for the residual check.
     Y: Mat<f64>,
+    labels: Mat<f64>,
+    /// y − X b (n_max × k).
+    residual: Mat<f64>,
     coef: Mat<f64>,
     coef_eigen: Mat<f64>,
-    /// Per point, the pseudo-inverse fitter, allocated when a factor is first found singular.
+    /// Per point, the fitter of the QR fallback, allocated when a point first needs it.
     fallbacks: Vec<Option<Fitter>>,
 }
 
@@ -123,14 +128,16 @@ impl NestedWorkspace {
             stack: MemBuffer::new(estimator::llt_scratch(n)),
             B: sweep.jobs.iter().map(|j| to_design_coordinates(j, fixed_columns(j).as_ref())).collect(),
             Y: Mat::zeros(n, k),
+            labels: Mat::zeros(n, k),
+            residual: Mat::zeros(n, k),
             coef: Mat::zeros(p, k),
             coef_eigen: Mat::zeros(if rotated { p } else { 0 }, k),
             fallbacks: sweep.jobs.iter().map(|_| None).collect(),
         }
     }
 
-    /// One trial of every point: each point's k risks and whether its fit used the pseudo-inverse.
-    fn run_trial(&mut self, sweep: &NestedSweep, key: &TrialKey) -> Vec<(Vec<f64>, bool)> {
+    /// One trial of every point: each point's k risks and whether its fit used the QR fallback.
+    fn run_trial(&mut self, sweep: &NestedSweep, key: &TrialKey) -> Result<Vec<(Vec<f64>, bool)>, Inaccurate> {
         let largest = sweep.largest();
         draw_design(largest, key, &mut self.X, self.eigen.as_mut());
         key.stream(Source::Target, Draw::Noise).fill_scaled_normals(&mut self.z, largest.noise_variance.sqrt());
@@ -139,9 +146,10 @@ impl NestedWorkspace {
         (0..sweep.jobs.len()).map(|point| self.fit_point(sweep, point, factored)).collect()
     }
 
-    /// Fits point `point` on the leading rows (through the leading block of the factor when `factored`
-    /// and that block is not numerically singular, else by the pseudo-inverse) and returns its risks.
-    fn fit_point(&mut self, sweep: &NestedSweep, point: usize, factored: bool) -> (Vec<f64>, bool) {
+    /// Fits point `point` on the leading rows (through the leading block of the factor when `factored`,
+    /// that block is not numerically singular and the interpolation residual is within [`TOLERANCE`], else
+    /// by the QR fallback of [`Fitter`]) and returns its risks and whether the fallback was used.
+    fn fit_point(&mut self, sweep: &NestedSweep, point: usize, factored: bool) -> Result<(Vec<f64>, bool), Inaccurate> {
         let job = &sweep.jobs[point];
         let n = job.n;
         let X = self.X.subrows(0, n);
@@ -149,17 +157,33 @@ impl NestedWorkspace {
         // Y = X_n B + z_n 1ᵀ: the labels of every surrogate, sharing the noise.
         matmul(Y.as_mut(), Accum::Replace, X, self.B[point].as_ref(), 1.0, Par::Seq);
         add_noise(Y.as_mut(), &self.z[..n], Accum::Add);
+        let mut labels = self.labels.subrows_mut(0, n);
+        labels.copy_from(&Y);
         let L = self.factor.submatrix(0, 0, n, n);
-        let solved = factored && !estimator::leading_block_singular(L, n);
+        let mut solved = factored && !estimator::leading_block_singular(L, n);
         if solved {
             estimator::solve_factored(L, Y.as_mut(), &mut self.stack);
             transpose_times(self.coef.as_mut(), X, Y.as_ref());
-        } else {
+            let (r, mut g) = (self.residual.subrows_mut(0, n), Mat::zeros(0, 0));
+            let residual = estimator::relative_residual(
+                X,
+                self.coef.as_ref(),
+                labels.as_ref(),
+                Check::Interpolation,
+                r,
+                g.as_mut(),
+            );
+            solved = residual <= TOLERANCE;
+        }
+        if !solved {
+            Y.copy_from(&labels);
+            let eigen = self.eigen.as_ref().zip(job.design.rotation()).map(|(E, U)| (E.as_ref().subrows(0, n), U));
             let fitter = self.fallbacks[point].get_or_insert_with(|| Fitter::new(n, job.dim(), job.surrogate_count()));
-            fitter.fit(X, Y, self.coef.as_mut(), true);
+            let method = fitter.fit(X, eigen, Y, self.coef.as_mut(), true)?;
+            debug_assert_eq!(method, Method::Qr);
         }
         let mut risks = vec![0.0; job.surrogate_count()];
         record_risks(job, &self.coef, &mut self.coef_eigen, &mut risks);
-        (risks, !solved)
+        Ok((risks, !solved))
     }
 }

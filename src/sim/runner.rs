@@ -5,6 +5,7 @@ use std::ops::Range;
 use faer::Mat;
 use rayon::prelude::*;
 
+use super::error::SimError;
 use super::job::PointJob;
 use super::stream::StreamKey;
 use super::surrogate::SurrogateColumn;
@@ -13,7 +14,8 @@ use super::workspace::{SolvePath, TrialInfo, Workspace};
 /// Non-fatal facts about a run, kept apart from its results (faer-style info value).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct SimInfo {
-    /// Trials whose Gram matrix was numerically singular and were solved by the pseudo-inverse.
+    /// Trials solved by the QR fallback (column-pivoted QR of the design) because the Cholesky (or LU) solve
+    /// failed or missed the residual tolerance; see [`super::estimator::Method`].
     pub(crate) fallbacks: usize,
 }
 
@@ -52,12 +54,15 @@ pub(crate) type Progress<'a> = &'a (dyn Fn(usize) + Sync);
 /// Simulates the trials `trials` of `job` in parallel (rayon), trial `t` drawing from
 /// `key.trial(t)`. Each trial runs with `Par::Seq`, so the result is bit-identical for any thread
 /// count and any scheduling, and a run of `0..k` is a prefix of a run of `0..K`.
+///
+/// Errors: [`SimError::Inaccurate`] when some trial's estimator cannot be computed to its tolerance (the
+/// first such trial is named).
 pub(crate) fn simulate_point(
     job: &PointJob,
     trials: Range<usize>,
     key: &StreamKey,
     progress: Option<Progress<'_>>,
-) -> PointSamples {
+) -> Result<PointSamples, SimError> {
     simulate_point_with(job, trials, key, progress, SolvePath::Auto)
 }
 
@@ -68,7 +73,7 @@ pub(crate) fn simulate_point_with(
     key: &StreamKey,
     progress: Option<Progress<'_>>,
     path: SolvePath,
-) -> PointSamples {
+) -> Result<PointSamples, SimError> {
     let k = job.surrogate_count();
     let teacher_column = teacher_columns(job);
     let erm = teacher_column.iter().flatten().count();
@@ -85,14 +90,14 @@ pub(crate) fn simulate_point_with(
                 if let Some(report) = progress {
                     report(1);
                 }
-                (row, info)
+                info.map(|info| (row, info)).map_err(|e| SimError::inaccurate(t, e))
             },
         )
-        .collect();
+        .collect::<Result<_, _>>()?;
     let risks = Mat::from_fn(rows.len(), k, |i, j| rows[i].0[j]);
     let teacher_risks = Mat::from_fn(rows.len(), erm, |i, j| rows[i].0[k + j]);
     let fallbacks = rows.iter().filter(|(_, info)| info.fallback).count();
-    PointSamples { trials, risks, teacher_risks, teacher_column, info: SimInfo { fallbacks } }
+    Ok(PointSamples { trials, risks, teacher_risks, teacher_column, info: SimInfo { fallbacks } })
 }
 
 impl PointSamples {

@@ -6,27 +6,40 @@ use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatMut, MatRef, Par};
 
 use super::design::draw_columns;
-use super::estimator::{self, gram_lower};
+use super::estimator::{self, Inaccurate, gram_lower};
 use super::stream::{DRAW_BLOCK, Source, TrialKey};
 
 /// Columns generated at once: memory n·CHUNK per worker.
 const CHUNK: usize = 4 * DRAW_BLOCK;
 
-/// Buffers of the streamed min-norm fit of n × p designs: the n × n Gram matrix and one n × CHUNK chunk.
+/// Buffers of the streamed min-norm fit of n × p designs: the n × n Gram matrix, one n × CHUNK chunk, and
+/// the labels and residual (n × k).
 pub(crate) struct StreamedMinNorm {
     gram: Mat<f64>,
     chunk: Mat<f64>,
     stack: MemBuffer,
+    labels: Mat<f64>,
+    residual: Mat<f64>,
 }
 
 impl StreamedMinNorm {
-    /// Allocates the buffers for n-row designs.
-    pub(crate) fn new(n: usize) -> Self {
-        Self { gram: Mat::zeros(n, n), chunk: Mat::zeros(n, CHUNK), stack: MemBuffer::new(estimator::llt_scratch(n)) }
+    /// Allocates the buffers for n-row designs with k label columns.
+    pub(crate) fn new(n: usize, k: usize) -> Self {
+        Self {
+            gram: Mat::zeros(n, n),
+            chunk: Mat::zeros(n, CHUNK),
+            stack: MemBuffer::new(estimator::llt_scratch(n)),
+            labels: Mat::zeros(n, k),
+            residual: Mat::zeros(n, k),
+        }
     }
 
     /// b = Xᵀ(XXᵀ)⁻¹Y for the target design X = G Λ^{1/2} (columns scaled by `sqrt_lambda`) drawn from
-    /// `key`, with Y = X B + Z where `Y` holds Z on entry. Returns whether the pseudo-inverse was used.
+    /// `key`, with Y = X B + Z where `Y` holds Z on entry.
+    ///
+    /// Errors: [`Inaccurate`] (`by_qr` false) when the Cholesky factorisation fails or the interpolation
+    /// residual ‖X b − y‖₂ / ‖y‖₂ exceeds [`estimator::TOLERANCE`] (or `force_fallback` is set): the QR
+    /// fallback would need X whole, which is too large to store, so the point is refused.
     #[track_caller]
     pub(crate) fn fit(
         &mut self,
@@ -36,26 +49,39 @@ impl StreamedMinNorm {
         mut Y: MatMut<'_, f64>,
         mut coef: MatMut<'_, f64>,
         force_fallback: bool,
-    ) -> bool {
-        let Self { gram, chunk, stack } = self;
+    ) -> Result<(), Inaccurate> {
+        let Self { gram, chunk, stack, labels, residual } = self;
+        let refused = |residual| Inaccurate { residual, by_qr: false };
         // XXᵀ = Σ_c X_c X_cᵀ and Y += Σ_c X_c B_c over column chunks c.
         for_each_chunk(sqrt_lambda, key, chunk, |first, Xc| {
             let accum = if first == 0 { Accum::Replace } else { Accum::Add };
             gram_lower(gram.as_mut(), Xc, accum);
             matmul(Y.as_mut(), Accum::Add, Xc, B.subrows(first, Xc.ncols()), 1.0, Par::Seq);
         });
-        let solved = !force_fallback && estimator::llt_solve(gram.as_mut(), Y.as_mut(), stack).is_ok();
-        if !solved {
-            for_each_chunk(sqrt_lambda, key, chunk, |first, Xc| {
-                gram_lower(gram.as_mut(), Xc, if first == 0 { Accum::Replace } else { Accum::Add });
-            });
-            estimator::pinv_solve(gram.as_ref(), Y.as_mut());
+        labels.copy_from(&Y);
+        if force_fallback || estimator::llt_solve(gram.as_mut(), Y.as_mut(), stack).is_err() {
+            return Err(refused(f64::INFINITY));
         }
-        // b_c = X_cᵀ W, regenerating each chunk from its streams.
+        // b_c = X_cᵀ W, regenerating each chunk from its streams; the residual y − Σ_c X_c b_c alongside.
+        residual.copy_from(&*labels);
         for_each_chunk(sqrt_lambda, key, chunk, |first, Xc| {
-            estimator::transpose_times(coef.as_mut().subrows_mut(first, Xc.ncols()), Xc, Y.as_ref());
+            let mut b = coef.as_mut().subrows_mut(first, Xc.ncols());
+            estimator::transpose_times(b.as_mut(), Xc, Y.as_ref());
+            matmul(residual.as_mut(), Accum::Add, Xc, b.as_ref(), -1.0, Par::Seq);
         });
-        !solved
+        let relative = (0..labels.ncols())
+            .map(|j| {
+                let (r, y) = (residual.col(j).norm_l2(), labels.col(j).norm_l2());
+                if r == 0.0 {
+                    0.0
+                } else if r.is_nan() {
+                    f64::INFINITY
+                } else {
+                    r / y
+                }
+            })
+            .fold(0.0, f64::max);
+        if relative <= estimator::TOLERANCE { Ok(()) } else { Err(refused(relative)) }
     }
 }
 

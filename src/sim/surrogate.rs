@@ -5,7 +5,7 @@ use faer::{Mat, MatMut};
 
 use super::design::{draw_columns, validate_spectrum};
 use super::error::SimError;
-use super::estimator::Fitter;
+use super::estimator::{Fitter, Inaccurate, Method};
 use super::stream::{Draw, Source, TrialKey};
 
 /// A surrogate fitted by ERM on its own data in every trial (eq. 3): x̃ ~ N(0, diag(λ_s)) (m rows, all p
@@ -99,7 +99,9 @@ impl ErmStage {
     }
 
     /// Draws column `j`'s surrogate data from `key` (design blocks then noise of `Source::Erm(j)`),
-    /// fits β^s (eigenbasis, zero-padded) into `beta_s` and returns whether the fallback was used.
+    /// fits β^s (eigenbasis, zero-padded) into `beta_s` and returns whether the QR fallback was used.
+    ///
+    /// Errors: [`Inaccurate`] when Est(X̃, ỹ) cannot be computed to its tolerance.
     #[track_caller]
     pub(crate) fn fit(
         &mut self,
@@ -109,7 +111,7 @@ impl ErmStage {
         j: usize,
         force_fallback: bool,
         mut beta_s: MatMut<'_, f64>,
-    ) -> bool {
+    ) -> Result<bool, Inaccurate> {
         let source = Source::Erm(j);
         draw_columns(&self.sqrt_lambda_s, key, source, 0, self.X.as_mut());
         // ỹ = x̃ β⋆ + z̃
@@ -117,9 +119,10 @@ impl ErmStage {
         let beta = faer::ColRef::from_slice(beta_star).as_mat();
         faer::linalg::matmul::matmul(self.y.as_mut(), faer::Accum::Add, self.X.as_ref(), beta, 1.0, faer::Par::Seq);
         let ps = erm.features;
-        let fallback = self.fitter.fit(self.X.subcols(0, ps), self.y.as_mut(), self.coef.as_mut(), force_fallback);
+        let method =
+            self.fitter.fit(self.X.subcols(0, ps), None, self.y.as_mut(), self.coef.as_mut(), force_fallback)?;
         beta_s.fill(0.0);
         beta_s.as_mut().subrows_mut(0, ps).copy_from(&self.coef);
-        fallback
+        Ok(method == Method::Qr)
     }
 }
