@@ -331,3 +331,14 @@ fn an_infinite_variance_is_warned_about_and_recorded_at_its_point_only() {
     assert!(!stderr.contains("pass near_agree"), "{stderr}");
     assert!(yaml.contains("- 'truth: n = 38: the risk''s variance is infinite"), "{yaml}");
 }
+
+#[test]
+fn issue_11_least_squares_on_the_positive_directions_between_k_and_p() {
+    // 8 of 12 eigenvalues positive, σ² = 0.1: from n = k on the fit is least squares on the 8 positive
+    // directions, E R = σ² k/(n − k − 1) for β^s = β⋆ (v2 Proposition 2 with p replaced by k); n = 12, 13 lie
+    // between k and p + 1, which were refused before. The simulation must compute that X⁺y (QR of the design).
+    let spectrum = "list([1, 0.8, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0, 0, 0, 0])";
+    let (code, stderr) = build_edge("positive-directions", spectrum, "[12, 13, 20]");
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("pass agree"), "{stderr}");
+}
