@@ -65,12 +65,24 @@ struct Resolver<'a> {
     experiments: HashMap<&'a str, usize>,
     /// Errors so far.
     errors: Vec<Diagnostic>,
+    /// Spectra already computed, by the address of their declaration: a power law of 10⁷ eigenvalues is computed
+    /// once, however many signals, tasks and experiments name it.
+    spectra: std::cell::RefCell<HashMap<*const Declaration, Spectrum>>,
+    /// Declarations some item has resolved already (validating them again would only repeat the work).
+    resolved: std::cell::RefCell<std::collections::HashSet<*const Declaration>>,
 }
 
 impl<'a> Resolver<'a> {
     /// Indexes every name, reporting duplicates and unknown item keywords.
     fn new(ast: &'a Ast, source: &'a str) -> Self {
-        let mut resolver = Self { source, names: HashMap::new(), experiments: HashMap::new(), errors: Vec::new() };
+        let mut resolver = Self {
+            source,
+            names: HashMap::new(),
+            experiments: HashMap::new(),
+            errors: Vec::new(),
+            spectra: std::cell::RefCell::default(),
+            resolved: std::cell::RefCell::default(),
+        };
         for item in &ast.items {
             let (name, named) = match item {
                 Item::Declaration(d) => {
@@ -145,9 +157,11 @@ impl<'a> Resolver<'a> {
         spec
     }
 
-    /// Resolves declaration `d` on its own, as a use of its name would (a duplicate name is reported already).
+    /// Resolves declaration `d` on its own, as a use of its name would, unless a use already did (a duplicate
+    /// name is reported already).
     fn validate(&self, d: &'a Declaration) -> Result<(), Diagnostic> {
-        if !matches!(self.names.get(d.name.name.as_str()), Some(Named::Declaration(x)) if std::ptr::eq(*x, d)) {
+        let first = matches!(self.names.get(d.name.name.as_str()), Some(Named::Declaration(x)) if std::ptr::eq(*x, d));
+        if !first || self.resolved.borrow().contains(&std::ptr::from_ref(d)) {
             return Ok(());
         }
         let span = d.name.span;
@@ -207,7 +221,10 @@ impl<'a> Resolver<'a> {
     fn declaration(&self, path: &Path, kind: &str) -> Result<&'a Declaration, Diagnostic> {
         let name = single_segment(path)?;
         match self.names.get(name.name.as_str()) {
-            Some(Named::Declaration(d)) if d.kind.name == kind => Ok(d),
+            Some(Named::Declaration(d)) if d.kind.name == kind => {
+                self.resolved.borrow_mut().insert(std::ptr::from_ref(*d));
+                Ok(d)
+            }
             Some(Named::Declaration(d)) => Err(wrong_kind(name, &d.kind.name, kind)),
             Some(Named::Block(b)) => Err(wrong_kind(name, &b.kind.name, kind)),
             None => Err(self.unknown_name(name, kind)),
@@ -227,6 +244,16 @@ impl<'a> Resolver<'a> {
     /// The spectrum declaration named by `expr`.
     fn spectrum(&self, expr: &Expr) -> Result<(Spectrum, &'a Declaration), Diagnostic> {
         let d = self.declaration(path(expr, "a spectrum name")?, "spectrum")?;
+        if let Some(known) = self.spectra.borrow().get(&std::ptr::from_ref(d)) {
+            return Ok((known.clone(), d));
+        }
+        let spectrum = Self::compute_spectrum(d)?;
+        self.spectra.borrow_mut().insert(std::ptr::from_ref(d), spectrum.clone());
+        Ok((spectrum, d))
+    }
+
+    /// The eigenvalues declaration `d` describes, checked.
+    fn compute_spectrum(d: &Declaration) -> Result<Spectrum, Diagnostic> {
         let (callee, a) = construct(&d.value, "spectrum")?;
         let mut exponent = None;
         let lambda = match callee.name.as_str() {
@@ -248,7 +275,7 @@ impl<'a> Resolver<'a> {
                 values
             }
         };
-        Ok((Spectrum { lambda, alpha: exponent }, d))
+        Ok(Spectrum { lambda, alpha: exponent })
     }
 
     /// The signal declaration named by `expr`: β⋆ in the eigenbasis of its spectrum.
