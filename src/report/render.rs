@@ -318,12 +318,12 @@ fn risk_table(e: &Experiment, r: &ExperimentResults) -> Table {
         .collect();
     let summary = match r.trials {
         Some(t) => format!(
-            "Excess risk at {} sample sizes, {t} Monte Carlo trials per point on {} designs.{}",
-            e.sizes.len(),
+            "Excess risk at {}, {t} Monte Carlo trials per point on {} designs.{}",
+            sample_sizes(e.sizes.len()),
             designs_word(e.designs),
             stop_words(e, r)
         ),
-        None => format!("Theoretical excess risk at {} sample sizes.", e.sizes.len()),
+        None => format!("Theoretical excess risk at {}.", sample_sizes(e.sizes.len())),
     };
     let caption = match r.trials {
         Some(_) => format!("Excess risk of experiment {}: deterministic equivalent and simulation.", e.name),
@@ -378,7 +378,7 @@ fn quantity_table(measure: Measure, e: &Experiment, r: &ExperimentResults) -> Ta
         _ => "1/τ and Ω with the finite-p bounds of arXiv v1 Propositions 7 and 8 (— where a bound's conditions fail)",
     };
     let alpha = e.task.spectrum.alpha.map_or(String::new(), |a| format!(" (α = {})", sig(a, 3)));
-    let summary = format!("Theory at {} sample sizes{alpha}: {what}.", e.sizes.len());
+    let summary = format!("Theory at {}{alpha}: {what}.", sample_sizes(e.sizes.len()));
     let caption = format!("Deterministic-equivalent quantities of experiment {}.", e.name);
     (summary, caption, header, rows)
 }
@@ -402,6 +402,11 @@ fn mask_table(e: &Experiment, r: &ExperimentResults) -> Table {
     );
     let caption = format!("Top-k masks against the optimal mask (experiment {}), every {stride}th k shown.", e.name);
     (summary, caption, vec!["k".to_owned(), "top-k mask".to_owned(), "optimal mask".to_owned()], rows)
+}
+
+/// "1 sample size", "17 sample sizes".
+fn sample_sizes(count: usize) -> String {
+    format!("{count} sample size{}", if count == 1 { "" } else { "s" })
 }
 
 /// A number, or a dash where it is not defined.
