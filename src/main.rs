@@ -136,7 +136,7 @@ fn load(path: &Path, draft: Option<usize>) -> Result<(Spec, String), Failure> {
         Failure::Spec
     };
     let ast = kdrepro::parse(&source).map_err(print)?;
-    let mut spec = kdrepro::resolve(&ast, &source).map_err(print)?;
+    let mut spec = kdrepro::resolve(&ast, &source, spec_dir(path)).map_err(print)?;
     // Prose is rendered against the outline of the results now, so that a misnamed value stops `check` and
     // `build` before anything runs.
     kdrepro::check_prose(&spec).map_err(print)?;
@@ -148,6 +148,11 @@ fn load(path: &Path, draft: Option<usize>) -> Result<(Spec, String), Failure> {
         eprint!("{}", w.render(&display, &source));
     }
     Ok((spec, source))
+}
+
+/// The directory of the spec file, which its `file("...")` paths are relative to.
+fn spec_dir(path: &Path) -> &Path {
+    path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."))
 }
 
 /// `kdrepro check`: prints the plan of a valid spec that fits in memory.

@@ -129,3 +129,53 @@ fn issue_11_a_misnamed_value_in_prose_stops_check_and_build_before_anything_runs
     }
     assert!(!dir.path.join("out").exists(), "nothing is written");
 }
+
+#[test]
+fn issue_11_eigenvalues_and_coefficients_from_files_give_the_numbers_of_the_same_lists_inline() {
+    // tests/fixtures/data/spectrum.npy (numpy.save) and signal.csv (pandas' layout: index column, then `beta`);
+    // the inline lists below are their values as Python's repr printed them (see tests/fixtures/data/README.md),
+    // so both specs must resolve to the same vectors and give bit-identical numbers.
+    let dir = Scratch::new("data-files");
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/data");
+    std::fs::create_dir_all(dir.path.join("specs/data")).unwrap();
+    for name in ["spectrum.npy", "signal.csv"] {
+        std::fs::copy(data.join(name), dir.path.join("specs/data").join(name)).unwrap();
+    }
+    let body = |spectrum: &str, signal: &str| {
+        format!(
+            "title \"files\"\nseed 5\nspectrum cov = list({spectrum})\nsignal beta = list(cov, {signal})\n\
+             task t = gaussian(cov, beta, noise: 0.1)\nsurrogate s = optimal\n\
+             experiment e {{ task t  n [4, 8]  surrogates s  trials 50 }}\n"
+        )
+    };
+    let inline = body(
+        "[1.0, 0.3535533905932738, 0.19245008972987526, 0.125, 0.08944271909999159, 0.06804138174397717, \
+         0.05399492471560389, 0.04419417382415922, 0.037037037037037035, 0.03162277660168379, \
+         0.02741012223434215, 0.024056261216234408]",
+        "[1.0, 0.5403023058681398, -0.4161468365471424, -0.9899924966004454, -0.6536436208636119, \
+         0.28366218546322625, 0.960170286650366, 0.7539022543433046, -0.14550003380861354, -0.9111302618846769, \
+         -0.8390715290764524, 0.004425697988050785]",
+    );
+    dir.file("inline.kd", &inline);
+    dir.file("specs/files.kd", &body("file(\"data/spectrum.npy\")", "file(\"data/signal.csv\", column: \"beta\")"));
+    // Run from the scratch directory: paths are relative to the spec, not to the working directory.
+    for (spec, out) in [("inline.kd", "a"), ("specs/files.kd", "b")] {
+        let run = kdrepro(&dir.path, &["build", spec, "--out", out], &[]);
+        assert!(run.status.success(), "{spec}: {}", String::from_utf8_lossy(&run.stderr));
+    }
+    let experiments = |path: &str| {
+        let yaml = std::fs::read_to_string(dir.path.join(path)).unwrap();
+        yaml[yaml.find("experiments:").unwrap()..].to_owned()
+    };
+    assert_eq!(experiments("a/inline.results.yaml"), experiments("b/files.results.yaml"));
+    // The results file records each data file with the blake3 of its bytes.
+    let yaml = std::fs::read_to_string(dir.path.join("b/files.results.yaml")).unwrap();
+    let hash = |name: &str| blake3_hex(&std::fs::read(data.join(name)).unwrap());
+    assert!(yaml.contains(&format!("data/spectrum.npy: {}", hash("spectrum.npy"))), "{yaml}");
+    assert!(yaml.contains(&format!("data/signal.csv: {}", hash("signal.csv"))), "{yaml}");
+}
+
+/// blake3 of `bytes`, hex.
+fn blake3_hex(bytes: &[u8]) -> String {
+    blake3::hash(bytes).to_hex().to_string()
+}

@@ -4,6 +4,8 @@
 //! - ```` ```kd GROUP ```` (e.g. `kd fragment`, `kd tutorial`) marks a piece of a larger spec: each piece must
 //!   parse on its own (`kdrepro fmt`), and the pieces of one group, joined in file order, must form a spec that
 //!   `kdrepro check` accepts. The groups of each file are documented at the top of docs/language.md.
+//!
+//! Examples run beside a copy of `tests/fixtures/data/`, as `data/`, for the `file("data/...")` examples.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -44,6 +46,12 @@ fn check_file(name: &str) -> usize {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(name);
     let blocks = kd_blocks(&std::fs::read_to_string(&path).unwrap());
     let dir = Scratch::new(&format!("docs-{}", name.replace('/', "-")));
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/data");
+    std::fs::create_dir(dir.path.join("data")).unwrap();
+    for file in std::fs::read_dir(&data).unwrap() {
+        let file = file.unwrap();
+        std::fs::copy(file.path(), dir.path.join("data").join(file.file_name())).unwrap();
+    }
     let mut groups: BTreeMap<&str, String> = BTreeMap::new();
     for (i, (group, body)) in blocks.iter().enumerate() {
         if group.is_empty() {

@@ -159,7 +159,7 @@ experiment ols {{ task t  n 20  surrogates truth  trials {trials} }}
 claim edge "the mean is within 10% of θ" {{ agree ols  tolerance relative(0.1)  confidence 0.9 }}
 "#
         );
-        resolve(&parse(&source).unwrap(), &source).unwrap()
+        resolve(&parse(&source).unwrap(), &source, std::path::Path::new(".")).unwrap()
     }
 
     /// E R = σ² p/(n − p − 1) (inverse-Wishart mean), as in [`super::expected_risk`], moved to the band's edge.

@@ -8,7 +8,7 @@ use crate::{Results, RunOptions, Spec, decided, judge, parse, resolve, run};
 
 /// Resolves `source`.
 fn spec(source: &str) -> Spec {
-    resolve(&parse(source).unwrap(), source).unwrap()
+    resolve(&parse(source).unwrap(), source, std::path::Path::new(".")).unwrap()
 }
 
 /// A run whose adaptive experiments stop once their claims are decided.

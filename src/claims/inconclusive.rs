@@ -6,7 +6,7 @@ use crate::{Results, RunOptions, decided, judge, parse, resolve, run};
 /// The statuses of `spec`'s claims, by name, after a run with its own trial counts (adaptive experiments stop
 /// once every claim on them is decided).
 pub(super) fn statuses(spec: &str) -> Vec<(String, Status)> {
-    let spec = resolve(&parse(spec).unwrap(), spec).unwrap();
+    let spec = resolve(&parse(spec).unwrap(), spec, std::path::Path::new(".")).unwrap();
     let stop = |partial: &Results| decided(&spec, partial);
     let results = run(&spec, &RunOptions { decided: Some(&stop), ..RunOptions::default() }).unwrap();
     judge(&spec, &results).claims.iter().map(|c| (c.name.clone(), c.status)).collect()

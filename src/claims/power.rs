@@ -43,7 +43,7 @@ claim best_mask "the optimal mask beats every top-k mask" { theory masks.optimal
 /// The verdicts of [`SPEC`], by claim name, under an optional mutation.
 fn verdicts(mutation: Option<Mutation>) -> Vec<(String, Status)> {
     let evaluate = || {
-        let spec = resolve(&parse(SPEC).unwrap(), SPEC).unwrap();
+        let spec = resolve(&parse(SPEC).unwrap(), SPEC, std::path::Path::new(".")).unwrap();
         let results = run(&spec, &RunOptions::default()).unwrap();
         judge(&spec, &results)
     };

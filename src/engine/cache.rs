@@ -168,7 +168,7 @@ experiment e {
 
     /// The per-trial risks of a run with the given cache directory.
     fn samples(cache: &Path) -> Vec<Vec<Vec<f64>>> {
-        let spec = resolve(&parse(SPEC).unwrap(), SPEC).unwrap();
+        let spec = resolve(&parse(SPEC).unwrap(), SPEC, std::path::Path::new(".")).unwrap();
         let options = RunOptions { cache: Some(cache), ..RunOptions::default() };
         run(&spec, &options).unwrap().experiments.remove(0).samples
     }
@@ -209,7 +209,7 @@ experiment e {
         let dir = scratch("label");
         let first = samples(&dir);
         let relabelled = SPEC.replace("surrogate best = optimal", "surrogate best = optimal(label: \"the best\")");
-        let spec = resolve(&parse(&relabelled).unwrap(), &relabelled).unwrap();
+        let spec = resolve(&parse(&relabelled).unwrap(), &relabelled, std::path::Path::new(".")).unwrap();
         let cache = Cache::new(&dir);
         let hit = cache.load(3, Some(30), &spec.experiments[0]).expect("a label does not change the key");
         assert_eq!(hit.samples, first);

@@ -254,7 +254,7 @@ experiment e {\n task t\n n [50, 200]\n surrogates g\n trials 10\n}\n\
 experiment th {\n task t\n n 50\n surrogates g\n}\n";
 
     fn plan(threads: usize) -> Plan {
-        estimate(&resolve(&parse(SPEC).unwrap(), SPEC).unwrap(), threads)
+        estimate(&resolve(&parse(SPEC).unwrap(), SPEC, std::path::Path::new(".")).unwrap(), threads)
     }
 
     #[test]

@@ -464,7 +464,7 @@ mod tests {
 
     #[test]
     fn the_outline_has_the_shape_of_the_results() {
-        let spec = resolve(&parse(SPEC).unwrap(), SPEC).unwrap();
+        let spec = resolve(&parse(SPEC).unwrap(), SPEC, std::path::Path::new(".")).unwrap();
         let (outline, results) = (outline(&spec), run(&spec, &RunOptions::default()).unwrap());
         assert_eq!(outline.experiments.len(), results.experiments.len());
         for (o, r) in outline.experiments.iter().zip(&results.experiments) {

@@ -13,6 +13,8 @@ pub(super) struct ReportContext {
     pub(super) commit: &'static str,
     /// blake3 of the spec's text, hex.
     pub(super) spec_hash: String,
+    /// The data files the spec reads: (path as a Typst string literal, blake3 hex), sorted by path.
+    pub(super) data_files: Vec<(String, String)>,
     /// The worker thread count, when recorded.
     pub(super) threads: Option<usize>,
     /// The spec's file name as a Typst string literal.

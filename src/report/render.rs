@@ -124,6 +124,7 @@ pub fn render(input: &RenderInput<'_>) -> Result<Report, RenderError> {
         version: env!("CARGO_PKG_VERSION"),
         commit: COMMIT,
         spec_hash: input.spec_hash.to_owned(),
+        data_files: input.spec.inputs.iter().map(|f| (typst_string(&f.path), f.blake3.clone())).collect(),
         threads: input.threads,
         spec_file_str: typst_string(input.spec_file),
         spec_file_line: input
@@ -453,8 +454,13 @@ fn summary_sentence(v: &Verdicts) -> String {
         v.claims.iter().filter(|c| c.status == s).map(|c| format!("`{}`", c.name)).collect()
     };
     let held = names(Status::Pass).len();
-    if held == v.claims.len() {
-        return format!("All {held} claims hold.");
+    match (held, v.claims.len()) {
+        (_, 0) => {
+            return "The spec states no claims: it reports theory and simulation without deciding anything.".into();
+        }
+        (1, 1) => return "The one claim holds.".into(),
+        (held, total) if held == total => return format!("All {held} claims hold."),
+        _ => {}
     }
     let counts = [
         (names(Status::Contradicted), "contradicted as the spec expects", true),

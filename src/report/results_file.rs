@@ -21,6 +21,9 @@ struct ResultsFile<'a> {
     spec_file: &'a str,
     /// blake3 of the spec's text, hex.
     spec_hash: &'a str,
+    /// The data files the spec reads (`file("...")`): path relative to the spec → blake3 of its bytes, hex.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    data_files: BTreeMap<&'a str, &'a str>,
     /// The spec's seed (after `--seed`).
     seed: u64,
     /// Worker threads, only with `--record-threads` (results never depend on it).
@@ -151,6 +154,7 @@ pub(super) fn results_yaml(input: &RenderInput<'_>) -> String {
         title: &spec.title,
         spec_file: input.spec_file,
         spec_hash: input.spec_hash,
+        data_files: spec.inputs.iter().map(|f| (f.path.as_str(), f.blake3.as_str())).collect(),
         seed: spec.seed,
         threads: input.threads,
         draft_trials: input.results.draft,

@@ -99,7 +99,7 @@ pub(super) const MAX_MAGNITUDE: f64 = 1e50;
 
 impl Bound {
     /// Whether `x` is allowed.
-    fn admits(self, x: f64) -> bool {
+    pub(super) fn admits(self, x: f64) -> bool {
         x.abs() <= MAX_MAGNITUDE
             && match self {
                 Bound::Positive => x > 0.0,
@@ -110,7 +110,7 @@ impl Bound {
     }
 
     /// The range in words, for the help line.
-    fn describe(self, name: &str) -> String {
+    pub(super) fn describe(self, name: &str) -> String {
         match self {
             Bound::Positive => format!("allowed range: 0 < {name} ≤ 1e50"),
             Bound::NonNegative => format!("allowed range: 0 ≤ {name} ≤ 1e50"),

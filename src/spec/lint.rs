@@ -235,7 +235,7 @@ surrogate all = top_k(k: 50)\nsurrogate opt = optimal\n";
     /// The warning messages of `source`.
     fn warnings(source: &str) -> Vec<String> {
         let ast = parse(source).unwrap();
-        let spec = super::super::resolve(&ast, source).unwrap();
+        let spec = super::super::resolve(&ast, source, std::path::Path::new(".")).unwrap();
         super::lint(&ast, &spec).into_iter().map(|d| d.message).collect()
     }
 

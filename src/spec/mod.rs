@@ -4,6 +4,7 @@
 //! excerpts kept for the report.
 
 mod args;
+mod files;
 mod lint;
 mod resolve;
 mod signature;
@@ -33,6 +34,17 @@ pub struct Spec {
     pub(crate) document: Vec<Part>,
     /// The `--trials N` draft override, when every simulated experiment runs N trials instead of its own.
     pub(crate) draft: Option<usize>,
+    /// The data files the spec reads (`file("...")`), sorted by path.
+    pub(crate) inputs: Vec<DataFile>,
+}
+
+/// A file of numbers a spec reads, for the report's provenance.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct DataFile {
+    /// The path as the spec writes it, relative to the spec's directory.
+    pub(crate) path: String,
+    /// blake3 of its bytes, hex.
+    pub(crate) blake3: String,
 }
 
 impl Spec {

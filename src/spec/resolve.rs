@@ -1,12 +1,13 @@
 //! Name resolution and validation: [`Ast`] → [`Spec`].
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::args::{Args, Bound, MAX_COUNT, count, count_in, kind_name, number, real};
+use super::files::{self, Column};
 use super::signature::{self, RULES};
 use super::{
-    Axes, Band, Claim, Designs, Erm, Expectation, Experiment, Figure, Measure, Part, PointFilter, Rule, SampleSize,
-    Section, Spec, Spectrum, Surrogate, SurrogateKind, Task, Text, Tolerance, Trials,
+    Axes, Band, Claim, DataFile, Designs, Erm, Expectation, Experiment, Figure, Measure, Part, PointFilter, Rule,
+    SampleSize, Section, Spec, Spectrum, Surrogate, SurrogateKind, Task, Text, Tolerance, Trials,
 };
 use crate::diagnostics::{Diagnostic, Span, did_you_mean};
 use crate::syntax::{Argument, Ast, Block, Declaration, Expr, ExprKind, Ident, Item, Path, Setting, Value};
@@ -25,17 +26,18 @@ const BLOCKS: [&str; 4] = ["section", "experiment", "figure", "claim"];
 /// The top-level settings.
 const TOP_SETTINGS: [&str; 4] = ["title", "source", "seed", "text"];
 
-/// Resolves every name and checks every value of a parsed spec.
+/// Resolves every name and checks every value of a parsed spec; `file("...")` paths are relative to `dir`, the
+/// directory of the spec file.
 ///
 /// # Errors
 /// All located errors found; nothing is returned unless the whole spec is valid.
-pub fn resolve(ast: &Ast, source: &str) -> Result<Spec, Vec<Diagnostic>> {
+pub fn resolve(ast: &Ast, source: &str, dir: &std::path::Path) -> Result<Spec, Vec<Diagnostic>> {
     if ast.items.is_empty() {
         let d = Diagnostic::error(Span::new(0, 0), "this spec is empty")
             .with_hint("a spec declares at least a title, e.g. `title \"My reproduction\"`");
         return Err(vec![d]);
     }
-    let mut resolver = Resolver::new(ast, source);
+    let mut resolver = Resolver::new(ast, source, dir);
     let spec = resolver.spec(ast);
     if resolver.errors.is_empty() { Ok(spec) } else { Err(resolver.errors) }
 }
@@ -59,6 +61,8 @@ enum Named<'a> {
 struct Resolver<'a> {
     /// The spec text, for excerpts.
     source: &'a str,
+    /// The spec file's directory, which `file("...")` paths are relative to.
+    dir: &'a std::path::Path,
     /// Every declared name.
     names: HashMap<&'a str, Named<'a>>,
     /// Experiment names → index in [`Spec::experiments`], filled in file order.
@@ -70,18 +74,25 @@ struct Resolver<'a> {
     spectra: std::cell::RefCell<HashMap<*const Declaration, Spectrum>>,
     /// Declarations some item has resolved already (validating them again would only repeat the work).
     resolved: std::cell::RefCell<std::collections::HashSet<*const Declaration>>,
+    /// Vectors read by `file(...)` calls, by the address of the call: each file is read once.
+    vectors: std::cell::RefCell<HashMap<*const Expr, Vec<f64>>>,
+    /// The files read, by the path the spec gives, with their blake3 hashes.
+    inputs: std::cell::RefCell<BTreeMap<String, String>>,
 }
 
 impl<'a> Resolver<'a> {
     /// Indexes every name, reporting duplicates and unknown item keywords.
-    fn new(ast: &'a Ast, source: &'a str) -> Self {
+    fn new(ast: &'a Ast, source: &'a str, dir: &'a std::path::Path) -> Self {
         let mut resolver = Self {
             source,
+            dir,
             names: HashMap::new(),
             experiments: HashMap::new(),
             errors: Vec::new(),
             spectra: std::cell::RefCell::default(),
             resolved: std::cell::RefCell::default(),
+            vectors: std::cell::RefCell::default(),
+            inputs: std::cell::RefCell::default(),
         };
         for item in &ast.items {
             let (name, named) = match item {
@@ -137,6 +148,7 @@ impl<'a> Resolver<'a> {
             claims: Vec::new(),
             document: Vec::new(),
             draft: None,
+            inputs: Vec::new(),
         };
         for item in &ast.items {
             match item {
@@ -154,6 +166,8 @@ impl<'a> Resolver<'a> {
                 self.keep(Err::<(), _>(error));
             }
         }
+        let inputs = self.inputs.take().into_iter();
+        spec.inputs = inputs.map(|(path, blake3)| DataFile { path, blake3 }).collect();
         spec
     }
 
@@ -247,13 +261,13 @@ impl<'a> Resolver<'a> {
         if let Some(known) = self.spectra.borrow().get(&std::ptr::from_ref(d)) {
             return Ok((known.clone(), d));
         }
-        let spectrum = Self::compute_spectrum(d)?;
+        let spectrum = self.compute_spectrum(d)?;
         self.spectra.borrow_mut().insert(std::ptr::from_ref(d), spectrum.clone());
         Ok((spectrum, d))
     }
 
     /// The eigenvalues declaration `d` describes, checked.
-    fn compute_spectrum(d: &Declaration) -> Result<Spectrum, Diagnostic> {
+    fn compute_spectrum(&self, d: &Declaration) -> Result<Spectrum, Diagnostic> {
         let (callee, a) = construct(&d.value, "spectrum")?;
         let mut exponent = None;
         let lambda = match callee.name.as_str() {
@@ -268,7 +282,7 @@ impl<'a> Resolver<'a> {
                 vec![a.real("value", Bound::Positive, Some(1.0))?; p]
             }
             _ => {
-                let values = reals(a.require("eigenvalues")?, "eigenvalues", Bound::NonNegative)?;
+                let values = self.reals(a.require("eigenvalues")?, "eigenvalues", Bound::NonNegative)?;
                 if !values.iter().any(|&l| l > 0.0) {
                     return Err(Diagnostic::error(d.value.span, "a spectrum needs at least one positive eigenvalue"));
                 }
@@ -295,7 +309,7 @@ impl<'a> Resolver<'a> {
             "constant" => vec![a.real("value", Bound::Any, Some(1.0))?; lambda.len()],
             _ => {
                 let e = a.require("coefficients")?;
-                let values = reals(e, "coefficients", Bound::Any)?;
+                let values = self.reals(e, "coefficients", Bound::Any)?;
                 if values.len() != lambda.len() {
                     return Err(Diagnostic::error(
                         e.span,
@@ -313,6 +327,44 @@ impl<'a> Resolver<'a> {
             normalise(&mut beta, lambda, real(e, "power", Bound::Positive)?, e.span)?;
         }
         Ok((beta, exponent, vec![spectrum_decl, d]))
+    }
+
+    /// A list of reals in `range`, written out (`[1, 0.5]`) or read from a file beside the spec (`file("x.npy")`).
+    fn reals(&self, e: &Expr, what: &str, range: Bound) -> Result<Vec<f64>, Diagnostic> {
+        match &e.kind {
+            ExprKind::List(items) if !items.is_empty() => items.iter().map(|x| real(x, what, range)).collect(),
+            ExprKind::List(_) => Err(Diagnostic::error(e.span, format!("`{what}` is empty"))),
+            ExprKind::Call(..) => self.file(e, what, range),
+            other => Err(expected(e, "a list like `[1, 0.5]` or `file(\"values.txt\")`", other)),
+        }
+    }
+
+    /// `file(path, column)`: the vector in a file relative to the spec's directory, each value in `range`.
+    fn file(&self, e: &Expr, what: &str, range: Bound) -> Result<Vec<f64>, Diagnostic> {
+        if let Some(known) = self.vectors.borrow().get(&std::ptr::from_ref(e)) {
+            return Ok(known.clone());
+        }
+        let (_, a) = construct(e, what)?;
+        let path_expr = a.require("path")?;
+        let written = string(path_expr)?;
+        let column = match a.get("column") {
+            None => None,
+            Some(c) if matches!(c.kind, ExprKind::Str(_)) => Some(Column::Named(string(c)?)),
+            Some(c) => Some(Column::Position(count(number(c, "column")?, "column", 1)?)),
+        };
+        let check = |x: f64| match (x.is_finite(), range.admits(x)) {
+            (false, _) => Err("is not a finite number".to_owned()),
+            (true, false) => Err(format!("is out of range ({})", range.describe(what))),
+            (true, true) => Ok(()),
+        };
+        let vector = files::read(&self.dir.join(&written), column.as_ref(), &check).map_err(|error| match error {
+            files::FileError::Io(why) => Diagnostic::error(path_expr.span, format!("cannot read `{written}`: {why}"))
+                .with_hint(format!("paths are relative to the spec's directory (here `{}`)", self.dir.display())),
+            other => Diagnostic::error(path_expr.span, format!("`{written}`, {other}")),
+        })?;
+        self.inputs.borrow_mut().insert(written, vector.hash);
+        self.vectors.borrow_mut().insert(std::ptr::from_ref(e), vector.values.clone());
+        Ok(vector.values)
     }
 
     /// The task declaration named by `expr`, with the declarations it uses.
@@ -1029,15 +1081,6 @@ fn string(e: &Expr) -> Result<String, Diagnostic> {
     }
 }
 
-/// A list of reals in `range`.
-fn reals(e: &Expr, what: &str, range: Bound) -> Result<Vec<f64>, Diagnostic> {
-    match &e.kind {
-        ExprKind::List(items) if !items.is_empty() => items.iter().map(|x| real(x, what, range)).collect(),
-        ExprKind::List(_) => Err(Diagnostic::error(e.span, format!("`{what}` is empty"))),
-        other => Err(expected(e, "a list like `[1, 0.5]`", other)),
-    }
-}
-
 /// `seed N`: a whole number that fits in 64 bits.
 fn seed(e: &Expr) -> Result<u64, Diagnostic> {
     let n = number(e, "seed")?;
@@ -1352,7 +1395,7 @@ mod tests {
              spectrum thin = list([{}])\nsignal ones = constant(flat)\nsignal wide_ones = constant(wide)\n{body}",
             (0..40).map(|i| if i < 30 { "1" } else { "0" }).collect::<Vec<_>>().join(", ")
         );
-        resolve(&parse(&source).unwrap(), &source)
+        resolve(&parse(&source).unwrap(), &source, std::path::Path::new("."))
     }
 
     /// The first error message of a refused spec.

@@ -34,6 +34,9 @@ const SURROGATES: [Constructor; 9] = [
     ("teacher", &["of", "label"]),
 ];
 
+/// Where a list of numbers is expected (`eigenvalues`, `coefficients`): read it from a file beside the spec.
+const FILES: [Constructor; 1] = [("file", &["path", "column"])];
+
 /// `tolerance ...` in a claim.
 const TOLERANCES: [Constructor; 2] = [("relative", &["amount"]), ("absolute", &["amount"])];
 
@@ -80,6 +83,7 @@ fn constructors(keyword: &str) -> &'static [Constructor] {
         "surrogate" => &SURROGATES,
         "tolerance" => &TOLERANCES,
         "trials" => &TRIALS,
+        "eigenvalues" | "coefficients" => &FILES,
         _ => &[],
     }
 }

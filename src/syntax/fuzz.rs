@@ -344,7 +344,7 @@ fn exercise(source: &str) {
             return;
         }
     };
-    let resolved = resolve(&ast, source);
+    let resolved = resolve(&ast, source, std::path::Path::new("."));
     let messages = |r: &Result<crate::Spec, Vec<Diagnostic>>, text: &str| match r {
         Ok(spec) => {
             total_trials(spec);
@@ -370,7 +370,7 @@ fn exercise(source: &str) {
     assert_eq!(again, formatted, "formatting is not idempotent");
     assert_comments_kept(source, &formatted);
     assert_eq!(
-        messages(&resolve(&reparsed, &formatted), &formatted),
+        messages(&resolve(&reparsed, &formatted, std::path::Path::new(".")), &formatted),
         before,
         "formatting changed what the resolver says"
     );
@@ -566,7 +566,7 @@ fn the_generator_reaches_valid_specs_and_every_kind_of_failure() {
             reordered += 1;
         }
         match parse(&input) {
-            Ok(ast) if resolve(&ast, &input).is_ok() => resolved += 1,
+            Ok(ast) if resolve(&ast, &input, std::path::Path::new(".")).is_ok() => resolved += 1,
             Ok(_) => parsed += 1,
             Err(_) => failed += 1,
         }
