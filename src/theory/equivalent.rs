@@ -191,12 +191,10 @@ fn solve_tau(lambda: &[f64], n: usize, summary: SpectrumSummary) -> Result<(f64,
     for pass in 1..=MAX_PASSES {
         let moments = LearnedMoments::at(lambda, u.exp(), n);
         let g = moments.residual;
-        if g.abs() <= RESIDUAL_TOL * moments.mixed {
-            return Ok((u.exp(), moments, pass));
-        }
-        if hi - lo <= 4.0 * f64::EPSILON * hi.abs().max(lo.abs()).max(1.0) {
-            // ln τ is known to its last ulps, but e^u carries |u|·ε relative error (7e-14 at τ = 1e-150): a last
-            // Newton step applied to τ itself, τ·e^{g/Σθζ}, recovers the root to rounding.
+        if g.abs() <= RESIDUAL_TOL * moments.mixed || hi - lo <= 4.0 * f64::EPSILON * hi.abs().max(lo.abs()).max(1.0) {
+            // u is within RESIDUAL_TOL of ln τ, or known to its last ulps; but e^u carries |u|·ε relative error
+            // (7e-14 at τ = 1e-150): a last Newton step applied to τ itself, τ·e^{g/Σθζ}, recovers the root to
+            // rounding (the property test checks 1e-14 against a 2400-bit evaluation of eq. 7).
             let tau = u.exp() * (g / moments.mixed).exp();
             return Ok((tau, LearnedMoments::at(lambda, tau, n), pass + 1));
         }
@@ -348,6 +346,69 @@ mod tests {
             let tau = if big >= 0.0 { 2.0 * c_ab / (big + root) } else { (root - big) / (2.0 * nf) };
             let eq = Equivalent::solve(&lambda, n).unwrap();
             assert!((eq.tau / tau - 1.0).abs() < 1e-13, "a = {a}, b = {b}: τ = {} vs {tau}", eq.tau);
+        }
+    }
+
+    /// Eq. (7)'s excess Σ λ_i/(λ_i + τ) − n at τ, for the exact f64 inputs, in 2400-bit binary floating point
+    /// (dashu-float). f64 values span 2⁻¹⁰⁷⁴..2¹⁰²⁴, so every λ_i + τ is exact, and each quotient and partial
+    /// sum is rounded at 2⁻²⁴⁰⁰ relative: far below the smallest excess the test resolves (δ·Σθ(1 − θ), which
+    /// the cancellation in terms near 1 would hide from any precision short of the f64 range).
+    fn excess_high_precision(lambda: &[f64], n: usize, tau: f64) -> dashu_float::FBig {
+        let big = |x: f64| dashu_float::FBig::try_from(x).unwrap().with_precision(2400).value();
+        let tau = big(tau);
+        let mut sum = big(-(n as f64));
+        for &l in lambda.iter().filter(|&&l| l > 0.0) {
+            sum += big(l) / (big(l) + &tau);
+        }
+        sum
+    }
+
+    #[test]
+    fn tau_is_the_root_of_eq_7_to_1e_14_on_random_spectra_across_the_f64_range() {
+        // Issue 11's property test. The left side of eq. (7) decreases strictly in τ, so the exact root of the
+        // exact (f64) inputs lies in [τ(1 − δ), τ(1 + δ)] iff the excess is > 0 at the left end and < 0 at the
+        // right one. Those signs are evaluated in 2400-bit arithmetic, independently of the solver.
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(11);
+        let delta = 1e-14;
+        for case in 0..400 {
+            let lambda: Vec<f64> = match case % 4 {
+                // Power laws, α up to 15, p up to 400.
+                0 => {
+                    let (p, alpha) = (rng.random_range(2..400), rng.random_range(0.05..15.0));
+                    (1..=p).map(|i| f64::from(i).powf(-alpha)).collect()
+                }
+                // Log-uniform over 1e-300..1e300, with repeats and zeros.
+                1 | 2 => {
+                    let mut values = vec![10f64.powf(rng.random_range(-300.0..300.0))];
+                    for _ in 1..rng.random_range(2..60) {
+                        let last = *values.last().unwrap();
+                        values.push(match rng.random_range(0..10) {
+                            0 | 1 => last,
+                            2 => 0.0,
+                            _ => 10f64.powf(rng.random_range(-300.0..300.0)),
+                        });
+                    }
+                    values
+                }
+                // A few clusters far apart, each with many repeats.
+                _ => (0..rng.random_range(2..5))
+                    .flat_map(|_| vec![10f64.powf(rng.random_range(-300.0..300.0)); rng.random_range(1..40)])
+                    .collect(),
+            };
+            let k = lambda.iter().filter(|&&l| l > 0.0).count();
+            if k < 2 {
+                continue;
+            }
+            let n = rng.random_range(1..k);
+            let eq = Equivalent::solve(&lambda, n).unwrap();
+            let (below, above) = (eq.tau * (1.0 - delta), eq.tau * (1.0 + delta));
+            let zero = dashu_float::FBig::<dashu_float::round::mode::Zero>::ZERO;
+            assert!(
+                excess_high_precision(&lambda, n, below) > zero && excess_high_precision(&lambda, n, above) < zero,
+                "case {case}: n = {n}, τ = {:e} is not the root to {delta:e}; λ = {lambda:?}",
+                eq.tau
+            );
         }
     }
 
