@@ -375,6 +375,35 @@ mod tests {
         }
     }
 
+    #[test]
+    fn fits_match_the_svd_reference_on_random_spectra() {
+        // Issue 11's property test, simulation half: 40 random spectra, p from 4 to 30, eigenvalues log-uniform
+        // over 1e-12..1 with repeats and exact zeros, n anywhere from 1 to p + 10, plain or rotated. cond(X) stays
+        // below about 1e6 · √(p/n), where the SVD reference is good to 1e-9, so every trial must match it.
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(11);
+        for case in 0..40 {
+            let p = rng.random_range(4..30);
+            let mut lambda = vec![1.0];
+            while lambda.len() < p {
+                let last = *lambda.last().unwrap();
+                lambda.push(match rng.random_range(0..8) {
+                    0 => last,
+                    1 => 0.0,
+                    _ => 10f64.powf(rng.random_range(-12.0..0.0)),
+                });
+            }
+            let beta: Vec<f64> = (0..p).map(|_| rng.random_range(-1.0..1.0)).collect();
+            let n = rng.random_range(1..p + 10);
+            let rotated = rng.random_bool(0.5);
+            let design = if rotated { Design::rotated(lambda.clone(), case) } else { Design::new(lambda.clone()) };
+            let B = Mat::from_fn(p, 1, |i, _| beta[i]);
+            let job = PointJob::new(design.unwrap(), beta.clone(), B, 0.1, n).unwrap();
+            let context = format!("case {case}: n = {n}, rotated = {rotated}, λ = {lambda:?}");
+            assert_fits_match_the_svd_reference_live(&job, 4, 1e-4, &context);
+        }
+    }
+
     /// [`assert_fits_match_the_svd_reference`] with the reference taken on the non-zero columns of the eigenbasis
     /// draw (X⁺ = U X̄⁺ and the zero columns of X̄ get 0).
     #[track_caller]
