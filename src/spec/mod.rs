@@ -5,6 +5,7 @@
 
 mod args;
 mod lint;
+mod printed;
 mod resolve;
 mod signature;
 
@@ -33,6 +34,8 @@ pub struct Spec {
     pub(crate) document: Vec<Part>,
     /// The `--trials N` draft override, when every simulated experiment runs N trials instead of its own.
     pub(crate) draft: Option<usize>,
+    /// Where the spec text that the report prints stands (excerpts and strings), sorted: the fonts must show it.
+    pub(crate) printed: Vec<Span>,
 }
 
 impl Spec {

@@ -137,6 +137,7 @@ impl<'a> Resolver<'a> {
             claims: Vec::new(),
             document: Vec::new(),
             draft: None,
+            printed: super::printed::printed_spans(ast),
         };
         for item in &ast.items {
             match item {
