@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use kdrepro::{Diagnostic, RenderError, RenderInput, RunOptions, Spec};
+use kdrepro::{Diagnostic, Fonts, RenderError, RenderInput, RunOptions, Spec};
 
 /// Reproduces a theory paper as a checked, typeset report.
 #[derive(Parser)]
@@ -29,6 +29,9 @@ enum Command {
         /// the physical memory).
         #[arg(long, value_parser = kdrepro::parse_bytes)]
         memory_limit: Option<u64>,
+        /// The fonts the printed text is checked against.
+        #[command(flatten)]
+        fonts: FontArgs,
     },
     /// Print specs in canonical layout (every comment kept), or check or rewrite them.
     Fmt {
@@ -69,6 +72,37 @@ struct BuildArgs {
     /// the physical memory).
     #[arg(long, value_parser = kdrepro::parse_bytes)]
     memory_limit: Option<u64>,
+    /// The fonts the report is set in.
+    #[command(flatten)]
+    fonts: FontArgs,
+}
+
+/// The environment variable naming font directories (separated as in `PATH`) when `--font-path` is not given.
+const FONT_PATHS_VARIABLE: &str = "KDREPRO_FONT_PATHS";
+
+/// `--font-path`, shared by `build` and `check`.
+#[derive(Args)]
+struct FontArgs {
+    /// Adds every font file (.ttf, .otf, .ttc, .otc) under DIR, searched recursively, after the embedded fonts;
+    /// repeatable (default: the directories in KDREPRO_FONT_PATHS, separated by `:`). System fonts are never used.
+    #[arg(long = "font-path", value_name = "DIR")]
+    dirs: Vec<PathBuf>,
+}
+
+impl FontArgs {
+    /// The embedded fonts and those under the directories, or a printed error (exit 2) when one cannot be read.
+    fn load(&self) -> Result<Fonts, Failure> {
+        let (dirs, origin) = if self.dirs.is_empty() {
+            let listed = std::env::var_os(FONT_PATHS_VARIABLE).unwrap_or_default();
+            (std::env::split_paths(&listed).filter(|dir| !dir.as_os_str().is_empty()).collect(), FONT_PATHS_VARIABLE)
+        } else {
+            (self.dirs.clone(), "--font-path")
+        };
+        Fonts::load(&dirs).map_err(|e| {
+            eprintln!("error: {origin}: {e}");
+            Failure::Spec
+        })
+    }
 }
 
 /// Why the process stops: each maps to one exit code.
@@ -89,7 +123,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Build(args) => build(&args),
-        Command::Check { spec, memory_limit } => check(&spec, memory_limit),
+        Command::Check { spec, memory_limit, fonts } => check(&spec, memory_limit, &fonts),
         Command::Fmt { specs, check, write } => fmt(&specs, check, write),
     };
     match outcome {
@@ -124,9 +158,10 @@ fn read_raw(path: &Path) -> Result<String, Failure> {
     })
 }
 
-/// Reads, parses and resolves a spec, printing its diagnostics; returns it with its source text. With `draft`,
-/// every simulated experiment runs that many trials (`--trials`), before the warnings are made.
-fn load(path: &Path, draft: Option<usize>) -> Result<(Spec, String), Failure> {
+/// Reads, parses and resolves a spec, printing its diagnostics, among them the printed text that no font of `fonts`
+/// can show; returns it with its source text. With `draft`, every simulated experiment runs that many trials
+/// (`--trials`), before the warnings are made.
+fn load(path: &Path, draft: Option<usize>, fonts: &Fonts) -> Result<(Spec, String), Failure> {
     let source = read_source(path)?;
     let display = display(path);
     let print = |diagnostics: Vec<Diagnostic>| {
@@ -144,7 +179,10 @@ fn load(path: &Path, draft: Option<usize>) -> Result<(Spec, String), Failure> {
         spec.set_draft_trials(trials);
     }
     // Warnings do not change the exit code.
-    for w in kdrepro::lint(&ast, &spec) {
+    let mut warnings = kdrepro::lint(&ast, &spec);
+    warnings.extend(kdrepro::check_fonts(&spec, &source, fonts));
+    warnings.sort_by_key(|w| w.span.start);
+    for w in warnings {
         eprint!("{}", w.render(&display, &source));
     }
     Ok((spec, source))
@@ -156,8 +194,9 @@ fn spec_dir(path: &Path) -> &Path {
 }
 
 /// `kdrepro check`: prints the plan of a valid spec that fits in memory.
-fn check(path: &Path, memory_limit: Option<u64>) -> Result<(), Failure> {
-    let (spec, source) = load(path, None)?;
+fn check(path: &Path, memory_limit: Option<u64>, fonts: &FontArgs) -> Result<(), Failure> {
+    let fonts = fonts.load()?;
+    let (spec, source) = load(path, None, &fonts)?;
     let plan = planned(path, &spec, &source, None, memory_limit)?;
     print!("{plan}");
     eprintln!("{}: ok ({})", path.display(), spec.outline());
@@ -185,7 +224,8 @@ fn planned(
 fn build(args: &BuildArgs) -> Result<(), Failure> {
     let (path, out) = (args.spec.as_path(), args.out.as_path());
     let draft = args.trials.map(|t| usize::try_from(t).unwrap_or(usize::MAX));
-    let (mut spec, source) = load(path, draft)?;
+    let fonts = args.fonts.load()?;
+    let (mut spec, source) = load(path, draft, &fonts)?;
     planned(path, &spec, &source, args.jobs, args.memory_limit)?;
     // Before any work: an output location that cannot take the report fails now, not after the simulation.
     kdrepro::check_output(out).map_err(|e| Failure::Runtime(e.to_string()))?;
@@ -225,6 +265,7 @@ fn build(args: &BuildArgs) -> Result<(), Failure> {
         verdicts: &verdicts,
         spec_hash: &spec_hash,
         threads,
+        fonts: &fonts,
     };
     let report = kdrepro::render(&input).map_err(|e| match e {
         RenderError::Prose { span, message } => {

@@ -179,3 +179,61 @@ fn issue_11_eigenvalues_and_coefficients_from_files_give_the_numbers_of_the_same
 fn blake3_hex(bytes: &[u8]) -> String {
     blake3::hash(bytes).to_hex().to_string()
 }
+
+/// A theory-only spec whose title, a surrogate label, a comment in an experiment, a caption and a claim label
+/// hold 漢, 字 and 😀, which the embedded fonts do not have (issue 11, item 5).
+const UNCOVERED: &str = include_str!("fixtures/warning_uncovered_characters.kd");
+
+/// `tests/fixtures/fonts`: subsets of Droid Sans Fallback (漢, 字) and Noto Color Emoji (😀); the README there
+/// says where they come from and under which licences.
+fn fixture_fonts() -> String {
+    concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/fonts").to_owned()
+}
+
+#[test]
+fn issue_11_font_path_shows_what_the_embedded_fonts_cannot() {
+    let dir = Scratch::new("font-path");
+    let spec = dir.file("cjk.kd", UNCOVERED);
+    let spec = spec.to_str().unwrap();
+    let fonts = fixture_fonts();
+    let plain = kdrepro(&dir.path, &["build", spec, "--out", "plain"], &[]);
+    let stderr = String::from_utf8_lossy(&plain.stderr);
+    assert_eq!(plain.status.code(), Some(0), "{stderr}");
+    let title = "cjk.kd:2:8: warning: no font can show '漢' (U+6F22), '字' (U+5B57), '😀' (U+1F600): they will print \
+                 as empty boxes";
+    assert!(stderr.contains(title) && stderr.contains("= help: add a font that has them with `--font-path DIR`"));
+    assert_eq!(stderr.matches("no font can show").count(), 5, "{stderr}");
+    for (out, extra) in [("added", vec!["--font-path", &fonts]), ("again", vec![])] {
+        // The second build names the directory in the environment instead.
+        let env = if extra.is_empty() { vec![("KDREPRO_FONT_PATHS", fonts.as_str())] } else { vec![] };
+        let result = kdrepro(&dir.path, &[&["build", spec, "--out", out][..], &extra].concat(), &env);
+        let stderr = String::from_utf8_lossy(&result.stderr);
+        assert_eq!(result.status.code(), Some(0), "{stderr}");
+        assert!(!stderr.contains("no font can show") && stderr.contains("never used"), "{stderr}");
+    }
+    let pdf = |out: &str| std::fs::read(dir.path.join(out).join("cjk.pdf")).unwrap();
+    let added = pdf("added");
+    assert!(added.windows(17).any(|w| w == b"DroidSansFallback"), "the CJK font is not embedded");
+    assert!(!pdf("plain").windows(17).any(|w| w == b"DroidSansFallback"));
+    assert!(added == pdf("again"), "the same fonts gave different PDFs");
+}
+
+#[test]
+fn issue_11_an_unreadable_font_path_is_a_command_line_error() {
+    let dir = Scratch::new("font-path-missing");
+    let spec = dir.file("cjk.kd", UNCOVERED);
+    let spec = spec.to_str().unwrap();
+    let runs = [
+        (vec!["check", spec, "--font-path", "nowhere"], vec![], "--font-path"),
+        (vec!["build", spec, "--out", "out", "--font-path", "nowhere"], vec![], "--font-path"),
+        (vec!["build", spec, "--out", "out"], vec![("KDREPRO_FONT_PATHS", "nowhere")], "KDREPRO_FONT_PATHS"),
+    ];
+    for (args, env, origin) in runs {
+        let out = kdrepro(&dir.path, &args, &env);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.starts_with(&format!("error: {origin}: cannot read nowhere: ")), "{stderr}");
+        assert!(!stderr.contains("warning"), "the spec was read first: {stderr}");
+    }
+    assert!(!dir.path.join("out").exists(), "nothing is written");
+}

@@ -104,4 +104,5 @@ fixtures! {
     warning_claim_tests_nothing,
     warning_too_few_trials,
     warning_infinite_variance,
+    warning_uncovered_characters,
 }

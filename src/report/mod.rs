@@ -2,8 +2,9 @@
 //! embedded as a library, turns into a PDF in a sandboxed in-memory world.
 //!
 //! - [`render`] builds the typed [`context`](context::ReportContext), the figures and the results file.
-//! - `pdf` compiles Typst in a [`ReportWorld`](world::ReportWorld): embedded fonts only, a fixed date, no
-//!   file system, no packages, no network.
+//! - `pdf` compiles Typst in a [`ReportWorld`](world::ReportWorld): the embedded fonts and those of
+//!   `--font-path` ([`Fonts`]), never system fonts; a fixed date, no file system, no packages, no network.
+//! - [`check_fonts`] warns, before anything runs, about printed spec text that no font can show.
 //! - `escape` turns user text into Typst string literals or markup that render verbatim.
 //! - `plot` draws line and marker plots with error bars natively in Typst code.
 
@@ -11,6 +12,7 @@ mod context;
 mod error;
 mod escape;
 mod figures;
+mod fonts;
 mod pdf;
 mod plot;
 mod provenance;
@@ -22,6 +24,7 @@ mod write;
 #[cfg(test)]
 pub(crate) use {error::ReportError, pdf::compile_pdf, world::ReportDate};
 
+pub use fonts::{FontError, Fonts, check_fonts};
 pub use provenance::spec_hash;
 pub use render::{RenderError, RenderInput, Report, check_prose, render};
 pub use write::{check_output, output_stem, write_report};

@@ -10,6 +10,7 @@ use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, Timestamp};
 
 use super::error::{ReportDiagnostic, ReportError, Severity, SourceLocation};
+use super::fonts::Fonts;
 use super::world::{ReportDate, ReportWorld};
 
 /// A compiled report: the PDF and the warnings Typst emitted on the way.
@@ -21,25 +22,28 @@ pub(crate) struct CompiledPdf {
     pub(crate) warnings: Vec<ReportDiagnostic>,
 }
 
-/// Compiles `main` (with `files` reachable by relative path) into a PDF stamped with `date`.
-///
-/// Identical inputs give byte-identical PDFs: fonts are embedded, the date and the PDF timestamp are fixed.
+/// Compiles `main` (with `files` reachable by relative path) into a PDF stamped with `date`, with the embedded
+/// fonts.
 #[cfg(test)]
 pub(crate) fn compile_pdf(
     main: &str,
     files: &BTreeMap<String, Vec<u8>>,
     date: ReportDate,
 ) -> Result<Vec<u8>, ReportError> {
-    compile(main, files, date).map(|compiled| compiled.bytes)
+    compile(main, files, date, &Fonts::embedded()).map(|compiled| compiled.bytes)
 }
 
-/// Like [`compile_pdf`], but also returns Typst's warnings.
+/// Compiles `main` (with `files` reachable by relative path) into a PDF stamped with `date`, set in `fonts`, and
+/// returns it with Typst's warnings.
+///
+/// Identical inputs give byte-identical PDFs: fonts are embedded, the date and the PDF timestamp are fixed.
 pub(crate) fn compile(
     main: &str,
     files: &BTreeMap<String, Vec<u8>>,
     date: ReportDate,
+    fonts: &Fonts,
 ) -> Result<CompiledPdf, ReportError> {
-    let world = ReportWorld::new(main, files, date)?;
+    let world = ReportWorld::new(main, files, date, fonts)?;
     let timestamp = Timestamp::new_utc(date.to_midnight()?);
     let resolve = |diagnostics: &[SourceDiagnostic]| {
         diagnostics.iter().map(|diagnostic| resolve_diagnostic(&world, diagnostic)).collect()

@@ -9,6 +9,7 @@ use minijinja::{Environment, UndefinedBehavior, Value};
 use super::context::{ClaimRow, Date, PartContext, ReportContext};
 use super::escape::{typst_markup, typst_string};
 use super::figures::figure_source;
+use super::fonts::Fonts;
 use super::pdf::compile;
 use super::provenance::{COMMIT, design_words};
 use super::results_file::results_yaml;
@@ -47,6 +48,8 @@ pub struct RenderInput<'a> {
     pub spec_hash: &'a str,
     /// The worker thread count, recorded only when asked (`--record-threads`): outputs then depend on it.
     pub threads: Option<usize>,
+    /// The fonts the report is set in.
+    pub fonts: &'a Fonts,
 }
 
 /// The rendered report: every output file's contents.
@@ -153,7 +156,7 @@ pub fn render(input: &RenderInput<'_>) -> Result<Report, RenderError> {
     figures.insert(String::from("kd.sublime-syntax"), String::from(include_str!("../../editors/kd.sublime-syntax")));
     let files = figures.iter().map(|(k, v)| (k.clone(), v.clone().into_bytes())).collect();
     let date = ReportDate { year: DATE.year, month: DATE.month, day: DATE.day };
-    let compiled = compile(&typst, &files, date).map_err(|e| RenderError::Internal(e.to_string()))?;
+    let compiled = compile(&typst, &files, date, input.fonts).map_err(|e| RenderError::Internal(e.to_string()))?;
     // A warning from Typst means a template produced something unintended: fail rather than ship it.
     if let Some(w) = compiled.warnings.first() {
         return Err(RenderError::Internal(format!("Typst warned: {w}")));

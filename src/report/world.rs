@@ -13,6 +13,7 @@ use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
 
 use super::error::ReportError;
+use super::fonts::Fonts;
 
 /// Virtual path of the main source file.
 pub(crate) const MAIN_PATH: &str = "/main.typ";
@@ -49,26 +50,6 @@ impl Display for ReportDate {
 /// The standard library, built once per process (it is immutable).
 static LIBRARY: LazyLock<LazyHash<Library>> = LazyLock::new(|| LazyHash::new(Library::default()));
 
-/// The fonts bundled into the binary; system fonts are never consulted.
-static FONTS: LazyLock<EmbeddedFonts> = LazyLock::new(EmbeddedFonts::load);
-
-/// The embedded fonts and their metadata book, loaded once per process.
-struct EmbeddedFonts {
-    /// Metadata of `fonts`, in the same order.
-    book: LazyHash<FontBook>,
-    /// The fonts, indexed as in `book`.
-    fonts: Vec<Font>,
-}
-
-impl EmbeddedFonts {
-    /// Parses the fonts shipped with `typst-assets`.
-    fn load() -> Self {
-        let fonts: Vec<Font> = typst_kit::fonts::embedded().map(|(font, _info)| font).collect();
-        let book = LazyHash::new(FontBook::from_fonts(&fonts));
-        Self { book, fonts }
-    }
-}
-
 /// One file of the virtual project: its bytes and, once asked for, its parsed source.
 struct VirtualFile {
     /// Raw content.
@@ -77,20 +58,27 @@ struct VirtualFile {
     source: OnceLock<FileResult<Source>>,
 }
 
-/// An in-memory [`World`]: the main source at [`MAIN_PATH`], extra files at their relative paths, the
-/// embedded fonts and a fixed date. Anything else (absolute paths outside the map, packages) is refused.
-pub(crate) struct ReportWorld {
+/// An in-memory [`World`]: the main source at [`MAIN_PATH`], extra files at their relative paths, the given
+/// [`Fonts`] and a fixed date. Anything else (absolute paths outside the map, packages, system fonts) is refused.
+pub(crate) struct ReportWorld<'a> {
     /// Id of [`MAIN_PATH`].
     main: FileId,
     /// Files keyed by their normalised path without the leading slash (`figures/fig1b.typ`).
     files: BTreeMap<String, VirtualFile>,
     /// The value of `datetime.today()`.
     today: Datetime,
+    /// The fonts: the embedded ones, then those of `--font-path`.
+    fonts: &'a Fonts,
 }
 
-impl ReportWorld {
-    /// Builds the world from the main source, extra files keyed by relative path, and the fixed date.
-    pub(crate) fn new(main: &str, files: &BTreeMap<String, Vec<u8>>, date: ReportDate) -> Result<Self, ReportError> {
+impl<'a> ReportWorld<'a> {
+    /// Builds the world from the main source, extra files keyed by relative path, the fixed date and the fonts.
+    pub(crate) fn new(
+        main: &str,
+        files: &BTreeMap<String, Vec<u8>>,
+        date: ReportDate,
+        fonts: &'a Fonts,
+    ) -> Result<Self, ReportError> {
         let main_key = normalise(MAIN_PATH)?;
         let mut virtual_files = BTreeMap::new();
         for (path, bytes) in files {
@@ -104,7 +92,7 @@ impl ReportWorld {
             virtual_files.insert(key, VirtualFile::new(Bytes::new(bytes.clone())));
         }
         virtual_files.insert(main_key, VirtualFile::new(Bytes::from_string(main.to_owned())));
-        Ok(Self { main: project_file(MAIN_PATH), files: virtual_files, today: date.to_datetime()? })
+        Ok(Self { main: project_file(MAIN_PATH), files: virtual_files, today: date.to_datetime()?, fonts })
     }
 
     /// Finds the file behind an id, refusing packages and unknown paths.
@@ -151,13 +139,13 @@ fn normalise(path: &str) -> Result<String, ReportError> {
     Ok(vpath.get_without_slash().to_owned())
 }
 
-impl World for ReportWorld {
+impl World for ReportWorld<'_> {
     fn library(&self) -> &LazyHash<Library> {
         &LIBRARY
     }
 
     fn book(&self) -> &LazyHash<FontBook> {
-        &FONTS.book
+        self.fonts.book()
     }
 
     fn main(&self) -> FileId {
@@ -173,7 +161,7 @@ impl World for ReportWorld {
     }
 
     fn font(&self, index: usize) -> Option<Font> {
-        FONTS.fonts.get(index).cloned()
+        self.fonts.font(index)
     }
 
     fn today(&self, _offset: Option<Duration>) -> Option<Datetime> {

@@ -43,6 +43,19 @@ pub fn lint(ast: &Ast, spec: &Spec) -> Vec<Diagnostic> {
 
 /// Declarations that no experiment reaches, directly or through other declarations.
 fn unused_declarations(ast: &Ast) -> Vec<Diagnostic> {
+    declarations_in_use(ast)
+        .into_iter()
+        .filter(|&(_, used)| !used)
+        .map(|(d, _)| {
+            Diagnostic::warning(d.name.span, format!("{} `{}` is never used", d.kind.name, d.name.name))
+                .with_hint("use it in an experiment, or remove it")
+        })
+        .collect()
+}
+
+/// Every declaration, in file order, with whether an experiment reaches it, directly or through other
+/// declarations (and so shows it in its excerpt).
+pub(super) fn declarations_in_use(ast: &Ast) -> Vec<(&Declaration, bool)> {
     let declarations: HashMap<&str, &Declaration> = ast
         .items
         .iter()
@@ -67,14 +80,11 @@ fn unused_declarations(ast: &Ast) -> Vec<Diagnostic> {
             expr_names(&d.value, &mut pending);
         }
     }
-    let mut unused: Vec<&Declaration> =
-        declarations.iter().filter(|(name, _)| !used.contains(*name)).map(|(_, d)| *d).collect();
-    unused.sort_by_key(|d| d.span.start);
-    unused
-        .into_iter()
-        .map(|d| {
-            Diagnostic::warning(d.name.span, format!("{} `{}` is never used", d.kind.name, d.name.name))
-                .with_hint("use it in an experiment, or remove it")
+    ast.items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Declaration(d) => Some((d, used.contains(d.name.name.as_str()))),
+            _ => None,
         })
         .collect()
 }

@@ -6,6 +6,7 @@
 mod args;
 mod files;
 mod lint;
+mod printed;
 mod resolve;
 mod signature;
 
@@ -36,6 +37,8 @@ pub struct Spec {
     pub(crate) draft: Option<usize>,
     /// The data files the spec reads (`file("...")`), sorted by path.
     pub(crate) inputs: Vec<DataFile>,
+    /// Where the spec text that the report prints stands (excerpts and strings), sorted: the fonts must show it.
+    pub(crate) printed: Vec<Span>,
 }
 
 /// A file of numbers a spec reads, for the report's provenance.

@@ -149,6 +149,7 @@ impl<'a> Resolver<'a> {
             document: Vec::new(),
             draft: None,
             inputs: Vec::new(),
+            printed: super::printed::printed_spans(ast),
         };
         for item in &ast.items {
             match item {

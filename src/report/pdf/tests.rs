@@ -2,6 +2,7 @@ use std::collections::BTreeMap;
 
 use super::{compile, compile_pdf};
 use crate::report::error::{ReportDiagnostic, Severity};
+use crate::report::fonts::Fonts;
 use crate::report::{ReportDate, ReportError};
 
 const DATE: ReportDate = ReportDate { year: 2025, month: 1, day: 2 };
@@ -120,6 +121,7 @@ fn invalid_dates_are_rejected() {
 #[test]
 fn warnings_are_returned_not_printed() {
     // An unknown font family is a warning in Typst, not an error.
-    let compiled = compile("#set text(font: \"No Such Font\")\nHello", &BTreeMap::new(), DATE).unwrap();
+    let compiled =
+        compile("#set text(font: \"No Such Font\")\nHello", &BTreeMap::new(), DATE, &Fonts::embedded()).unwrap();
     assert!(compiled.warnings.iter().any(|w| w.severity == Severity::Warning && w.message.contains("font")));
 }
