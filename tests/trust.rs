@@ -191,6 +191,33 @@ fn edge_cases_work_or_are_refused_clearly() {
 }
 
 #[test]
+fn issue_11_a_risk_f64_cannot_resolve_is_refused_before_any_trial() {
+    // λ = (1e50, 1e50, 1e-300 × 3), β⋆ = 1 (Σλβ⋆² = 2e50), σ² = 0.1: the theory risk at n = 9 is the least-squares
+    // noise term σ²·k/(n − k − 1) = 0.1·5/3 ≈ 0.1667 (v2 Proposition 2 on the 5 positive directions), but a fit
+    // rounds the coefficients of the two 1e50 directions at ε: every simulated risk came out ≈ 1e19, and `agree`
+    // (whose band floor was then 1e-9 × 2e50) passed. The same spectrum with β⋆ normalised to Σλβ⋆² = 1 is
+    // measurable, and agrees (tests/trust.rs `edge_cases_work_or_are_refused_clearly` builds such specs).
+    let spec = |signal: &str| {
+        edge_spec("list([1e50, 1e50, 1e-300, 1e-300, 1e-300])", "[9, 20]")
+            .replace("signal beta = constant(cov, power: 1)", &format!("signal beta = {signal}"))
+    };
+    for (name, signal, code) in [("unresolvable", "constant(cov)", 3), ("resolvable", "constant(cov, power: 1)", 0)] {
+        let dir = Scratch::new(name);
+        let path = dir.file("edge.kd", &spec(signal));
+        let out = kdrepro(&dir.path, &["build", path.to_str().unwrap(), "--out", "out"], &[]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{name}: {stderr}");
+        if code == 3 {
+            let why = "at n = 9: `truth`: the excess risk (0.1667) is below what f64 resolves on this task";
+            assert!(stderr.contains(why), "{stderr}");
+            assert!(!dir.path.join("out").exists(), "nothing is written");
+        } else {
+            assert!(stderr.contains("pass agree"), "{stderr}");
+        }
+    }
+}
+
+#[test]
 fn issue_10_the_deterministic_equivalent_is_contradicted_close_below_p() {
     // Theorem 1 is asymptotic: at n = 36, p = 40 with noise the exact risk exceeds the equivalent by about a third
     // (isotropic analogue: σ² n/(p − n − 1) = 12σ² against Ω/(1 − Ω)σ² = 9σ²). The old rule passed it on wide

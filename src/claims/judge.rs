@@ -278,16 +278,14 @@ fn mean_evidence(sample: &[f64], x: f64, level: f64, infinite_variance: Option<&
     Summary::new(sample, 1.0 - level).map(Interval::from).map_err(|err| format!("n = {x}: no interval: {err}"))
 }
 
-/// The smallest band half-width used: differences below `ROUND_OFF` × (Σ λ_i β⋆_i² + σ²) are rounding of f64
-/// risk evaluations, not evidence (an exact-zero theory value is confirmed by round-off-sized simulated risks).
-const ROUND_OFF: f64 = 1e-9;
-
-/// `ROUND_OFF` times the risk scale of experiment `e`: the null risk Σ λ_i β⋆_i² plus the label noise σ².
-fn round_off(e: &Experiment) -> f64 {
-    let lambda = &e.task.spectrum.lambda;
-    let signal: f64 = lambda.iter().zip(&e.task.beta).map(|(l, b)| l * b * b).sum();
-    ROUND_OFF * (signal + e.task.noise)
+/// The task's risk scale Σ λ_i β⋆_i² + σ² of experiment `e`, which sets the round-off of its risks.
+fn scale(e: &Experiment) -> f64 {
+    crate::sim::risk_scale(&e.task.spectrum.lambda, &e.task.beta, e.task.noise)
 }
+
+/// The rule text's words for the round-off floor of the band.
+const ROUND_OFF_WORDS: &str = "The band is never narrower than the f64 round-off of a risk R, 2ρ√(R·S) + ρ²S \
+                               with ρ = 1e-13 and S = Σλβ⋆² + σ², so rounding decides nothing.";
 
 /// Theorem 1 as an equivalence test: every simulated mean is within the band of its theory value.
 ///
@@ -306,14 +304,14 @@ fn agree(
 ) -> (String, String, Vec<PointCheck>, Vec<String>) {
     let count = e.series.len() * scope.len();
     let level = (1.0 - confidence) / (count * looks) as f64;
-    let floor = round_off(declared);
+    let scale = scale(declared);
     let mut checks = Vec::with_capacity(count);
     let mut allowed = Vec::with_capacity(count);
     let mut notes = Vec::new();
     for (j, series) in e.series.iter().enumerate() {
         for &index in scope {
             let point = &series.points[index];
-            let half = band.half_width(point.theory).max(floor);
+            let half = band.half_width(point.theory).max(crate::sim::round_off(scale, point.theory));
             let evidence = mean_evidence(column(e, index, j), point.x, level, point.infinite_variance.as_ref());
             if let Err(why) = &evidence {
                 notes.push(format!("{}: {why}", series.name));
@@ -327,7 +325,7 @@ fn agree(
          every n{}): the point holds iff the simulated mean's two-sided Student-t interval at confidence {} lies \
          inside theory ± {}, and fails iff it lies entirely outside; otherwise it is inconclusive. Bonferroni over \
          the {count} points{}: family-wise confidence {}, so a true claim fails, and a false one holds, with \
-         probability at most {} each. Differences below {} of the risk scale are round-off. The claim holds iff \
+         probability at most {} each. {ROUND_OFF_WORDS} The claim holds iff \
          every point holds, fails if some point fails, and is otherwise inconclusive (more trials would decide).",
         scope_words(e, scope),
         fmt_conf(1.0 - level),
@@ -335,7 +333,6 @@ fn agree(
         looks_words(looks),
         fmt_conf(confidence),
         fmt_conf(1.0 - confidence),
-        stats::sig(ROUND_OFF, 1),
     );
     let outcome = equivalence_outcome(&checks, &allowed, "simulated", "theory ");
     (rule, outcome, checks, notes)
@@ -411,7 +408,7 @@ fn equal(
 ) -> (String, String, Vec<PointCheck>, Vec<String>) {
     let (ra, rb) = (&results.experiments[ea], &results.experiments[eb]);
     let level = (1.0 - confidence) / (scope.len() * looks) as f64;
-    let floor = round_off(&spec.experiments[ea]).max(round_off(&spec.experiments[eb]));
+    let scale = scale(&spec.experiments[ea]).max(scale(&spec.experiments[eb]));
     let name = format!("{}.{} − {}.{}", ra.name, ra.series[a].name, rb.name, rb.series[b].name);
     let (mut checks, mut allowed, mut notes) = (Vec::new(), Vec::new(), Vec::new());
     for &i in scope {
@@ -428,7 +425,7 @@ fn equal(
         if let Err(why) = &evidence {
             notes.push(format!("{name}: {why}"));
         }
-        let half = band.half_width(pb.theory).max(floor);
+        let half = band.half_width(pb.theory).max(crate::sim::round_off(scale, pb.theory));
         checks.push(equivalence(&name, pa.x, 0.0, half, &evidence));
         allowed.push(half);
     }
@@ -442,7 +439,7 @@ fn equal(
          at each of the {} points{}: the point holds iff the two-sided Student-t interval of {how} at confidence {} \
          lies inside 0 ± {} (relative to the theory value of {}.{}), and fails iff it lies entirely outside; \
          otherwise it is inconclusive. Bonferroni over the points{}: family-wise confidence {}; a true equality \
-         fails, and a false one holds, with probability at most {} each.",
+         fails, and a false one holds, with probability at most {} each. {ROUND_OFF_WORDS}",
         ra.name,
         ra.series[a].name,
         rb.name,

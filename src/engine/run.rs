@@ -128,6 +128,9 @@ fn experiment(
     // Trials 0..start are the previous run's: only start..trials are simulated.
     let start = previous.and_then(|p| p.trials).unwrap_or(0);
     let mut out = ExperimentResults { fallbacks: previous.map_or(0, |p| p.fallbacks), ..empty(e, trials) };
+    if trials.is_some() && e.measure == Measure::ExcessRisk {
+        check_resolution(e)?;
+    }
     let mut nested = match (e.designs, e.measure, trials) {
         (Designs::Nested, Measure::ExcessRisk, Some(t)) => {
             nested_samples(seed, e, start..t, options.progress)?.into_iter()
@@ -388,6 +391,33 @@ fn point_job(e: &Experiment, n: usize, surrogates: &[Coefficients<'_>]) -> Resul
         job = job.with_test_spectrum(task.spectrum.lambda.clone()).map_err(|err| err.to_string())?;
     }
     Ok((job, column_of))
+}
+
+/// Refuses, before any trial, a simulated experiment with a point whose theory risk f64 cannot resolve
+/// ([`crate::sim::unresolvable`]): its simulated risks would be rounding, reported as if they were measurements.
+/// The scale is the largest Σλβ² of β⋆ and the fixed surrogates (labels are made from them), plus σ².
+fn check_resolution(e: &Experiment) -> Result<(), RunError> {
+    let lambda = &e.task.spectrum.lambda;
+    for &n in &e.sizes {
+        let fail = |message: String| RunError { experiment: e.name.clone(), n, message };
+        let regime = Regime::new(lambda, n).map_err(|err| fail(err.to_string()))?;
+        let surrogates: Vec<_> =
+            (0..e.surrogates.len()).map(|j| coefficients(&e.task, &e.surrogates, j, &regime)).collect();
+        let signal = surrogates
+            .iter()
+            .filter_map(|c| match c {
+                Coefficients::Fixed(b) => Some(crate::sim::risk_scale(lambda, b, 0.0)),
+                _ => None,
+            })
+            .fold(crate::sim::risk_scale(lambda, &e.task.beta, 0.0), f64::max);
+        for (c, s) in surrogates.iter().zip(&e.surrogates) {
+            let risk = theory_risk(e, &regime, c).map_err(fail)?;
+            if let Some(why) = crate::sim::unresolvable(signal + e.task.noise, risk) {
+                return Err(fail(format!("`{}`: {why}; rescale the eigenvalues or the signal", s.name)));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The theoretical risk of one series at the sample size of `regime`.
