@@ -82,6 +82,10 @@ pub(crate) fn simulate_nested(
                 row.map_err(|e| SimError::inaccurate(t, e))
             },
         )
+        // Collected in trial order first, so that the error reported is the first failing trial's whatever the
+        // scheduling (rayon's own Result collection returns whichever error a thread met first).
+        .collect::<Vec<Result<_, _>>>()
+        .into_iter()
         .collect::<Result<_, _>>()?;
     Ok((0..sweep.jobs.len())
         .map(|point| {

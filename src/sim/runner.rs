@@ -56,7 +56,7 @@ pub(crate) type Progress<'a> = &'a (dyn Fn(usize) + Sync);
 /// count and any scheduling, and a run of `0..k` is a prefix of a run of `0..K`.
 ///
 /// Errors: [`SimError::Inaccurate`] when some trial's estimator cannot be computed to its tolerance (the
-/// first such trial is named).
+/// first such trial, by index, is named whatever the thread count).
 pub(crate) fn simulate_point(
     job: &PointJob,
     trials: Range<usize>,
@@ -93,6 +93,10 @@ pub(crate) fn simulate_point_with(
                 info.map(|info| (row, info)).map_err(|e| SimError::inaccurate(t, e))
             },
         )
+        // Collected in trial order first, so that the error reported is the first failing trial's whatever the
+        // scheduling (rayon's own Result collection returns whichever error a thread met first).
+        .collect::<Vec<Result<_, _>>>()
+        .into_iter()
         .collect::<Result<_, _>>()?;
     let risks = Mat::from_fn(rows.len(), k, |i, j| rows[i].0[j]);
     let teacher_risks = Mat::from_fn(rows.len(), erm, |i, j| rows[i].0[k + j]);
