@@ -2,9 +2,10 @@
 //! without re-running anything.
 //!
 //! The key of an experiment is a hash of everything that determines its results: the kdrepro executable itself
-//! (so any change to the code invalidates the cache), the seed, the trial count and the resolved experiment
-//! (task, sizes, surrogates by name and kind, design, measure, name). Its excerpt and legend labels (its own and
-//! its surrogates') do not enter: a cached entry takes the spec's labels. An entry is a
+//! (so any change to the code invalidates the cache), the seed, the trial count and the resolved experiment as
+//! its type serialises it (task, sizes, surrogates by name and kind, design, measure, designs, name), leaving out
+//! only the fields its type marks as presentation ([`Cache::entry`]): a cached entry takes the spec's labels. An
+//! entry is a
 //! checksum line, then the results without their per-trial samples as YAML, then the samples as raw
 //! little-endian f64 bits (parsing them as YAML text made a fully cached rebuild of the paper twice as slow once
 //! adaptive trials cache every look); an entry that fails its checksum or does not parse is ignored and
@@ -30,24 +31,21 @@ impl Cache {
         Self { dir: dir.to_path_buf() }
     }
 
-    /// The entry path of an experiment run with `seed` and `trials`.
+    /// The entry path of an experiment run with `seed` and `trials`: blake3 of the executable's hash, then of the
+    /// canonical binary serialisation (postcard) of (seed, trials, experiment). Every field of the resolved
+    /// experiment enters unless its type marks it `#[serde(skip)]`, so a field added later can never be forgotten.
+    /// The fields left out, each commented where it is declared (spec/mod.rs):
+    /// - `Experiment::label`, `Experiment::excerpt`, `Experiment::span`, `Surrogate::label`: presentation only;
+    /// - `Experiment::trials`: each look is keyed by its own trial count (`trials` here), so a larger cap, or
+    ///   `trials auto` after `trials N`, reuses what was simulated.
     fn entry(&self, seed: u64, trials: Option<usize>, e: &Experiment) -> PathBuf {
         let mut hasher = blake3::Hasher::new();
         hasher.update(executable_hash());
-        // Long vectors (p up to 2·10^7) are hashed as raw bits; the rest through its Debug output, which is
-        // deterministic and prints floats exactly.
-        let task = &e.task;
-        for vector in [&task.spectrum.lambda, &task.beta].into_iter().chain(e.design.as_ref().map(|d| &d.lambda)) {
-            hasher.update(&vector.len().to_le_bytes());
-            vector.iter().for_each(|x| {
-                hasher.update(&x.to_bits().to_le_bytes());
-            });
-        }
-        let scalars = (task.spectrum.alpha, task.energy_exponent, task.noise, task.rotation, &task.name);
-        // Surrogates enter by name and kind: their legend labels do not change any number.
-        let surrogates: Vec<_> = e.surrogates.iter().map(|s| (&s.name, &s.kind)).collect();
-        let determinants = (seed, trials, &e.name, scalars, &e.sizes, surrogates, e.measure, e.designs);
-        hasher.update(format!("{determinants:?}").as_bytes());
+        // Buffered: postcard writes each f64 on its own, and p may be 2·10⁷.
+        let mut buffered = std::io::BufWriter::with_capacity(1 << 16, &mut hasher);
+        postcard::to_io(&(seed, trials, e), &mut buffered).expect("hashing writes cannot fail");
+        buffered.flush().expect("hashing writes cannot fail");
+        drop(buffered);
         self.dir.join(format!("{}.yaml", hasher.finalize().to_hex()))
     }
 
@@ -215,6 +213,65 @@ experiment e {
         assert_eq!(hit.samples, first);
         assert_eq!(hit.series[1].label, "the best");
         let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn issue_12_every_part_of_an_experiment_changes_the_key_and_presentation_does_not() {
+        use crate::spec::{Designs, Measure, SampleSize, Spectrum, SurrogateKind, Trials};
+        let spec = resolve(&parse(SPEC).unwrap(), SPEC, std::path::Path::new(".")).unwrap();
+        let base = spec.experiments[0].clone();
+        let cache = Cache::new(Path::new("keys"));
+        let key = |e: &Experiment| cache.entry(3, Some(30), e);
+        let erm = SurrogateKind::Erm(crate::spec::Erm {
+            spectrum: base.task.spectrum.clone(),
+            noise: 0.1,
+            m: SampleSize::Fixed(30),
+            features: 40,
+        });
+        // One field-like change to every part that determines the numbers; each must give a new key.
+        type Change = Box<dyn Fn(&mut Experiment)>;
+        let changes: Vec<(&str, Change)> = vec![
+            ("name", Box::new(|e| e.name.push('2'))),
+            ("sizes", Box::new(|e| e.sizes.push(30))),
+            ("measure", Box::new(|e| e.measure = Measure::Coefficients)),
+            ("designs", Box::new(|e| e.designs = Designs::Nested)),
+            ("design", Box::new(|e| e.design = Some(Spectrum { lambda: vec![1.0; 40], alpha: None }))),
+            ("task name", Box::new(|e| e.task.name.push('2'))),
+            (
+                "eigenvalue",
+                Box::new(|e| e.task.spectrum.lambda[39] = f64::from_bits(e.task.spectrum.lambda[39].to_bits() + 1)),
+            ),
+            ("alpha", Box::new(|e| e.task.spectrum.alpha = None)),
+            ("beta", Box::new(|e| e.task.beta[0] = -e.task.beta[0])),
+            ("energy exponent", Box::new(|e| e.task.energy_exponent = Some(2.0))),
+            ("noise", Box::new(|e| e.task.noise = 0.2)),
+            ("rotation", Box::new(|e| e.task.rotation = Some(1))),
+            ("surrogate name", Box::new(|e| e.surrogates[0].name.push('2'))),
+            ("surrogate order", Box::new(|e| e.surrogates.swap(0, 1))),
+            ("optimal step", Box::new(|e| e.surrogates[1].kind = SurrogateKind::Optimal { step: 0.5 })),
+            ("top k", Box::new(|e| e.surrogates[1].kind = SurrogateKind::TopK(3))),
+            ("random mask", Box::new(|e| e.surrogates[1].kind = SurrogateKind::RandomMask { keep: 3, seed: 1 })),
+            ("scaled", Box::new(|e| e.surrogates[1].kind = SurrogateKind::Scaled(2.0))),
+            ("erm", Box::new(move |e| e.surrogates[1].kind = erm.clone())),
+        ];
+        let mut keys = vec![key(&base)];
+        for (what, change) in &changes {
+            let mut changed = base.clone();
+            change(&mut changed);
+            let k = key(&changed);
+            assert!(!keys.contains(&k), "changing the {what} kept a key already seen");
+            keys.push(k);
+        }
+        assert_ne!(cache.entry(4, Some(30), &base), keys[0], "the seed");
+        assert_ne!(cache.entry(3, Some(31), &base), keys[0], "the look's trial count");
+        // Presentation only, and the spec's trials (each look is keyed by its own count): the same key.
+        let mut shown = base.clone();
+        shown.label = Some("α = 2".into());
+        shown.excerpt.push_str("// edited");
+        shown.span = crate::Span::new(1, 2);
+        shown.surrogates[0].label = "strong labels".into();
+        shown.trials = Some(Trials::Auto { max: 6400 });
+        assert_eq!(key(&shown), keys[0]);
     }
 
     #[test]

@@ -111,7 +111,7 @@ pub(crate) struct Text {
 }
 
 /// A covariance spectrum: the eigenvalues λ_i of Σ, in the given order.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub(crate) struct Spectrum {
     /// The eigenvalues.
     pub(crate) lambda: Vec<f64>,
@@ -120,7 +120,7 @@ pub(crate) struct Spectrum {
 }
 
 /// A Gaussian regression task: x ~ N(0, diag(λ)), y = xᵀβ⋆ + z, z ~ N(0, σ²).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub(crate) struct Task {
     /// The declared name.
     pub(crate) name: String,
@@ -137,7 +137,7 @@ pub(crate) struct Task {
 }
 
 /// Which surrogate β^s labels the target's data.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub(crate) enum SurrogateKind {
     /// β^s = β⋆: the standard target trained on strong labels.
     GroundTruth,
@@ -169,7 +169,7 @@ pub(crate) enum SurrogateKind {
 }
 
 /// The first stage of the two-stage model.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub(crate) struct Erm {
     /// The spectrum of the surrogate's data.
     pub(crate) spectrum: Spectrum,
@@ -182,7 +182,7 @@ pub(crate) struct Erm {
 }
 
 /// The surrogate's sample size m.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub(crate) enum SampleSize {
     /// A fixed m.
     Fixed(usize),
@@ -201,18 +201,19 @@ impl SampleSize {
 }
 
 /// A named surrogate as declared.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub(crate) struct Surrogate {
     /// The declared name.
     pub(crate) name: String,
     /// What it is.
     pub(crate) kind: SurrogateKind,
     /// Its legend label.
+    #[serde(skip)] // Presentation only: not in the cache key.
     pub(crate) label: String,
 }
 
 /// What an experiment measures.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub(crate) enum Measure {
     /// The excess risk ‖Σ^{1/2}(β̂ − β⋆)‖², by theory and (with trials) by simulation, against n.
     ExcessRisk,
@@ -262,7 +263,7 @@ impl Measure {
 }
 
 /// `experiment name { ... }`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize)]
 pub(crate) struct Experiment {
     /// The declared name.
     pub(crate) name: String,
@@ -273,6 +274,8 @@ pub(crate) struct Experiment {
     /// The surrogates compared, each a series.
     pub(crate) surrogates: Vec<Surrogate>,
     /// Monte Carlo trials per point; `None` for theory only.
+    // Not in the cache key: each look is keyed by its own trial count, so a larger cap reuses every look.
+    #[serde(skip)]
     pub(crate) trials: Option<Trials>,
     /// The training design's spectrum when it differs from the task's (covariance shift, Observation 1); the
     /// risk is always measured under the task's covariance.
@@ -282,15 +285,18 @@ pub(crate) struct Experiment {
     /// How its trials draw their designs across the sweep.
     pub(crate) designs: Designs,
     /// Its legend label when a figure shows several experiments, e.g. "α = 1.5".
+    #[serde(skip)] // Presentation only: not in the cache key (engine/cache.rs).
     pub(crate) label: Option<String>,
     /// The spec text that defines it: its declarations, then the block.
+    #[serde(skip)] // Presentation only: not in the cache key.
     pub(crate) excerpt: String,
     /// Where its name stands in the spec, for diagnostics about the whole experiment.
+    #[serde(skip)] // Presentation only: not in the cache key.
     pub(crate) span: Span,
 }
 
 /// How many Monte Carlo trials an experiment runs per point.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub(crate) enum Trials {
     /// `trials N`: exactly N.
     Fixed(usize),
@@ -328,7 +334,7 @@ impl Trials {
 }
 
 /// How the trials of an experiment draw their designs across its sample sizes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub(crate) enum Designs {
     /// A fresh design for every point and trial.
     Independent,
