@@ -20,6 +20,8 @@
 mod claims;
 mod diagnostics;
 mod engine;
+#[cfg(test)]
+mod pipeline_tests;
 mod report;
 mod sim;
 mod spec;

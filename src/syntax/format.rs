@@ -26,6 +26,8 @@
 //!   after the item's last name or value (before a closing bracket) moves to the end of the item.
 
 mod order;
+#[cfg(test)]
+pub(crate) mod testing;
 
 pub use order::Order;
 

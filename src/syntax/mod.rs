@@ -4,12 +4,12 @@
 mod ast;
 mod diff;
 mod format;
-#[cfg(test)]
-mod fuzz;
 mod parse;
 
 pub use ast::Ast;
 pub(crate) use ast::{Argument, Block, Declaration, Expr, ExprKind, Ident, Item, Number, Path, Setting, Value};
 pub use diff::unified_diff;
+#[cfg(test)]
+pub(crate) use format::testing;
 pub use format::{Order, format};
 pub use parse::parse;

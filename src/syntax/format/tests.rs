@@ -1,8 +1,8 @@
 use rand::SeedableRng;
 
+use super::testing::{Unordered, assert_comments_kept, quoted_len, shuffle_order};
 use super::*;
 use crate::Signatures;
-use crate::syntax::fuzz::{Unordered, assert_comments_kept, quoted_len, shuffle_order};
 use crate::syntax::parse;
 
 /// Formats `source`, checking on the way that formatting keeps the meaning and is idempotent.

@@ -1,6 +1,6 @@
 //! The third verdict: claims whose evidence is too weak to decide are inconclusive, neither pass nor fail.
 
-use super::Status;
+use crate::claims::Status;
 use crate::{Results, RunOptions, decided, judge, parse, resolve, run};
 
 /// The statuses of `spec`'s claims, by name, after a run with its own trial counts (adaptive experiments stop

@@ -1,7 +1,7 @@
 //! Claims have power: deliberately wrong theory (test-only mutations of the theory module) makes the matching
 //! claims fail, while the right theory passes them on the same simulations.
 
-use super::Status;
+use crate::claims::Status;
 use crate::theory::{Mutation, with_mutation};
 use crate::{RunOptions, Verdicts, judge, parse, resolve, run};
 

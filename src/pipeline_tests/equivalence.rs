@@ -1,8 +1,8 @@
 //! `agree` and `equal` are equivalence tests (issue 10): evidence is needed to pass, a contradiction is needed to
 //! fail, and everything else is inconclusive; expected contradictions are verdicts of their own.
 
-use super::Status;
 use super::inconclusive::{status, statuses};
+use crate::claims::Status;
 use crate::theory::{Mutation, with_mutation};
 use crate::{Results, RunOptions, Spec, decided, judge, parse, resolve, run};
 
