@@ -113,6 +113,8 @@ enum Failure {
     Spec,
     /// A runtime or I/O failure (exit 3).
     Runtime(String),
+    /// Experiments that could not be evaluated, their located errors printed already (exit 3).
+    Evaluation,
     /// `fmt --check` found a file that is not canonical (exit 1).
     NotCanonical,
     /// The report was written, no claim failed, but some claim is inconclusive (exit 4).
@@ -135,6 +137,7 @@ fn main() -> ExitCode {
             eprintln!("error: {message}");
             ExitCode::from(3)
         }
+        Err(Failure::Evaluation) => ExitCode::from(3),
     }
 }
 
@@ -244,7 +247,13 @@ fn build(args: &BuildArgs) -> Result<(), Failure> {
     let decided = |partial: &kdrepro::Results| kdrepro::decided(&spec, partial);
     let options = RunOptions { progress: Some(&tick), cache: Some(&cache), decided: Some(&decided) };
     let started = std::time::Instant::now();
-    let results = pool.install(|| kdrepro::run(&spec, &options)).map_err(|e| Failure::Runtime(e.to_string()))?;
+    let results = pool.install(|| kdrepro::run(&spec, &options)).map_err(|errors| {
+        bar.finish_and_clear();
+        for error in &errors {
+            eprint!("{}", error.diagnostic().render(&display(path), &source));
+        }
+        Failure::Evaluation
+    })?;
     bar.finish_and_clear();
     // Timing goes to stderr only: the outputs stay byte-identical.
     let seconds = started.elapsed().as_secs_f64();

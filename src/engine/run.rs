@@ -8,13 +8,15 @@ use super::results::{EquivalentSummary, ExperimentResults, Point, Results, Serie
 use super::cache::Cache;
 use super::measures;
 use super::surrogates::{Coefficients, coefficients};
+use crate::diagnostics::Span;
+use crate::sim::SimError;
 use crate::sim::{
     Design, ErmSurrogate, NestedSweep, PointJob, PointSamples, Progress, StreamKey, SurrogateColumn, simulate_nested,
     simulate_point,
 };
 use crate::spec::{Designs, Erm, Experiment, Measure, Spec, SurrogateKind, Trials};
-use crate::stats::Summary;
-use crate::theory::{self, Regime, TwoStage};
+use crate::stats::{StatsError, Summary};
+use crate::theory::{self, Regime, TheoryError, TwoStage};
 
 /// The confidence of the intervals stored with every simulated point.
 const POINT_CONFIDENCE: f64 = 0.95;
@@ -31,21 +33,79 @@ pub struct RunOptions<'a> {
     pub decided: Option<&'a (dyn Fn(&Results) -> bool + Sync)>,
 }
 
-/// A failure to evaluate an experiment.
+/// A failure to evaluate an experiment at one sample size, located at the experiment's name in the spec.
 #[derive(Debug)]
 pub struct RunError {
     /// The experiment.
     pub experiment: String,
     /// The sample size.
     pub n: usize,
+    /// Where the experiment is declared.
+    pub span: Span,
     /// What went wrong.
-    pub message: String,
+    pub(crate) kind: RunErrorKind,
+}
+
+/// What went wrong in a [`RunError`], by the stage that refused.
+#[derive(Debug, PartialEq)]
+pub(crate) enum RunErrorKind {
+    /// The theory has no value at the point.
+    Theory(TheoryError),
+    /// The simulation could not set the point up, or refused it (an estimator it cannot compute to accuracy).
+    Simulation(SimError),
+    /// The simulated risks have no summary.
+    Summary(StatsError),
+    /// A series' theory risk lies below the f64 round-off of the task ([`crate::sim::unresolvable`]).
+    Unresolvable {
+        /// The series.
+        surrogate: String,
+        /// The numbers.
+        reason: String,
+    },
 }
 
 impl fmt::Display for RunError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "experiment `{}` at n = {}: {}", self.experiment, self.n, self.message)
+        write!(f, "experiment `{}` at n = {}: ", self.experiment, self.n)?;
+        match &self.kind {
+            RunErrorKind::Theory(e) => write!(f, "{e}"),
+            RunErrorKind::Simulation(e) => write!(f, "{e}"),
+            RunErrorKind::Summary(e) => write!(f, "{e}"),
+            RunErrorKind::Unresolvable { surrogate, reason } => {
+                write!(f, "`{surrogate}`: {reason}; rescale the eigenvalues or the signal")
+            }
+        }
     }
+}
+
+impl RunError {
+    /// The error as a diagnostic located at the experiment's name, to print like a parse error.
+    pub fn diagnostic(&self) -> crate::Diagnostic {
+        crate::Diagnostic::error(self.span, self.to_string())
+    }
+}
+
+impl From<TheoryError> for RunErrorKind {
+    fn from(e: TheoryError) -> Self {
+        Self::Theory(e)
+    }
+}
+
+impl From<SimError> for RunErrorKind {
+    fn from(e: SimError) -> Self {
+        Self::Simulation(e)
+    }
+}
+
+impl From<StatsError> for RunErrorKind {
+    fn from(e: StatsError) -> Self {
+        Self::Summary(e)
+    }
+}
+
+/// The error of experiment `e` at sample size `n`.
+fn failure(e: &Experiment, n: usize) -> impl Fn(RunErrorKind) -> RunError + '_ {
+    move |kind| RunError { experiment: e.name.clone(), n, span: e.span, kind }
 }
 
 impl std::error::Error for RunError {}
@@ -63,39 +123,59 @@ pub fn total_trials(spec: &Spec) -> u64 {
 /// rerun, or a run with a larger cap, reuses what was simulated.
 ///
 /// # Errors
-/// The first experiment whose theory cannot be evaluated.
-pub fn run(spec: &Spec, options: &RunOptions<'_>) -> Result<Results, RunError> {
+/// Every experiment that cannot be evaluated, each at its first failing point (the others still run, so that one
+/// run reports them all).
+pub fn run(spec: &Spec, options: &RunOptions<'_>) -> Result<Results, Vec<RunError>> {
     let cache = options.cache.map(Cache::new);
     let mut results = Results { experiments: Vec::with_capacity(spec.experiments.len()), draft: spec.draft };
+    let mut errors = Vec::new();
     for e in &spec.experiments {
-        let simulated = e.measure == Measure::ExcessRisk;
-        let looks = e.trials.filter(|_| simulated).map_or(vec![], Trials::looks);
-        let Some((&last, _)) = looks.split_last() else {
-            let theory = cached(cache.as_ref(), spec.seed, None, e, || experiment(spec.seed, e, None, options))?;
-            results.experiments.push(theory);
-            continue;
-        };
-        let adaptive = matches!(e.trials, Some(Trials::Auto { .. }));
-        let mut previous: Option<ExperimentResults> = None;
-        for (look, &trials) in looks.iter().enumerate() {
-            let current = cached(cache.as_ref(), spec.seed, Some(trials), e, || {
-                experiment(spec.seed, e, Some((trials, previous.as_ref())), options)
-            })?;
-            results.experiments.push(current);
-            let decided = adaptive && options.decided.is_some_and(|d| d(&results));
-            let current = results.experiments.last_mut().expect("pushed above");
-            current.stop = Some(match (adaptive, decided) {
-                (false, _) => Stop::Fixed,
-                (true, true) => Stop::Decided { look: look + 1, looks: looks.len() },
-                (true, false) => Stop::Cap { looks: looks.len() },
-            });
-            if decided || trials == last {
-                break;
-            }
-            previous = results.experiments.pop();
+        let before = results.experiments.len();
+        if let Err(error) = run_experiment(spec, e, cache.as_ref(), options, &mut results) {
+            errors.push(error);
+            // A placeholder keeps the results in spec order for the `decided` callback of later experiments.
+            results.experiments.truncate(before);
+            results.experiments.push(empty(e, None));
         }
     }
-    Ok(results)
+    if errors.is_empty() { Ok(results) } else { Err(errors) }
+}
+
+/// Runs experiment `e` (all its looks when adaptive), pushing its results.
+fn run_experiment(
+    spec: &Spec,
+    e: &Experiment,
+    cache: Option<&Cache>,
+    options: &RunOptions<'_>,
+    results: &mut Results,
+) -> Result<(), RunError> {
+    let simulated = e.measure == Measure::ExcessRisk;
+    let looks = e.trials.filter(|_| simulated).map_or(vec![], Trials::looks);
+    let Some((&last, _)) = looks.split_last() else {
+        let theory = cached(cache, spec.seed, None, e, || experiment(spec.seed, e, None, options))?;
+        results.experiments.push(theory);
+        return Ok(());
+    };
+    let adaptive = matches!(e.trials, Some(Trials::Auto { .. }));
+    let mut previous: Option<ExperimentResults> = None;
+    for (look, &trials) in looks.iter().enumerate() {
+        let current = cached(cache, spec.seed, Some(trials), e, || {
+            experiment(spec.seed, e, Some((trials, previous.as_ref())), options)
+        })?;
+        results.experiments.push(current);
+        let decided = adaptive && options.decided.is_some_and(|d| d(results));
+        let current = results.experiments.last_mut().expect("pushed above");
+        current.stop = Some(match (adaptive, decided) {
+            (false, _) => Stop::Fixed,
+            (true, true) => Stop::Decided { look: look + 1, looks: looks.len() },
+            (true, false) => Stop::Cap { looks: looks.len() },
+        });
+        if decided || trials == last {
+            break;
+        }
+        previous = results.experiments.pop();
+    }
+    Ok(())
 }
 
 /// The cached results of `e` run with `trials`, or `compute`'s, stored for next time.
@@ -138,9 +218,9 @@ fn experiment(
         _ => Vec::new().into_iter(),
     };
     for (index, &n) in e.sizes.iter().enumerate() {
-        let fail = |message: String| RunError { experiment: e.name.clone(), n, message };
+        let fail = |kind: RunErrorKind| failure(e, n)(kind);
         let lambda = &e.task.spectrum.lambda;
-        let regime = Regime::new(lambda, n).map_err(|err| fail(err.to_string()))?;
+        let regime = Regime::new(lambda, n).map_err(|err| fail(err.into()))?;
         out.equivalents.push(equivalent(lambda, &regime));
         let surrogates: Vec<Coefficients<'_>> =
             (0..e.surrogates.len()).map(|j| coefficients(&e.task, &e.surrogates, j, &regime)).collect();
@@ -151,7 +231,8 @@ fn experiment(
                 let fresh = match (nested.next(), trials) {
                     (Some(simulated), _) => Some(simulated),
                     (None, Some(t)) => {
-                        Some(simulate(seed, e, index, n, &surrogates, start..t, options.progress).map_err(fail)?)
+                        let simulated = simulate(seed, e, index, n, &surrogates, start..t, options.progress);
+                        Some(simulated.map_err(|err| fail(err.into()))?)
                     }
                     (None, None) => None,
                 };
@@ -168,7 +249,7 @@ fn experiment(
                 out.series[1].points = (0..sweep.len()).map(|i| theory_point(k(i), optimal)).collect();
             }
             m => {
-                let values = measures::quantities(m, &e.task, &regime).map_err(|err| fail(err.to_string()))?;
+                let values = measures::quantities(m, &e.task, &regime).map_err(|err| fail(err.into()))?;
                 for (series, value) in out.series.iter_mut().zip(values) {
                     series.points.push(theory_point(n as f64, value));
                 }
@@ -321,10 +402,9 @@ fn simulate(
     surrogates: &[Coefficients<'_>],
     trials: Range<usize>,
     progress: Option<Progress<'_>>,
-) -> Result<Simulated, String> {
+) -> Result<Simulated, SimError> {
     let (job, column_of) = point_job(e, n, surrogates)?;
-    let samples =
-        simulate_point(&job, trials, &StreamKey::new(seed, &e.name, index), progress).map_err(|e| e.to_string())?;
+    let samples = simulate_point(&job, trials, &StreamKey::new(seed, &e.name, index), progress)?;
     let series = surrogates.iter().enumerate().map(|(j, c)| match c {
         Coefficients::Teacher(of) => {
             samples.surrogate_risk(column_of[*of]).expect("an ERM column records its surrogate's risk").to_vec()
@@ -343,31 +423,30 @@ fn nested_samples(
     progress: Option<Progress<'_>>,
 ) -> Result<Vec<Simulated>, RunError> {
     let largest = e.sizes.len() - 1;
-    let fail = |message: String| RunError { experiment: e.name.clone(), n: e.sizes[largest], message };
+    let fail = |kind: RunErrorKind| failure(e, e.sizes[largest])(kind);
     let mut jobs = Vec::with_capacity(e.sizes.len());
     for &n in &e.sizes {
-        let regime = Regime::new(&e.task.spectrum.lambda, n).map_err(|err| fail(err.to_string()))?;
+        let regime = Regime::new(&e.task.spectrum.lambda, n).map_err(|err| fail(err.into()))?;
         let surrogates: Vec<_> =
             (0..e.surrogates.len()).map(|j| coefficients(&e.task, &e.surrogates, j, &regime)).collect();
-        jobs.push(point_job(e, n, &surrogates).map_err(fail)?.0);
+        jobs.push(point_job(e, n, &surrogates).map_err(|err| fail(err.into()))?.0);
     }
-    let sweep = NestedSweep::new(jobs).map_err(|err| fail(err.to_string()))?;
+    let sweep = NestedSweep::new(jobs).map_err(|err| fail(err.into()))?;
     let samples = simulate_nested(&sweep, trials, &StreamKey::new(seed, &e.name, largest), progress)
-        .map_err(|err| fail(err.to_string()))?;
+        .map_err(|err| fail(err.into()))?;
     let per_point =
         |s: &PointSamples| ((0..e.surrogates.len()).map(|j| s.surrogate(j).to_vec()).collect(), s.info.fallbacks);
     Ok(samples.iter().map(per_point).collect())
 }
 
 /// The simulation job of one point of `e` and, for each series, its column (teachers read their ERM column).
-fn point_job(e: &Experiment, n: usize, surrogates: &[Coefficients<'_>]) -> Result<(PointJob, Vec<usize>), String> {
+fn point_job(e: &Experiment, n: usize, surrogates: &[Coefficients<'_>]) -> Result<(PointJob, Vec<usize>), SimError> {
     let task = &e.task;
     let train = e.design.as_ref().unwrap_or(&task.spectrum).lambda.clone();
     let design = match task.rotation {
         None => Design::new(train),
         Some(rotation) => Design::rotated(train, rotation),
-    }
-    .map_err(|err| err.to_string())?;
+    }?;
     // Teachers are not columns of their own: they read their ERM column's surrogate risk.
     let mut column_of = vec![0; surrogates.len()];
     let mut columns = Vec::new();
@@ -385,10 +464,9 @@ fn point_job(e: &Experiment, n: usize, surrogates: &[Coefficients<'_>]) -> Resul
         column_of[j] = columns.len();
         columns.push(column);
     }
-    let mut job =
-        PointJob::with_columns(design, task.beta.clone(), columns, task.noise, n).map_err(|err| err.to_string())?;
+    let mut job = PointJob::with_columns(design, task.beta.clone(), columns, task.noise, n)?;
     if e.design.is_some() {
-        job = job.with_test_spectrum(task.spectrum.lambda.clone()).map_err(|err| err.to_string())?;
+        job = job.with_test_spectrum(task.spectrum.lambda.clone())?;
     }
     Ok((job, column_of))
 }
@@ -399,8 +477,8 @@ fn point_job(e: &Experiment, n: usize, surrogates: &[Coefficients<'_>]) -> Resul
 fn check_resolution(e: &Experiment) -> Result<(), RunError> {
     let lambda = &e.task.spectrum.lambda;
     for &n in &e.sizes {
-        let fail = |message: String| RunError { experiment: e.name.clone(), n, message };
-        let regime = Regime::new(lambda, n).map_err(|err| fail(err.to_string()))?;
+        let fail = failure(e, n);
+        let regime = Regime::new(lambda, n).map_err(|err| fail(err.into()))?;
         let surrogates: Vec<_> =
             (0..e.surrogates.len()).map(|j| coefficients(&e.task, &e.surrogates, j, &regime)).collect();
         let signal = surrogates
@@ -411,9 +489,9 @@ fn check_resolution(e: &Experiment) -> Result<(), RunError> {
             })
             .fold(crate::sim::risk_scale(lambda, &e.task.beta, 0.0), f64::max);
         for (c, s) in surrogates.iter().zip(&e.surrogates) {
-            let risk = theory_risk(e, &regime, c).map_err(fail)?;
+            let risk = theory_risk(e, &regime, c).map_err(|err| fail(err.into()))?;
             if let Some(why) = crate::sim::unresolvable(signal + e.task.noise, risk) {
-                return Err(fail(format!("`{}`: {why}; rescale the eigenvalues or the signal", s.name)));
+                return Err(fail(RunErrorKind::Unresolvable { surrogate: s.name.clone(), reason: why }));
             }
         }
     }
@@ -421,11 +499,11 @@ fn check_resolution(e: &Experiment) -> Result<(), RunError> {
 }
 
 /// The theoretical risk of one series at the sample size of `regime`.
-fn theory_risk(e: &Experiment, regime: &Regime, c: &Coefficients<'_>) -> Result<f64, String> {
+fn theory_risk(e: &Experiment, regime: &Regime, c: &Coefficients<'_>) -> Result<f64, TheoryError> {
     let task = &e.task;
     let lambda = &task.spectrum.lambda;
-    let risk = match (c, &e.design) {
-        (Coefficients::Fixed(b), None) => return Ok(regime.s2t_risk(lambda, &task.beta, b, task.noise)),
+    match (c, &e.design) {
+        (Coefficients::Fixed(b), None) => Ok(regime.s2t_risk(lambda, &task.beta, b, task.noise)),
         (Coefficients::Fixed(b), Some(design)) => {
             theory::transfer_risk(&design.lambda, lambda, &task.beta, b, task.noise, regime.n())
         }
@@ -434,8 +512,7 @@ fn theory_risk(e: &Experiment, regime: &Regime, c: &Coefficients<'_>) -> Result<
             SurrogateKind::Erm(erm) => two_stage(e, erm, regime.n()).risks().map(|r| r.teacher),
             _ => unreachable!("the resolver checked the teacher's surrogate"),
         },
-    };
-    risk.map_err(|err| err.to_string())
+    }
 }
 
 /// The two-stage model of an ERM surrogate feeding the experiment's target at sample size n (Definition 3).
@@ -459,12 +536,12 @@ fn risks(
     regime: &Regime,
     surrogates: &[Coefficients<'_>],
     samples: Option<Vec<Vec<f64>>>,
-) -> Result<(), String> {
+) -> Result<(), RunErrorKind> {
     for (j, (series, c)) in out.series.iter_mut().zip(surrogates).enumerate() {
         let mut point = theory_point(regime.n() as f64, theory_risk(e, regime, c)?);
         point.infinite_variance = e.infinite_variance(j, regime.n());
         if let Some(samples) = &samples {
-            let s = Summary::new(&samples[j], POINT_CONFIDENCE).map_err(|err| err.to_string())?;
+            let s = Summary::new(&samples[j], POINT_CONFIDENCE)?;
             point.mean = Some(s.mean);
             point.se = Some(s.se);
             point.ci_low = Some(s.ci_low);
@@ -491,6 +568,29 @@ mod tests {
         "experiment profile { task t  n 20  surrogates truth, best  measure coefficients }\n",
         "experiment masks { task t  n 20  measure masks }\n",
     );
+
+    #[test]
+    fn issue_12_every_failing_experiment_is_reported_with_its_kind_and_span() {
+        // Two experiments on a task whose risks f64 cannot resolve (eigenvalues 1e50 beside a risk of 0.17, see
+        // sim/resolution.rs), with a sound one between them: both failures come back, in spec order, located
+        // at the experiments' names, and the sound experiment still runs.
+        let source = "title \"two\"\nspectrum big = list([1e50, 1e50, 1e-300, 1e-300, 1e-300])\n\
+                      signal ones = constant(big)\ntask t = gaussian(big, ones, noise: 0.1)\n\
+                      surrogate truth = ground_truth\n\
+                      experiment first { task t  n [9, 20]  surrogates truth  trials 10 }\n\
+                      experiment fine { task t  n [9]  surrogates truth }\n\
+                      experiment second { task t  n [20, 30]  surrogates truth  trials 10 }\n";
+        let spec = resolve(&parse(source).unwrap(), source, std::path::Path::new(".")).unwrap();
+        let errors = run(&spec, &RunOptions::default()).unwrap_err();
+        let located: Vec<(&str, usize, &str)> = errors
+            .iter()
+            .map(|e| (e.experiment.as_str(), e.n, &source[e.span.start as usize..e.span.end as usize]))
+            .collect();
+        assert_eq!(located, [("first", 9, "first"), ("second", 20, "second")]);
+        for e in &errors {
+            assert!(matches!(&e.kind, RunErrorKind::Unresolvable { surrogate, .. } if surrogate == "truth"), "{e}");
+        }
+    }
 
     #[test]
     fn the_outline_has_the_shape_of_the_results() {

@@ -33,6 +33,7 @@ mod bench;
 mod tests;
 
 pub(crate) use design::Design;
+pub(crate) use error::SimError;
 pub(crate) use estimator::TOLERANCE;
 pub(crate) use job::PointJob;
 pub(crate) use nested::{NestedSweep, simulate_nested};

@@ -9,6 +9,7 @@ mod slope;
 mod summary;
 mod welch;
 
+pub(crate) use error::StatsError;
 pub(crate) use multiplicity::Holm;
 pub(crate) use paired::PairedComparison;
 pub(crate) use slope::LogLogFit;
