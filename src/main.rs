@@ -269,6 +269,7 @@ fn build(args: &BuildArgs) -> Result<(), Failure> {
     let input = RenderInput {
         spec: &spec,
         spec_file: &spec_file,
+        source: &source,
         stem: &stem,
         results: &results,
         verdicts: &verdicts,
@@ -284,6 +285,9 @@ fn build(args: &BuildArgs) -> Result<(), Failure> {
         RenderError::Internal(_) => Failure::Runtime(e.to_string()),
     })?;
     let written = kdrepro::write_report(&report, out, &stem).map_err(|e| Failure::Runtime(e.to_string()))?;
+    for diagnostic in verdicts.located() {
+        eprint!("{}", diagnostic.render(&display(path), &source));
+    }
     for line in verdicts.lines() {
         eprintln!("{line}");
     }

@@ -40,6 +40,11 @@ fn failing_claim_still_writes_the_report_and_exits_one() {
     let yaml = std::fs::read_to_string(dir.path.join("out/wrong.results.yaml")).unwrap();
     assert!(yaml.contains("verdict: fail"));
     assert!(dir.path.join("out/wrong.pdf").exists());
+    // Issue 12: the failed claim is located at its name, with the excerpt, like a parse error.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let claim = wrong.lines().position(|l| l.starts_with("claim wins")).expect("the claim") + 1;
+    let located = format!("wrong.kd:{claim}:7: error: claim `wins` failed: ");
+    assert!(stderr.contains(&located) && stderr.contains(&format!("{claim} | claim wins")), "{stderr}");
 }
 
 #[test]

@@ -41,6 +41,23 @@ impl Verdicts {
             format!("{word} {}: {}{tail}", v.name, v.label)
         })
     }
+
+    /// A diagnostic at each claim that did not come out as the spec expects: an error where it failed (or held
+    /// against the expected contradiction), a warning where it is inconclusive, each with what was observed.
+    pub fn located(&self) -> Vec<crate::Diagnostic> {
+        let at = |v: &Verdict, what: &str| format!("claim `{}` {what}: {}", v.name, v.outcome);
+        self.claims
+            .iter()
+            .filter_map(|v| match v.status {
+                Status::Fail => Some(crate::Diagnostic::error(v.span, at(v, "failed"))),
+                Status::Unexpected => {
+                    Some(crate::Diagnostic::error(v.span, at(v, "held against the expected contradiction")))
+                }
+                Status::Inconclusive => Some(crate::Diagnostic::warning(v.span, at(v, "is inconclusive"))),
+                Status::Pass | Status::Contradicted => None,
+            })
+            .collect()
+    }
 }
 
 /// The outcome of a claim or of one tested point: held, contradicted, or not decided by the evidence.
@@ -108,6 +125,9 @@ pub(crate) struct Verdict {
     pub(crate) name: String,
     /// What it asserts.
     pub(crate) label: String,
+    /// Where the claim's name stands in the spec.
+    #[serde(skip)]
+    pub(crate) span: crate::Span,
     /// Whether it held, failed or is undecided.
     pub(crate) status: Status,
     /// The decision rule, in words.
@@ -196,7 +216,8 @@ fn decide(claim: &Claim, spec: &Spec, results: &Results) -> Verdict {
         Expectation::Holds => None,
         Expectation::Contradicted(why) => Some(why.clone()),
     };
-    Verdict { name: claim.name.clone(), label: claim.label.clone(), status, rule, outcome, notes, contradicted, points }
+    let (name, label, span) = (claim.name.clone(), claim.label.clone(), claim.span);
+    Verdict { name, label, span, status, rule, outcome, notes, contradicted, points }
 }
 
 /// The point indices a claim tests: all of its experiment's, or those whose x its `at` selects.

@@ -38,6 +38,8 @@ pub struct RenderInput<'a> {
     pub spec: &'a Spec,
     /// The spec's file name, shown in the report.
     pub spec_file: &'a str,
+    /// The spec's text, for the places (line numbers) of claims.
+    pub source: &'a str,
     /// The output stem: `<stem>.pdf`, `<stem>.typ`, `<stem>.results.yaml`.
     pub stem: &'a str,
     /// The run's results.
@@ -120,7 +122,7 @@ pub fn render(input: &RenderInput<'_>) -> Result<Report, RenderError> {
                     caption_markup: typst_markup(&figure.caption),
                 }
             }
-            Part::Claim(i) => claim(input.spec_file, &input.spec.claims[*i], &input.verdicts.claims[*i]),
+            Part::Claim(i) => claim(input, &input.spec.claims[*i], &input.verdicts.claims[*i]),
         });
     }
     let context = ReportContext {
@@ -419,10 +421,11 @@ fn defined(x: f64) -> String {
 }
 
 /// A claim's verdict block.
-fn claim(spec_file: &str, c: &Claim, v: &Verdict) -> PartContext {
+fn claim(input: &RenderInput<'_>, c: &Claim, v: &Verdict) -> PartContext {
+    let line = input.source[..c.span.start as usize].matches('\n').count() + 1;
     PartContext::Claim {
         name: v.name.clone(),
-        location_markup: typst_markup(&format!("{spec_file}, line {}", c.line)),
+        location_markup: typst_markup(&format!("{}, line {line}", input.spec_file)),
         label_markup: typst_markup(&v.label),
         status: v.status.word(),
         rule_markup: typst_markup(&v.rule),

@@ -383,8 +383,8 @@ pub(crate) struct Claim {
     pub(crate) expectation: Expectation,
     /// The sample sizes tested, when the claim is narrower than its experiment's sweep.
     pub(crate) at: Option<Vec<usize>>,
-    /// The line of the spec where it starts.
-    pub(crate) line: usize,
+    /// Where its name stands in the spec.
+    pub(crate) span: Span,
     /// The spec text of the claim.
     pub(crate) excerpt: String,
 }

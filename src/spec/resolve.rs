@@ -711,7 +711,7 @@ impl<'a> Resolver<'a> {
             confidence: confidence.unwrap_or(0.99),
             expectation,
             at,
-            line: self.source[..b.span.start as usize].matches('\n').count() + 1,
+            span: b.name.span,
             excerpt: b.span.text(self.source).to_owned(),
         })
     }
