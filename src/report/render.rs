@@ -261,6 +261,14 @@ fn section(s: &Section) -> PartContext {
 
 /// A prose block, its expressions evaluated, each paragraph escaped.
 fn text(env: &Environment<'_>, values: &Value, t: &Text) -> Result<PartContext, RenderError> {
+    env.template_from_str(&t.template).map_err(|e| {
+        let detail = e.detail().unwrap_or("syntax error");
+        let at = e.line().map_or(String::new(), |line| format!(" (line {line} of the text)"));
+        RenderError::Prose {
+            span: t.span,
+            message: format!("malformed `{{{{ ... }}}}` expression in this text{at}: {detail}"),
+        }
+    })?;
     let rendered = env
         .render_str(&t.template, values)
         .map_err(|e| RenderError::Prose { span: t.span, message: format!("in this text: {e}") })?;
@@ -528,5 +536,17 @@ mod tests {
             },
         );
         assert_eq!(text.unwrap(), "1.4567e-16, 0.25, 200, 1.5e-16");
+    }
+
+    #[test]
+    fn issue_12_a_malformed_template_is_found_by_check_prose_at_its_text() {
+        // The template syntax is checked here, in the report, which owns the template engine (the resolver
+        // only keeps the text): `check` and `build` call check_prose before anything runs.
+        let source = "title \"t\"\ntext \"\"\"a {{ x + }} b\"\"\"\n";
+        let spec = crate::resolve(&crate::parse(source).unwrap(), source, std::path::Path::new(".")).unwrap();
+        let errors = check_prose(&spec).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(&source[errors[0].span.start as usize..errors[0].span.end as usize], "\"\"\"a {{ x + }} b\"\"\"");
+        assert!(errors[0].message.starts_with("malformed `{{ ... }}` expression in this text (line 1 of the text)"));
     }
 }

@@ -200,7 +200,6 @@ impl<'a> Resolver<'a> {
                 "text" => {
                     let e = single(s)?;
                     let template = string(e)?;
-                    check_template(&template, e.span)?;
                     spec.document.push(Part::Text(Text { template, span: e.span }));
                 }
                 _ => {}
@@ -1368,19 +1367,6 @@ fn normalise(beta: &mut [f64], lambda: &[f64], power: f64, at: Span) -> Result<(
     let scale = (power / current).sqrt();
     beta.iter_mut().for_each(|b| *b *= scale);
     Ok(())
-}
-
-/// Checks the syntax of a prose template, so that a typo fails before anything runs.
-fn check_template(template: &str, at: Span) -> Result<(), Diagnostic> {
-    let env = minijinja::Environment::new();
-    env.template_from_str(template).map(|_| ()).map_err(|e| {
-        let detail = e.detail().unwrap_or("syntax error");
-        let d = Diagnostic::error(at, format!("malformed `{{{{ ... }}}}` expression in this text: {detail}"));
-        match e.line() {
-            Some(line) => d.with_hint(format!("on line {line} of the text")),
-            None => d,
-        }
-    })
 }
 
 #[cfg(test)]
