@@ -35,8 +35,8 @@ pub use engine::{
     Plan, Results, RunError, RunOptions, default_memory_limit, estimate, outline, parse_bytes, run, total_trials,
 };
 pub use report::{
-    FontError, Fonts, RenderError, RenderInput, Report, check_fonts, check_output, check_prose, output_stem, render,
-    spec_hash, write_report,
+    FontError, Fonts, ReadError, RenderError, RenderInput, Report, ResultsFile, SCHEMA, check_fonts, check_output,
+    check_prose, output_stem, render, spec_hash, write_report,
 };
 pub use spec::{Signatures, Spec, lint, resolve};
 pub use syntax::{Ast, Order, format, parse, unified_diff};

@@ -31,6 +31,25 @@ fn build_writes_every_output_and_exits_zero_when_claims_hold() {
 }
 
 #[test]
+fn issue_12_the_results_file_reads_back_into_its_types_byte_for_byte() {
+    // Verdicts are data: the results file carries every claim's point checks, and `diff`/`merge` will read it.
+    let dir = Scratch::new("results-round-trip");
+    let spec = dir.file("small.kd", SMALL);
+    let out = kdrepro(&dir.path, &["build", spec.to_str().unwrap(), "--out", "out"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = std::fs::read_to_string(dir.path.join("out/small.results.yaml")).unwrap();
+    assert!(text.starts_with(&format!("schema: {}\n", kdrepro::SCHEMA)), "{text}");
+    let file = kdrepro::ResultsFile::read(&text).unwrap();
+    assert_eq!(file.to_yaml(), text, "reading and writing back changed the file");
+    assert!(file.claims.iter().all(|c| text.contains(&format!("name: {}", c.name))));
+    assert!(text.contains("checks:") && text.contains("observed:"), "the point checks are in the file");
+    let newer = text.replacen(&format!("schema: {}", kdrepro::SCHEMA), "schema: 99", 1);
+    let error = kdrepro::ResultsFile::read(&newer).unwrap_err().to_string();
+    assert!(error.starts_with("results schema 99, but this kdrepro reads schema 1"), "{error}");
+    assert!(kdrepro::ResultsFile::read("title: x\n").unwrap_err().to_string().contains("no `schema` field"));
+}
+
+#[test]
 fn failing_claim_still_writes_the_report_and_exits_one() {
     let dir = Scratch::new("build-fail");
     let wrong = SMALL.replace("holds sweep.best < sweep.truth", "holds sweep.truth < sweep.best");

@@ -1,6 +1,6 @@
 //! The decision rules of claims. A failed claim is a verdict, not an error.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::theory;
 use crate::engine::{ExperimentResults, Results};
@@ -61,7 +61,7 @@ impl Verdicts {
 }
 
 /// The outcome of a claim or of one tested point: held, contradicted, or not decided by the evidence.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum Status {
     /// The evidence supports the claim at its confidence.
@@ -143,7 +143,7 @@ pub(crate) struct Verdict {
 }
 
 /// One tested point of a claim.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub(crate) struct PointCheck {
     /// The series (or `a − b` for paired claims).
     pub(crate) series: String,

@@ -3,5 +3,5 @@
 mod judge;
 mod theory;
 
-pub(crate) use judge::{Status, Verdict};
+pub(crate) use judge::{PointCheck, Status, Verdict};
 pub use judge::{Verdicts, decided, judge};

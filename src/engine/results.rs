@@ -81,7 +81,7 @@ impl Results {
 }
 
 /// The deterministic-equivalent quantities at one sample size (PAPER.md §2.1–2.2).
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub(crate) struct EquivalentSummary {
     /// The sample size n.
     pub(crate) n: usize,
@@ -109,7 +109,7 @@ pub(crate) struct Series {
 }
 
 /// Theory and simulation at one x.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub(crate) struct Point {
     /// The x coordinate (n or i).
     pub(crate) x: f64,

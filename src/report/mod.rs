@@ -27,4 +27,5 @@ pub(crate) use {error::ReportError, pdf::compile_pdf, world::ReportDate};
 pub use fonts::{FontError, Fonts, check_fonts};
 pub use provenance::spec_hash;
 pub use render::{RenderError, RenderInput, Report, check_prose, render};
+pub use results_file::{ReadError, ResultsFile, SCHEMA};
 pub use write::{check_output, output_stem, write_report};

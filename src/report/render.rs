@@ -12,7 +12,7 @@ use super::figures::figure_source;
 use super::fonts::Fonts;
 use super::pdf::compile;
 use super::provenance::{COMMIT, design_words};
-use super::results_file::results_yaml;
+use super::results_file::results_file;
 use super::world::ReportDate;
 use crate::claims::{Status, Verdict, Verdicts};
 use crate::engine::{ExperimentResults, Results, Stop};
@@ -164,7 +164,7 @@ pub fn render(input: &RenderInput<'_>) -> Result<Report, RenderError> {
         return Err(RenderError::Internal(format!("Typst warned: {w}")));
     }
     let pdf = compiled.bytes;
-    Ok(Report { pdf, typst, results_yaml: results_yaml(input), figures })
+    Ok(Report { pdf, typst, results_yaml: results_file(input).to_yaml(), figures })
 }
 
 /// A template failure is a kdrepro bug.

@@ -1,69 +1,77 @@
-//! The machine-readable results file, `<stem>.results.yaml`.
+//! The machine-readable results file, `<stem>.results.yaml`: an owned, versioned schema that the report writes and
+//! later tools (`diff`, `merge`) read back into the same types ([`ResultsFile::read`]).
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::provenance::{COMMIT, design_words};
 use super::render::RenderInput;
+use crate::claims::{PointCheck, Status};
 use crate::engine::{EquivalentSummary, Point, Stop};
 
+/// The version of this schema, the file's first field. Raise it when a field changes meaning or goes away;
+/// adding an optional field keeps it.
+pub const SCHEMA: u32 = 1;
+
 /// The whole file.
-#[derive(Serialize)]
-struct ResultsFile<'a> {
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ResultsFile {
+    /// [`SCHEMA`] when written.
+    pub schema: u32,
     /// kdrepro's version.
-    kdrepro: &'static str,
+    pub kdrepro: String,
     /// The git commit kdrepro was built from, or `unknown`.
-    commit: &'static str,
+    pub commit: String,
     /// The report's title.
-    title: &'a str,
+    pub title: String,
     /// The spec's file name.
-    spec_file: &'a str,
+    pub spec_file: String,
     /// blake3 of the spec's text, hex.
-    spec_hash: &'a str,
+    pub spec_hash: String,
     /// The data files the spec reads (`file("...")`): path relative to the spec → blake3 of its bytes, hex.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    data_files: BTreeMap<&'a str, &'a str>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub data_files: BTreeMap<String, String>,
     /// The spec's seed (after `--seed`).
-    seed: u64,
+    pub seed: u64,
     /// Worker threads, only with `--record-threads` (results never depend on it).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    threads: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threads: Option<usize>,
     /// The `--trials N` draft override every simulated experiment ran with, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    draft_trials: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub draft_trials: Option<usize>,
     /// How many claims have each verdict.
-    verdicts: BTreeMap<&'static str, usize>,
+    pub verdicts: BTreeMap<String, usize>,
     /// Per experiment.
-    experiments: BTreeMap<&'a str, ExperimentEntry<'a>>,
+    pub experiments: BTreeMap<String, ExperimentEntry>,
     /// Per claim, in spec order.
-    claims: Vec<ClaimEntry<'a>>,
+    pub claims: Vec<ClaimEntry>,
 }
 
 /// One experiment.
-#[derive(Serialize)]
-struct ExperimentEntry<'a> {
-    /// `n` or `i`.
-    x: &'a str,
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ExperimentEntry {
+    /// `n`, `i` or `k`.
+    pub x: String,
     /// Trials per point, if simulated.
-    trials: Option<usize>,
+    pub trials: Option<usize>,
     /// Why the simulation stopped after `trials`: `fixed`, `decided` (adaptive, every claim decided at a look) or
     /// `cap` (adaptive, the cap was reached undecided).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    stop: Option<Stop>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) stop: Option<Stop>,
     /// How the simulation draws its data, if simulated.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    design: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub design: Option<String>,
     /// Trials solved by the QR fallback (the Cholesky solve of the Gram matrix was ill-conditioned), if any.
-    #[serde(skip_serializing_if = "is_zero")]
-    fallbacks: usize,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub fallbacks: usize,
     /// How the `fallbacks` trials were solved, when there are any.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    fallback: Option<&'static str>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fallback: Option<String>,
     /// τ, Ω and the transitions per sample size.
-    equivalents: &'a [EquivalentSummary],
+    pub(crate) equivalents: Vec<EquivalentSummary>,
     /// Per surrogate: its label and points.
-    series: BTreeMap<&'a str, SeriesEntry<'a>>,
+    pub series: BTreeMap<String, SeriesEntry>,
 }
 
 /// Whether a count is zero (such counts are left out of the file).
@@ -72,37 +80,90 @@ fn is_zero(count: &usize) -> bool {
 }
 
 /// One series.
-#[derive(Serialize)]
-struct SeriesEntry<'a> {
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SeriesEntry {
     /// Legend label.
-    label: &'a str,
+    pub label: String,
     /// Points in x order.
-    points: &'a [Point],
+    pub(crate) points: Vec<Point>,
 }
 
-/// One claim.
-#[derive(Serialize)]
-struct ClaimEntry<'a> {
+/// One claim: its decision in words and in full, point by point.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClaimEntry {
     /// Its name.
-    name: &'a str,
+    pub name: String,
     /// Its statement.
-    label: &'a str,
+    pub label: String,
     /// `pass`, `fail`, `inconclusive`, `contradicted` or `unexpected`.
-    verdict: &'static str,
+    pub(crate) verdict: Status,
     /// The decision rule in words.
-    rule: &'a str,
+    pub rule: String,
     /// The outcome in words.
-    outcome: &'a str,
+    pub outcome: String,
     /// Why some points could not be decided.
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    notes: &'a [String],
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     /// Why the spec expects the paper's statement to be contradicted, if it does.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    contradicted: Option<&'a str>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contradicted: Option<String>,
+    /// Every tested point: series, x, observed and expected values, the acceptance interval and its status.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) checks: Vec<PointCheck>,
 }
 
-/// Serialises results and verdicts as YAML.
-pub(super) fn results_yaml(input: &RenderInput<'_>) -> String {
+/// Why a results file could not be read.
+#[derive(Debug)]
+pub enum ReadError {
+    /// Not YAML of this shape.
+    Parse(String),
+    /// Written by a schema this kdrepro does not read.
+    Schema {
+        /// The file's schema.
+        found: u32,
+    },
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Parse(why) => write!(f, "not a kdrepro results file: {why}"),
+            Self::Schema { found } => {
+                write!(f, "results schema {found}, but this kdrepro reads schema {SCHEMA}: rebuild with one version")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ReadError {}
+
+impl ResultsFile {
+    /// Reads a results file's text back into its types.
+    ///
+    /// # Errors
+    /// [`ReadError::Schema`] for another schema version (checked first, so that an incompatible file is named as
+    /// such), [`ReadError::Parse`] for text that is not a results file.
+    pub fn read(text: &str) -> Result<Self, ReadError> {
+        #[derive(Deserialize)]
+        struct Version {
+            schema: Option<u32>,
+        }
+        let version: Version = serde_norway::from_str(text).map_err(|e| ReadError::Parse(e.to_string()))?;
+        match version.schema {
+            Some(SCHEMA) => serde_norway::from_str(text).map_err(|e| ReadError::Parse(e.to_string())),
+            Some(found) => Err(ReadError::Schema { found }),
+            None => Err(ReadError::Parse("it has no `schema` field".into())),
+        }
+    }
+
+    /// The file as YAML.
+    pub fn to_yaml(&self) -> String {
+        serde_norway::to_string(self).expect("results are plain data and always serialise")
+    }
+}
+
+/// The results file of a build.
+pub(super) fn results_file(input: &RenderInput<'_>) -> ResultsFile {
     let (spec, verdicts) = (input.spec, input.verdicts);
     let experiments = input
         .results
@@ -113,54 +174,52 @@ pub(super) fn results_yaml(input: &RenderInput<'_>) -> String {
             let series = e
                 .series
                 .iter()
-                .map(|s| (s.name.as_str(), SeriesEntry { label: &s.label, points: &s.points }))
+                .map(|s| (s.name.clone(), SeriesEntry { label: s.label.clone(), points: s.points.clone() }))
                 .collect();
-            let design = design_words(declared, e.trials);
-            (
-                e.name.as_str(),
-                ExperimentEntry {
-                    x: &e.x,
-                    trials: e.trials,
-                    stop: e.stop,
-                    design,
-                    fallbacks: e.fallbacks,
-                    fallback: (e.fallbacks > 0).then_some(crate::engine::FALLBACK),
-                    equivalents: &e.equivalents,
-                    series,
-                },
-            )
+            let entry = ExperimentEntry {
+                x: e.x.clone(),
+                trials: e.trials,
+                stop: e.stop,
+                design: design_words(declared, e.trials),
+                fallbacks: e.fallbacks,
+                fallback: (e.fallbacks > 0).then(|| crate::engine::FALLBACK.to_owned()),
+                equivalents: e.equivalents.clone(),
+                series,
+            };
+            (e.name.clone(), entry)
         })
         .collect();
     let claims = verdicts
         .claims
         .iter()
         .map(|v| ClaimEntry {
-            name: &v.name,
-            label: &v.label,
-            verdict: v.status.word(),
-            rule: &v.rule,
-            outcome: &v.outcome,
-            notes: &v.notes,
-            contradicted: v.contradicted.as_deref(),
+            name: v.name.clone(),
+            label: v.label.clone(),
+            verdict: v.status,
+            rule: v.rule.clone(),
+            outcome: v.outcome.clone(),
+            notes: v.notes.clone(),
+            contradicted: v.contradicted.clone(),
+            checks: v.points.clone(),
         })
         .collect();
     let mut counts = BTreeMap::new();
     for v in &verdicts.claims {
-        *counts.entry(v.status.word()).or_insert(0) += 1;
+        *counts.entry(v.status.word().to_owned()).or_insert(0) += 1;
     }
-    let file = ResultsFile {
-        kdrepro: env!("CARGO_PKG_VERSION"),
-        commit: COMMIT,
-        title: &spec.title,
-        spec_file: input.spec_file,
-        spec_hash: input.spec_hash,
-        data_files: spec.inputs.iter().map(|f| (f.path.as_str(), f.blake3.as_str())).collect(),
+    ResultsFile {
+        schema: SCHEMA,
+        kdrepro: env!("CARGO_PKG_VERSION").to_owned(),
+        commit: COMMIT.to_owned(),
+        title: spec.title.clone(),
+        spec_file: input.spec_file.to_owned(),
+        spec_hash: input.spec_hash.to_owned(),
+        data_files: spec.inputs.iter().map(|f| (f.path.clone(), f.blake3.clone())).collect(),
         seed: spec.seed,
         threads: input.threads,
         draft_trials: input.results.draft,
         verdicts: counts,
         experiments,
         claims,
-    };
-    serde_norway::to_string(&file).expect("results are plain data and always serialise")
+    }
 }
