@@ -1,0 +1,249 @@
+//! Declarations: spectra (and the data files they read), signals, tasks and surrogates, resolved by name and checked.
+
+use super::*;
+
+impl<'a> Resolver<'a> {
+    /// The spectrum declaration named by `expr`.
+    pub(super) fn spectrum(&self, expr: &Expr) -> Result<(Spectrum, &'a Declaration), Diagnostic> {
+        let d = self.declaration(path(expr, "a spectrum name")?, "spectrum")?;
+        if let Some(known) = self.spectra.borrow().get(&std::ptr::from_ref(d)) {
+            return Ok((known.clone(), d));
+        }
+        let spectrum = self.compute_spectrum(d)?;
+        self.spectra.borrow_mut().insert(std::ptr::from_ref(d), spectrum.clone());
+        Ok((spectrum, d))
+    }
+
+    /// The eigenvalues declaration `d` describes, checked.
+    pub(super) fn compute_spectrum(&self, d: &Declaration) -> Result<Spectrum, Diagnostic> {
+        let (callee, a) = construct(&d.value, "spectrum")?;
+        let mut exponent = None;
+        let lambda = match callee.name.as_str() {
+            "powerlaw" => {
+                let p = features(a.require("p")?)?;
+                let alpha = a.real("alpha", Bound::Positive, None)?;
+                exponent = Some(alpha);
+                crate::theory::power_law_spectrum(p, alpha)
+            }
+            "isotropic" => {
+                let p = features(a.require("p")?)?;
+                vec![a.real("value", Bound::Positive, Some(1.0))?; p]
+            }
+            _ => {
+                let values = self.reals(a.require("eigenvalues")?, "eigenvalues", Bound::NonNegative)?;
+                if !values.iter().any(|&l| l > 0.0) {
+                    return Err(Diagnostic::error(d.value.span, "a spectrum needs at least one positive eigenvalue"));
+                }
+                values
+            }
+        };
+        Ok(Spectrum { lambda, alpha: exponent })
+    }
+
+    /// The signal declaration named by `expr`: β⋆ in the eigenbasis of its spectrum.
+    pub(super) fn signal(&self, expr: &Expr) -> Result<ResolvedSignal<'a>, Diagnostic> {
+        let d = self.declaration(path(expr, "a signal name")?, "signal")?;
+        let (callee, a) = construct(&d.value, "signal")?;
+        let (spectrum, spectrum_decl) = self.spectrum(a.require("spectrum")?)?;
+        let lambda = &spectrum.lambda;
+        let mut exponent = None;
+        let mut beta: Vec<f64> = match callee.name.as_str() {
+            // λ_i β_i² = i^{-β}
+            "powerlaw_energy" => {
+                let b = a.real("beta", Bound::Any, None)?;
+                exponent = Some(b);
+                lambda.iter().enumerate().map(|(i, &l)| ((i as f64 + 1.0).powf(-b) / l).sqrt()).collect()
+            }
+            "constant" => vec![a.real("value", Bound::Any, Some(1.0))?; lambda.len()],
+            _ => {
+                let e = a.require("coefficients")?;
+                let values = self.reals(e, "coefficients", Bound::Any)?;
+                if values.len() != lambda.len() {
+                    return Err(Diagnostic::error(
+                        e.span,
+                        format!("the signal has {} coefficients but its spectrum has {}", values.len(), lambda.len()),
+                    ));
+                }
+                values
+            }
+        };
+        if beta.iter().any(|b| !b.is_finite()) {
+            return Err(Diagnostic::error(d.value.span, "the signal is not finite: a zero eigenvalue carries energy")
+                .with_hint("use a spectrum with positive eigenvalues, or an explicit list"));
+        }
+        if let Some(e) = a.get("power") {
+            normalise(&mut beta, lambda, real(e, "power", Bound::Positive)?, e.span)?;
+        }
+        Ok((beta, exponent, vec![spectrum_decl, d]))
+    }
+
+    /// A list of reals in `range`, written out (`[1, 0.5]`) or read from a file beside the spec (`file("x.npy")`).
+    pub(super) fn reals(&self, e: &Expr, what: &str, range: Bound) -> Result<Vec<f64>, Diagnostic> {
+        match &e.kind {
+            ExprKind::List(items) if !items.is_empty() => items.iter().map(|x| real(x, what, range)).collect(),
+            ExprKind::List(_) => Err(Diagnostic::error(e.span, format!("`{what}` is empty"))),
+            ExprKind::Call(..) => self.file(e, what, range),
+            other => Err(expected(e, "a list like `[1, 0.5]` or `file(\"values.txt\")`", other)),
+        }
+    }
+
+    /// `file(path, column)`: the vector in a file relative to the spec's directory, each value in `range`.
+    pub(super) fn file(&self, e: &Expr, what: &str, range: Bound) -> Result<Vec<f64>, Diagnostic> {
+        if let Some(known) = self.vectors.borrow().get(&std::ptr::from_ref(e)) {
+            return Ok(known.clone());
+        }
+        let (_, a) = construct(e, what)?;
+        let path_expr = a.require("path")?;
+        let written = string(path_expr)?;
+        let column = match a.get("column") {
+            None => None,
+            Some(c) if matches!(c.kind, ExprKind::Str(_)) => Some(Column::Named(string(c)?)),
+            Some(c) => Some(Column::Position(count(number(c, "column")?, "column", 1)?)),
+        };
+        let check = |x: f64| match (x.is_finite(), range.admits(x)) {
+            (false, _) => Err("is not a finite number".to_owned()),
+            (true, false) => Err(format!("is out of range ({})", range.describe(what))),
+            (true, true) => Ok(()),
+        };
+        let vector = files::read(&self.dir.join(&written), column.as_ref(), &check).map_err(|error| match error {
+            files::FileError::Io(why) => Diagnostic::error(path_expr.span, format!("cannot read `{written}`: {why}"))
+                .with_hint(format!("paths are relative to the spec's directory (here `{}`)", self.dir.display())),
+            other => Diagnostic::error(path_expr.span, format!("`{written}`, {other}")),
+        })?;
+        self.inputs.borrow_mut().insert(written, vector.hash);
+        self.vectors.borrow_mut().insert(std::ptr::from_ref(e), vector.values.clone());
+        Ok(vector.values)
+    }
+
+    /// The task declaration named by `expr`, with the declarations it uses.
+    pub(super) fn task(&self, expr: &Expr) -> Result<(Task, Vec<&'a Declaration>), Diagnostic> {
+        let d = self.declaration(path(expr, "a task name")?, "task")?;
+        let (_, a) = construct(&d.value, "task")?;
+        let (spectrum, spectrum_decl) = self.spectrum(a.require("spectrum")?)?;
+        let signal_expr = a.require("signal")?;
+        let (beta, energy_exponent, mut used) = self.signal(signal_expr)?;
+        if beta.len() != spectrum.lambda.len() {
+            return Err(Diagnostic::error(
+                signal_expr.span,
+                format!("the signal has {} features but the spectrum has {}", beta.len(), spectrum.lambda.len()),
+            ));
+        }
+        let noise = a.real("noise", Bound::NonNegative, Some(0.0))?;
+        let rotation = a.get("rotation").map(seed).transpose()?;
+        used.extend([spectrum_decl, d]);
+        Ok((Task { name: d.name.name.clone(), spectrum, beta, energy_exponent, noise, rotation }, used))
+    }
+
+    /// The surrogate declaration named by `expr`, with the declarations it uses.
+    pub(super) fn surrogate(&self, expr: &Expr) -> Result<(Surrogate, Vec<&'a Declaration>), Diagnostic> {
+        let d = self.declaration(path(expr, "a surrogate name")?, "surrogate")?;
+        let empty: &[Argument] = &[];
+        let (kind, args) = match &d.value.kind {
+            ExprKind::Path(p) => (single_segment(p)?, empty),
+            ExprKind::Call(callee, args) => (callee, args.as_slice()),
+            other => return Err(expected(&d.value, "a surrogate such as `optimal`", other)),
+        };
+        // An unknown kind is reported after its arguments, checked as those of a kind that takes only a label.
+        let params = signature::parameters("surrogate", &kind.name).unwrap_or(&["label"]);
+        let a = Args::new(kind, d.value.span, args, params)?;
+        let mut used = vec![d];
+        let (kind, default_label) = match kind.name.as_str() {
+            "ground_truth" => (SurrogateKind::GroundTruth, "Strong labels (β⋆)".to_owned()),
+            "optimal" => {
+                let step = a.real("step", Bound::Any, Some(1.0))?;
+                let label = if step == 1.0 {
+                    "Optimal surrogate".to_owned()
+                } else {
+                    format!("β⋆ + {step}·(β^s* − β⋆)")
+                };
+                (SurrogateKind::Optimal { step }, label)
+            }
+            "optimal_mask" => (SurrogateKind::OptimalMask, "Optimal masked surrogate".to_owned()),
+            "top_k" => {
+                let k = count(number(a.require("k")?, "k")?, "k", 0)?;
+                (SurrogateKind::TopK(k), format!("First {k} features"))
+            }
+            "random_mask" => {
+                let keep = count(number(a.require("keep")?, "keep")?, "keep", 0)?;
+                let seed = seed(a.require("seed")?)?;
+                (SurrogateKind::RandomMask { keep, seed }, format!("Random mask of {keep} features (seed {seed})"))
+            }
+            "scaled" => {
+                let factor = a.real("factor", Bound::Any, None)?;
+                (SurrogateKind::Scaled(factor), format!("{factor}·β⋆"))
+            }
+            "covariance_shift" => {
+                let (source, decl) = self.spectrum(a.require("source")?)?;
+                used.push(decl);
+                (SurrogateKind::CovarianceShift(source), "Aβ⋆ (covariance shift)".to_owned())
+            }
+            "erm" => {
+                let (spectrum, decl) = self.spectrum(a.require("spectrum")?)?;
+                used.push(decl);
+                let m_expr = a.require("m")?;
+                let m = match &m_expr.kind {
+                    ExprKind::Path(p) if single_segment(p)?.name == "n" => SampleSize::SameAsTarget,
+                    _ => SampleSize::Fixed(count(number(m_expr, "m")?, "m", 1)?),
+                };
+                let p = spectrum.lambda.len();
+                let features = match a.get("features") {
+                    Some(f) => count(number(f, "features")?, "features", 1)?,
+                    None => p,
+                };
+                let noise = a.real("noise", Bound::NonNegative, Some(0.0))?;
+                let label = match m {
+                    SampleSize::Fixed(m) => format!("ERM surrogate (m = {m}, p_s = {features})"),
+                    SampleSize::SameAsTarget => format!("two-stage ERM (m = n, p_s = {features})"),
+                };
+                (SurrogateKind::Erm(Erm { spectrum, noise, m, features }), label)
+            }
+            "teacher" => {
+                let of = single_segment(path(a.require("of")?, "an ERM surrogate's name")?)?;
+                (SurrogateKind::Teacher(of.name.clone()), format!("the surrogate {} itself", of.name))
+            }
+            _ => return Err(unknown(kind, "surrogate kind", &signature::callees("surrogate"))),
+        };
+        let label = a.get("label").map(string).transpose()?.unwrap_or(default_label);
+        Ok((Surrogate { name: d.name.name.clone(), kind, label }, used))
+    }
+
+    /// Checks that a surrogate fits the task it is used with.
+    pub(super) fn check_surrogate(&self, s: &Surrogate, task: &Task, at: Span) -> Result<(), Diagnostic> {
+        let p = task.spectrum.lambda.len();
+        let fits = match &s.kind {
+            SurrogateKind::TopK(k) | SurrogateKind::RandomMask { keep: k, .. } => *k <= p,
+            SurrogateKind::CovarianceShift(source) => {
+                source.lambda.len() == p && task.spectrum.lambda.iter().all(|&l| l > 0.0)
+            }
+            SurrogateKind::Erm(erm) => erm.spectrum.lambda.len() == p && erm.features <= p,
+            _ => true,
+        };
+        if fits {
+            Ok(())
+        } else {
+            Err(Diagnostic::error(
+                at,
+                format!("surrogate `{}` does not fit task `{}` with p = {p} features", s.name, task.name),
+            )
+            .with_hint(
+                "masks keep at most p features; a covariance shift or an ERM surrogate needs a spectrum of length p",
+            ))
+        }
+    }
+}
+
+/// `p`: a whole number of features in 1..=MAX_FEATURES.
+pub(super) fn features(e: &Expr) -> Result<usize, Diagnostic> {
+    count_in(number(e, "p")?, "p", 1, MAX_FEATURES as u64)
+}
+
+/// Scales β so that Σ λ_i β_i² = power.
+pub(super) fn normalise(beta: &mut [f64], lambda: &[f64], power: f64, at: Span) -> Result<(), Diagnostic> {
+    let current: f64 = lambda.iter().zip(beta.iter()).map(|(l, b)| l * b * b).sum();
+    if current <= 0.0 || !current.is_finite() {
+        return Err(Diagnostic::error(at, "a signal with zero power cannot be normalised"));
+    }
+    let scale = (power / current).sqrt();
+    beta.iter_mut().for_each(|b| *b *= scale);
+    Ok(())
+}

@@ -1,0 +1,398 @@
+//! Experiments, figures and sections: sample sizes, measures, designs, and the checks that tie them to the theory
+//! (regimes, finite moments, covariance shift, nested designs).
+
+use super::*;
+
+impl<'a> Resolver<'a> {
+    /// `experiment name { task ..., n ..., surrogates ..., trials ..., measure ... }`
+    pub(super) fn experiment(&self, b: &'a Block) -> Result<Experiment, Diagnostic> {
+        let s = Settings::new(b)?;
+        let label = s.get("label").map(|l| string(single(l)?)).transpose()?;
+        let (task, mut used) = self.task(single(s.require("task")?)?)?;
+        let n_setting = s.require("n")?;
+        let n_expr = single(n_setting)?;
+        let sizes = sizes(n_expr)?;
+        let mut surrogates: Vec<Surrogate> = Vec::new();
+        for v in s.get("surrogates").map_or(&[][..], |x| x.values.as_slice()) {
+            let (surrogate, decls) = self.surrogate(value_expr(v)?)?;
+            if surrogates.iter().any(|x| x.name == surrogate.name) {
+                return Err(Diagnostic::error(v.span(), format!("surrogate `{}` is listed twice", surrogate.name)));
+            }
+            self.check_surrogate(&surrogate, &task, v.span())?;
+            check_stage_one(&surrogate, &task, &sizes, v.span())?;
+            surrogates.push(surrogate);
+            used.extend(decls);
+        }
+        if let Some(listed) = s.get("surrogates") {
+            check_teachers(&surrogates, listed)?;
+        }
+        let trials = s.get("trials").map(|t| trials(single(t)?)).transpose()?;
+        let measure = match s.get("measure") {
+            None => Measure::ExcessRisk,
+            Some(m) => {
+                const MEASURES: [&str; 6] = ["excess_risk", "coefficients", "equivalent", "cutoffs", "masks", "bounds"];
+                match choice(single(m)?, "measure", &MEASURES)? {
+                    "excess_risk" => Measure::ExcessRisk,
+                    "coefficients" => Measure::Coefficients,
+                    "equivalent" => Measure::Equivalent,
+                    "cutoffs" => Measure::Cutoffs,
+                    "masks" => Measure::Masks,
+                    _ => Measure::Bounds,
+                }
+            }
+        };
+        let design = match s.get("design") {
+            None => None,
+            Some(d) => {
+                let (spectrum, decl) = self.spectrum(single(d)?)?;
+                if spectrum.lambda.len() != task.spectrum.lambda.len() || measure != Measure::ExcessRisk {
+                    return Err(Diagnostic::error(
+                        d.span,
+                        "a training design needs the task's p and `measure excess_risk`",
+                    ));
+                }
+                if let Some(s) = surrogates.iter().find(|s| matches!(s.kind, SurrogateKind::Erm(_))) {
+                    return Err(Diagnostic::error(
+                        d.span,
+                        format!(
+                            "the two-stage theory (Definition 3) has no training `design` for the target, and `{}` \
+                             is trained by ERM",
+                            s.name
+                        ),
+                    )
+                    .with_hint("declare the ERM surrogate's own data with `erm(spectrum: ...)`, and drop `design`"));
+                }
+                check_sizes(&sizes, &spectrum, Some(task.noise), n_expr)?;
+                used.push(decl);
+                Some(spectrum)
+            }
+        };
+        check_measure(measure, &surrogates, &sizes, &task, trials, b, n_setting.span)?;
+        // The risks' moments depend on the spectrum the design is drawn from (checked above when it is a `design`);
+        // the task's spectrum must still have a regime, for τ, Ω and the surrogates.
+        let risks = matches!(measure, Measure::ExcessRisk | Measure::Masks) && design.is_none();
+        check_sizes(&sizes, &task.spectrum, risks.then_some(task.noise), n_expr)?;
+        let designs = match s.get("designs") {
+            None => Designs::Independent,
+            Some(d) => match choice(single(d)?, "designs", &["independent", "nested"])? {
+                "nested" => {
+                    check_nested(&sizes, &task, &surrogates, measure, trials, d.span)?;
+                    Designs::Nested
+                }
+                _ => Designs::Independent,
+            },
+        };
+        let excerpt = self.excerpt(&used, b.span);
+        let (name, span) = (b.name.name.clone(), b.name.span);
+        Ok(Experiment { name, task, sizes, surrogates, trials, design, measure, designs, label, excerpt, span })
+    }
+
+    /// The declarations an item uses, deduplicated in file order, followed by the item itself.
+    pub(super) fn excerpt(&self, used: &[&Declaration], item: Span) -> String {
+        let mut spans: Vec<Span> = used.iter().map(|d| d.span).collect();
+        spans.sort_by_key(|s| s.start);
+        spans.dedup();
+        spans.push(item);
+        spans.iter().map(|s| s.text(self.source)).collect::<Vec<_>>().join("\n")
+    }
+
+    /// The experiment `expr` names, which must already be declared above.
+    pub(super) fn experiment_ref(&self, expr: &Expr) -> Result<usize, Diagnostic> {
+        let p = path(expr, "an experiment name")?;
+        self.experiment_index(single_segment(p)?)
+    }
+
+    /// The index of the experiment called `name`.
+    pub(super) fn experiment_index(&self, name: &Ident) -> Result<usize, Diagnostic> {
+        if let Some(&i) = self.experiments.get(name.name.as_str()) {
+            return Ok(i);
+        }
+        match self.names.get(name.name.as_str()) {
+            // Its definition failed and was reported: say nothing more (an empty message is never shown).
+            Some(Named::Block(b)) if b.kind.name == "experiment" && b.span.start < name.span.start => {
+                Err(Diagnostic::error(name.span, ""))
+            }
+            Some(Named::Block(b)) if b.kind.name == "experiment" => {
+                Err(Diagnostic::error(name.span, format!("experiment `{}` is used before it is defined", name.name))
+                    .with_hint("define experiments above the figures and claims that use them"))
+            }
+            Some(n) => Err(wrong_kind(name, kind_of(*n), "experiment")),
+            None => Err(self.unknown_name(name, "experiment")),
+        }
+    }
+
+    /// `figure name { show experiment, caption "...", axes linear|loglog }`
+    pub(super) fn figure(&self, b: &'a Block, spec: &Spec) -> Result<Figure, Diagnostic> {
+        let s = Settings::new(b)?;
+        let shown = s.require("show")?;
+        let experiments =
+            shown.values.iter().map(|v| self.experiment_ref(value_expr(v)?)).collect::<Result<Vec<_>, _>>()?;
+        let experiment = experiments[0];
+        if let Some(other) =
+            experiments.iter().find(|&&i| spec.experiments[i].measure != spec.experiments[experiment].measure)
+        {
+            return Err(Diagnostic::error(
+                shown.span,
+                format!(
+                    "experiments `{}` and `{}` measure different things and cannot share a figure",
+                    spec.experiments[experiment].name, spec.experiments[*other].name
+                ),
+            ));
+        }
+        let mut series = Vec::new();
+        for v in s.get("series").map_or(&[][..], |x| x.values.as_slice()) {
+            let name = single_segment(path(value_expr(v)?, "a series name")?)?;
+            for &i in &experiments {
+                let names = spec.experiments[i].series_names();
+                if !names.contains(&name.name.as_str()) {
+                    let mut d = Diagnostic::error(
+                        name.span,
+                        format!("experiment `{}` has no series `{}`", spec.experiments[i].name, name.name),
+                    );
+                    if let Some(near) = did_you_mean(&name.name, names.iter().copied()) {
+                        d = d.with_hint(format!("did you mean `{near}`?"));
+                    }
+                    return Err(d.with_hint(format!("its series are: {}", names.join(", "))));
+                }
+            }
+            series.push(name.name.clone());
+        }
+        let caption = s.get("caption").map(|c| string(single(c)?)).transpose()?.unwrap_or_default();
+        let axes = match s.get("axes") {
+            None => Axes::Linear,
+            Some(a) => match choice(single(a)?, "axes", &["linear", "loglog", "logx"])? {
+                "linear" => Axes::Linear,
+                "logx" => Axes::LogX,
+                _ => Axes::LogLog,
+            },
+        };
+        if axes == Axes::LogLog && spec.experiments[experiment].measure == Measure::Coefficients {
+            let at = s.require("axes")?.span;
+            return Err(Diagnostic::error(at, "coefficient plots can have signed values: use `axes linear`"));
+        }
+        Ok(Figure { name: b.name.name.clone(), experiments, series, caption, axes })
+    }
+}
+
+/// `section name "Proposition 3" { v1 "...", title "...", statement "..." }`
+pub(super) fn section(b: &Block) -> Result<Section, Diagnostic> {
+    let s = Settings::new(b)?;
+    let label = b.label.as_ref().map(|l| l.value.clone()).ok_or_else(|| {
+        Diagnostic::error(b.name.span, format!("section `{}` needs a label", b.name.name))
+            .with_hint(format!("write `section {} \"Theorem 1\" {{ ... }}`", b.name.name))
+    })?;
+    let text = |key| s.get(key).map(|v| string(single(v)?)).transpose();
+    Ok(Section { label, v1: text("v1")?, title: text("title")?, statement: text("statement")? })
+}
+
+/// The sample sizes of `n`: one number, a range with a step, or a list.
+pub(super) fn sizes(e: &Expr) -> Result<Vec<usize>, Diagnostic> {
+    match &e.kind {
+        ExprKind::Number(n) => Ok(vec![count(n, "n", 1)?]),
+        ExprKind::List(items) if items.len() > MAX_POINTS => {
+            Err(Diagnostic::error(e.span, format!("a sweep has at most {MAX_POINTS} points")))
+        }
+        ExprKind::List(items) if !items.is_empty() => items.iter().map(|x| count(number(x, "n")?, "n", 1)).collect(),
+        ExprKind::Range(start, end, step) => {
+            let (a, b) = (count(start, "n", 1)?, count(end, "n", 1)?);
+            let s = step.as_ref().map_or(Ok(1), |s| count(s, "step", 1))?;
+            if b < a {
+                return Err(Diagnostic::error(e.span, format!("the range {a}..{b} is empty"))
+                    .with_hint("write the smaller end first"));
+            }
+            if (b - a) / s >= MAX_POINTS {
+                return Err(Diagnostic::error(e.span, format!("the range {a}..{b} step {s} has too many points"))
+                    .with_hint(format!("a sweep has at most {MAX_POINTS} points")));
+            }
+            Ok((a..=b).step_by(s).collect())
+        }
+        ExprKind::List(_) => Err(Diagnostic::error(e.span, "`n` is an empty list")),
+        other => Err(expected(e, "a sample size, a range like `50..450 step 25`, or a list", other)),
+    }
+}
+
+/// Checks that `designs nested` can share one design per trial across the sweep: simulated excess risks, fixed
+/// surrogates, and sample sizes increasing and below p (one Cholesky factor of X Xᵀ serves every n).
+pub(super) fn check_nested(
+    sizes: &[usize],
+    task: &Task,
+    surrogates: &[Surrogate],
+    measure: Measure,
+    trials: Option<Trials>,
+    at: Span,
+) -> Result<(), Diagnostic> {
+    let p = task.spectrum.lambda.len();
+    let problem = if measure != Measure::ExcessRisk || trials.is_none() {
+        Some("nested designs need a simulation: `measure excess_risk` and `trials`".to_owned())
+    } else if sizes.windows(2).any(|w| w[0] >= w[1]) {
+        Some("nested designs need increasing sample sizes".to_owned())
+    } else if sizes.last().is_some_and(|&n| n >= p) {
+        Some(format!("nested designs need every n below p = {p}"))
+    } else {
+        let trained = surrogates.iter().find(|s| matches!(s.kind, SurrogateKind::Erm(_) | SurrogateKind::Teacher(_)));
+        trained.map(|s| format!("nested designs need fixed surrogates, and `{}` is trained by ERM", s.name))
+    };
+    match problem {
+        Some(message) => Err(Diagnostic::error(at, message).with_hint("use `designs independent` (the default)")),
+        None => Ok(()),
+    }
+}
+
+/// Checks that a measure gets what it needs: surrogates for risks and coefficients, a single n for
+/// coefficients and masks, a power-law spectrum for the asymptotic quantities, and no trials where nothing is
+/// simulated.
+pub(super) fn check_measure(
+    measure: Measure,
+    surrogates: &[Surrogate],
+    sizes: &[usize],
+    task: &Task,
+    trials: Option<Trials>,
+    b: &Block,
+    n_span: Span,
+) -> Result<(), Diagnostic> {
+    let name = &b.name;
+    let setting = |key: &str| b.settings.iter().find(|s| s.key.name == key).map_or(name.span, |s| s.span);
+    let compares = matches!(measure, Measure::ExcessRisk | Measure::Coefficients);
+    if compares && surrogates.is_empty() {
+        return Err(Diagnostic::error(name.span, format!("experiment `{}` is missing `surrogates`", name.name)));
+    }
+    if !compares && !surrogates.is_empty() {
+        return Err(Diagnostic::error(name.span, "this measure has fixed series and takes no `surrogates`"));
+    }
+    let random = surrogates.iter().any(|s| matches!(s.kind, SurrogateKind::Erm(_) | SurrogateKind::Teacher(_)));
+    if measure == Measure::Coefficients && random {
+        return Err(Diagnostic::error(name.span, "ERM surrogates are random: they have no fixed coefficients to show"));
+    }
+    if matches!(measure, Measure::Coefficients | Measure::Masks) && sizes.len() != 1 {
+        return Err(Diagnostic::error(n_span, "this measure needs a single sample size n"));
+    }
+    if matches!(measure, Measure::Equivalent | Measure::Cutoffs | Measure::Bounds)
+        && task.spectrum.alpha.is_none_or(|a| a <= 1.0)
+    {
+        return Err(Diagnostic::error(
+            setting("measure"),
+            format!("this measure needs the power-law spectrum of task `{}`, with alpha > 1", task.name),
+        )
+        .with_hint("declare the task's spectrum with `powerlaw(p, alpha)`"));
+    }
+    if measure != Measure::ExcessRisk && trials.is_some() {
+        return Err(Diagnostic::error(setting("trials"), "only `measure excess_risk` is simulated: remove `trials`"));
+    }
+    Ok(())
+}
+
+/// An ERM surrogate's own fit must be analysable at every m it is trained with, with a finite expected risk: a
+/// regime (interpolation below its k positive eigenvalues among the first p_s, least squares above p_s + 1) and
+/// E R < ∞ with its effective noise, σ_s² plus the signal on the features it cannot see (theory::moments).
+pub(super) fn check_stage_one(s: &Surrogate, task: &Task, sizes: &[usize], at: Span) -> Result<(), Diagnostic> {
+    let SurrogateKind::Erm(erm) = &s.kind else { return Ok(()) };
+    for &n in sizes {
+        let stage = Stage::surrogate(&erm.spectrum.lambda, &task.beta, erm.features, erm.m.at(n), erm.noise);
+        if let Some(problem) = refusal(&stage) {
+            let hint = match erm.m {
+                SampleSize::Fixed(_) => format!("use {}", stage.allowed()),
+                SampleSize::SameAsTarget => format!("here m = n: use {}", stage.allowed().named("n")),
+            };
+            return Err(
+                Diagnostic::error(at, format!("surrogate `{}` cannot be analysed: {problem}", s.name)).with_hint(hint)
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Why the theory cannot give a stage a finite expected risk: an infinite mean (with noise, n within 1 of k).
+pub(super) fn refusal(stage: &Stage) -> Option<String> {
+    stage.moments().mean.map(|d| d.to_string())
+}
+
+/// Each `teacher(of: s)` names an ERM surrogate listed in the same experiment.
+pub(super) fn check_teachers(surrogates: &[Surrogate], setting: &Setting) -> Result<(), Diagnostic> {
+    for (s, v) in surrogates.iter().zip(&setting.values) {
+        if let SurrogateKind::Teacher(of) = &s.kind {
+            let listed = surrogates.iter().any(|x| &x.name == of && matches!(x.kind, SurrogateKind::Erm(_)));
+            if !listed {
+                return Err(Diagnostic::error(
+                    v.span(),
+                    format!("`{}` is the teacher of `{of}`, which is not an ERM surrogate of this experiment", s.name),
+                )
+                .with_hint(format!("list `{of}`, declared with `erm(...)`, in the same `surrogates`")));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Every n must be in a regime the theory covers (interpolation below the k positive eigenvalues, least squares
+/// above p + 1) and, when `noise` is given (the experiment reports risks trained on this spectrum), have a finite
+/// expected risk: with label noise, |n − k| ≥ 2 (inverse-Wishart moments, theory::moments).
+pub(super) fn check_sizes(
+    sizes: &[usize],
+    spectrum: &Spectrum,
+    noise: Option<f64>,
+    at: &Expr,
+) -> Result<(), Diagnostic> {
+    for &n in sizes {
+        let stage = Stage::target(&spectrum.lambda, n, noise.unwrap_or(0.0));
+        if let Some(problem) = refusal(&stage) {
+            return Err(Diagnostic::error(size_span(at, n), problem).with_hint(format!("use {}", stage.allowed())));
+        }
+    }
+    if sizes.len() as u64 > MAX_COUNT {
+        return Err(Diagnostic::error(at.span, "too many sample sizes"));
+    }
+    Ok(())
+}
+
+/// Where sample size `n` stands in the value of an `n` setting: its item in a list, else the whole value.
+pub(in crate::spec) fn size_span(e: &Expr, n: usize) -> Span {
+    match &e.kind {
+        ExprKind::List(items) => items
+            .iter()
+            .find(|x| matches!(&x.kind, ExprKind::Number(m) if m.value == n as f64))
+            .map_or(e.span, |x| x.span),
+        _ => e.span,
+    }
+}
+
+impl Experiment {
+    /// Which moments of series `series`' risk are finite at sample size n (theory::moments): the target stage,
+    /// trained on the `design` spectrum if declared and with the task's label noise, for every surrogate; and stage
+    /// one of an ERM surrogate, which alone decides its `teacher`. Quantities that are not risks are always finite,
+    /// and so are the risks of `measure bounds`, shown only inside v1 Proposition 9's region (n < p(1 − 2/α) − 1,
+    /// far below k − 4).
+    pub(crate) fn risk_moments(&self, series: usize, n: usize) -> RiskMoments {
+        let train = self.design.as_ref().unwrap_or(&self.task.spectrum);
+        let target = Stage::target(&train.lambda, n, self.task.noise).moments();
+        match self.measure {
+            Measure::Masks => return target,
+            Measure::ExcessRisk => {}
+            _ => return RiskMoments::finite(),
+        }
+        let stage_one = |erm: &Erm| {
+            Stage::surrogate(&erm.spectrum.lambda, &self.task.beta, erm.features, erm.m.at(n), erm.noise).moments()
+        };
+        match self.surrogates.get(series).map(|s| &s.kind) {
+            Some(SurrogateKind::Erm(erm)) => stage_one(erm).and(target),
+            Some(SurrogateKind::Teacher(of)) => match self.surrogates.iter().find(|s| &s.name == of).map(|s| &s.kind) {
+                Some(SurrogateKind::Erm(erm)) => stage_one(erm),
+                _ => target,
+            },
+            _ => target,
+        }
+    }
+
+    /// Why the risk of series `series` has an infinite variance at sample size n, when it does: "n = 38: the risk's
+    /// variance is infinite: ...", prefixed by the surrogate when its own fit is the cause.
+    pub(crate) fn infinite_variance(&self, series: usize, n: usize) -> Option<String> {
+        let divergence = self.risk_moments(series, n).variance?;
+        if !divergence.is_in_stage_one() {
+            return Some(divergence.to_string());
+        }
+        let trained = match self.surrogates.get(series).map(|s| &s.kind) {
+            Some(SurrogateKind::Teacher(of)) => of.as_str(),
+            _ => self.surrogates.get(series).map_or("", |s| s.name.as_str()),
+        };
+        Some(format!("surrogate `{trained}`: {divergence}"))
+    }
+}

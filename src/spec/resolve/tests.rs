@@ -1,0 +1,110 @@
+//! Resolution tests: refusals and warnings with their reasons.
+
+use super::*;
+use crate::syntax::parse;
+
+/// A spec with spectra `flat` (p = 40, all 1), `wide` (p = 50, all 1) and `thin` (p = 40, 30 positive), the
+/// signals on them, and `body` after.
+fn spec(body: &str) -> Result<Spec, Vec<Diagnostic>> {
+    let source = format!(
+        "title \"moments\"\nspectrum flat = isotropic(p: 40)\nspectrum wide = isotropic(p: 50)\n\
+         spectrum thin = list([{}])\nsignal ones = constant(flat)\nsignal wide_ones = constant(wide)\n{body}",
+        (0..40).map(|i| if i < 30 { "1" } else { "0" }).collect::<Vec<_>>().join(", ")
+    );
+    resolve(&parse(&source).unwrap(), &source, std::path::Path::new("."))
+}
+
+/// The first error message of a refused spec.
+fn refusal(body: &str) -> String {
+    spec(body).unwrap_err().remove(0).message
+}
+
+/// Per n of the first experiment, the infinite-variance reason of each series.
+fn variances(s: &Spec) -> Vec<Vec<Option<String>>> {
+    let e = &s.experiments[0];
+    let series = e.series_names().len();
+    e.sizes.iter().map(|&n| (0..series).map(|j| e.infinite_variance(j, n)).collect()).collect()
+}
+
+#[test]
+fn masked_surrogates_carry_the_task_noise() {
+    let body = |n: &str, noise: f64| {
+        format!(
+            "task t = gaussian(flat, ones, noise: {noise})\nsurrogate mask = optimal_mask\nsurrogate top = top_k(k: 10)\n\
+             experiment e {{ task t  n {n}  surrogates mask, top  trials 40 }}\n"
+        )
+    };
+    assert!(refusal(&body("[30, 39]", 0.5)).starts_with("n = 39: the expected risk is infinite"));
+    assert!(refusal(&body("[41]", 0.5)).starts_with("n = 41: the expected risk is infinite"));
+    let s = spec(&body("[36, 37, 38, 44]", 0.5)).unwrap();
+    let v = variances(&s);
+    assert!(v[0].iter().all(Option::is_none) && v[3].iter().all(Option::is_none), "{v:?}");
+    for point in &v[1..3] {
+        assert!(point.iter().all(|r| r.as_ref().is_some_and(|r| r.contains("the risk's variance is infinite"))));
+    }
+    // Noiseless: bias only, every moment finite next to k (n = p − 1 is still interpolation).
+    let s = spec(&body("[38, 39]", 0.0)).unwrap();
+    assert!(variances(&s).iter().flatten().all(Option::is_none));
+    // The masks measure reports theory risks at n: an infinite mean is refused there too.
+    let masks = "task t = gaussian(flat, ones, noise: 0.5)\nexperiment e { task t  n 39  measure masks }\n";
+    assert!(refusal(masks).starts_with("n = 39: the expected risk is infinite"));
+    assert!(spec(&masks.replace("n 39", "n 38")).is_ok());
+}
+
+#[test]
+fn a_training_design_sets_k() {
+    // Trained on `thin` (k = 30), tested on `flat` (k = 40): n = 29 is k − 1 of the design.
+    let body = |n: &str| {
+        format!(
+            "task t = gaussian(flat, ones, noise: 0.1)\nsurrogate truth = ground_truth\n\
+             experiment e {{ task t  design thin  n {n}  surrogates truth  trials 40 }}\n"
+        )
+    };
+    let message = refusal(&body("29"));
+    assert!(message.starts_with("n = 29: the expected risk is infinite") && message.contains("k = 30"), "{message}");
+    let s = spec(&body("[26, 28]")).unwrap();
+    let v = variances(&s);
+    assert_eq!(v[0], [None]);
+    assert!(v[1][0].as_ref().is_some_and(|r| r.starts_with("n = 28: the risk's variance is infinite")), "{v:?}");
+}
+
+#[test]
+fn an_erm_surrogate_adds_its_own_stage() {
+    let erm = |surrogate: &str, n: &str, noise: f64| {
+        format!(
+            "task t = gaussian(wide, wide_ones, noise: {noise})\nsurrogate w = {surrogate}\nsurrogate me = teacher(of: w)\n\
+             experiment e {{ task t  n {n}  surrogates w, me  trials 40 }}\n"
+        )
+    };
+    // Noiseless labels, but 10 unseen features: their signal is stage one's noise (misspecification).
+    let message = refusal(&erm("erm(spectrum: wide, m: 39, features: 40)", "[10]", 0.0));
+    assert!(message.starts_with("surrogate `w` cannot be analysed: m = 39: the expected risk is infinite"));
+    assert!(message.contains("0 + 10 (the signal it cannot see acts as noise)"), "{message}");
+    let message = refusal(&erm("erm(spectrum: wide, m: n, features: 40)", "[20, 41]", 0.0));
+    assert!(message.starts_with("surrogate `w` cannot be analysed: m = 41: the expected risk is infinite"));
+    // m = 38 = k_s − 2: finite mean, infinite variance, for the student and its teacher alike.
+    let s = spec(&erm("erm(spectrum: wide, m: 38, features: 40)", "[10, 20]", 0.0)).unwrap();
+    for point in variances(&s) {
+        for reason in point {
+            let reason = reason.unwrap();
+            assert!(reason.starts_with("surrogate `w`: m = 38: the risk's variance is infinite"), "{reason}");
+        }
+    }
+    // Every feature seen, no label noise: stage one is exact even at m = p − 1.
+    let s = spec(&erm("erm(spectrum: wide, m: 49)", "[10]", 0.0)).unwrap();
+    assert!(variances(&s).iter().flatten().all(Option::is_none));
+    // Target noise: the student's variance is infinite at n = 48 = p − 2, the teacher's (stage one only) is not.
+    let s = spec(&erm("erm(spectrum: wide, m: 20)", "[48]", 0.1)).unwrap();
+    let v = variances(&s);
+    assert!(v[0][0].as_ref().is_some_and(|r| r.starts_with("n = 48: the risk's variance")), "{v:?}");
+    assert_eq!(v[0][1], None);
+    assert!(refusal(&erm("erm(spectrum: wide, m: 20)", "[49]", 0.1)).starts_with("n = 49: the expected risk"));
+}
+
+#[test]
+fn quantities_that_are_not_risks_have_no_moment_guard() {
+    let body = "task t = gaussian(flat, ones, noise: 1)\nsurrogate opt = optimal\n\
+                experiment e { task t  n 39  surrogates opt  measure coefficients }\n";
+    let s = spec(body).unwrap();
+    assert_eq!(s.experiments[0].infinite_variance(0, 39), None);
+}
