@@ -16,7 +16,7 @@ use super::results_file::results_file;
 use super::world::ReportDate;
 use crate::claims::{Status, Verdict, Verdicts};
 use crate::engine::{ExperimentResults, Results, Stop};
-use crate::spec::{Claim, Designs, Experiment, Measure, Part, Section, Spec, Text, Trials};
+use crate::spec::{Claim, Experiment, Keyword, Measure, Part, Section, Spec, Text, Trials};
 use crate::stats::sig;
 
 /// The templates, compiled in; file names as in `templates/`.
@@ -334,7 +334,7 @@ fn risk_table(e: &Experiment, r: &ExperimentResults) -> Table {
         Some(t) => format!(
             "Excess risk at {}, {t} Monte Carlo trials per point on {} designs.{}",
             sample_sizes(e.sizes.len()),
-            designs_word(e.designs),
+            e.designs.keyword(),
             stop_words(e, r)
         ),
         None => format!("Theoretical excess risk at {}.", sample_sizes(e.sizes.len())),
@@ -494,14 +494,6 @@ fn summary_sentence(v: &Verdicts) -> String {
     parts.join(", ") + "."
 }
 
-/// "independent" or "nested": how an experiment's trials draw their designs.
-fn designs_word(designs: Designs) -> &'static str {
-    match designs {
-        Designs::Independent => "independent",
-        Designs::Nested => "nested",
-    }
-}
-
 /// The Monte Carlo design in one line.
 fn trials_note(spec: &Spec, results: &Results) -> String {
     let draft = results.draft.map_or(String::new(), |t| format!("draft: {t} trials per point (--trials) · "));
@@ -510,7 +502,7 @@ fn trials_note(spec: &Spec, results: &Results) -> String {
         .iter()
         .zip(&results.experiments)
         .filter_map(|(e, r)| {
-            r.trials.map(|t| format!("{} × {t} trials ({}, {})", e.sizes.len(), e.name, designs_word(e.designs)))
+            r.trials.map(|t| format!("{} × {t} trials ({}, {})", e.sizes.len(), e.name, e.designs.keyword()))
         })
         .collect();
     if simulated.is_empty() {

@@ -12,6 +12,7 @@ mod signature;
 
 pub use lint::lint;
 pub use resolve::resolve;
+pub(crate) use signature::Keyword;
 pub use signature::Signatures;
 
 use crate::diagnostics::Span;

@@ -109,6 +109,42 @@ pub(super) fn settings(kind: &str) -> Option<&'static [&'static str]> {
     }
 }
 
+/// A spec type whose variants the language names with one keyword each: the one typed home of those words. The
+/// resolver reads a keyword with [`Keyword::ALL`] and writes one back with [`Keyword::keyword`].
+pub(crate) trait Keyword: Copy + Sized + 'static {
+    /// Every variant, in the order the language reference lists them.
+    const ALL: &'static [Self];
+    /// Its keyword in the language.
+    fn keyword(self) -> &'static str;
+}
+
+/// Implements [`Keyword`] for `$type` from `Variant => "keyword"` pairs. `keyword` is an exhaustive match, so a
+/// variant added to the type without a keyword here does not compile.
+macro_rules! keywords {
+    ($type:ty { $($variant:ident => $word:literal),+ $(,)? }) => {
+        impl Keyword for $type {
+            const ALL: &'static [Self] = &[$(<$type>::$variant),+];
+            fn keyword(self) -> &'static str {
+                match self {
+                    $(<$type>::$variant => $word),+
+                }
+            }
+        }
+    };
+}
+
+keywords!(super::Measure {
+    ExcessRisk => "excess_risk",
+    Coefficients => "coefficients",
+    Equivalent => "equivalent",
+    Cutoffs => "cutoffs",
+    Masks => "masks",
+    Bounds => "bounds",
+});
+keywords!(super::Designs { Independent => "independent", Nested => "nested" });
+keywords!(super::Axes { Linear => "linear", LogLog => "loglog", LogX => "logx" });
+keywords!(super::PointFilter { All => "all", Differing => "differing" });
+
 /// The signatures as the formatter's canonical order (`kdrepro fmt`).
 #[derive(Clone, Copy, Debug)]
 pub struct Signatures;
@@ -131,6 +167,25 @@ mod tests {
     fn rules_are_the_claim_settings_before_the_first_option() {
         assert_eq!(RULES, ["agree", "equal", "holds", "theory", "close", "slope", "flat", "amplifies"]);
         assert_eq!(CLAIM[RULES.len()], "tolerance");
+    }
+
+    #[test]
+    fn every_keyword_names_one_variant() {
+        fn distinct<T: Keyword>() {
+            let words: Vec<_> = T::ALL.iter().map(|v| v.keyword()).collect();
+            let mut sorted = words.clone();
+            sorted.sort_unstable();
+            sorted.dedup();
+            assert_eq!(sorted.len(), words.len(), "{words:?}");
+        }
+        distinct::<super::super::Measure>();
+        distinct::<super::super::Designs>();
+        distinct::<super::super::Axes>();
+        distinct::<super::super::PointFilter>();
+        assert_eq!(
+            super::super::Axes::ALL.iter().map(|a| a.keyword()).collect::<Vec<_>>(),
+            ["linear", "loglog", "logx"]
+        );
     }
 
     #[test]

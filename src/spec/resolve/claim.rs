@@ -108,10 +108,7 @@ impl<'a> Resolver<'a> {
             "holds" => {
                 let points = match s.get("points") {
                     None => PointFilter::All,
-                    Some(p) => match choice(single(p)?, "points", &["all", "differing"])? {
-                        "all" => PointFilter::All,
-                        _ => PointFilter::Differing,
-                    },
+                    Some(p) => keyword(single(p)?, "points")?,
                 };
                 let (experiment, pairs) = self.comparisons(setting, spec)?;
                 let pairs = pairs.into_iter().map(|(lower, higher, _)| (lower, higher)).collect();

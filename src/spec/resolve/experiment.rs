@@ -29,17 +29,7 @@ impl<'a> Resolver<'a> {
         let trials = s.get("trials").map(|t| trials(single(t)?)).transpose()?;
         let measure = match s.get("measure") {
             None => Measure::ExcessRisk,
-            Some(m) => {
-                const MEASURES: [&str; 6] = ["excess_risk", "coefficients", "equivalent", "cutoffs", "masks", "bounds"];
-                match choice(single(m)?, "measure", &MEASURES)? {
-                    "excess_risk" => Measure::ExcessRisk,
-                    "coefficients" => Measure::Coefficients,
-                    "equivalent" => Measure::Equivalent,
-                    "cutoffs" => Measure::Cutoffs,
-                    "masks" => Measure::Masks,
-                    _ => Measure::Bounds,
-                }
-            }
+            Some(m) => keyword(single(m)?, "measure")?,
         };
         let design = match s.get("design") {
             None => None,
@@ -74,12 +64,12 @@ impl<'a> Resolver<'a> {
         check_sizes(&sizes, &task.spectrum, risks.then_some(task.noise), n_expr)?;
         let designs = match s.get("designs") {
             None => Designs::Independent,
-            Some(d) => match choice(single(d)?, "designs", &["independent", "nested"])? {
-                "nested" => {
+            Some(d) => match keyword(single(d)?, "designs")? {
+                Designs::Nested => {
                     check_nested(&sizes, &task, &surrogates, measure, trials, d.span)?;
                     Designs::Nested
                 }
-                _ => Designs::Independent,
+                Designs::Independent => Designs::Independent,
             },
         };
         let excerpt = self.excerpt(&used, b.span);
@@ -160,11 +150,7 @@ impl<'a> Resolver<'a> {
         let caption = s.get("caption").map(|c| string(single(c)?)).transpose()?.unwrap_or_default();
         let axes = match s.get("axes") {
             None => Axes::Linear,
-            Some(a) => match choice(single(a)?, "axes", &["linear", "loglog", "logx"])? {
-                "linear" => Axes::Linear,
-                "logx" => Axes::LogX,
-                _ => Axes::LogLog,
-            },
+            Some(a) => keyword(single(a)?, "axes")?,
         };
         if axes == Axes::LogLog && spec.experiments[experiment].measure == Measure::Coefficients {
             let at = s.require("axes")?.span;

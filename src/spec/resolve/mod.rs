@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, HashMap};
 use crate::diagnostics::{Diagnostic, Span, did_you_mean};
 use crate::spec::args::{Args, Bound, MAX_COUNT, count, count_in, kind_name, number, real};
 use crate::spec::files::{self, Column};
-use crate::spec::signature::{self, RULES};
+use crate::spec::signature::{self, Keyword, RULES};
 use crate::spec::{
     Axes, Band, Claim, DataFile, Designs, Erm, Expectation, Experiment, Figure, Measure, Part, PointFilter, Rule,
     SampleSize, Section, Spec, Spectrum, Surrogate, SurrogateKind, Task, Text, Tolerance, Trials,

@@ -116,6 +116,13 @@ pub(super) fn single_segment(p: &Path) -> Result<&Ident, Diagnostic> {
     }
 }
 
+/// The variant of `T` that `e` names by its keyword ([`Keyword`]).
+pub(super) fn keyword<T: Keyword>(e: &Expr, what: &str) -> Result<T, Diagnostic> {
+    let words: Vec<&str> = T::ALL.iter().map(|v| v.keyword()).collect();
+    let word = choice(e, what, &words)?;
+    Ok(*T::ALL.iter().find(|v| v.keyword() == word).expect("choice returns one of the words"))
+}
+
 /// One of `allowed` bare words.
 pub(super) fn choice<'w>(e: &Expr, what: &str, allowed: &[&'w str]) -> Result<&'w str, Diagnostic> {
     let word = single_segment(path(e, &format!("one of {}", allowed.join(", ")))?)?;
