@@ -9,7 +9,7 @@ use std::fmt;
 
 use crate::Spec;
 use crate::diagnostics::{Diagnostic, Span};
-use crate::spec::{Claim, Experiment, Measure, Rule, SurrogateKind, Trials};
+use crate::spec::{Claim, Experiment, Keyword, Measure, SurrogateKind, Trials};
 
 /// Bytes of one f64.
 const F64: f64 = 8.0;
@@ -56,16 +56,7 @@ pub fn estimate(spec: &Spec, threads: usize) -> Plan {
 
 /// "name: holds on fig1b (simulated, confidence 0.99)".
 fn claim_line(spec: &Spec, c: &Claim) -> String {
-    let rule = match c.rule {
-        Rule::Agree { .. } => "agree",
-        Rule::Equal { .. } => "equal",
-        Rule::Below { .. } => "holds",
-        Rule::TheoryBelow { .. } => "theory",
-        Rule::Close { .. } => "close",
-        Rule::Slope { .. } => "slope",
-        Rule::Flat { .. } => "flat",
-        Rule::Amplifies { .. } => "amplifies",
-    };
+    let rule = c.rule.kind().keyword();
     let experiment = &spec.experiments[c.rule.experiment()].name;
     let how =
         if c.rule.is_simulated() { format!("simulated, confidence {}", c.confidence) } else { "theory".to_owned() };

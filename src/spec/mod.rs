@@ -390,6 +390,57 @@ pub(crate) struct Claim {
     pub(crate) excerpt: String,
 }
 
+/// The kind of a claim's rule: the keyword of its first setting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum RuleKind {
+    /// `agree E`: Theorem 1 as an equivalence test.
+    Agree,
+    /// `equal E.a, F.b`: two series' expected risks agree.
+    Equal,
+    /// `holds E.a < E.b`: simulated orderings.
+    Holds,
+    /// `theory E.a < E.b`: theory orderings.
+    Theory,
+    /// `close E.a, E.b`: two theory series within a tolerance.
+    Close,
+    /// `slope E.a`: a log-log slope.
+    Slope,
+    /// `flat E.a, E.b`: a ratio that does not move.
+    Flat,
+    /// `amplifies E.a, E.b`: coefficient amplification.
+    Amplifies,
+}
+
+impl Rule {
+    /// Its kind, whose keyword introduced it.
+    pub(crate) fn kind(&self) -> RuleKind {
+        match self {
+            Rule::Agree { .. } => RuleKind::Agree,
+            Rule::Equal { .. } => RuleKind::Equal,
+            Rule::Below { .. } => RuleKind::Holds,
+            Rule::TheoryBelow { .. } => RuleKind::Theory,
+            Rule::Close { .. } => RuleKind::Close,
+            Rule::Slope { .. } => RuleKind::Slope,
+            Rule::Flat { .. } => RuleKind::Flat,
+            Rule::Amplifies { .. } => RuleKind::Amplifies,
+        }
+    }
+}
+
+impl RuleKind {
+    /// The claim settings this rule accepts besides itself.
+    pub(crate) fn options(self) -> &'static [&'static str] {
+        match self {
+            RuleKind::Agree | RuleKind::Equal => &["tolerance", "confidence", "at", "contradicted"],
+            RuleKind::Holds => &["points", "confidence", "at", "contradicted"],
+            RuleKind::Close => &["tolerance", "at", "contradicted"],
+            RuleKind::Slope => &["expect", "tolerance", "at", "contradicted"],
+            RuleKind::Flat => &["tolerance", "at", "contradicted"],
+            RuleKind::Theory | RuleKind::Amplifies => &["at", "contradicted"],
+        }
+    }
+}
+
 /// The decision rule of a claim.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Rule {

@@ -144,6 +144,16 @@ keywords!(super::Measure {
 keywords!(super::Designs { Independent => "independent", Nested => "nested" });
 keywords!(super::Axes { Linear => "linear", LogLog => "loglog", LogX => "logx" });
 keywords!(super::PointFilter { All => "all", Differing => "differing" });
+keywords!(super::RuleKind {
+    Agree => "agree",
+    Equal => "equal",
+    Holds => "holds",
+    Theory => "theory",
+    Close => "close",
+    Slope => "slope",
+    Flat => "flat",
+    Amplifies => "amplifies",
+});
 
 /// The signatures as the formatter's canonical order (`kdrepro fmt`).
 #[derive(Clone, Copy, Debug)]
@@ -166,6 +176,9 @@ mod tests {
     #[test]
     fn rules_are_the_claim_settings_before_the_first_option() {
         assert_eq!(RULES, ["agree", "equal", "holds", "theory", "close", "slope", "flat", "amplifies"]);
+        // The claim table's rules are the rule kinds, in order.
+        let kinds: Vec<_> = super::super::RuleKind::ALL.iter().map(|k| k.keyword()).collect();
+        assert_eq!(RULES, kinds.as_slice());
         assert_eq!(CLAIM[RULES.len()], "tolerance");
     }
 

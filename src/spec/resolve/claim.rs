@@ -69,14 +69,8 @@ impl<'a> Resolver<'a> {
     /// The rule of a claim, from its rule setting and the options that rule accepts.
     pub(super) fn rule(&self, setting: &Setting, s: &Settings<'_>, spec: &Spec) -> Result<Rule, Diagnostic> {
         let key = setting.key.name.as_str();
-        let allowed: &[&str] = match key {
-            "agree" | "equal" => &["tolerance", "confidence", "at", "contradicted"],
-            "holds" => &["points", "confidence", "at", "contradicted"],
-            "close" => &["tolerance", "at", "contradicted"],
-            "slope" => &["expect", "tolerance", "at", "contradicted"],
-            "flat" => &["tolerance", "at", "contradicted"],
-            _ => &["at", "contradicted"],
-        };
+        let kind = *RuleKind::ALL.iter().find(|k| k.keyword() == key).expect("the claim found its rule by RULES");
+        let allowed = kind.options();
         if let Some(extra) = s.in_order().find(|x| x.key.name != key && !allowed.contains(&x.key.name.as_str())) {
             return Err(Diagnostic::error(
                 extra.key.span,
@@ -92,20 +86,21 @@ impl<'a> Resolver<'a> {
                 )
             })?)
         };
-        match key {
-            "agree" => {
+        // `agree` and `equal` read a band (two parts allowed); the others one tolerance, read before their series.
+        let tolerance = match kind {
+            RuleKind::Agree | RuleKind::Equal => None,
+            _ => s.get("tolerance").map(|t| tolerance(single(t)?)).transpose()?,
+        };
+        match kind {
+            RuleKind::Agree => {
                 let experiment = self.experiment_ref(single(setting)?)?;
-                return Ok(Rule::Agree { experiment, band: band()? });
+                Ok(Rule::Agree { experiment, band: band()? })
             }
-            "equal" => {
+            RuleKind::Equal => {
                 let ((experiment, series), other) = self.equal(setting, spec)?;
-                return Ok(Rule::Equal { experiment, series, other, band: band()? });
+                Ok(Rule::Equal { experiment, series, other, band: band()? })
             }
-            _ => {}
-        }
-        let tolerance = s.get("tolerance").map(|t| tolerance(single(t)?)).transpose()?;
-        match key {
-            "holds" => {
+            RuleKind::Holds => {
                 let points = match s.get("points") {
                     None => PointFilter::All,
                     Some(p) => keyword(single(p)?, "points")?,
@@ -114,23 +109,23 @@ impl<'a> Resolver<'a> {
                 let pairs = pairs.into_iter().map(|(lower, higher, _)| (lower, higher)).collect();
                 Ok(Rule::Below { experiment, pairs, points })
             }
-            "theory" => {
+            RuleKind::Theory => {
                 let (experiment, pairs) = self.comparisons(setting, spec)?;
                 Ok(Rule::TheoryBelow { experiment, pairs })
             }
-            "close" => {
+            RuleKind::Close => {
                 let (experiment, series) = self.two_series(setting, spec)?;
                 let tolerance = tolerance.ok_or_else(|| missing_tolerance(setting))?;
                 Ok(Rule::Close { experiment, series, tolerance })
             }
-            "flat" => {
+            RuleKind::Flat => {
                 let (experiment, series) = self.two_series(setting, spec)?;
                 match tolerance {
                     Some(Tolerance::Relative(tolerance)) => Ok(Rule::Flat { experiment, series, tolerance }),
                     _ => Err(missing_tolerance(setting).with_hint("`flat` takes `tolerance relative(x)`")),
                 }
             }
-            "slope" => {
+            RuleKind::Slope => {
                 let (experiment, series) = self.many_series(setting, spec)?;
                 let tolerance = match tolerance {
                     Some(Tolerance::Absolute(x)) => x,
@@ -139,7 +134,7 @@ impl<'a> Resolver<'a> {
                 let expected = self.expected_slope(s, setting, &spec.experiments[experiment])?;
                 Ok(Rule::Slope { experiment, series, expected, tolerance })
             }
-            _ => {
+            RuleKind::Amplifies => {
                 let (experiment, series) = self.two_series(setting, spec)?;
                 if spec.experiments[experiment].measure != Measure::Coefficients {
                     return Err(Diagnostic::error(setting.key.span, "`amplifies` compares coefficient series")

@@ -20,7 +20,7 @@ use crate::spec::files::{self, Column};
 use crate::spec::signature::{self, Keyword, RULES};
 use crate::spec::{
     Axes, Band, Claim, DataFile, Designs, Erm, Expectation, Experiment, Figure, Measure, Part, PointFilter, Rule,
-    SampleSize, Section, Spec, Spectrum, Surrogate, SurrogateKind, Task, Text, Tolerance, Trials,
+    RuleKind, SampleSize, Section, Spec, Spectrum, Surrogate, SurrogateKind, Task, Text, Tolerance, Trials,
 };
 use crate::syntax::{Argument, Ast, Block, Declaration, Expr, ExprKind, Ident, Item, Path, Setting, Value};
 use crate::theory::{RiskMoments, Stage};
