@@ -8,10 +8,14 @@
 //! | stage | input → output | entry |
 //! |---|---|---|
 //! | parse | spec text → [`Ast`] | [`parse`] |
-//! | resolve | [`Ast`] → [`Spec`] | [`resolve`] |
-//! | plan + run | [`Spec`] → [`Results`] | [`run`] |
+//! | resolve | [`Ast`] (+ data files beside the spec) → [`Spec`] | [`resolve`] |
+//! | check | [`Spec`] → warnings and errors before anything runs | [`lint`], [`check_prose`], [`check_fonts`] |
+//! | plan | [`Spec`] → cost and memory estimate ([`Plan`]) | [`estimate`] |
+//! | run | [`Spec`] → [`Results`] (theory, then simulation, cached) | [`run`] |
 //! | judge | [`Spec`] + [`Results`] → [`Verdicts`] | [`judge`] |
-//! | render | everything → PDF, Typst source, results YAML, figures | [`render`] |
+//! | render | everything → PDF, Typst source, results file ([`ResultsFile`]), figures | [`render`] |
+//!
+//! The house documents (architecture, style, the paper's mathematics the code cites) are in `docs/dev/`.
 //!
 //! Back to text, `kdrepro fmt` is [`format`]: spec text → canonical spec text. It puts named arguments and
 //! settings in the order of the resolver's tables, which it receives as an [`Order`] ([`Signatures`]), so that

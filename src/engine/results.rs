@@ -80,7 +80,7 @@ impl Results {
     }
 }
 
-/// The deterministic-equivalent quantities at one sample size (PAPER.md §2.1–2.2).
+/// The deterministic-equivalent quantities at one sample size (docs/dev/paper.md §2.1–2.2).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub(crate) struct EquivalentSummary {
     /// The sample size n.

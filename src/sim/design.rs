@@ -7,7 +7,7 @@ use faer::{Conj, Mat, MatMut, MatRef, Par};
 use super::error::SimError;
 use super::stream::{DRAW_BLOCK, Draw, Source, TrialKey, named_stream};
 
-/// The distribution of the rows of the design: x ~ N(0, Σ) with Σ = U diag(λ) Uᵀ (PAPER.md §1
+/// The distribution of the rows of the design: x ~ N(0, Σ) with Σ = U diag(λ) Uᵀ (docs/dev/paper.md §1
 /// Observation 2). U = I for [`Design::new`]; [`Design::rotated`] draws a Haar-random U.
 /// Coefficient vectors of jobs on this design are given in the eigenbasis of Σ.
 #[derive(Clone, Debug, PartialEq)]

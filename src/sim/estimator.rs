@@ -1,4 +1,4 @@
-//! The estimator Est(X, y) of PAPER.md §1 and its linear-algebra kernels (all `Par::Seq`).
+//! The estimator Est(X, y) of docs/dev/paper.md §1 and its linear-algebra kernels (all `Par::Seq`).
 
 use faer::dyn_stack::{MemBuffer, MemStack, StackReq};
 use faer::linalg::cholesky::llt;
@@ -9,7 +9,7 @@ use faer::linalg::qr::col_pivoting as qr;
 use faer::traits::pulp::{Arch, Simd, WithSimd};
 use faer::{Accum, Auto, Conj, Mat, MatMut, MatRef, Par};
 
-/// Which form of Est(X, y) (PAPER.md §1) applies to an n × p design.
+/// Which form of Est(X, y) (docs/dev/paper.md §1) applies to an n × p design.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Estimator {
     /// n < p: minimum-norm interpolator b = Xᵀ(XXᵀ)⁻¹y, through the n × n Gram matrix.
@@ -228,7 +228,7 @@ pub(crate) struct Inaccurate {
     pub(crate) by_qr: bool,
 }
 
-/// Which residual certifies a fit (PAPER.md §1: interpolation when rank X = #rows, least squares otherwise).
+/// Which residual certifies a fit (docs/dev/paper.md §1: interpolation when rank X = #rows, least squares otherwise).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Check {
     /// X b = y: relative ‖X b − y‖₂ / ‖y‖₂.
@@ -290,7 +290,7 @@ pub(crate) fn relative_residual(
     worst
 }
 
-/// b = A⁺Y (PAPER.md §1: Est(A, y), on the positive directions when columns are zero) by column-pivoted
+/// b = A⁺Y (docs/dev/paper.md §1: Est(A, y), on the positive directions when columns are zero) by column-pivoted
 /// Householder QR, whose error grows with cond(A) rather than cond(A)² (no Gram matrix is formed).
 /// The exactly zero columns of A (eigenvalues λ_i = 0) get b_i = 0; the q others, largest norm first,
 /// form A₊ (n × q): q > n is the minimum-norm interpolator through the QR of A₊ᵀ (its rows sorted by
@@ -392,7 +392,7 @@ fn min_norm_qr(M: MatRef<'_, f64>, Y: MatRef<'_, f64>) -> Mat<f64> {
     b
 }
 
-/// Solves Est(X, Y) (PAPER.md §1) for stored designs of one shape (rows × p), k right-hand sides,
+/// Solves Est(X, Y) (docs/dev/paper.md §1) for stored designs of one shape (rows × p), k right-hand sides,
 /// with buffers reused across trials: by the factorised default when its residual is within
 /// [`TOLERANCE`], else by [`qr_solve`] when that is, else not at all ([`Inaccurate`]).
 pub(crate) struct Fitter {

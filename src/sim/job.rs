@@ -11,7 +11,7 @@ use super::surrogate::{SurrogateColumn, finite};
 /// column blocks (memory O(n² + n·block + p·k) per worker instead of O(n·p)). 2²⁴ entries = 128 MiB.
 pub(crate) const STREAM_ENTRIES: usize = 1 << 24;
 
-/// Everything that determines the distribution of one point's trials (PAPER.md §1): rows
+/// Everything that determines the distribution of one point's trials (docs/dev/paper.md §1): rows
 /// x ~ N(0, Σ) (`design`), labels y = X β^s + z for each surrogate column β^s with one noise vector
 /// z ~ N(0, σ²Iₙ) shared by all k columns, the target model β⋆ and the test spectrum λ_t against which
 /// the excess risk (eq. 5) is measured, and the sample size n. Coefficients are in the eigenbasis.

@@ -1,4 +1,4 @@
-//! Monte Carlo engine: Gaussian designs, the estimator Est(X, y) of PAPER.md §1 (minimum-norm
+//! Monte Carlo engine: Gaussian designs, the estimator Est(X, y) of docs/dev/paper.md §1 (minimum-norm
 //! interpolator, square solve, least squares), exact excess risks (eq. 5), per-trial random
 //! streams and the parallel runner.
 //!

@@ -1,5 +1,5 @@
 //! Surrogate columns: fixed coefficient vectors, or ERM surrogates fitted inside each trial
-//! (PAPER.md §3 "Section 5", two-stage model; the weak surrogate sees only the first p_s features).
+//! (docs/dev/paper.md §3 "Section 5", two-stage model; the weak surrogate sees only the first p_s features).
 
 use faer::{Mat, MatMut};
 

@@ -360,7 +360,7 @@ fn two_stage(
 
 #[test]
 fn two_stage_noiseless_matches_figure_2b() {
-    // PAPER.md Figure 2b, α = 1, n = m = 41: p = 100, λ_i = 1/i, σ = 0, constant β⋆ with β⋆ᵀΣβ⋆ = 1;
+    // docs/dev/paper.md Figure 2b, α = 1, n = m = 41: p = 100, λ_i = 1/i, σ = 0, constant β⋆ with β⋆ᵀΣβ⋆ = 1;
     // the paper's theory curve reads 0.42 there.
     let lambda = power_law(100, 1.0);
     let c = 1.0 / lambda.iter().sum::<f64>().sqrt();

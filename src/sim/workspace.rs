@@ -353,7 +353,7 @@ mod tests {
     #[test]
     fn fits_match_the_svd_reference_on_varied_spectra() {
         // Power laws up to α = 15 (λ_p/λ_1 down to 1e-22), repeats, exact zeros (the reference then inverts the
-        // non-zero columns only, PAPER.md §1's pseudo-inverse on the positive directions) and tiny eigenvalues,
+        // non-zero columns only, docs/dev/paper.md §1's pseudo-inverse on the positive directions) and tiny eigenvalues,
         // at n below, at and above p; plain and rotated designs. Risks agree to relative 1e-4 (the SVD
         // reference's own error is about ε cond(X) ≤ 1e-5 here).
         let power = |alpha: f64| (1..=24).map(|i| f64::from(i).powf(-alpha)).collect::<Vec<f64>>();

@@ -154,7 +154,7 @@ mod tests {
 
     #[test]
     fn constants_match_paper_values() {
-        // PAPER.md §6 and Figure 3: c(2) = 2.467 (= π²/4), C2 = 1.1186, 0.9176, 0.8976.
+        // docs/dev/paper.md §6 and Figure 3: c(2) = 2.467 (= π²/4), C2 = 1.1186, 0.9176, 0.8976.
         assert!((tau_constant(2.0).unwrap() - PI * PI / 4.0).abs() < 1e-14);
         assert!((omega_limit(2.0).unwrap() - 0.5).abs() < 1e-15);
         for (alpha, c2) in [(1.5, 1.1186), (3.0, 0.9176), (4.5, 0.8976)] {

@@ -51,7 +51,7 @@ pub(super) fn check_spectrum(lambda: &[f64]) -> Result<(), TheoryError> {
     SpectrumSummary::of(lambda).map(|_| ())
 }
 
-/// The deterministic equivalent of the min-norm interpolator fitted on n samples (PAPER.md §2.1–§2.2).
+/// The deterministic equivalent of the min-norm interpolator fitted on n samples (docs/dev/paper.md §2.1–§2.2).
 ///
 /// `tau` solves Σ_i λ_i/(λ_i+τ) = n (eq. 7); `omega` is Ω = (1/n) Σ_i (1−ζ_i)², computed in Corollary 1's ratio
 /// form Σ(1−ζ_i)²/Σ(1−ζ_i) so that Ω and 1 − Ω = Σ(1−ζ_i)ζ_i/Σ(1−ζ_i) are both accurate even when Ω is near 1.

@@ -1,4 +1,5 @@
-//! Deterministic-equivalent theory of the paper (PAPER.md §2–§3, §5), on spectra given as plain slices.
+//! Deterministic-equivalent theory of the paper (docs/dev/paper.md §2–§3, and the paper's Section 5 for the
+//! two-stage model), on spectra given as plain slices.
 //!
 //! Everything works in the eigenbasis of the covariance (Observation 2): a spectrum is `&[f64]` of eigenvalues
 //! λ_i (in the caller's order, usually decreasing) and a signal is `&[f64]` of coordinates β⋆_i in that basis.

@@ -1,6 +1,6 @@
 //! Moment guards (issue 10, item 2): whether the excess risk of a fitted stage has a finite mean and variance.
 //!
-//! The deterministic equivalents of PAPER.md §2 are finite at every sample size where they exist, but the risk
+//! The deterministic equivalents of docs/dev/paper.md §2 are finite at every sample size where they exist, but the risk
 //! they describe need not be: with label noise the minimum-norm interpolator has E R = ∞ just below the number of
 //! positive eigenvalues, and least squares just above it. This module decides, per stage and per point, which
 //! moments exist, so that the resolver can refuse an infinite mean and the claims can refuse to decide on an
@@ -9,9 +9,9 @@
 //! # The condition
 //!
 //! One stage fits n samples x ~ N(0, Σ), Σ = U diag(λ) Uᵀ with k positive eigenvalues (U = I in the eigenbasis,
-//! PAPER.md §1 Observation 2), labels y = X b + z with z ~ N(0, σ² Iₙ) independent of X and b fixed or independent
+//! docs/dev/paper.md §1 Observation 2), labels y = X b + z with z ~ N(0, σ² Iₙ) independent of X and b fixed or independent
 //! of both. The estimator is β̂ = X⁺y (min-norm interpolation for n ≤ k, least squares on the k-dimensional support
-//! for n ≥ k; PAPER.md §1), and its risk R = ‖Σ_t^{1/2}(β̂ − β⋆)‖² (eq. 5) with Σ_t the test covariance (Σ itself
+//! for n ≥ k; docs/dev/paper.md §1), and its risk R = ‖Σ_t^{1/2}(β̂ − β⋆)‖² (eq. 5) with Σ_t the test covariance (Σ itself
 //! unless the experiment declares a training `design`). With P = X⁺X (an orthogonal projection),
 //!
 //! ```text
@@ -50,7 +50,7 @@
 //! - **Target stage**, whatever the surrogate (fixed, masked, scaled, covariance shift, rotated, trained): the task's
 //!   label noise σ²; k counts the positive eigenvalues of the spectrum the design is drawn from. A fixed or masked
 //!   surrogate changes only b, and the target sees every feature, so it adds no noise.
-//! - **ERM surrogate, stage one** (Section 5; PAPER.md §3 "Section 5"): m samples from N(0, diag λ^s) fitted on the
+//! - **ERM surrogate, stage one** (Section 5; docs/dev/paper.md §3 "Section 5"): m samples from N(0, diag λ^s) fitted on the
 //!   first p_s features. The unseen features are Gaussian and independent of the seen ones, so their signal
 //!   x̃_Dᵀβ⋆_D is label noise: σ_eff² = σ_s² + Σ_{i>p_s} λ^s_i β⋆_i² (misspecification), and k counts the positive
 //!   eigenvalues among the first p_s.

@@ -58,7 +58,7 @@ mod tests {
     use super::super::{Regime, power_law_spectrum, standard_risk};
     use super::*;
 
-    /// Figure 1's spectrum at n = 200, where PAPER.md gives the unmutated structure.
+    /// Figure 1's spectrum at n = 200, where docs/dev/paper.md gives the unmutated structure.
     fn figure1a() -> (Vec<f64>, Vec<f64>) {
         (power_law_spectrum(500, 2.0), (1..=500).map(|i: i32| f64::from(i).powf(0.25)).collect())
     }

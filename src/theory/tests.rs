@@ -1,4 +1,4 @@
-//! Paper-level checks: reference values of PAPER.md (Figures 1–3, §6) and the optimality statements.
+//! Paper-level checks: reference values of docs/dev/paper.md (Figures 1–3, §6) and the optimality statements.
 
 use rand::{RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -8,14 +8,14 @@ use super::surrogate::Transitions;
 use super::two_stage::same_spectra;
 use super::*;
 
-/// Whether `x` rounds to `reference` at `decimals` decimal places (the precision PAPER.md quotes).
+/// Whether `x` rounds to `reference` at `decimals` decimal places (the precision docs/dev/paper.md quotes).
 fn rounds_to(x: f64, reference: f64, decimals: i32) -> bool {
     (x - reference).abs() <= 0.5 * 10f64.powi(-decimals) + 1e-12
 }
 
 /// Whether `x`, rounded to `decimals + 1` places and then (half up) to `decimals`, gives `reference`.
 ///
-/// Figure 1b's table in PAPER.md is rounded twice: §6 quotes n = 100 (σ² = 0.05) as target .1562, mask .1276, so
+/// Figure 1b's table in docs/dev/paper.md is rounded twice: §6 quotes n = 100 (σ² = 0.05) as target .1562, mask .1276, so
 /// the noiseless mask risk is .1276 − (.1562 − .0961) = .0675, which Figure 1b lists as 0.068.
 fn rounds_twice_to(x: f64, reference: f64, decimals: i32) -> bool {
     let finer = (x * 10f64.powi(decimals + 1)).round() / 10.0;
@@ -43,7 +43,7 @@ fn three_risks(lambda: &[f64], beta: &[f64], sigma2: f64, n: usize) -> [f64; 3] 
 
 #[test]
 fn figure_1b_theory_values() {
-    // PAPER.md §4, Figure 1(b): n: target / mask / opt (normalised signal, σ = 0), with their quoted decimals.
+    // docs/dev/paper.md §4, Figure 1(b): n: target / mask / opt (normalised signal, σ = 0), with their quoted decimals.
     let table: [(usize, [f64; 3], i32); 6] = [
         (50, [0.163, 0.111, 0.106], 3),
         (100, [0.096, 0.068, 0.064], 3),
@@ -65,7 +65,7 @@ fn figure_1b_theory_values() {
 
 #[test]
 fn section_6_table_with_noise() {
-    // PAPER.md §6: theory (target, mask, opt) at 4 decimals, including σ² = 0.05.
+    // docs/dev/paper.md §6: theory (target, mask, opt) at 4 decimals, including σ² = 0.05.
     let table: [(usize, f64, [f64; 3]); 4] = [
         (50, 0.0, [0.1628, 0.1112, 0.1062]),
         (100, 0.05, [0.1562, 0.1276, 0.1240]),
@@ -83,7 +83,7 @@ fn section_6_table_with_noise() {
 
 #[test]
 fn figure_1a_structure_at_n_200() {
-    // PAPER.md §4, Figure 1(a): τ ≈ 3.97e−5, Ω ≈ 0.613, amplified up to i = 126, kept up to i = 203;
+    // docs/dev/paper.md §4, Figure 1(a): τ ≈ 3.97e−5, Ω ≈ 0.613, amplified up to i = 126, kept up to i = 203;
     // β^{s*} (unnormalised β⋆_i = i^{0.25}) peaks at ≈ 3.5 near i ≈ 100 and is ≈ 0.33 at i = 500.
     let lambda = power_law_spectrum(500, 2.0);
     let beta: Vec<f64> = (1..=500).map(|i: i32| f64::from(i).powf(0.25)).collect();
@@ -173,7 +173,7 @@ fn optimal_mask_beats_every_top_k_mask() {
 
 #[test]
 fn proposition_4_at_large_p() {
-    // PAPER.md §6: α = 2, n = 1000, large truncated p: τ n² = 2.455 against c = 2.467, Ω = 0.5008. PAPER.md does
+    // docs/dev/paper.md §6: α = 2, n = 1000, large truncated p: τ n² = 2.455 against c = 2.467, Ω = 0.5008. docs/dev/paper.md does
     // not give p; p = 2·10^5 reproduces both numbers (τ n² grows with p, to 2.465 at p = 10^7).
     let lambda = power_law_spectrum(200_000, 2.0);
     let eq = Equivalent::solve(&lambda, 1000).unwrap();
@@ -185,7 +185,7 @@ fn proposition_4_at_large_p() {
 
 #[test]
 fn figure_3_kept_counts() {
-    // PAPER.md §4, Figure 3: #{i : ζ_i² < 1 − Ω} at p = 500 against n C2.
+    // docs/dev/paper.md §4, Figure 3: #{i : ζ_i² < 1 − Ω} at p = 500 against n C2.
     for (alpha, n, count) in
         [(1.5, 100, 114), (3.0, 100, 92), (4.5, 200, 180), (1.5, 400, 500), (3.0, 450, 470), (4.5, 450, 434)]
     {
@@ -221,7 +221,7 @@ fn appendix_b_bounds_hold() {
 
 #[test]
 fn figure_2b_two_stage_theory() {
-    // PAPER.md §4, Figure 2(b): p = 100, Σ_s = Σ_t = diag(i^{−α}), σ = 0, constant β⋆ with β⋆ᵀΣβ⋆ = 1, m = n;
+    // docs/dev/paper.md §4, Figure 2(b): p = 100, Σ_s = Σ_t = diag(i^{−α}), σ = 0, constant β⋆ with β⋆ᵀΣβ⋆ = 1, m = n;
     // every quoted theory value, at the decimals quoted (the surrogate sees all p_s = p features).
     let sizes = [1, 11, 21, 41, 61, 81, 96];
     let table: [(f64, [&str; 7]); 4] = [

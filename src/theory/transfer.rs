@@ -1,4 +1,4 @@
-//! Training on one covariance, testing on another (covariance shift; PAPER.md §1 "Reference 2").
+//! Training on one covariance, testing on another (covariance shift; docs/dev/paper.md §1 "Reference 2").
 
 use super::equivalent::Regime;
 use super::error::TheoryError;
@@ -6,9 +6,9 @@ use super::error::TheoryError;
 /// Risk under Σ_t = diag(`lambda_t`) of the estimator trained on n samples from Σ_s = diag(`lambda_s`) with labels
 /// from `beta_s` and noise σ², measured against β⋆.
 ///
-/// Interpolating (Han & Xu, PAPER.md §2.3): b_i ≈ θ_i β^s_i + θ_i λ^s_i^{-1/2} γ g_i/√p with θ_i = λ^s_i/(λ^s_i+τ_s)
+/// Interpolating (Han & Xu, docs/dev/paper.md §2.3): b_i ≈ θ_i β^s_i + θ_i λ^s_i^{-1/2} γ g_i/√p with θ_i = λ^s_i/(λ^s_i+τ_s)
 /// and γ²/p = (σ² + Σ λ^s_i ζ_i² (β^s_i)²)/((1−Ω_s) n), so R = Σ λ^t_i [(θ_i β^s_i − β⋆_i)² + θ_i² (γ²/p)/λ^s_i].
-/// Least squares (n > p + 1): E(XᵀX)⁻¹ = Σ_s⁻¹/(n−k−1) on the k positive directions, so
+/// Least squares (n ≥ k, the number of positive training eigenvalues): E(XᵀX)⁻¹ = Σ_s⁻¹/(n−k−1) on the k positive directions, so
 /// R = Σ λ^t_i [(β^s_i − β⋆_i)² + σ²/((n−k−1) λ^s_i)] there, and λ^t_i β⋆_i² where λ^s_i = 0 (β̂_i = 0).
 pub(crate) fn transfer_risk(
     lambda_s: &[f64],

@@ -345,8 +345,8 @@ impl Experiment {
     /// Which moments of series `series`' risk are finite at sample size n (theory::moments): the target stage,
     /// trained on the `design` spectrum if declared and with the task's label noise, for every surrogate; and stage
     /// one of an ERM surrogate, which alone decides its `teacher`. Quantities that are not risks are always finite,
-    /// and so are the risks of `measure bounds`, shown only inside v1 Proposition 9's region (n < p(1 − 2/α) − 1,
-    /// far below k − 4).
+    /// and so are the risks of `measure bounds`, shown only inside v1 Proposition 9's region (n below
+    /// (p + 1)(α − 2)/α − 1 and two further bounds, far below k − 4).
     pub(crate) fn risk_moments(&self, series: usize, n: usize) -> RiskMoments {
         let train = self.design.as_ref().unwrap_or(&self.task.spectrum);
         let target = Stage::target(&train.lambda, n, self.task.noise).moments();
