@@ -24,6 +24,7 @@
 mod claims;
 mod diagnostics;
 mod engine;
+mod numbers;
 #[cfg(test)]
 mod pipeline_tests;
 mod report;

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::theory;
 use crate::engine::{ExperimentResults, Results};
+use crate::numbers;
 use crate::spec::{Band, Claim, Expectation, Experiment, PointFilter, Rule, Spec};
 use crate::stats::{self, Holm, PairedComparison, Summary, Welch};
 
@@ -236,7 +237,7 @@ pub(super) fn scope_words(e: &ExperimentResults, scope: &[usize]) -> String {
     if scope.len() == total {
         return String::new();
     }
-    let xs: Vec<String> = scope.iter().map(|&i| stats::sig(e.series[0].points[i].x, 6)).collect();
+    let xs: Vec<String> = scope.iter().map(|&i| numbers::sig(e.series[0].points[i].x, 6)).collect();
     format!(" (restricted to {} = {})", e.x, xs.join(", "))
 }
 
@@ -372,8 +373,8 @@ const ALPHA_SPENDING: &str = "the error rate is spent equally over the looks, a 
 /// "3% of the theory value", "0.001", "0.001 + 3% of the theory value".
 fn band_words(band: Band) -> String {
     match (band.absolute > 0.0, band.relative > 0.0) {
-        (true, true) => format!("({} + {} of |theory|)", stats::sig(band.absolute, 3), percent(band.relative)),
-        (true, false) => stats::sig(band.absolute, 3),
+        (true, true) => format!("({} + {} of |theory|)", numbers::sig(band.absolute, 3), percent(band.relative)),
+        (true, false) => numbers::sig(band.absolute, 3),
         (false, _) => format!("{} of |theory|", percent(band.relative)),
     }
 }
@@ -400,11 +401,11 @@ fn equivalence_outcome(checks: &[PointCheck], allowed: &[f64], observed: &str, r
              the band).",
             w.series,
             w.x,
-            stats::sig(w.observed, 4),
-            stats::sig(w.low, 4),
-            stats::sig(w.high, 4),
-            stats::sig(w.expected, 4),
-            stats::sig(*a, 3),
+            numbers::sig(w.observed, 4),
+            numbers::sig(w.low, 4),
+            numbers::sig(w.high, 4),
+            numbers::sig(w.expected, 4),
+            numbers::sig(*a, 3),
             percent(deviation((w, a))),
         ));
     }
@@ -590,7 +591,7 @@ fn below(
             checks.len(),
             count(Status::Fail),
             count(Status::Inconclusive),
-            stats::sig(largest_p, 2)
+            numbers::sig(largest_p, 2)
         )
     };
     (rule, outcome, checks, notes)
@@ -598,10 +599,10 @@ fn below(
 
 /// A confidence level as written, e.g. `0.99`.
 pub(super) fn fmt_conf(c: f64) -> String {
-    stats::sig(c, 6)
+    numbers::sig(c, 6)
 }
 
 /// A fraction as a percentage, e.g. `3%`.
 pub(super) fn percent(x: f64) -> String {
-    format!("{}%", stats::sig(100.0 * x, 3))
+    format!("{}%", numbers::sig(100.0 * x, 3))
 }

@@ -3,8 +3,9 @@
 
 use super::judge::{PointCheck, Status, scope_words};
 use crate::engine::ExperimentResults;
+use crate::numbers;
 use crate::spec::{Experiment, Tolerance};
-use crate::stats::{self, LogLogFit};
+use crate::stats::LogLogFit;
 
 /// A rule in words, what was observed, and every check made.
 type Decision = (String, String, Vec<PointCheck>);
@@ -95,7 +96,7 @@ pub(super) fn close(e: &ExperimentResults, scope: &[usize], (a, b): (usize, usiz
         });
     }
     let within = match tolerance {
-        Tolerance::Absolute(t) => format!("an absolute tolerance of {}", stats::sig(t, 3)),
+        Tolerance::Absolute(t) => format!("an absolute tolerance of {}", numbers::sig(t, 3)),
         Tolerance::Relative(t) => format!("a relative tolerance of {}", super::judge::percent(t)),
     };
     let rule = format!(
@@ -105,7 +106,7 @@ pub(super) fn close(e: &ExperimentResults, scope: &[usize], (a, b): (usize, usiz
         scope_words(e, scope)
     );
     let worst = checks.iter().map(|c| (c.observed - c.expected).abs()).fold(0.0, f64::max);
-    let outcome = format!("{} Largest difference {}.", tally(&checks, skipped), stats::sig(worst, 3));
+    let outcome = format!("{} Largest difference {}.", tally(&checks, skipped), numbers::sig(worst, 3));
     (rule, outcome, checks)
 }
 
@@ -126,9 +127,9 @@ pub(super) fn slope(
                 fitted.push(format!(
                     "{} {} (95% interval {} to {})",
                     e.series[j].name,
-                    stats::sig(fit.slope, 3),
-                    stats::sig(fit.ci_low, 3),
-                    stats::sig(fit.ci_high, 3)
+                    numbers::sig(fit.slope, 3),
+                    numbers::sig(fit.ci_low, 3),
+                    numbers::sig(fit.ci_high, 3)
                 ));
                 PointCheck {
                     series: e.series[j].name.clone(),
@@ -161,8 +162,8 @@ pub(super) fn slope(
         e.x,
         scope.len(),
         scope_words(e, scope),
-        stats::sig(tolerance, 3),
-        stats::sig(expected, 4)
+        numbers::sig(tolerance, 3),
+        numbers::sig(expected, 4)
     );
     let outcome = format!("Fitted slopes: {}.", fitted.join("; "));
     (rule, outcome, checks)
@@ -196,8 +197,8 @@ pub(super) fn flat(e: &ExperimentResults, scope: &[usize], (a, b): (usize, usize
     );
     let outcome = format!(
         "The ratio ranges from {} to {} (max/min − 1 = {}).",
-        stats::sig(low, 4),
-        stats::sig(high, 4),
+        numbers::sig(low, 4),
+        numbers::sig(high, 4),
         super::judge::percent(spread)
     );
     (rule, outcome, vec![check])
@@ -238,7 +239,7 @@ pub(super) fn amplifies(spec: &Experiment, e: &ExperimentResults, (s, truth): (u
         "{} The surrogate amplifies {amplified} of {} coordinates; Ω = {}.",
         tally(&checks, 0),
         checks.len(),
-        stats::sig(omega, 4)
+        numbers::sig(omega, 4)
     );
     (rule, outcome, checks)
 }

@@ -1,8 +1,8 @@
 //! Provenance of a report: what produced it (kdrepro version and commit, the spec's content hash, the seed)
 //! and how each experiment draws its data.
 
+use crate::numbers::sig;
 use crate::spec::{Designs, Experiment, SampleSize, SurrogateKind};
-use crate::stats::sig;
 
 /// The git commit kdrepro was built from (`build.rs`), or `unknown` outside a git checkout.
 pub(crate) const COMMIT: &str = env!("KDREPRO_GIT_COMMIT");

@@ -16,8 +16,8 @@ use super::results_file::results_file;
 use super::world::ReportDate;
 use crate::claims::{Status, Verdict, Verdicts};
 use crate::engine::{ExperimentResults, Results, Stop};
+use crate::numbers::sig;
 use crate::spec::{Claim, Experiment, Keyword, Measure, Part, Section, Spec, Text, Trials};
-use crate::stats::sig;
 
 /// The templates, compiled in; file names as in `templates/`.
 const TEMPLATES: [(&str, &str); 6] = [

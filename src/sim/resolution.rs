@@ -37,9 +37,9 @@ pub(crate) fn unresolvable(scale: f64, risk: f64) -> Option<String> {
         format!(
             "the excess risk ({}) is below what f64 resolves on this task: its round-off is about {} (ρ = 1e-13 of \
              the risk scale Σλβ² + σ² = {} in Σ-norm), so every simulated risk would be rounding",
-            crate::stats::sig(risk, 4),
-            crate::stats::sig(floor, 2),
-            crate::stats::sig(scale, 4),
+            crate::numbers::sig(risk, 4),
+            crate::numbers::sig(floor, 2),
+            crate::numbers::sig(scale, 4),
         )
     })
 }

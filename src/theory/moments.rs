@@ -62,7 +62,7 @@
 
 use std::fmt;
 
-use crate::stats::sig;
+use crate::numbers::sig;
 
 /// A moment of the risk.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
