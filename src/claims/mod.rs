@@ -2,6 +2,8 @@
 
 mod judge;
 mod theory;
+mod verdict;
 
-pub(crate) use judge::{PointCheck, Status, Verdict};
-pub use judge::{Verdicts, decided, judge};
+pub use judge::{decided, judge};
+pub use verdict::Verdicts;
+pub(crate) use verdict::{PointCheck, Status, Verdict};

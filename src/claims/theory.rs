@@ -1,7 +1,8 @@
 //! Claims about theory values: orderings, closeness, log-log slopes, flat ratios and Corollary 1's
 //! amplification pattern. These are exact checks of computed numbers, with the tolerance stated in the rule.
 
-use super::judge::{PointCheck, Status, scope_words};
+use super::judge::scope_words;
+use super::verdict::{PointCheck, Status};
 use crate::engine::ExperimentResults;
 use crate::numbers;
 use crate::spec::{Experiment, Tolerance};

@@ -1,0 +1,159 @@
+//! The verdicts: each claim's status, its rule and outcome in words, and every tested point, with the claim's span.
+
+use serde::{Deserialize, Serialize};
+
+use crate::spec::Expectation;
+
+/// The verdicts of every claim, in spec order.
+#[derive(Clone, Debug, Serialize)]
+pub struct Verdicts {
+    /// One per claim.
+    pub(crate) claims: Vec<Verdict>,
+}
+
+impl Verdicts {
+    /// Whether some claim failed, or held where the spec expected the paper's statement to be contradicted.
+    pub fn any_failed(&self) -> bool {
+        self.claims.iter().any(|c| matches!(c.status, Status::Fail | Status::Unexpected))
+    }
+
+    /// Whether some claim is inconclusive.
+    pub fn any_inconclusive(&self) -> bool {
+        self.claims.iter().any(|c| c.status == Status::Inconclusive)
+    }
+
+    /// One line per claim: `pass name: statement`, `FAIL name: statement`, `INCONCLUSIVE name: statement`,
+    /// `contradicted name: statement` (as the spec expected) or `UNEXPECTED name: statement (held, …)`.
+    pub fn lines(&self) -> impl Iterator<Item = String> + '_ {
+        self.claims.iter().map(|v| {
+            let word = match v.status {
+                Status::Pass => "pass",
+                Status::Fail => "FAIL",
+                Status::Inconclusive => "INCONCLUSIVE",
+                Status::Contradicted => "contradicted",
+                Status::Unexpected => "UNEXPECTED",
+            };
+            let tail =
+                if v.status == Status::Unexpected { " (held, but the spec expects a contradiction)" } else { "" };
+            format!("{word} {}: {}{tail}", v.name, v.label)
+        })
+    }
+
+    /// A diagnostic at each claim that did not come out as the spec expects: an error where it failed (or held
+    /// against the expected contradiction), a warning where it is inconclusive, each with what was observed.
+    pub fn located(&self) -> Vec<crate::Diagnostic> {
+        let at = |v: &Verdict, what: &str| format!("claim `{}` {what}: {}", v.name, v.outcome);
+        self.claims
+            .iter()
+            .filter_map(|v| match v.status {
+                Status::Fail => Some(crate::Diagnostic::error(v.span, at(v, "failed"))),
+                Status::Unexpected => {
+                    Some(crate::Diagnostic::error(v.span, at(v, "held against the expected contradiction")))
+                }
+                Status::Inconclusive => Some(crate::Diagnostic::warning(v.span, at(v, "is inconclusive"))),
+                Status::Pass | Status::Contradicted => None,
+            })
+            .collect()
+    }
+}
+
+/// The outcome of a claim or of one tested point: held, contradicted, or not decided by the evidence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Status {
+    /// The evidence supports the claim at its confidence.
+    Pass,
+    /// The evidence contradicts the claim at its confidence (or an exact check failed).
+    Fail,
+    /// The evidence is too weak to decide either way: more trials would decide.
+    Inconclusive,
+    /// The evidence contradicts the paper's statement, as the spec expected (`contradicted "..."`).
+    Contradicted,
+    /// The paper's statement held although the spec expected it to be contradicted: flagged, fails the build.
+    Unexpected,
+}
+
+impl Status {
+    /// Pass or fail, for exact checks.
+    pub(super) fn of(ok: bool) -> Self {
+        if ok { Status::Pass } else { Status::Fail }
+    }
+
+    /// The word used in the results file and the report: `pass`, `fail`, `inconclusive`, `contradicted` or
+    /// `unexpected`.
+    pub(crate) fn word(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+            Status::Inconclusive => "inconclusive",
+            Status::Contradicted => "contradicted",
+            Status::Unexpected => "unexpected",
+        }
+    }
+
+    /// A claim's status under the spec's expectation: a contradiction expected and found is `Contradicted`, a
+    /// statement expected to be contradicted that holds is `Unexpected`.
+    pub(super) fn expected(self, expectation: &Expectation) -> Self {
+        match (expectation, self) {
+            (Expectation::Contradicted(_), Status::Fail) => Status::Contradicted,
+            (Expectation::Contradicted(_), Status::Pass) => Status::Unexpected,
+            (_, status) => status,
+        }
+    }
+
+    /// A claim's status from its points': fail if any point fails (or none was tested), else inconclusive if
+    /// any point is, else pass.
+    pub(super) fn of_claim(points: &[PointCheck]) -> Self {
+        let any = |s: Status| points.iter().any(|p| p.status == s);
+        if points.is_empty() || any(Status::Fail) {
+            Status::Fail
+        } else if any(Status::Inconclusive) {
+            Status::Inconclusive
+        } else {
+            Status::Pass
+        }
+    }
+}
+
+/// The decision on one claim.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct Verdict {
+    /// The claim's name.
+    pub(crate) name: String,
+    /// What it asserts.
+    pub(crate) label: String,
+    /// Where the claim's name stands in the spec.
+    #[serde(skip)]
+    pub(crate) span: crate::Span,
+    /// Whether it held, failed or is undecided.
+    pub(crate) status: Status,
+    /// The decision rule, in words.
+    pub(crate) rule: String,
+    /// What was observed, in words.
+    pub(crate) outcome: String,
+    /// Why some points could not be decided (infinite variance, no interval), one line each.
+    pub(crate) notes: Vec<String>,
+    /// The spec's reason to expect the paper's statement to be contradicted, if it does.
+    pub(crate) contradicted: Option<String>,
+    /// Every tested point.
+    pub(crate) points: Vec<PointCheck>,
+}
+
+/// One tested point of a claim.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) struct PointCheck {
+    /// The series (or `a − b` for paired claims).
+    pub(crate) series: String,
+    /// The sample size.
+    pub(crate) x: f64,
+    /// The simulated value (mean, or mean paired difference).
+    pub(crate) observed: f64,
+    /// The reference value (theory, or 0 for a paired difference).
+    pub(crate) expected: f64,
+    /// The acceptance interval or the one-sided p-value's bound, low end.
+    pub(crate) low: f64,
+    /// High end.
+    pub(crate) high: f64,
+    /// Whether this point passed, failed or is undecided.
+    pub(crate) status: Status,
+}
