@@ -2,6 +2,7 @@
 
 use super::theory;
 use super::verdict::{PointCheck, Status, Verdict, Verdicts};
+use super::words::{percent, scope_words};
 use crate::engine::{ExperimentResults, Results};
 use crate::numbers;
 use crate::spec::{Band, Claim, Expectation, Experiment, PointFilter, Rule, Spec};
@@ -74,16 +75,6 @@ fn scope(claim: &Claim, e: &ExperimentResults) -> Vec<usize> {
         .filter(|(_, p)| claim.at.as_ref().is_none_or(|at| at.iter().any(|&n| n as f64 == p.x)))
         .map(|(i, _)| i)
         .collect()
-}
-
-/// " (restricted to n = …)" for the rule text, or nothing when every point is in scope.
-pub(super) fn scope_words(e: &ExperimentResults, scope: &[usize]) -> String {
-    let total = e.series.first().map_or(0, |s| s.points.len());
-    if scope.len() == total {
-        return String::new();
-    }
-    let xs: Vec<String> = scope.iter().map(|&i| numbers::sig(e.series[0].points[i].x, 6)).collect();
-    format!(" (restricted to {} = {})", e.x, xs.join(", "))
 }
 
 /// A simulated point's evidence for an equivalence test: the estimate (a mean, or a difference of means) and its
@@ -445,9 +436,4 @@ fn below(
 /// A confidence level as written, e.g. `0.99`.
 pub(super) fn fmt_conf(c: f64) -> String {
     numbers::sig(c, 6)
-}
-
-/// A fraction as a percentage, e.g. `3%`.
-pub(super) fn percent(x: f64) -> String {
-    format!("{}%", numbers::sig(100.0 * x, 3))
 }

@@ -3,6 +3,7 @@
 mod judge;
 mod theory;
 mod verdict;
+mod words;
 
 pub use judge::{decided, judge};
 pub use verdict::Verdicts;

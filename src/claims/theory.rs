@@ -1,8 +1,8 @@
 //! Claims about theory values: orderings, closeness, log-log slopes, flat ratios and Corollary 1's
 //! amplification pattern. These are exact checks of computed numbers, with the tolerance stated in the rule.
 
-use super::judge::scope_words;
 use super::verdict::{PointCheck, Status};
+use super::words::{percent, scope_words};
 use crate::engine::ExperimentResults;
 use crate::numbers;
 use crate::spec::{Experiment, Tolerance};
@@ -98,7 +98,7 @@ pub(super) fn close(e: &ExperimentResults, scope: &[usize], (a, b): (usize, usiz
     }
     let within = match tolerance {
         Tolerance::Absolute(t) => format!("an absolute tolerance of {}", numbers::sig(t, 3)),
-        Tolerance::Relative(t) => format!("a relative tolerance of {}", super::judge::percent(t)),
+        Tolerance::Relative(t) => format!("a relative tolerance of {}", percent(t)),
     };
     let rule = format!(
         "{} must equal {} within {within} at every point{} where both are defined.",
@@ -194,13 +194,13 @@ pub(super) fn flat(e: &ExperimentResults, scope: &[usize], (a, b): (usize, usize
         e.series[b].name,
         scope.len(),
         scope_words(e, scope),
-        super::judge::percent(tolerance)
+        percent(tolerance)
     );
     let outcome = format!(
         "The ratio ranges from {} to {} (max/min − 1 = {}).",
         numbers::sig(low, 4),
         numbers::sig(high, 4),
-        super::judge::percent(spread)
+        percent(spread)
     );
     (rule, outcome, vec![check])
 }
