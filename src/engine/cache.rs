@@ -99,7 +99,9 @@ fn encode_samples(samples: &[Vec<Vec<f64>>], out: &mut Vec<u8>) {
         out.extend_from_slice(&(point.len() as u64).to_le_bytes());
         for series in point {
             out.extend_from_slice(&(series.len() as u64).to_le_bytes());
-            series.iter().for_each(|x| out.extend_from_slice(&x.to_bits().to_le_bytes()));
+            for x in series {
+                out.extend_from_slice(&x.to_bits().to_le_bytes());
+            }
         }
     }
 }
@@ -217,6 +219,7 @@ experiment e {
 
     #[test]
     fn issue_12_every_part_of_an_experiment_changes_the_key_and_presentation_does_not() {
+        type Change = Box<dyn Fn(&mut Experiment)>;
         use crate::spec::{Designs, Measure, SampleSize, Spectrum, SurrogateKind, Trials};
         let spec = resolve(&parse(SPEC).unwrap(), SPEC, std::path::Path::new(".")).unwrap();
         let base = spec.experiments[0].clone();
@@ -229,7 +232,6 @@ experiment e {
             features: 40,
         });
         // One field-like change to every part that determines the numbers; each must give a new key.
-        type Change = Box<dyn Fn(&mut Experiment)>;
         let changes: Vec<(&str, Change)> = vec![
             ("name", Box::new(|e| e.name.push('2'))),
             ("sizes", Box::new(|e| e.sizes.push(30))),

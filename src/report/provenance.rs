@@ -34,7 +34,7 @@ pub(crate) fn design_words(e: &Experiment, trials: Option<usize>) -> Option<Stri
     match e.task.rotation {
         None => words.push_str("; Σ = diag(λ) of task "),
         Some(seed) => {
-            words.push_str(&format!("; Σ = U diag(λ) Uᵀ with a Haar-random U (rotation seed {seed}) of task "))
+            words.push_str(&format!("; Σ = U diag(λ) Uᵀ with a Haar-random U (rotation seed {seed}) of task "));
         }
     }
     words.push_str(&e.task.name);

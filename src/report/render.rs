@@ -168,6 +168,7 @@ pub fn render(input: &RenderInput<'_>) -> Result<Report, RenderError> {
 }
 
 /// A template failure is a kdrepro bug.
+#[allow(clippy::needless_pass_by_value, reason = "a map_err adaptor: `.map_err(internal)`")]
 fn internal(e: minijinja::Error) -> RenderError {
     RenderError::Internal(format!("{e:#}"))
 }
@@ -377,7 +378,7 @@ fn coefficient_table(e: &Experiment, r: &ExperimentResults) -> Table {
 
 /// One column per series, one row per n: the theory-only quantities of Propositions 4, 5 and the v1 bounds.
 fn quantity_table(measure: Measure, e: &Experiment, r: &ExperimentResults) -> Table {
-    let mut header = vec![r.x.to_owned()];
+    let mut header = vec![r.x.clone()];
     header.extend(r.series.iter().map(|s| s.label.clone()));
     let rows = (0..e.sizes.len())
         .map(|i| {

@@ -75,6 +75,7 @@ pub struct ExperimentEntry {
 }
 
 /// Whether a count is zero (such counts are left out of the file).
+#[allow(clippy::trivially_copy_pass_by_ref, reason = "serde's skip_serializing_if passes a reference")]
 fn is_zero(count: &usize) -> bool {
     *count == 0
 }
@@ -157,6 +158,9 @@ impl ResultsFile {
     }
 
     /// The file as YAML.
+    ///
+    /// # Panics
+    /// Never: the file is plain data (strings, numbers, maps), which YAML always represents.
     pub fn to_yaml(&self) -> String {
         serde_norway::to_string(self).expect("results are plain data and always serialise")
     }

@@ -90,6 +90,7 @@ fn split(dir: &Path) -> io::Result<(PathBuf, String)> {
 }
 
 /// Adds the path an I/O error concerns.
+#[allow(clippy::needless_pass_by_value, reason = "a map_err adaptor: the error is replaced")]
 fn at(path: &Path, e: io::Error) -> io::Error {
     io::Error::new(e.kind(), format!("{}: {e}", path.display()))
 }

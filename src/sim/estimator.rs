@@ -95,7 +95,7 @@ impl WithSimd for TransposeTimes<'_> {
 
 /// Column `j` of the column-major `M` as a slice.
 #[inline(always)]
-fn column<'a>(M: MatRef<'a, f64>, j: usize) -> &'a [f64] {
+fn column(M: MatRef<'_, f64>, j: usize) -> &[f64] {
     M.col(j).try_as_col_major().expect("transpose_times takes column-major matrices").as_slice()
 }
 

@@ -38,6 +38,7 @@ impl PointJob {
     /// `surrogates` is p × k; a shape mismatch is a bug of the caller and panics.
     #[track_caller]
     #[cfg(test)]
+    #[allow(clippy::needless_pass_by_value, reason = "tests build the surrogate matrix in place")]
     pub(crate) fn new(
         design: Design,
         beta_star: Vec<f64>,

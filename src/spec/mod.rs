@@ -433,9 +433,8 @@ impl RuleKind {
         match self {
             RuleKind::Agree | RuleKind::Equal => &["tolerance", "confidence", "at", "contradicted"],
             RuleKind::Holds => &["points", "confidence", "at", "contradicted"],
-            RuleKind::Close => &["tolerance", "at", "contradicted"],
+            RuleKind::Close | RuleKind::Flat => &["tolerance", "at", "contradicted"],
             RuleKind::Slope => &["expect", "tolerance", "at", "contradicted"],
-            RuleKind::Flat => &["tolerance", "at", "contradicted"],
             RuleKind::Theory | RuleKind::Amplifies => &["at", "contradicted"],
         }
     }

@@ -16,7 +16,9 @@ impl Moments {
     /// The moments of `sample`.
     pub(crate) fn of(sample: &[f64]) -> Self {
         let mut moments = Self::default();
-        sample.iter().for_each(|&x| moments.push(x));
+        for &x in sample {
+            moments.push(x);
+        }
         moments
     }
 

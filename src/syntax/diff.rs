@@ -132,7 +132,7 @@ mod tests {
 
     #[test]
     fn distant_changes_make_two_hunks_and_insertions_count_from_the_line_before() {
-        let old: String = (1..=20).map(|i| format!("{i}\n")).collect();
+        let old: String = (1..=20).fold(String::new(), |text, i| text + &i.to_string() + "\n");
         let new = old.replace("2\n3\n", "2\nnew\n3\n").replace("19\n", "");
         let diff = unified_diff("a", "b", &old, &new);
         assert!(diff.contains("@@ -1,5 +1,6 @@\n 1\n 2\n+new\n 3\n 4\n 5\n"), "{diff}");

@@ -24,6 +24,9 @@ const CALLS_PER_BYTE: usize = 64;
 ///
 /// # Errors
 /// One located diagnostic for the first syntax error.
+///
+/// # Panics
+/// Never: the grammar's `file` rule always yields exactly one pair.
 pub fn parse(source: &str) -> Result<Ast, Vec<Diagnostic>> {
     check_nesting(source).map_err(|d| vec![d])?;
     pest::set_call_limit(std::num::NonZeroUsize::new(CALL_LIMIT.max(CALLS_PER_BYTE.saturating_mul(source.len()))));
@@ -87,7 +90,7 @@ fn syntax_error(source: &str, error: &pest::error::Error<Rule>) -> Diagnostic {
                 }
             }
             for stack in attempts.call_stacks() {
-                expected.extend(stack.deepest.get_rule().and_then(rule_name).map(str::to_owned));
+                expected.extend(stack.deepest.get_rule().and_then(|r| rule_name(*r)).map(str::to_owned));
             }
             attempts.max_position
         }
@@ -133,7 +136,7 @@ fn one_of(names: &[String]) -> String {
 }
 
 /// How a grammar rule is named in messages; `None` for rules that only add noise.
-fn rule_name(rule: &Rule) -> Option<&'static str> {
+fn rule_name(rule: Rule) -> Option<&'static str> {
     Some(match rule {
         Rule::EOI => "the end of the file",
         Rule::ident | Rule::path => "a name",
@@ -243,11 +246,13 @@ fn path(pair: Pair<'_, Rule>) -> Path {
 }
 
 /// An identifier (or the `*` path segment).
+#[allow(clippy::needless_pass_by_value, reason = "pest hands out pairs by value")]
 fn ident(pair: Pair<'_, Rule>) -> Ident {
     Ident { name: pair.as_str().to_owned(), span: span(&pair) }
 }
 
 /// A number literal.
+#[allow(clippy::needless_pass_by_value, reason = "pest hands out pairs by value")]
 fn number(pair: Pair<'_, Rule>) -> Number {
     let text = pair.as_str().to_owned();
     let value = text.parse().unwrap_or(f64::NAN);

@@ -1,6 +1,10 @@
 //! Claims: a rule, the series it reads and its options (tolerance, confidence, points, expectation).
 
-use super::*;
+use super::{
+    Band, Block, Bound, Claim, Diagnostic, Expectation, Experiment, Expr, ExprKind, Keyword, Measure, Ordering, Path,
+    PointFilter, RULES, Resolver, Rule, RuleKind, Setting, Settings, Spec, Tolerance, Value, choice, construct,
+    did_you_mean, keyword, path, real, single, sizes, string, value_expr,
+};
 
 impl<'a> Resolver<'a> {
     /// `claim name "label" { RULE ..., tolerance ..., confidence ..., points ..., at ..., contradicted "..." }`
@@ -127,11 +131,10 @@ impl<'a> Resolver<'a> {
             }
             RuleKind::Slope => {
                 let (experiment, series) = self.many_series(setting, spec)?;
-                let tolerance = match tolerance {
-                    Some(Tolerance::Absolute(x)) => x,
-                    _ => return Err(missing_tolerance(setting).with_hint("`slope` takes `tolerance absolute(x)`")),
+                let Some(Tolerance::Absolute(tolerance)) = tolerance else {
+                    return Err(missing_tolerance(setting).with_hint("`slope` takes `tolerance absolute(x)`"));
                 };
-                let expected = self.expected_slope(s, setting, &spec.experiments[experiment])?;
+                let expected = expected_slope(s, setting, &spec.experiments[experiment])?;
                 Ok(Rule::Slope { experiment, series, expected, tolerance })
             }
             RuleKind::Amplifies => {
@@ -142,27 +145,6 @@ impl<'a> Resolver<'a> {
                 }
                 Ok(Rule::Amplifies { experiment, series })
             }
-        }
-    }
-
-    /// `expect -0.5` or `expect scaling_law` (Proposition 6: −(β−1) if β < 2α+1, −2α if β > 2α+1).
-    pub(super) fn expected_slope(&self, s: &Settings<'_>, rule: &Setting, e: &Experiment) -> Result<f64, Diagnostic> {
-        let setting = s
-            .get("expect")
-            .ok_or_else(|| Diagnostic::error(rule.key.span, "`slope` needs `expect SLOPE` or `expect scaling_law`"))?;
-        let value = single(setting)?;
-        if let ExprKind::Number(n) = &value.kind {
-            return real(value, "expect", Bound::Any).map(|_| n.value);
-        }
-        choice(value, "expect", &["scaling_law"])?;
-        let (Some(alpha), Some(beta)) = (e.task.spectrum.alpha, e.task.energy_exponent) else {
-            return Err(Diagnostic::error(value.span, "`scaling_law` needs a power-law spectrum and signal")
-                .with_hint("declare the spectrum with `powerlaw` and the signal with `powerlaw_energy`"));
-        };
-        match crate::theory::scaling_exponent(alpha, beta) {
-            Ok(Some(exponent)) => Ok(-exponent),
-            Ok(None) => Err(Diagnostic::error(value.span, "β = 2α + 1 is the boundary the paper leaves open")),
-            Err(err) => Err(Diagnostic::error(value.span, err.to_string())),
         }
     }
 
@@ -311,4 +293,25 @@ pub(super) fn claim_sizes(e: &Expr, experiment: &Experiment) -> Result<Vec<usize
             .with_hint("`at` selects sample sizes of the experiment's `n`"));
     }
     Ok(at)
+}
+
+/// `expect -0.5` or `expect scaling_law` (Proposition 6: −(β−1) if β < 2α+1, −2α if β > 2α+1).
+fn expected_slope(s: &Settings<'_>, rule: &Setting, e: &Experiment) -> Result<f64, Diagnostic> {
+    let setting = s
+        .get("expect")
+        .ok_or_else(|| Diagnostic::error(rule.key.span, "`slope` needs `expect SLOPE` or `expect scaling_law`"))?;
+    let value = single(setting)?;
+    if let ExprKind::Number(n) = &value.kind {
+        return real(value, "expect", Bound::Any).map(|_| n.value);
+    }
+    choice(value, "expect", &["scaling_law"])?;
+    let (Some(alpha), Some(beta)) = (e.task.spectrum.alpha, e.task.energy_exponent) else {
+        return Err(Diagnostic::error(value.span, "`scaling_law` needs a power-law spectrum and signal")
+            .with_hint("declare the spectrum with `powerlaw` and the signal with `powerlaw_energy`"));
+    };
+    match crate::theory::scaling_exponent(alpha, beta) {
+        Ok(Some(exponent)) => Ok(-exponent),
+        Ok(None) => Err(Diagnostic::error(value.span, "β = 2α + 1 is the boundary the paper leaves open")),
+        Err(err) => Err(Diagnostic::error(value.span, err.to_string())),
+    }
 }

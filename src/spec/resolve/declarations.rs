@@ -1,6 +1,10 @@
 //! Declarations: spectra (and the data files they read), signals, tasks and surrogates, resolved by name and checked.
 
-use super::*;
+use super::{
+    Args, Argument, Bound, Column, Declaration, Diagnostic, Erm, Expr, ExprKind, MAX_FEATURES, ResolvedSignal,
+    Resolver, SampleSize, Span, Spectrum, Surrogate, SurrogateKind, Task, construct, count, count_in, expected, files,
+    number, path, real, seed, signature, single_segment, string, unknown,
+};
 
 impl<'a> Resolver<'a> {
     /// The spectrum declaration named by `expr`.
@@ -206,30 +210,6 @@ impl<'a> Resolver<'a> {
         let label = a.get("label").map(string).transpose()?.unwrap_or(default_label);
         Ok((Surrogate { name: d.name.name.clone(), kind, label }, used))
     }
-
-    /// Checks that a surrogate fits the task it is used with.
-    pub(super) fn check_surrogate(&self, s: &Surrogate, task: &Task, at: Span) -> Result<(), Diagnostic> {
-        let p = task.spectrum.lambda.len();
-        let fits = match &s.kind {
-            SurrogateKind::TopK(k) | SurrogateKind::RandomMask { keep: k, .. } => *k <= p,
-            SurrogateKind::CovarianceShift(source) => {
-                source.lambda.len() == p && task.spectrum.lambda.iter().all(|&l| l > 0.0)
-            }
-            SurrogateKind::Erm(erm) => erm.spectrum.lambda.len() == p && erm.features <= p,
-            _ => true,
-        };
-        if fits {
-            Ok(())
-        } else {
-            Err(Diagnostic::error(
-                at,
-                format!("surrogate `{}` does not fit task `{}` with p = {p} features", s.name, task.name),
-            )
-            .with_hint(
-                "masks keep at most p features; a covariance shift or an ERM surrogate needs a spectrum of length p",
-            ))
-        }
-    }
 }
 
 /// `p`: a whole number of features in 1..=MAX_FEATURES.
@@ -244,6 +224,32 @@ pub(super) fn normalise(beta: &mut [f64], lambda: &[f64], power: f64, at: Span) 
         return Err(Diagnostic::error(at, "a signal with zero power cannot be normalised"));
     }
     let scale = (power / current).sqrt();
-    beta.iter_mut().for_each(|b| *b *= scale);
+    for b in beta.iter_mut() {
+        *b *= scale;
+    }
     Ok(())
+}
+
+/// Checks that a surrogate fits the task it is used with.
+pub(super) fn check_surrogate(s: &Surrogate, task: &Task, at: Span) -> Result<(), Diagnostic> {
+    let p = task.spectrum.lambda.len();
+    let fits = match &s.kind {
+        SurrogateKind::TopK(k) | SurrogateKind::RandomMask { keep: k, .. } => *k <= p,
+        SurrogateKind::CovarianceShift(source) => {
+            source.lambda.len() == p && task.spectrum.lambda.iter().all(|&l| l > 0.0)
+        }
+        SurrogateKind::Erm(erm) => erm.spectrum.lambda.len() == p && erm.features <= p,
+        _ => true,
+    };
+    if fits {
+        Ok(())
+    } else {
+        Err(Diagnostic::error(
+            at,
+            format!("surrogate `{}` does not fit task `{}` with p = {p} features", s.name, task.name),
+        )
+        .with_hint(
+            "masks keep at most p features; a covariance shift or an ERM surrogate needs a spectrum of length p",
+        ))
+    }
 }

@@ -1,7 +1,13 @@
 //! Experiments, figures and sections: sample sizes, measures, designs, and the checks that tie them to the theory
 //! (regimes, finite moments, covariance shift, nested designs).
 
-use super::*;
+use super::declarations::check_surrogate;
+use super::{
+    Axes, Block, Declaration, Designs, Diagnostic, Erm, Experiment, Expr, ExprKind, Figure, Ident, MAX_COUNT,
+    MAX_POINTS, Measure, Named, Resolver, RiskMoments, SampleSize, Section, Setting, Settings, Span, Spec, Spectrum,
+    Stage, Surrogate, SurrogateKind, Task, Trials, count, did_you_mean, expected, keyword, kind_of, number, path,
+    single, single_segment, string, trials, value_expr, wrong_kind,
+};
 
 impl<'a> Resolver<'a> {
     /// `experiment name { task ..., n ..., surrogates ..., trials ..., measure ... }`
@@ -18,7 +24,7 @@ impl<'a> Resolver<'a> {
             if surrogates.iter().any(|x| x.name == surrogate.name) {
                 return Err(Diagnostic::error(v.span(), format!("surrogate `{}` is listed twice", surrogate.name)));
             }
-            self.check_surrogate(&surrogate, &task, v.span())?;
+            check_surrogate(&surrogate, &task, v.span())?;
             check_stage_one(&surrogate, &task, &sizes, v.span())?;
             surrogates.push(surrogate);
             used.extend(decls);

@@ -9,8 +9,11 @@ mod tests;
 mod values;
 
 pub(super) use experiment::size_span;
-use experiment::*;
-use values::*;
+use experiment::{section, sizes};
+use values::{
+    Settings, choice, construct, expected, keyword, kind_of, path, seed, single, single_segment, string, trials,
+    unknown, value_expr, wrong_kind,
+};
 
 use std::collections::{BTreeMap, HashMap};
 

@@ -1,6 +1,9 @@
 //! Values: the settings of a block, and the literals, names and calls of the language, each checked for its kind.
 
-use super::*;
+use super::{
+    Args, Block, Diagnostic, Expr, ExprKind, HashMap, Ident, Keyword, MAX_COUNT, Named, Path, Setting, Trials, Value,
+    count, count_in, did_you_mean, kind_name, number, signature,
+};
 
 /// The settings of a block, checked against the keys the block accepts.
 pub(super) struct Settings<'a> {

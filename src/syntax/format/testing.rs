@@ -43,6 +43,7 @@ pub(crate) fn shuffle_order(spec: &str, rng: &mut Xoshiro256PlusPlus) -> String 
 }
 
 /// `pieces` in a random order other than theirs (when there are two or more).
+#[allow(clippy::needless_pass_by_value, reason = "callers hand over the pieces")]
 fn shuffled<T: Clone + PartialEq>(pieces: Vec<T>, rng: &mut Xoshiro256PlusPlus) -> Vec<T> {
     let mut order = pieces.clone();
     for i in (1..order.len()).rev() {
