@@ -208,30 +208,29 @@ fn experiment(
     // Trials 0..start are the previous run's: only start..trials are simulated.
     let start = previous.and_then(|p| p.trials).unwrap_or(0);
     let mut out = ExperimentResults { fallbacks: previous.map_or(0, |p| p.fallbacks), ..empty(e, trials) };
+    // Theory first, once per point: a point the theory or f64 cannot evaluate is refused before any trial.
+    let points = e.sizes.iter().map(|&n| PointTheory::new(e, n)).collect::<Result<Vec<_>, _>>()?;
     if trials.is_some() && e.measure == Measure::ExcessRisk {
-        check_resolution(e)?;
+        check_resolution(e, &points)?;
     }
     let mut nested = match (e.designs, e.measure, trials) {
         (Designs::Nested, Measure::ExcessRisk, Some(t)) => {
-            nested_samples(seed, e, start..t, options.progress)?.into_iter()
+            nested_samples(seed, e, &points, start..t, options.progress)?.into_iter()
         }
         _ => Vec::new().into_iter(),
     };
-    for (index, &n) in e.sizes.iter().enumerate() {
+    for (index, point) in points.iter().enumerate() {
+        let (n, regime, surrogates) = (point.n, &point.regime, &point.surrogates);
         let fail = |kind: RunErrorKind| failure(e, n)(kind);
-        let lambda = &e.task.spectrum.lambda;
-        let regime = Regime::new(lambda, n).map_err(|err| fail(err.into()))?;
-        out.equivalents.push(equivalent(lambda, &regime));
-        let surrogates: Vec<Coefficients<'_>> =
-            (0..e.surrogates.len()).map(|j| coefficients(&e.task, &e.surrogates, j, &regime)).collect();
+        out.equivalents.push(equivalent(&e.task.spectrum.lambda, regime));
         out.fingerprints.push(surrogates.iter().zip(&e.surrogates).map(|(c, s)| c.fingerprint(&s.name)).collect());
         match e.measure {
-            Measure::Coefficients => coefficient_profile(&mut out, &surrogates),
+            Measure::Coefficients => coefficient_profile(&mut out, surrogates),
             Measure::ExcessRisk => {
                 let fresh = match (nested.next(), trials) {
                     (Some(simulated), _) => Some(simulated),
                     (None, Some(t)) => {
-                        let simulated = simulate(seed, e, index, n, &surrogates, start..t, options.progress);
+                        let simulated = simulate(seed, e, index, n, surrogates, start..t, options.progress);
                         Some(simulated.map_err(|err| fail(err.into()))?)
                     }
                     (None, None) => None,
@@ -240,16 +239,16 @@ fn experiment(
                     out.fallbacks += fallbacks;
                     extend(previous.map(|p| &p.samples[index]), fresh)
                 });
-                risks(&mut out, e, &regime, &surrogates, samples).map_err(fail)?;
+                risks(&mut out, e, n, &point.risks, samples).map_err(fail)?;
             }
             Measure::Masks => {
-                let (sweep, optimal) = measures::mask_sweep(&e.task, &regime);
+                let (sweep, optimal) = measures::mask_sweep(&e.task, regime);
                 let k = |i: usize| i as f64;
                 out.series[0].points = sweep.iter().enumerate().map(|(i, &r)| theory_point(k(i), r)).collect();
                 out.series[1].points = (0..sweep.len()).map(|i| theory_point(k(i), optimal)).collect();
             }
             m => {
-                let values = measures::quantities(m, &e.task, &regime).map_err(|err| fail(err.into()))?;
+                let values = measures::quantities(m, &e.task, regime).map_err(|err| fail(err.into()))?;
                 for (series, value) in out.series.iter_mut().zip(values) {
                     series.points.push(theory_point(n as f64, value));
                 }
@@ -419,17 +418,15 @@ fn simulate(
 fn nested_samples(
     seed: u64,
     e: &Experiment,
+    points: &[PointTheory<'_>],
     trials: Range<usize>,
     progress: Option<Progress<'_>>,
 ) -> Result<Vec<Simulated>, RunError> {
     let largest = e.sizes.len() - 1;
     let fail = |kind: RunErrorKind| failure(e, e.sizes[largest])(kind);
-    let mut jobs = Vec::with_capacity(e.sizes.len());
-    for &n in &e.sizes {
-        let regime = Regime::new(&e.task.spectrum.lambda, n).map_err(|err| fail(err.into()))?;
-        let surrogates: Vec<_> =
-            (0..e.surrogates.len()).map(|j| coefficients(&e.task, &e.surrogates, j, &regime)).collect();
-        jobs.push(point_job(e, n, &surrogates).map_err(|err| fail(err.into()))?.0);
+    let mut jobs = Vec::with_capacity(points.len());
+    for point in points {
+        jobs.push(point_job(e, point.n, &point.surrogates).map_err(|err| fail(err.into()))?.0);
     }
     let sweep = NestedSweep::new(jobs).map_err(|err| fail(err.into()))?;
     let samples = simulate_nested(&sweep, trials, &StreamKey::new(seed, &e.name, largest), progress)
@@ -471,27 +468,55 @@ fn point_job(e: &Experiment, n: usize, surrogates: &[Coefficients<'_>]) -> Resul
     Ok((job, column_of))
 }
 
-/// Refuses, before any trial, a simulated experiment with a point whose theory risk f64 cannot resolve
-/// ([`crate::sim::unresolvable`]): its simulated risks would be rounding, reported as if they were measurements.
-/// The scale is the largest Σλβ² of β⋆ and the fixed surrogates (labels are made from them), plus σ².
-fn check_resolution(e: &Experiment) -> Result<(), RunError> {
-    let lambda = &e.task.spectrum.lambda;
-    for &n in &e.sizes {
+/// One point's theory, computed once before any trial: its regime, each series' coefficients and, for excess
+/// risks, each series' theory risk.
+struct PointTheory<'e> {
+    /// The sample size n.
+    n: usize,
+    /// Interpolation (τ, Ω) or least squares at n.
+    regime: Regime,
+    /// Each series' surrogate coefficients.
+    surrogates: Vec<Coefficients<'e>>,
+    /// Each series' theory risk (`measure excess_risk` only; empty otherwise).
+    risks: Vec<f64>,
+}
+
+impl<'e> PointTheory<'e> {
+    /// The theory of experiment `e` at sample size n.
+    fn new(e: &'e Experiment, n: usize) -> Result<Self, RunError> {
         let fail = failure(e, n);
-        let regime = Regime::new(lambda, n).map_err(|err| fail(err.into()))?;
+        let regime = Regime::new(&e.task.spectrum.lambda, n).map_err(|err| fail(err.into()))?;
         let surrogates: Vec<_> =
             (0..e.surrogates.len()).map(|j| coefficients(&e.task, &e.surrogates, j, &regime)).collect();
-        let signal = surrogates
+        let risks = match e.measure {
+            Measure::ExcessRisk => surrogates
+                .iter()
+                .map(|c| theory_risk(e, &regime, c))
+                .collect::<Result<_, _>>()
+                .map_err(|err| fail(err.into()))?,
+            _ => Vec::new(),
+        };
+        Ok(Self { n, regime, surrogates, risks })
+    }
+}
+
+/// Refuses a simulated experiment with a point whose theory risk f64 cannot resolve
+/// ([`crate::sim::unresolvable`]): its simulated risks would be rounding, reported as if they were measurements.
+/// The scale is the largest Σλβ² of β⋆ and the fixed surrogates (labels are made from them), plus σ².
+fn check_resolution(e: &Experiment, points: &[PointTheory<'_>]) -> Result<(), RunError> {
+    let lambda = &e.task.spectrum.lambda;
+    for point in points {
+        let signal = point
+            .surrogates
             .iter()
             .filter_map(|c| match c {
                 Coefficients::Fixed(b) => Some(crate::sim::risk_scale(lambda, b, 0.0)),
                 _ => None,
             })
             .fold(crate::sim::risk_scale(lambda, &e.task.beta, 0.0), f64::max);
-        for (c, s) in surrogates.iter().zip(&e.surrogates) {
-            let risk = theory_risk(e, &regime, c).map_err(|err| fail(err.into()))?;
-            if let Some(why) = crate::sim::unresolvable(signal + e.task.noise, risk) {
-                return Err(fail(RunErrorKind::Unresolvable { surrogate: s.name.clone(), reason: why }));
+        for (&risk, s) in point.risks.iter().zip(&e.surrogates) {
+            if let Some(reason) = crate::sim::unresolvable(signal + e.task.noise, risk) {
+                return Err(failure(e, point.n)(RunErrorKind::Unresolvable { surrogate: s.name.clone(), reason }));
             }
         }
     }
@@ -533,13 +558,13 @@ fn two_stage<'a>(e: &'a Experiment, erm: &'a Erm, n: usize) -> TwoStage<'a> {
 fn risks(
     out: &mut ExperimentResults,
     e: &Experiment,
-    regime: &Regime,
-    surrogates: &[Coefficients<'_>],
+    n: usize,
+    theory: &[f64],
     samples: Option<Vec<Vec<f64>>>,
 ) -> Result<(), RunErrorKind> {
-    for (j, (series, c)) in out.series.iter_mut().zip(surrogates).enumerate() {
-        let mut point = theory_point(regime.n() as f64, theory_risk(e, regime, c)?);
-        point.infinite_variance = e.infinite_variance(j, regime.n());
+    for (j, (series, &risk)) in out.series.iter_mut().zip(theory).enumerate() {
+        let mut point = theory_point(n as f64, risk);
+        point.infinite_variance = e.infinite_variance(j, n);
         if let Some(samples) = &samples {
             let s = Summary::new(&samples[j], POINT_CONFIDENCE)?;
             point.mean = Some(s.mean);
