@@ -39,12 +39,33 @@ pub(super) enum FileError {
     Io(String),
     /// The file's structure is not a vector of numbers (a bad `.npy` header, a ragged CSV, …).
     Format(String),
-    /// A cell is not a number; `at` is "line 3, column 2" or "index 7".
-    NotANumber { at: String, text: String },
-    /// A value the caller refused (NaN, infinite, negative, out of range); `at` as above.
-    Value { at: String, value: f64, reason: String },
+    /// A cell is not a number.
+    NotANumber { at: Place, text: String },
+    /// A value the caller refused (NaN, infinite, negative, out of range).
+    Value { at: Place, value: f64, reason: String },
     /// The file holds no value.
     Empty,
+}
+
+/// Where a value stands in its file, as its error names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Place {
+    /// The index in a `.npy` array, from 0.
+    Index(usize),
+    /// The line of a text file and the number's position on it, both from 1.
+    Word { line: usize, number: usize },
+    /// The line and column of a CSV cell, both from 1.
+    Cell { line: u64, column: usize },
+}
+
+impl fmt::Display for Place {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Index(i) => write!(f, "index {i}"),
+            Self::Word { line, number } => write!(f, "line {line}, number {number}"),
+            Self::Cell { line, column } => write!(f, "line {line}, column {column}"),
+        }
+    }
 }
 
 impl fmt::Display for FileError {
@@ -94,13 +115,13 @@ pub(super) fn read(
     }
     let values = cells
         .into_iter()
-        .map(|(value, at)| check(value).map(|()| value).map_err(|reason| FileError::Value { at: at(), value, reason }))
+        .map(|(value, at)| check(value).map(|()| value).map_err(|reason| FileError::Value { at, value, reason }))
         .collect::<Result<_, _>>()?;
     Ok(Vector { values, hash: blake3::hash(&bytes).to_hex().to_string() })
 }
 
-/// A value with a way to name its place in the file (made only when an error needs it).
-type Cell = (f64, Box<dyn Fn() -> String>);
+/// A value and its place in the file.
+type Cell = (f64, Place);
 
 /// The values of a `.npy` array of one dimension (or two, one of them 1), converted to f64.
 fn npy(bytes: &[u8]) -> Result<Vec<Cell>, FileError> {
@@ -126,7 +147,7 @@ fn npy(bytes: &[u8]) -> Result<Vec<Cell>, FileError> {
             )));
         }
     };
-    Ok(values.into_iter().enumerate().map(|(i, x)| (x, Box::new(move || format!("index {i}")) as _)).collect())
+    Ok(values.into_iter().enumerate().map(|(i, x)| (x, Place::Index(i))).collect())
 }
 
 /// The numbers of a plain text file: separated by whitespace or commas, `#` comments.
@@ -137,8 +158,8 @@ fn text(bytes: &[u8]) -> Result<Vec<Cell>, FileError> {
         let line = line.split('#').next().unwrap_or_default();
         let words = line.split(|c: char| c.is_whitespace() || c == ',').filter(|w| !w.is_empty());
         for (column, word) in words.enumerate() {
-            let at = move || format!("line {}, number {}", line_index + 1, column + 1);
-            cells.push((parse(word, &at)?, Box::new(at) as _));
+            let at = Place::Word { line: line_index + 1, number: column + 1 };
+            cells.push((parse(word, at)?, at));
         }
     }
     Ok(cells)
@@ -169,8 +190,8 @@ fn csv_column(bytes: &[u8], column: Option<&Column>) -> Result<Vec<Cell>, FileEr
             .iter()
             .enumerate()
             .map(|(i, cell)| {
-                let at = move || format!("line {line}, column {}", i + 1);
-                Ok((parse(cell, &at)?, Box::new(at) as _))
+                let at = Place::Cell { line, column: i + 1 };
+                Ok((parse(cell, at)?, at))
             })
             .collect();
     }
@@ -179,9 +200,9 @@ fn csv_column(bytes: &[u8], column: Option<&Column>) -> Result<Vec<Cell>, FileEr
     rows.iter()
         .map(|(line, row)| {
             let line = *line;
-            let at = move || format!("line {line}, column {}", index + 1);
-            let cell = row.get(index).ok_or_else(|| FileError::Format(format!("{} has no such column", at())))?;
-            Ok((parse(cell, &at)?, Box::new(at) as _))
+            let at = Place::Cell { line, column: index + 1 };
+            let cell = row.get(index).ok_or_else(|| FileError::Format(format!("{at} has no such column")))?;
+            Ok((parse(cell, at)?, at))
         })
         .collect()
 }
@@ -217,8 +238,8 @@ fn utf8(bytes: &[u8]) -> Result<&str, FileError> {
 }
 
 /// A number as written; `nan` and `inf` parse (and are refused later with their place), words do not.
-fn parse(word: &str, at: &dyn Fn() -> String) -> Result<f64, FileError> {
-    word.parse().map_err(|_| FileError::NotANumber { at: at(), text: word.to_owned() })
+fn parse(word: &str, at: Place) -> Result<f64, FileError> {
+    word.parse().map_err(|_| FileError::NotANumber { at, text: word.to_owned() })
 }
 
 #[cfg(test)]
@@ -243,7 +264,7 @@ mod tests {
         assert_eq!(read_bytes("l.txt", text.as_bytes(), None), Ok(vec![1.0, 0.5, 0.25, 0.125]));
         assert_eq!(
             read_bytes("l.txt", b"1\n2\nx\n", None),
-            Err(FileError::NotANumber { at: "line 3, number 1".into(), text: "x".into() })
+            Err(FileError::NotANumber { at: Place::Word { line: 3, number: 1 }, text: "x".into() })
         );
         let nan = read_bytes("l.dat", b"1 2\n3 nan\n", None).unwrap_err();
         assert_eq!(nan.to_string(), "line 2, number 2: NaN is not finite");
@@ -264,7 +285,7 @@ mod tests {
         assert!(missing.contains("the header has: , lambda, beta"), "{missing}");
         assert_eq!(
             read_bytes("c.csv", b"1\n2\nthree\n", None),
-            Err(FileError::NotANumber { at: "line 3, column 1".into(), text: "three".into() })
+            Err(FileError::NotANumber { at: Place::Cell { line: 3, column: 1 }, text: "three".into() })
         );
         let ragged = read_bytes("c.csv", b"1,2\n3\n", None).unwrap_err().to_string();
         assert!(ragged.starts_with("not a CSV file"), "{ragged}");
