@@ -10,9 +10,9 @@
 //! | parse | spec text → [`Ast`] | [`parse`] |
 //! | resolve | [`Ast`] (+ data files beside the spec) → [`Spec`] | [`resolve`] |
 //! | check | [`Spec`] → warnings and errors before anything runs | [`lint`], [`check_prose`], [`check_fonts`] |
-//! | plan | [`Spec`] → cost and memory estimate ([`Plan`]) | [`estimate`] |
-//! | run | [`Spec`] → [`Results`] (theory, then simulation, cached) | [`run`] |
-//! | judge | [`Spec`] + [`Results`] → [`Verdicts`] | [`judge`] |
+//! | plan | [`Spec`] + [`Overrides`] → [`Plan`]: seed, trials, looks of work units; its [`Cost`] and warnings | [`Plan::new`] |
+//! | run | [`Plan`] → [`Results`] (theory, then the work units, cached) | [`run`] |
+//! | judge | [`Plan`] + [`Results`] → [`Verdicts`] | [`judge`] |
 //! | render | everything → PDF, Typst source, results file ([`ResultsFile`]), figures | [`render`] |
 //!
 //! The house documents (architecture, style, the paper's mathematics the code cites) are in `docs/dev/`.
@@ -27,6 +27,7 @@ mod engine;
 mod numbers;
 #[cfg(test)]
 mod pipeline_tests;
+mod plan;
 mod report;
 mod sim;
 mod spec;
@@ -36,9 +37,8 @@ mod theory;
 
 pub use claims::{Verdicts, decided, judge};
 pub use diagnostics::{Diagnostic, Severity, Span};
-pub use engine::{
-    Plan, Results, RunError, RunOptions, default_memory_limit, estimate, outline, parse_bytes, run, total_trials,
-};
+pub use engine::{Results, RunError, RunOptions, StoppingRule, outline, run};
+pub use plan::{Cost, Overrides, Plan, default_memory_limit, parse_bytes};
 pub use report::{
     FontError, Fonts, ReadError, RenderError, RenderInput, Report, ResultsFile, SCHEMA, check_fonts, check_output,
     check_prose, output_stem, render, spec_hash, write_report,

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use kdrepro::{Diagnostic, Fonts, RenderError, RenderInput, RunOptions, Spec};
+use kdrepro::{Diagnostic, Fonts, Overrides, Plan, RenderError, RenderInput, RunOptions, Spec};
 
 /// Reproduces a theory paper as a checked, typeset report.
 #[derive(Parser)]
@@ -161,10 +161,9 @@ fn read_raw(path: &Path) -> Result<String, Failure> {
     })
 }
 
-/// Reads, parses and resolves a spec, printing its diagnostics, among them the printed text that no font of `fonts`
-/// can show; returns it with its source text. With `draft`, every simulated experiment runs that many trials
-/// (`--trials`), before the warnings are made.
-fn load(path: &Path, draft: Option<usize>, fonts: &Fonts) -> Result<(Spec, String), Failure> {
+/// Reads, parses and resolves a spec, printing its errors; returns it with its source text and its warnings (among
+/// them the printed text that no font of `fonts` can show), unprinted, so that the plan's join them in file order.
+fn load(path: &Path, fonts: &Fonts) -> Result<(Spec, String, Vec<Diagnostic>), Failure> {
     let source = read_source(path)?;
     let display = display(path);
     let print = |diagnostics: Vec<Diagnostic>| {
@@ -174,21 +173,21 @@ fn load(path: &Path, draft: Option<usize>, fonts: &Fonts) -> Result<(Spec, Strin
         Failure::Spec
     };
     let ast = kdrepro::parse(&source).map_err(print)?;
-    let mut spec = kdrepro::resolve(&ast, &source, spec_dir(path)).map_err(print)?;
+    let spec = kdrepro::resolve(&ast, &source, spec_dir(path)).map_err(print)?;
     // Prose is rendered against the outline of the results now, so that a misnamed value stops `check` and
     // `build` before anything runs.
     kdrepro::check_prose(&spec).map_err(print)?;
-    if let Some(trials) = draft {
-        spec.set_draft_trials(trials);
-    }
-    // Warnings do not change the exit code.
     let mut warnings = kdrepro::lint(&ast, &spec);
     warnings.extend(kdrepro::check_fonts(&spec, &source, fonts));
+    Ok((spec, source, warnings))
+}
+
+/// Prints warnings in file order. Warnings do not change the exit code.
+fn warn(path: &Path, source: &str, mut warnings: Vec<Diagnostic>) {
     warnings.sort_by_key(|w| w.span.start);
     for w in warnings {
-        eprint!("{}", w.render(&display, &source));
+        eprint!("{}", w.render(&display(path), source));
     }
-    Ok((spec, source))
 }
 
 /// The directory of the spec file, which its `file("...")` paths are relative to.
@@ -199,42 +198,45 @@ fn spec_dir(path: &Path) -> &Path {
 /// `kdrepro check`: prints the plan of a valid spec that fits in memory.
 fn check(path: &Path, memory_limit: Option<u64>, fonts: &FontArgs) -> Result<(), Failure> {
     let fonts = fonts.load()?;
-    let (spec, source) = load(path, None, &fonts)?;
-    let plan = planned(path, &spec, &source, None, memory_limit)?;
-    print!("{plan}");
+    let (spec, source, mut warnings) = load(path, &fonts)?;
+    let plan = Plan::new(&spec, Overrides::default());
+    warnings.extend(plan.warnings());
+    warn(path, &source, warnings);
+    let cost = affordable(path, &plan, &source, None, memory_limit)?;
+    print!("{cost}");
     eprintln!("{}: ok ({})", path.display(), spec.outline());
     Ok(())
 }
 
-/// Estimates the cost of running `spec`, refusing it (exit 2) when its peak memory exceeds the limit.
-fn planned(
+/// Estimates the cost of running `plan`, refusing it (exit 2) when its peak memory exceeds the limit.
+fn affordable(
     path: &Path,
-    spec: &Spec,
+    plan: &Plan<'_>,
     source: &str,
     jobs: Option<usize>,
     limit: Option<u64>,
-) -> Result<kdrepro::Plan, Failure> {
+) -> Result<kdrepro::Cost, Failure> {
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    let plan = kdrepro::estimate(spec, jobs.filter(|&j| j > 0).unwrap_or(cores));
-    plan.check_memory(limit.unwrap_or_else(kdrepro::default_memory_limit)).map_err(|d| {
+    let cost = plan.cost(jobs.filter(|&j| j > 0).unwrap_or(cores));
+    cost.check_memory(limit.unwrap_or_else(kdrepro::default_memory_limit)).map_err(|d| {
         eprint!("{}", d.render(&display(path), source));
         Failure::Spec
     })?;
-    Ok(plan)
+    Ok(cost)
 }
 
 /// `kdrepro build`.
 fn build(args: &BuildArgs) -> Result<(), Failure> {
     let (path, out) = (args.spec.as_path(), args.out.as_path());
-    let draft = args.trials.map(|t| usize::try_from(t).unwrap_or(usize::MAX));
     let fonts = args.fonts.load()?;
-    let (mut spec, source) = load(path, draft, &fonts)?;
-    planned(path, &spec, &source, args.jobs, args.memory_limit)?;
+    let (spec, source, mut warnings) = load(path, &fonts)?;
+    let draft = args.trials.map(|t| usize::try_from(t).unwrap_or(usize::MAX));
+    let plan = Plan::new(&spec, Overrides { seed: args.seed, trials: draft });
+    warnings.extend(plan.warnings());
+    warn(path, &source, warnings);
+    affordable(path, &plan, &source, args.jobs, args.memory_limit)?;
     // Before any work: an output location that cannot take the report fails now, not after the simulation.
     kdrepro::check_output(out).map_err(|e| Failure::Runtime(e.to_string()))?;
-    if let Some(seed) = args.seed {
-        spec.set_seed(seed);
-    }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs.unwrap_or(0))
         .build()
@@ -242,12 +244,12 @@ fn build(args: &BuildArgs) -> Result<(), Failure> {
     eprintln!("{} worker threads", pool.current_num_threads());
     // The cache lives under the output directory, keyed by everything that determines each experiment's results.
     let cache = args.out.join(".cache");
-    let bar = progress_bar(kdrepro::total_trials(&spec));
+    let bar = progress_bar(plan.total_trials());
     let tick = |done: usize| bar.inc(done as u64);
-    let decided = |partial: &kdrepro::Results| kdrepro::decided(&spec, partial);
+    let decided = |partial: &kdrepro::Results, running: usize| kdrepro::decided(&plan, partial, running);
     let options = RunOptions { progress: Some(&tick), cache: Some(&cache), decided: Some(&decided) };
     let started = std::time::Instant::now();
-    let results = pool.install(|| kdrepro::run(&spec, &options)).map_err(|errors| {
+    let results = pool.install(|| kdrepro::run(&plan, &options)).map_err(|errors| {
         bar.finish_and_clear();
         for error in &errors {
             eprint!("{}", error.diagnostic().render(&display(path), &source));
@@ -261,13 +263,13 @@ fn build(args: &BuildArgs) -> Result<(), Failure> {
     for note in results.fallback_notes() {
         eprintln!("note: {note}");
     }
-    let verdicts = kdrepro::judge(&spec, &results);
+    let verdicts = kdrepro::judge(&plan, &results);
     let spec_file = path.file_name().map_or_else(|| display(path), |n| n.to_string_lossy().into_owned());
     let stem = kdrepro::output_stem(path);
     let spec_hash = kdrepro::spec_hash(&source);
     let threads = args.record_threads.then(|| pool.current_num_threads());
     let input = RenderInput {
-        spec: &spec,
+        plan: &plan,
         spec_file: &spec_file,
         source: &source,
         stem: &stem,

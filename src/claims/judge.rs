@@ -5,39 +5,41 @@ use super::verdict::{PointCheck, Status, Verdict, Verdicts};
 use super::words::{percent, scope_words};
 use crate::engine::{ExperimentResults, Results};
 use crate::numbers;
+use crate::plan::Plan;
 use crate::spec::{Band, Claim, Expectation, Experiment, PointFilter, Rule, Spec};
 use crate::stats::{self, Holm, PairedComparison, Summary, Welch};
 
-/// Decides every claim of `spec` on `results`.
-pub fn judge(spec: &Spec, results: &Results) -> Verdicts {
-    Verdicts { claims: spec.claims.iter().map(|c| decide(c, spec, results)).collect() }
+/// Decides every claim of the plan's spec on `results`.
+pub fn judge(plan: &Plan<'_>, results: &Results) -> Verdicts {
+    Verdicts { claims: plan.spec().claims.iter().map(|c| decide(c, plan, results)).collect() }
 }
 
-/// Whether every claim on the last experiment of `partial` (the results so far, in spec order) is decided: the
+/// Whether every claim on experiment `running` is decided by `partial` (the results so far, in spec order): the
 /// stopping rule of `trials auto`. Claims that also read a later experiment wait for it.
-pub fn decided(spec: &Spec, partial: &Results) -> bool {
-    let Some(last) = partial.experiments.len().checked_sub(1) else { return true };
-    spec.claims
+pub fn decided(plan: &Plan<'_>, partial: &Results, running: usize) -> bool {
+    plan.spec()
+        .claims
         .iter()
         .filter(|c| {
             let read = c.rule.experiments();
-            read.contains(&last) && read.iter().all(|&i| i <= last)
+            read.contains(&running) && read.iter().all(|&i| i <= running)
         })
-        .all(|c| decide(c, spec, partial).status != Status::Inconclusive)
+        .all(|c| decide(c, plan, partial).status != Status::Inconclusive)
 }
 
 /// The looks at the data behind a claim: the product of its experiments' looks (`trials auto`), over which its
 /// error rate is split.
-fn looks(claim: &Claim, spec: &Spec) -> usize {
-    claim.rule.experiments().iter().filter_map(|&i| spec.experiments[i].trials).map(|t| t.looks().len()).product()
+fn looks(claim: &Claim, plan: &Plan<'_>) -> usize {
+    claim.rule.experiments().iter().map(|&i| plan.schedule(i).looks.len().max(1)).product()
 }
 
 /// Decides one claim.
-fn decide(claim: &Claim, spec: &Spec, results: &Results) -> Verdict {
+fn decide(claim: &Claim, plan: &Plan<'_>, results: &Results) -> Verdict {
+    let spec = plan.spec();
     let index = claim.rule.experiment();
     let e = &results.experiments[index];
     let scope = scope(claim, e);
-    let looks = looks(claim, spec);
+    let looks = looks(claim, plan);
     let (rule, outcome, points, notes) = match &claim.rule {
         Rule::Agree { band, .. } => agree(e, &spec.experiments[index], &scope, *band, claim.confidence, looks),
         Rule::Equal { series, other, band, .. } => {

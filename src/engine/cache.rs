@@ -170,7 +170,7 @@ experiment e {
     fn samples(cache: &Path) -> Vec<Vec<Vec<f64>>> {
         let spec = resolve(&parse(SPEC).unwrap(), SPEC, std::path::Path::new(".")).unwrap();
         let options = RunOptions { cache: Some(cache), ..RunOptions::default() };
-        run(&spec, &options).unwrap().experiments.remove(0).samples
+        run(&crate::Plan::new(&spec, crate::Overrides::default()), &options).unwrap().experiments.remove(0).samples
     }
 
     /// A fresh scratch directory.

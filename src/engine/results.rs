@@ -7,8 +7,6 @@ use serde::{Deserialize, Serialize};
 pub struct Results {
     /// One entry per experiment.
     pub(crate) experiments: Vec<ExperimentResults>,
-    /// The `--trials N` draft override the run used, if any ([`Spec::set_draft_trials`](crate::Spec)).
-    pub(crate) draft: Option<usize>,
 }
 
 /// Why an experiment's simulation stopped where it did.

@@ -3,18 +3,21 @@
 use std::fmt;
 use std::ops::Range;
 
+use rayon::prelude::*;
+
 use super::results::{EquivalentSummary, ExperimentResults, Point, Results, Series, Stop};
 
 use super::cache::Cache;
 use super::measures;
 use super::surrogates::{Coefficients, coefficients};
 use crate::diagnostics::Span;
+use crate::plan::{Look, Plan, Points};
 use crate::sim::SimError;
 use crate::sim::{
     Design, ErmSurrogate, NestedSweep, PointJob, PointSamples, Progress, StreamKey, SurrogateColumn, simulate_nested,
     simulate_point,
 };
-use crate::spec::{Designs, Erm, Experiment, Measure, Spec, SurrogateKind, Trials};
+use crate::spec::{Erm, Experiment, Measure, Spec, SurrogateKind};
 use crate::stats::{StatsError, Summary};
 use crate::theory::{self, Regime, TheoryError, TwoStage};
 
@@ -28,10 +31,15 @@ pub struct RunOptions<'a> {
     pub progress: Option<&'a (dyn Fn(usize) + Sync)>,
     /// A directory caching experiment results between runs.
     pub cache: Option<&'a std::path::Path>,
-    /// For `trials auto`: given the results so far, whose last experiment is the one running, whether every claim
-    /// on it is decided ([`decided`](crate::decided)). Without it, adaptive experiments run to their cap.
-    pub decided: Option<&'a (dyn Fn(&Results) -> bool + Sync)>,
+    /// For `trials auto`: given the results so far (in spec order; experiments not yet run are empty) and the
+    /// index of the experiment running, whether every claim on it is decided ([`decided`](crate::decided)).
+    /// Without it, adaptive experiments run to their cap.
+    pub decided: Option<&'a StoppingRule<'a>>,
 }
+
+/// The stopping rule of `trials auto`: given the results so far (in spec order) and the index of the experiment
+/// running, whether every claim on it is decided.
+pub type StoppingRule<'a> = dyn Fn(&Results, usize) -> bool + Sync + 'a;
 
 /// A failure to evaluate an experiment at one sample size, located at the experiment's name in the spec.
 #[derive(Debug)]
@@ -110,70 +118,92 @@ fn failure(e: &Experiment, n: usize) -> impl Fn(RunErrorKind) -> RunError + '_ {
 
 impl std::error::Error for RunError {}
 
-/// The most Monte Carlo trials a run of `spec` performs (adaptive experiments at their cap).
-pub fn total_trials(spec: &Spec) -> u64 {
-    spec.experiments.iter().filter_map(|e| e.trials.map(|t| (t.max() * e.sizes.len()) as u64)).sum()
-}
-
-/// Runs every experiment of `spec`, in order.
+/// Runs `plan`: the theory of every experiment and the work units of every look.
 ///
-/// An experiment with `trials auto` runs its looks ([`Trials::looks`]) one after another, each extending the
-/// previous one's trials (the trial streams are prefixes of each other), and stops at the first look where
-/// `options.decided` says every claim on it is decided, or at its cap. Every look is cached on its own, so a
-/// rerun, or a run with a larger cap, reuses what was simulated.
+/// Theory-only experiments run concurrently beside the simulated ones, which run in spec order, each on all
+/// threads (the stopping rule of an adaptive experiment reads the experiments before it). An experiment's numbers
+/// depend only on the plan, never on the schedule, so the results are bit-identical for any thread count.
+///
+/// An adaptive experiment (`trials auto`) runs its looks one after another, each extending the previous one's
+/// trials (the trial streams are prefixes of each other), and stops at the first look where `options.decided`
+/// says every claim on it is decided, or at its last. Every look is cached on its own, so a rerun, or a run with
+/// a larger cap, reuses what was simulated.
 ///
 /// # Errors
-/// Every experiment that cannot be evaluated, each at its first failing point (the others still run, so that one
-/// run reports them all).
-pub fn run(spec: &Spec, options: &RunOptions<'_>) -> Result<Results, Vec<RunError>> {
+/// Every experiment that cannot be evaluated, each at its first failing point, in spec order (the others still
+/// run, so that one run reports them all).
+pub fn run(plan: &Plan<'_>, options: &RunOptions<'_>) -> Result<Results, Vec<RunError>> {
+    let spec = plan.spec();
     let cache = options.cache.map(Cache::new);
-    let mut results = Results { experiments: Vec::with_capacity(spec.experiments.len()), draft: spec.draft };
-    let mut errors = Vec::new();
-    for e in &spec.experiments {
-        let before = results.experiments.len();
-        if let Err(error) = run_experiment(spec, e, cache.as_ref(), options, &mut results) {
-            errors.push(error);
-            // A placeholder keeps the results in spec order for the `decided` callback of later experiments.
-            results.experiments.truncate(before);
-            results.experiments.push(empty(e, None));
+    let cache = cache.as_ref();
+    let (theory, simulated): (Vec<usize>, Vec<usize>) =
+        (0..spec.experiments.len()).partition(|&i| plan.schedule(i).looks.is_empty());
+    let (theory, mut outcome) = rayon::join(
+        || {
+            let run = |&i: &usize| cached(cache, plan.seed(), None, &spec.experiments[i], || theory_only(plan, i));
+            theory.par_iter().map(|&i| (i, run(&i))).collect::<Vec<_>>()
+        },
+        || run_simulated(plan, &simulated, cache, options),
+    );
+    let mut errors = std::mem::take(&mut outcome.1);
+    for (i, result) in theory {
+        match result {
+            Ok(r) => outcome.0.experiments[i] = r,
+            Err(error) => errors.push(error),
         }
     }
-    if errors.is_empty() { Ok(results) } else { Err(errors) }
+    errors.sort_by_key(|e| e.span.start);
+    if errors.is_empty() { Ok(outcome.0) } else { Err(errors) }
 }
 
-/// Runs experiment `e` (all its looks when adaptive), pushing its results.
-fn run_experiment(
-    spec: &Spec,
-    e: &Experiment,
+/// Runs the simulated experiments `indices` in order into results of every experiment of the plan (empty where
+/// not run), with the errors of those that failed.
+fn run_simulated(
+    plan: &Plan<'_>,
+    indices: &[usize],
+    cache: Option<&Cache>,
+    options: &RunOptions<'_>,
+) -> (Results, Vec<RunError>) {
+    let experiments = plan.spec().experiments.iter().map(|e| empty(e, None)).collect();
+    let mut results = Results { experiments };
+    let mut errors = Vec::new();
+    for &i in indices {
+        if let Err(error) = run_looks(plan, i, cache, options, &mut results) {
+            errors.push(error);
+            results.experiments[i] = empty(&plan.spec().experiments[i], None);
+        }
+    }
+    (results, errors)
+}
+
+/// Runs the looks of simulated experiment `index` into its place in `results`, stopping early where
+/// `options.decided` allows.
+fn run_looks(
+    plan: &Plan<'_>,
+    index: usize,
     cache: Option<&Cache>,
     options: &RunOptions<'_>,
     results: &mut Results,
 ) -> Result<(), RunError> {
-    let simulated = e.measure == Measure::ExcessRisk;
-    let looks = e.trials.filter(|_| simulated).map_or(vec![], Trials::looks);
-    let Some((&last, _)) = looks.split_last() else {
-        let theory = cached(cache, spec.seed, None, e, || experiment(spec.seed, e, None, options))?;
-        results.experiments.push(theory);
-        return Ok(());
-    };
-    let adaptive = matches!(e.trials, Some(Trials::Auto { .. }));
+    let e = &plan.spec().experiments[index];
+    let schedule = plan.schedule(index);
+    let looks = schedule.looks.len();
     let mut previous: Option<ExperimentResults> = None;
-    for (look, &trials) in looks.iter().enumerate() {
-        let current = cached(cache, spec.seed, Some(trials), e, || {
-            experiment(spec.seed, e, Some((trials, previous.as_ref())), options)
+    for (k, look) in schedule.looks.iter().enumerate() {
+        let current = cached(cache, plan.seed(), Some(look.trials.end), e, || {
+            simulated(plan.seed(), e, look, previous.as_ref(), options)
         })?;
-        results.experiments.push(current);
-        let decided = adaptive && options.decided.is_some_and(|d| d(results));
-        let current = results.experiments.last_mut().expect("pushed above");
-        current.stop = Some(match (adaptive, decided) {
+        results.experiments[index] = current;
+        let decided = schedule.is_adaptive() && options.decided.is_some_and(|d| d(results, index));
+        results.experiments[index].stop = Some(match (schedule.is_adaptive(), decided) {
             (false, _) => Stop::Fixed,
-            (true, true) => Stop::Decided { look: look + 1, looks: looks.len() },
-            (true, false) => Stop::Cap { looks: looks.len() },
+            (true, true) => Stop::Decided { look: k + 1, looks },
+            (true, false) => Stop::Cap { looks },
         });
-        if decided || trials == last {
+        if decided || k + 1 == looks {
             break;
         }
-        previous = results.experiments.pop();
+        previous = Some(std::mem::replace(&mut results.experiments[index], empty(e, None)));
     }
     Ok(())
 }
@@ -196,66 +226,101 @@ fn cached(
     Ok(results)
 }
 
-/// Runs one experiment: its theory and, with `simulated = Some((trials, previous))`, trials 0..trials of every
-/// point, reusing the trials of `previous` (a run of the same experiment with fewer trials) as their prefix.
-fn experiment(
+/// Runs theory-only experiment `index`: every point's theory, concurrently.
+fn theory_only(plan: &Plan<'_>, index: usize) -> Result<ExperimentResults, RunError> {
+    let e = &plan.spec().experiments[index];
+    let points = point_theories(e)?;
+    let mut out = empty(e, None);
+    for point in &points {
+        record_point(&mut out, e, point, None)?;
+    }
+    Ok(out)
+}
+
+/// Runs one look of simulated experiment `e`: its theory, then the look's work units, each point's trials
+/// extending those of `previous` (the results of the looks before it).
+fn simulated(
     seed: u64,
     e: &Experiment,
-    simulated: Option<(usize, Option<&ExperimentResults>)>,
+    look: &Look,
+    previous: Option<&ExperimentResults>,
     options: &RunOptions<'_>,
 ) -> Result<ExperimentResults, RunError> {
-    let (trials, previous) = simulated.map_or((None, None), |(t, p)| (Some(t), p));
-    // Trials 0..start are the previous run's: only start..trials are simulated.
-    let start = previous.and_then(|p| p.trials).unwrap_or(0);
-    let mut out = ExperimentResults { fallbacks: previous.map_or(0, |p| p.fallbacks), ..empty(e, trials) };
+    let mut out =
+        ExperimentResults { fallbacks: previous.map_or(0, |p| p.fallbacks), ..empty(e, Some(look.trials.end)) };
     // Theory first, once per point: a point the theory or f64 cannot evaluate is refused before any trial.
-    let points = e.sizes.iter().map(|&n| PointTheory::new(e, n)).collect::<Result<Vec<_>, _>>()?;
-    if trials.is_some() && e.measure == Measure::ExcessRisk {
-        check_resolution(e, &points)?;
-    }
-    let mut nested = match (e.designs, e.measure, trials) {
-        (Designs::Nested, Measure::ExcessRisk, Some(t)) => {
-            nested_samples(seed, e, &points, start..t, options.progress)?.into_iter()
-        }
-        _ => Vec::new().into_iter(),
-    };
-    for (index, point) in points.iter().enumerate() {
-        let (n, regime, surrogates) = (point.n, &point.regime, &point.surrogates);
-        let fail = |kind: RunErrorKind| failure(e, n)(kind);
-        out.equivalents.push(equivalent(&e.task.spectrum.lambda, regime));
-        out.fingerprints.push(surrogates.iter().zip(&e.surrogates).map(|(c, s)| c.fingerprint(&s.name)).collect());
-        match e.measure {
-            Measure::Coefficients => coefficient_profile(&mut out, surrogates),
-            Measure::ExcessRisk => {
-                let fresh = match (nested.next(), trials) {
-                    (Some(simulated), _) => Some(simulated),
-                    (None, Some(t)) => {
-                        let simulated = simulate(seed, e, index, n, surrogates, start..t, options.progress);
-                        Some(simulated.map_err(|err| fail(err.into()))?)
-                    }
-                    (None, None) => None,
-                };
-                let samples = fresh.map(|(fresh, fallbacks)| {
-                    out.fallbacks += fallbacks;
-                    extend(previous.map(|p| &p.samples[index]), fresh)
-                });
-                risks(&mut out, e, n, &point.risks, samples).map_err(fail)?;
+    let points = point_theories(e)?;
+    check_resolution(e, &points)?;
+    for unit in &look.units {
+        match unit.points {
+            // Points are simulated in order, each recorded before the next runs, so that the first failing
+            // point is the one reported.
+            Points::One(i) => {
+                let simulated = simulate(seed, e, &points[i], unit.trials.clone(), options.progress);
+                let samples = simulated.map_err(|err| failure(e, points[i].n)(err.into()))?;
+                record_simulated(&mut out, e, &points[i], previous, Some(samples))?;
             }
-            Measure::Masks => {
-                let (sweep, optimal) = measures::mask_sweep(&e.task, regime);
-                let k = |i: usize| i as f64;
-                out.series[0].points = sweep.iter().enumerate().map(|(i, &r)| theory_point(k(i), r)).collect();
-                out.series[1].points = (0..sweep.len()).map(|i| theory_point(k(i), optimal)).collect();
-            }
-            m => {
-                let values = measures::quantities(m, &e.task, regime).map_err(|err| fail(err.into()))?;
-                for (series, value) in out.series.iter_mut().zip(values) {
-                    series.points.push(theory_point(n as f64, value));
+            Points::Nested => {
+                let sweep = nested_samples(seed, e, &points, unit.trials.clone(), options.progress)?;
+                for (point, samples) in points.iter().zip(sweep) {
+                    record_simulated(&mut out, e, point, previous, Some(samples))?;
                 }
             }
         }
     }
     Ok(out)
+}
+
+/// Records the theory of one simulated point with its trials: `fresh` extends the trials of `previous`.
+fn record_simulated(
+    out: &mut ExperimentResults,
+    e: &Experiment,
+    point: &PointTheory<'_>,
+    previous: Option<&ExperimentResults>,
+    fresh: Option<Simulated>,
+) -> Result<(), RunError> {
+    let samples = fresh.map(|(fresh, fallbacks)| {
+        out.fallbacks += fallbacks;
+        extend(previous.map(|p| &p.samples[point.index]), fresh)
+    });
+    record_point(out, e, point, samples)
+}
+
+/// The theory of every point of `e`, computed concurrently; the first point that fails, in order, is the error.
+fn point_theories(e: &Experiment) -> Result<Vec<PointTheory<'_>>, RunError> {
+    let points: Vec<_> = e.sizes.par_iter().enumerate().map(|(index, &n)| PointTheory::new(e, index, n)).collect();
+    points.into_iter().collect()
+}
+
+/// Records one point of `e`: its τ and Ω, its surrogates' fingerprints and its measure's values, with the
+/// summary of its simulated risks (`samples`, per series in trial order) when there are any.
+fn record_point(
+    out: &mut ExperimentResults,
+    e: &Experiment,
+    point: &PointTheory<'_>,
+    samples: Option<Vec<Vec<f64>>>,
+) -> Result<(), RunError> {
+    let (n, regime, surrogates) = (point.n, &point.regime, &point.surrogates);
+    let fail = |kind: RunErrorKind| failure(e, n)(kind);
+    out.equivalents.push(equivalent(&e.task.spectrum.lambda, regime));
+    out.fingerprints.push(surrogates.iter().zip(&e.surrogates).map(|(c, s)| c.fingerprint(&s.name)).collect());
+    match e.measure {
+        Measure::Coefficients => coefficient_profile(out, surrogates),
+        Measure::ExcessRisk => risks(out, e, n, &point.risks, samples).map_err(fail)?,
+        Measure::Masks => {
+            let (sweep, optimal) = measures::mask_sweep(&e.task, regime);
+            let k = |i: usize| i as f64;
+            out.series[0].points = sweep.iter().enumerate().map(|(i, &r)| theory_point(k(i), r)).collect();
+            out.series[1].points = (0..sweep.len()).map(|i| theory_point(k(i), optimal)).collect();
+        }
+        m => {
+            let values = measures::quantities(m, &e.task, regime).map_err(|err| fail(err.into()))?;
+            for (series, value) in out.series.iter_mut().zip(values) {
+                series.points.push(theory_point(n as f64, value));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The results of `e` before anything is computed: its name, x axis and series, no points.
@@ -325,7 +390,7 @@ pub fn outline(spec: &Spec) -> Results {
             out
         })
         .collect();
-    Results { experiments, draft: spec.draft }
+    Results { experiments }
 }
 
 /// The legend label of a quantity series.
@@ -396,15 +461,13 @@ fn extend(previous: Option<&Vec<Vec<f64>>>, fresh: Vec<Vec<f64>>) -> Vec<Vec<f64
 fn simulate(
     seed: u64,
     e: &Experiment,
-    index: usize,
-    n: usize,
-    surrogates: &[Coefficients<'_>],
+    point: &PointTheory<'_>,
     trials: Range<usize>,
     progress: Option<Progress<'_>>,
 ) -> Result<Simulated, SimError> {
-    let (job, column_of) = point_job(e, n, surrogates)?;
-    let samples = simulate_point(&job, trials, &StreamKey::new(seed, &e.name, index), progress)?;
-    let series = surrogates.iter().enumerate().map(|(j, c)| match c {
+    let (job, column_of) = point_job(e, point.n, &point.surrogates)?;
+    let samples = simulate_point(&job, trials, &StreamKey::new(seed, &e.name, point.index), progress)?;
+    let series = point.surrogates.iter().enumerate().map(|(j, c)| match c {
         Coefficients::Teacher(of) => {
             samples.surrogate_risk(column_of[*of]).expect("an ERM column records its surrogate's risk").to_vec()
         }
@@ -471,6 +534,8 @@ fn point_job(e: &Experiment, n: usize, surrogates: &[Coefficients<'_>]) -> Resul
 /// One point's theory, computed once before any trial: its regime, each series' coefficients and, for excess
 /// risks, each series' theory risk.
 struct PointTheory<'e> {
+    /// Its index into the experiment's sample sizes.
+    index: usize,
     /// The sample size n.
     n: usize,
     /// Interpolation (τ, Ω) or least squares at n.
@@ -483,7 +548,7 @@ struct PointTheory<'e> {
 
 impl<'e> PointTheory<'e> {
     /// The theory of experiment `e` at sample size n.
-    fn new(e: &'e Experiment, n: usize) -> Result<Self, RunError> {
+    fn new(e: &'e Experiment, index: usize, n: usize) -> Result<Self, RunError> {
         let fail = failure(e, n);
         let regime = Regime::new(&e.task.spectrum.lambda, n).map_err(|err| fail(err.into()))?;
         let surrogates: Vec<_> =
@@ -496,7 +561,7 @@ impl<'e> PointTheory<'e> {
                 .map_err(|err| fail(err.into()))?,
             _ => Vec::new(),
         };
-        Ok(Self { n, regime, surrogates, risks })
+        Ok(Self { index, n, regime, surrogates, risks })
     }
 }
 

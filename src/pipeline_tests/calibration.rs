@@ -171,14 +171,15 @@ claim edge "the mean is within 10% of θ" {{ agree ols  tolerance relative(0.1) 
     /// The verdict of the edge claim on seed `seed`.
     fn verdict(trials: &str, seed: u64) -> Status {
         let spec = spec(trials, seed);
-        let stop = |partial: &Results| {
+        let plan = super::super::plan(&spec);
+        let stop = |partial: &Results, running: usize| {
             let mut moved = partial.clone();
             edge(&mut moved);
-            decided(&spec, &moved)
+            decided(&plan, &moved, running)
         };
-        let mut results = run(&spec, &RunOptions { decided: Some(&stop), ..RunOptions::default() }).unwrap();
+        let mut results = run(&plan, &RunOptions { decided: Some(&stop), ..RunOptions::default() }).unwrap();
         edge(&mut results);
-        judge(&spec, &results).claims[0].status
+        judge(&plan, &results).claims[0].status
     }
 
     /// The fraction of `seeds` seeds (from `first`) that fail the true claim, with the upper end of its

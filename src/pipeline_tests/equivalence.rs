@@ -2,19 +2,14 @@
 //! fail, and everything else is inconclusive; expected contradictions are verdicts of their own.
 
 use super::inconclusive::{status, statuses};
+use super::{plan, run_to_decision};
 use crate::claims::Status;
 use crate::theory::{Mutation, with_mutation};
-use crate::{Results, RunOptions, Spec, decided, judge, parse, resolve, run};
+use crate::{RunOptions, Spec, judge, parse, resolve, run};
 
 /// Resolves `source`.
 fn spec(source: &str) -> Spec {
     resolve(&parse(source).unwrap(), source, std::path::Path::new(".")).unwrap()
-}
-
-/// A run whose adaptive experiments stop once their claims are decided.
-fn run_to_decision(spec: &Spec) -> Results {
-    let stop = |partial: &Results| decided(spec, partial);
-    run(spec, &RunOptions { decided: Some(&stop), ..RunOptions::default() }).unwrap()
 }
 
 /// Figure 1's setting at p = 200 (noiseless), three sample sizes, with an `agree` claim at 5% (the deterministic
@@ -90,7 +85,7 @@ claim zero "least squares recovers β⋆ exactly" {{ agree ols tolerance {tolera
 fn an_exact_zero_is_confirmed_not_failed_by_round_off() {
     let source = exact_zero("absolute(1e-12)");
     let spec = spec(&source);
-    let results = run_to_decision(&spec);
+    let results = run_to_decision(&plan(&spec));
     let point = &results.experiments[0].series[0].points[0];
     assert_eq!(point.theory, 0.0, "Proposition 2 with σ² = 0 and β^s = β⋆");
     let mean = point.mean.unwrap();
@@ -126,8 +121,9 @@ claim wrongly_expected "an equality that holds, wrongly expected to fail" {
 #[test]
 fn an_expected_contradiction_is_its_own_verdict_and_an_unexpected_hold_is_flagged() {
     let spec = spec(SHIFT);
-    let results = run_to_decision(&spec);
-    let verdicts = judge(&spec, &results);
+    let plan = plan(&spec);
+    let results = run_to_decision(&plan);
+    let verdicts = judge(&plan, &results);
     let v: Vec<(String, Status)> = verdicts.claims.iter().map(|c| (c.name.clone(), c.status)).collect();
     assert_eq!(status(&v, "paper"), Status::Contradicted, "{v:?}");
     assert_eq!(status(&v, "same_paired"), Status::Pass, "{v:?}");
@@ -144,6 +140,7 @@ fn an_expected_contradiction_is_its_own_verdict_and_an_unexpected_hold_is_flagge
 fn adaptive_trials_stop_at_the_first_look_that_decides_and_extend_fixed_runs_bit_for_bit() {
     use crate::engine::Stop;
     let adaptive = spec(&figure1("auto(max: 3200)", 2));
+    let adaptive = plan(&adaptive);
     let results = run_to_decision(&adaptive);
     let e = &results.experiments[0];
     let trials = e.trials.unwrap();
@@ -152,7 +149,7 @@ fn adaptive_trials_stop_at_the_first_look_that_decides_and_extend_fixed_runs_bit
     assert_eq!(judge(&adaptive, &results).claims[0].status, Status::Pass);
     // The look that stopped is the fixed run of that many trials, bit for bit (the trial streams are prefixes).
     let fixed = spec(&figure1(&trials.to_string(), 2));
-    let reference = run(&fixed, &RunOptions::default()).unwrap();
+    let reference = run(&plan(&fixed), &RunOptions::default()).unwrap();
     assert_eq!(e.samples, reference.experiments[0].samples);
     // Without a stopping rule it runs to its cap.
     let capped = run(&adaptive, &RunOptions::default()).unwrap();

@@ -23,7 +23,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 
 use crate::syntax::Order;
 use crate::syntax::testing::{Unordered, assert_comments_kept, shuffle_order};
-use crate::{Diagnostic, Signatures, format, parse, resolve, total_trials};
+use crate::{Diagnostic, Signatures, format, parse, resolve};
 
 /// Item keywords, block settings and setting words of the language.
 const KEYWORDS: [&str; 33] = [
@@ -348,11 +348,13 @@ fn exercise(source: &str) {
     let resolved = resolve(&ast, source, std::path::Path::new("."));
     let messages = |r: &Result<crate::Spec, Vec<Diagnostic>>, text: &str| match r {
         Ok(spec) => {
-            total_trials(spec);
-            // The plan and its memory check, and the warnings, are part of the check path.
-            let plan = crate::estimate(spec, 2);
-            let _ = plan.check_memory(1 << 30);
-            plan.to_string();
+            // The plan, its cost and memory check, and the warnings, are part of the check path.
+            let plan = super::plan(spec);
+            plan.total_trials();
+            rendered(&plan.warnings(), text);
+            let cost = plan.cost(2);
+            let _ = cost.check_memory(1 << 30);
+            cost.to_string();
             if let Ok(ast) = parse(text) {
                 rendered(&crate::lint(&ast, spec), text);
             }

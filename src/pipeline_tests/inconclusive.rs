@@ -1,15 +1,16 @@
 //! The third verdict: claims whose evidence is too weak to decide are inconclusive, neither pass nor fail.
 
+use super::{plan, run_to_decision};
 use crate::claims::Status;
-use crate::{Results, RunOptions, decided, judge, parse, resolve, run};
+use crate::{judge, parse, resolve};
 
 /// The statuses of `spec`'s claims, by name, after a run with its own trial counts (adaptive experiments stop
 /// once every claim on them is decided).
 pub(super) fn statuses(spec: &str) -> Vec<(String, Status)> {
     let spec = resolve(&parse(spec).unwrap(), spec, std::path::Path::new(".")).unwrap();
-    let stop = |partial: &Results| decided(&spec, partial);
-    let results = run(&spec, &RunOptions { decided: Some(&stop), ..RunOptions::default() }).unwrap();
-    judge(&spec, &results).claims.iter().map(|c| (c.name.clone(), c.status)).collect()
+    let plan = plan(&spec);
+    let results = run_to_decision(&plan);
+    judge(&plan, &results).claims.iter().map(|c| (c.name.clone(), c.status)).collect()
 }
 
 /// The status of claim `name`.

@@ -13,3 +13,16 @@ mod equivalence;
 mod fuzz;
 mod inconclusive;
 mod power;
+
+use crate::{Overrides, Plan, Results, RunOptions, Spec, decided, run};
+
+/// The plan of `spec` as written, without command-line overrides.
+fn plan(spec: &Spec) -> Plan<'_> {
+    Plan::new(spec, Overrides::default())
+}
+
+/// A run of `plan` whose adaptive experiments stop once their claims are decided.
+fn run_to_decision(plan: &Plan<'_>) -> Results {
+    let stop = |partial: &Results, running: usize| decided(plan, partial, running);
+    run(plan, &RunOptions { decided: Some(&stop), ..RunOptions::default() }).unwrap()
+}

@@ -44,8 +44,9 @@ claim best_mask "the optimal mask beats every top-k mask" { theory masks.optimal
 fn verdicts(mutation: Option<Mutation>) -> Vec<(String, Status)> {
     let evaluate = || {
         let spec = resolve(&parse(SPEC).unwrap(), SPEC, std::path::Path::new(".")).unwrap();
-        let results = run(&spec, &RunOptions::default()).unwrap();
-        judge(&spec, &results)
+        let plan = super::plan(&spec);
+        let results = run(&plan, &RunOptions::default()).unwrap();
+        judge(&plan, &results)
     };
     let v: Verdicts = match mutation {
         Some(m) => with_mutation(m, evaluate),

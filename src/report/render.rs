@@ -17,6 +17,7 @@ use super::world::ReportDate;
 use crate::claims::{Status, Verdict, Verdicts};
 use crate::engine::{ExperimentResults, Results, Stop};
 use crate::numbers::sig;
+use crate::plan::Plan;
 use crate::spec::{Claim, Experiment, Keyword, Measure, Part, Section, Spec, Text, Trials};
 
 /// The templates, compiled in; file names as in `templates/`.
@@ -34,8 +35,8 @@ const DATE: Date = Date { year: 2025, month: 4, day: 24 };
 
 /// What to render.
 pub struct RenderInput<'a> {
-    /// The resolved spec.
-    pub spec: &'a Spec,
+    /// The plan that ran: the resolved spec, the seed and the trials.
+    pub plan: &'a Plan<'a>,
     /// The spec's file name, shown in the report.
     pub spec_file: &'a str,
     /// The spec's text, for the places (line numbers) of claims.
@@ -97,23 +98,23 @@ impl std::error::Error for RenderError {}
 /// # Errors
 /// A prose expression that cannot be evaluated, or an internal template or Typst failure.
 pub fn render(input: &RenderInput<'_>) -> Result<Report, RenderError> {
+    let spec = input.plan.spec();
     let prose = prose_environment();
     let values = prose_values(input.results);
     let mut figures = BTreeMap::new();
     let mut parts = Vec::new();
-    for part in &input.spec.document {
+    for part in &spec.document {
         parts.push(match part {
             Part::Section(s) => section(s),
             Part::Text(t) => text(&prose, &values, t)?,
-            Part::Experiment(i) => experiment(&input.spec.experiments[*i], &input.results.experiments[*i]),
+            Part::Experiment(i) => {
+                experiment(&spec.experiments[*i], &input.results.experiments[*i], input.plan.schedule(*i).trials)
+            }
             Part::Figure(i) => {
-                let figure = &input.spec.figures[*i];
+                let figure = &spec.figures[*i];
                 let path = format!("figures/{}.typ", figure.name);
-                let shown: Vec<_> = figure
-                    .experiments
-                    .iter()
-                    .map(|&e| (&input.spec.experiments[e], &input.results.experiments[e]))
-                    .collect();
+                let shown: Vec<_> =
+                    figure.experiments.iter().map(|&e| (&spec.experiments[e], &input.results.experiments[e])).collect();
                 let source = figure_source(figure, &shown);
                 figures.insert(path.clone(), source);
                 PartContext::Figure {
@@ -122,14 +123,14 @@ pub fn render(input: &RenderInput<'_>) -> Result<Report, RenderError> {
                     caption_markup: typst_markup(&figure.caption),
                 }
             }
-            Part::Claim(i) => claim(input, &input.spec.claims[*i], &input.verdicts.claims[*i]),
+            Part::Claim(i) => claim(input, &spec.claims[*i], &input.verdicts.claims[*i]),
         });
     }
     let context = ReportContext {
         version: env!("CARGO_PKG_VERSION"),
         commit: COMMIT,
         spec_hash: input.spec_hash.to_owned(),
-        data_files: input.spec.inputs.iter().map(|f| (typst_string(&f.path), f.blake3.clone())).collect(),
+        data_files: spec.inputs.iter().map(|f| (typst_string(&f.path), f.blake3.clone())).collect(),
         threads: input.threads,
         spec_file_str: typst_string(input.spec_file),
         spec_file_line: input
@@ -138,11 +139,11 @@ pub fn render(input: &RenderInput<'_>) -> Result<Report, RenderError> {
             .map(|c| if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') { '\u{fffd}' } else { c })
             .collect(),
         stem: input.stem.to_owned(),
-        title_str: typst_string(&input.spec.title),
-        title_markup: typst_markup(&input.spec.title),
-        source_markup: input.spec.source.as_deref().map(typst_markup),
-        seed: input.spec.seed,
-        trials_note: trials_note(input.spec, input.results),
+        title_str: typst_string(&spec.title),
+        title_markup: typst_markup(&spec.title),
+        source_markup: spec.source.as_deref().map(typst_markup),
+        seed: input.plan.seed(),
+        trials_note: trials_note(input.plan, input.results),
         date: DATE,
         summary_sentence: summary_sentence(input.verdicts),
         summary: input
@@ -282,11 +283,11 @@ fn text(env: &Environment<'_>, values: &Value, t: &Text) -> Result<PartContext, 
     Ok(PartContext::Text { paragraphs })
 }
 
-/// An experiment's summary, excerpt and table.
-fn experiment(e: &Experiment, r: &ExperimentResults) -> PartContext {
+/// An experiment's summary, excerpt and table; `trials` is what the plan ran.
+fn experiment(e: &Experiment, r: &ExperimentResults, trials: Option<Trials>) -> PartContext {
     let p = e.task.spectrum.lambda.len();
     let (summary, caption, header, rows) = match e.measure {
-        Measure::ExcessRisk => risk_table(e, r),
+        Measure::ExcessRisk => risk_table(e, r, trials),
         Measure::Coefficients => coefficient_table(e, r),
         Measure::Masks => mask_table(e, r),
         m => quantity_table(m, e, r),
@@ -309,8 +310,8 @@ fn experiment(e: &Experiment, r: &ExperimentResults) -> PartContext {
 /// The table parts of an experiment: summary sentence, caption, header, rows.
 type Table = (String, String, Vec<String>, Vec<Vec<String>>);
 
-/// Excess risk per n: theory and simulation (mean ± 95% half-width) per series.
-fn risk_table(e: &Experiment, r: &ExperimentResults) -> Table {
+/// Excess risk per n: theory and simulation (mean ± 95% half-width) per series; `trials` is what the plan ran.
+fn risk_table(e: &Experiment, r: &ExperimentResults, trials: Option<Trials>) -> Table {
     let mut header = vec!["n".to_owned()];
     for s in &r.series {
         header.push(format!("{} theory", s.name));
@@ -336,7 +337,7 @@ fn risk_table(e: &Experiment, r: &ExperimentResults) -> Table {
             "Excess risk at {}, {t} Monte Carlo trials per point on {} designs.{}",
             sample_sizes(e.sizes.len()),
             e.designs.keyword(),
-            stop_words(e, r)
+            stop_words(r, trials)
         ),
         None => format!("Theoretical excess risk at {}.", sample_sizes(e.sizes.len())),
     };
@@ -446,8 +447,8 @@ fn claim(input: &RenderInput<'_>, c: &Claim, v: &Verdict) -> PartContext {
 }
 
 /// " Adaptive trials: …" on why an experiment stopped where it did; nothing for fixed trials.
-fn stop_words(e: &Experiment, r: &ExperimentResults) -> String {
-    let (Some(trials), Some(Trials::Auto { max })) = (r.trials, e.trials) else { return String::new() };
+fn stop_words(r: &ExperimentResults, planned: Option<Trials>) -> String {
+    let (Some(trials), Some(Trials::Auto { max })) = (r.trials, planned) else { return String::new() };
     match r.stop {
         Some(Stop::Decided { look, looks }) => format!(
             " Adaptive trials (cap {max}): stopped after {trials} trials per point, at look {look} of {looks}, \
@@ -496,8 +497,9 @@ fn summary_sentence(v: &Verdicts) -> String {
 }
 
 /// The Monte Carlo design in one line.
-fn trials_note(spec: &Spec, results: &Results) -> String {
-    let draft = results.draft.map_or(String::new(), |t| format!("draft: {t} trials per point (--trials) · "));
+fn trials_note(plan: &Plan<'_>, results: &Results) -> String {
+    let spec = plan.spec();
+    let draft = plan.draft().map_or(String::new(), |t| format!("draft: {t} trials per point (--trials) · "));
     let simulated: Vec<String> = spec
         .experiments
         .iter()

@@ -168,7 +168,7 @@ impl ResultsFile {
 
 /// The results file of a build.
 pub(super) fn results_file(input: &RenderInput<'_>) -> ResultsFile {
-    let (spec, verdicts) = (input.spec, input.verdicts);
+    let (spec, verdicts) = (input.plan.spec(), input.verdicts);
     let experiments = input
         .results
         .experiments
@@ -219,9 +219,9 @@ pub(super) fn results_file(input: &RenderInput<'_>) -> ResultsFile {
         spec_file: input.spec_file.to_owned(),
         spec_hash: input.spec_hash.to_owned(),
         data_files: spec.inputs.iter().map(|f| (f.path.clone(), f.blake3.clone())).collect(),
-        seed: spec.seed,
+        seed: input.plan.seed(),
         threads: input.threads,
-        draft_trials: input.results.draft,
+        draft_trials: input.plan.draft(),
         verdicts: counts,
         experiments,
         claims,

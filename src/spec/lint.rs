@@ -1,6 +1,6 @@
 //! Warnings about a valid spec that probably does not mean what it says: declarations no experiment uses,
-//! claims that test nothing, claims whose experiment has too few trials for its confidence, and simulated points
-//! whose risk has an infinite variance (no interval can decide a claim there).
+//! claims that test nothing, and simulated points whose risk has an infinite variance (no interval can decide a
+//! claim there). Warnings about the trials a run will use are the plan's ([`crate::Plan::warnings`]).
 //!
 //! Warnings never stop a run; [`lint`] reads the resolved [`Spec`] and the [`Ast`] it came from (for places).
 
@@ -9,14 +9,6 @@ use std::collections::{HashMap, HashSet};
 use super::{Claim, Experiment, Measure, PointFilter, Rule, Spec, SurrogateKind};
 use crate::diagnostics::Diagnostic;
 use crate::syntax::{Ast, Block, Declaration, Expr, ExprKind, Item, Setting, Value};
-
-/// The fewest Monte Carlo trials per point for a simulated claim (`agree`, `holds`).
-///
-/// The claims decide with t-intervals at the Holm-adjusted level α/m, where m counts every tested point and
-/// series. With fewer than 30 trials the t quantile at such levels (e.g. α/m = 0.01/20, two-sided) is more than
-/// about 12 % above the normal one and grows quickly: the intervals become too wide for the claim to be decided,
-/// and the normal approximation of the mean of heavy-tailed risks is doubtful.
-pub(crate) const MIN_TRIALS: usize = 30;
 
 /// The warnings of a resolved spec, in file order.
 pub fn lint(ast: &Ast, spec: &Spec) -> Vec<Diagnostic> {
@@ -34,7 +26,6 @@ pub fn lint(ast: &Ast, spec: &Spec) -> Vec<Diagnostic> {
         if let Some(block) = claims.get(claim.name.as_str()) {
             let experiment = &spec.experiments[claim.rule.experiment()];
             warnings.extend(tests_nothing(claim, experiment, block));
-            warnings.extend(too_few_trials(claim, experiment, block));
         }
     }
     warnings.sort_by_key(|d| d.span.start);
@@ -208,32 +199,6 @@ fn canonical(kind: &SurrogateKind, p: usize) -> SurrogateKind {
     }
 }
 
-/// A simulated claim whose experiment has fewer than [`MIN_TRIALS`] trials per point.
-fn too_few_trials(claim: &Claim, e: &Experiment, block: &Block) -> Option<Diagnostic> {
-    if !claim.rule.is_simulated() {
-        return None;
-    }
-    // The fewest trials a point can be decided on: its count, or the first look of `trials auto`.
-    let trials = e.trials?.looks()[0];
-    if trials >= MIN_TRIALS {
-        return None;
-    }
-    let at = rule_setting(block).map_or(block.name.span, |s| s.key.span);
-    Some(
-        Diagnostic::warning(
-            at,
-            format!(
-                "experiment `{}` has {trials} trials per point, too few for this claim at confidence {}",
-                e.name, claim.confidence
-            ),
-        )
-        .with_hint(format!(
-            "t-intervals at the Holm-adjusted level need at least {MIN_TRIALS} trials: raise `trials` in `{}`",
-            e.name
-        )),
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use crate::syntax::parse;
@@ -279,19 +244,5 @@ surrogate all = top_k(k: 50)\nsurrogate opt = optimal\n";
         // Theory only: nothing is simulated, nothing to decide by an interval.
         let w = warnings(&format!("{HEAD}experiment e {{\n task t\n n 48\n surrogates truth, all, opt\n}}\n"));
         assert_eq!(w, Vec::<String>::new());
-    }
-
-    #[test]
-    fn too_few_trials_warn_and_enough_do_not() {
-        let spec = |trials: usize| {
-            format!(
-                "{HEAD}experiment e {{\n task t\n n 10\n surrogates truth, all, opt\n trials {trials}\n}}\n\
-                 claim c \"x\" {{\n agree e\n tolerance relative(0.05)\n}}\n"
-            )
-        };
-        assert_eq!(warnings(&spec(super::MIN_TRIALS)), Vec::<String>::new());
-        let w = warnings(&spec(super::MIN_TRIALS - 1));
-        assert_eq!(w.len(), 1);
-        assert!(w[0].starts_with("experiment `e` has 29 trials per point"), "{w:?}");
     }
 }

@@ -34,8 +34,6 @@ pub struct Spec {
     pub(crate) claims: Vec<Claim>,
     /// What the report shows, in reading order.
     pub(crate) document: Vec<Part>,
-    /// The `--trials N` draft override, when every simulated experiment runs N trials instead of its own.
-    pub(crate) draft: Option<usize>,
     /// The data files the spec reads (`file("...")`), sorted by path.
     pub(crate) inputs: Vec<DataFile>,
     /// Where the spec text that the report prints stands (excerpts and strings), sorted: the fonts must show it.
@@ -52,20 +50,6 @@ pub(crate) struct DataFile {
 }
 
 impl Spec {
-    /// Replaces the seed (the command line's `--seed`).
-    pub fn set_seed(&mut self, seed: u64) {
-        self.seed = seed;
-    }
-
-    /// Runs every simulated experiment with `trials` trials per point instead of its own (the command line's
-    /// `--trials`, for drafts): the report and the results file say so.
-    pub fn set_draft_trials(&mut self, trials: usize) {
-        self.draft = Some(trials);
-        for e in self.experiments.iter_mut().filter(|e| e.trials.is_some()) {
-            e.trials = Some(Trials::Fixed(trials));
-        }
-    }
-
     /// "2 experiments, 2 figures, 3 claims".
     pub fn outline(&self) -> String {
         let count = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
@@ -386,6 +370,8 @@ pub(crate) struct Claim {
     pub(crate) at: Option<Vec<usize>>,
     /// Where its name stands in the spec.
     pub(crate) span: Span,
+    /// Where its rule's keyword stands in the spec.
+    pub(crate) rule_span: Span,
     /// The spec text of the claim.
     pub(crate) excerpt: String,
 }

@@ -2,8 +2,9 @@
 //! acceptance, issue 6 item 3): under a mutation the formulas compute a wrong theory and the matching claims must
 //! fail. The whole module is compiled only under `cfg(test)`; release builds contain none of it.
 //!
-//! The active mutation is per thread: it affects theory evaluated on the thread that runs
-//! [`with_mutation`]'s closure, not work handed to other threads.
+//! The active mutation is per thread, so that tests running side by side do not see each other's mutations.
+//! [`with_mutation`] runs its closure in a thread pool of its own whose every thread has the mutation active, so
+//! that theory the closure hands to other threads (the engine computes points concurrently) is mutated too.
 
 use std::cell::Cell;
 
@@ -33,10 +34,16 @@ impl Drop for Restore {
     }
 }
 
-/// Runs `f` with `mutation` active on this thread; the previous state is restored afterwards (also on panic).
-pub(crate) fn with_mutation<T>(mutation: Mutation, f: impl FnOnce() -> T) -> T {
+/// Runs `f` with `mutation` active on this thread and on every rayon thread `f` uses (a pool of its own); the
+/// previous state of this thread is restored afterwards (also on panic).
+pub(crate) fn with_mutation<T: Send>(mutation: Mutation, f: impl FnOnce() -> T + Send) -> T {
     let _restore = Restore(ACTIVE.replace(Some(mutation)));
-    f()
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .start_handler(move |_| ACTIVE.set(Some(mutation)))
+        .build()
+        .expect("a test thread pool starts");
+    pool.install(f)
 }
 
 /// The mutation active on this thread.

@@ -1,5 +1,5 @@
 use super::*;
-use crate::{parse, resolve};
+use crate::{Overrides, parse, resolve};
 
 /// The small sweep of the tests (tests/fixtures/specs/sweep.kd) with a theory-only sweep, coefficients and
 /// masks experiments beside it.
@@ -23,7 +23,7 @@ fn issue_12_every_failing_experiment_is_reported_with_its_kind_and_span() {
                   experiment fine { task t  n [9]  surrogates truth }\n\
                   experiment second { task t  n [20, 30]  surrogates truth  trials 10 }\n";
     let spec = resolve(&parse(source).unwrap(), source, std::path::Path::new(".")).unwrap();
-    let errors = run(&spec, &RunOptions::default()).unwrap_err();
+    let errors = run(&Plan::new(&spec, Overrides::default()), &RunOptions::default()).unwrap_err();
     let located: Vec<(&str, usize, &str)> = errors
         .iter()
         .map(|e| (e.experiment.as_str(), e.n, &source[e.span.start as usize..e.span.end as usize]))
@@ -37,7 +37,8 @@ fn issue_12_every_failing_experiment_is_reported_with_its_kind_and_span() {
 #[test]
 fn the_outline_has_the_shape_of_the_results() {
     let spec = resolve(&parse(SPEC).unwrap(), SPEC, std::path::Path::new(".")).unwrap();
-    let (outline, results) = (outline(&spec), run(&spec, &RunOptions::default()).unwrap());
+    let results = run(&Plan::new(&spec, Overrides::default()), &RunOptions::default()).unwrap();
+    let outline = outline(&spec);
     assert_eq!(outline.experiments.len(), results.experiments.len());
     for (o, r) in outline.experiments.iter().zip(&results.experiments) {
         assert_eq!((&o.name, &o.x, o.trials.is_some()), (&r.name, &r.x, r.trials.is_some()));

@@ -66,6 +66,7 @@ impl<'a> Resolver<'a> {
             expectation,
             at,
             span: b.name.span,
+            rule_span: setting.key.span,
             excerpt: b.span.text(self.source).to_owned(),
         })
     }

@@ -162,7 +162,6 @@ impl<'a> Resolver<'a> {
             figures: Vec::new(),
             claims: Vec::new(),
             document: Vec::new(),
-            draft: None,
             inputs: Vec::new(),
             printed: super::printed::printed_spans(ast),
         };

@@ -1,4 +1,4 @@
-//! The plan of a run, before anything runs: every experiment's points and trials, its estimated simulation
+//! The cost of a plan, before anything runs: every experiment's points and trials, its estimated simulation
 //! cost in floating-point operations and its peak memory, and the claims. `kdrepro check` prints it;
 //! `check` and `build` refuse a spec whose estimated peak memory exceeds a limit.
 //!
@@ -7,20 +7,20 @@
 
 use std::fmt;
 
-use crate::Spec;
+use super::Plan;
 use crate::diagnostics::{Diagnostic, Span};
-use crate::spec::{Claim, Experiment, Keyword, Measure, SurrogateKind, Trials};
+use crate::spec::{Claim, Experiment, Keyword, SurrogateKind, Trials};
 
 /// Bytes of one f64.
 const F64: f64 = 8.0;
 /// Vectors of length p the theory of one point holds at once (λ, β⋆, β^s, weights and working copies).
 const THEORY_VECTORS: f64 = 8.0;
 
-/// What running a spec will cost.
+/// What running a plan will cost ([`Plan::cost`]).
 #[derive(Clone, Debug)]
-pub struct Plan {
+pub struct Cost {
     /// One line per experiment, in file order.
-    experiments: Vec<ExperimentPlan>,
+    experiments: Vec<ExperimentCost>,
     /// One line per claim, in file order.
     claims: Vec<String>,
     /// The worker threads the estimate assumes.
@@ -29,7 +29,7 @@ pub struct Plan {
 
 /// The cost of one experiment.
 #[derive(Clone, Debug)]
-struct ExperimentPlan {
+struct ExperimentCost {
     /// Its name.
     name: String,
     /// Where its name stands in the spec.
@@ -46,27 +46,30 @@ struct ExperimentPlan {
     memory: f64,
 }
 
-/// Estimates the cost of running `spec` with `threads` workers.
-pub fn estimate(spec: &Spec, threads: usize) -> Plan {
-    let threads = threads.max(1);
-    let experiments = spec.experiments.iter().map(|e| experiment_plan(e, threads)).collect();
-    let claims = spec.claims.iter().map(|c| claim_line(spec, c)).collect();
-    Plan { experiments, claims, threads }
+impl Plan<'_> {
+    /// Estimates the cost of running the plan with `threads` workers.
+    pub fn cost(&self, threads: usize) -> Cost {
+        let threads = threads.max(1);
+        let experiments = (self.spec.experiments.iter().enumerate())
+            .map(|(i, e)| experiment_cost(e, self.schedule(i).trials, threads))
+            .collect();
+        let claims = self.spec.claims.iter().map(|c| claim_line(self, c)).collect();
+        Cost { experiments, claims, threads }
+    }
 }
 
 /// "name: holds on fig1b (simulated, confidence 0.99)".
-fn claim_line(spec: &Spec, c: &Claim) -> String {
+fn claim_line(plan: &Plan<'_>, c: &Claim) -> String {
     let rule = c.rule.kind().keyword();
-    let experiment = &spec.experiments[c.rule.experiment()].name;
+    let experiment = &plan.spec.experiments[c.rule.experiment()].name;
     let how =
         if c.rule.is_simulated() { format!("simulated, confidence {}", c.confidence) } else { "theory".to_owned() };
     format!("{}: `{rule}` on {experiment} ({how}): {}", c.name, c.label)
 }
 
-/// The cost of one experiment.
-fn experiment_plan(e: &Experiment, threads: usize) -> ExperimentPlan {
+/// The cost of one experiment running `trials` (`None`: theory only).
+fn experiment_cost(e: &Experiment, trials: Option<Trials>, threads: usize) -> ExperimentCost {
     let p = e.task.spectrum.lambda.len();
-    let trials = e.trials.filter(|_| e.measure == Measure::ExcessRisk);
     let theory_memory = THEORY_VECTORS * p as f64 * F64;
     let (flops, memory) = match trials.map(Trials::max) {
         None => (0.0, theory_memory),
@@ -78,7 +81,7 @@ fn experiment_plan(e: &Experiment, threads: usize) -> ExperimentPlan {
             (flops, theory_memory + rotation + threads as f64 * per_thread)
         }
     };
-    ExperimentPlan { name: e.name.clone(), span: e.span, sizes: e.sizes.clone(), features: p, trials, flops, memory }
+    ExperimentCost { name: e.name.clone(), span: e.span, sizes: e.sizes.clone(), features: p, trials, flops, memory }
 }
 
 /// Floating-point operations of one least-squares or min-norm fit on an n × p design: the Gram matrix
@@ -112,24 +115,32 @@ fn erm_stages(e: &Experiment) -> impl Iterator<Item = (crate::spec::SampleSize, 
     })
 }
 
-impl Plan {
-    /// The largest estimated memory of any experiment, in bytes (experiments run one after another).
+impl Cost {
+    /// The estimated peak memory in bytes: the largest simulated experiment (they run one after another, each on
+    /// all threads) beside the largest theory-only experiments, which run concurrently with it, one per thread.
     pub fn peak_memory(&self) -> u64 {
-        self.experiments.iter().map(|e| e.memory).fold(0.0, f64::max) as u64
+        let (simulated, theory): (Vec<_>, Vec<_>) = self.experiments.iter().partition(|e| e.trials.is_some());
+        let simulated = simulated.iter().map(|e| e.memory).fold(0.0, f64::max);
+        let mut theory: Vec<f64> = theory.iter().map(|e| e.memory).collect();
+        theory.sort_by(|a, b| b.total_cmp(a));
+        (simulated + theory.iter().take(self.threads).sum::<f64>()) as u64
     }
 
-    /// Refuses the plan if an experiment's estimated memory exceeds `limit` bytes, pointing at the first such.
+    /// Refuses the plan if its estimated peak memory ([`Cost::peak_memory`]) exceeds `limit` bytes, pointing at the
+    /// experiment that needs the most.
     ///
     /// # Errors
-    /// A located error naming the experiment, its estimate and the limit.
+    /// A located error naming that experiment, the estimate and the limit.
     pub fn check_memory(&self, limit: u64) -> Result<(), Diagnostic> {
-        let Some(e) = self.experiments.iter().find(|e| e.memory > limit as f64) else { return Ok(()) };
+        let peak = self.peak_memory();
+        let largest = self.experiments.iter().max_by(|a, b| a.memory.total_cmp(&b.memory));
+        let Some(e) = largest.filter(|_| peak > limit) else { return Ok(()) };
         Err(Diagnostic::error(
             e.span,
             format!(
                 "experiment `{}` needs about {} of memory with {} worker threads, above the limit of {}",
                 e.name,
-                bytes(e.memory),
+                bytes(peak as f64),
                 self.threads,
                 bytes(limit as f64)
             ),
@@ -138,7 +149,7 @@ impl Plan {
     }
 }
 
-impl fmt::Display for Plan {
+impl fmt::Display for Cost {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (simulated, theory): (Vec<_>, Vec<_>) = self.experiments.iter().partition(|e| e.trials.is_some());
         writeln!(f, "simulated experiments ({}, {} worker threads):", simulated.len(), self.threads)?;
@@ -244,8 +255,9 @@ task t = gaussian(spectrum: s, signal: b, noise: 0.1)\nsurrogate g = ground_trut
 experiment e {\n task t\n n [50, 200]\n surrogates g\n trials 10\n}\n\
 experiment th {\n task t\n n 50\n surrogates g\n}\n";
 
-    fn plan(threads: usize) -> Plan {
-        estimate(&resolve(&parse(SPEC).unwrap(), SPEC, std::path::Path::new(".")).unwrap(), threads)
+    fn plan(threads: usize) -> Cost {
+        let spec = resolve(&parse(SPEC).unwrap(), SPEC, std::path::Path::new(".")).unwrap();
+        Plan::new(&spec, super::super::Overrides::default()).cost(threads)
     }
 
     #[test]
@@ -259,11 +271,12 @@ experiment th {\n task t\n n 50\n surrogates g\n}\n";
 
     #[test]
     fn memory_grows_with_threads_and_the_largest_point_decides() {
-        // The largest point n = 200: design 200·100 and Gram 100², eight bytes each, per thread.
+        // The largest point n = 200: design 200·100 and Gram 100², eight bytes each, per thread; eight vectors of
+        // p = 100 for the theory of each experiment, the theory-only one running beside the simulated one.
         let per_thread = (20_000.0 + 10_000.0) * 8.0;
         let theory = 8.0 * 100.0 * 8.0;
-        assert_eq!(plan(1).peak_memory(), (theory + per_thread) as u64);
-        assert_eq!(plan(4).peak_memory(), (theory + 4.0 * per_thread) as u64);
+        assert_eq!(plan(1).peak_memory(), (2.0 * theory + per_thread) as u64);
+        assert_eq!(plan(4).peak_memory(), (2.0 * theory + 4.0 * per_thread) as u64);
         assert!(plan(4).check_memory(plan(4).peak_memory()).is_ok());
         let refused = plan(4).check_memory(plan(4).peak_memory() - 1).unwrap_err();
         assert!(refused.message.starts_with("experiment `e` needs about"), "{}", refused.message);
