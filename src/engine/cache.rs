@@ -130,14 +130,17 @@ fn decode_samples(bytes: &[u8]) -> Option<Vec<Vec<Vec<f64>>>> {
     words.next().is_none().then_some(samples)
 }
 
-/// The hash of the running executable, computed once: memory-mapped and hashed on all cores (the binary, fonts
-/// included, is tens of MB; reading it into one buffer took a third of a small run).
+/// The hash of the running executable, computed once: memory-mapped (the binary, fonts included, is tens of MB;
+/// reading it into one buffer took a third of a small run) and hashed on one thread, about 40 ms for 68 MB.
+///
+/// The initialiser must not use rayon: a rayon worker that waits inside it may steal a task that waits on the
+/// same `OnceLock`, and both wait forever (the cache is read from concurrent experiments).
 fn executable_hash() -> &'static [u8; 32] {
     static HASH: OnceLock<[u8; 32]> = OnceLock::new();
     HASH.get_or_init(|| {
         let hash = std::env::current_exe().and_then(|exe| {
             let mut hasher = blake3::Hasher::new();
-            hasher.update_mmap_rayon(exe)?;
+            hasher.update_mmap(exe)?;
             Ok(hasher.finalize())
         });
         // An unreadable executable hashes as empty: the cache then keys on the rest.
