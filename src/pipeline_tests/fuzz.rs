@@ -21,63 +21,10 @@ use std::time::{Duration, Instant};
 use rand::{RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
+use crate::spec::Vocabulary;
 use crate::syntax::Order;
 use crate::syntax::testing::{Unordered, assert_comments_kept, shuffle_order};
 use crate::{Diagnostic, Signatures, format, parse, resolve};
-
-/// Item keywords, block settings and setting words of the language.
-const KEYWORDS: [&str; 33] = [
-    "title",
-    "source",
-    "seed",
-    "text",
-    "spectrum",
-    "signal",
-    "task",
-    "surrogate",
-    "experiment",
-    "figure",
-    "claim",
-    "section",
-    "n",
-    "surrogates",
-    "trials",
-    "measure",
-    "show",
-    "caption",
-    "axes",
-    "agree",
-    "holds",
-    "tolerance",
-    "confidence",
-    "points",
-    "at",
-    "v1",
-    "statement",
-    "excess_risk",
-    "coefficients",
-    "linear",
-    "loglog",
-    "all",
-    "differing",
-];
-
-/// Constructors.
-const CONSTRUCTORS: [&str; 10] = [
-    "powerlaw",
-    "isotropic",
-    "list",
-    "powerlaw_energy",
-    "constant",
-    "gaussian",
-    "ground_truth",
-    "optimal",
-    "optimal_mask",
-    "relative",
-];
-
-/// Argument names.
-const ARGUMENTS: [&str; 9] = ["p", "alpha", "value", "beta", "power", "noise", "label", "eigenvalues", "coefficients"];
 
 /// Names for declarations and references: few, so that references often resolve.
 const NAMES: [&str; 8] = ["a", "b", "cov", "beta", "t", "e", "truth", "nan"];
@@ -148,12 +95,34 @@ fn small(spec: &str) -> String {
 struct Generator {
     /// The random source.
     rng: Xoshiro256PlusPlus,
+    /// The language's words, from the resolver's own tables.
+    words: Vocabulary,
 }
 
 impl Generator {
     /// One of `words`, at random.
     fn pick<'w>(&mut self, words: &[&'w str]) -> &'w str {
         words[self.rng.random_range(0..words.len())]
+    }
+
+    /// A keyword that starts an item.
+    fn pick_item(&mut self) -> &'static str {
+        self.words.items[self.rng.random_range(0..self.words.items.len())]
+    }
+
+    /// Any keyword of the language.
+    fn pick_keyword(&mut self) -> &'static str {
+        self.words.keywords[self.rng.random_range(0..self.words.keywords.len())]
+    }
+
+    /// A constructor's name.
+    fn pick_constructor(&mut self) -> &'static str {
+        self.words.constructors[self.rng.random_range(0..self.words.constructors.len())]
+    }
+
+    /// A constructor's parameter.
+    fn pick_parameter(&mut self) -> &'static str {
+        self.words.parameters[self.rng.random_range(0..self.words.parameters.len())]
     }
 
     /// The next input.
@@ -171,13 +140,13 @@ impl Generator {
         for _ in 0..self.rng.random_range(0..10) {
             match self.rng.random_range(0..3) {
                 0 => {
-                    let keyword = self.pick(&KEYWORDS[..12]);
+                    let keyword = self.pick_item();
                     let call = self.constructor_call(keyword).filter(|_| self.rng.random_bool(0.5));
                     let value = call.unwrap_or_else(|| self.expr(2));
                     out += &format!("{keyword} {} = {value}", self.pick(&NAMES));
                 }
                 1 => {
-                    let keyword = self.pick(&KEYWORDS[..12]);
+                    let keyword = self.pick_item();
                     out += &format!("{keyword} {}", self.pick(&NAMES));
                     if self.rng.random_bool(0.5) {
                         out += &format!(" {}", self.pick(&STRINGS));
@@ -197,7 +166,7 @@ impl Generator {
 
     /// `key value, value`.
     fn setting(&mut self) -> String {
-        let mut out = self.pick(&KEYWORDS).to_owned();
+        let mut out = self.pick_keyword().to_owned();
         for i in 0..self.rng.random_range(1..4) {
             out += if i == 0 { " " } else { ", " };
             out += &if self.rng.random_bool(0.2) {
@@ -210,17 +179,17 @@ impl Generator {
         out
     }
 
-    /// A call to a constructor of `keyword` (when it has one among [`CONSTRUCTORS`]): its first parameters
+    /// A call to a constructor of `keyword` (when it has one): its first parameters
     /// positional, most of the others named in random order, sometimes an unknown or repeated name.
     fn constructor_call(&mut self, keyword: &str) -> Option<String> {
         let known: Vec<(&str, &[&str])> =
-            CONSTRUCTORS.iter().filter_map(|c| Some((*c, Signatures.parameters(keyword, c)?))).collect();
+            self.words.constructors.iter().filter_map(|c| Some((*c, Signatures.parameters(keyword, c)?))).collect();
         let (callee, params) = *known.get(self.rng.random_range(0..known.len().max(1)))?;
         let positional = self.rng.random_range(0..=params.len());
         let mut args: Vec<String> = params[..positional].iter().map(|_| self.expr(1)).collect();
         let mut named: Vec<&str> = params[positional..].iter().copied().filter(|_| self.rng.random_bool(0.8)).collect();
         if self.rng.random_bool(0.1) {
-            named.push(self.pick(&ARGUMENTS));
+            named.push(self.pick_parameter());
         }
         while !named.is_empty() {
             let name = named.swap_remove(self.rng.random_range(0..named.len()));
@@ -231,10 +200,10 @@ impl Generator {
 
     /// A setting of a block of `kind`: mostly one of its own keys, sometimes with a comment above or after it.
     fn block_setting(&mut self, kind: &str) -> String {
-        let keys = Signatures.settings(kind).unwrap_or(&KEYWORDS);
+        let keys = Signatures.settings(kind).map_or_else(|| self.words.keywords.clone(), <[&str]>::to_vec);
         let setting = self.setting();
         let value = &setting[setting.find(' ').unwrap_or(setting.len())..];
-        let key = if self.rng.random_bool(0.8) { self.pick(keys) } else { self.pick(&KEYWORDS) };
+        let key = if self.rng.random_bool(0.8) { self.pick(&keys) } else { self.pick_keyword() };
         match self.rng.random_range(0..6) {
             0 => format!("// about {key}\n  {key}{value}"),
             1 => format!("{key}{value} // {key}"),
@@ -260,10 +229,10 @@ impl Generator {
                 let args: Vec<String> = (0..self.rng.random_range(0..4))
                     .map(|_| {
                         let value = self.expr(depth - 1);
-                        if self.rng.random_bool(0.6) { format!("{}: {value}", self.pick(&ARGUMENTS)) } else { value }
+                        if self.rng.random_bool(0.6) { format!("{}: {value}", self.pick_parameter()) } else { value }
                     })
                     .collect();
-                format!("{}({})", self.pick(&CONSTRUCTORS), args.join(", "))
+                format!("{}({})", self.pick_constructor(), args.join(", "))
             }
             4 => {
                 let (a, b) = (self.pick(&NUMBERS), self.pick(&NUMBERS));
@@ -285,8 +254,8 @@ impl Generator {
         let mut out = String::new();
         for _ in 0..self.rng.random_range(0..60) {
             let token = match self.rng.random_range(0..8) {
-                0 | 1 => self.pick(&KEYWORDS).to_owned(),
-                2 => self.pick(&CONSTRUCTORS).to_owned(),
+                0 | 1 => self.pick_keyword().to_owned(),
+                2 => self.pick_constructor().to_owned(),
                 3 => self.pick(&NAMES).to_owned(),
                 4 => self.pick(&NUMBERS).to_owned(),
                 5 => self.pick(&STRINGS).to_owned(),
@@ -320,7 +289,8 @@ impl Generator {
                     bytes.splice(at..at, copy);
                 }
                 3 => {
-                    let token = self.pick(&[&PUNCTUATION[..], &NUMBERS[..], &STRINGS[..], &KEYWORDS[..]].concat());
+                    let token =
+                        self.pick(&[&PUNCTUATION[..], &NUMBERS[..], &STRINGS[..], &self.words.keywords[..]].concat());
                     bytes.splice(at..at, token.bytes());
                 }
                 4 => bytes.truncate(at),
@@ -391,7 +361,7 @@ struct Outcome {
 
 /// Runs `count` generated inputs from `seed`; panics, naming the input, on the first failure.
 fn run(seed: u64, count: usize) -> Outcome {
-    let mut generator = Generator { rng: Xoshiro256PlusPlus::seed_from_u64(seed) };
+    let mut generator = Generator { rng: Xoshiro256PlusPlus::seed_from_u64(seed), words: Vocabulary::new() };
     let mut slowest = (Duration::ZERO, String::new());
     let started = Instant::now();
     for i in 0..count {
@@ -442,7 +412,7 @@ fn long() {
 
 #[test]
 fn the_generator_reaches_valid_specs_and_every_kind_of_failure() {
-    let mut generator = Generator { rng: Xoshiro256PlusPlus::seed_from_u64(3) };
+    let mut generator = Generator { rng: Xoshiro256PlusPlus::seed_from_u64(3), words: Vocabulary::new() };
     let (mut parsed, mut resolved, mut failed, mut reordered) = (0, 0, 0, 0);
     for _ in 0..3000 {
         let input = generator.input();

@@ -4,6 +4,7 @@
 //!
 //! Warnings never stop a run; [`lint`] reads the resolved [`Spec`] and the [`Ast`] it came from (for places).
 
+use super::signature::{BlockKind, Keyword};
 use std::collections::{HashMap, HashSet};
 
 use super::{Claim, Experiment, Measure, PointFilter, Rule, Spec, SurrogateKind};
@@ -18,7 +19,7 @@ pub fn lint(ast: &Ast, spec: &Spec) -> Vec<Diagnostic> {
         .items
         .iter()
         .filter_map(|i| match i {
-            Item::Block(b) if b.kind.name == "claim" => Some((b.name.name.as_str(), b)),
+            Item::Block(b) if b.kind.name == BlockKind::Claim.keyword() => Some((b.name.name.as_str(), b)),
             _ => None,
         })
         .collect();
@@ -58,7 +59,7 @@ pub(super) fn declarations_in_use(ast: &Ast) -> Vec<(&Declaration, bool)> {
     let mut pending: Vec<&str> = Vec::new();
     for item in &ast.items {
         if let Item::Block(b) = item
-            && b.kind.name == "experiment"
+            && b.kind.name == BlockKind::Experiment.keyword()
         {
             b.settings.iter().flat_map(|s| &s.values).for_each(|v| value_names(v, &mut pending));
         }
@@ -86,7 +87,7 @@ fn infinite_variances(ast: &Ast, spec: &Spec) -> Vec<Diagnostic> {
     let mut warnings = Vec::new();
     for e in spec.experiments.iter().filter(|e| e.trials.is_some() && e.measure == Measure::ExcessRisk) {
         let Some(n_setting) = ast.items.iter().find_map(|i| match i {
-            Item::Block(b) if b.kind.name == "experiment" && b.name.name == e.name => {
+            Item::Block(b) if b.kind.name == BlockKind::Experiment.keyword() && b.name.name == e.name => {
                 b.settings.iter().find(|s| s.key.name == "n")
             }
             _ => None,

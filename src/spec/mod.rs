@@ -14,6 +14,8 @@ pub use lint::lint;
 pub use resolve::resolve;
 pub(crate) use signature::Keyword;
 pub use signature::Signatures;
+#[cfg(test)]
+pub(crate) use signature::Vocabulary;
 
 use crate::diagnostics::Span;
 

@@ -1,6 +1,7 @@
 //! Where the spec text that the report prints stands, for the check that the report's fonts can show it.
 
 use super::lint::declarations_in_use;
+use super::signature::{self, BlockKind};
 use crate::diagnostics::Span;
 use crate::syntax::{Ast, Expr, ExprKind, Item, Value};
 
@@ -12,7 +13,11 @@ pub(super) fn printed_spans(ast: &Ast) -> Vec<Span> {
         declarations_in_use(ast).into_iter().filter(|&(_, used)| used).map(|(d, _)| d.span).collect();
     for item in &ast.items {
         match item {
-            Item::Block(b) if matches!(b.kind.name.as_str(), "experiment" | "claim") => spans.push(b.span),
+            Item::Block(b)
+                if matches!(signature::find(&b.kind.name), Some(BlockKind::Experiment | BlockKind::Claim)) =>
+            {
+                spans.push(b.span);
+            }
             Item::Block(b) => {
                 spans.extend(b.label.as_ref().map(|l| l.span));
                 b.settings.iter().flat_map(|s| &s.values).for_each(|v| strings(v, &mut spans));

@@ -4,44 +4,151 @@
 
 use crate::syntax::Order;
 
+/// A spec type whose variants the language names with one keyword each: the one typed home of those words. The
+/// resolver reads a keyword with [`Keyword::ALL`] and writes one back with [`Keyword::keyword`].
+pub(crate) trait Keyword: Copy + Sized + 'static {
+    /// Every variant, in the order the language reference lists them.
+    const ALL: &'static [Self];
+    /// Its keyword in the language.
+    fn keyword(self) -> &'static str;
+}
+
+/// Implements [`Keyword`] for `$type` from `Variant => "keyword"` pairs. `keyword` is an exhaustive match, so a
+/// variant added to the type without a keyword here does not compile.
+macro_rules! keywords {
+    ($type:ty { $($variant:ident => $word:literal),+ $(,)? }) => {
+        impl Keyword for $type {
+            const ALL: &'static [Self] = &[$(<$type>::$variant),+];
+            fn keyword(self) -> &'static str {
+                match self {
+                    $(<$type>::$variant => $word),+
+                }
+            }
+        }
+    };
+}
+
 /// A constructor: its name and its parameters in positional order.
-type Constructor = (&'static str, &'static [&'static str]);
+type Table = &'static [(&'static str, &'static [&'static str])];
 
-/// `spectrum NAME = ...`
-const SPECTRA: [Constructor; 3] =
-    [("powerlaw", &["p", "alpha"]), ("isotropic", &["p", "value"]), ("list", &["eigenvalues"])];
+/// A constructor keyword of the language: a [`Keyword`] whose call takes these parameters, in positional order.
+/// The resolver matches the variant exhaustively; the formatter and the fuzzer read [`Constructor::TABLE`].
+pub(crate) trait Constructor: Keyword {
+    /// Every variant's keyword and parameters, in [`Keyword::ALL`] order.
+    const TABLE: Table;
 
-/// `signal NAME = ...`
-const SIGNALS: [Constructor; 3] = [
-    ("powerlaw_energy", &["spectrum", "beta", "power"]),
-    ("constant", &["spectrum", "value", "power"]),
-    ("list", &["spectrum", "coefficients", "power"]),
-];
+    /// Its parameters in positional order.
+    fn parameters(self) -> &'static [&'static str];
+}
 
-/// `task NAME = ...`
-const TASKS: [Constructor; 1] = [("gaussian", &["spectrum", "signal", "noise", "rotation"])];
+/// Declares a constructor enum with its keywords and parameters: `Variant => "word"("param", ...)`. The
+/// [`Keyword`] and [`Constructor`] impls are exhaustive matches generated from the same list.
+macro_rules! constructors {
+    ($(#[$meta:meta])* $type:ident { $($(#[$vmeta:meta])* $variant:ident => $word:literal ($($param:literal),*)),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub(crate) enum $type {
+            $($(#[$vmeta])* $variant),+
+        }
+        keywords!($type { $($variant => $word),+ });
+        impl Constructor for $type {
+            const TABLE: Table = &[$(($word, &[$($param),*])),+];
+            fn parameters(self) -> &'static [&'static str] {
+                match self {
+                    $(Self::$variant => &[$($param),*]),+
+                }
+            }
+        }
+    };
+}
 
-/// `surrogate NAME = ...`: every kind takes an optional `label`, last.
-const SURROGATES: [Constructor; 9] = [
-    ("ground_truth", &["label"]),
-    ("optimal", &["step", "label"]),
-    ("optimal_mask", &["label"]),
-    ("top_k", &["k", "label"]),
-    ("random_mask", &["keep", "seed", "label"]),
-    ("scaled", &["factor", "label"]),
-    ("covariance_shift", &["source", "label"]),
-    ("erm", &["spectrum", "m", "features", "noise", "label"]),
-    ("teacher", &["of", "label"]),
-];
+constructors!(
+    /// `spectrum NAME = ...`
+    SpectrumConstructor {
+        /// λ_i = i^{−α}, i = 1..p.
+        PowerLaw => "powerlaw"("p", "alpha"),
+        /// λ_i = value.
+        Isotropic => "isotropic"("p", "value"),
+        /// Given eigenvalues.
+        List => "list"("eigenvalues"),
+    }
+);
 
-/// Where a list of numbers is expected (`eigenvalues`, `coefficients`): read it from a file beside the spec.
-const FILES: [Constructor; 1] = [("file", &["path", "column"])];
+constructors!(
+    /// `signal NAME = ...`
+    SignalConstructor {
+        /// λ_i β_i² = i^{−β}.
+        PowerLawEnergy => "powerlaw_energy"("spectrum", "beta", "power"),
+        /// β_i = value.
+        Constant => "constant"("spectrum", "value", "power"),
+        /// Given coefficients.
+        List => "list"("spectrum", "coefficients", "power"),
+    }
+);
 
-/// `tolerance ...` in a claim.
-const TOLERANCES: [Constructor; 2] = [("relative", &["amount"]), ("absolute", &["amount"])];
+constructors!(
+    /// `task NAME = ...`
+    TaskConstructor {
+        /// Gaussian features x ~ N(0, Σ), labels y = xᵀβ⋆ + z.
+        Gaussian => "gaussian"("spectrum", "signal", "noise", "rotation"),
+    }
+);
 
-/// `trials auto(max: N)` in an experiment.
-const TRIALS: [Constructor; 1] = [("auto", &["max"])];
+constructors!(
+    /// `surrogate NAME = ...`: every kind takes an optional `label`, last.
+    SurrogateConstructor {
+        /// β^s = β⋆.
+        GroundTruth => "ground_truth"("label"),
+        /// The optimal surrogate of Proposition 1 (a step along it from β⋆).
+        Optimal => "optimal"("step", "label"),
+        /// The optimal mask of Proposition 3.
+        OptimalMask => "optimal_mask"("label"),
+        /// The first k features of β⋆.
+        TopK => "top_k"("k", "label"),
+        /// k features of β⋆ drawn at random.
+        RandomMask => "random_mask"("keep", "seed", "label"),
+        /// c·β⋆.
+        Scaled => "scaled"("factor", "label"),
+        /// Aβ⋆ for another spectrum (Observation 1).
+        CovarianceShift => "covariance_shift"("source", "label"),
+        /// A surrogate trained by ERM (Section 5).
+        Erm => "erm"("spectrum", "m", "features", "noise", "label"),
+        /// The risk of an ERM surrogate itself.
+        Teacher => "teacher"("of", "label"),
+    }
+);
+
+impl SurrogateConstructor {
+    /// The parameters of a kind that takes only a label: how an unknown kind's arguments are checked before the
+    /// kind is reported.
+    pub(super) const LABEL_ONLY: &'static [&'static str] = &["label"];
+}
+
+constructors!(
+    /// Where a list of numbers is expected (`eigenvalues`, `coefficients`): read it from a file beside the spec.
+    FileConstructor {
+        /// `file(path, column)`.
+        File => "file"("path", "column"),
+    }
+);
+
+constructors!(
+    /// `tolerance ...` in a claim.
+    ToleranceConstructor {
+        /// A fraction of the reference value.
+        Relative => "relative"("amount"),
+        /// An absolute amount.
+        Absolute => "absolute"("amount"),
+    }
+);
+
+constructors!(
+    /// `trials auto(max: N)` in an experiment.
+    TrialsConstructor {
+        /// Adaptive trials up to a cap.
+        Auto => "auto"("max"),
+    }
+);
 
 /// The settings of `experiment NAME { ... }`.
 const EXPERIMENT: [&str; 8] = ["task", "n", "surrogates", "trials", "measure", "design", "designs", "label"];
@@ -75,22 +182,27 @@ pub(super) const RULES: &[&str] = CLAIM.split_at(8).0;
 
 /// The constructors a call may name where `keyword` introduces it: the keyword of a declaration, or the key of
 /// the setting whose value it is.
-fn constructors(keyword: &str) -> &'static [Constructor] {
+fn constructors(keyword: &str) -> Table {
     match keyword {
-        "spectrum" => &SPECTRA,
-        "signal" => &SIGNALS,
-        "task" => &TASKS,
-        "surrogate" => &SURROGATES,
-        "tolerance" => &TOLERANCES,
-        "trials" => &TRIALS,
-        "eigenvalues" | "coefficients" => &FILES,
+        "spectrum" => SpectrumConstructor::TABLE,
+        "signal" => SignalConstructor::TABLE,
+        "task" => TaskConstructor::TABLE,
+        "surrogate" => SurrogateConstructor::TABLE,
+        "tolerance" => ToleranceConstructor::TABLE,
+        "trials" => TrialsConstructor::TABLE,
+        "eigenvalues" | "coefficients" => FileConstructor::TABLE,
         _ => &[],
     }
 }
 
-/// The names of [`constructors`]`(keyword)`, in order.
-pub(super) fn callees(keyword: &str) -> Vec<&'static str> {
-    constructors(keyword).iter().map(|c| c.0).collect()
+/// The variant of `T` whose keyword is `word`.
+pub(super) fn find<T: Keyword>(word: &str) -> Option<T> {
+    T::ALL.iter().copied().find(|v| v.keyword() == word)
+}
+
+/// The keywords of `T`, in order.
+pub(super) fn words<T: Keyword>() -> Vec<&'static str> {
+    T::ALL.iter().map(|v| v.keyword()).collect()
 }
 
 /// The parameters of the constructor `callee` where `keyword` introduces it, in positional order.
@@ -100,39 +212,63 @@ pub(super) fn parameters(keyword: &str, callee: &str) -> Option<&'static [&'stat
 
 /// The settings a block of `kind` accepts, in canonical order.
 pub(super) fn settings(kind: &str) -> Option<&'static [&'static str]> {
-    match kind {
-        "experiment" => Some(&EXPERIMENT),
-        "figure" => Some(&FIGURE),
-        "section" => Some(&SECTION),
-        "claim" => Some(&CLAIM),
-        _ => None,
+    find::<BlockKind>(kind).map(BlockKind::settings)
+}
+
+/// The keyword of a declaration, `KIND NAME = ...`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum DeclarationKind {
+    /// `spectrum`: the eigenvalues of Σ.
+    Spectrum,
+    /// `signal`: β⋆.
+    Signal,
+    /// `task`: a spectrum, a signal and the label noise.
+    Task,
+    /// `surrogate`: what the target learns from.
+    Surrogate,
+}
+
+/// The keyword of a block, `KIND NAME ["Label"] { ... }`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum BlockKind {
+    /// A numbered result of the paper.
+    Section,
+    /// A sweep of sample sizes.
+    Experiment,
+    /// A plot of experiments' series.
+    Figure,
+    /// A statement decided by a rule.
+    Claim,
+}
+
+impl BlockKind {
+    /// The settings the block accepts, in canonical order.
+    pub(super) fn settings(self) -> &'static [&'static str] {
+        match self {
+            BlockKind::Section => &SECTION,
+            BlockKind::Experiment => &EXPERIMENT,
+            BlockKind::Figure => &FIGURE,
+            BlockKind::Claim => &CLAIM,
+        }
     }
 }
 
-/// A spec type whose variants the language names with one keyword each: the one typed home of those words. The
-/// resolver reads a keyword with [`Keyword::ALL`] and writes one back with [`Keyword::keyword`].
-pub(crate) trait Keyword: Copy + Sized + 'static {
-    /// Every variant, in the order the language reference lists them.
-    const ALL: &'static [Self];
-    /// Its keyword in the language.
-    fn keyword(self) -> &'static str;
+/// A setting outside any block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum TopSetting {
+    /// The report's title.
+    Title,
+    /// Where the paper comes from.
+    Source,
+    /// The seed of every random stream.
+    Seed,
+    /// A paragraph of prose.
+    Text,
 }
 
-/// Implements [`Keyword`] for `$type` from `Variant => "keyword"` pairs. `keyword` is an exhaustive match, so a
-/// variant added to the type without a keyword here does not compile.
-macro_rules! keywords {
-    ($type:ty { $($variant:ident => $word:literal),+ $(,)? }) => {
-        impl Keyword for $type {
-            const ALL: &'static [Self] = &[$(<$type>::$variant),+];
-            fn keyword(self) -> &'static str {
-                match self {
-                    $(<$type>::$variant => $word),+
-                }
-            }
-        }
-    };
-}
-
+keywords!(DeclarationKind { Spectrum => "spectrum", Signal => "signal", Task => "task", Surrogate => "surrogate" });
+keywords!(BlockKind { Section => "section", Experiment => "experiment", Figure => "figure", Claim => "claim" });
+keywords!(TopSetting { Title => "title", Source => "source", Seed => "seed", Text => "text" });
 keywords!(super::Measure {
     ExcessRisk => "excess_risk",
     Coefficients => "coefficients",
@@ -154,6 +290,60 @@ keywords!(super::RuleKind {
     Flat => "flat",
     Amplifies => "amplifies",
 });
+
+/// Every word of the language by role, read from the tables above: what the fuzzer writes specs from.
+#[cfg(test)]
+pub(crate) struct Vocabulary {
+    /// The keywords that start an item: top-level settings, declarations, blocks.
+    pub(crate) items: Vec<&'static str>,
+    /// Every keyword: the items', every block's settings and every setting's word values.
+    pub(crate) keywords: Vec<&'static str>,
+    /// Every constructor's name.
+    pub(crate) constructors: Vec<&'static str>,
+    /// Every constructor's parameters.
+    pub(crate) parameters: Vec<&'static str>,
+}
+
+#[cfg(test)]
+impl Vocabulary {
+    /// The language's words.
+    pub(crate) fn new() -> Self {
+        let items = [words::<TopSetting>(), words::<DeclarationKind>(), words::<BlockKind>()].concat();
+        let settings = BlockKind::ALL.iter().flat_map(|b| b.settings().iter().copied());
+        let values = [
+            words::<super::Measure>(),
+            words::<super::Designs>(),
+            words::<super::Axes>(),
+            words::<super::PointFilter>(),
+        ];
+        let keywords = items.iter().copied().chain(settings).chain(values.concat());
+        let tables = [
+            SpectrumConstructor::TABLE,
+            SignalConstructor::TABLE,
+            TaskConstructor::TABLE,
+            SurrogateConstructor::TABLE,
+            FileConstructor::TABLE,
+            ToleranceConstructor::TABLE,
+            TrialsConstructor::TABLE,
+        ];
+        let entries = || tables.iter().flat_map(|t| t.iter());
+        let distinct = |words: &mut dyn Iterator<Item = &'static str>| {
+            let mut out: Vec<&'static str> = Vec::new();
+            for w in words {
+                if !out.contains(&w) {
+                    out.push(w);
+                }
+            }
+            out
+        };
+        Vocabulary {
+            keywords: distinct(&mut keywords.into_iter()),
+            items,
+            constructors: distinct(&mut entries().map(|e| e.0)),
+            parameters: distinct(&mut entries().flat_map(|e| e.1.iter().copied())),
+        }
+    }
+}
 
 /// The signatures as the formatter's canonical order (`kdrepro fmt`).
 #[derive(Clone, Copy, Debug)]
@@ -195,6 +385,13 @@ mod tests {
         distinct::<super::super::Designs>();
         distinct::<super::super::Axes>();
         distinct::<super::super::PointFilter>();
+        distinct::<SpectrumConstructor>();
+        distinct::<SignalConstructor>();
+        distinct::<SurrogateConstructor>();
+        distinct::<ToleranceConstructor>();
+        distinct::<DeclarationKind>();
+        distinct::<BlockKind>();
+        distinct::<TopSetting>();
         assert_eq!(
             super::super::Axes::ALL.iter().map(|a| a.keyword()).collect::<Vec<_>>(),
             ["linear", "loglog", "logx"]
@@ -208,5 +405,38 @@ mod tests {
         assert_eq!(parameters("experiment", "powerlaw"), None);
         assert_eq!(parameters("spectrum", "gaussian"), None);
         assert_eq!(settings("spectrum"), None);
+    }
+
+    /// A constructor's table row is its variant's keyword and parameters, so the formatter (which reads the table)
+    /// and the resolver (which matches the variant) cannot drift.
+    #[test]
+    fn every_constructor_table_matches_its_variants() {
+        fn rows<T: Constructor>() {
+            let from_variants: Vec<_> = T::ALL.iter().map(|v| (v.keyword(), v.parameters())).collect();
+            assert_eq!(T::TABLE, from_variants.as_slice());
+        }
+        rows::<SpectrumConstructor>();
+        rows::<SignalConstructor>();
+        rows::<TaskConstructor>();
+        rows::<SurrogateConstructor>();
+        rows::<FileConstructor>();
+        rows::<ToleranceConstructor>();
+        rows::<TrialsConstructor>();
+        assert_eq!(parameters("surrogate", "erm"), Some(SurrogateConstructor::Erm.parameters()));
+        assert_eq!(parameters("eigenvalues", "file"), Some(&["path", "column"][..]));
+        assert_eq!(settings("claim").map(|s| &s[..RULES.len()]), Some(RULES));
+    }
+
+    /// The fuzzer's words are the language's: every item, constructor and parameter the resolver knows.
+    #[test]
+    fn the_vocabulary_has_every_word() {
+        let v = Vocabulary::new();
+        assert_eq!(v.items.len(), 12);
+        for word in ["random_mask", "erm", "teacher", "file", "auto", "absolute", "designs", "nested", "masks"] {
+            assert!(v.constructors.contains(&word) || v.keywords.contains(&word), "{word}");
+        }
+        for word in ["column", "features", "rotation", "max", "of", "step"] {
+            assert!(v.parameters.contains(&word), "{word}");
+        }
     }
 }

@@ -1,5 +1,7 @@
 //! Claims: a rule, the series it reads and its options (tolerance, confidence, points, expectation).
 
+use crate::spec::signature::ToleranceConstructor;
+
 use super::{
     Band, Block, Bound, Claim, Diagnostic, Expectation, Experiment, Expr, ExprKind, Keyword, Measure, Ordering, Path,
     PointFilter, RULES, Resolver, Rule, RuleKind, Setting, Settings, Spec, Tolerance, Value, choice, construct,
@@ -275,15 +277,15 @@ pub(super) fn band(setting: &Setting) -> Result<Band, Diagnostic> {
 
 /// `relative(x)` with 0 ≤ x < 1, or `absolute(x)` with x ≥ 0.
 pub(super) fn tolerance(e: &Expr) -> Result<Tolerance, Diagnostic> {
-    let (callee, a) = construct(e, "tolerance")?;
+    let (kind, a) = construct(e)?;
     let x = a.real("amount", Bound::NonNegative, None)?;
-    if callee.name == "absolute" {
-        return Ok(Tolerance::Absolute(x));
+    match kind {
+        ToleranceConstructor::Absolute => Ok(Tolerance::Absolute(x)),
+        ToleranceConstructor::Relative if x >= 1.0 => {
+            Err(Diagnostic::error(a.require("amount")?.span, "a relative tolerance must be below 1"))
+        }
+        ToleranceConstructor::Relative => Ok(Tolerance::Relative(x)),
     }
-    if x >= 1.0 {
-        return Err(Diagnostic::error(a.require("amount")?.span, "a relative tolerance must be below 1"));
-    }
-    Ok(Tolerance::Relative(x))
 }
 
 /// `at`: sample sizes of the claim's experiment, a subset of its sweep.

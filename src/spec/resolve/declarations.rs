@@ -1,5 +1,10 @@
 //! Declarations: spectra (and the data files they read), signals, tasks and surrogates, resolved by name and checked.
 
+use crate::spec::signature::{
+    Constructor, DeclarationKind, FileConstructor, SignalConstructor, SpectrumConstructor, SurrogateConstructor,
+    TaskConstructor,
+};
+
 use super::{
     Args, Argument, Bound, Column, Declaration, Diagnostic, Erm, Expr, ExprKind, MAX_FEATURES, ResolvedSignal,
     Resolver, SampleSize, Span, Spectrum, Surrogate, SurrogateKind, Task, construct, count, count_in, expected, files,
@@ -9,7 +14,7 @@ use super::{
 impl<'a> Resolver<'a> {
     /// The spectrum declaration named by `expr`.
     pub(super) fn spectrum(&self, expr: &Expr) -> Result<(Spectrum, &'a Declaration), Diagnostic> {
-        let d = self.declaration(path(expr, "a spectrum name")?, "spectrum")?;
+        let d = self.declaration(path(expr, "a spectrum name")?, DeclarationKind::Spectrum)?;
         if let Some(known) = self.spectra.borrow().get(&std::ptr::from_ref(d)) {
             return Ok((known.clone(), d));
         }
@@ -20,20 +25,20 @@ impl<'a> Resolver<'a> {
 
     /// The eigenvalues declaration `d` describes, checked.
     pub(super) fn compute_spectrum(&self, d: &Declaration) -> Result<Spectrum, Diagnostic> {
-        let (callee, a) = construct(&d.value, "spectrum")?;
+        let (kind, a) = construct(&d.value)?;
         let mut exponent = None;
-        let lambda = match callee.name.as_str() {
-            "powerlaw" => {
+        let lambda = match kind {
+            SpectrumConstructor::PowerLaw => {
                 let p = features(a.require("p")?)?;
                 let alpha = a.real("alpha", Bound::Positive, None)?;
                 exponent = Some(alpha);
                 crate::theory::power_law_spectrum(p, alpha)
             }
-            "isotropic" => {
+            SpectrumConstructor::Isotropic => {
                 let p = features(a.require("p")?)?;
                 vec![a.real("value", Bound::Positive, Some(1.0))?; p]
             }
-            _ => {
+            SpectrumConstructor::List => {
                 let values = self.reals(a.require("eigenvalues")?, "eigenvalues", Bound::NonNegative)?;
                 if !values.iter().any(|&l| l > 0.0) {
                     return Err(Diagnostic::error(d.value.span, "a spectrum needs at least one positive eigenvalue"));
@@ -46,20 +51,20 @@ impl<'a> Resolver<'a> {
 
     /// The signal declaration named by `expr`: β⋆ in the eigenbasis of its spectrum.
     pub(super) fn signal(&self, expr: &Expr) -> Result<ResolvedSignal<'a>, Diagnostic> {
-        let d = self.declaration(path(expr, "a signal name")?, "signal")?;
-        let (callee, a) = construct(&d.value, "signal")?;
+        let d = self.declaration(path(expr, "a signal name")?, DeclarationKind::Signal)?;
+        let (kind, a) = construct(&d.value)?;
         let (spectrum, spectrum_decl) = self.spectrum(a.require("spectrum")?)?;
         let lambda = &spectrum.lambda;
         let mut exponent = None;
-        let mut beta: Vec<f64> = match callee.name.as_str() {
+        let mut beta: Vec<f64> = match kind {
             // λ_i β_i² = i^{-β}
-            "powerlaw_energy" => {
+            SignalConstructor::PowerLawEnergy => {
                 let b = a.real("beta", Bound::Any, None)?;
                 exponent = Some(b);
                 lambda.iter().enumerate().map(|(i, &l)| ((i as f64 + 1.0).powf(-b) / l).sqrt()).collect()
             }
-            "constant" => vec![a.real("value", Bound::Any, Some(1.0))?; lambda.len()],
-            _ => {
+            SignalConstructor::Constant => vec![a.real("value", Bound::Any, Some(1.0))?; lambda.len()],
+            SignalConstructor::List => {
                 let e = a.require("coefficients")?;
                 let values = self.reals(e, "coefficients", Bound::Any)?;
                 if values.len() != lambda.len() {
@@ -96,7 +101,7 @@ impl<'a> Resolver<'a> {
         if let Some(known) = self.vectors.borrow().get(&std::ptr::from_ref(e)) {
             return Ok(known.clone());
         }
-        let (_, a) = construct(e, what)?;
+        let (FileConstructor::File, a) = construct(e)?;
         let path_expr = a.require("path")?;
         let written = string(path_expr)?;
         let column = match a.get("column") {
@@ -121,8 +126,8 @@ impl<'a> Resolver<'a> {
 
     /// The task declaration named by `expr`, with the declarations it uses.
     pub(super) fn task(&self, expr: &Expr) -> Result<(Task, Vec<&'a Declaration>), Diagnostic> {
-        let d = self.declaration(path(expr, "a task name")?, "task")?;
-        let (_, a) = construct(&d.value, "task")?;
+        let d = self.declaration(path(expr, "a task name")?, DeclarationKind::Task)?;
+        let (TaskConstructor::Gaussian, a) = construct(&d.value)?;
         let (spectrum, spectrum_decl) = self.spectrum(a.require("spectrum")?)?;
         let signal_expr = a.require("signal")?;
         let (beta, energy_exponent, mut used) = self.signal(signal_expr)?;
@@ -140,7 +145,7 @@ impl<'a> Resolver<'a> {
 
     /// The surrogate declaration named by `expr`, with the declarations it uses.
     pub(super) fn surrogate(&self, expr: &Expr) -> Result<(Surrogate, Vec<&'a Declaration>), Diagnostic> {
-        let d = self.declaration(path(expr, "a surrogate name")?, "surrogate")?;
+        let d = self.declaration(path(expr, "a surrogate name")?, DeclarationKind::Surrogate)?;
         let empty: &[Argument] = &[];
         let (kind, args) = match &d.value.kind {
             ExprKind::Path(p) => (single_segment(p)?, empty),
@@ -148,12 +153,16 @@ impl<'a> Resolver<'a> {
             other => return Err(expected(&d.value, "a surrogate such as `optimal`", other)),
         };
         // An unknown kind is reported after its arguments, checked as those of a kind that takes only a label.
-        let params = signature::parameters("surrogate", &kind.name).unwrap_or(&["label"]);
+        let known = signature::find::<SurrogateConstructor>(&kind.name);
+        let params = known.map_or(SurrogateConstructor::LABEL_ONLY, SurrogateConstructor::parameters);
         let a = Args::new(kind, d.value.span, args, params)?;
+        let Some(known) = known else {
+            return Err(unknown(kind, "surrogate kind", &signature::words::<SurrogateConstructor>()));
+        };
         let mut used = vec![d];
-        let (kind, default_label) = match kind.name.as_str() {
-            "ground_truth" => (SurrogateKind::GroundTruth, "Strong labels (β⋆)".to_owned()),
-            "optimal" => {
+        let (kind, default_label) = match known {
+            SurrogateConstructor::GroundTruth => (SurrogateKind::GroundTruth, "Strong labels (β⋆)".to_owned()),
+            SurrogateConstructor::Optimal => {
                 let step = a.real("step", Bound::Any, Some(1.0))?;
                 let label = if step == 1.0 {
                     "Optimal surrogate".to_owned()
@@ -162,26 +171,26 @@ impl<'a> Resolver<'a> {
                 };
                 (SurrogateKind::Optimal { step }, label)
             }
-            "optimal_mask" => (SurrogateKind::OptimalMask, "Optimal masked surrogate".to_owned()),
-            "top_k" => {
+            SurrogateConstructor::OptimalMask => (SurrogateKind::OptimalMask, "Optimal masked surrogate".to_owned()),
+            SurrogateConstructor::TopK => {
                 let k = count(number(a.require("k")?, "k")?, "k", 0)?;
                 (SurrogateKind::TopK(k), format!("First {k} features"))
             }
-            "random_mask" => {
+            SurrogateConstructor::RandomMask => {
                 let keep = count(number(a.require("keep")?, "keep")?, "keep", 0)?;
                 let seed = seed(a.require("seed")?)?;
                 (SurrogateKind::RandomMask { keep, seed }, format!("Random mask of {keep} features (seed {seed})"))
             }
-            "scaled" => {
+            SurrogateConstructor::Scaled => {
                 let factor = a.real("factor", Bound::Any, None)?;
                 (SurrogateKind::Scaled(factor), format!("{factor}·β⋆"))
             }
-            "covariance_shift" => {
+            SurrogateConstructor::CovarianceShift => {
                 let (source, decl) = self.spectrum(a.require("source")?)?;
                 used.push(decl);
                 (SurrogateKind::CovarianceShift(source), "Aβ⋆ (covariance shift)".to_owned())
             }
-            "erm" => {
+            SurrogateConstructor::Erm => {
                 let (spectrum, decl) = self.spectrum(a.require("spectrum")?)?;
                 used.push(decl);
                 let m_expr = a.require("m")?;
@@ -201,11 +210,10 @@ impl<'a> Resolver<'a> {
                 };
                 (SurrogateKind::Erm(Erm { spectrum, noise, m, features }), label)
             }
-            "teacher" => {
+            SurrogateConstructor::Teacher => {
                 let of = single_segment(path(a.require("of")?, "an ERM surrogate's name")?)?;
                 (SurrogateKind::Teacher(of.name.clone()), format!("the surrogate {} itself", of.name))
             }
-            _ => return Err(unknown(kind, "surrogate kind", &signature::callees("surrogate"))),
         };
         let label = a.get("label").map(string).transpose()?.unwrap_or(default_label);
         Ok((Surrogate { name: d.name.name.clone(), kind, label }, used))

@@ -8,6 +8,7 @@ use super::{
     Stage, Surrogate, SurrogateKind, Task, Trials, count, did_you_mean, expected, keyword, kind_of, number, path,
     single, single_segment, string, trials, value_expr, wrong_kind,
 };
+use crate::spec::signature::{BlockKind, Keyword as _};
 
 impl<'a> Resolver<'a> {
     /// `experiment name { task ..., n ..., surrogates ..., trials ..., measure ... }`
@@ -105,10 +106,12 @@ impl<'a> Resolver<'a> {
         }
         match self.names.get(name.name.as_str()) {
             // Its definition failed and was reported: say nothing more (an empty message is never shown).
-            Some(Named::Block(b)) if b.kind.name == "experiment" && b.span.start < name.span.start => {
+            Some(Named::Block(b))
+                if b.kind.name == BlockKind::Experiment.keyword() && b.span.start < name.span.start =>
+            {
                 Err(Diagnostic::error(name.span, ""))
             }
-            Some(Named::Block(b)) if b.kind.name == "experiment" => {
+            Some(Named::Block(b)) if b.kind.name == BlockKind::Experiment.keyword() => {
                 Err(Diagnostic::error(name.span, format!("experiment `{}` is used before it is defined", name.name))
                     .with_hint("define experiments above the figures and claims that use them"))
             }

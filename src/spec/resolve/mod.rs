@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, HashMap};
 use crate::diagnostics::{Diagnostic, Span, did_you_mean};
 use crate::spec::args::{Args, Bound, MAX_COUNT, count, count_in, kind_name, number, real};
 use crate::spec::files::{self, Column};
-use crate::spec::signature::{self, Keyword, RULES};
+use crate::spec::signature::{self, BlockKind, DeclarationKind, Keyword, RULES, TopSetting};
 use crate::spec::{
     Axes, Band, Claim, DataFile, Designs, Erm, Expectation, Experiment, Figure, Measure, Part, PointFilter, Rule,
     RuleKind, SampleSize, Section, Spec, Spectrum, Surrogate, SurrogateKind, Task, Text, Tolerance, Trials,
@@ -33,13 +33,6 @@ const MAX_POINTS: usize = 10_000;
 
 /// The most features a spectrum may have: its eigenvalues, signal and working copies must fit in memory.
 const MAX_FEATURES: usize = 20_000_000;
-
-/// The declaration keywords.
-const DECLARATIONS: [&str; 4] = ["spectrum", "signal", "task", "surrogate"];
-/// The block keywords.
-const BLOCKS: [&str; 4] = ["section", "experiment", "figure", "claim"];
-/// The top-level settings.
-const TOP_SETTINGS: [&str; 4] = ["title", "source", "seed", "text"];
 
 /// Resolves every name and checks every value of a parsed spec; `file("...")` paths are relative to `dir`, the
 /// directory of the spec file.
@@ -112,15 +105,15 @@ impl<'a> Resolver<'a> {
         for item in &ast.items {
             let (name, named) = match item {
                 Item::Declaration(d) => {
-                    resolver.check_keyword(&d.kind, &DECLARATIONS, "declaration");
+                    resolver.check_keyword(&d.kind, &signature::words::<DeclarationKind>(), "declaration");
                     (&d.name, Named::Declaration(d))
                 }
                 Item::Block(b) => {
-                    resolver.check_keyword(&b.kind, &BLOCKS, "block");
+                    resolver.check_keyword(&b.kind, &signature::words::<BlockKind>(), "block");
                     (&b.name, Named::Block(b))
                 }
                 Item::Setting(s) => {
-                    resolver.check_keyword(&s.key, &TOP_SETTINGS, "setting");
+                    resolver.check_keyword(&s.key, &signature::words::<TopSetting>(), "setting");
                     continue;
                 }
             };
@@ -195,28 +188,30 @@ impl<'a> Resolver<'a> {
         }
         let span = d.name.span;
         let name = Expr { kind: ExprKind::Path(Path { segments: vec![d.name.clone()], span }), span };
-        match d.kind.name.as_str() {
-            "spectrum" => self.spectrum(&name).map(|_| ()),
-            "signal" => self.signal(&name).map(|_| ()),
-            "task" => self.task(&name).map(|_| ()),
-            "surrogate" => self.surrogate(&name).map(|_| ()),
-            _ => Ok(()),
+        // An unknown keyword was reported when the names were indexed.
+        match signature::find(&d.kind.name) {
+            Some(DeclarationKind::Spectrum) => self.spectrum(&name).map(|_| ()),
+            Some(DeclarationKind::Signal) => self.signal(&name).map(|_| ()),
+            Some(DeclarationKind::Task) => self.task(&name).map(|_| ()),
+            Some(DeclarationKind::Surrogate) => self.surrogate(&name).map(|_| ()),
+            None => Ok(()),
         }
     }
 
     /// `title`, `source`, `seed`, `text`.
     fn top_setting(&mut self, spec: &mut Spec, s: &'a Setting) {
         let result = (|| {
-            match s.key.name.as_str() {
-                "title" => spec.title = string(single(s)?)?,
-                "source" => spec.source = Some(string(single(s)?)?),
-                "seed" => spec.seed = seed(single(s)?)?,
-                "text" => {
+            // An unknown setting was reported when the names were indexed.
+            match signature::find(&s.key.name) {
+                Some(TopSetting::Title) => spec.title = string(single(s)?)?,
+                Some(TopSetting::Source) => spec.source = Some(string(single(s)?)?),
+                Some(TopSetting::Seed) => spec.seed = seed(single(s)?)?,
+                Some(TopSetting::Text) => {
                     let e = single(s)?;
                     let template = string(e)?;
                     spec.document.push(Part::Text(Text { template, span: e.span }));
                 }
-                _ => {}
+                None => {}
             }
             Ok(())
         })();
@@ -225,29 +220,31 @@ impl<'a> Resolver<'a> {
 
     /// A block, resolved according to its keyword.
     fn block(&mut self, spec: &mut Spec, b: &'a Block) {
-        let part = match b.kind.name.as_str() {
-            "section" => self.keep(section(b)).map(Part::Section),
-            "experiment" => self.keep(self.experiment(b)).map(|e| {
+        // An unknown keyword was reported when the names were indexed.
+        let part = match signature::find(&b.kind.name) {
+            Some(BlockKind::Section) => self.keep(section(b)).map(Part::Section),
+            Some(BlockKind::Experiment) => self.keep(self.experiment(b)).map(|e| {
                 self.experiments.insert(&b.name.name, spec.experiments.len());
                 spec.experiments.push(e);
                 Part::Experiment(spec.experiments.len() - 1)
             }),
-            "figure" => self.keep(self.figure(b, spec)).map(|f| {
+            Some(BlockKind::Figure) => self.keep(self.figure(b, spec)).map(|f| {
                 spec.figures.push(f);
                 Part::Figure(spec.figures.len() - 1)
             }),
-            "claim" => self.keep(self.claim(b, spec)).map(|c| {
+            Some(BlockKind::Claim) => self.keep(self.claim(b, spec)).map(|c| {
                 spec.claims.push(c);
                 Part::Claim(spec.claims.len() - 1)
             }),
-            _ => None,
+            None => None,
         };
         spec.document.extend(part);
     }
 
     /// The declaration `path` names, which must be of `kind`.
-    fn declaration(&self, path: &Path, kind: &str) -> Result<&'a Declaration, Diagnostic> {
+    fn declaration(&self, path: &Path, kind: DeclarationKind) -> Result<&'a Declaration, Diagnostic> {
         let name = single_segment(path)?;
+        let kind = kind.keyword();
         match self.names.get(name.name.as_str()) {
             Some(Named::Declaration(d)) if d.kind.name == kind => {
                 self.resolved.borrow_mut().insert(std::ptr::from_ref(*d));

@@ -1,5 +1,7 @@
 //! Values: the settings of a block, and the literals, names and calls of the language, each checked for its kind.
 
+use crate::spec::signature::{Constructor, TrialsConstructor};
+
 use super::{
     Args, Block, Diagnostic, Expr, ExprKind, HashMap, Ident, Keyword, MAX_COUNT, Named, Path, Setting, Trials, Value,
     count, count_in, did_you_mean, kind_name, number, signature,
@@ -132,14 +134,13 @@ pub(super) fn choice<'w>(e: &Expr, what: &str, allowed: &[&'w str]) -> Result<&'
     allowed.iter().find(|a| **a == word.name).copied().ok_or_else(|| unknown(word, &format!("`{what}`"), allowed))
 }
 
-/// A call to one of the constructors `keyword` introduces, with its arguments matched to the callee's parameters.
-pub(super) fn construct<'e>(e: &'e Expr, keyword: &str) -> Result<(&'e Ident, Args<'e>), Diagnostic> {
-    let callees = signature::callees(keyword);
+/// A call to one of the constructors `T`, with its arguments matched to the callee's parameters.
+pub(super) fn construct<T: Constructor>(e: &Expr) -> Result<(T, Args<'_>), Diagnostic> {
+    let callees = signature::words::<T>();
     match &e.kind {
         ExprKind::Call(callee, args) => {
-            let params =
-                signature::parameters(keyword, &callee.name).ok_or_else(|| unknown(callee, "constructor", &callees))?;
-            Ok((callee, Args::new(callee, e.span, args, params)?))
+            let kind = signature::find::<T>(&callee.name).ok_or_else(|| unknown(callee, "constructor", &callees))?;
+            Ok((kind, Args::new(callee, e.span, args, kind.parameters())?))
         }
         other => Err(expected(e, &format!("a call to {}", callees.join(" or ")), other)),
     }
@@ -165,9 +166,12 @@ pub(super) fn seed(e: &Expr) -> Result<u64, Diagnostic> {
 pub(super) fn trials(e: &Expr) -> Result<Trials, Diagnostic> {
     match &e.kind {
         ExprKind::Number(n) => count(n, "trials", 1).map(Trials::Fixed),
-        ExprKind::Path(_) => choice(e, "trials", &["auto"]).map(|_| Trials::Auto { max: Trials::DEFAULT_MAX }),
+        ExprKind::Path(_) => {
+            let auto = signature::words::<TrialsConstructor>();
+            choice(e, "trials", &auto).map(|_| Trials::Auto { max: Trials::DEFAULT_MAX })
+        }
         _ => {
-            let (_, a) = construct(e, "trials")?;
+            let (TrialsConstructor::Auto, a) = construct(e)?;
             let max = match a.get("max") {
                 None => Trials::DEFAULT_MAX,
                 Some(m) => count_in(number(m, "max")?, "max", Trials::FIRST_LOOK as u64, MAX_COUNT)?,
