@@ -287,6 +287,9 @@ fn build(args: &BuildArgs) -> Result<(), Failure> {
         RenderError::Internal(_) => Failure::Runtime(e.to_string()),
     })?;
     let written = kdrepro::write_report(&report, out, &stem).map_err(|e| Failure::Runtime(e.to_string()))?;
+    for warning in &report.warnings {
+        eprint!("{}", warning.render(&display(path), &source));
+    }
     for diagnostic in verdicts.located() {
         eprint!("{}", diagnostic.render(&display(path), &source));
     }

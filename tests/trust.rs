@@ -400,3 +400,26 @@ fn issue_11_least_squares_on_the_positive_directions_between_k_and_p() {
     assert_eq!(code, Some(0), "{stderr}");
     assert!(stderr.contains("pass agree"), "{stderr}");
 }
+
+#[test]
+fn issue_12_a_figure_that_leaves_out_points_says_so_at_its_name() {
+    // Noise-free least squares from the signal itself has risk exactly 0 for n > p (Proposition 2 with σ² = 0
+    // and β^s = β⋆), which a log axis cannot show: the figure leaves the point out and says so at its name.
+    let scratch = Scratch::new("figure-warning");
+    let spec = "title \"t\"\nspectrum s = isotropic(p: 10)\nsignal b = constant(s)\n\
+                task t = gaussian(s, b, noise: 0)\nsurrogate truth = ground_truth\n\
+                experiment e { task t  n [5, 20]  surrogates truth }\n\
+                figure plot {\n  show e\n  caption \"c\"\n  axes loglog\n}\n";
+    scratch.file("f.kd", spec);
+    let out = kdrepro(&scratch.path, &["build", "f.kd", "--out", "out"], &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("f.kd:7:8: warning: figure `plot` leaves out 1 point of `Strong labels (β⋆)`: not finite, or not positive on a log axis"),
+        "{stderr}"
+    );
+    // On linear axes the same point is drawn, and nothing is said.
+    scratch.file("g.kd", &spec.replace("axes loglog", "axes linear"));
+    let out = kdrepro(&scratch.path, &["build", "g.kd", "--out", "out"], &[]);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("leaves out"));
+}

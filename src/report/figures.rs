@@ -1,12 +1,14 @@
 //! The figures of a spec as [`Plot`]s, drawn in Typst.
 
 use super::plot::{Axis, Color, Mark, Plot, PlotText, Point, Scale, Series, Style};
+use crate::diagnostics::Diagnostic;
 use crate::engine::{self, ExperimentResults};
 use crate::spec::{Axes, Experiment, Figure, Measure, SurrogateKind};
 
 /// The Typst source of a figure: a risk sweep, a coefficient profile or a set of theory quantities, of one or
-/// more experiments of the same measure.
-pub(super) fn figure_source(figure: &Figure, shown: &[(&Experiment, &ExperimentResults)]) -> String {
+/// more experiments of the same measure; with a warning at the figure's name for every series whose points
+/// cannot all be drawn (they are left out of the plot, and the reader should know).
+pub(super) fn figure_source(figure: &Figure, shown: &[(&Experiment, &ExperimentResults)]) -> (String, Vec<Diagnostic>) {
     let (x, y) = match figure.axes {
         Axes::Linear => (Scale::Linear, Scale::Linear),
         Axes::LogLog => (Scale::Log10, Scale::Log10),
@@ -21,7 +23,24 @@ pub(super) fn figure_source(figure: &Figure, shown: &[(&Experiment, &ExperimentR
     if shown.len() > 1 || !figure.series.is_empty() {
         plot.series = combined_series(figure, shown);
     }
-    plot.to_typst()
+    let log = if figure.axes == Axes::Linear { "" } else { ", or not positive on a log axis" };
+    let warnings = plot
+        .undrawable()
+        .into_iter()
+        .map(|(label, count)| {
+            let series = if label.is_empty() { "a simulated series".to_owned() } else { format!("`{label}`") };
+            Diagnostic::warning(
+                figure.span,
+                format!(
+                    "figure `{}` leaves out {count} point{} of {series}: not finite{log}",
+                    figure.name,
+                    if count == 1 { "" } else { "s" }
+                ),
+            )
+            .with_hint("the experiment's table gives every value")
+        })
+        .collect();
+    (plot.to_typst(), warnings)
 }
 
 /// The series of several experiments in one plot: one colour per experiment, one line style per series, the

@@ -66,6 +66,8 @@ pub struct Report {
     /// Figure sources by relative path (`figures/<name>.typ`), included by the main source, and the spec
     /// excerpts' syntax definition (`kd.sublime-syntax`).
     pub figures: BTreeMap<String, String>,
+    /// Located warnings about what the report could not show (points a figure leaves out), in spec order.
+    pub warnings: Vec<crate::Diagnostic>,
 }
 
 /// A failure to render.
@@ -102,6 +104,7 @@ pub fn render(input: &RenderInput<'_>) -> Result<Report, RenderError> {
     let prose = prose_environment();
     let values = prose_values(input.results);
     let mut figures = BTreeMap::new();
+    let mut warnings = Vec::new();
     let mut parts = Vec::new();
     for part in &spec.document {
         parts.push(match part {
@@ -115,7 +118,8 @@ pub fn render(input: &RenderInput<'_>) -> Result<Report, RenderError> {
                 let path = format!("figures/{}.typ", figure.name);
                 let shown: Vec<_> =
                     figure.experiments.iter().map(|&e| (&spec.experiments[e], &input.results.experiments[e])).collect();
-                let source = figure_source(figure, &shown);
+                let (source, figure_warnings) = figure_source(figure, &shown);
+                warnings.extend(figure_warnings);
                 figures.insert(path.clone(), source);
                 PartContext::Figure {
                     name: figure.name.clone(),
@@ -165,7 +169,7 @@ pub fn render(input: &RenderInput<'_>) -> Result<Report, RenderError> {
         return Err(RenderError::Internal(format!("Typst warned: {w}")));
     }
     let pdf = compiled.bytes;
-    Ok(Report { pdf, typst, results_yaml: results_file(input).to_yaml(), figures })
+    Ok(Report { pdf, typst, results_yaml: results_file(input).to_yaml(), figures, warnings })
 }
 
 /// A template failure is a kdrepro bug.

@@ -353,6 +353,8 @@ pub(crate) struct Figure {
     pub(crate) caption: String,
     /// Axis scaling.
     pub(crate) axes: Axes,
+    /// Where its name stands in the spec.
+    pub(crate) span: Span,
 }
 
 /// `claim name "label" { ... }`: a statement decided by a statistical rule.

@@ -65,7 +65,7 @@ impl FittedAxis {
 }
 
 /// Scale coordinate of a value: itself (linear) or `log10` (log); `None` if not finite or not positive on log.
-fn to_scale(scale: Scale, value: f64) -> Option<f64> {
+pub(super) fn to_scale(scale: Scale, value: f64) -> Option<f64> {
     match scale {
         Scale::Linear => value.is_finite().then_some(value),
         Scale::Log10 => (value.is_finite() && value > 0.0).then(|| value.log10()),

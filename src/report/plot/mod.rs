@@ -153,6 +153,18 @@ impl Plot {
     pub(crate) fn to_typst(&self) -> String {
         render::render(self)
     }
+
+    /// For each series with points that cannot be drawn (a coordinate that is not finite, or not positive on a
+    /// log axis), its legend label and how many: [`Plot::to_typst`] leaves them out.
+    pub(crate) fn undrawable(&self) -> Vec<(&str, usize)> {
+        let drawable =
+            |p: &Point| axis::to_scale(self.x.scale, p.x).is_some() && axis::to_scale(self.y.scale, p.y).is_some();
+        self.series
+            .iter()
+            .map(|s| (s.label.as_str(), s.points.iter().filter(|p| !drawable(p)).count()))
+            .filter(|&(_, count)| count > 0)
+            .collect()
+    }
 }
 
 #[cfg(test)]

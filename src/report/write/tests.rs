@@ -28,6 +28,7 @@ fn report(tag: &str) -> Report {
         typst: format!("typ {tag}"),
         results_yaml: format!("yaml {tag}"),
         figures,
+        warnings: Vec::new(),
     }
 }
 

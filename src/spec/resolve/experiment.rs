@@ -165,7 +165,7 @@ impl<'a> Resolver<'a> {
             let at = s.require("axes")?.span;
             return Err(Diagnostic::error(at, "coefficient plots can have signed values: use `axes linear`"));
         }
-        Ok(Figure { name: b.name.name.clone(), experiments, series, caption, axes })
+        Ok(Figure { name: b.name.name.clone(), experiments, series, caption, axes, span: b.name.span })
     }
 }
 
