@@ -1,12 +1,12 @@
 //! The decision rules of claims. A failed claim is a verdict, not an error.
 
 use super::theory;
-use super::verdict::{PointCheck, Status, Verdict, Verdicts};
+use super::verdict::{Decision, PointCheck, Status, Verdict, Verdicts};
 use super::words::{percent, scope_words};
 use crate::engine::{ExperimentResults, Results};
 use crate::numbers;
 use crate::plan::Plan;
-use crate::spec::{Band, Claim, Expectation, Experiment, PointFilter, Rule, Spec};
+use crate::spec::{Band, Claim, Expectation, Experiment, Keyword, PointFilter, Rule, Spec};
 use crate::stats::{self, Holm, PairedComparison, Summary, Welch};
 
 /// Decides every claim of the plan's spec on `results`.
@@ -66,7 +66,14 @@ fn decide(claim: &Claim, plan: &Plan<'_>, results: &Results) -> Verdict {
         Expectation::Contradicted(why) => Some(why.clone()),
     };
     let (name, label, span) = (claim.name.clone(), claim.label.clone(), claim.span);
-    Verdict { name, label, span, status, rule, outcome, notes, contradicted, points }
+    let simulated = claim.rule.is_simulated();
+    let decision = Decision::new(
+        claim.rule.kind().keyword(),
+        simulated.then_some(claim.confidence),
+        if simulated { looks } else { 1 },
+        &points,
+    );
+    Verdict { name, label, span, status, rule, outcome, notes, contradicted, points, decision }
 }
 
 /// The point indices a claim tests: all of its experiment's, or those whose x its `at` selects.

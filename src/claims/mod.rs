@@ -7,4 +7,4 @@ mod words;
 
 pub use judge::{decided, judge};
 pub use verdict::Verdicts;
-pub(crate) use verdict::{PointCheck, Status, Verdict};
+pub(crate) use verdict::{Decision, PointCheck, Status, Verdict};

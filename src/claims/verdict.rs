@@ -137,6 +137,46 @@ pub(crate) struct Verdict {
     pub(crate) contradicted: Option<String>,
     /// Every tested point.
     pub(crate) points: Vec<PointCheck>,
+    /// The decision as data.
+    pub(crate) decision: Decision,
+}
+
+/// A claim's decision as data, beside its words: the rule, its error-rate budget, the tally of its points and the
+/// point that decided it. `diff` and `merge` compare these rather than sentences.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Decision {
+    /// The rule's keyword: `agree`, `equal`, `holds`, `theory`, `close`, `slope`, `flat` or `amplifies`.
+    pub(crate) rule: String,
+    /// The family-wise confidence of a simulated rule; `None` for a theory rule, which is exact.
+    pub(crate) confidence: Option<f64>,
+    /// The looks at the data its error rate is split over (`trials auto`); 1 for fixed trials and theory.
+    pub(crate) looks: usize,
+    /// Tested points that held.
+    pub(crate) held: usize,
+    /// Tested points that failed.
+    pub(crate) failed: usize,
+    /// Tested points the evidence did not decide.
+    pub(crate) undecided: usize,
+    /// The point that decided the claim, as an index into its checks: the first that failed, else the first
+    /// undecided one; `None` when every point held (or none was tested).
+    pub(crate) deciding: Option<usize>,
+}
+
+impl Decision {
+    /// The decision of a rule of kind `rule` on `points`.
+    pub(super) fn new(rule: &str, confidence: Option<f64>, looks: usize, points: &[PointCheck]) -> Self {
+        let count = |s: Status| points.iter().filter(|p| p.status == s).count();
+        let first = |s: Status| points.iter().position(|p| p.status == s);
+        Decision {
+            rule: rule.to_owned(),
+            confidence,
+            looks,
+            held: count(Status::Pass),
+            failed: count(Status::Fail),
+            undecided: count(Status::Inconclusive),
+            deciding: first(Status::Fail).or_else(|| first(Status::Inconclusive)),
+        }
+    }
 }
 
 /// One tested point of a claim.

@@ -134,6 +134,17 @@ fn an_expected_contradiction_is_its_own_verdict_and_an_unexpected_hold_is_flagge
     assert!(lines.iter().any(|l| l.starts_with("UNEXPECTED wrongly_expected:")), "{lines:?}");
     // Across two experiments the draws are independent: Welch's interval.
     assert!(verdicts.claims[0].rule.contains("Welch"), "{}", verdicts.claims[0].rule);
+    // The decision as data: the tally is the points', and the deciding point is the first that failed.
+    let paper = &verdicts.claims[0];
+    let d = &paper.decision;
+    // The claim states no confidence (the default is 0.99) and its experiments run a fixed 400 trials (one look).
+    assert_eq!((d.rule.as_str(), d.confidence, d.looks), ("equal", Some(0.99), 1));
+    assert_eq!(d.held + d.failed + d.undecided, paper.points.len());
+    assert!(d.failed > 0);
+    assert_eq!(d.deciding, paper.points.iter().position(|p| p.status == Status::Fail));
+    // Where every point holds, nothing decided against the claim.
+    let same = verdicts.claims.iter().find(|c| c.name == "same_paired").unwrap();
+    assert_eq!((same.decision.deciding, same.decision.held), (None, same.points.len()));
 }
 
 #[test]

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::provenance::{COMMIT, design_words};
 use super::render::RenderInput;
-use crate::claims::{PointCheck, Status};
+use crate::claims::{Decision, PointCheck, Status};
 use crate::engine::{EquivalentSummary, Point, Stop};
 
 /// The version of this schema, the file's first field. Raise it when a field changes meaning or goes away;
@@ -108,6 +108,8 @@ pub struct ClaimEntry {
     /// Why the spec expects the paper's statement to be contradicted, if it does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contradicted: Option<String>,
+    /// The decision as data: rule, confidence, looks, the tally of points and the point that decided it.
+    pub(crate) decision: Decision,
     /// Every tested point: series, x, observed and expected values, the acceptance interval and its status.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) checks: Vec<PointCheck>,
@@ -204,6 +206,7 @@ pub(super) fn results_file(input: &RenderInput<'_>) -> ResultsFile {
             outcome: v.outcome.clone(),
             notes: v.notes.clone(),
             contradicted: v.contradicted.clone(),
+            decision: v.decision.clone(),
             checks: v.points.clone(),
         })
         .collect();
