@@ -290,7 +290,7 @@ fn build(args: &BuildArgs) -> Result<(), Failure> {
     for warning in &report.warnings {
         eprint!("{}", warning.render(&display(path), &source));
     }
-    for diagnostic in verdicts.located() {
+    for diagnostic in kdrepro::located(&verdicts) {
         eprint!("{}", diagnostic.render(&display(path), &source));
     }
     for line in verdicts.lines() {

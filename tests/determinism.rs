@@ -17,4 +17,11 @@ fn results_and_pdf_are_byte_identical_for_one_and_two_threads() {
         let two = std::fs::read(dir.path.join("2").join(file)).unwrap();
         assert!(one == two, "{file} differs between 1 and 2 threads");
     }
+    // The paper's results file, with a decision of every rule kind (issue 12), reads back into its types.
+    let text = std::fs::read_to_string(dir.path.join("1/paper.results.yaml")).unwrap();
+    let file = kdrepro::ResultsFile::read(&text).unwrap();
+    assert_eq!(file.to_yaml(), text, "reading and writing back changed the paper's results file");
+    for kind in ["agree", "equal", "holds", "theory", "close", "slope", "flat", "amplifies"] {
+        assert!(text.contains(&format!("kind: {kind}\n")), "no `{kind}` decision in the paper's results file");
+    }
 }

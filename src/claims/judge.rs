@@ -1,10 +1,8 @@
 //! The decision rules of claims. A failed claim is a verdict, not an error.
 
 use super::theory;
-use super::verdict::{Decision, PointCheck, Status, Verdict, Verdicts};
-use super::words::{percent, scope_words};
+use super::verdict::{Decision, Detail, PointCheck, Scope, Status, Verdict, Verdicts};
 use crate::engine::{ExperimentResults, Results};
-use crate::numbers;
 use crate::plan::Plan;
 use crate::spec::{Band, Claim, Expectation, Experiment, Keyword, PointFilter, Rule, Spec};
 use crate::stats::{self, Holm, PairedComparison, Summary, Welch};
@@ -38,42 +36,48 @@ fn decide(claim: &Claim, plan: &Plan<'_>, results: &Results) -> Verdict {
     let spec = plan.spec();
     let index = claim.rule.experiment();
     let e = &results.experiments[index];
-    let scope = scope(claim, e);
+    let points = scope(claim, e);
+    let scope = scope_of(e, &points);
     let looks = looks(claim, plan);
-    let (rule, outcome, points, notes) = match &claim.rule {
-        Rule::Agree { band, .. } => agree(e, &spec.experiments[index], &scope, *band, claim.confidence, looks),
+    let confidence = claim.confidence;
+    let (detail, checks, notes) = match &claim.rule {
+        Rule::Agree { band, .. } => agree(e, &spec.experiments[index], scope, &points, *band, confidence, looks),
         Rule::Equal { series, other, band, .. } => {
-            equal(results, spec, (index, *series), *other, &scope, *band, claim.confidence, looks)
+            equal(results, spec, (index, *series), *other, scope, &points, *band, confidence, looks)
         }
-        Rule::Below { pairs, points, .. } => below(e, &scope, pairs, *points, claim.confidence, looks),
+        Rule::Below { pairs, points: filter, .. } => below(e, scope, &points, pairs, *filter, confidence, looks),
         rule => {
-            let (rule, outcome, points) = match rule {
-                Rule::TheoryBelow { pairs, .. } => theory::below(e, &scope, pairs),
-                Rule::Close { series, tolerance, .. } => theory::close(e, &scope, *series, *tolerance),
+            let (detail, checks) = match rule {
+                Rule::TheoryBelow { pairs, .. } => theory::below(e, &scope, &points, pairs),
+                Rule::Close { series, tolerance, .. } => theory::close(e, &scope, &points, *series, *tolerance),
                 Rule::Slope { series, expected, tolerance, .. } => {
-                    theory::slope(e, &scope, series, *expected, *tolerance)
+                    theory::slope(e, &scope, &points, series, *expected, *tolerance)
                 }
-                Rule::Flat { series, tolerance, .. } => theory::flat(e, &scope, *series, *tolerance),
+                Rule::Flat { series, tolerance, .. } => theory::flat(e, &scope, &points, *series, *tolerance),
                 Rule::Amplifies { series, .. } => theory::amplifies(&spec.experiments[index], e, *series),
                 _ => unreachable!("simulated rules are decided above"),
             };
-            (rule, outcome, points, Vec::new())
+            (detail, checks, Vec::new())
         }
     };
-    let status = Status::of_claim(&points).expected(&claim.expectation);
+    let status = Status::of_claim(&checks).expected(&claim.expectation);
     let contradicted = match &claim.expectation {
         Expectation::Holds => None,
         Expectation::Contradicted(why) => Some(why.clone()),
     };
     let (name, label, span) = (claim.name.clone(), claim.label.clone(), claim.span);
     let simulated = claim.rule.is_simulated();
-    let decision = Decision::new(
-        claim.rule.kind().keyword(),
-        simulated.then_some(claim.confidence),
-        if simulated { looks } else { 1 },
-        &points,
-    );
-    Verdict { name, label, span, status, rule, outcome, notes, contradicted, points, decision }
+    let (confidence, looks) = if simulated { (Some(confidence), looks) } else { (None, 1) };
+    let decision = Decision::new(claim.rule.kind().keyword(), confidence, looks, &checks, detail);
+    Verdict { name, label, span, status, notes, contradicted, points: checks, decision }
+}
+
+/// The scope of a claim as data: its experiment's x, how many points it tests, and their x values when it tests
+/// only some.
+fn scope_of(e: &ExperimentResults, points: &[usize]) -> Scope {
+    let total = e.series.first().map_or(0, |s| s.points.len());
+    let restricted = (points.len() != total).then(|| points.iter().map(|&i| e.series[0].points[i].x).collect());
+    Scope { x: e.x.clone(), points: points.len(), restricted }
 }
 
 /// The point indices a claim tests: all of its experiment's, or those whose x its `at` selects.
@@ -85,6 +89,9 @@ fn scope(claim: &Claim, e: &ExperimentResults) -> Vec<usize> {
         .map(|(i, _)| i)
         .collect()
 }
+
+/// What a simulated rule computed, every check it made, and why some points could not be decided.
+type Ruled = (Detail, Vec<PointCheck>, Vec<String>);
 
 /// A simulated point's evidence for an equivalence test: the estimate (a mean, or a difference of means) and its
 /// family-wise interval, or why there is none.
@@ -150,10 +157,6 @@ fn scale(e: &Experiment) -> f64 {
     crate::sim::risk_scale(&e.task.spectrum.lambda, &e.task.beta, e.task.noise)
 }
 
-/// The rule text's words for the round-off floor of the band.
-const ROUND_OFF_WORDS: &str = "The band is never narrower than the f64 round-off of a risk R, 2ρ√(R·S) + ρ²S \
-                               with ρ = 1e-13 and S = Σλβ⋆² + σ², so rounding decides nothing.";
-
 /// Theorem 1 as an equivalence test: every simulated mean is within the band of its theory value.
 ///
 /// Rule: with K points in all, family-wise confidence c and L looks at the data (adaptive trials; 1 otherwise),
@@ -164,19 +167,20 @@ const ROUND_OFF_WORDS: &str = "The band is never narrower than the f64 round-off
 fn agree(
     e: &ExperimentResults,
     declared: &Experiment,
-    scope: &[usize],
+    scope: Scope,
+    points: &[usize],
     band: Band,
     confidence: f64,
     looks: usize,
-) -> (String, String, Vec<PointCheck>, Vec<String>) {
-    let count = e.series.len() * scope.len();
+) -> Ruled {
+    let count = e.series.len() * points.len();
     let level = (1.0 - confidence) / (count * looks) as f64;
     let scale = scale(declared);
     let mut checks = Vec::with_capacity(count);
     let mut allowed = Vec::with_capacity(count);
     let mut notes = Vec::new();
     for (j, series) in e.series.iter().enumerate() {
-        for &index in scope {
+        for &index in points {
             let point = &series.points[index];
             let half = band.half_width(point.theory).max(crate::sim::round_off(scale, point.theory));
             let evidence = mean_evidence(column(e, index, j), point.x, level, point.infinite_variance.as_ref());
@@ -187,74 +191,7 @@ fn agree(
             allowed.push(half);
         }
     }
-    let rule = format!(
-        "Equivalence test (two one-sided tests, Schuirmann 1987) at each of the {count} points (every series × \
-         every n{}): the point holds iff the simulated mean's two-sided Student-t interval at confidence {} lies \
-         inside theory ± {}, and fails iff it lies entirely outside; otherwise it is inconclusive. Bonferroni over \
-         the {count} points{}: family-wise confidence {}, so a true claim fails, and a false one holds, with \
-         probability at most {} each. {ROUND_OFF_WORDS} The claim holds iff \
-         every point holds, fails if some point fails, and is otherwise inconclusive (more trials would decide).",
-        scope_words(e, scope),
-        fmt_conf(1.0 - level),
-        band_words(band),
-        looks_words(looks),
-        fmt_conf(confidence),
-        fmt_conf(1.0 - confidence),
-    );
-    let outcome = equivalence_outcome(&checks, &allowed, "simulated", "theory ");
-    (rule, outcome, checks, notes)
-}
-
-/// " and the L looks of the adaptive trials (…)" when trials are adaptive.
-fn looks_words(looks: usize) -> String {
-    if looks > 1 { format!(" and the {looks} looks of the adaptive trials ({ALPHA_SPENDING})") } else { String::new() }
-}
-
-/// How adaptive trials control error rates across looks, with its source.
-const ALPHA_SPENDING: &str = "the error rate is spent equally over the looks, a Bonferroni alpha-spending \
-                              rule valid under any dependence between looks; Jennison and Turnbull, Group \
-                              Sequential Methods, 2000, §2";
-
-/// "3% of the theory value", "0.001", "0.001 + 3% of the theory value".
-fn band_words(band: Band) -> String {
-    match (band.absolute > 0.0, band.relative > 0.0) {
-        (true, true) => format!("({} + {} of |theory|)", numbers::sig(band.absolute, 3), percent(band.relative)),
-        (true, false) => numbers::sig(band.absolute, 3),
-        (false, _) => format!("{} of |theory|", percent(band.relative)),
-    }
-}
-
-/// The tally of an equivalence test and its largest deviation, as a fraction of the allowed half-width.
-fn equivalence_outcome(checks: &[PointCheck], allowed: &[f64], observed: &str, reference: &str) -> String {
-    let count = |s: Status| checks.iter().filter(|c| c.status == s).count();
-    let deviation = |(c, a): (&PointCheck, &f64)| (c.observed - c.expected).abs() / a.max(f64::MIN_POSITIVE);
-    let worst = checks
-        .iter()
-        .zip(allowed)
-        .filter(|(c, _)| c.observed.is_finite())
-        .max_by(|a, b| deviation(*a).total_cmp(&deviation(*b)));
-    let mut text = format!(
-        "{} of {} points hold, {} fail, {} undecided.",
-        count(Status::Pass),
-        checks.len(),
-        count(Status::Fail),
-        count(Status::Inconclusive)
-    );
-    if let Some((w, a)) = worst {
-        text.push_str(&format!(
-            " Largest deviation: {} at n = {}, {observed} {} (interval {} to {}) against {reference}{} ± {} ({} of \
-             the band).",
-            w.series,
-            w.x,
-            numbers::sig(w.observed, 4),
-            numbers::sig(w.low, 4),
-            numbers::sig(w.high, 4),
-            numbers::sig(w.expected, 4),
-            numbers::sig(*a, 3),
-            percent(deviation((w, a))),
-        ));
-    }
-    text
+    (Detail::Agree { scope, tests: count, level, band, allowed }, checks, notes)
 }
 
 /// The paper's equality of two simulated risks, as an equivalence test of their difference against 0.
@@ -268,17 +205,18 @@ fn equal(
     spec: &Spec,
     (ea, a): (usize, usize),
     (eb, b): (usize, usize),
-    scope: &[usize],
+    scope: Scope,
+    points: &[usize],
     band: Band,
     confidence: f64,
     looks: usize,
-) -> (String, String, Vec<PointCheck>, Vec<String>) {
+) -> Ruled {
     let (ra, rb) = (&results.experiments[ea], &results.experiments[eb]);
-    let level = (1.0 - confidence) / (scope.len() * looks) as f64;
+    let level = (1.0 - confidence) / (points.len() * looks) as f64;
     let scale = scale(&spec.experiments[ea]).max(scale(&spec.experiments[eb]));
     let name = format!("{}.{} − {}.{}", ra.name, ra.series[a].name, rb.name, rb.series[b].name);
     let (mut checks, mut allowed, mut notes) = (Vec::new(), Vec::new(), Vec::new());
-    for &i in scope {
+    for &i in points {
         let (pa, pb) = (&ra.series[a].points[i], &rb.series[b].points[i]);
         let evidence = match pa.infinite_variance.as_ref().or(pb.infinite_variance.as_ref()) {
             Some(why) => Err(why.clone()),
@@ -296,33 +234,9 @@ fn equal(
         checks.push(equivalence(&name, pa.x, 0.0, half, &evidence));
         allowed.push(half);
     }
-    let how = if ea == eb {
-        "the paired difference (the series share every design and noise draw)"
-    } else {
-        "the difference of means (independent experiments: Welch's interval, Welch–Satterthwaite degrees of freedom)"
-    };
-    let rule = format!(
-        "The paper's equality E R({}.{}) = E R({}.{}), as an equivalence test (two one-sided tests, Schuirmann 1987) \
-         at each of the {} points{}: the point holds iff the two-sided Student-t interval of {how} at confidence {} \
-         lies inside 0 ± {} (relative to the theory value of {}.{}), and fails iff it lies entirely outside; \
-         otherwise it is inconclusive. Bonferroni over the points{}: family-wise confidence {}; a true equality \
-         fails, and a false one holds, with probability at most {} each. {ROUND_OFF_WORDS}",
-        ra.name,
-        ra.series[a].name,
-        rb.name,
-        rb.series[b].name,
-        scope.len(),
-        scope_words(ra, scope),
-        fmt_conf(1.0 - level),
-        band_words(band),
-        rb.name,
-        rb.series[b].name,
-        looks_words(looks),
-        fmt_conf(confidence),
-        fmt_conf(1.0 - confidence),
-    );
-    let outcome = equivalence_outcome(&checks, &allowed, "difference", "");
-    (rule, outcome, checks, notes)
+    let first = format!("{}.{}", ra.name, ra.series[a].name);
+    let second = format!("{}.{}", rb.name, rb.series[b].name);
+    (Detail::Equal { scope, first, second, paired: ea == eb, level, band, allowed }, checks, notes)
 }
 
 /// The per-trial values of series `j` at point `index`.
@@ -338,15 +252,16 @@ fn column(e: &ExperimentResults, index: usize, j: usize) -> &[f64] {
 /// over the same family at the same level) rejects; otherwise it is inconclusive.
 fn below(
     e: &ExperimentResults,
-    scope: &[usize],
+    scope: Scope,
+    points: &[usize],
     pairs: &[(usize, usize)],
     filter: PointFilter,
     confidence: f64,
     looks: usize,
-) -> (String, String, Vec<PointCheck>, Vec<String>) {
+) -> Ruled {
     let tested: Vec<(usize, usize, usize)> = pairs
         .iter()
-        .flat_map(|&(lower, higher)| scope.iter().map(move |&i| (lower, higher, i)))
+        .flat_map(|&(lower, higher)| points.iter().map(move |&i| (lower, higher, i)))
         .filter(|&(lower, higher, i)| {
             filter == PointFilter::All || e.fingerprints[i][lower] != e.fingerprints[i][higher]
         })
@@ -393,56 +308,7 @@ fn below(
             }
         })
         .collect();
-    let comparisons: Vec<String> =
-        pairs.iter().map(|&(l, h)| format!("R({}) < R({})", e.series[l].name, e.series[h].name)).collect();
-    let scope_text = match filter {
-        PointFilter::All => format!("every one of the {} points{}", scope.len(), scope_words(e, scope)),
-        PointFilter::Differing => format!(
-            "the points{} where the two surrogates differ ({} tests in all)",
-            scope_words(e, scope),
-            tested.len()
-        ),
-    };
-    let rule = format!(
-        "Paired by trial (the series share every design and noise draw). For {} at {scope_text}: a one-sided \
-         paired t-test of H0: E[difference] ≥ 0; Holm's procedure over all {m} tests at level {}{}. \
-         The claim holds iff H0 is rejected in every test. A test that does not reject counts against the claim \
-         only if the opposite one-sided test (H0: E[difference] ≤ 0, Holm over the same {m} tests at the same \
-         level) rejects, i.e. the difference is significantly positive: the claim then fails. If no test is so \
-         contradicted but some test decides neither way, the claim is inconclusive (more trials would decide). A \
-         true claim fails, and a false claim holds, with probability at most {} each.",
-        comparisons.join(", "),
-        fmt_conf(alpha),
-        if looks > 1 {
-            format!(
-                " (family-wise {} split over the {looks} looks of the adaptive trials: {ALPHA_SPENDING})",
-                fmt_conf(1.0 - confidence)
-            )
-        } else {
-            String::new()
-        },
-        fmt_conf(1.0 - confidence),
-        m = tested.len(),
-    );
-    let count = |s: Status| checks.iter().filter(|c| c.status == s).count();
+    let comparisons = pairs.iter().map(|&(l, h)| (e.series[l].name.clone(), e.series[h].name.clone())).collect();
     let largest_p = p_less.iter().copied().fold(0.0, f64::max);
-    let outcome = if checks.is_empty() {
-        "no point was tested: the claim asserts nothing here".to_owned()
-    } else {
-        format!(
-            "Rejected in {} of {} tests; contradicted (difference significantly positive) in {}; undecided in {}; \
-             largest one-sided p-value {}.",
-            count(Status::Pass),
-            checks.len(),
-            count(Status::Fail),
-            count(Status::Inconclusive),
-            numbers::sig(largest_p, 2)
-        )
-    };
-    (rule, outcome, checks, notes)
-}
-
-/// A confidence level as written, e.g. `0.99`.
-pub(super) fn fmt_conf(c: f64) -> String {
-    numbers::sig(c, 6)
+    (Detail::Holds { scope, comparisons, filter, tests: tested.len(), alpha, largest_p }, checks, notes)
 }

@@ -3,8 +3,7 @@
 mod judge;
 mod theory;
 mod verdict;
-mod words;
 
 pub use judge::{decided, judge};
 pub use verdict::Verdicts;
-pub(crate) use verdict::{Decision, PointCheck, Status, Verdict};
+pub(crate) use verdict::{Decision, Detail, Fit, PointCheck, Scope, Status, Verdict};

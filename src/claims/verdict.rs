@@ -1,8 +1,9 @@
-//! The verdicts: each claim's status, its rule and outcome in words, and every tested point, with the claim's span.
+//! The verdicts: each claim's status, its decision as data (which the report words) and every tested point, with
+//! the claim's span.
 
 use serde::{Deserialize, Serialize};
 
-use crate::spec::Expectation;
+use crate::spec::{Band, Expectation, PointFilter, Tolerance};
 
 /// The verdicts of every claim, in spec order.
 #[derive(Clone, Debug, Serialize)]
@@ -37,23 +38,6 @@ impl Verdicts {
                 if v.status == Status::Unexpected { " (held, but the spec expects a contradiction)" } else { "" };
             format!("{word} {}: {}{tail}", v.name, v.label)
         })
-    }
-
-    /// A diagnostic at each claim that did not come out as the spec expects: an error where it failed (or held
-    /// against the expected contradiction), a warning where it is inconclusive, each with what was observed.
-    pub fn located(&self) -> Vec<crate::Diagnostic> {
-        let at = |v: &Verdict, what: &str| format!("claim `{}` {what}: {}", v.name, v.outcome);
-        self.claims
-            .iter()
-            .filter_map(|v| match v.status {
-                Status::Fail => Some(crate::Diagnostic::error(v.span, at(v, "failed"))),
-                Status::Unexpected => {
-                    Some(crate::Diagnostic::error(v.span, at(v, "held against the expected contradiction")))
-                }
-                Status::Inconclusive => Some(crate::Diagnostic::warning(v.span, at(v, "is inconclusive"))),
-                Status::Pass | Status::Contradicted => None,
-            })
-            .collect()
     }
 }
 
@@ -127,10 +111,6 @@ pub(crate) struct Verdict {
     pub(crate) span: crate::Span,
     /// Whether it held, failed or is undecided.
     pub(crate) status: Status,
-    /// The decision rule, in words.
-    pub(crate) rule: String,
-    /// What was observed, in words.
-    pub(crate) outcome: String,
     /// Why some points could not be decided (infinite variance, no interval), one line each.
     pub(crate) notes: Vec<String>,
     /// The spec's reason to expect the paper's statement to be contradicted, if it does.
@@ -160,11 +140,164 @@ pub(crate) struct Decision {
     /// The point that decided the claim, as an index into its checks: the first that failed, else the first
     /// undecided one; `None` when every point held (or none was tested).
     pub(crate) deciding: Option<usize>,
+    /// What the rule computed beyond its point checks, for its words.
+    pub(crate) detail: Detail,
+}
+
+/// The sample sizes a claim tests: every point of its experiment, or the ones its `at` names.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Scope {
+    /// What the x coordinate is (`n`, `i`, `k`).
+    pub(crate) x: String,
+    /// The points tested.
+    pub(crate) points: usize,
+    /// Their x values when the claim is restricted to some of its experiment's points; `None` for all.
+    pub(crate) restricted: Option<Vec<f64>>,
+}
+
+/// A series' log-log fit (`slope` rule): the slope, or why there is none.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase", tag = "outcome", content = "value")]
+pub(crate) enum Fit {
+    /// The fitted slope.
+    Fitted(SlopeFit),
+    /// Why no line could be fitted.
+    Failed(String),
+}
+
+/// A fitted log-log slope with its 95% interval (`slope` rule).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) struct SlopeFit {
+    /// The least-squares slope.
+    pub(crate) slope: f64,
+    /// The interval's lower end.
+    pub(crate) ci_low: f64,
+    /// Its upper end.
+    pub(crate) ci_high: f64,
+}
+
+/// What a rule computed beyond its point checks: the parameters and summaries its words need. One variant per
+/// rule; the report words them (`report/claim_words.rs`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub(crate) enum Detail {
+    /// `agree`: an equivalence test of every simulated mean against its theory value.
+    Agree {
+        /// The points tested.
+        scope: Scope,
+        /// Points × series.
+        tests: usize,
+        /// The per-test level α/(tests · looks).
+        level: f64,
+        /// The band.
+        band: Band,
+        /// Each check's half-width (the band, or the round-off floor where larger), in check order.
+        allowed: Vec<f64>,
+    },
+    /// `equal`: an equivalence test of a difference of two series' means against 0.
+    Equal {
+        /// The points tested.
+        scope: Scope,
+        /// `experiment.series` of the first series.
+        first: String,
+        /// `experiment.series` of the second, whose theory value the band is relative to.
+        second: String,
+        /// Paired by trial (one experiment), or Welch's interval (two).
+        paired: bool,
+        /// The per-test level.
+        level: f64,
+        /// The band.
+        band: Band,
+        /// Each check's half-width, in check order.
+        allowed: Vec<f64>,
+    },
+    /// `holds`: one-sided paired t-tests with Holm's procedure.
+    Holds {
+        /// The points of the experiment in scope.
+        scope: Scope,
+        /// Each comparison, (lower, higher) series names.
+        comparisons: Vec<(String, String)>,
+        /// Which points are tested.
+        filter: PointFilter,
+        /// Tests in all.
+        tests: usize,
+        /// Holm's family-wise level, α over the looks.
+        alpha: f64,
+        /// The largest one-sided p-value of H0: E[difference] ≥ 0.
+        largest_p: f64,
+    },
+    /// `theory`: exact orderings of theory values.
+    Theory {
+        /// The points tested.
+        scope: Scope,
+        /// Each comparison: (lower, higher, strict).
+        comparisons: Vec<(String, String, bool)>,
+        /// Points where a value is not defined.
+        skipped: usize,
+    },
+    /// `close`: two theory series within a tolerance.
+    Close {
+        /// The points tested.
+        scope: Scope,
+        /// The series compared.
+        a: String,
+        /// The reference series.
+        b: String,
+        /// The tolerance.
+        tolerance: Tolerance,
+        /// Points where a value is not defined.
+        skipped: usize,
+        /// The largest |a − b|.
+        largest: f64,
+    },
+    /// `slope`: log-log slopes of theory series.
+    Slope {
+        /// The points fitted.
+        scope: Scope,
+        /// The expected slope.
+        expected: f64,
+        /// Its tolerance.
+        tolerance: f64,
+        /// Per series, in check order: its name and the fitted slope with its 95% interval, or why there is none.
+        fits: Vec<(String, Fit)>,
+    },
+    /// `flat`: a flat ratio of two theory series.
+    Flat {
+        /// The points tested.
+        scope: Scope,
+        /// The numerator series.
+        a: String,
+        /// The denominator series.
+        b: String,
+        /// The tolerance on max/min − 1.
+        tolerance: f64,
+        /// The smallest ratio.
+        low: f64,
+        /// The largest ratio.
+        high: f64,
+    },
+    /// `amplifies`: Corollary 1's amplification pattern.
+    Amplifies {
+        /// The surrogate's series.
+        surrogate: String,
+        /// β⋆'s series.
+        truth: String,
+        /// Ω at the experiment's sample size; `None` in the least-squares regime, where τ is not defined.
+        omega: Option<f64>,
+        /// Coordinates the surrogate amplifies.
+        amplified: usize,
+    },
 }
 
 impl Decision {
     /// The decision of a rule of kind `rule` on `points`.
-    pub(super) fn new(rule: &str, confidence: Option<f64>, looks: usize, points: &[PointCheck]) -> Self {
+    pub(super) fn new(
+        rule: &str,
+        confidence: Option<f64>,
+        looks: usize,
+        points: &[PointCheck],
+        detail: Detail,
+    ) -> Self {
         let count = |s: Status| points.iter().filter(|p| p.status == s).count();
         let first = |s: Status| points.iter().position(|p| p.status == s);
         Decision {
@@ -175,6 +308,7 @@ impl Decision {
             failed: count(Status::Fail),
             undecided: count(Status::Inconclusive),
             deciding: first(Status::Fail).or_else(|| first(Status::Inconclusive)),
+            detail,
         }
     }
 }

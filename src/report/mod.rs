@@ -8,6 +8,7 @@
 //! - `escape` turns user text into Typst string literals or markup that render verbatim.
 //! - `plot` draws line and marker plots with error bars natively in Typst code.
 
+pub(crate) mod claim_words;
 mod context;
 mod error;
 mod escape;
@@ -24,6 +25,7 @@ mod write;
 #[cfg(test)]
 pub(crate) use {error::ReportError, pdf::compile_pdf, world::ReportDate};
 
+pub use claim_words::located;
 pub use fonts::{FontError, Fonts, check_fonts};
 pub use provenance::spec_hash;
 pub use render::{RenderError, RenderInput, Report, check_prose, render};

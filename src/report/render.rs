@@ -6,6 +6,7 @@ use std::fmt;
 use minijinja::value::{Serde, ValueKind};
 use minijinja::{Environment, UndefinedBehavior, Value};
 
+use super::claim_words;
 use super::context::{ClaimRow, Date, PartContext, ReportContext};
 use super::escape::{typst_markup, typst_string};
 use super::figures::figure_source;
@@ -442,8 +443,8 @@ fn claim(input: &RenderInput<'_>, c: &Claim, v: &Verdict) -> PartContext {
         location_markup: typst_markup(&format!("{}, line {line}", input.spec_file)),
         label_markup: typst_markup(&v.label),
         status: v.status.word(),
-        rule_markup: typst_markup(&v.rule),
-        outcome_markup: typst_markup(&v.outcome),
+        rule_markup: typst_markup(&claim_words::rule(v)),
+        outcome_markup: typst_markup(&claim_words::outcome(v)),
         notes_markup: v.notes.iter().map(|n| typst_markup(n)).collect(),
         contradicted_markup: v.contradicted.as_deref().map(typst_markup),
         excerpt_str: typst_string(&c.excerpt),

@@ -540,7 +540,7 @@ impl Rule {
 
 /// The half-width of an equivalence band around a reference value r: `absolute + relative·|r|`
 /// (`tolerance absolute(a), relative(b)`; either may be absent, i.e. 0).
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Band {
     /// The absolute part, in risk units.
     pub(crate) absolute: f64,
@@ -567,7 +567,8 @@ pub(crate) enum Expectation {
 }
 
 /// An absolute or relative tolerance.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase", tag = "type", content = "amount")]
 pub(crate) enum Tolerance {
     /// |a − b| ≤ x.
     Absolute(f64),
@@ -576,7 +577,8 @@ pub(crate) enum Tolerance {
 }
 
 /// Which points of a sweep a claim tests.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub(crate) enum PointFilter {
     /// Every point.
     All,
