@@ -141,7 +141,7 @@ fn expr_names<'a>(e: &'a Expr, out: &mut Vec<&'a str>) {
 
 /// The setting of a claim that carries its rule (the one setting that is not an option).
 fn rule_setting(block: &Block) -> Option<&Setting> {
-    block.settings.iter().find(|s| super::signature::RULES.contains(&s.key.name.as_str()))
+    block.settings.iter().find(|s| super::RuleKind::WORDS.contains(&s.key.name.as_str()))
 }
 
 /// Comparisons and closeness tests between two series that are provably the same surrogate.

@@ -12,10 +12,10 @@ mod signature;
 
 pub use lint::lint;
 pub use resolve::resolve;
-pub(crate) use signature::Keyword;
 pub use signature::Signatures;
 #[cfg(test)]
 pub(crate) use signature::Vocabulary;
+pub(crate) use signature::{ClaimOption, Keyword};
 
 use crate::diagnostics::Span;
 
@@ -419,13 +419,14 @@ impl Rule {
 
 impl RuleKind {
     /// The claim settings this rule accepts besides itself.
-    pub(crate) fn options(self) -> &'static [&'static str] {
+    pub(crate) fn options(self) -> &'static [ClaimOption] {
+        use ClaimOption::{At, Confidence, Contradicted, Expect, Points, Tolerance};
         match self {
-            RuleKind::Agree | RuleKind::Equal => &["tolerance", "confidence", "at", "contradicted"],
-            RuleKind::Holds => &["points", "confidence", "at", "contradicted"],
-            RuleKind::Close | RuleKind::Flat => &["tolerance", "at", "contradicted"],
-            RuleKind::Slope => &["expect", "tolerance", "at", "contradicted"],
-            RuleKind::Theory | RuleKind::Amplifies => &["at", "contradicted"],
+            RuleKind::Agree | RuleKind::Equal => &[Tolerance, Confidence, At, Contradicted],
+            RuleKind::Holds => &[Points, Confidence, At, Contradicted],
+            RuleKind::Close | RuleKind::Flat => &[Tolerance, At, Contradicted],
+            RuleKind::Slope => &[Expect, Tolerance, At, Contradicted],
+            RuleKind::Theory | RuleKind::Amplifies => &[At, Contradicted],
         }
     }
 }

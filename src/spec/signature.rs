@@ -9,6 +9,8 @@ use crate::syntax::Order;
 pub(crate) trait Keyword: Copy + Sized + 'static {
     /// Every variant, in the order the language reference lists them.
     const ALL: &'static [Self];
+    /// Their keywords, in the same order.
+    const WORDS: &'static [&'static str];
     /// Its keyword in the language.
     fn keyword(self) -> &'static str;
 }
@@ -19,6 +21,7 @@ macro_rules! keywords {
     ($type:ty { $($variant:ident => $word:literal),+ $(,)? }) => {
         impl Keyword for $type {
             const ALL: &'static [Self] = &[$(<$type>::$variant),+];
+            const WORDS: &'static [&'static str] = &[$($word),+];
             fn keyword(self) -> &'static str {
                 match self {
                     $(<$type>::$variant => $word),+
@@ -150,16 +153,70 @@ constructors!(
     }
 );
 
-/// The settings of `experiment NAME { ... }`.
-const EXPERIMENT: [&str; 8] = ["task", "n", "surrogates", "trials", "measure", "design", "designs", "label"];
+/// A setting of `experiment NAME { ... }`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum ExperimentSetting {
+    /// The task.
+    Task,
+    /// The sample sizes.
+    N,
+    /// The surrogates, one series each.
+    Surrogates,
+    /// Monte Carlo trials per point.
+    Trials,
+    /// What is computed.
+    Measure,
+    /// The training spectrum, when it differs from the test one.
+    Design,
+    /// Independent or nested designs across sample sizes.
+    Designs,
+    /// The legend label.
+    Label,
+}
 
-/// The settings of `figure NAME { ... }`.
-const FIGURE: [&str; 4] = ["show", "series", "caption", "axes"];
+/// A setting of `figure NAME { ... }`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum FigureSetting {
+    /// The experiments plotted.
+    Show,
+    /// The series shown.
+    Series,
+    /// The caption.
+    Caption,
+    /// The axis scaling.
+    Axes,
+}
 
-/// The settings of `section NAME "Label" { ... }`.
-const SECTION: [&str; 3] = ["v1", "title", "statement"];
+/// A setting of `section NAME "Label" { ... }`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum SectionSetting {
+    /// The result's number in the paper's first version.
+    V1,
+    /// Its title.
+    Title,
+    /// The statement.
+    Statement,
+}
 
-/// The settings of `claim NAME "Label" { ... }`: the rules, then their options.
+/// An option of a claim, after its rule ([`super::RuleKind::options`] lists which rule takes which).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ClaimOption {
+    /// The band or tolerance.
+    Tolerance,
+    /// The family-wise confidence.
+    Confidence,
+    /// Which points an ordering tests.
+    Points,
+    /// The sample sizes tested.
+    At,
+    /// The expected slope.
+    Expect,
+    /// Why the paper's statement is expected to fail.
+    Contradicted,
+}
+
+/// The settings of `claim NAME "Label" { ... }`: the rules ([`super::RuleKind`]), then their options
+/// ([`ClaimOption`]); a test checks the table against both.
 const CLAIM: [&str; 14] = [
     "agree",
     "equal",
@@ -176,9 +233,6 @@ const CLAIM: [&str; 14] = [
     "expect",
     "contradicted",
 ];
-
-/// The rules of a claim (the first settings of its table): a claim has exactly one.
-pub(super) const RULES: &[&str] = CLAIM.split_at(8).0;
 
 /// The constructors a call may name where `keyword` introduces it: the keyword of a declaration, or the key of
 /// the setting whose value it is.
@@ -245,9 +299,9 @@ impl BlockKind {
     /// The settings the block accepts, in canonical order.
     pub(super) fn settings(self) -> &'static [&'static str] {
         match self {
-            BlockKind::Section => &SECTION,
-            BlockKind::Experiment => &EXPERIMENT,
-            BlockKind::Figure => &FIGURE,
+            BlockKind::Section => SectionSetting::WORDS,
+            BlockKind::Experiment => ExperimentSetting::WORDS,
+            BlockKind::Figure => FigureSetting::WORDS,
             BlockKind::Claim => &CLAIM,
         }
     }
@@ -269,6 +323,26 @@ pub(super) enum TopSetting {
 keywords!(DeclarationKind { Spectrum => "spectrum", Signal => "signal", Task => "task", Surrogate => "surrogate" });
 keywords!(BlockKind { Section => "section", Experiment => "experiment", Figure => "figure", Claim => "claim" });
 keywords!(TopSetting { Title => "title", Source => "source", Seed => "seed", Text => "text" });
+keywords!(ExperimentSetting {
+    Task => "task",
+    N => "n",
+    Surrogates => "surrogates",
+    Trials => "trials",
+    Measure => "measure",
+    Design => "design",
+    Designs => "designs",
+    Label => "label",
+});
+keywords!(FigureSetting { Show => "show", Series => "series", Caption => "caption", Axes => "axes" });
+keywords!(SectionSetting { V1 => "v1", Title => "title", Statement => "statement" });
+keywords!(ClaimOption {
+    Tolerance => "tolerance",
+    Confidence => "confidence",
+    Points => "points",
+    At => "at",
+    Expect => "expect",
+    Contradicted => "contradicted",
+});
 keywords!(super::Measure {
     ExcessRisk => "excess_risk",
     Coefficients => "coefficients",
@@ -365,11 +439,11 @@ mod tests {
 
     #[test]
     fn rules_are_the_claim_settings_before_the_first_option() {
-        assert_eq!(RULES, ["agree", "equal", "holds", "theory", "close", "slope", "flat", "amplifies"]);
-        // The claim table's rules are the rule kinds, in order.
-        let kinds: Vec<_> = super::super::RuleKind::ALL.iter().map(|k| k.keyword()).collect();
-        assert_eq!(RULES, kinds.as_slice());
-        assert_eq!(CLAIM[RULES.len()], "tolerance");
+        let rules = super::super::RuleKind::WORDS;
+        assert_eq!(rules, ["agree", "equal", "holds", "theory", "close", "slope", "flat", "amplifies"]);
+        // The claim table is the rule kinds, then the claim options, in order.
+        assert_eq!(&CLAIM[..rules.len()], rules);
+        assert_eq!(&CLAIM[rules.len()..], ClaimOption::WORDS);
     }
 
     #[test]
@@ -424,7 +498,7 @@ mod tests {
         rows::<TrialsConstructor>();
         assert_eq!(parameters("surrogate", "erm"), Some(SurrogateConstructor::Erm.parameters()));
         assert_eq!(parameters("eigenvalues", "file"), Some(&["path", "column"][..]));
-        assert_eq!(settings("claim").map(|s| &s[..RULES.len()]), Some(RULES));
+        assert_eq!(settings("claim"), Some(&CLAIM[..]));
     }
 
     /// The fuzzer's words are the language's: every item, constructor and parameter the resolver knows.

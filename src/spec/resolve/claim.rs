@@ -1,11 +1,11 @@
 //! Claims: a rule, the series it reads and its options (tolerance, confidence, points, expectation).
 
-use crate::spec::signature::ToleranceConstructor;
+use crate::spec::signature::{ClaimOption, ToleranceConstructor};
 
 use super::{
     Band, Block, Bound, Claim, Diagnostic, Expectation, Experiment, Expr, ExprKind, Keyword, Measure, Ordering, Path,
-    PointFilter, RULES, Resolver, Rule, RuleKind, Setting, Settings, Spec, Tolerance, Value, choice, construct,
-    did_you_mean, keyword, path, real, single, sizes, string, value_expr,
+    PointFilter, Resolver, Rule, RuleKind, Setting, Settings, Spec, Tolerance, Value, choice, construct, did_you_mean,
+    keyword, path, real, single, sizes, string, value_expr,
 };
 
 impl<'a> Resolver<'a> {
@@ -20,19 +20,20 @@ impl<'a> Resolver<'a> {
             Diagnostic::error(b.name.span, format!("claim `{}` needs a label", b.name.name))
                 .with_hint(format!("write `claim {} \"Proposition 1: ...\" {{ ... }}`", b.name.name))
         })?;
-        let rules: Vec<&Setting> = RULES.iter().filter_map(|r| s.get(r)).collect();
-        let setting = match rules.as_slice() {
+        let rules: Vec<(RuleKind, &Setting)> =
+            RuleKind::ALL.iter().filter_map(|&r| s.get(r).map(|setting| (r, setting))).collect();
+        let (kind, setting) = match rules.as_slice() {
             [one] => *one,
             [] => {
                 return Err(Diagnostic::error(b.name.span, format!("claim `{}` tests nothing", b.name.name))
-                    .with_hint(format!("add one of: {}", RULES.join(", "))));
+                    .with_hint(format!("add one of: {}", RuleKind::WORDS.join(", "))));
             }
-            [_, second, ..] => {
+            [_, (_, second), ..] => {
                 return Err(Diagnostic::error(second.key.span, "a claim has exactly one rule")
                     .with_hint("split it into two claims"));
             }
         };
-        let rule = self.rule(setting, &s, spec)?;
+        let rule = self.rule(kind, setting, &s, spec)?;
         let experiment = &spec.experiments[rule.experiment()];
         if rule.is_simulated()
             && let Some(e) = rule
@@ -47,7 +48,7 @@ impl<'a> Resolver<'a> {
             )
             .with_hint("give the experiment `trials` and `measure excess_risk`"));
         }
-        let expectation = match s.get("contradicted") {
+        let expectation = match s.get(ClaimOption::Contradicted) {
             None => Expectation::Holds,
             Some(c) => {
                 let why = string(single(c)?)?;
@@ -58,8 +59,9 @@ impl<'a> Resolver<'a> {
                 Expectation::Contradicted(why)
             }
         };
-        let confidence = s.get("confidence").map(|c| real(single(c)?, "confidence", Bound::Fraction)).transpose()?;
-        let at = s.get("at").map(|a| claim_sizes(single(a)?, experiment)).transpose()?;
+        let confidence =
+            s.get(ClaimOption::Confidence).map(|c| real(single(c)?, "confidence", Bound::Fraction)).transpose()?;
+        let at = s.get(ClaimOption::At).map(|a| claim_sizes(single(a)?, experiment)).transpose()?;
         Ok(Claim {
             name: b.name.name.clone(),
             label,
@@ -74,10 +76,15 @@ impl<'a> Resolver<'a> {
     }
 
     /// The rule of a claim, from its rule setting and the options that rule accepts.
-    pub(super) fn rule(&self, setting: &Setting, s: &Settings<'_>, spec: &Spec) -> Result<Rule, Diagnostic> {
+    pub(super) fn rule(
+        &self,
+        kind: RuleKind,
+        setting: &Setting,
+        s: &Settings<'_>,
+        spec: &Spec,
+    ) -> Result<Rule, Diagnostic> {
         let key = setting.key.name.as_str();
-        let kind = *RuleKind::ALL.iter().find(|k| k.keyword() == key).expect("the claim found its rule by RULES");
-        let allowed = kind.options();
+        let allowed: Vec<&str> = kind.options().iter().map(|o| o.keyword()).collect();
         if let Some(extra) = s.in_order().find(|x| x.key.name != key && !allowed.contains(&x.key.name.as_str())) {
             return Err(Diagnostic::error(
                 extra.key.span,
@@ -86,7 +93,7 @@ impl<'a> Resolver<'a> {
             .with_hint(format!("`{key}` takes: {}", allowed.join(", "))));
         }
         let band = || {
-            band(s.get("tolerance").ok_or_else(|| {
+            band(s.get(ClaimOption::Tolerance).ok_or_else(|| {
                 missing_tolerance(setting).with_hint(
                     "the tolerance is the agreement claimed, e.g. `tolerance relative(0.03)`, or \
                      `tolerance absolute(1e-9), relative(0.03)` where the theory value may be 0",
@@ -96,7 +103,7 @@ impl<'a> Resolver<'a> {
         // `agree` and `equal` read a band (two parts allowed); the others one tolerance, read before their series.
         let tolerance = match kind {
             RuleKind::Agree | RuleKind::Equal => None,
-            _ => s.get("tolerance").map(|t| tolerance(single(t)?)).transpose()?,
+            _ => s.get(ClaimOption::Tolerance).map(|t| tolerance(single(t)?)).transpose()?,
         };
         match kind {
             RuleKind::Agree => {
@@ -108,7 +115,7 @@ impl<'a> Resolver<'a> {
                 Ok(Rule::Equal { experiment, series, other, band: band()? })
             }
             RuleKind::Holds => {
-                let points = match s.get("points") {
+                let points = match s.get(ClaimOption::Points) {
                     None => PointFilter::All,
                     Some(p) => keyword(single(p)?, "points")?,
                 };
@@ -301,7 +308,7 @@ pub(super) fn claim_sizes(e: &Expr, experiment: &Experiment) -> Result<Vec<usize
 /// `expect -0.5` or `expect scaling_law` (Proposition 6: −(β−1) if β < 2α+1, −2α if β > 2α+1).
 fn expected_slope(s: &Settings<'_>, rule: &Setting, e: &Experiment) -> Result<f64, Diagnostic> {
     let setting = s
-        .get("expect")
+        .get(ClaimOption::Expect)
         .ok_or_else(|| Diagnostic::error(rule.key.span, "`slope` needs `expect SLOPE` or `expect scaling_law`"))?;
     let value = single(setting)?;
     if let ExprKind::Number(n) = &value.kind {

@@ -8,19 +8,19 @@ use super::{
     Stage, Surrogate, SurrogateKind, Task, Trials, count, did_you_mean, expected, keyword, kind_of, number, path,
     single, single_segment, string, trials, value_expr, wrong_kind,
 };
-use crate::spec::signature::{BlockKind, Keyword as _};
+use crate::spec::signature::{BlockKind, ExperimentSetting, FigureSetting, Keyword as _, SectionSetting};
 
 impl<'a> Resolver<'a> {
     /// `experiment name { task ..., n ..., surrogates ..., trials ..., measure ... }`
     pub(super) fn experiment(&self, b: &'a Block) -> Result<Experiment, Diagnostic> {
         let s = Settings::new(b)?;
-        let label = s.get("label").map(|l| string(single(l)?)).transpose()?;
-        let (task, mut used) = self.task(single(s.require("task")?)?)?;
-        let n_setting = s.require("n")?;
+        let label = s.get(ExperimentSetting::Label).map(|l| string(single(l)?)).transpose()?;
+        let (task, mut used) = self.task(single(s.require(ExperimentSetting::Task)?)?)?;
+        let n_setting = s.require(ExperimentSetting::N)?;
         let n_expr = single(n_setting)?;
         let sizes = sizes(n_expr)?;
         let mut surrogates: Vec<Surrogate> = Vec::new();
-        for v in s.get("surrogates").map_or(&[][..], |x| x.values.as_slice()) {
+        for v in s.get(ExperimentSetting::Surrogates).map_or(&[][..], |x| x.values.as_slice()) {
             let (surrogate, decls) = self.surrogate(value_expr(v)?)?;
             if surrogates.iter().any(|x| x.name == surrogate.name) {
                 return Err(Diagnostic::error(v.span(), format!("surrogate `{}` is listed twice", surrogate.name)));
@@ -30,15 +30,15 @@ impl<'a> Resolver<'a> {
             surrogates.push(surrogate);
             used.extend(decls);
         }
-        if let Some(listed) = s.get("surrogates") {
+        if let Some(listed) = s.get(ExperimentSetting::Surrogates) {
             check_teachers(&surrogates, listed)?;
         }
-        let trials = s.get("trials").map(|t| trials(single(t)?)).transpose()?;
-        let measure = match s.get("measure") {
+        let trials = s.get(ExperimentSetting::Trials).map(|t| trials(single(t)?)).transpose()?;
+        let measure = match s.get(ExperimentSetting::Measure) {
             None => Measure::ExcessRisk,
             Some(m) => keyword(single(m)?, "measure")?,
         };
-        let design = match s.get("design") {
+        let design = match s.get(ExperimentSetting::Design) {
             None => None,
             Some(d) => {
                 let (spectrum, decl) = self.spectrum(single(d)?)?;
@@ -69,7 +69,7 @@ impl<'a> Resolver<'a> {
         // the task's spectrum must still have a regime, for τ, Ω and the surrogates.
         let risks = matches!(measure, Measure::ExcessRisk | Measure::Masks) && design.is_none();
         check_sizes(&sizes, &task.spectrum, risks.then_some(task.noise), n_expr)?;
-        let designs = match s.get("designs") {
+        let designs = match s.get(ExperimentSetting::Designs) {
             None => Designs::Independent,
             Some(d) => match keyword(single(d)?, "designs")? {
                 Designs::Nested => {
@@ -123,7 +123,7 @@ impl<'a> Resolver<'a> {
     /// `figure name { show experiment, caption "...", axes linear|loglog }`
     pub(super) fn figure(&self, b: &'a Block, spec: &Spec) -> Result<Figure, Diagnostic> {
         let s = Settings::new(b)?;
-        let shown = s.require("show")?;
+        let shown = s.require(FigureSetting::Show)?;
         let experiments =
             shown.values.iter().map(|v| self.experiment_ref(value_expr(v)?)).collect::<Result<Vec<_>, _>>()?;
         let experiment = experiments[0];
@@ -139,7 +139,7 @@ impl<'a> Resolver<'a> {
             ));
         }
         let mut series = Vec::new();
-        for v in s.get("series").map_or(&[][..], |x| x.values.as_slice()) {
+        for v in s.get(FigureSetting::Series).map_or(&[][..], |x| x.values.as_slice()) {
             let name = single_segment(path(value_expr(v)?, "a series name")?)?;
             for &i in &experiments {
                 let names = spec.experiments[i].series_names();
@@ -156,13 +156,13 @@ impl<'a> Resolver<'a> {
             }
             series.push(name.name.clone());
         }
-        let caption = s.get("caption").map(|c| string(single(c)?)).transpose()?.unwrap_or_default();
-        let axes = match s.get("axes") {
+        let caption = s.get(FigureSetting::Caption).map(|c| string(single(c)?)).transpose()?.unwrap_or_default();
+        let axes = match s.get(FigureSetting::Axes) {
             None => Axes::Linear,
             Some(a) => keyword(single(a)?, "axes")?,
         };
         if axes == Axes::LogLog && spec.experiments[experiment].measure == Measure::Coefficients {
-            let at = s.require("axes")?.span;
+            let at = s.require(FigureSetting::Axes)?.span;
             return Err(Diagnostic::error(at, "coefficient plots can have signed values: use `axes linear`"));
         }
         Ok(Figure { name: b.name.name.clone(), experiments, series, caption, axes, span: b.name.span })
@@ -176,8 +176,13 @@ pub(super) fn section(b: &Block) -> Result<Section, Diagnostic> {
         Diagnostic::error(b.name.span, format!("section `{}` needs a label", b.name.name))
             .with_hint(format!("write `section {} \"Theorem 1\" {{ ... }}`", b.name.name))
     })?;
-    let text = |key| s.get(key).map(|v| string(single(v)?)).transpose();
-    Ok(Section { label, v1: text("v1")?, title: text("title")?, statement: text("statement")? })
+    let text = |key: SectionSetting| s.get(key).map(|v| string(single(v)?)).transpose();
+    Ok(Section {
+        label,
+        v1: text(SectionSetting::V1)?,
+        title: text(SectionSetting::Title)?,
+        statement: text(SectionSetting::Statement)?,
+    })
 }
 
 /// The sample sizes of `n`: one number, a range with a step, or a list.

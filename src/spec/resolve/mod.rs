@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, HashMap};
 use crate::diagnostics::{Diagnostic, Span, did_you_mean};
 use crate::spec::args::{Args, Bound, MAX_COUNT, count, count_in, kind_name, number, real};
 use crate::spec::files::{self, Column};
-use crate::spec::signature::{self, BlockKind, DeclarationKind, Keyword, RULES, TopSetting};
+use crate::spec::signature::{self, BlockKind, DeclarationKind, Keyword, TopSetting};
 use crate::spec::{
     Axes, Band, Claim, DataFile, Designs, Erm, Expectation, Experiment, Figure, Measure, Part, PointFilter, Rule,
     RuleKind, SampleSize, Section, Spec, Spectrum, Surrogate, SurrogateKind, Task, Text, Tolerance, Trials,

@@ -36,17 +36,17 @@ impl<'a> Settings<'a> {
     /// The settings given, in the canonical order of their keys rather than the spec's (which `kdrepro fmt`
     /// changes), so that the first one a check reports does not depend on it.
     pub(super) fn in_order(&self) -> impl Iterator<Item = &'a Setting> + '_ {
-        self.keys.iter().filter_map(|k| self.get(k))
+        self.keys.iter().filter_map(|k| self.by_key.get(k).copied())
     }
 
     /// The setting `key`, if present.
-    pub(super) fn get(&self, key: &str) -> Option<&'a Setting> {
-        self.by_key.get(key).copied()
+    pub(super) fn get(&self, key: impl Keyword) -> Option<&'a Setting> {
+        self.by_key.get(key.keyword()).copied()
     }
 
     /// The setting `key`, which must be present.
-    pub(super) fn require(&self, key: &str) -> Result<&'a Setting, Diagnostic> {
-        self.get(key).ok_or_else(|| self.missing(key))
+    pub(super) fn require(&self, key: impl Keyword) -> Result<&'a Setting, Diagnostic> {
+        self.get(key).ok_or_else(|| self.missing(key.keyword()))
     }
 
     /// "missing `key`", pointed at the block's name.
