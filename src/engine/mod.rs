@@ -2,11 +2,15 @@
 //! units, the Monte Carlo simulations.
 
 mod cache;
+mod error;
 mod measures;
+mod outline;
 mod results;
 mod run;
 mod surrogates;
 
+pub use error::RunError;
+pub use outline::outline;
 pub use results::Results;
 pub(crate) use results::{EquivalentSummary, ExperimentResults, FALLBACK, Point, Series, Stop};
-pub use run::{RunError, RunOptions, StoppingRule, outline, run};
+pub use run::{RunOptions, StoppingRule, run};

@@ -1,24 +1,24 @@
 //! Running a spec: theory per point, then the simulation of every point's trials.
 
-use std::fmt;
 use std::ops::Range;
 
 use rayon::prelude::*;
 
-use super::results::{EquivalentSummary, ExperimentResults, Point, Results, Series, Stop};
+use super::error::{RunError, RunErrorKind, failure};
+use super::outline::{empty, theory_point};
+use super::results::{EquivalentSummary, ExperimentResults, Results, Stop};
 
 use super::cache::Cache;
 use super::measures;
 use super::surrogates::{Coefficients, coefficients};
-use crate::diagnostics::Span;
 use crate::plan::{Look, Plan, Points};
 use crate::sim::SimError;
 use crate::sim::{
     Design, ErmSurrogate, NestedSweep, PointJob, PointSamples, Progress, StreamKey, SurrogateColumn, simulate_nested,
     simulate_point,
 };
-use crate::spec::{Erm, Experiment, Measure, Spec, SurrogateKind};
-use crate::stats::{StatsError, Summary};
+use crate::spec::{Erm, Experiment, Measure, SurrogateKind};
+use crate::stats::Summary;
 use crate::theory::{self, Regime, TheoryError, TwoStage};
 
 /// The confidence of the intervals stored with every simulated point.
@@ -40,83 +40,6 @@ pub struct RunOptions<'a> {
 /// The stopping rule of `trials auto`: given the results so far (in spec order) and the index of the experiment
 /// running, whether every claim on it is decided.
 pub type StoppingRule<'a> = dyn Fn(&Results, usize) -> bool + Sync + 'a;
-
-/// A failure to evaluate an experiment at one sample size, located at the experiment's name in the spec.
-#[derive(Debug)]
-pub struct RunError {
-    /// The experiment.
-    pub experiment: String,
-    /// The sample size.
-    pub n: usize,
-    /// Where the experiment is declared.
-    pub span: Span,
-    /// What went wrong.
-    pub(crate) kind: RunErrorKind,
-}
-
-/// What went wrong in a [`RunError`], by the stage that refused.
-#[derive(Debug, PartialEq)]
-pub(crate) enum RunErrorKind {
-    /// The theory has no value at the point.
-    Theory(TheoryError),
-    /// The simulation could not set the point up, or refused it (an estimator it cannot compute to accuracy).
-    Simulation(SimError),
-    /// The simulated risks have no summary.
-    Summary(StatsError),
-    /// A series' theory risk lies below the f64 round-off of the task ([`crate::sim::unresolvable`]).
-    Unresolvable {
-        /// The series.
-        surrogate: String,
-        /// The numbers.
-        reason: String,
-    },
-}
-
-impl fmt::Display for RunError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "experiment `{}` at n = {}: ", self.experiment, self.n)?;
-        match &self.kind {
-            RunErrorKind::Theory(e) => write!(f, "{e}"),
-            RunErrorKind::Simulation(e) => write!(f, "{e}"),
-            RunErrorKind::Summary(e) => write!(f, "{e}"),
-            RunErrorKind::Unresolvable { surrogate, reason } => {
-                write!(f, "`{surrogate}`: {reason}; rescale the eigenvalues or the signal")
-            }
-        }
-    }
-}
-
-impl RunError {
-    /// The error as a diagnostic located at the experiment's name, to print like a parse error.
-    pub fn diagnostic(&self) -> crate::Diagnostic {
-        crate::Diagnostic::error(self.span, self.to_string())
-    }
-}
-
-impl From<TheoryError> for RunErrorKind {
-    fn from(e: TheoryError) -> Self {
-        Self::Theory(e)
-    }
-}
-
-impl From<SimError> for RunErrorKind {
-    fn from(e: SimError) -> Self {
-        Self::Simulation(e)
-    }
-}
-
-impl From<StatsError> for RunErrorKind {
-    fn from(e: StatsError) -> Self {
-        Self::Summary(e)
-    }
-}
-
-/// The error of experiment `e` at sample size `n`.
-fn failure(e: &Experiment, n: usize) -> impl Fn(RunErrorKind) -> RunError + '_ {
-    move |kind| RunError { experiment: e.name.clone(), n, span: e.span, kind }
-}
-
-impl std::error::Error for RunError {}
 
 /// Runs `plan`: the theory of every experiment and the work units of every look.
 ///
@@ -323,99 +246,6 @@ fn record_point(
     Ok(())
 }
 
-/// The results of `e` before anything is computed: its name, x axis and series, no points.
-fn empty(e: &Experiment, trials: Option<usize>) -> ExperimentResults {
-    let names: Vec<(String, String)> = match e.measure {
-        Measure::ExcessRisk | Measure::Coefficients => {
-            e.surrogates.iter().map(|s| (s.name.clone(), s.label.clone())).collect()
-        }
-        m => m.series().iter().map(|s| ((*s).to_owned(), quantity_label(s).to_owned())).collect(),
-    };
-    ExperimentResults {
-        name: e.name.clone(),
-        x: match e.measure {
-            Measure::Coefficients => "i",
-            Measure::Masks => "k",
-            _ => "n",
-        }
-        .to_owned(),
-        trials,
-        stop: None,
-        equivalents: Vec::with_capacity(e.sizes.len()),
-        series: names.into_iter().map(|(name, label)| Series { name, label, points: Vec::new() }).collect(),
-        samples: Vec::new(),
-        fallbacks: 0,
-        fingerprints: Vec::new(),
-    }
-}
-
-/// What running `spec` will produce, without computing it: every experiment, series and point that prose can
-/// name, with NaN for every number (simulated fields present where the experiment simulates). `check` renders
-/// the prose against it, so that a misnamed value is found before anything runs.
-pub fn outline(spec: &Spec) -> Results {
-    let experiments = spec
-        .experiments
-        .iter()
-        .map(|e| {
-            let simulated = e.measure == Measure::ExcessRisk && e.trials.is_some();
-            let mut out = empty(e, simulated.then_some(0));
-            let p = e.task.spectrum.lambda.len();
-            let xs: Vec<usize> = match e.measure {
-                Measure::Coefficients => (1..=p).collect(),
-                Measure::Masks => (0..=p).collect(),
-                _ => e.sizes.clone(),
-            };
-            let nan = f64::NAN;
-            let point = |x: usize| Point {
-                mean: simulated.then_some(nan),
-                se: simulated.then_some(nan),
-                ci_low: simulated.then_some(nan),
-                ci_high: simulated.then_some(nan),
-                trials: simulated.then_some(0),
-                ..theory_point(x as f64, nan)
-            };
-            out.series.iter_mut().for_each(|s| s.points = xs.iter().map(|&x| point(x)).collect());
-            out.equivalents = e
-                .sizes
-                .iter()
-                .map(|&n| EquivalentSummary {
-                    n,
-                    tau: Some(nan),
-                    omega: Some(nan),
-                    last_amplified: Some(0),
-                    last_kept: Some(0),
-                    kept: 0,
-                })
-                .collect();
-            out
-        })
-        .collect();
-    Results { experiments }
-}
-
-/// The legend label of a quantity series.
-fn quantity_label(name: &str) -> &'static str {
-    match name {
-        "tau_scaled" => "τ·n^α",
-        "tau_limit" => "c(α) = (π/(α sin(π/α)))^α",
-        "omega" => "Ω",
-        "omega_limit" => "(α − 1)/α",
-        "amplified" => "amplified features (ζ_i < 1 − Ω)",
-        "n_c1" => "n·C1",
-        "kept" => "features kept by the optimal mask (ζ_i² < 1 − Ω)",
-        "n_c2" => "n·C2",
-        "top_k" => "mask keeping the first k features",
-        "optimal_mask" => "optimal mask (1 − ζ_i² > Ω)",
-        "inverse_tau" => "1/τ",
-        "inverse_tau_lower" => "lower bound on 1/τ (v1 Prop. 7)",
-        "inverse_tau_upper" => "upper bound on 1/τ (v1 Prop. 7)",
-        "omega_lower" => "lower bound on Ω (v1 Prop. 8)",
-        "region_truth" => "strong labels, inside the v1 Prop. 9 region",
-        "region_masked" => "optimal mask, inside the v1 Prop. 9 region",
-        _ => "",
-    }
-}
-
 /// τ, Ω and the transition indices of one sample size.
 fn equivalent(lambda: &[f64], regime: &Regime) -> EquivalentSummary {
     let transitions = regime.transitions(lambda);
@@ -438,11 +268,6 @@ fn coefficient_profile(out: &mut ExperimentResults, surrogates: &[Coefficients<'
             series.points = b.iter().enumerate().map(|(i, &v)| theory_point(i as f64 + 1.0, v)).collect();
         }
     }
-}
-
-/// A point with a theory value only.
-fn theory_point(x: f64, theory: f64) -> Point {
-    Point { x, theory, mean: None, se: None, ci_low: None, ci_high: None, trials: None, infinite_variance: None }
 }
 
 /// One simulated point: each series' risks in trial order, and how many trials were solved by the QR fallback.

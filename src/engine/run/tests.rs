@@ -1,4 +1,6 @@
 use super::*;
+use crate::engine::outline::outline;
+use crate::engine::results::Series;
 use crate::{Overrides, parse, resolve};
 
 /// The small sweep of the tests (tests/fixtures/specs/sweep.kd) with a theory-only sweep, coefficients and

@@ -1,0 +1,235 @@
+//! The resolved experiment and what it is made of: spectra, tasks, surrogates, measures, trials and designs.
+
+use crate::diagnostics::Span;
+
+/// A covariance spectrum: the eigenvalues λ_i of Σ, in the given order.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub(crate) struct Spectrum {
+    /// The eigenvalues.
+    pub(crate) lambda: Vec<f64>,
+    /// The exponent α when λ_i = i^−α (the power-law results need it).
+    pub(crate) alpha: Option<f64>,
+}
+
+/// A Gaussian regression task: x ~ N(0, diag(λ)), y = xᵀβ⋆ + z, z ~ N(0, σ²).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub(crate) struct Task {
+    /// The declared name.
+    pub(crate) name: String,
+    /// The covariance spectrum.
+    pub(crate) spectrum: Spectrum,
+    /// The true coefficients β⋆, in the eigenbasis.
+    pub(crate) beta: Vec<f64>,
+    /// The exponent β when λ_i β⋆_i² = i^−β (the scaling laws need it).
+    pub(crate) energy_exponent: Option<f64>,
+    /// The label noise variance σ².
+    pub(crate) noise: f64,
+    /// The seed of a Haar rotation U when Σ = U diag(λ) Uᵀ is not diagonal (Observation 2).
+    pub(crate) rotation: Option<u64>,
+}
+
+/// Which surrogate β^s labels the target's data.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub(crate) enum SurrogateKind {
+    /// β^s = β⋆: the standard target trained on strong labels.
+    GroundTruth,
+    /// β⋆ + step·(β^{s*} − β⋆): the optimal surrogate of Proposition 1 / Corollary 1 at step 1.
+    Optimal {
+        /// How far along the segment from β⋆ to β^{s*}.
+        step: f64,
+    },
+    /// β⋆ restricted by the optimal mask of Proposition 3.
+    OptimalMask,
+    /// β⋆ restricted to its first k features.
+    TopK(usize),
+    /// β⋆ restricted to `keep` features drawn at random (without replacement) from a seeded stream.
+    RandomMask {
+        /// Features kept.
+        keep: usize,
+        /// The mask's seed.
+        seed: u64,
+    },
+    /// c·β⋆.
+    Scaled(f64),
+    /// β^s = Aβ⋆ with A_ii = (λ^s_i/λ_i)^{1/2}: the model shift equivalent to a covariance shift (Observation 1).
+    CovarianceShift(Spectrum),
+    /// A surrogate trained by ERM in every trial (Section 5): m samples from N(0, diag(λ_s)) with labels from β⋆
+    /// and noise σ_s², fitted on the first p_s features only.
+    Erm(Erm),
+    /// The risk of an ERM surrogate itself (the "teacher"), named by the surrogate.
+    Teacher(String),
+}
+
+/// The first stage of the two-stage model.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub(crate) struct Erm {
+    /// The spectrum of the surrogate's data.
+    pub(crate) spectrum: Spectrum,
+    /// The surrogate's label noise variance σ_s².
+    pub(crate) noise: f64,
+    /// Its sample size.
+    pub(crate) m: SampleSize,
+    /// p_s: it sees the first p_s features.
+    pub(crate) features: usize,
+}
+
+/// The surrogate's sample size m.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub(crate) enum SampleSize {
+    /// A fixed m.
+    Fixed(usize),
+    /// m = n, the target's sample size at each point (Figure 2b).
+    SameAsTarget,
+}
+
+impl SampleSize {
+    /// m at target sample size n.
+    pub(crate) fn at(self, n: usize) -> usize {
+        match self {
+            SampleSize::Fixed(m) => m,
+            SampleSize::SameAsTarget => n,
+        }
+    }
+}
+
+/// A named surrogate as declared.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub(crate) struct Surrogate {
+    /// The declared name.
+    pub(crate) name: String,
+    /// What it is.
+    pub(crate) kind: SurrogateKind,
+    /// Its legend label.
+    #[serde(skip)] // Presentation only: not in the cache key.
+    pub(crate) label: String,
+}
+
+/// What an experiment measures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub(crate) enum Measure {
+    /// The excess risk ‖Σ^{1/2}(β̂ − β⋆)‖², by theory and (with trials) by simulation, against n.
+    ExcessRisk,
+    /// The surrogate's coefficients against the index i, at one n (theory only).
+    Coefficients,
+    /// τ, Ω and their power-law limits against n (Proposition 4, v2).
+    Equivalent,
+    /// How many features the optimal surrogate amplifies and the optimal mask keeps, against n, with the
+    /// asymptotic cut-offs n·C1 and n·C2 (Proposition 5, v2; Figure 3).
+    Cutoffs,
+    /// The risk of the mask keeping the first k features, against k, with the optimal mask's risk (Proposition 3).
+    Masks,
+    /// The finite-p bounds on 1/τ and Ω of arXiv v1 Propositions 7 and 8 against n, where their conditions hold,
+    /// and the risks of strong labels and the optimal mask inside the region of v1 Proposition 9.
+    Bounds,
+}
+
+impl Experiment {
+    /// The names of its series: its surrogates, or the fixed series of its measure.
+    pub(crate) fn series_names(&self) -> Vec<&str> {
+        match self.measure {
+            Measure::ExcessRisk | Measure::Coefficients => self.surrogates.iter().map(|s| s.name.as_str()).collect(),
+            m => m.series().to_vec(),
+        }
+    }
+}
+
+impl Measure {
+    /// The fixed series of a measure that does not compare surrogates.
+    pub(crate) fn series(self) -> &'static [&'static str] {
+        match self {
+            Measure::ExcessRisk | Measure::Coefficients => &[],
+            Measure::Equivalent => &["tau_scaled", "tau_limit", "omega", "omega_limit"],
+            Measure::Cutoffs => &["amplified", "n_c1", "kept", "n_c2"],
+            Measure::Masks => &["top_k", "optimal_mask"],
+            Measure::Bounds => &[
+                "inverse_tau",
+                "inverse_tau_lower",
+                "inverse_tau_upper",
+                "omega",
+                "omega_lower",
+                "region_truth",
+                "region_masked",
+            ],
+        }
+    }
+}
+
+/// `experiment name { ... }`
+#[derive(Clone, Debug, serde::Serialize)]
+pub(crate) struct Experiment {
+    /// The declared name.
+    pub(crate) name: String,
+    /// The task it runs.
+    pub(crate) task: Task,
+    /// The target's sample sizes n.
+    pub(crate) sizes: Vec<usize>,
+    /// The surrogates compared, each a series.
+    pub(crate) surrogates: Vec<Surrogate>,
+    /// Monte Carlo trials per point; `None` for theory only.
+    // Not in the cache key: each look is keyed by its own trial count, so a larger cap reuses every look.
+    #[serde(skip)]
+    pub(crate) trials: Option<Trials>,
+    /// The training design's spectrum when it differs from the task's (covariance shift, Observation 1); the
+    /// risk is always measured under the task's covariance.
+    pub(crate) design: Option<Spectrum>,
+    /// What is measured.
+    pub(crate) measure: Measure,
+    /// How its trials draw their designs across the sweep.
+    pub(crate) designs: Designs,
+    /// Its legend label when a figure shows several experiments, e.g. "α = 1.5".
+    #[serde(skip)] // Presentation only: not in the cache key (engine/cache.rs).
+    pub(crate) label: Option<String>,
+    /// The spec text that defines it: its declarations, then the block.
+    #[serde(skip)] // Presentation only: not in the cache key.
+    pub(crate) excerpt: String,
+    /// Where its name stands in the spec, for diagnostics about the whole experiment.
+    #[serde(skip)] // Presentation only: not in the cache key.
+    pub(crate) span: Span,
+}
+
+/// How many Monte Carlo trials an experiment runs per point.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub(crate) enum Trials {
+    /// `trials N`: exactly N.
+    Fixed(usize),
+    /// `trials auto(max: N)`: batches at the [`Trials::looks`] until every claim on the experiment is decided.
+    Auto {
+        /// The cap N.
+        max: usize,
+    },
+}
+
+impl Trials {
+    /// The cap of `trials auto` when none is given.
+    pub(crate) const DEFAULT_MAX: usize = 20_000;
+    /// The first look of `trials auto`; every further look doubles it, the last is the cap.
+    pub(crate) const FIRST_LOOK: usize = 100;
+
+    /// The most trials a point can run.
+    pub(crate) fn max(self) -> usize {
+        match self {
+            Trials::Fixed(n) | Trials::Auto { max: n } => n,
+        }
+    }
+
+    /// The trial counts at which the claims look at the data: `[N]` for fixed trials; 100, 200, 400, … below the
+    /// cap, then the cap, for `auto`. Claims split their error rate over these looks (Bonferroni).
+    pub(crate) fn looks(self) -> Vec<usize> {
+        match self {
+            Trials::Fixed(n) => vec![n],
+            Trials::Auto { max } => {
+                let doubling = std::iter::successors(Some(Self::FIRST_LOOK), |t| t.checked_mul(2));
+                doubling.take_while(|&t| t < max).chain(std::iter::once(max)).collect()
+            }
+        }
+    }
+}
+
+/// How the trials of an experiment draw their designs across its sample sizes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub(crate) enum Designs {
+    /// A fresh design for every point and trial.
+    Independent,
+    /// One design per trial at the largest n; every smaller n uses its leading rows (issue 4, item 6).
+    Nested,
+}
