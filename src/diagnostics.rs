@@ -11,7 +11,7 @@
 use std::fmt;
 
 /// A byte range of the spec source. Every later stage keeps the span of the text it came from.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Span {
     /// First byte.
     pub start: u32,

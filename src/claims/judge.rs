@@ -309,6 +309,5 @@ fn below(
         })
         .collect();
     let comparisons = pairs.iter().map(|&(l, h)| (e.series[l].name.clone(), e.series[h].name.clone())).collect();
-    let largest_p = p_less.iter().copied().fold(0.0, f64::max);
-    (Detail::Holds { scope, comparisons, filter, tests: tested.len(), alpha, largest_p }, checks, notes)
+    (Detail::Holds { scope, comparisons, filter, tests: tested.len(), alpha, p_values: p_less }, checks, notes)
 }

@@ -140,6 +140,10 @@ pub(crate) struct Decision {
     /// The point that decided the claim, as an index into its checks: the first that failed, else the first
     /// undecided one; `None` when every point held (or none was tested).
     pub(crate) deciding: Option<usize>,
+    /// The worst case, as an index into the checks ([`Detail::worst`]): for equivalence tests the largest
+    /// deviation as a fraction of its band, for `holds` the largest one-sided p-value, for `close` and `slope`
+    /// the largest |observed − expected|; for the other rules the deciding point.
+    pub(crate) worst: Option<usize>,
     /// What the rule computed beyond its point checks, for its words.
     pub(crate) detail: Detail,
 }
@@ -153,6 +157,27 @@ pub(crate) struct Scope {
     pub(crate) points: usize,
     /// Their x values when the claim is restricted to some of its experiment's points; `None` for all.
     pub(crate) restricted: Option<Vec<f64>>,
+}
+
+impl Detail {
+    /// The index of the worst check, where the rule has a measure of it (see [`Decision::worst`]).
+    fn worst(&self, checks: &[PointCheck]) -> Option<usize> {
+        // Among the checks with an observed value; the last of equals, as `Iterator::max_by` gives.
+        let argmax = |badness: &dyn Fn(usize) -> f64| {
+            (0..checks.len())
+                .filter(|&i| checks[i].observed.is_finite())
+                .max_by(|&a, &b| badness(a).total_cmp(&badness(b)))
+        };
+        let gap = |i: usize| (checks[i].observed - checks[i].expected).abs();
+        match self {
+            Detail::Agree { allowed, .. } | Detail::Equal { allowed, .. } => {
+                argmax(&|i| gap(i) / allowed[i].max(f64::MIN_POSITIVE))
+            }
+            Detail::Holds { p_values, .. } => argmax(&|i| p_values[i]),
+            Detail::Close { .. } | Detail::Slope { .. } => argmax(&gap),
+            Detail::Theory { .. } | Detail::Flat { .. } | Detail::Amplifies { .. } => None,
+        }
+    }
 }
 
 /// A series' log-log fit (`slope` rule): the slope, or why there is none.
@@ -223,8 +248,8 @@ pub(crate) enum Detail {
         tests: usize,
         /// Holm's family-wise level, α over the looks.
         alpha: f64,
-        /// The largest one-sided p-value of H0: E[difference] ≥ 0.
-        largest_p: f64,
+        /// Each test's one-sided p-value of H0: E[difference] ≥ 0, in check order (1 where there is no test).
+        p_values: Vec<f64>,
     },
     /// `theory`: exact orderings of theory values.
     Theory {
@@ -300,6 +325,7 @@ impl Decision {
     ) -> Self {
         let count = |s: Status| points.iter().filter(|p| p.status == s).count();
         let first = |s: Status| points.iter().position(|p| p.status == s);
+        let deciding = first(Status::Fail).or_else(|| first(Status::Inconclusive));
         Decision {
             rule: rule.to_owned(),
             confidence,
@@ -307,7 +333,8 @@ impl Decision {
             held: count(Status::Pass),
             failed: count(Status::Fail),
             undecided: count(Status::Inconclusive),
-            deciding: first(Status::Fail).or_else(|| first(Status::Inconclusive)),
+            deciding,
+            worst: detail.worst(points).or(deciding),
             detail,
         }
     }

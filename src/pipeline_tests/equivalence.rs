@@ -144,6 +144,19 @@ fn an_expected_contradiction_is_its_own_verdict_and_an_unexpected_hold_is_flagge
     assert_eq!(d.held + d.failed + d.undecided, paper.points.len());
     assert!(d.failed > 0);
     assert_eq!(d.deciding, paper.points.iter().position(|p| p.status == Status::Fail));
+    // The worst case is the largest deviation as a fraction of its band (the words report it).
+    let gap = |i: usize| {
+        let (c, allowed) = (
+            &paper.points[i],
+            match &d.detail {
+                Detail::Equal { allowed, .. } => allowed[i],
+                other => panic!("{other:?}"),
+            },
+        );
+        (c.observed - c.expected).abs() / allowed
+    };
+    let worst = d.worst.unwrap();
+    assert!((0..paper.points.len()).all(|i| gap(i) <= gap(worst)));
     // Where every point holds, nothing decided against the claim.
     let same = verdicts.claims.iter().find(|c| c.name == "same_paired").unwrap();
     assert_eq!((same.decision.deciding, same.decision.held), (None, same.points.len()));

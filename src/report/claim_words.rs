@@ -177,14 +177,14 @@ pub(crate) fn outcome(v: &Verdict) -> String {
     match &d.detail {
         Detail::Agree { allowed, .. } => equivalence_outcome(d, checks, allowed, "simulated", "theory "),
         Detail::Equal { allowed, .. } => equivalence_outcome(d, checks, allowed, "difference", ""),
-        Detail::Holds { largest_p, .. } if !checks.is_empty() => format!(
+        Detail::Holds { p_values, .. } if !checks.is_empty() => format!(
             "Rejected in {} of {} tests; contradicted (difference significantly positive) in {}; undecided in {}; \
              largest one-sided p-value {}.",
             d.held,
             checks.len(),
             d.failed,
             d.undecided,
-            numbers::sig(*largest_p, 2)
+            numbers::sig(p_values.iter().copied().fold(0.0, f64::max), 2)
         ),
         Detail::Holds { .. } => "no point was tested: the claim asserts nothing here".to_owned(),
         Detail::Theory { skipped, .. } => tally(d, checks, *skipped),
@@ -266,7 +266,8 @@ fn tally(d: &Decision, checks: &[PointCheck], skipped: usize) -> String {
     text
 }
 
-/// The tally of an equivalence test and its largest deviation, as a fraction of the allowed half-width.
+/// The tally of an equivalence test and its worst case, the largest deviation as a fraction of the allowed
+/// half-width.
 fn equivalence_outcome(
     d: &Decision,
     checks: &[PointCheck],
@@ -275,11 +276,7 @@ fn equivalence_outcome(
     reference: &str,
 ) -> String {
     let deviation = |(c, a): (&PointCheck, &f64)| (c.observed - c.expected).abs() / a.max(f64::MIN_POSITIVE);
-    let worst = checks
-        .iter()
-        .zip(allowed)
-        .filter(|(c, _)| c.observed.is_finite())
-        .max_by(|a, b| deviation(*a).total_cmp(&deviation(*b)));
+    let worst = d.worst.filter(|&i| checks[i].observed.is_finite()).map(|i| (&checks[i], &allowed[i]));
     let mut text = format!("{} of {} points hold, {} fail, {} undecided.", d.held, checks.len(), d.failed, d.undecided);
     if let Some((w, a)) = worst {
         text.push_str(&format!(

@@ -96,6 +96,8 @@ pub struct ClaimEntry {
     pub name: String,
     /// Its statement.
     pub label: String,
+    /// Where the claim's name stands in the spec, in bytes.
+    pub span: crate::Span,
     /// `pass`, `fail`, `inconclusive`, `contradicted` or `unexpected`.
     pub(crate) verdict: Status,
     /// The decision rule in words.
@@ -201,6 +203,7 @@ pub(super) fn results_file(input: &RenderInput<'_>) -> ResultsFile {
         .map(|v| ClaimEntry {
             name: v.name.clone(),
             label: v.label.clone(),
+            span: v.span,
             verdict: v.status,
             rule: super::claim_words::rule(v),
             outcome: super::claim_words::outcome(v),

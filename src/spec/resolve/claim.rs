@@ -103,7 +103,12 @@ impl<'a> Resolver<'a> {
         // `agree` and `equal` read a band (two parts allowed); the others one tolerance, read before their series.
         let tolerance = match kind {
             RuleKind::Agree | RuleKind::Equal => None,
-            _ => s.get(ClaimOption::Tolerance).map(|t| tolerance(single(t)?)).transpose()?,
+            RuleKind::Holds
+            | RuleKind::Theory
+            | RuleKind::Close
+            | RuleKind::Slope
+            | RuleKind::Flat
+            | RuleKind::Amplifies => s.get(ClaimOption::Tolerance).map(|t| tolerance(single(t)?)).transpose()?,
         };
         match kind {
             RuleKind::Agree => {
@@ -195,7 +200,8 @@ impl<'a> Resolver<'a> {
                 "<" => (&c.left, &c.right, true),
                 ">" => (&c.right, &c.left, true),
                 "<=" => (&c.left, &c.right, false),
-                _ => (&c.right, &c.left, false),
+                ">=" => (&c.right, &c.left, false),
+                other => return Err(Diagnostic::error(c.span, format!("unknown comparison `{other}`"))),
             };
             if !strict && setting.key.name == "holds" {
                 return Err(Diagnostic::error(c.span, format!("`{}` cannot be decided by a test", c.op))
