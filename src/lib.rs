@@ -37,7 +37,7 @@ mod theory;
 
 pub use claims::{Verdicts, decided, judge};
 pub use diagnostics::{Diagnostic, Severity, Span};
-pub use engine::{Results, RunError, RunOptions, StoppingRule, outline, run};
+pub use engine::{Results, RunError, RunOptions, StoppingRule, Tick, Work, outline, run};
 pub use plan::{Cost, Overrides, Plan, default_memory_limit, parse_bytes};
 pub use report::{
     FontError, Fonts, ReadError, RenderError, RenderInput, Report, ResultsFile, SCHEMA, check_fonts, check_output,

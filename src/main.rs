@@ -3,6 +3,8 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use clap::{Args, Parser, Subcommand};
 use kdrepro::{Diagnostic, Fonts, Overrides, Plan, RenderError, RenderInput, RunOptions, Spec};
@@ -244,22 +246,22 @@ fn build(args: &BuildArgs) -> Result<(), Failure> {
     eprintln!("{} worker threads", pool.current_num_threads());
     // The cache lives under the output directory, keyed by everything that determines each experiment's results.
     let cache = args.out.join(".cache");
-    let bar = progress_bar(plan.total_trials());
-    let tick = |done: usize| bar.inc(done as u64);
+    let progress = Progress::new(&plan);
+    let tick = |tick: kdrepro::Tick| progress.tick(tick);
     let decided = |partial: &kdrepro::Results, running: usize| kdrepro::decided(&plan, partial, running);
     let options = RunOptions { progress: Some(&tick), cache: Some(&cache), decided: Some(&decided) };
     let started = std::time::Instant::now();
     let results = pool.install(|| kdrepro::run(&plan, &options)).map_err(|errors| {
-        bar.finish_and_clear();
+        progress.finish();
         for error in &errors {
             eprint!("{}", error.diagnostic().render(&display(path), &source));
         }
         Failure::Evaluation
     })?;
-    bar.finish_and_clear();
+    progress.finish();
     // Timing goes to stderr only: the outputs stay byte-identical.
     let seconds = started.elapsed().as_secs_f64();
-    eprintln!("ran theory and {} trials in {seconds:.2} s (cached experiments are not rerun)", bar.position());
+    eprintln!("ran theory and {} trials in {seconds:.2} s (cached experiments are not rerun)", progress.trials());
     for note in results.fallback_notes() {
         eprintln!("note: {note}");
     }
@@ -356,14 +358,118 @@ fn display(path: &Path) -> String {
     path.display().to_string()
 }
 
-/// A progress bar on stderr when it is a terminal, hidden otherwise.
-fn progress_bar(total: u64) -> indicatif::ProgressBar {
-    if total == 0 || !std::io::stderr().is_terminal() {
-        return indicatif::ProgressBar::hidden();
+/// How often a build that is not on a terminal prints a progress line, unless `KDREPRO_PROGRESS_SECONDS` says.
+const PROGRESS_EVERY: Duration = Duration::from_secs(5);
+
+/// The progress of a build on stderr, weighted by the plan's estimated flops so that a large point's trial counts
+/// for more than a small one's: a bar on a terminal, and elsewhere (CI logs, SLURM) a plain line every few seconds,
+/// so that a long run is never silent.
+struct Progress<'p> {
+    /// The plan that runs, for experiment names and totals.
+    plan: &'p Plan<'p>,
+    /// The bar, hidden when stderr is not a terminal.
+    bar: indicatif::ProgressBar,
+    /// Whether stderr is a terminal.
+    terminal: bool,
+    /// When the run started.
+    started: Instant,
+    /// Point-trials finished.
+    trials: AtomicU64,
+    /// Their estimated floating-point operations, rounded.
+    flops: AtomicU64,
+    /// Planned point-trials that adaptive experiments skipped by stopping early.
+    skipped_trials: AtomicU64,
+    /// Their estimated floating-point operations, rounded.
+    skipped_flops: AtomicU64,
+    /// When the last plain line was printed, in milliseconds since `started`.
+    printed: AtomicU64,
+    /// The interval between plain lines, in milliseconds.
+    every: u64,
+}
+
+impl<'p> Progress<'p> {
+    /// The progress of running `plan`.
+    fn new(plan: &'p Plan<'p>) -> Self {
+        let terminal = std::io::stderr().is_terminal();
+        let bar = if terminal && plan.total_trials() > 0 {
+            let bar = indicatif::ProgressBar::new(plan.total_flops().max(1.0) as u64);
+            let style = indicatif::ProgressStyle::with_template(
+                "{spinner} simulating {bar:40} {percent}% of the estimated work, {msg} ({eta})",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+            bar.set_style(style);
+            bar
+        } else {
+            indicatif::ProgressBar::hidden()
+        };
+        let zero = || AtomicU64::new(0);
+        Progress {
+            plan,
+            bar,
+            terminal,
+            started: Instant::now(),
+            trials: zero(),
+            flops: zero(),
+            skipped_trials: zero(),
+            skipped_flops: zero(),
+            printed: zero(),
+            every: std::env::var("KDREPRO_PROGRESS_SECONDS")
+                .ok()
+                .and_then(|s| s.trim().parse::<f64>().ok())
+                .filter(|s| s.is_finite() && *s >= 0.0)
+                .map_or(PROGRESS_EVERY, Duration::from_secs_f64)
+                .as_millis()
+                .try_into()
+                .unwrap_or(u64::MAX),
+        }
     }
-    let bar = indicatif::ProgressBar::new(total);
-    let style = indicatif::ProgressStyle::with_template("{spinner} simulating {bar:40} {pos}/{len} trials ({eta})")
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
-    bar.set_style(style);
-    bar
+
+    /// Records finished or skipped work; from worker threads.
+    fn tick(&self, tick: kdrepro::Tick) {
+        let (work, counter) = match tick {
+            kdrepro::Tick::Done(work) => (work, (&self.trials, &self.flops)),
+            kdrepro::Tick::Skipped(work) => (work, (&self.skipped_trials, &self.skipped_flops)),
+        };
+        counter.0.fetch_add(work.trials, Ordering::Relaxed);
+        counter.1.fetch_add(work.flops as u64, Ordering::Relaxed);
+        let (trials, flops) = (self.trials.load(Ordering::Relaxed), self.flops.load(Ordering::Relaxed));
+        // What is left to run: the plan less what adaptive experiments skipped by stopping early.
+        let total_trials = self.plan.total_trials().saturating_sub(self.skipped_trials.load(Ordering::Relaxed));
+        let total_flops = (self.plan.total_flops() - self.skipped_flops.load(Ordering::Relaxed) as f64).max(1.0);
+        if self.terminal {
+            self.bar.set_length(total_flops as u64);
+            self.bar.set_position(flops);
+            self.bar.set_message(format!("{trials}/{total_trials} trials"));
+            return;
+        }
+        let elapsed = self.started.elapsed();
+        let last = self.printed.load(Ordering::Relaxed);
+        let now = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX);
+        // One thread prints, the first past the interval; the others see the updated time.
+        if now.saturating_sub(last) < self.every
+            || self.printed.compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed).is_err()
+        {
+            return;
+        }
+        let share = (flops as f64 / total_flops).min(1.0);
+        let left = elapsed.as_secs_f64() * (1.0 - share) / share.max(f64::MIN_POSITIVE);
+        eprintln!(
+            "progress: {}: {trials} of at most {total_trials} trials, {:.0}% of the estimated work, {:.0} s \
+             elapsed, at most about {:.0} s left",
+            self.plan.experiment_name(work.experiment),
+            100.0 * share,
+            elapsed.as_secs_f64(),
+            left
+        );
+    }
+
+    /// Point-trials finished so far.
+    fn trials(&self) -> u64 {
+        self.trials.load(Ordering::Relaxed)
+    }
+
+    /// Clears the bar.
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
 }

@@ -261,3 +261,20 @@ fn issue_11_an_unreadable_font_path_is_a_command_line_error() {
     }
     assert!(!dir.path.join("out").exists(), "nothing is written");
 }
+
+#[test]
+fn issue_13_a_build_off_a_terminal_prints_progress_lines() {
+    // stderr is a pipe here, as in CI logs and batch jobs: the run prints plain progress lines (every tick with
+    // an interval of 0 seconds), naming the experiment, and its counts end at the trials the plan runs.
+    let dir = Scratch::new("progress-lines");
+    let spec = dir.file("small.kd", SMALL);
+    let out =
+        kdrepro(&dir.path, &["build", spec.to_str().unwrap(), "--out", "out"], &[("KDREPRO_PROGRESS_SECONDS", "0")]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let lines: Vec<&str> = stderr.lines().filter(|l| l.starts_with("progress: ")).collect();
+    assert!(!lines.is_empty(), "{stderr}");
+    assert!(lines.iter().all(|l| l.contains(" trials, ") && l.contains("% of the estimated work")), "{lines:?}");
+    // Threads print in any order, but the one that finished the last trial saw all the work.
+    assert!(lines.iter().any(|l| l.contains(" 100% of the estimated work")), "{lines:?}");
+}

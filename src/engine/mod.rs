@@ -13,4 +13,4 @@ pub use error::RunError;
 pub use outline::outline;
 pub use results::Results;
 pub(crate) use results::{EquivalentSummary, ExperimentResults, FALLBACK, Point, Series, Stop};
-pub use run::{RunOptions, StoppingRule, run};
+pub use run::{RunOptions, StoppingRule, Tick, Work, run};

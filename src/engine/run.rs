@@ -28,13 +28,34 @@ const POINT_CONFIDENCE: f64 = 0.95;
 #[derive(Default)]
 pub struct RunOptions<'a> {
     /// Called with the number of newly finished trials, from worker threads.
-    pub progress: Option<&'a (dyn Fn(usize) + Sync)>,
+    pub progress: Option<&'a (dyn Fn(Tick) + Sync)>,
     /// A directory caching experiment results between runs.
     pub cache: Option<&'a std::path::Path>,
     /// For `trials auto`: given the results so far (in spec order; experiments not yet run are empty) and the
     /// index of the experiment running, whether every claim on it is decided ([`decided`](crate::decided)).
     /// Without it, adaptive experiments run to their cap.
     pub decided: Option<&'a StoppingRule<'a>>,
+}
+
+/// Progress of a run, reported from worker threads as it happens, for [`RunOptions::progress`].
+#[derive(Clone, Copy, Debug)]
+pub enum Tick {
+    /// Trials finished.
+    Done(Work),
+    /// Planned trials that will not run: an adaptive experiment stopped before its last look.
+    Skipped(Work),
+}
+
+/// An amount of simulation: how many point-trials of which experiment, and their estimated floating-point
+/// operations (the plan's, so that an ETA weighs a large point's trial more than a small one's).
+#[derive(Clone, Copy, Debug)]
+pub struct Work {
+    /// The experiment (index into the spec's experiments; [`Plan::experiment_name`] names it).
+    pub experiment: usize,
+    /// Point-trials.
+    pub trials: u64,
+    /// Their estimated floating-point operations.
+    pub flops: f64,
 }
 
 /// The stopping rule of `trials auto`: given the results so far (in spec order) and the index of the experiment
@@ -124,6 +145,11 @@ fn run_looks(
             (true, false) => Stop::Cap { looks },
         });
         if decided || k + 1 == looks {
+            if let Some(report) = options.progress {
+                let skipped = schedule.looks[k + 1..].iter().map(|l| l.work(plan.spec()));
+                let (trials, flops) = skipped.fold((0, 0.0), |(t, f), (lt, lf)| (t + lt, f + lf));
+                report(Tick::Skipped(Work { experiment: index, trials, flops }));
+            }
             break;
         }
         previous = Some(std::mem::replace(&mut results.experiments[index], empty(e, None)));
@@ -175,16 +201,21 @@ fn simulated(
     let points = point_theories(e)?;
     check_resolution(e, &points)?;
     for unit in &look.units {
+        let tick = |trials: usize| {
+            let work = Work { experiment: unit.experiment, trials: trials as u64, flops: trials as f64 * unit.flops };
+            options.progress.inspect(|report| report(Tick::Done(work)));
+        };
+        let progress: Option<Progress<'_>> = options.progress.map(|_| &tick as Progress<'_>);
         match unit.points {
             // Points are simulated in order, each recorded before the next runs, so that the first failing
             // point is the one reported.
             Points::One(i) => {
-                let simulated = simulate(seed, e, &points[i], unit.trials.clone(), options.progress);
+                let simulated = simulate(seed, e, &points[i], unit.trials.clone(), progress);
                 let samples = simulated.map_err(|err| failure(e, points[i].n)(err.into()))?;
                 record_simulated(&mut out, e, &points[i], previous, Some(samples))?;
             }
             Points::Nested => {
-                let sweep = nested_samples(seed, e, &points, unit.trials.clone(), options.progress)?;
+                let sweep = nested_samples(seed, e, &points, unit.trials.clone(), progress)?;
                 for (point, samples) in points.iter().zip(sweep) {
                     record_simulated(&mut out, e, point, previous, Some(samples))?;
                 }

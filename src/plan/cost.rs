@@ -94,7 +94,7 @@ fn fit_flops(n: usize, p: usize) -> f64 {
 
 /// Floating-point operations of one trial at sample size n: the target's fit, every ERM surrogate's fit, and
 /// the rotation of the design (p²n) when Σ is rotated.
-fn trial_flops(e: &Experiment, n: usize, p: usize) -> f64 {
+pub(super) fn trial_flops(e: &Experiment, n: usize, p: usize) -> f64 {
     let stages: f64 = erm_stages(e).map(|(m, features)| fit_flops(m.at(n), features)).sum();
     let rotation = if e.task.rotation.is_some() { (p * p * n) as f64 } else { 0.0 };
     fit_flops(n, p) + stages + rotation

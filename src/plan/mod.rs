@@ -46,7 +46,7 @@ pub struct Plan<'s> {
 }
 
 /// How one experiment runs: theory only (no looks), or its trials in one or more looks.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Schedule {
     /// The trials it runs (after the overrides); `None` for theory only.
     pub(crate) trials: Option<Trials>,
@@ -56,7 +56,7 @@ pub(crate) struct Schedule {
 }
 
 /// One batch of an experiment's trials: after it, every point has `trials.end` trials.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Look {
     /// The trial indices this look adds; the looks before it simulated `0..trials.start`.
     pub(crate) trials: Range<usize>,
@@ -65,7 +65,7 @@ pub(crate) struct Look {
 }
 
 /// The smallest piece of simulation a plan schedules: trials `trials` of one point of one experiment.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub(crate) struct WorkUnit {
     /// The experiment (index into [`Spec::experiments`]).
     pub(crate) experiment: usize,
@@ -73,6 +73,9 @@ pub(crate) struct WorkUnit {
     pub(crate) points: Points,
     /// The trial indices.
     pub(crate) trials: Range<usize>,
+    /// Estimated floating-point operations of one trial at one of its points (their mean for a nested sweep),
+    /// which weighs the progress of a run ([`cost`]).
+    pub(crate) flops: f64,
 }
 
 /// The points a [`WorkUnit`] simulates.
@@ -97,6 +100,14 @@ impl<'s> Plan<'s> {
         self.spec
     }
 
+    /// The name of experiment `index` (as in [`Tick::experiment`](crate::Tick)).
+    ///
+    /// # Panics
+    /// If `index` is not an experiment of the spec.
+    pub fn experiment_name(&self, index: usize) -> &'s str {
+        &self.spec.experiments[index].name
+    }
+
     /// The seed every random stream derives from.
     pub(crate) fn seed(&self) -> u64 {
         self.seed
@@ -114,8 +125,17 @@ impl<'s> Plan<'s> {
 
     /// The most Monte Carlo trials the run performs (adaptive experiments at their cap), summed over points.
     pub fn total_trials(&self) -> u64 {
-        let units = self.schedules.iter().flat_map(|s| &s.looks).flat_map(|l| &l.units);
-        units.map(|u| (u.trials.len() * u.point_count(self.spec)) as u64).sum()
+        self.units().map(|u| (u.trials.len() * u.point_count(self.spec)) as u64).sum()
+    }
+
+    /// The estimated floating-point operations of all those trials: what a progress report weighs them by.
+    pub fn total_flops(&self) -> f64 {
+        self.units().map(|u| (u.trials.len() * u.point_count(self.spec)) as f64 * u.flops).sum()
+    }
+
+    /// Every work unit, in run order.
+    fn units(&self) -> impl Iterator<Item = &WorkUnit> {
+        self.schedules.iter().flat_map(|s| &s.looks).flat_map(|l| &l.units)
     }
 
     /// Warnings about what will run: simulated claims on experiments with fewer than [`MIN_TRIALS`] trials at
@@ -155,6 +175,14 @@ impl Schedule {
     }
 }
 
+impl Look {
+    /// The point-trials of this look and their estimated floating-point operations.
+    pub(crate) fn work(&self, spec: &Spec) -> (u64, f64) {
+        let trials = |u: &WorkUnit| (u.trials.len() * u.point_count(spec)) as u64;
+        (self.units.iter().map(trials).sum(), self.units.iter().map(|u| trials(u) as f64 * u.flops).sum())
+    }
+}
+
 impl WorkUnit {
     /// How many points the unit simulates.
     fn point_count(&self, spec: &Spec) -> usize {
@@ -173,9 +201,14 @@ fn schedule(spec: &Spec, index: usize, draft: Option<usize>) -> Schedule {
         return Schedule { trials: None, looks: Vec::new() };
     };
     let trials = draft.map_or(trials, Trials::Fixed);
-    let points = match e.designs {
-        Designs::Independent => (0..e.sizes.len()).map(Points::One).collect(),
-        Designs::Nested => vec![Points::Nested],
+    let p = e.task.spectrum.lambda.len();
+    let point_flops = |i: usize| cost::trial_flops(e, e.sizes[i], p);
+    let points: Vec<(Points, f64)> = match e.designs {
+        Designs::Independent => (0..e.sizes.len()).map(|i| (Points::One(i), point_flops(i))).collect(),
+        Designs::Nested => {
+            let mean = (0..e.sizes.len()).map(point_flops).sum::<f64>() / e.sizes.len() as f64;
+            vec![(Points::Nested, mean)]
+        }
     };
     let ends = trials.looks();
     let starts = std::iter::once(0).chain(ends.iter().copied());
@@ -183,7 +216,10 @@ fn schedule(spec: &Spec, index: usize, draft: Option<usize>) -> Schedule {
         .zip(&ends)
         .map(|(start, &end)| Look {
             trials: start..end,
-            units: points.iter().map(|&points| WorkUnit { experiment: index, points, trials: start..end }).collect(),
+            units: points
+                .iter()
+                .map(|&(points, flops)| WorkUnit { experiment: index, points, trials: start..end, flops })
+                .collect(),
         })
         .collect();
     Schedule { trials: Some(trials), looks }
