@@ -9,7 +9,7 @@ use crate::spec::{Band, PointFilter, Tolerance};
 
 /// The rule text's words for the round-off floor of the band.
 const ROUND_OFF_WORDS: &str = "The band is never narrower than the f64 round-off of a risk R, 2ρ√(R·S) + ρ²S \
-                               with ρ = 1e-13 and S = Σλβ⋆² + σ², so rounding decides nothing.";
+                               with ρ = 10⁻¹³ and S = Σλβ⋆² + σ², so rounding decides nothing.";
 
 /// How adaptive trials control error rates across looks, with its source.
 const ALPHA_SPENDING: &str = "the error rate is spent equally over the looks, a Bonferroni alpha-spending \
@@ -65,14 +65,14 @@ pub(crate) fn rule(v: &Verdict) -> String {
                 .collect();
             format!(
                 "Exact comparison of theory values: {} at every point{} where both are defined (≤ allows a relative \
-                 rounding slack of 1e-12).",
+                 rounding slack of 10⁻¹²).",
                 comparisons.join(", "),
                 restricted(scope)
             )
         }
         Detail::Close { scope, a, b, tolerance, .. } => {
             let within = match tolerance {
-                Tolerance::Absolute(t) => format!("an absolute tolerance of {}", numbers::sig(*t, 3)),
+                Tolerance::Absolute(t) => format!("an absolute tolerance of {}", numbers::typeset(*t, 3)),
                 Tolerance::Relative(t) => format!("a relative tolerance of {}", percent(*t)),
             };
             format!("{a} must equal {b} within {within} at every point{} where both are defined.", restricted(scope))
@@ -83,8 +83,8 @@ pub(crate) fn rule(v: &Verdict) -> String {
             scope.x,
             scope.points,
             restricted(scope),
-            numbers::sig(*tolerance, 3),
-            numbers::sig(*expected, 4)
+            numbers::typeset(*tolerance, 3),
+            numbers::typeset(*expected, 4)
         ),
         Detail::Flat { scope, a, b, tolerance, .. } => format!(
             "The ratio {a}/{b} of theory values over the {} points{} must be flat: max/min − 1 ≤ {}.",
@@ -184,12 +184,12 @@ pub(crate) fn outcome(v: &Verdict) -> String {
             checks.len(),
             d.failed,
             d.undecided,
-            numbers::sig(p_values.iter().copied().fold(0.0, f64::max), 2)
+            numbers::p_value(p_values.iter().copied().fold(0.0, f64::max))
         ),
         Detail::Holds { .. } => "no point was tested: the claim asserts nothing here".to_owned(),
         Detail::Theory { skipped, .. } => tally(d, checks, *skipped),
         Detail::Close { skipped, largest, .. } => {
-            format!("{} Largest difference {}.", tally(d, checks, *skipped), numbers::sig(*largest, 3))
+            format!("{} Largest difference {}.", tally(d, checks, *skipped), numbers::typeset(*largest, 3))
         }
         Detail::Slope { fits, .. } => {
             let fitted: Vec<String> = fits
@@ -197,9 +197,9 @@ pub(crate) fn outcome(v: &Verdict) -> String {
                 .map(|(series, fit)| match fit {
                     Fit::Fitted(fit) => format!(
                         "{series} {} (95% interval {} to {})",
-                        numbers::sig(fit.slope, 3),
-                        numbers::sig(fit.ci_low, 3),
-                        numbers::sig(fit.ci_high, 3)
+                        numbers::typeset(fit.slope, 3),
+                        numbers::typeset(fit.ci_low, 3),
+                        numbers::typeset(fit.ci_high, 3)
                     ),
                     Fit::Failed(why) => format!("{series}: no fit ({why})"),
                 })
@@ -208,8 +208,8 @@ pub(crate) fn outcome(v: &Verdict) -> String {
         }
         Detail::Flat { low, high, .. } => format!(
             "The ratio ranges from {} to {} (max/min − 1 = {}).",
-            numbers::sig(*low, 4),
-            numbers::sig(*high, 4),
+            numbers::typeset(*low, 4),
+            numbers::typeset(*high, 4),
             percent(high / low - 1.0)
         ),
         Detail::Amplifies { omega: None, .. } => "τ is not defined in the least-squares regime n > p + 1.".to_owned(),
@@ -217,7 +217,7 @@ pub(crate) fn outcome(v: &Verdict) -> String {
             "{} The surrogate amplifies {amplified} of {} coordinates; Ω = {}.",
             tally(d, checks, 0),
             checks.len(),
-            numbers::sig(*omega, 4)
+            numbers::typeset(*omega, 4)
         ),
     }
 }
@@ -225,18 +225,18 @@ pub(crate) fn outcome(v: &Verdict) -> String {
 /// " (restricted to n = …)" for the rule text, or nothing when every point is in scope.
 fn restricted(scope: &Scope) -> String {
     let Some(xs) = &scope.restricted else { return String::new() };
-    let xs: Vec<String> = xs.iter().map(|&x| numbers::sig(x, 6)).collect();
+    let xs: Vec<String> = xs.iter().map(|&x| numbers::typeset(x, 6)).collect();
     format!(" (restricted to {} = {})", scope.x, xs.join(", "))
 }
 
 /// A fraction as a percentage, e.g. `3%`.
 fn percent(x: f64) -> String {
-    format!("{}%", numbers::sig(100.0 * x, 3))
+    format!("{}%", numbers::typeset(100.0 * x, 3))
 }
 
 /// A confidence level as written, e.g. `0.99`.
 fn confidence_words(c: f64) -> String {
-    numbers::sig(c, 6)
+    numbers::typeset(c, 6)
 }
 
 /// " and the L looks of the adaptive trials (…)" when trials are adaptive.
@@ -247,8 +247,8 @@ fn looks_words(looks: usize) -> String {
 /// "3% of the theory value", "0.001", "0.001 + 3% of the theory value".
 fn band_words(band: Band) -> String {
     match (band.absolute > 0.0, band.relative > 0.0) {
-        (true, true) => format!("({} + {} of |theory|)", numbers::sig(band.absolute, 3), percent(band.relative)),
-        (true, false) => numbers::sig(band.absolute, 3),
+        (true, true) => format!("({} + {} of |theory|)", numbers::typeset(band.absolute, 3), percent(band.relative)),
+        (true, false) => numbers::typeset(band.absolute, 3),
         (false, _) => format!("{} of |theory|", percent(band.relative)),
     }
 }
@@ -284,11 +284,11 @@ fn equivalence_outcome(
              the band).",
             w.series,
             w.x,
-            numbers::sig(w.observed, 4),
-            numbers::sig(w.low, 4),
-            numbers::sig(w.high, 4),
-            numbers::sig(w.expected, 4),
-            numbers::sig(*a, 3),
+            numbers::typeset(w.observed, 4),
+            numbers::typeset(w.low, 4),
+            numbers::typeset(w.high, 4),
+            numbers::typeset(w.expected, 4),
+            numbers::typeset(*a, 3),
             percent(deviation((w, a))),
         ));
     }

@@ -1,7 +1,7 @@
 //! Provenance of a report: what produced it (kdrepro version and commit, the spec's content hash, the seed)
 //! and how each experiment draws its data.
 
-use crate::numbers::sig;
+use crate::numbers::typeset;
 use crate::spec::{Designs, Experiment, SampleSize, SurrogateKind};
 
 /// The git commit kdrepro was built from (`build.rs`), or `unknown` outside a git checkout.
@@ -17,7 +17,7 @@ pub fn spec_hash(source: &str) -> String {
 pub(crate) fn design_words(e: &Experiment, trials: Option<usize>) -> Option<String> {
     let trials = trials?;
     let p = e.task.spectrum.lambda.len();
-    let noise = sig(e.task.noise, 3);
+    let noise = typeset(e.task.noise, 3);
     let mut words = match e.designs {
         Designs::Independent => format!(
             "Every trial draws an independent Gaussian design X (n × {p}, rows x ~ N(0, Σ)) and label noise z ~ N(0, \
@@ -55,7 +55,7 @@ pub(crate) fn design_words(e: &Experiment, trials: Option<usize>) -> Option<Stri
                  N(0, diag(λ_s)) on its first {} features, label noise variance {}.",
                 s.name,
                 erm.features,
-                sig(erm.noise, 3)
+                typeset(erm.noise, 3)
             ));
         }
     }

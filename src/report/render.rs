@@ -17,7 +17,7 @@ use super::results_file::results_file;
 use super::world::ReportDate;
 use crate::claims::{Status, Verdict, Verdicts};
 use crate::engine::{ExperimentResults, Results, Stop};
-use crate::numbers::sig;
+use crate::numbers::{self, typeset};
 use crate::plan::Plan;
 use crate::spec::{Claim, Experiment, Keyword, Measure, Part, Section, Spec, Text, Trials};
 
@@ -194,9 +194,9 @@ fn templates() -> Result<Environment<'static>, RenderError> {
 fn prose_environment() -> Environment<'static> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
-    env.add_filter("num", |x: f64, digits: Option<u32>| sig(x, digits.unwrap_or(3) as usize));
+    env.add_filter("num", |x: f64, digits: Option<u32>| typeset(x, digits.unwrap_or(3) as usize));
     env.set_formatter(|out, state, value| match (value.kind(), value.as_i64(), f64::try_from(value.clone())) {
-        (ValueKind::Number, None, Ok(x)) => out.write_str(&sig(x, 6)).map_err(minijinja::Error::from),
+        (ValueKind::Number, None, Ok(x)) => out.write_str(&typeset(x, 6)).map_err(minijinja::Error::from),
         _ => minijinja::escape_formatter(out, state, value),
     });
     env
@@ -303,7 +303,7 @@ fn experiment(e: &Experiment, r: &ExperimentResults, trials: Option<Trials>) -> 
         summary_markup: typst_markup(&format!(
             "Task {}: p = {p}, noise variance σ² = {}. {summary}{design}",
             e.task.name,
-            sig(e.task.noise, 3)
+            typeset(e.task.noise, 3)
         )),
         excerpt_str: typst_string(&e.excerpt),
         caption_markup: typst_markup(&caption),
@@ -329,9 +329,9 @@ fn risk_table(e: &Experiment, r: &ExperimentResults, trials: Option<Trials>) -> 
             let mut row = vec![e.sizes[i].to_string()];
             for s in &r.series {
                 let p = &s.points[i];
-                row.push(sig(p.theory, 4));
+                row.push(typeset(p.theory, 4));
                 if let (Some(mean), Some(high)) = (p.mean, p.ci_high) {
-                    row.push(format!("{} ± {}", sig(mean, 4), sig(high - mean, 2)));
+                    row.push(numbers::measured(mean, high - mean));
                 }
             }
             row
@@ -356,7 +356,7 @@ fn risk_table(e: &Experiment, r: &ExperimentResults, trials: Option<Trials>) -> 
 /// Coefficients at one n: the deterministic-equivalent quantities and each series' extremes.
 fn coefficient_table(e: &Experiment, r: &ExperimentResults) -> Table {
     let q = &r.equivalents[0];
-    let opt = |x: Option<f64>| x.map_or("—".to_owned(), |v| sig(v, 4));
+    let opt = |x: Option<f64>| x.map_or("—".to_owned(), |v| typeset(v, 4));
     let idx = |x: Option<usize>| x.map_or("—".to_owned(), |v| v.to_string());
     let mut rows = vec![
         vec!["sample size n".to_owned(), q.n.to_string()],
@@ -370,11 +370,11 @@ fn coefficient_table(e: &Experiment, r: &ExperimentResults) -> Table {
         if let Some(peak) = s.points.iter().max_by(|a, b| a.theory.total_cmp(&b.theory)) {
             rows.push(vec![
                 format!("{}: largest coefficient", s.name),
-                format!("{} at i = {}", sig(peak.theory, 4), peak.x),
+                format!("{} at i = {}", typeset(peak.theory, 4), peak.x),
             ]);
         }
         if let Some(last) = s.points.last() {
-            rows.push(vec![format!("{}: coefficient at i = {}", s.name, last.x), sig(last.theory, 4)]);
+            rows.push(vec![format!("{}: coefficient at i = {}", s.name, last.x), typeset(last.theory, 4)]);
         }
     }
     let summary = format!("Coefficients of {} surrogates against the feature index at n = {}.", r.series.len(), q.n);
@@ -398,7 +398,7 @@ fn quantity_table(measure: Measure, e: &Experiment, r: &ExperimentResults) -> Ta
         Measure::Cutoffs => "the numbers of amplified and kept features with the cut-offs n·C1 and n·C2",
         _ => "1/τ and Ω with the finite-p bounds of arXiv v1 Propositions 7 and 8 (— where a bound's conditions fail)",
     };
-    let alpha = e.task.spectrum.alpha.map_or(String::new(), |a| format!(" (α = {})", sig(a, 3)));
+    let alpha = e.task.spectrum.alpha.map_or(String::new(), |a| format!(" (α = {})", typeset(a, 3)));
     let summary = format!("Theory at {}{alpha}: {what}.", sample_sizes(e.sizes.len()));
     let caption = format!("Deterministic-equivalent quantities of experiment {}.", e.name);
     (summary, caption, header, rows)
@@ -414,7 +414,7 @@ fn mask_table(e: &Experiment, r: &ExperimentResults) -> Table {
         .iter()
         .enumerate()
         .filter(|&(k, _)| k % stride == 0 || k == q.kept || k == p)
-        .map(|(k, point)| vec![k.to_string(), sig(point.theory, 4), sig(r.series[1].points[k].theory, 4)])
+        .map(|(k, point)| vec![k.to_string(), typeset(point.theory, 4), typeset(r.series[1].points[k].theory, 4)])
         .collect();
     let summary = format!(
         "Theory at n = {}: the risk of the mask keeping the first k features for every k = 0..{p}, against the optimal \
@@ -432,7 +432,7 @@ fn sample_sizes(count: usize) -> String {
 
 /// A number, or a dash where it is not defined.
 fn defined(x: f64) -> String {
-    if x.is_finite() { sig(x, 4) } else { "—".to_owned() }
+    if x.is_finite() { typeset(x, 4) } else { "—".to_owned() }
 }
 
 /// A claim's verdict block.
@@ -535,7 +535,8 @@ mod tests {
                 n => 200,
             },
         );
-        assert_eq!(text.unwrap(), "1.4567e-16, 0.25, 200, 1.5e-16");
+        // The report's number rule (numbers::typeset): plain from 10⁻³ to 10⁴, a power of ten outside it.
+        assert_eq!(text.unwrap(), "1.4567 × 10⁻¹⁶, 0.25, 200, 1.5 × 10⁻¹⁶");
     }
 
     #[test]
