@@ -423,3 +423,25 @@ fn issue_12_a_figure_that_leaves_out_points_says_so_at_its_name() {
     let out = kdrepro(&scratch.path, &["build", "g.kd", "--out", "out"], &[]);
     assert!(!String::from_utf8_lossy(&out.stderr).contains("leaves out"));
 }
+
+#[test]
+fn issue_13_a_claim_statement_that_fills_its_line_cannot_run_into_the_claim_id() {
+    // At 4b11467 the id followed the statement after `#h(1fr)`, which is zero wide when the statement fills the
+    // line: "…(n − p − 1)prop2_exact". The header is now a two-column grid (report.typ.j2's `verdict-header`),
+    // the statement wrapping in its own column: the Typst source must give the id its own cell.
+    let scratch = Scratch::new("verdict-header");
+    let long = "a statement long enough to fill the whole width of the verdict box and then some more words";
+    let spec = format!(
+        "title \"t\"\n{}claim a_rather_long_claim_id \"{long}\" {{ holds sweep.best < sweep.truth }}\n",
+        include_str!("fixtures/specs/sweep.kd")
+    );
+    scratch.file("h.kd", &spec);
+    let out = kdrepro(&scratch.path, &["build", "h.kd", "--out", "out"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let typ = std::fs::read_to_string(scratch.path.join("out/h.typ")).unwrap();
+    assert!(
+        typ.contains(&format!("#verdict-header[*Holds* — {long}][`a_rather_long_claim_id`]")),
+        "the claim header does not put the id in a cell of its own:\n{typ}"
+    );
+    assert!(typ.contains("#let verdict-header(head, id) = grid(columns: (1fr, auto)"), "{typ}");
+}
