@@ -278,3 +278,19 @@ fn issue_13_a_build_off_a_terminal_prints_progress_lines() {
     // Threads print in any order, but the one that finished the last trial saw all the work.
     assert!(lines.iter().any(|l| l.contains(" 100% of the estimated work")), "{lines:?}");
 }
+
+#[test]
+fn issue_13_the_title_page_says_reproduction_and_draft_and_provenance_moves_to_the_end() {
+    let dir = Scratch::new("title-page");
+    let spec = dir.file("small.kd", SMALL);
+    let out = kdrepro(&dir.path, &["build", spec.to_str().unwrap(), "--out", "out", "--trials", "40"], &[]);
+    assert!(matches!(out.status.code(), Some(0 | 4)), "{}", String::from_utf8_lossy(&out.stderr));
+    let typ = std::fs::read_to_string(dir.path.join("out/small.typ")).unwrap();
+    assert!(typ.contains("#set document(title: \"A reproduction of \" + \"Small\""), "{typ}");
+    let title = &typ[typ.find("A checked reproduction of").expect("the title page says what it is")..];
+    let verdicts = title.find("*Verdicts.*").unwrap();
+    assert!(title[..verdicts].contains("Draft: every simulated experiment ran 40 trials per point"), "{title}");
+    assert!(!title[..verdicts].contains("blake3"), "the hashes are in the provenance block at the end");
+    let provenance = &typ[typ.find("<provenance>").expect("a provenance block")..];
+    assert!(provenance.contains("blake3") && provenance.contains("Monte Carlo design"), "{provenance}");
+}

@@ -33,6 +33,8 @@ pub(super) struct ReportContext {
     pub(super) seed: u64,
     /// A line on the Monte Carlo design: trial counts, threads.
     pub(super) trials_note: String,
+    /// The `--trials N` draft override, if the run used one: the title page says so.
+    pub(super) draft: Option<usize>,
     /// The fixed document date.
     pub(super) date: Date,
     /// "All 3 claims hold.", or how many hold, are contradicted, failed and are inconclusive, and which.

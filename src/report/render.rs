@@ -149,6 +149,7 @@ pub fn render(input: &RenderInput<'_>) -> Result<Report, RenderError> {
         source_markup: spec.source.as_deref().map(typst_markup),
         seed: input.plan.seed(),
         trials_note: trials_note(input.plan, input.results),
+        draft: input.plan.draft(),
         date: DATE,
         summary_sentence: summary_sentence(input.verdicts),
         summary: input
