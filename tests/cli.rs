@@ -294,3 +294,23 @@ fn issue_13_the_title_page_says_reproduction_and_draft_and_provenance_moves_to_t
     let provenance = &typ[typ.find("<provenance>").expect("a provenance block")..];
     assert!(provenance.contains("blake3") && provenance.contains("Monte Carlo design"), "{provenance}");
 }
+
+#[test]
+fn issue_13_figures_are_numbered_and_prose_refers_to_them() {
+    let dir = Scratch::new("figure-numbers");
+    let text = "text \"\"\"{{ figure(\"plot\") }} shows the risk.\"\"\"\n";
+    let spec = dir.file("small.kd", &format!("{SMALL}{text}"));
+    let out = kdrepro(&dir.path, &["build", spec.to_str().unwrap(), "--out", "out"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let typ = std::fs::read_to_string(dir.path.join("out/small.typ")).unwrap();
+    let figure = &typ[typ.find("#figure(\n  include \"figures/plot.typ\"").expect("the figure")..];
+    assert!(figure[..figure.find(") <plot>").unwrap()].contains("numbering: \"1\","), "{figure}");
+    // Prose is escaped for Typst (`\.`): the reference is plain text.
+    assert!(typ.contains("Figure 1 shows the risk\\."), "{typ}");
+    // A figure that does not exist is an error located at the text, before anything runs.
+    let wrong = dir.file("wrong.kd", &format!("{SMALL}{}", text.replace("\"plot\"", "\"plto\"")));
+    let out = kdrepro(&dir.path, &["check", wrong.to_str().unwrap()], &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("no figure is named `plto`"), "{stderr}");
+}

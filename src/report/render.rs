@@ -102,7 +102,7 @@ impl std::error::Error for RenderError {}
 /// A prose expression that cannot be evaluated, or an internal template or Typst failure.
 pub fn render(input: &RenderInput<'_>) -> Result<Report, RenderError> {
     let spec = input.plan.spec();
-    let prose = prose_environment();
+    let prose = prose_environment(spec);
     let values = prose_values(input.results);
     let mut figures = BTreeMap::new();
     let mut warnings = Vec::new();
@@ -192,15 +192,31 @@ fn templates() -> Result<Environment<'static>, RenderError> {
 
 /// The environment prose is rendered in: strict, with the `num` filter, and numbers that are not whole printed
 /// with 6 significant digits (`1.4567e-16`, not `0.00000000000000014567…`) when no filter says otherwise.
-fn prose_environment() -> Environment<'static> {
+fn prose_environment(spec: &Spec) -> Environment<'static> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
+    // `{{ figure("fig1b") }}`: "Figure 3", the number Typst gives the figure (figures are numbered in reading order).
+    let numbers: std::collections::HashMap<String, usize> = figure_order(spec).into_iter().collect();
+    env.add_function("figure", move |name: String| {
+        numbers.get(&name).map(|k| format!("Figure {k}")).ok_or_else(|| {
+            minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, format!("no figure is named `{name}`"))
+        })
+    });
     env.add_filter("num", |x: f64, digits: Option<u32>| typeset(x, digits.unwrap_or(3) as usize));
     env.set_formatter(|out, state, value| match (value.kind(), value.as_i64(), f64::try_from(value.clone())) {
         (ValueKind::Number, None, Ok(x)) => out.write_str(&typeset(x, 6)).map_err(minijinja::Error::from),
         _ => minijinja::escape_formatter(out, state, value),
     });
     env
+}
+
+/// Every figure's name with its number: 1, 2, … in reading order, as Typst numbers them.
+fn figure_order(spec: &Spec) -> Vec<(String, usize)> {
+    let figures = spec.document.iter().filter_map(|part| match part {
+        Part::Figure(i) => Some(spec.figures[*i].name.clone()),
+        _ => None,
+    });
+    figures.zip(1..).collect()
 }
 
 /// Renders every prose block of `spec` against the outline of its results ([`outline`](crate::engine::outline)),
@@ -210,7 +226,7 @@ fn prose_environment() -> Environment<'static> {
 /// # Errors
 /// One diagnostic per prose block that cannot be rendered.
 pub fn check_prose(spec: &Spec) -> Result<(), Vec<crate::Diagnostic>> {
-    let (env, values) = (prose_environment(), prose_values(&crate::engine::outline(spec)));
+    let (env, values) = (prose_environment(spec), prose_values(&crate::engine::outline(spec)));
     let errors: Vec<crate::Diagnostic> = spec
         .document
         .iter()
@@ -527,7 +543,9 @@ mod tests {
 
     #[test]
     fn issue_11_prose_prints_a_tiny_number_readably_without_num() {
-        let env = prose_environment();
+        let spec =
+            crate::resolve(&crate::parse("title \"t\"").unwrap(), "title \"t\"", std::path::Path::new(".")).unwrap();
+        let env = prose_environment(&spec);
         let text = env.render_str(
             "{{ x }}, {{ y }}, {{ n }}, {{ x | num(2) }}",
             minijinja::context! {
