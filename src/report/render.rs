@@ -270,6 +270,15 @@ fn keyed_by_number(entries: impl Iterator<Item = (f64, Value)>) -> Value {
     Value::from_object(map)
 }
 
+/// Text as paragraphs: split at blank lines, each with its line breaks and runs of spaces made single spaces.
+fn reflow(text: &str) -> Vec<String> {
+    let text = text.replace("\r\n", "\n");
+    text.split("\n\n")
+        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
 /// A section heading with its labels.
 fn section(s: &Section) -> PartContext {
     let heading = match &s.title {
@@ -279,7 +288,11 @@ fn section(s: &Section) -> PartContext {
     PartContext::Section {
         heading_markup: typst_markup(&heading),
         v1_markup: s.v1.as_deref().map(typst_markup),
-        statement_markup: s.statement.as_deref().map(typst_markup),
+        // Statements are reflowed like prose: the spec's line breaks are not the report's.
+        statement_markup: s
+            .statement
+            .as_deref()
+            .map(|t| reflow(t).iter().map(|p| typst_markup(p)).collect::<Vec<_>>().join("\n\n")),
     }
 }
 
@@ -296,12 +309,7 @@ fn text(env: &Environment<'_>, values: &Value, t: &Text) -> Result<PartContext, 
     let rendered = env
         .render_str(&t.template, values)
         .map_err(|e| RenderError::Prose { span: t.span, message: format!("in this text: {e}") })?;
-    let paragraphs = rendered
-        .split("\n\n")
-        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|p| !p.is_empty())
-        .map(|p| typst_markup(&p))
-        .collect();
+    let paragraphs = reflow(&rendered).iter().map(|p| typst_markup(p)).collect();
     Ok(PartContext::Text { paragraphs })
 }
 
@@ -540,6 +548,14 @@ fn trials_note(plan: &Plan<'_>, results: &Results) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn issue_13_statements_and_prose_are_reflowed_as_paragraphs() {
+        // The spec's line breaks and indentation are not the report's; a blank line starts a paragraph.
+        let text = "  If n > p + 1, the target is\r\n  ordinary least squares.\n\n  A second   paragraph.\n";
+        assert_eq!(reflow(text), ["If n > p + 1, the target is ordinary least squares.", "A second paragraph."]);
+        assert!(reflow(" \n\n ").is_empty());
+    }
 
     #[test]
     fn issue_11_prose_prints_a_tiny_number_readably_without_num() {
