@@ -314,3 +314,21 @@ fn issue_13_figures_are_numbered_and_prose_refers_to_them() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("no figure is named `plto`"), "{stderr}");
 }
+
+#[test]
+fn issue_13_risk_tables_head_each_series_pair_with_its_legend_label() {
+    // At 4b11467 the headers were internal names ("truth theory", "best sim. ± 95%"); the legend label (the
+    // surrogates' default labels, spec/resolve/declarations.rs) now spans the series' two columns.
+    let dir = Scratch::new("table-groups");
+    let spec = dir.file("small.kd", SMALL);
+    let out = kdrepro(&dir.path, &["build", spec.to_str().unwrap(), "--out", "out"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let typ = std::fs::read_to_string(dir.path.join("out/small.typ")).unwrap();
+    // Labels and headers are escaped for Typst markup: `\(`, `\.`, `\%`.
+    for label in ["Strong labels \\(β⋆\\)", "Optimal surrogate"] {
+        let cell = format!("table.cell(colspan: 2, align: center + bottom)[*{label}*]");
+        assert!(typ.contains(&cell), "no `{cell}` in\n{typ}");
+    }
+    assert!(typ.contains("[*n*], [*theory*], [*sim\\. ± 95\\%*], [*theory*], [*sim\\. ± 95\\%*]"), "{typ}");
+    assert!(!typ.contains("truth theory"), "internal names are not headers");
+}

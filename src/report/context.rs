@@ -97,6 +97,8 @@ pub(super) enum PartContext {
         caption_markup: String,
         /// Column headers, markup.
         header: Vec<String>,
+        /// Labels (markup) above groups of columns, with the number of columns each spans; empty for none.
+        groups: Vec<(String, usize)>,
         /// Cells, markup.
         rows: Vec<Vec<String>>,
     },

@@ -273,10 +273,7 @@ fn keyed_by_number(entries: impl Iterator<Item = (f64, Value)>) -> Value {
 /// Text as paragraphs: split at blank lines, each with its line breaks and runs of spaces made single spaces.
 fn reflow(text: &str) -> Vec<String> {
     let text = text.replace("\r\n", "\n");
-    text.split("\n\n")
-        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|p| !p.is_empty())
-        .collect()
+    text.split("\n\n").map(|p| p.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|p| !p.is_empty()).collect()
 }
 
 /// A section heading with its labels.
@@ -333,8 +330,20 @@ fn experiment(e: &Experiment, r: &ExperimentResults, trials: Option<Trials>) -> 
         excerpt_str: typst_string(&e.excerpt),
         caption_markup: typst_markup(&caption),
         header: header.iter().map(|h| typst_markup(h)).collect(),
+        groups: column_groups(e, r),
         rows: rows.iter().map(|row| row.iter().map(|c| typst_markup(c)).collect()).collect(),
     }
+}
+
+/// Labels above groups of a table's columns, with how many columns each spans: each series' legend label over its
+/// theory and simulation columns in an excess-risk table; none for the other tables.
+fn column_groups(e: &Experiment, r: &ExperimentResults) -> Vec<(String, usize)> {
+    if e.measure != Measure::ExcessRisk {
+        return Vec::new();
+    }
+    let span = if r.trials.is_some() { 2 } else { 1 };
+    let series = r.series.iter().map(|s| (typst_markup(&s.label), span));
+    std::iter::once((String::new(), 1)).chain(series).collect()
 }
 
 /// The table parts of an experiment: summary sentence, caption, header, rows.
@@ -343,10 +352,11 @@ type Table = (String, String, Vec<String>, Vec<Vec<String>>);
 /// Excess risk per n: theory and simulation (mean ± 95% half-width) per series; `trials` is what the plan ran.
 fn risk_table(e: &Experiment, r: &ExperimentResults, trials: Option<Trials>) -> Table {
     let mut header = vec!["n".to_owned()];
-    for s in &r.series {
-        header.push(format!("{} theory", s.name));
+    // Each series' legend label heads its columns (`column_groups`).
+    for _ in &r.series {
+        header.push("theory".to_owned());
         if r.trials.is_some() {
-            header.push(format!("{} sim. ± 95%", s.name));
+            header.push("sim. ± 95%".to_owned());
         }
     }
     let rows = (0..e.sizes.len())
