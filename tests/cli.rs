@@ -331,4 +331,8 @@ fn issue_13_risk_tables_head_each_series_pair_with_its_legend_label() {
     }
     assert!(typ.contains("[*n*], [*theory*], [*sim\\. ± 95\\%*], [*theory*], [*sim\\. ± 95\\%*]"), "{typ}");
     assert!(!typ.contains("truth theory"), "internal names are not headers");
+    // A mean and its half-width cannot wrap apart (non-breaking spaces), and cells are not justified.
+    let row = typ.lines().find(|l| l.trim_start().starts_with("[10], ")).expect("the row of n = 10");
+    assert!(row.contains("\u{a0}±\u{a0}") && !row.contains(" ± "), "{row}");
+    assert!(typ.contains("set par(justify: false)"), "{typ}");
 }

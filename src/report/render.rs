@@ -366,7 +366,8 @@ fn risk_table(e: &Experiment, r: &ExperimentResults, trials: Option<Trials>) -> 
                 let p = &s.points[i];
                 row.push(typeset(p.theory, 4));
                 if let (Some(mean), Some(high)) = (p.mean, p.ci_high) {
-                    row.push(numbers::measured(mean, high - mean));
+                    // Non-breaking spaces: a mean and its half-width stay on one line.
+                    row.push(numbers::measured(mean, high - mean).replace(' ', "\u{a0}"));
                 }
             }
             row
