@@ -252,12 +252,16 @@ fn mark_code(mark: &Mark, x: &FittedAxis) -> Option<String> {
     Some(format!("      vmark({u:.4}, {})\n", mark.label.to_typst()))
 }
 
-/// Typst array items (each followed by a comma) of legend entries, for series with a non-empty label.
+/// Typst array items (each followed by a comma) of legend entries, for series with a non-empty label. An entry
+/// shows its series' line and marker; a line whose simulation is drawn as unlabelled markers of its colour shows
+/// that marker too, so the legend says which markers belong to which curve.
 fn legend_code(series: &[Series]) -> String {
+    let simulated =
+        |color: Color| series.iter().any(|s| s.label.is_empty() && s.color == color && s.style.has_markers());
     let mut out = String::new();
     for series in series.iter().filter(|series| !series.label.is_empty()) {
-        let kind =
-            if series.style.has_markers() { format!("\"{}\"", marker_shape(series.color)) } else { "none".to_owned() };
+        let markers = series.style.has_markers() || simulated(series.color);
+        let kind = if markers { format!("\"{}\"", marker_shape(series.color)) } else { "none".to_owned() };
         let (line, color) = (series.style.has_line(), color_code(series.color));
         let label = PlotText::plain(&series.label).to_typst();
         write!(out, "box(swatch({line}, {kind}, {color}) + h(3pt) + {label}), ")

@@ -165,3 +165,18 @@ fn empty_plot_still_compiles() {
     };
     compile_plots("empty", &[plot]);
 }
+
+#[test]
+fn issue_13_a_line_with_simulated_markers_shows_both_in_the_legend() {
+    // linear_plot's three theory lines, with unlabelled simulation markers for the first two colours only.
+    let mut plot = linear_plot();
+    plot.series.retain(|s| !(s.label.is_empty() && s.color == Color::Green));
+    let code = plot.to_typst();
+    let legend = &code[code.find("let legend = (").expect("a legend")..];
+    let legend = &legend[..legend.find('\n').unwrap()];
+    let entries: Vec<&str> = legend.split("box(swatch(").skip(1).collect();
+    assert_eq!(entries.len(), 3, "{legend}");
+    // swatch(line, marker, colour): the simulated series' markers appear beside their lines, the third has none.
+    assert!(entries[0].starts_with("true, \"") && entries[1].starts_with("true, \""), "{legend}");
+    assert!(entries[2].starts_with("true, none"), "{legend}");
+}
