@@ -52,7 +52,13 @@ fn combined_series(figure: &Figure, shown: &[(&Experiment, &ExperimentResults)])
         let color = palette[k % palette.len()];
         let selected = r.series.iter().filter(|s| figure.series.is_empty() || figure.series.contains(&s.name));
         for (j, s) in selected.enumerate() {
-            let style = if j == 0 { Style::LineAndMarkers } else { Style::Line };
+            // Within one experiment's colour, each series has a line style of its own.
+            let style = match j {
+                0 => Style::LineAndMarkers,
+                1 => Style::Dashed,
+                2 => Style::Dotted,
+                _ => Style::Line,
+            };
             let mut line = theory_line(s, color, style);
             if let Some(label) = &e.label {
                 line.label = format!("{}, {label}", line.label);

@@ -97,6 +97,10 @@ pub(crate) enum Style {
     Markers,
     /// Both.
     LineAndMarkers,
+    /// A dashed polyline (a second curve of the same colour).
+    Dashed,
+    /// A dotted polyline (a third curve of the same colour).
+    Dotted,
 }
 
 /// The Okabe–Ito colour-blind-safe palette (yellow left out: it is unreadable on white).

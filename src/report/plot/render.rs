@@ -54,8 +54,8 @@ const TEMPLATE: &str = r#"#context {
     place(dx: u * pw, line(length: ph, angle: 90deg, stroke: dashed))
     place(dx: u * pw + 1.5pt, dy: 2pt, rotate(-90deg, reflow: true, mark-text(body)))
   }
-  let swatch(line, kind, color) = box(width: 16pt, height: 6pt, {
-    if line { place(dy: 3pt, std.line(length: 16pt, stroke: 1.1pt + color)) }
+  let swatch(stroke, kind, color) = box(width: 16pt, height: 6pt, {
+    if stroke != none { place(dy: 3pt, std.line(length: 16pt, stroke: stroke)) }
     if kind != none { place(dx: 8pt, dy: 3pt, shape(kind, color)) }
   })
   let axes = box(width: width, height: height, {
@@ -187,7 +187,17 @@ fn marker_shape(color: Color) -> &'static str {
 impl Style {
     /// Whether the points are joined by a line.
     fn has_line(self) -> bool {
-        matches!(self, Self::Line | Self::LineAndMarkers)
+        matches!(self, Self::Line | Self::LineAndMarkers | Self::Dashed | Self::Dotted)
+    }
+
+    /// The Typst stroke of its line in `color` (a Typst colour expression); `none` without a line.
+    fn stroke(self, color: &str) -> String {
+        match self {
+            Self::Line | Self::LineAndMarkers => format!("1.1pt + {color}"),
+            Self::Dashed => format!("(paint: {color}, thickness: 1.1pt, dash: \"dashed\")"),
+            Self::Dotted => format!("(paint: {color}, thickness: 1.4pt, dash: \"dotted\")"),
+            Self::Markers => "none".to_owned(),
+        }
     }
 
     /// Whether each point gets a marker.
@@ -214,7 +224,7 @@ fn series_code(series: &Series, x: &FittedAxis, y: &FittedAxis) -> String {
     if series.style.has_line() {
         for run in clip_polyline(&positions) {
             let points: Vec<String> = run.into_iter().map(frac).collect();
-            writeln!(out, "      polyline(({}), 1.1pt + {color})", points.join(", "))
+            writeln!(out, "      polyline(({}), {})", points.join(", "), series.style.stroke(color))
                 .expect("writing to a String cannot fail");
         }
     }
@@ -262,7 +272,8 @@ fn legend_code(series: &[Series]) -> String {
     for series in series.iter().filter(|series| !series.label.is_empty()) {
         let markers = series.style.has_markers() || simulated(series.color);
         let kind = if markers { format!("\"{}\"", marker_shape(series.color)) } else { "none".to_owned() };
-        let (line, color) = (series.style.has_line(), color_code(series.color));
+        let color = color_code(series.color);
+        let line = series.style.stroke(color);
         let label = PlotText::plain(&series.label).to_typst();
         write!(out, "box(swatch({line}, {kind}, {color}) + h(3pt) + {label}), ")
             .expect("writing to a String cannot fail");

@@ -176,7 +176,28 @@ fn issue_13_a_line_with_simulated_markers_shows_both_in_the_legend() {
     let legend = &legend[..legend.find('\n').unwrap()];
     let entries: Vec<&str> = legend.split("box(swatch(").skip(1).collect();
     assert_eq!(entries.len(), 3, "{legend}");
-    // swatch(line, marker, colour): the simulated series' markers appear beside their lines, the third has none.
-    assert!(entries[0].starts_with("true, \"") && entries[1].starts_with("true, \""), "{legend}");
-    assert!(entries[2].starts_with("true, none"), "{legend}");
+    // swatch(stroke, marker, colour): the simulated series' markers appear beside their lines, the third has none.
+    assert!(entries[0].starts_with("1.1pt + rgb(\"#0072B2\"), \"circle\""), "{legend}");
+    assert!(entries[1].starts_with("1.1pt + rgb(\"#E69F00\"), \"square\""), "{legend}");
+    assert!(entries[2].starts_with("1.1pt + rgb(\"#009E73\"), none"), "{legend}");
+}
+
+#[test]
+fn issue_13_curves_of_one_colour_are_told_apart_by_their_line_style() {
+    // Three series of one experiment share its colour (report/figures.rs): solid, dashed and dotted lines, in the
+    // plot and in the legend, so that "optimal masked" and "optimal" no longer look the same.
+    let mut plot = linear_plot();
+    plot.series.retain(|s| !s.label.is_empty());
+    for (s, style) in plot.series.iter_mut().zip([Style::LineAndMarkers, Style::Dashed, Style::Dotted]) {
+        s.color = Color::Blue;
+        s.style = style;
+    }
+    let code = plot.to_typst();
+    for stroke in [
+        "(paint: rgb(\"#0072B2\"), thickness: 1.1pt, dash: \"dashed\")",
+        "(paint: rgb(\"#0072B2\"), thickness: 1.4pt, dash: \"dotted\")",
+    ] {
+        assert_eq!(code.matches(stroke).count(), 2, "one polyline and one legend swatch with {stroke}");
+    }
+    compile_plots("line-styles", &[plot]);
 }
