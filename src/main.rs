@@ -365,8 +365,13 @@ const PROGRESS_EVERY: Duration = Duration::from_secs(5);
 /// for more than a small one's: a bar on a terminal, and elsewhere (CI logs, SLURM) a plain line every few seconds,
 /// so that a long run is never silent.
 struct Progress<'p> {
-    /// The plan that runs, for experiment names and totals.
+    /// The plan that runs, for experiment names.
     plan: &'p Plan<'p>,
+    /// The plan's point-trials, adaptive experiments at their caps ([`Plan::total_trials`]; computed once: every
+    /// tick of every worker reads it).
+    planned_trials: u64,
+    /// Their estimated floating-point operations ([`Plan::total_flops`]).
+    planned_flops: f64,
     /// The bar, hidden when stderr is not a terminal.
     bar: indicatif::ProgressBar,
     /// Whether stderr is a terminal.
@@ -391,8 +396,9 @@ impl<'p> Progress<'p> {
     /// The progress of running `plan`.
     fn new(plan: &'p Plan<'p>) -> Self {
         let terminal = std::io::stderr().is_terminal();
-        let bar = if terminal && plan.total_trials() > 0 {
-            let bar = indicatif::ProgressBar::new(plan.total_flops().max(1.0) as u64);
+        let (planned_trials, planned_flops) = (plan.total_trials(), plan.total_flops());
+        let bar = if terminal && planned_trials > 0 {
+            let bar = indicatif::ProgressBar::new(planned_flops.max(1.0) as u64);
             let style = indicatif::ProgressStyle::with_template(
                 "{spinner} simulating {bar:40} {percent}% of the estimated work, {msg} ({eta})",
             )
@@ -405,6 +411,8 @@ impl<'p> Progress<'p> {
         let zero = || AtomicU64::new(0);
         Progress {
             plan,
+            planned_trials,
+            planned_flops,
             bar,
             terminal,
             started: Instant::now(),
@@ -434,8 +442,8 @@ impl<'p> Progress<'p> {
         counter.1.fetch_add(work.flops as u64, Ordering::Relaxed);
         let (trials, flops) = (self.trials.load(Ordering::Relaxed), self.flops.load(Ordering::Relaxed));
         // What is left to run: the plan less what adaptive experiments skipped by stopping early.
-        let total_trials = self.plan.total_trials().saturating_sub(self.skipped_trials.load(Ordering::Relaxed));
-        let total_flops = (self.plan.total_flops() - self.skipped_flops.load(Ordering::Relaxed) as f64).max(1.0);
+        let total_trials = self.planned_trials.saturating_sub(self.skipped_trials.load(Ordering::Relaxed));
+        let total_flops = (self.planned_flops - self.skipped_flops.load(Ordering::Relaxed) as f64).max(1.0);
         if self.terminal {
             self.bar.set_length(total_flops as u64);
             self.bar.set_position(flops);

@@ -133,9 +133,15 @@ fn run_looks(
     let schedule = plan.schedule(index);
     let looks = schedule.looks.len();
     let mut previous: Option<ExperimentResults> = None;
+    // The theory of every point, computed at the first look that is not cached and kept for the later ones.
+    let mut theory: Option<Vec<PointTheory<'_>>> = None;
     for (k, look) in schedule.looks.iter().enumerate() {
         let current = cached(cache, plan.seed(), Some(look.trials.end), e, || {
-            simulated(plan.seed(), e, look, previous.as_ref(), options)
+            let points = match &mut theory {
+                Some(points) => points,
+                empty => empty.insert(checked_theories(e)?),
+            };
+            simulated(plan.seed(), e, points, look, previous.as_ref(), options)
         })?;
         results.experiments[index] = current;
         let decided = schedule.is_adaptive() && options.decided.is_some_and(|d| d(results, index));
@@ -186,20 +192,18 @@ fn theory_only(plan: &Plan<'_>, index: usize) -> Result<ExperimentResults, RunEr
     Ok(out)
 }
 
-/// Runs one look of simulated experiment `e`: its theory, then the look's work units, each point's trials
-/// extending those of `previous` (the results of the looks before it).
+/// Runs one look of simulated experiment `e` on the theory of its `points`: the look's work units, each point's
+/// trials extending those of `previous` (the results of the looks before it).
 fn simulated(
     seed: u64,
     e: &Experiment,
+    points: &[PointTheory<'_>],
     look: &Look,
     previous: Option<&ExperimentResults>,
     options: &RunOptions<'_>,
 ) -> Result<ExperimentResults, RunError> {
     let mut out =
         ExperimentResults { fallbacks: previous.map_or(0, |p| p.fallbacks), ..empty(e, Some(look.trials.end)) };
-    // Theory first, once per point: a point the theory or f64 cannot evaluate is refused before any trial.
-    let points = point_theories(e)?;
-    check_resolution(e, &points)?;
     for unit in &look.units {
         let tick = |trials: usize| {
             let work = Work { experiment: unit.experiment, trials: trials as u64, flops: trials as f64 * unit.flops };
@@ -215,7 +219,7 @@ fn simulated(
                 record_simulated(&mut out, e, &points[i], previous, Some(samples))?;
             }
             Points::Nested => {
-                let sweep = nested_samples(seed, e, &points, unit.trials.clone(), progress)?;
+                let sweep = nested_samples(seed, e, points, unit.trials.clone(), progress)?;
                 for (point, samples) in points.iter().zip(sweep) {
                     record_simulated(&mut out, e, point, previous, Some(samples))?;
                 }
@@ -238,6 +242,14 @@ fn record_simulated(
         extend(previous.map(|p| &p.samples[point.index]), fresh)
     });
     record_point(out, e, point, samples)
+}
+
+/// The theory of every point of a simulated experiment `e`, before any trial: a point the theory or f64 cannot
+/// evaluate is refused ([`check_resolution`]).
+fn checked_theories(e: &Experiment) -> Result<Vec<PointTheory<'_>>, RunError> {
+    let points = point_theories(e)?;
+    check_resolution(e, &points)?;
+    Ok(points)
 }
 
 /// The theory of every point of `e`, computed concurrently; the first point that fails, in order, is the error.

@@ -125,12 +125,12 @@ impl<'s> Plan<'s> {
 
     /// The most Monte Carlo trials the run performs (adaptive experiments at their cap), summed over points.
     pub fn total_trials(&self) -> u64 {
-        self.units().map(|u| (u.trials.len() * u.point_count(self.spec)) as u64).sum()
+        self.units().map(|u| u.work(self.spec).0).sum()
     }
 
     /// The estimated floating-point operations of all those trials: what a progress report weighs them by.
     pub fn total_flops(&self) -> f64 {
-        self.units().map(|u| (u.trials.len() * u.point_count(self.spec)) as f64 * u.flops).sum()
+        self.units().map(|u| u.work(self.spec).1).sum()
     }
 
     /// Every work unit, in run order.
@@ -178,12 +178,17 @@ impl Schedule {
 impl Look {
     /// The point-trials of this look and their estimated floating-point operations.
     pub(crate) fn work(&self, spec: &Spec) -> (u64, f64) {
-        let trials = |u: &WorkUnit| (u.trials.len() * u.point_count(spec)) as u64;
-        (self.units.iter().map(trials).sum(), self.units.iter().map(|u| trials(u) as f64 * u.flops).sum())
+        self.units.iter().map(|u| u.work(spec)).fold((0, 0.0), |(t, f), (ut, uf)| (t + ut, f + uf))
     }
 }
 
 impl WorkUnit {
+    /// Its point-trials and their estimated floating-point operations.
+    fn work(&self, spec: &Spec) -> (u64, f64) {
+        let trials = (self.trials.len() * self.point_count(spec)) as u64;
+        (trials, trials as f64 * self.flops)
+    }
+
     /// How many points the unit simulates.
     fn point_count(&self, spec: &Spec) -> usize {
         match self.points {
