@@ -28,17 +28,28 @@ fn an_inconclusive_claim_exits_four_and_shows_everywhere() {
     assert!(std::fs::read(dir.path.join("out/imprecise.pdf")).unwrap().starts_with(b"%PDF"));
 }
 
-/// What every hostile string carries: Typst markup, code, math, labels, references, comments, escapes.
-const PAYLOAD: &str = r#"#read("/etc/passwd") $x^2$ *b* _i_ <l> @preview/x:0.1.0 ] [ \ \\ // c /* o"#;
+/// What every hostile string carries: Typst markup, code, labels, references, comments, escapes, and mathematics
+/// (`$…$`, typeset) with Typst's markup characters in it.
+const PAYLOAD: &str = r#"#read("/etc/passwd") $x^2 < y_i$ *b* _i_ <l> @preview/x:0.1.0 ] [ \ \\ // c /* o \$1"#;
 
-/// `PAYLOAD` written as a `.kd` string literal (backslashes and quotes escaped).
-fn quoted(prefix: &str) -> String {
-    format!("\"{prefix} {}\"", PAYLOAD.replace('\\', "\\\\").replace('"', "\\\""))
+/// `PAYLOAD` as `pdftotext` shows it: the prose verbatim, the mathematics typeset (in math italic letters,
+/// `x²` is `𝑥2`), `\$` a dollar.
+const SHOWN: &str = r#"#read("/etc/passwd") 𝑥2 < 𝑦𝑖 *b* _i_ <l> @preview/x:0.1.0 ] [ \ \\ // c /* o $1"#;
+
+/// `payload` after `prefix`, written as a `.kd` string literal (backslashes and quotes escaped).
+fn quoted(prefix: &str, payload: &str) -> String {
+    format!("\"{prefix} {}\"", payload.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
 /// A spec whose title, source, section, prose, claim label, figure caption and legend label all carry `PAYLOAD`,
 /// each after its own marker word.
 fn hostile_spec() -> String {
+    spec_with(PAYLOAD)
+}
+
+/// A spec whose title, source, section label, title and statement, prose, claim label, figure caption and legend
+/// label all carry `payload`, each after its own marker word.
+fn spec_with(payload: &str) -> String {
     format!(
         r#"
 title {title}
@@ -65,24 +76,24 @@ experiment sweep {{
 figure plot {{ show sweep caption {caption} }}
 claim wins {claim} {{ holds sweep.best < sweep.truth }}
 "#,
-        title = quoted("TITLE"),
-        source = quoted("SOURCE"),
-        legend = quoted("LEGEND"),
-        heading = quoted("HEADING"),
-        subtitle = quoted("SUBTITLE"),
-        statement = quoted("STATEMENT"),
-        prose = PAYLOAD,
-        caption = quoted("CAPTION"),
-        claim = quoted("CLAIM"),
+        title = quoted("TITLE", payload),
+        source = quoted("SOURCE", payload),
+        legend = quoted("LEGEND", payload),
+        heading = quoted("HEADING", payload),
+        subtitle = quoted("SUBTITLE", payload),
+        statement = quoted("STATEMENT", payload),
+        prose = payload,
+        caption = quoted("CAPTION", payload),
+        claim = quoted("CLAIM", payload),
     )
 }
 
-/// The text of a PDF by `pdftotext`, without any whitespace (line breaks inside a string, e.g. after `/`, and
+/// The text of a PDF by `pdftotext`, without any whitespace or soft hyphen (line breaks inside a string, e.g. after `/`, and
 /// the spacing pdftotext infers between glyphs are not the string's); `None` when pdftotext is not installed.
 fn pdf_text(pdf: &std::path::Path) -> Option<String> {
     let out = std::process::Command::new("pdftotext").arg(pdf).arg("-").output().ok()?;
     assert!(out.status.success(), "pdftotext failed: {}", String::from_utf8_lossy(&out.stderr));
-    let text = String::from_utf8(out.stdout).unwrap().replace("-\n", "");
+    let text = String::from_utf8(out.stdout).unwrap().replace("-\n", "").replace('\u{ad}', "");
     Some(text.split_whitespace().collect())
 }
 
@@ -95,15 +106,45 @@ fn hostile_strings_render_verbatim_and_run_nothing() {
     assert!(matches!(out.status.code(), Some(0 | 1 | 4)), "{stderr}");
     let typ = std::fs::read_to_string(dir.path.join("out/hostile.typ")).unwrap();
     // In markup every punctuation character is escaped; in code the payload only ever sits in string literals.
-    assert!(typ.contains(r#"PROSE \#read\(\"\/etc\/passwd\"\) \$x\^2\$"#), "{typ}");
+    assert!(typ.contains(r#"PROSE \#read\(\"\/etc\/passwd\"\) $x^2 < y_i$"#), "{typ}");
     let Some(text) = pdf_text(&dir.path.join("out/hostile.pdf")) else {
         eprintln!("pdftotext is not installed: the PDF text was not checked");
         return;
     };
     assert!(!text.contains("root:"), "the PDF shows /etc/passwd");
-    let payload: String = PAYLOAD.split_whitespace().collect();
+    let payload: String = SHOWN.split_whitespace().collect();
     for marker in ["TITLE", "SOURCE", "HEADING", "SUBTITLE", "STATEMENT", "PROSE", "CAPTION", "CLAIM", "LEGEND"] {
         assert!(text.contains(&format!("{marker}{payload}")), "{marker} is not verbatim in the PDF:\n{text}");
+    }
+}
+
+#[test]
+fn mathematics_outside_the_safe_subset_is_refused_in_every_text_before_anything_runs() {
+    let dir = Scratch::new("hostile-math");
+    // Code, a file-reading function, a comment that would swallow the closing `$`, the standard library, a
+    // template variable, an unclosed `$`.
+    for math in [
+        r#"$#read("/etc/passwd")$"#,
+        r#"$read("/etc/passwd")$"#,
+        r#"$x // $ #read("/etc/passwd")$"#,
+        r#"$std.read("/etc/passwd")$"#,
+        "$marker-at$ $verdict$",
+        "$x",
+    ] {
+        let spec = dir.file("math.kd", &spec_with(math));
+        for command in [&["check"][..], &["build", "--out", "out"]] {
+            let out = kdrepro(&dir.path, &[&[command[0], spec.to_str().unwrap()], &command[1..]].concat(), &[]);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{math:?} {command:?}: {stderr}");
+            assert!(!stderr.contains("root:"), "{stderr}");
+            // One error per text, each at its own line of the spec (title, source, legend, section label, its title
+            // and statement, prose, caption, claim label).
+            let mut lines: Vec<&str> =
+                stderr.lines().filter(|l| l.contains(": error: ")).map(|l| l.split(':').nth(1).unwrap()).collect();
+            lines.dedup();
+            assert_eq!(lines.len(), 9, "{math:?} {command:?}: {stderr}");
+            assert!(!dir.path.join("out").exists(), "{math:?} {command:?} wrote output");
+        }
     }
 }
 

@@ -2,6 +2,8 @@
 
 use std::fmt::Write as _;
 
+use crate::syntax::{MathError, Piece, pieces};
+
 /// A Typst string literal (`"..."`) whose value is exactly `s`.
 ///
 /// Escapes `\`, `"`, newline, carriage return and tab; every other control character becomes `\u{..}`.
@@ -49,21 +51,25 @@ pub(crate) fn typst_markup(s: &str) -> String {
     out
 }
 
-/// Typst math source (to go between `$` signs) with `#`, `$` and `\` escaped, so it cannot run code or
-/// leave math mode. Everything else keeps its math meaning (`x_i^2`, `zeta`, `1 - Omega`, `"text"`).
-pub(crate) fn typst_math(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 4);
-    for c in s.chars() {
-        match c {
-            '#' | '$' | '\\' => {
-                out.push('\\');
-                out.push(c);
+/// Typst markup that shows a spec text: its prose verbatim ([`typst_markup`]) and its `$…$` mathematics as
+/// Typst math, checked to be in the safe subset ([`crate::syntax::pieces`]) and pasted as written.
+///
+/// # Errors
+/// The text's mathematics is refused; the spec stage refuses it first in every text but the output of a `text`
+/// block's expressions.
+pub(crate) fn typst_text(s: &str) -> Result<String, MathError> {
+    let mut out = String::with_capacity(2 * s.len());
+    for piece in pieces(s)? {
+        match piece {
+            Piece::Prose(prose) => out.push_str(&typst_markup(&prose)),
+            Piece::Math(math) => {
+                out.push('$');
+                out.push_str(math);
+                out.push('$');
             }
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
         }
     }
-    out
+    Ok(out)
 }
 
 /// Whether Typst's lexer treats `c` as a line break (typst-syntax `is_newline`).

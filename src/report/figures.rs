@@ -4,11 +4,18 @@ use super::plot::{Axis, Color, Mark, Plot, PlotText, Point, Scale, Series, Style
 use crate::diagnostics::Diagnostic;
 use crate::engine::{self, ExperimentResults};
 use crate::spec::{Axes, Experiment, Figure, Measure, SurrogateKind};
+use crate::syntax::MathError;
 
 /// The Typst source of a figure: a risk sweep, a coefficient profile or a set of theory quantities, of one or
 /// more experiments of the same measure; with a warning at the figure's name for every series whose points
 /// cannot all be drawn (they are left out of the plot, and the reader should know).
-pub(super) fn figure_source(figure: &Figure, shown: &[(&Experiment, &ExperimentResults)]) -> (String, Vec<Diagnostic>) {
+///
+/// # Errors
+/// The mathematics of a legend label is refused (the spec stage refuses it first).
+pub(super) fn figure_source(
+    figure: &Figure,
+    shown: &[(&Experiment, &ExperimentResults)],
+) -> Result<(String, Vec<Diagnostic>), MathError> {
     let (x, y) = match figure.axes {
         Axes::Linear => (Scale::Linear, Scale::Linear),
         Axes::LogLog => (Scale::Log10, Scale::Log10),
@@ -40,7 +47,7 @@ pub(super) fn figure_source(figure: &Figure, shown: &[(&Experiment, &ExperimentR
             .with_hint("the experiment's table gives every value")
         })
         .collect();
-    (plot.to_typst(), warnings)
+    Ok((plot.to_typst()?, warnings))
 }
 
 /// The series of several experiments in one plot: one colour per experiment, one line style per series, the
@@ -121,8 +128,8 @@ fn quantity_plot(measure: Measure, r: &ExperimentResults, x: Scale, y: Scale) ->
     };
     Plot {
         title: None,
-        x: Axis { label: PlotText::Plain(x_label.to_owned()), scale: x, range: None },
-        y: Axis { label: PlotText::Plain(y_label.to_owned()), scale: y, range: None },
+        x: Axis { label: PlotText::new(x_label), scale: x, range: None },
+        y: Axis { label: PlotText::new(y_label), scale: y, range: None },
         series,
         marks: Vec::new(),
         width_cm: 14.0,
@@ -139,8 +146,8 @@ fn risk_plot(e: &Experiment, r: &ExperimentResults, x: Scale, y: Scale) -> Plot 
     }
     Plot {
         title: None,
-        x: Axis { label: PlotText::math("n"), scale: x, range: None },
-        y: Axis { label: PlotText::Plain("Excess test risk".to_owned()), scale: y, range: None },
+        x: Axis { label: PlotText::new("$n$"), scale: x, range: None },
+        y: Axis { label: PlotText::new("Excess test risk"), scale: y, range: None },
         series,
         marks: Vec::new(),
         width_cm: 14.0,
@@ -153,8 +160,8 @@ fn coefficient_plot(e: &Experiment, r: &ExperimentResults) -> Plot {
     let series = r.series.iter().zip(colors(e)).map(|(s, color)| theory_line(s, color, Style::Line)).collect();
     Plot {
         title: None,
-        x: Axis { label: PlotText::Plain("Feature index i".to_owned()), scale: Scale::Linear, range: None },
-        y: Axis { label: PlotText::Plain("Coefficient value".to_owned()), scale: Scale::Linear, range: None },
+        x: Axis { label: PlotText::new("Feature index $i$"), scale: Scale::Linear, range: None },
+        y: Axis { label: PlotText::new("Coefficient value"), scale: Scale::Linear, range: None },
         series,
         marks: transitions(&r.equivalents[0]),
         width_cm: 14.0,
@@ -165,6 +172,9 @@ fn coefficient_plot(e: &Experiment, r: &ExperimentResults) -> Plot {
 /// Vertical marks at the amplification point ζ_i = 1 − Ω and the mask cut-off ζ_i² = 1 − Ω.
 fn transitions(q: &engine::EquivalentSummary) -> Vec<Mark> {
     let mark =
-        |index: Option<usize>, label: &str| index.map(|i| Mark { x: i as f64 + 0.5, label: PlotText::math(label) });
-    mark(q.last_amplified, "zeta_i = 1 - Omega").into_iter().chain(mark(q.last_kept, "zeta_i^2 = 1 - Omega")).collect()
+        |index: Option<usize>, label: &str| index.map(|i| Mark { x: i as f64 + 0.5, label: PlotText::new(label) });
+    mark(q.last_amplified, "$zeta_i = 1 - Omega$")
+        .into_iter()
+        .chain(mark(q.last_kept, "$zeta_i^2 = 1 - Omega$"))
+        .collect()
 }

@@ -8,7 +8,7 @@ use minijinja::{Environment, UndefinedBehavior, Value};
 
 use super::claim_words;
 use super::context::{ClaimRow, Date, PartContext, ReportContext};
-use super::escape::{typst_markup, typst_string};
+use super::escape::{typst_markup, typst_string, typst_text};
 use super::figures::figure_source;
 use super::fonts::Fonts;
 use super::pdf::compile;
@@ -109,26 +109,26 @@ pub fn render(input: &RenderInput<'_>) -> Result<Report, RenderError> {
     let mut parts = Vec::new();
     for part in &spec.document {
         parts.push(match part {
-            Part::Section(s) => section(s),
+            Part::Section(s) => section(s)?,
             Part::Text(t) => text(&prose, &values, t)?,
             Part::Experiment(i) => {
-                experiment(&spec.experiments[*i], &input.results.experiments[*i], input.plan.schedule(*i).trials)
+                experiment(&spec.experiments[*i], &input.results.experiments[*i], input.plan.schedule(*i).trials)?
             }
             Part::Figure(i) => {
                 let figure = &spec.figures[*i];
                 let path = format!("figures/{}.typ", figure.name);
                 let shown: Vec<_> =
                     figure.experiments.iter().map(|&e| (&spec.experiments[e], &input.results.experiments[e])).collect();
-                let (source, figure_warnings) = figure_source(figure, &shown);
+                let (source, figure_warnings) = figure_source(figure, &shown).map_err(|e| spec_text_refused(&e))?;
                 warnings.extend(figure_warnings);
                 figures.insert(path.clone(), source);
                 PartContext::Figure {
                     name: figure.name.clone(),
                     path_str: typst_string(&path),
-                    caption_markup: typst_markup(&figure.caption),
+                    caption_markup: spec_text(&figure.caption)?,
                 }
             }
-            Part::Claim(i) => claim(input, &spec.claims[*i], &input.verdicts.claims[*i]),
+            Part::Claim(i) => claim(input, &spec.claims[*i], &input.verdicts.claims[*i])?,
         });
     }
     let context = ReportContext {
@@ -145,8 +145,8 @@ pub fn render(input: &RenderInput<'_>) -> Result<Report, RenderError> {
             .collect(),
         stem: input.stem.to_owned(),
         title_str: typst_string(&spec.title),
-        title_markup: typst_markup(&spec.title),
-        source_markup: spec.source.as_deref().map(typst_markup),
+        title_markup: spec_text(&spec.title)?,
+        source_markup: spec.source.as_deref().map(spec_text).transpose()?,
         seed: input.plan.seed(),
         trials_note: trials_note(input.plan, input.results),
         draft: input.plan.draft(),
@@ -156,8 +156,8 @@ pub fn render(input: &RenderInput<'_>) -> Result<Report, RenderError> {
             .verdicts
             .claims
             .iter()
-            .map(|v| ClaimRow { name: v.name.clone(), label_markup: typst_markup(&v.label), status: v.status.word() })
-            .collect(),
+            .map(|v| Ok(ClaimRow { name: v.name.clone(), label_markup: spec_text(&v.label)?, status: v.status.word() }))
+            .collect::<Result<_, RenderError>>()?,
         parts,
     };
     let typst = templates()?.get_template("report.typ.j2").and_then(|t| t.render(Serde(&context))).map_err(internal)?;
@@ -276,21 +276,40 @@ fn reflow(text: &str) -> Vec<String> {
     text.split("\n\n").map(|p| p.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|p| !p.is_empty()).collect()
 }
 
+/// A spec text as markup. The spec stage refused every text whose mathematics is not in the safe subset, so a
+/// refusal here is a kdrepro bug.
+fn spec_text(s: &str) -> Result<String, RenderError> {
+    typst_text(s).map_err(|e| spec_text_refused(&e))
+}
+
+/// The internal error for a spec text refused after the spec stage accepted it.
+fn spec_text_refused(e: &crate::syntax::MathError) -> RenderError {
+    RenderError::Internal(format!("a text that passed the spec check is refused: {}", e.message))
+}
+
+/// Paragraphs of a spec text as markup, each reflowed ([`reflow`]).
+fn paragraphs(s: &str) -> Result<Vec<String>, crate::syntax::MathError> {
+    reflow(s).iter().map(|p| typst_text(p)).collect()
+}
+
 /// A section heading with its labels.
-fn section(s: &Section) -> PartContext {
+fn section(s: &Section) -> Result<PartContext, RenderError> {
     let heading = match &s.title {
         Some(t) => format!("{} — {t}", s.label),
         None => s.label.clone(),
     };
-    PartContext::Section {
-        heading_markup: typst_markup(&heading),
-        v1_markup: s.v1.as_deref().map(typst_markup),
+    let internal = |e: crate::syntax::MathError| spec_text_refused(&e);
+    Ok(PartContext::Section {
+        heading_markup: spec_text(&heading)?,
+        v1_markup: s.v1.as_deref().map(spec_text).transpose()?,
         // Statements are reflowed like prose: the spec's line breaks are not the report's.
         statement_markup: s
             .statement
             .as_deref()
-            .map(|t| reflow(t).iter().map(|p| typst_markup(p)).collect::<Vec<_>>().join("\n\n")),
-    }
+            .map(|t| paragraphs(t).map(|p| p.join("\n\n")))
+            .transpose()
+            .map_err(internal)?,
+    })
 }
 
 /// A prose block, its expressions evaluated, each paragraph escaped.
@@ -306,12 +325,15 @@ fn text(env: &Environment<'_>, values: &Value, t: &Text) -> Result<PartContext, 
     let rendered = env
         .render_str(&t.template, values)
         .map_err(|e| RenderError::Prose { span: t.span, message: format!("in this text: {e}") })?;
-    let paragraphs = reflow(&rendered).iter().map(|p| typst_markup(p)).collect();
+    let paragraphs = paragraphs(&rendered).map_err(|e| RenderError::Prose {
+        span: t.span,
+        message: format!("in this text, once its expressions are printed: {}", e.message),
+    })?;
     Ok(PartContext::Text { paragraphs })
 }
 
 /// An experiment's summary, excerpt and table; `trials` is what the plan ran.
-fn experiment(e: &Experiment, r: &ExperimentResults, trials: Option<Trials>) -> PartContext {
+fn experiment(e: &Experiment, r: &ExperimentResults, trials: Option<Trials>) -> Result<PartContext, RenderError> {
     let p = e.task.spectrum.lambda.len();
     let (summary, caption, header, rows) = match e.measure {
         Measure::ExcessRisk => risk_table(e, r, trials),
@@ -320,7 +342,7 @@ fn experiment(e: &Experiment, r: &ExperimentResults, trials: Option<Trials>) -> 
         m => quantity_table(m, e, r),
     };
     let design = design_words(e, r.trials).map_or(String::new(), |d| format!(" {d}"));
-    PartContext::Experiment {
+    Ok(PartContext::Experiment {
         name: e.name.clone(),
         summary_markup: typst_markup(&format!(
             "Task {}: p = {p}, noise variance σ² = {}. {summary}{design}",
@@ -330,20 +352,20 @@ fn experiment(e: &Experiment, r: &ExperimentResults, trials: Option<Trials>) -> 
         excerpt_str: typst_string(&e.excerpt),
         caption_markup: typst_markup(&caption),
         header: header.iter().map(|h| typst_markup(h)).collect(),
-        groups: column_groups(e, r),
+        groups: column_groups(e, r)?,
         rows: rows.iter().map(|row| row.iter().map(|c| typst_markup(c)).collect()).collect(),
-    }
+    })
 }
 
 /// Labels above groups of a table's columns, with how many columns each spans: each series' legend label over its
 /// theory and simulation columns in an excess-risk table; none for the other tables.
-fn column_groups(e: &Experiment, r: &ExperimentResults) -> Vec<(String, usize)> {
+fn column_groups(e: &Experiment, r: &ExperimentResults) -> Result<Vec<(String, usize)>, RenderError> {
     if e.measure != Measure::ExcessRisk {
-        return Vec::new();
+        return Ok(Vec::new());
     }
     let span = if r.trials.is_some() { 2 } else { 1 };
-    let series = r.series.iter().map(|s| (typst_markup(&s.label), span));
-    std::iter::once((String::new(), 1)).chain(series).collect()
+    let series = r.series.iter().map(|s| Ok((spec_text(&s.label)?, span)));
+    std::iter::once(Ok((String::new(), 1))).chain(series).collect()
 }
 
 /// The table parts of an experiment: summary sentence, caption, header, rows.
@@ -472,19 +494,19 @@ fn defined(x: f64) -> String {
 }
 
 /// A claim's verdict block.
-fn claim(input: &RenderInput<'_>, c: &Claim, v: &Verdict) -> PartContext {
+fn claim(input: &RenderInput<'_>, c: &Claim, v: &Verdict) -> Result<PartContext, RenderError> {
     let line = input.source[..c.span.start as usize].matches('\n').count() + 1;
-    PartContext::Claim {
+    Ok(PartContext::Claim {
         name: v.name.clone(),
         location_markup: typst_markup(&format!("{}, line {line}", input.spec_file)),
-        label_markup: typst_markup(&v.label),
+        label_markup: spec_text(&v.label)?,
         status: v.status.word(),
         rule_markup: typst_markup(&claim_words::rule(v)),
         outcome_markup: typst_markup(&claim_words::outcome(v)),
         notes_markup: v.notes.iter().map(|n| typst_markup(n)).collect(),
-        contradicted_markup: v.contradicted.as_deref().map(typst_markup),
+        contradicted_markup: v.contradicted.as_deref().map(spec_text).transpose()?,
         excerpt_str: typst_string(&c.excerpt),
-    }
+    })
 }
 
 /// " Adaptive trials: …" on why an experiment stopped where it did; nothing for fixed trials.

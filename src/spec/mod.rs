@@ -11,6 +11,7 @@ mod lint;
 mod printed;
 mod resolve;
 mod signature;
+mod texts;
 
 pub(crate) use claim::{Band, Claim, Expectation, PointFilter, Rule, RuleKind, Tolerance};
 pub(crate) use experiment::{

@@ -4,6 +4,7 @@
 mod ast;
 mod diff;
 mod format;
+mod math;
 mod parse;
 
 pub use ast::Ast;
@@ -12,4 +13,5 @@ pub use diff::unified_diff;
 #[cfg(test)]
 pub(crate) use format::testing;
 pub use format::{Order, format};
+pub(crate) use math::{MathError, Piece, check_template, pieces};
 pub use parse::parse;

@@ -1,7 +1,7 @@
 use std::collections::BTreeMap;
 
-use super::{typst_markup, typst_math, typst_string};
-use crate::report::{ReportDate, ReportError, compile_pdf};
+use super::{typst_markup, typst_string, typst_text};
+use crate::report::{ReportDate, compile_pdf};
 
 /// Strings that would run code, switch modes or break out of their context if not escaped.
 const HOSTILE: &[&str] = &[
@@ -86,22 +86,62 @@ fn unescaped_hostile_text_is_not_verbatim() {
     assert!(compile_pdf(&doc, &BTreeMap::new(), date()).is_err());
 }
 
+/// Spec texts: hostile prose around mathematics in the safe subset.
+const TEXTS: &[&str] = &[
+    "#read(\"/etc/passwd\") $x^2$ *b* _i_ <l> @x ] [ \\ // c /* o",
+    "risk $norm(Sigma^(1\\/2) (hat(beta) - beta^star))^2$ at $n = 200$, costs \\$5",
+    "$beta^(s*)_i = beta^star_i lambda_i (lambda_i + tau) / (lambda_i^2 + Omega tau^2 / (1 - Omega))$",
+    "$ sum_(i > p) i^(-alpha) approx p^(1 - alpha) / ((alpha - 1) tau) $ (display)",
+    "$mat(delim: \"[\", 1, 2; 3, 4) \"a $ b\" arrow.r.long$",
+];
+
 #[test]
-fn math_keeps_its_meaning() {
-    for s in ["zeta_i^2 = 1 - Omega", "beta^star \\ x", "a $ b"] {
-        let doc = format!("${}$", typst_math(s));
-        compile_pdf(&doc, &BTreeMap::new(), date()).unwrap_or_else(|err| panic!("{s:?}: {err}"));
+fn text_typesets_its_mathematics_and_shows_its_prose_verbatim() {
+    let mut doc = String::new();
+    for s in TEXTS {
+        doc.push_str(&typst_text(s).unwrap_or_else(|e| panic!("{s:?}: {e:?}")));
+        doc.push_str("\n\n");
+    }
+    let pdf = compile_pdf(&doc, &BTreeMap::new(), date()).unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+    // The prose of the first text is escaped: its `#read` is text.
+    assert!(typst_text(TEXTS[0]).unwrap().starts_with(r#"\#read\(\"\/etc\/passwd\"\) $x^2$"#));
+}
+
+#[test]
+fn text_refuses_mathematics_outside_the_safe_subset() {
+    for s in
+        ["$#read(\"/etc/passwd\")$", "$read(\"/etc/passwd\")$", "$a // $ #panic(\"boom\")$", "$x", "$std.read(\"x\")$"]
+    {
+        assert!(typst_text(s).is_err(), "{s:?} was accepted");
     }
 }
 
 #[test]
-fn math_cannot_run_code_or_leave_math_mode() {
-    // `\#` makes `panic`/`read` plain math identifiers: unknown variables, so an error, but nothing runs.
-    for s in ["#read(\"/etc/passwd\")", "x$ #panic(\"boom\") $"] {
-        let doc = format!("${}$", typst_math(s));
-        let Err(ReportError::Compile(errors)) = compile_pdf(&doc, &BTreeMap::new(), date()) else {
-            panic!("{s:?} should not compile");
-        };
-        assert!(errors.iter().all(|e| e.message.starts_with("unknown variable")), "{errors:?}");
+fn no_template_name_shadows_a_math_name() {
+    // Mathematics may use every name of Typst's math scope; a `let` of the report's templates with such a name
+    // would be what a text's mathematics calls instead. (`$name$` is accepted exactly when `name` is a math name.)
+    let templates = [
+        include_str!("../../../templates/report.typ.j2"),
+        include_str!("../../../templates/claim.typ.j2"),
+        include_str!("../../../templates/experiment.typ.j2"),
+        include_str!("../../../templates/figure.typ.j2"),
+        include_str!("../../../templates/section.typ.j2"),
+        include_str!("../../../templates/text.typ.j2"),
+        crate::report::plot::TEMPLATE,
+    ];
+    let mut names = Vec::new();
+    for template in templates {
+        for (i, _) in template.match_indices("let ") {
+            // Only a name of letters and digits can be an identifier in mathematics (`m-top` is `m − ⊤`).
+            let name: String =
+                template[i + 4..].chars().take_while(|c| c.is_alphanumeric() || matches!(c, '-' | '_')).collect();
+            if name.chars().count() > 1 && name.chars().all(char::is_alphanumeric) {
+                names.push(name);
+            }
+        }
     }
+    assert!(names.len() > 10, "{names:?}");
+    let shadowing: Vec<_> = names.iter().filter(|n| crate::syntax::pieces(&format!("${n}$")).is_ok()).collect();
+    assert!(shadowing.is_empty(), "template names that are math names: {shadowing:?}");
 }

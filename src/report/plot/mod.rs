@@ -8,7 +8,11 @@ mod axis;
 mod clip;
 mod render;
 
-use super::escape::{typst_markup, typst_math};
+#[cfg(test)]
+pub(super) use render::TEMPLATE;
+
+use super::escape::typst_text;
+use crate::syntax::MathError;
 
 /// A 2-D plot: axes, data series and annotation marks.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,14 +56,10 @@ pub(crate) enum Scale {
     Log10,
 }
 
-/// Text drawn in a plot: plain user text (rendered verbatim) or Typst math.
+/// Text drawn in a plot: a spec text, prose shown verbatim with `$…$` Typst mathematics
+/// ([`crate::syntax::pieces`]), e.g. `Excess risk at $n = 200$`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum PlotText {
-    /// Verbatim text; every markup character is escaped.
-    Plain(String),
-    /// Typst math source, e.g. `zeta_i^2 = 1 - Omega`; `#`, `$` and `\` are escaped, so it cannot run code.
-    Math(String),
-}
+pub(crate) struct PlotText(pub(crate) String);
 
 /// A named data series.
 #[derive(Debug, Clone, PartialEq)]
@@ -132,29 +132,29 @@ pub(crate) struct Mark {
 }
 
 impl PlotText {
-    /// Plain text.
-    pub(crate) fn plain(text: impl Into<String>) -> Self {
-        Self::Plain(text.into())
-    }
-
-    /// Typst math source.
-    pub(crate) fn math(source: impl Into<String>) -> Self {
-        Self::Math(source.into())
+    /// The text `text`.
+    pub(crate) fn new(text: impl Into<String>) -> Self {
+        Self(text.into())
     }
 
     /// A Typst content expression rendering this text.
-    fn to_typst(&self) -> String {
-        match self {
-            Self::Plain(text) => format!("[{}]", typst_markup(text)),
-            Self::Math(source) => format!("${}$", typst_math(source)),
-        }
+    fn to_typst(&self) -> Result<String, MathError> {
+        text_content(&self.0)
     }
+}
+
+/// A Typst content expression rendering spec text `text`.
+fn text_content(text: &str) -> Result<String, MathError> {
+    typst_text(text).map(|markup| format!("[{markup}]"))
 }
 
 impl Plot {
     /// Self-contained Typst markup (a `#context` expression, no `#figure`) drawing this plot; wrap it in a
     /// figure or include it from a file.
-    pub(crate) fn to_typst(&self) -> String {
+    ///
+    /// # Errors
+    /// The mathematics of a label, the title or a legend entry is refused.
+    pub(crate) fn to_typst(&self) -> Result<String, MathError> {
         render::render(self)
     }
 

@@ -4,11 +4,12 @@ use std::fmt::Write as _;
 
 use super::axis::{FittedAxis, Tick};
 use super::clip::{Frac, clip_polyline, clip_segment, inside};
-use super::{Color, Mark, Plot, PlotText, Point, Series, Style};
+use super::{Color, Mark, Plot, Point, Series, Style, text_content};
+use crate::syntax::MathError;
 
 /// The Typst skeleton of every plot. `@NAME@` slots are filled by [`render`]; everything the slots hold is
 /// generated from numbers or escaped text. Margins come from measuring the labels, so they never overlap.
-const TEMPLATE: &str = r#"#context {
+pub(in crate::report) const TEMPLATE: &str = r#"#context {
   let width = @WIDTH@
   let height = @HEIGHT@
   let ink = luma(15%)
@@ -38,9 +39,9 @@ const TEMPLATE: &str = r#"#context {
     else if kind == "diamond" { polygon(fill: color, stroke: outline, (0pt, -1.3 * r), (1.1 * r, 0pt), (0pt, 1.3 * r), (-1.1 * r, 0pt)) }
     else { polygon(fill: color, stroke: outline, (0pt, 1.3 * r), (1.15 * r, -0.75 * r), (-1.15 * r, -0.75 * r)) }
   }
-  let dot(u, v, kind, color) = { let (x, y) = P(u, v); place(dx: x, dy: y, shape(kind, color)) }
+  let marker-at(u, v, kind, color) = { let (x, y) = P(u, v); place(dx: x, dy: y, shape(kind, color)) }
   let polyline(points, stroke) = place(curve(stroke: stroke, curve.move(P(..points.first())), ..points.slice(1).map(p => curve.line(P(..p)))))
-  let bar(u, v0, v1, cap0, cap1, color) = {
+  let error-bar(u, v0, v1, cap0, cap1, color) = {
     let stroke = 0.7pt + color
     let (x, y0) = P(u, v0)
     let (_, y1) = P(u, v1)
@@ -90,26 +91,27 @@ const TEMPLATE: &str = r#"#context {
 "#;
 
 /// Typst code drawing `plot` (see [`TEMPLATE`]).
-pub(super) fn render(plot: &Plot) -> String {
+pub(super) fn render(plot: &Plot) -> Result<String, MathError> {
     let width_cm = clamp_cm(plot.width_cm, 4.0);
     let height_cm = clamp_cm(plot.height_cm, 3.0);
     let x = FittedAxis::fit(&plot.x, x_values(plot), target_ticks(width_cm));
     let y = FittedAxis::fit(&plot.y, y_values(plot), target_ticks(height_cm));
-    let title = plot.title.as_ref().map_or_else(
-        || "none".to_owned(),
-        |title| format!("text(size: 9.5pt, weight: \"bold\", {})", title.to_typst()),
-    );
-    TEMPLATE
+    let title = match &plot.title {
+        Some(title) => format!("text(size: 9.5pt, weight: \"bold\", {})", title.to_typst()?),
+        None => "none".to_owned(),
+    };
+    let marks = plot.marks.iter().map(|mark| mark_code(mark, &x)).collect::<Result<String, _>>()?;
+    Ok(TEMPLATE
         .replace("@WIDTH@", &format!("{width_cm:.2}cm"))
         .replace("@HEIGHT@", &format!("{height_cm:.2}cm"))
         .replace("@XTICKS@", &tick_array(&x.ticks))
         .replace("@YTICKS@", &tick_array(&y.ticks))
-        .replace("@XLABEL@", &plot.x.label.to_typst())
-        .replace("@YLABEL@", &plot.y.label.to_typst())
+        .replace("@XLABEL@", &plot.x.label.to_typst()?)
+        .replace("@YLABEL@", &plot.y.label.to_typst()?)
         .replace("@TITLE@", &title)
         .replace("@DATA@", &plot.series.iter().map(|series| series_code(series, &x, &y)).collect::<String>())
-        .replace("@MARKS@", &plot.marks.iter().filter_map(|mark| mark_code(mark, &x)).collect::<String>())
-        .replace("@LEGEND@", &legend_code(&plot.series))
+        .replace("@MARKS@", &marks)
+        .replace("@LEGEND@", &legend_code(&plot.series)?))
 }
 
 /// A size in centimetres, kept within `[min, 50]` (non-finite sizes become `min`).
@@ -231,7 +233,8 @@ fn series_code(series: &Series, x: &FittedAxis, y: &FittedAxis) -> String {
     if series.style.has_markers() {
         let shape = marker_shape(series.color);
         for (u, v) in positions.into_iter().flatten().filter(|&p| inside(p)) {
-            writeln!(out, "      dot({u:.4}, {v:.4}, \"{shape}\", {color})").expect("writing to a String cannot fail");
+            writeln!(out, "      marker-at({u:.4}, {v:.4}, \"{shape}\", {color})")
+                .expect("writing to a String cannot fail");
         }
     }
     out
@@ -250,22 +253,24 @@ fn error_bar_code(point: &Point, x: &FittedAxis, y: &FittedAxis, color: &str) ->
     let ((_, v0), (_, v1)) = clip_segment((u, v_low), (u, v_high))?;
     let cap = |v: f64, clipped: f64| (v - clipped).abs() < 1e-9;
     Some(format!(
-        "      bar({u:.4}, {v0:.4}, {v1:.4}, {}, {}, {color})\n",
+        "      error-bar({u:.4}, {v0:.4}, {v1:.4}, {}, {}, {color})\n",
         cap(v_low, v0) && point.low.is_some(),
         cap(v_high, v1) && point.high.is_some(),
     ))
 }
 
-/// Typst code for a mark, or `None` if it lies outside the plot area.
-fn mark_code(mark: &Mark, x: &FittedAxis) -> Option<String> {
-    let u = x.fraction(mark.x).filter(|u| (0.0..=1.0).contains(u))?;
-    Some(format!("      vmark({u:.4}, {})\n", mark.label.to_typst()))
+/// Typst code for a mark; nothing if it lies outside the plot area.
+fn mark_code(mark: &Mark, x: &FittedAxis) -> Result<String, MathError> {
+    match x.fraction(mark.x).filter(|u| (0.0..=1.0).contains(u)) {
+        Some(u) => Ok(format!("      vmark({u:.4}, {})\n", mark.label.to_typst()?)),
+        None => Ok(String::new()),
+    }
 }
 
 /// Typst array items (each followed by a comma) of legend entries, for series with a non-empty label. An entry
 /// shows its series' line and marker; a line whose simulation is drawn as unlabelled markers of its colour shows
 /// that marker too, so the legend says which markers belong to which curve.
-fn legend_code(series: &[Series]) -> String {
+fn legend_code(series: &[Series]) -> Result<String, MathError> {
     let simulated =
         |color: Color| series.iter().any(|s| s.label.is_empty() && s.color == color && s.style.has_markers());
     let mut out = String::new();
@@ -274,9 +279,9 @@ fn legend_code(series: &[Series]) -> String {
         let kind = if markers { format!("\"{}\"", marker_shape(series.color)) } else { "none".to_owned() };
         let color = color_code(series.color);
         let line = series.style.stroke(color);
-        let label = PlotText::plain(&series.label).to_typst();
+        let label = text_content(&series.label)?;
         write!(out, "box(swatch({line}, {kind}, {color}) + h(3pt) + {label}), ")
             .expect("writing to a String cannot fail");
     }
-    out
+    Ok(out)
 }

@@ -33,9 +33,9 @@ fn linear_plot() -> Plot {
         color,
     };
     Plot {
-        title: Some(PlotText::plain("Excess risk against sample size")),
-        x: Axis { label: PlotText::math("n"), scale: Scale::Linear, range: None },
-        y: Axis { label: PlotText::plain("Excess risk"), scale: Scale::Linear, range: None },
+        title: Some(PlotText::new("Excess risk against sample size")),
+        x: Axis { label: PlotText::new("$n$"), scale: Scale::Linear, range: None },
+        y: Axis { label: PlotText::new("Excess risk"), scale: Scale::Linear, range: None },
         series: vec![
             line("Truth", &truth, Color::Blue),
             line("Masked surrogate", &masked, Color::Orange),
@@ -44,7 +44,7 @@ fn linear_plot() -> Plot {
             sims(&masked, Color::Orange),
             sims(&optimal, Color::Green),
         ],
-        marks: vec![Mark { x: 225.0, label: PlotText::plain("reference") }],
+        marks: vec![Mark { x: 225.0, label: PlotText::new("reference") }],
         width_cm: 14.0,
         height_cm: 8.0,
     }
@@ -57,9 +57,9 @@ fn log_plot() -> Plot {
     let masked = |i: f64| if i < 200.0 { 1.0 } else { 1e-9 };
     Plot {
         title: None,
-        x: Axis { label: PlotText::plain("Feature index i"), scale: Scale::Log10, range: None },
+        x: Axis { label: PlotText::new("Feature index i"), scale: Scale::Log10, range: None },
         y: Axis {
-            label: PlotText::math("beta^(s*)_i \"/\" beta^star_i"),
+            label: PlotText::new("$beta^(s*)_i \"/\" beta^star_i$"),
             scale: Scale::Log10,
             range: Some((1e-2, 10.0)),
         },
@@ -78,8 +78,8 @@ fn log_plot() -> Plot {
             },
         ],
         marks: vec![
-            Mark { x: 12.0, label: PlotText::math("zeta_i = 1 - Omega") },
-            Mark { x: 200.0, label: PlotText::math("zeta_i^2 = 1 - Omega") },
+            Mark { x: 12.0, label: PlotText::new("$zeta_i = 1 - Omega$") },
+            Mark { x: 200.0, label: PlotText::new("$zeta_i^2 = 1 - Omega$") },
         ],
         width_cm: 14.0,
         height_cm: 8.0,
@@ -91,7 +91,7 @@ fn log_plot() -> Plot {
 fn compile_plots(name: &str, plots: &[Plot]) -> Vec<u8> {
     let mut doc = String::from("#set page(width: 16cm, height: auto, margin: 1cm)\n");
     for plot in plots {
-        doc.push_str(&format!("#figure([\n{}\n], caption: [A plot.])\n", plot.to_typst()));
+        doc.push_str(&format!("#figure([\n{}\n], caption: [A plot.])\n", plot.to_typst().unwrap()));
     }
     let pdf = compile_pdf(&doc, &BTreeMap::new(), DATE).unwrap_or_else(|err| panic!("{err}\n{doc}"));
     if let Some(dir) = std::env::var_os("KDREPRO_PLOT_DIR") {
@@ -109,11 +109,11 @@ fn linear_and_log_plots_compile_to_pdf() {
 #[test]
 fn hostile_labels_are_drawn_verbatim() {
     let mut plot = linear_plot();
-    plot.title = Some(PlotText::plain("#read(\"/etc/passwd\") ] $x$ <lab> \\"));
-    plot.x.label = PlotText::math("x $ \\ y");
+    plot.title = Some(PlotText::new("#read(\"/etc/passwd\") ] $x$ <lab> \\"));
+    plot.x.label = PlotText::new("x \\$ \\ y $x^2$");
     plot.series[0].label = "*b* _i_ @ref // ]".to_owned();
-    plot.marks.push(Mark { x: 100.0, label: PlotText::plain("]") });
-    let code = plot.to_typst();
+    plot.marks.push(Mark { x: 100.0, label: PlotText::new("]") });
+    let code = plot.to_typst().unwrap();
     assert!(code.match_indices("#read").all(|(i, _)| code[..i].ends_with('\\')), "unescaped code in:\n{code}");
     compile_plots("hostile", &[plot]);
 }
@@ -124,8 +124,8 @@ fn undrawable_points_are_skipped() {
     plot.series[0].points =
         vec![point(1.0, 1.0), point(f64::NAN, 1.0), point(2.0, -1.0), point(3.0, 0.0), point(4.0, 2.0)];
     plot.series[0].style = Style::Markers;
-    let code = plot.to_typst();
-    assert_eq!(code.matches("dot(").count() - 1, 2, "only (1, 1) and (4, 2) can be drawn on log axes");
+    let code = plot.to_typst().unwrap();
+    assert_eq!(code.matches("marker-at(").count() - 1, 2, "only (1, 1) and (4, 2) can be drawn on log axes");
     compile_plots("skipped", &[plot]);
 }
 
@@ -133,7 +133,7 @@ fn undrawable_points_are_skipped() {
 fn lines_are_clipped_to_the_plot_area() {
     let mut plot = linear_plot();
     plot.y.range = Some((0.3, 0.6));
-    let code = plot.to_typst();
+    let code = plot.to_typst().unwrap();
     let coordinates: Vec<f64> = code
         .lines()
         .filter(|line| line.trim_start().starts_with("polyline(("))
@@ -148,7 +148,7 @@ fn lines_are_clipped_to_the_plot_area() {
 fn marks_outside_the_range_are_left_out() {
     let mut plot = log_plot();
     plot.x.range = Some((1.0, 100.0));
-    let code = plot.to_typst();
+    let code = plot.to_typst().unwrap();
     assert_eq!(code.matches("vmark(").count() - 1, 1, "x = 200 is outside [1, 100]");
 }
 
@@ -156,8 +156,8 @@ fn marks_outside_the_range_are_left_out() {
 fn empty_plot_still_compiles() {
     let plot = Plot {
         title: None,
-        x: Axis { label: PlotText::plain(""), scale: Scale::Log10, range: None },
-        y: Axis { label: PlotText::plain(""), scale: Scale::Linear, range: None },
+        x: Axis { label: PlotText::new(""), scale: Scale::Log10, range: None },
+        y: Axis { label: PlotText::new(""), scale: Scale::Linear, range: None },
         series: Vec::new(),
         marks: Vec::new(),
         width_cm: f64::NAN,
@@ -171,7 +171,7 @@ fn issue_13_a_line_with_simulated_markers_shows_both_in_the_legend() {
     // linear_plot's three theory lines, with unlabelled simulation markers for the first two colours only.
     let mut plot = linear_plot();
     plot.series.retain(|s| !(s.label.is_empty() && s.color == Color::Green));
-    let code = plot.to_typst();
+    let code = plot.to_typst().unwrap();
     let legend = &code[code.find("let legend = (").expect("a legend")..];
     let legend = &legend[..legend.find('\n').unwrap()];
     let entries: Vec<&str> = legend.split("box(swatch(").skip(1).collect();
@@ -192,7 +192,7 @@ fn issue_13_curves_of_one_colour_are_told_apart_by_their_line_style() {
         s.color = Color::Blue;
         s.style = style;
     }
-    let code = plot.to_typst();
+    let code = plot.to_typst().unwrap();
     for stroke in [
         "(paint: rgb(\"#0072B2\"), thickness: 1.1pt, dash: \"dashed\")",
         "(paint: rgb(\"#0072B2\"), thickness: 1.4pt, dash: \"dotted\")",
@@ -200,4 +200,11 @@ fn issue_13_curves_of_one_colour_are_told_apart_by_their_line_style() {
         assert_eq!(code.matches(stroke).count(), 2, "one polyline and one legend swatch with {stroke}");
     }
     compile_plots("line-styles", &[plot]);
+}
+
+#[test]
+fn a_label_with_refused_mathematics_is_an_error() {
+    let mut plot = linear_plot();
+    plot.series[0].label = "risk $#read(\"/etc/passwd\")$".to_owned();
+    assert!(plot.to_typst().is_err());
 }

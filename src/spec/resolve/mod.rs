@@ -47,7 +47,9 @@ pub fn resolve(ast: &Ast, source: &str, dir: &std::path::Path) -> Result<Spec, V
     }
     let mut resolver = Resolver::new(ast, source, dir);
     let spec = resolver.spec(ast);
-    if resolver.errors.is_empty() { Ok(spec) } else { Err(resolver.errors) }
+    let mut errors = resolver.errors;
+    errors.extend(super::texts::check(ast, source));
+    if errors.is_empty() { Ok(spec) } else { Err(errors) }
 }
 
 /// A signal: β⋆, its energy exponent β when it is a power law, and the declarations it uses.

@@ -2,7 +2,7 @@ use super::{FittedAxis, Tick};
 use crate::report::plot::{Axis, PlotText, Scale};
 
 fn axis(scale: Scale, range: Option<(f64, f64)>) -> Axis {
-    Axis { label: PlotText::plain("x"), scale, range }
+    Axis { label: PlotText::new("x"), scale, range }
 }
 
 fn labels(ticks: &[Tick]) -> Vec<&str> {

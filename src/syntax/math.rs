@@ -1,0 +1,260 @@
+//! Mathematics in spec texts: a text is prose with `$…$` pieces of Typst math (`$beta^(s*)_i$`), restricted to a
+//! subset that can only typeset (docs/language.md, "Mathematics").
+//!
+//! The subset is Typst's math syntax without code: no `#`, no comments, and every name is one of Typst's math
+//! symbols or functions (`zeta`, `arrow.r`, `frac`, `norm`), never a variable or a file-reading function. Inside
+//! such a piece nothing can run, read a file or leave the `$…$`, so the report can paste it into its Typst source
+//! as it is. In the prose around it `\$` is a dollar sign and every other character is literal.
+
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use typst::foundations::{Module, Value};
+use typst::syntax::{SyntaxKind, SyntaxNode};
+use typst::{Library, LibraryExt};
+
+/// The deepest bracket nesting a piece of mathematics may use (Typst's parser recurses on brackets).
+const MAX_NESTING: usize = 16;
+
+/// A piece of a spec text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Piece<'a> {
+    /// Prose, shown verbatim (`\$` already made `$`).
+    Prose(String),
+    /// Typst math source, the text between a pair of `$`, checked to be in the safe subset.
+    Math(&'a str),
+}
+
+/// Why a text's mathematics is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct MathError {
+    /// The byte range of the offending part, in the text.
+    pub(crate) range: Range<usize>,
+    /// One sentence, no trailing period.
+    pub(crate) message: String,
+    /// What to write instead.
+    pub(crate) hint: Option<String>,
+}
+
+impl MathError {
+    fn new(range: Range<usize>, message: impl Into<String>) -> Self {
+        Self { range, message: message.into(), hint: None }
+    }
+
+    fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+/// Splits `text` into prose and `$…$` mathematics, each piece of mathematics checked.
+///
+/// # Errors
+/// An unclosed `$`; mathematics that does not parse, spans a blank line, nests brackets more than 16 deep, holds
+/// code (`#`), a comment, or a name that is not a Typst math symbol or function. The error's range is in `text`.
+pub(crate) fn pieces(text: &str) -> Result<Vec<Piece<'_>>, MathError> {
+    let mut pieces = Vec::new();
+    let mut prose = String::new();
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\\' if chars.peek().is_some_and(|&(_, d)| d == '$') => {
+                prose.push('$');
+                chars.next();
+            }
+            '$' => {
+                let end = closing_dollar(text, i + 1).ok_or_else(|| {
+                    MathError::new(i..i + 1, "this `$` opens mathematics that is never closed")
+                        .hint("close it with a second `$`, or write `\\$` for a dollar sign")
+                })?;
+                let source = &text[i + 1..end];
+                check(source).map_err(|e| MathError { range: e.range.start + i + 1..e.range.end + i + 1, ..e })?;
+                if !prose.is_empty() {
+                    pieces.push(Piece::Prose(std::mem::take(&mut prose)));
+                }
+                pieces.push(Piece::Math(source));
+                while chars.next_if(|&(j, _)| j <= end).is_some() {}
+            }
+            c => prose.push(c),
+        }
+    }
+    if !prose.is_empty() {
+        pieces.push(Piece::Prose(prose));
+    }
+    Ok(pieces)
+}
+
+/// Checks the mathematics of a prose template (a `text` block), whose `{{ … }}`, `{% … %}` and `{# … #}`
+/// expressions are read as blanks: what they print is checked when the report is rendered.
+///
+/// # Errors
+/// As [`pieces`], with ranges in `template`.
+pub(crate) fn check_template(template: &str) -> Result<(), MathError> {
+    let mut blanked = template.to_owned();
+    for (open, close) in [("{{", "}}"), ("{%", "%}"), ("{#", "#}")] {
+        let mut from = 0;
+        while let Some(start) = blanked[from..].find(open).map(|s| s + from) {
+            let end = blanked[start..].find(close).map_or(blanked.len(), |e| start + e + close.len());
+            // Spaces, byte for byte, keep every other offset in place.
+            let spaces = " ".repeat(blanked[start..end].len());
+            blanked.replace_range(start..end, &spaces);
+            from = end;
+        }
+    }
+    pieces(&blanked).map(|_| ())
+}
+
+/// The byte offset of the `$` that closes mathematics opened just before `from`: `\` escapes the next character
+/// and a `$` inside a math string (`"…"`) does not close, as in Typst's lexer.
+fn closing_dollar(text: &str, from: usize) -> Option<usize> {
+    let mut chars = text[from..].char_indices().map(|(j, c)| (j + from, c));
+    let mut in_string = false;
+    while let Some((j, c)) = chars.next() {
+        match c {
+            '\\' => {
+                chars.next();
+            }
+            '"' => in_string = !in_string,
+            '$' if !in_string => return Some(j),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Checks one piece of mathematics (the text between the `$`).
+fn check(source: &str) -> Result<(), MathError> {
+    if let Some(at) = source.find("\n\n").or_else(|| source.find("\r\n\r\n")) {
+        return Err(MathError::new(at..at + 1, "mathematics cannot span a blank line")
+            .hint("close the `$` before the paragraph ends"));
+    }
+    nesting(source)?;
+    let root = typst::syntax::parse_math(source);
+    let (errors, _) = root.errors_and_warnings();
+    if let Some(error) = errors.first() {
+        let range = first_error(&root, 0).unwrap_or(0..source.len());
+        return Err(MathError::new(range, format!("invalid mathematics: {}", error.message)));
+    }
+    walk(&root, 0)
+}
+
+/// Refuses brackets nested deeper than [`MAX_NESTING`].
+fn nesting(source: &str) -> Result<(), MathError> {
+    let mut depth = 0usize;
+    for (i, c) in source.char_indices() {
+        match c {
+            '(' | '[' | '{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(MathError::new(i..i + 1, "brackets are nested too deeply in this mathematics")
+                        .hint(format!("at most {MAX_NESTING} levels are allowed")));
+                }
+            }
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// The byte range of the first error node under `node`, which starts at `offset`.
+fn first_error(node: &SyntaxNode, offset: usize) -> Option<Range<usize>> {
+    if node.kind() == SyntaxKind::Error {
+        return Some(offset..offset + node.len().max(1));
+    }
+    let mut at = offset;
+    for child in node.children() {
+        if let Some(range) = first_error(child, at) {
+            return Some(range);
+        }
+        at += child.len();
+    }
+    None
+}
+
+/// Checks every node under `node` (which starts at `offset`) against the safe subset.
+fn walk(node: &SyntaxNode, offset: usize) -> Result<(), MathError> {
+    let range = offset..offset + node.len();
+    match node.kind() {
+        SyntaxKind::MathIdent | SyntaxKind::MathFieldAccess => return resolve(node, range),
+        SyntaxKind::LineComment | SyntaxKind::BlockComment => {
+            return Err(MathError::new(range, "mathematics cannot hold a comment")
+                .hint("write `\\/` for a slash: `//` and `/*` start comments in Typst"));
+        }
+        SyntaxKind::Hash => {
+            return Err(MathError::new(range, "mathematics cannot hold code: `#` is not allowed")
+                .hint("write `\\#` for a number sign"));
+        }
+        kind if !ALLOWED.contains(&kind) => {
+            return Err(MathError::new(range, format!("`{}` is not allowed in mathematics", node.full_text())));
+        }
+        _ => {}
+    }
+    let mut at = offset;
+    for child in node.children() {
+        walk(child, at)?;
+        at += child.len();
+    }
+    Ok(())
+}
+
+/// The syntax a piece of mathematics may use besides names (which [`resolve`] checks): text, attachments,
+/// fractions, roots, primes, delimiters, alignment points, calls with (named) arguments, strings and escapes.
+const ALLOWED: &[SyntaxKind] = &[
+    SyntaxKind::Math,
+    SyntaxKind::MathText,
+    SyntaxKind::MathShorthand,
+    SyntaxKind::MathAlignPoint,
+    SyntaxKind::MathCall,
+    SyntaxKind::MathArgs,
+    SyntaxKind::MathDelimited,
+    SyntaxKind::MathAttach,
+    SyntaxKind::MathPrimes,
+    SyntaxKind::MathFrac,
+    SyntaxKind::MathRoot,
+    SyntaxKind::Text,
+    SyntaxKind::Space,
+    SyntaxKind::Linebreak,
+    SyntaxKind::Escape,
+    SyntaxKind::Shorthand,
+    SyntaxKind::Str,
+    SyntaxKind::Named,
+    SyntaxKind::Ident,
+    SyntaxKind::LeftParen,
+    SyntaxKind::RightParen,
+    SyntaxKind::LeftBrace,
+    SyntaxKind::RightBrace,
+    SyntaxKind::LeftBracket,
+    SyntaxKind::RightBracket,
+    SyntaxKind::Comma,
+    SyntaxKind::Semicolon,
+    SyntaxKind::Colon,
+    SyntaxKind::Underscore,
+    SyntaxKind::Hat,
+    SyntaxKind::Slash,
+    SyntaxKind::Dot,
+    SyntaxKind::Root,
+];
+
+/// Typst's math scope: the symbols and functions a name in mathematics may stand for.
+static MATH: LazyLock<Module> = LazyLock::new(|| Library::default().math);
+
+/// Checks that a name (`zeta`) or a chain of modifiers and fields (`arrow.r.long`) is a Typst math symbol or
+/// function.
+fn resolve(node: &SyntaxNode, range: Range<usize>) -> Result<(), MathError> {
+    let path = node.full_text();
+    let mut names = path.split('.');
+    let first = names.next().unwrap_or_default();
+    let unknown = || {
+        MathError::new(range.clone(), format!("`{path}` is not a Typst math symbol or function"))
+            .hint("put words in quotes (`\"risk\"`); single letters and names like `zeta` or `frac` are mathematics")
+    };
+    let mut value: Value = MATH.scope().get(first).ok_or_else(unknown)?.read().clone();
+    for name in names {
+        value = value.field(name, ()).map_err(|_| unknown())?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

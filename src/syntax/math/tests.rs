@@ -1,0 +1,95 @@
+use super::{MathError, Piece, check_template, pieces};
+
+/// The range and message of the error `pieces` gives for `text`.
+fn refused(text: &str) -> MathError {
+    pieces(text).expect_err(&format!("{text:?} was accepted"))
+}
+
+#[test]
+fn splits_prose_and_mathematics() {
+    let got = pieces("risk $R(beta^s)$ at $n = 200$.").unwrap();
+    let want = [
+        Piece::Prose("risk ".into()),
+        Piece::Math("R(beta^s)"),
+        Piece::Prose(" at ".into()),
+        Piece::Math("n = 200"),
+        Piece::Prose(".".into()),
+    ];
+    assert_eq!(got, want);
+}
+
+#[test]
+fn a_backslash_dollar_is_a_dollar_and_other_backslashes_stay() {
+    assert_eq!(pieces(r"costs \$5 in C:\dir").unwrap(), [Piece::Prose(r"costs $5 in C:\dir".into())]);
+}
+
+#[test]
+fn a_dollar_inside_a_math_string_or_escape_does_not_close() {
+    assert_eq!(pieces(r#"$"a $ b" + \$$"#).unwrap(), [Piece::Math(r#""a $ b" + \$"#)]);
+}
+
+#[test]
+fn the_paper_notation_is_accepted() {
+    for math in [
+        "beta^(s*)_i = beta^star_i lambda_i (lambda_i + tau) / (lambda_i^2 + Omega tau^2 / (1 - Omega))",
+        "norm(Sigma^(1\\/2) (hat(beta) - beta^star))^2",
+        "zeta_i^2 = 1 - Omega",
+        "n^(-(beta - 1))",
+        "sum_(i > p) i^(-alpha) approx p^(1 - alpha) / ((alpha - 1) tau)",
+        "arrow.r.long",
+        "mat(delim: \"[\", 1, 2; 3, 4)",
+        "lr(|x|) x'' ... sqrt(alpha) root(3, x) cal(O)(1\\/n) bb(R)^500 \"text\" & med",
+    ] {
+        pieces(&format!("${math}$")).unwrap_or_else(|e| panic!("{math:?}: {e:?}"));
+    }
+}
+
+#[test]
+fn an_unclosed_dollar_points_at_itself() {
+    let e = refused("costs $5");
+    assert_eq!(e.range, 6..7);
+    assert!(e.hint.unwrap().contains("\\$"));
+}
+
+#[test]
+fn code_comments_and_unknown_names_are_refused_where_they_stand() {
+    // (text, the refused part)
+    for (text, part) in [
+        ("a $#read(\"/etc/passwd\")$", "#"),
+        ("a $read(\"/etc/passwd\")$", "read"),
+        ("$std.read(\"x\")$", "std.read"),
+        ("$sys.inputs$", "sys.inputs"),
+        ("$x + plain$", "plain"),
+        ("$arrow.q$", "arrow.q"),
+        ("x $a // $ #read(\"x\")$", "// "),
+        ("$eval(\"1\")$", "eval"),
+        ("$frac(..x, y)$", "..x"),
+    ] {
+        let e = refused(text);
+        assert_eq!(&text[e.range.clone()], part, "{text:?}: {e:?}");
+    }
+}
+
+#[test]
+fn malformed_mathematics_is_refused_with_typst_s_reason() {
+    let e = refused("$frac(a, b$");
+    assert!(e.message.starts_with("invalid mathematics: "), "{e:?}");
+    let e = refused("$a /* b $ c */$");
+    assert!(e.message.contains("invalid mathematics") || e.message.contains("comment"), "{e:?}");
+}
+
+#[test]
+fn mathematics_cannot_span_a_blank_line_or_nest_deeply() {
+    assert!(refused("$a\n\nb$").message.contains("blank line"));
+    let deep = format!("${}x{}$", "(".repeat(17), ")".repeat(17));
+    assert_eq!(refused(&deep).range, 17..18);
+    let fine = format!("${}x{}$", "(".repeat(16), ")".repeat(16));
+    pieces(&fine).unwrap();
+}
+
+#[test]
+fn a_template_s_expressions_are_blanks() {
+    check_template("$tau = {{ e.equivalent[200].tau | num }}$ and {{ \"$#\" }}").unwrap();
+    let e = check_template("{{ x }} $#x$").unwrap_err();
+    assert_eq!(e.range, 9..10);
+}
