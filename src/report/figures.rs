@@ -1,6 +1,6 @@
 //! The figures of a spec as [`Plot`]s, drawn in Typst.
 
-use super::plot::{Axis, Color, Mark, Plot, PlotText, Point, Scale, Series, Style};
+use super::plot::{Axis, Color, Dash, Mark, Plot, PlotText, Point, Scale, Series, Style};
 use crate::diagnostics::Diagnostic;
 use crate::engine::{self, ExperimentResults};
 use crate::spec::{Axes, Experiment, Figure, Measure, SurrogateKind};
@@ -20,12 +20,13 @@ pub(super) fn figure_source(
         Axes::Linear => (Scale::Linear, Scale::Linear),
         Axes::LogLog => (Scale::Log10, Scale::Log10),
         Axes::LogX => (Scale::Log10, Scale::Linear),
+        Axes::LogY => (Scale::Linear, Scale::Log10),
     };
     let (e, r) = shown[0];
     let mut plot = match e.measure {
         Measure::ExcessRisk => risk_plot(e, r, x, y),
         Measure::Coefficients => coefficient_plot(e, r),
-        m => quantity_plot(m, r, x, y),
+        m => quantity_plot(m, r, &figure.series, x, y),
     };
     if shown.len() > 1 || !figure.series.is_empty() {
         plot.series = combined_series(figure, shown);
@@ -50,6 +51,9 @@ pub(super) fn figure_source(
     Ok((plot.to_typst()?, warnings))
 }
 
+/// The most points a theory line may have and still carry a marker at each.
+const MARKED_POINTS: usize = 40;
+
 /// The series of several experiments in one plot: one colour per experiment, one line style per series, the
 /// experiment's label appended to each legend entry.
 fn combined_series(figure: &Figure, shown: &[(&Experiment, &ExperimentResults)]) -> Vec<Series> {
@@ -59,21 +63,17 @@ fn combined_series(figure: &Figure, shown: &[(&Experiment, &ExperimentResults)])
         let color = palette[k % palette.len()];
         let selected = r.series.iter().filter(|s| figure.series.is_empty() || figure.series.contains(&s.name));
         for (j, s) in selected.enumerate() {
-            // Within one experiment's colour, each series has a line style of its own.
-            let style = match j {
-                0 => Style::LineAndMarkers,
-                1 => Style::Dashed,
-                2 => Style::Dotted,
-                _ => Style::Line,
-            };
+            // Within one experiment's colour, each series has a dash pattern of its own; a theory line of a few
+            // points that no simulation marks carries its colour's marker, so experiments differ in greyscale too.
+            let simulated = simulated_markers(s, color);
+            let markers = simulated.is_none() && s.points.len() <= MARKED_POINTS;
+            let style = Style { line: Some(Dash::nth(j)), markers };
             let mut line = theory_line(s, color, style);
             if let Some(label) = &e.label {
                 line.label = format!("{}, {label}", line.label);
             }
             out.push(line);
-            if let Some(simulated) = simulated_markers(s, color) {
-                out.push(simulated);
-            }
+            out.extend(simulated);
         }
     }
     out
@@ -83,7 +83,7 @@ fn combined_series(figure: &Figure, shown: &[(&Experiment, &ExperimentResults)])
 fn simulated_markers(s: &engine::Series, color: Color) -> Option<Series> {
     let points: Vec<Point> =
         s.points.iter().filter_map(|p| Some(Point { x: p.x, y: p.mean?, low: p.ci_low, high: p.ci_high })).collect();
-    (!points.is_empty()).then(|| Series { label: String::new(), points, style: Style::Markers, color })
+    (!points.is_empty()).then(|| Series { label: String::new(), points, style: Style::MARKERS, color })
 }
 
 /// The paper's colours for its three surrogates (blue strong labels, orange mask, green optimal), then the rest
@@ -109,7 +109,7 @@ fn theory_line(s: &engine::Series, color: Color, style: Style) -> Series {
 
 /// Propositions 4 and 5, the mask sweep and the v1 bounds: every series as a line; computed quantities with
 /// markers, limits and bounds without.
-fn quantity_plot(measure: Measure, r: &ExperimentResults, x: Scale, y: Scale) -> Plot {
+fn quantity_plot(measure: Measure, r: &ExperimentResults, shown: &[String], x: Scale, y: Scale) -> Plot {
     let palette = [Color::Blue, Color::Vermillion, Color::Green, Color::Orange, Color::Purple];
     let series = r
         .series
@@ -117,19 +117,19 @@ fn quantity_plot(measure: Measure, r: &ExperimentResults, x: Scale, y: Scale) ->
         .enumerate()
         .map(|(i, s)| {
             let computed = matches!(s.name.as_str(), "tau_scaled" | "omega" | "amplified" | "kept" | "inverse_tau");
-            let style = if computed { Style::LineAndMarkers } else { Style::Line };
-            theory_line(s, palette[i % palette.len()], style)
+            theory_line(s, palette[i % palette.len()], Style { line: Some(Dash::nth(i)), markers: computed })
         })
         .collect();
-    let (x_label, y_label) = match measure {
-        Measure::Masks => ("k (features kept)", "Excess test risk"),
-        Measure::Cutoffs => ("n", "Number of features"),
-        _ => ("n", "Value"),
+    // The y axis names what the figure's series measure (all of the experiment's, if it names none).
+    let names = r.series.iter().map(|s| s.name.as_str()).filter(|n| shown.is_empty() || shown.iter().any(|s| s == n));
+    let x_label = match measure {
+        Measure::Masks => "$k$ (features kept)",
+        _ => "$n$",
     };
     Plot {
         title: None,
         x: Axis { label: PlotText::new(x_label), scale: x, range: None },
-        y: Axis { label: PlotText::new(y_label), scale: y, range: None },
+        y: Axis { label: PlotText::new(quantity_axis(names)), scale: y, range: None },
         series,
         marks: Vec::new(),
         width_cm: 14.0,
@@ -137,11 +137,29 @@ fn quantity_plot(measure: Measure, r: &ExperimentResults, x: Scale, y: Scale) ->
     }
 }
 
+/// The y-axis label of theory quantities: what the series `names` measure, each named once, in order.
+fn quantity_axis<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    let mut quantities: Vec<&str> = Vec::new();
+    for name in names {
+        let quantity = match name {
+            "tau_scaled" | "tau_limit" => "$tau n^alpha$",
+            "omega" | "omega_limit" | "omega_lower" => "$Omega$",
+            "inverse_tau" | "inverse_tau_lower" | "inverse_tau_upper" => "$1 \\/ tau$",
+            "amplified" | "n_c1" | "kept" | "n_c2" => "Number of features",
+            _ => "Excess test risk",
+        };
+        if !quantities.contains(&quantity) {
+            quantities.push(quantity);
+        }
+    }
+    quantities.join(", ")
+}
+
 /// Figure 1b: theory as lines, simulation means as markers with their 95% intervals.
 fn risk_plot(e: &Experiment, r: &ExperimentResults, x: Scale, y: Scale) -> Plot {
     let mut series = Vec::new();
-    for (s, color) in r.series.iter().zip(colors(e)) {
-        series.push(theory_line(s, color, Style::Line));
+    for (i, (s, color)) in r.series.iter().zip(colors(e)).enumerate() {
+        series.push(theory_line(s, color, Style::line(Dash::nth(i))));
         series.extend(simulated_markers(s, color));
     }
     Plot {
@@ -157,7 +175,13 @@ fn risk_plot(e: &Experiment, r: &ExperimentResults, x: Scale, y: Scale) -> Plot 
 
 /// Figure 1a: coefficients against the index, with the two transitions marked.
 fn coefficient_plot(e: &Experiment, r: &ExperimentResults) -> Plot {
-    let series = r.series.iter().zip(colors(e)).map(|(s, color)| theory_line(s, color, Style::Line)).collect();
+    let series = r
+        .series
+        .iter()
+        .zip(colors(e))
+        .enumerate()
+        .map(|(i, (s, color))| theory_line(s, color, Style::line(Dash::nth(i))))
+        .collect();
     Plot {
         title: None,
         x: Axis { label: PlotText::new("Feature index $i$"), scale: Scale::Linear, range: None },

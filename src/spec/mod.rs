@@ -113,6 +113,8 @@ pub(crate) enum Axes {
     LogLog,
     /// Logarithmic x, linear y.
     LogX,
+    /// Linear x, logarithmic y.
+    LogY,
 }
 
 /// `figure name { show experiment ... }`

@@ -352,7 +352,7 @@ keywords!(super::Measure {
     Bounds => "bounds",
 });
 keywords!(super::Designs { Independent => "independent", Nested => "nested" });
-keywords!(super::Axes { Linear => "linear", LogLog => "loglog", LogX => "logx" });
+keywords!(super::Axes { Linear => "linear", LogLog => "loglog", LogX => "logx", LogY => "logy" });
 keywords!(super::PointFilter { All => "all", Differing => "differing" });
 keywords!(super::RuleKind {
     Agree => "agree",
@@ -468,7 +468,7 @@ mod tests {
         distinct::<TopSetting>();
         assert_eq!(
             super::super::Axes::ALL.iter().map(|a| a.keyword()).collect::<Vec<_>>(),
-            ["linear", "loglog", "logx"]
+            ["linear", "loglog", "logx", "logy"]
         );
     }
 

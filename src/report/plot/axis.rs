@@ -48,7 +48,7 @@ impl FittedAxis {
         });
         let (lo, hi) = explicit.unwrap_or_else(|| {
             let data = values.into_iter().filter_map(|v| to_scale(axis.scale, v));
-            auto_range(axis.scale, data, target)
+            auto_range(axis.scale, data)
         });
         let ticks = match axis.scale {
             Scale::Linear => linear_ticks(lo, hi, target),
@@ -72,25 +72,26 @@ pub(super) fn to_scale(scale: Scale, value: f64) -> Option<f64> {
     }
 }
 
-/// The range fitting the data (in scale coordinates), widened to whole steps (linear) or decades (log).
-fn auto_range(scale: Scale, data: impl Iterator<Item = f64>, target: usize) -> (f64, f64) {
+/// The range fitting the data (in scale coordinates) with a margin of [`MARGIN`] of its span on each side, so no
+/// marker sits on the frame; a single value gets a span of its own (a tenth of it, or a decade on a log axis).
+fn auto_range(scale: Scale, data: impl Iterator<Item = f64>) -> (f64, f64) {
     let (min, max) = data.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), t| (lo.min(t), hi.max(t)));
     if min > max {
         return (0.0, 1.0);
     }
-    match scale {
-        Scale::Linear => {
-            let pad = if min < max { 0.0 } else { 0.1 * min.abs().max(1.0) };
-            let (min, max) = (min - pad, max + pad);
-            let step = Step::nice((max - min) / to_f64(target)).value();
-            ((min / step).floor() * step, (max / step).ceil() * step)
-        }
-        Scale::Log10 => {
-            let (lo, hi) = (min.floor(), max.ceil());
-            (lo, if hi > lo { hi } else { lo + 1.0 })
-        }
+    if min == max {
+        let half = match scale {
+            Scale::Linear => 0.1 * min.abs().max(1.0),
+            Scale::Log10 => 0.5,
+        };
+        return (min - half, max + half);
     }
+    let pad = MARGIN * (max - min);
+    (min - pad, max + pad)
 }
+
+/// The margin around the data on a fitted axis, as a fraction of the data's span.
+const MARGIN: f64 = 0.04;
 
 /// Ticks at the multiples of a 1-2-5 step inside `[lo, hi]`.
 fn linear_ticks(lo: f64, hi: f64, target: usize) -> Vec<Tick> {

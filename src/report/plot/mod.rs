@@ -88,19 +88,43 @@ pub(crate) struct Point {
     pub(crate) high: Option<f64>,
 }
 
-/// How a series is drawn.
+/// How a series is drawn: a line in one of four dash patterns, a marker at each point, or both.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Style {
-    /// A polyline through the points (theory curves).
-    Line,
-    /// One marker per point (simulations).
-    Markers,
-    /// Both.
-    LineAndMarkers,
-    /// A dashed polyline (a second curve of the same colour).
+pub(crate) struct Style {
+    /// The line through the points; `None` draws none.
+    pub(crate) line: Option<Dash>,
+    /// Whether each point gets a marker (its colour's shape).
+    pub(crate) markers: bool,
+}
+
+impl Style {
+    /// Markers only (simulations).
+    pub(crate) const MARKERS: Self = Self { line: None, markers: true };
+
+    /// A line only (theory curves).
+    pub(crate) fn line(dash: Dash) -> Self {
+        Self { line: Some(dash), markers: false }
+    }
+}
+
+/// The dash pattern of a line: with colour and marker shape, what tells series apart in greyscale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dash {
+    /// Unbroken.
+    Solid,
+    /// Long dashes.
     Dashed,
-    /// A dotted polyline (a third curve of the same colour).
+    /// Dots.
     Dotted,
+    /// Dashes and dots.
+    DotDashed,
+}
+
+impl Dash {
+    /// The `k`-th pattern, cycling: the line of a plot's `k`-th series.
+    pub(crate) fn nth(k: usize) -> Self {
+        [Self::Solid, Self::Dashed, Self::Dotted, Self::DotDashed][k % 4]
+    }
 }
 
 /// The Okabe–Ito colour-blind-safe palette (yellow left out: it is unreadable on white).

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use super::axis::{FittedAxis, Tick};
 use super::clip::{Frac, clip_polyline, clip_segment, inside};
-use super::{Color, Mark, Plot, Point, Series, Style, text_content};
+use super::{Color, Dash, Mark, Plot, Point, Series, Style, text_content};
 use crate::syntax::MathError;
 
 /// The Typst skeleton of every plot. `@NAME@` slots are filled by [`render`]; everything the slots hold is
@@ -187,24 +187,15 @@ fn marker_shape(color: Color) -> &'static str {
 }
 
 impl Style {
-    /// Whether the points are joined by a line.
-    fn has_line(self) -> bool {
-        matches!(self, Self::Line | Self::LineAndMarkers | Self::Dashed | Self::Dotted)
-    }
-
     /// The Typst stroke of its line in `color` (a Typst colour expression); `none` without a line.
     fn stroke(self, color: &str) -> String {
-        match self {
-            Self::Line | Self::LineAndMarkers => format!("1.1pt + {color}"),
-            Self::Dashed => format!("(paint: {color}, thickness: 1.1pt, dash: \"dashed\")"),
-            Self::Dotted => format!("(paint: {color}, thickness: 1.4pt, dash: \"dotted\")"),
-            Self::Markers => "none".to_owned(),
+        match self.line {
+            Some(Dash::Solid) => format!("1.1pt + {color}"),
+            Some(Dash::Dashed) => format!("(paint: {color}, thickness: 1.1pt, dash: \"dashed\")"),
+            Some(Dash::Dotted) => format!("(paint: {color}, thickness: 1.4pt, dash: \"dotted\")"),
+            Some(Dash::DotDashed) => format!("(paint: {color}, thickness: 1.1pt, dash: \"dash-dotted\")"),
+            None => "none".to_owned(),
         }
-    }
-
-    /// Whether each point gets a marker.
-    fn has_markers(self) -> bool {
-        matches!(self, Self::Markers | Self::LineAndMarkers)
     }
 }
 
@@ -223,14 +214,14 @@ fn series_code(series: &Series, x: &FittedAxis, y: &FittedAxis) -> String {
         }
     }
     let positions: Vec<Option<Frac>> = series.points.iter().map(|point| position(point, x, y)).collect();
-    if series.style.has_line() {
+    if series.style.line.is_some() {
         for run in clip_polyline(&positions) {
             let points: Vec<String> = run.into_iter().map(frac).collect();
             writeln!(out, "      polyline(({}), {})", points.join(", "), series.style.stroke(color))
                 .expect("writing to a String cannot fail");
         }
     }
-    if series.style.has_markers() {
+    if series.style.markers {
         let shape = marker_shape(series.color);
         for (u, v) in positions.into_iter().flatten().filter(|&p| inside(p)) {
             writeln!(out, "      marker-at({u:.4}, {v:.4}, \"{shape}\", {color})")
@@ -271,11 +262,10 @@ fn mark_code(mark: &Mark, x: &FittedAxis) -> Result<String, MathError> {
 /// shows its series' line and marker; a line whose simulation is drawn as unlabelled markers of its colour shows
 /// that marker too, so the legend says which markers belong to which curve.
 fn legend_code(series: &[Series]) -> Result<String, MathError> {
-    let simulated =
-        |color: Color| series.iter().any(|s| s.label.is_empty() && s.color == color && s.style.has_markers());
+    let simulated = |color: Color| series.iter().any(|s| s.label.is_empty() && s.color == color && s.style.markers);
     let mut out = String::new();
     for series in series.iter().filter(|series| !series.label.is_empty()) {
-        let markers = series.style.has_markers() || simulated(series.color);
+        let markers = series.style.markers || simulated(series.color);
         let kind = if markers { format!("\"{}\"", marker_shape(series.color)) } else { "none".to_owned() };
         let color = color_code(series.color);
         let line = series.style.stroke(color);

@@ -1,6 +1,6 @@
 use std::collections::BTreeMap;
 
-use super::{Axis, Color, Mark, Plot, PlotText, Point, Scale, Series, Style};
+use super::{Axis, Color, Dash, Mark, Plot, PlotText, Point, Scale, Series, Style};
 use crate::report::{ReportDate, compile_pdf};
 
 const DATE: ReportDate = ReportDate { year: 2025, month: 1, day: 2 };
@@ -23,13 +23,13 @@ fn linear_plot() -> Plot {
     let line = |label: &str, f: &dyn Fn(f64) -> f64, color| Series {
         label: label.to_owned(),
         points: ns.iter().map(|&n| point(n, f(n))).collect(),
-        style: Style::Line,
+        style: Style::line(Dash::Solid),
         color,
     };
     let sims = |f: &dyn Fn(f64) -> f64, color| Series {
         label: String::new(),
         points: ns.iter().step_by(2).map(|&n| bar_point(n, f(n) * 1.01, 0.03)).collect(),
-        style: Style::Markers,
+        style: Style::MARKERS,
         color,
     };
     Plot {
@@ -67,13 +67,13 @@ fn log_plot() -> Plot {
             Series {
                 label: "Optimal surrogate".to_owned(),
                 points: features.iter().map(|&i| bar_point(i, gain(i), 0.3 * gain(i))).collect(),
-                style: Style::LineAndMarkers,
+                style: Style { line: Some(Dash::Solid), markers: true },
                 color: Color::Green,
             },
             Series {
                 label: "Masked surrogate".to_owned(),
                 points: features.iter().map(|&i| point(i, masked(i))).collect(),
-                style: Style::Line,
+                style: Style::line(Dash::Solid),
                 color: Color::Orange,
             },
         ],
@@ -123,7 +123,7 @@ fn undrawable_points_are_skipped() {
     let mut plot = log_plot();
     plot.series[0].points =
         vec![point(1.0, 1.0), point(f64::NAN, 1.0), point(2.0, -1.0), point(3.0, 0.0), point(4.0, 2.0)];
-    plot.series[0].style = Style::Markers;
+    plot.series[0].style = Style::MARKERS;
     let code = plot.to_typst().unwrap();
     assert_eq!(code.matches("marker-at(").count() - 1, 2, "only (1, 1) and (4, 2) can be drawn on log axes");
     compile_plots("skipped", &[plot]);
@@ -188,7 +188,11 @@ fn issue_13_curves_of_one_colour_are_told_apart_by_their_line_style() {
     // plot and in the legend, so that "optimal masked" and "optimal" no longer look the same.
     let mut plot = linear_plot();
     plot.series.retain(|s| !s.label.is_empty());
-    for (s, style) in plot.series.iter_mut().zip([Style::LineAndMarkers, Style::Dashed, Style::Dotted]) {
+    for (s, style) in plot.series.iter_mut().zip([
+        Style { line: Some(Dash::Solid), markers: true },
+        Style::line(Dash::Dashed),
+        Style::line(Dash::Dotted),
+    ]) {
         s.color = Color::Blue;
         s.style = style;
     }
