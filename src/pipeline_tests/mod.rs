@@ -6,12 +6,14 @@
 //! - `calibration`: every rule's error rates, against closed forms and Monte Carlo;
 //! - `equivalence`: `agree` and `equal` as equivalence tests, decided on real runs;
 //! - `inconclusive`: too few trials give inconclusive claims, never passes;
+//! - `layout`: where the report's text lands on the page;
 //! - `power`: each rule detects the theory mutations it should.
 
 mod calibration;
 mod equivalence;
 mod fuzz;
 mod inconclusive;
+mod layout;
 mod power;
 
 use crate::{Overrides, Plan, Results, RunOptions, Spec, decided, run};

@@ -93,8 +93,9 @@ pub(crate) fn rule(v: &Verdict) -> String {
             percent(*tolerance)
         ),
         Detail::Amplifies { surrogate, truth, .. } => format!(
-            "At every index i with β⋆_i ≠ 0: |{surrogate}_i| > |{truth}_i| must hold exactly when 1 − ζ_i > Ω, with \
-             ζ_i = τ/(λ_i + τ) from the solved τ (Corollary 1, part 2)."
+            "At every index $i$ with $beta^star_i != 0$: $abs(\"{surrogate}\"_i) > abs(\"{truth}\"_i)$ must hold \
+             exactly when $1 - zeta_i > Omega$, with $zeta_i = tau \\/ (lambda_i + tau)$ from the solved $tau$ \
+             (Corollary 1, part 2)."
         ),
     }
 }

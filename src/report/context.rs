@@ -95,12 +95,10 @@ pub(super) enum PartContext {
         excerpt_str: String,
         /// The table caption.
         caption_markup: String,
-        /// Column headers, markup.
-        header: Vec<String>,
-        /// Labels (markup) above groups of columns, with the number of columns each spans; empty for none.
-        groups: Vec<(String, usize)>,
-        /// Cells, markup.
-        rows: Vec<Vec<String>>,
+        /// Whether the table has more than nine columns (set smaller to fit the page).
+        small: bool,
+        /// The table's cells, numbers aligned on their decimal point.
+        table: super::table::Cells,
     },
     /// A figure.
     Figure {

@@ -19,9 +19,12 @@ mod plot;
 mod provenance;
 mod render;
 mod results_file;
+mod table;
 mod world;
 mod write;
 
+#[cfg(test)]
+pub(crate) use pdf::layout;
 #[cfg(test)]
 pub(crate) use {error::ReportError, pdf::compile_pdf, world::ReportDate};
 

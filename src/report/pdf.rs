@@ -33,6 +33,21 @@ pub(crate) fn compile_pdf(
     compile(main, files, date, &Fonts::embedded()).map(|compiled| compiled.bytes)
 }
 
+/// Lays out `main` (with `files` reachable by relative path) with the embedded fonts, for tests that check where
+/// text lands on the page.
+#[cfg(test)]
+pub(crate) fn layout(
+    main: &str,
+    files: &BTreeMap<String, Vec<u8>>,
+    date: ReportDate,
+) -> Result<PagedDocument, ReportError> {
+    let fonts = Fonts::embedded();
+    let world = ReportWorld::new(main, files, date, &fonts)?;
+    typst::compile::<PagedDocument>(&world)
+        .output
+        .map_err(|errors| ReportError::Compile(errors.iter().map(|e| resolve_diagnostic(&world, e)).collect()))
+}
+
 /// Compiles `main` (with `files` reachable by relative path) into a PDF stamped with `date`, set in `fonts`, and
 /// returns it with Typst's warnings.
 ///

@@ -14,6 +14,7 @@ use super::fonts::Fonts;
 use super::pdf::compile;
 use super::provenance::{COMMIT, design_words};
 use super::results_file::results_file;
+use super::table;
 use super::world::ReportDate;
 use crate::claims::{Status, Verdict, Verdicts};
 use crate::engine::{ExperimentResults, Results, Stop};
@@ -344,28 +345,27 @@ fn experiment(e: &Experiment, r: &ExperimentResults, trials: Option<Trials>) -> 
     let design = design_words(e, r.trials).map_or(String::new(), |d| format!(" {d}"));
     Ok(PartContext::Experiment {
         name: e.name.clone(),
-        summary_markup: typst_markup(&format!(
-            "Task {}: p = {p}, noise variance σ² = {}. {summary}{design}",
+        summary_markup: spec_text(&format!(
+            "Task {}: $p = {p}$, noise variance $sigma^2 = {}$. {summary}{design}",
             e.task.name,
             typeset(e.task.noise, 3)
-        )),
+        ))?,
         excerpt_str: typst_string(&e.excerpt),
-        caption_markup: typst_markup(&caption),
-        header: header.iter().map(|h| typst_markup(h)).collect(),
-        groups: column_groups(e, r)?,
-        rows: rows.iter().map(|row| row.iter().map(|c| typst_markup(c)).collect()).collect(),
+        caption_markup: spec_text(&caption)?,
+        small: header.len() > 9,
+        table: table::cells(&header, &column_groups(e, r), &rows).map_err(|e| spec_text_refused(&e))?,
     })
 }
 
 /// Labels above groups of a table's columns, with how many columns each spans: each series' legend label over its
 /// theory and simulation columns in an excess-risk table; none for the other tables.
-fn column_groups(e: &Experiment, r: &ExperimentResults) -> Result<Vec<(String, usize)>, RenderError> {
+fn column_groups(e: &Experiment, r: &ExperimentResults) -> Vec<(String, usize)> {
     if e.measure != Measure::ExcessRisk {
-        return Ok(Vec::new());
+        return Vec::new();
     }
     let span = if r.trials.is_some() { 2 } else { 1 };
-    let series = r.series.iter().map(|s| Ok((spec_text(&s.label)?, span)));
-    std::iter::once(Ok((String::new(), 1))).chain(series).collect()
+    let series = r.series.iter().map(|s| (s.label.clone(), span));
+    std::iter::once((String::new(), 1)).chain(series).collect()
 }
 
 /// The table parts of an experiment: summary sentence, caption, header, rows.
@@ -373,7 +373,7 @@ type Table = (String, String, Vec<String>, Vec<Vec<String>>);
 
 /// Excess risk per n: theory and simulation (mean ± 95% half-width) per series; `trials` is what the plan ran.
 fn risk_table(e: &Experiment, r: &ExperimentResults, trials: Option<Trials>) -> Table {
-    let mut header = vec!["n".to_owned()];
+    let mut header = vec!["$n$".to_owned()];
     // Each series' legend label heads its columns (`column_groups`).
     for _ in &r.series {
         header.push("theory".to_owned());
@@ -417,11 +417,11 @@ fn coefficient_table(e: &Experiment, r: &ExperimentResults) -> Table {
     let opt = |x: Option<f64>| x.map_or("—".to_owned(), |v| typeset(v, 4));
     let idx = |x: Option<usize>| x.map_or("—".to_owned(), |v| v.to_string());
     let mut rows = vec![
-        vec!["sample size n".to_owned(), q.n.to_string()],
-        vec!["τ (eq. 7)".to_owned(), opt(q.tau)],
-        vec!["Ω = (1/n) Σ (1 − ζ_i)²".to_owned(), opt(q.omega)],
-        vec!["last amplified index (ζ_i < 1 − Ω)".to_owned(), idx(q.last_amplified)],
-        vec!["last kept index (ζ_i² < 1 − Ω)".to_owned(), idx(q.last_kept)],
+        vec!["sample size $n$".to_owned(), q.n.to_string()],
+        vec!["$tau$ (eq. 7)".to_owned(), opt(q.tau)],
+        vec!["$Omega = 1 / n sum_i (1 - zeta_i)^2$".to_owned(), opt(q.omega)],
+        vec!["last amplified index ($zeta_i < 1 - Omega$)".to_owned(), idx(q.last_amplified)],
+        vec!["last kept index ($zeta_i^2 < 1 - Omega$)".to_owned(), idx(q.last_kept)],
         vec!["features kept by the optimal mask".to_owned(), q.kept.to_string()],
     ];
     for s in &r.series {
@@ -442,7 +442,7 @@ fn coefficient_table(e: &Experiment, r: &ExperimentResults) -> Table {
 
 /// One column per series, one row per n: the theory-only quantities of Propositions 4, 5 and the v1 bounds.
 fn quantity_table(measure: Measure, e: &Experiment, r: &ExperimentResults) -> Table {
-    let mut header = vec![r.x.clone()];
+    let mut header = vec![format!("${}$", r.x)];
     header.extend(r.series.iter().map(|s| s.label.clone()));
     let rows = (0..e.sizes.len())
         .map(|i| {
@@ -452,11 +452,13 @@ fn quantity_table(measure: Measure, e: &Experiment, r: &ExperimentResults) -> Ta
         })
         .collect();
     let what = match measure {
-        Measure::Equivalent => "τ·n^α and Ω with their power-law limits",
-        Measure::Cutoffs => "the numbers of amplified and kept features with the cut-offs n·C1 and n·C2",
-        _ => "1/τ and Ω with the finite-p bounds of arXiv v1 Propositions 7 and 8 (— where a bound's conditions fail)",
+        Measure::Equivalent => "$tau n^alpha$ and $Omega$ with their power-law limits",
+        Measure::Cutoffs => "the numbers of amplified and kept features with the cut-offs $n C_1$ and $n C_2$",
+        _ => {
+            "$1 \\/ tau$ and $Omega$ with the finite-$p$ bounds of arXiv v1 Propositions 7 and 8 (— where a bound's conditions fail)"
+        }
     };
-    let alpha = e.task.spectrum.alpha.map_or(String::new(), |a| format!(" (α = {})", typeset(a, 3)));
+    let alpha = e.task.spectrum.alpha.map_or(String::new(), |a| format!(" ($alpha = {}$)", typeset(a, 3)));
     let summary = format!("Theory at {}{alpha}: {what}.", sample_sizes(e.sizes.len()));
     let caption = format!("Deterministic-equivalent quantities of experiment {}.", e.name);
     (summary, caption, header, rows)
@@ -501,8 +503,8 @@ fn claim(input: &RenderInput<'_>, c: &Claim, v: &Verdict) -> Result<PartContext,
         location_markup: typst_markup(&format!("{}, line {line}", input.spec_file)),
         label_markup: spec_text(&v.label)?,
         status: v.status.word(),
-        rule_markup: typst_markup(&claim_words::rule(v)),
-        outcome_markup: typst_markup(&claim_words::outcome(v)),
+        rule_markup: spec_text(&claim_words::rule(v))?,
+        outcome_markup: spec_text(&claim_words::outcome(v))?,
         notes_markup: v.notes.iter().map(|n| typst_markup(n)).collect(),
         contradicted_markup: v.contradicted.as_deref().map(spec_text).transpose()?,
         excerpt_str: typst_string(&c.excerpt),
