@@ -12,30 +12,34 @@ use crate::syntax::{Ast, Expr, ExprKind, Item, MathError, Value, check_template,
 /// shows it verbatim, else at the whole string.
 pub(super) fn check(ast: &Ast, source: &str) -> Vec<Diagnostic> {
     let mut errors = Vec::new();
-    let mut text = |value: &str, span: Span, template: bool| {
+    each_text(ast, &mut |value, span, template| {
         let checked = if template { check_template(value) } else { pieces(value).map(|_| ()) };
         if let Err(e) = checked {
             errors.push(diagnostic(&e, value, span, source));
         }
-    };
+    });
+    errors
+}
+
+/// Calls `f` on every text of `ast` with its string literal's span and whether it is a template (a `text` block).
+fn each_text(ast: &Ast, f: &mut impl FnMut(&str, Span, bool)) {
     for item in &ast.items {
         match item {
             Item::Setting(s) => {
                 let template = signature::find(&s.key.name) == Some(TopSetting::Text);
-                each_string(&s.values, &mut |value, span| text(value, span, template));
+                each_string(&s.values, &mut |value, span| f(value, span, template));
             }
             Item::Block(b) => {
                 if let Some(label) = &b.label {
-                    text(&label.value, label.span, false);
+                    f(&label.value, label.span, false);
                 }
                 for s in &b.settings {
-                    each_string(&s.values, &mut |value, span| text(value, span, false));
+                    each_string(&s.values, &mut |value, span| f(value, span, false));
                 }
             }
-            Item::Declaration(d) => expr_strings(&d.value, &mut |value, span| text(value, span, false)),
+            Item::Declaration(d) => expr_strings(&d.value, &mut |value, span| f(value, span, false)),
         }
     }
-    errors
 }
 
 /// Calls `f` on every text among the string literals of a setting's values.
@@ -99,6 +103,32 @@ mod tests {
             assert_eq!(d.span.text(&source), "read", "{d:?}");
             assert_eq!(&source[d.span.start as usize - 1..d.span.start as usize], "$");
         }
+    }
+
+    #[test]
+    fn issue_13_the_paper_s_texts_write_their_mathematics_as_mathematics() {
+        // At 4b11467 the paper's statements, labels and captions carried pseudo-TeX (`‖Σ^{1/2}(β^s − β⋆)‖²`,
+        // `n^-(β−1)`, `λ_i = i^-2`); the prose of every text (outside `$…$`) must now be free of it.
+        let source = include_str!("../../specs/paper.kd");
+        let ast = crate::syntax::parse(source).unwrap();
+        let mut found = Vec::new();
+        let mut texts = 0;
+        super::each_text(&ast, &mut |value, _, _| {
+            texts += 1;
+            let prose = crate::syntax::pieces(value).unwrap().into_iter().filter_map(|p| match p {
+                crate::syntax::Piece::Prose(prose) => Some(prose),
+                crate::syntax::Piece::Math(_) => None,
+            });
+            for prose in prose {
+                for pseudo in ["^{", "_i ", "^-(", "^-", "_i)", "_i²", "^s", "‖"] {
+                    if prose.contains(pseudo) {
+                        found.push(format!("{pseudo:?} in {prose:?}"));
+                    }
+                }
+            }
+        });
+        assert!(texts > 100, "{texts} texts");
+        assert!(found.is_empty(), "pseudo-TeX in paper.kd's texts:\n{}", found.join("\n"));
     }
 
     #[test]
