@@ -9,7 +9,7 @@
 //! |---|---|---|
 //! | parse | spec text → [`Ast`] | [`parse`] |
 //! | resolve | [`Ast`] (+ data files beside the spec) → [`Spec`] | [`resolve`] |
-//! | check | [`Spec`] → warnings and errors before anything runs | [`lint`], [`check_prose`], [`check_fonts`] |
+//! | check | [`Spec`] → warnings and errors before anything runs | [`lint`], [`check_prose`], [`check_mathematics`], [`check_fonts`] |
 //! | plan | [`Spec`] + [`Overrides`] → [`Plan`]: seed, trials, looks of work units; its [`Cost`] and warnings | [`Plan::new`] |
 //! | run | [`Plan`] → [`Results`] (theory, then the work units, cached) | [`run`] |
 //! | judge | [`Plan`] + [`Results`] → [`Verdicts`] | [`judge`] |
@@ -40,8 +40,8 @@ pub use diagnostics::{Diagnostic, Severity, Span};
 pub use engine::{Results, RunError, RunOptions, StoppingRule, Tick, Work, outline, run};
 pub use plan::{Cost, Overrides, Plan, default_memory_limit, parse_bytes};
 pub use report::{
-    FontError, Fonts, ReadError, RenderError, RenderInput, Report, ResultsFile, SCHEMA, check_fonts, check_output,
-    check_prose, located, output_stem, render, spec_hash, write_report,
+    FontError, Fonts, ReadError, RenderError, RenderInput, Report, ResultsFile, SCHEMA, check_fonts, check_mathematics,
+    check_output, check_prose, located, output_stem, render, spec_hash, write_report,
 };
 pub use spec::{Signatures, Spec, lint, resolve};
 pub use syntax::{Ast, Order, format, parse, unified_diff};

@@ -179,6 +179,8 @@ fn load(path: &Path, fonts: &Fonts) -> Result<(Spec, String, Vec<Diagnostic>), F
     // Prose is rendered against the outline of the results now, so that a misnamed value stops `check` and
     // `build` before anything runs.
     kdrepro::check_prose(&spec).map_err(print)?;
+    // Mathematics that Typst refuses stops here too, at its text, not in the report after the run.
+    kdrepro::check_mathematics(&ast, &source, fonts).map_err(print)?;
     let mut warnings = kdrepro::lint(&ast, &spec);
     warnings.extend(kdrepro::check_fonts(&spec, &source, fonts));
     Ok((spec, source, warnings))

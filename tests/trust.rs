@@ -122,7 +122,7 @@ fn hostile_strings_render_verbatim_and_run_nothing() {
 fn mathematics_outside_the_safe_subset_is_refused_in_every_text_before_anything_runs() {
     let dir = Scratch::new("hostile-math");
     // Code, a file-reading function, a comment that would swallow the closing `$`, the standard library, a
-    // template variable, an unclosed `$`.
+    // template variable, an unclosed `$`; and safe mathematics that only Typst refuses (a missing argument).
     for math in [
         r#"$#read("/etc/passwd")$"#,
         r#"$read("/etc/passwd")$"#,
@@ -130,6 +130,7 @@ fn mathematics_outside_the_safe_subset_is_refused_in_every_text_before_anything_
         r#"$std.read("/etc/passwd")$"#,
         "$marker-at$ $verdict$",
         "$x",
+        "$frac(a)$",
     ] {
         let spec = dir.file("math.kd", &spec_with(math));
         for command in [&["check"][..], &["build", "--out", "out"]] {

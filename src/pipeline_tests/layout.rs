@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use typst::layout::{Frame, FrameItem, Point, Transform};
 
-use crate::report::{Fonts, RenderInput, ReportDate, layout};
+use crate::report::{Fonts, RenderInput, ReportDate, typeset};
 use crate::{judge, parse, resolve};
 
 /// A4 width and the report's horizontal margin (report.typ.j2: `margin: (x: 2.2cm, ...)`), in points.
@@ -69,7 +69,8 @@ fn laid_out(source: &str) -> Vec<Run> {
     let report = crate::render(&input).unwrap();
     let files: BTreeMap<String, Vec<u8>> =
         report.figures.iter().map(|(k, v)| (k.clone(), v.clone().into_bytes())).collect();
-    let document = layout(&report.typst, &files, ReportDate { year: 2025, month: 1, day: 2 }).unwrap();
+    let document =
+        typeset(&report.typst, &files, ReportDate { year: 2025, month: 1, day: 2 }, &fonts).unwrap().document;
     let mut out = Vec::new();
     for (page, p) in document.pages().iter().enumerate() {
         runs(&p.frame, Transform::identity(), page, &mut out);

@@ -14,6 +14,7 @@ mod error;
 mod escape;
 mod figures;
 mod fonts;
+mod mathematics;
 mod pdf;
 mod plot;
 mod provenance;
@@ -24,12 +25,13 @@ mod world;
 mod write;
 
 #[cfg(test)]
-pub(crate) use pdf::layout;
+pub(crate) use pdf::typeset;
 #[cfg(test)]
 pub(crate) use {error::ReportError, pdf::compile_pdf, world::ReportDate};
 
 pub use claim_words::located;
 pub use fonts::{FontError, Fonts, check_fonts};
+pub use mathematics::check_mathematics;
 pub use provenance::spec_hash;
 pub use render::{RenderError, RenderInput, Report, check_prose, render};
 pub use results_file::{ReadError, ResultsFile, SCHEMA};

@@ -33,19 +33,38 @@ pub(crate) fn compile_pdf(
     compile(main, files, date, &Fonts::embedded()).map(|compiled| compiled.bytes)
 }
 
-/// Lays out `main` (with `files` reachable by relative path) with the embedded fonts, for tests that check where
-/// text lands on the page.
-#[cfg(test)]
-pub(crate) fn layout(
+/// A laid-out document and the warnings Typst emitted on the way.
+pub(crate) struct Typeset {
+    /// The pages.
+    pub(crate) document: PagedDocument,
+    /// Non-fatal diagnostics (never printed here; the caller decides).
+    pub(crate) warnings: Vec<ReportDiagnostic>,
+}
+
+/// Lays out `main` (with `files` reachable by relative path), dated `date` and set in `fonts`.
+///
+/// # Errors
+/// Typst's errors, at `path:line:column`.
+pub(crate) fn typeset(
     main: &str,
     files: &BTreeMap<String, Vec<u8>>,
     date: ReportDate,
-) -> Result<PagedDocument, ReportError> {
-    let fonts = Fonts::embedded();
-    let world = ReportWorld::new(main, files, date, &fonts)?;
-    typst::compile::<PagedDocument>(&world)
-        .output
-        .map_err(|errors| ReportError::Compile(errors.iter().map(|e| resolve_diagnostic(&world, e)).collect()))
+    fonts: &Fonts,
+) -> Result<Typeset, ReportError> {
+    lay_out(&ReportWorld::new(main, files, date, fonts)?)
+}
+
+/// Lays out the main source of `world`.
+fn lay_out(world: &ReportWorld) -> Result<Typeset, ReportError> {
+    let warned = typst::compile::<PagedDocument>(world);
+    let warnings = resolve_all(world, &warned.warnings);
+    let document = warned.output.map_err(|errors| ReportError::Compile(resolve_all(world, &errors)))?;
+    Ok(Typeset { document, warnings })
+}
+
+/// Typst diagnostics at `path:line:column`.
+fn resolve_all(world: &ReportWorld, diagnostics: &[SourceDiagnostic]) -> Vec<ReportDiagnostic> {
+    diagnostics.iter().map(|diagnostic| resolve_diagnostic(world, diagnostic)).collect()
 }
 
 /// Compiles `main` (with `files` reachable by relative path) into a PDF stamped with `date`, set in `fonts`, and
@@ -59,15 +78,11 @@ pub(crate) fn compile(
     fonts: &Fonts,
 ) -> Result<CompiledPdf, ReportError> {
     let world = ReportWorld::new(main, files, date, fonts)?;
+    let Typeset { document, warnings } = lay_out(&world)?;
     let timestamp = Timestamp::new_utc(date.to_midnight()?);
-    let resolve = |diagnostics: &[SourceDiagnostic]| {
-        diagnostics.iter().map(|diagnostic| resolve_diagnostic(&world, diagnostic)).collect()
-    };
-    let warned = typst::compile::<PagedDocument>(&world);
-    let warnings = resolve(&warned.warnings);
-    let document = warned.output.map_err(|errors| ReportError::Compile(resolve(&errors)))?;
     let options = PdfOptions { ident: Smart::Auto, timestamp: Some(timestamp), ..PdfOptions::default() };
-    let bytes = typst_pdf::pdf(&document, &options).map_err(|errors| ReportError::Export(resolve(&errors)))?;
+    let bytes =
+        typst_pdf::pdf(&document, &options).map_err(|errors| ReportError::Export(resolve_all(&world, &errors)))?;
     Ok(CompiledPdf { bytes, warnings })
 }
 

@@ -23,6 +23,7 @@ pub use signature::Signatures;
 #[cfg(test)]
 pub(crate) use signature::Vocabulary;
 pub(crate) use signature::{ClaimOption, Keyword};
+pub(crate) use texts::texts;
 
 use crate::diagnostics::Span;
 

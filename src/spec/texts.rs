@@ -1,45 +1,66 @@
 //! The texts of a spec and the check of their mathematics (docs/language.md, "Mathematics").
 //!
 //! Every string literal is a text the report prints, with `$…$` mathematics in it, except the path and column
-//! of a `file(...)`. A `text` block is a template: its `{{ … }}` expressions are checked when the report prints
-//! what they evaluate to.
+//! of a `file(...)`. A `text` block is a template: its `{{ … }}` expressions are read as numbers here, and what
+//! they print is checked when the report is rendered.
 
 use super::signature::{self, FileConstructor, TopSetting};
 use crate::diagnostics::{Diagnostic, Span};
-use crate::syntax::{Ast, Expr, ExprKind, Item, MathError, Value, check_template, pieces};
+use crate::syntax::{Ast, Expr, ExprKind, Item, MathError, Value, blank_expressions, pieces};
 
-/// An error for every text whose mathematics is refused, located at the refused part where the text's source
-/// shows it verbatim, else at the whole string.
-pub(super) fn check(ast: &Ast, source: &str) -> Vec<Diagnostic> {
-    let mut errors = Vec::new();
-    each_text(ast, &mut |value, span, template| {
-        let checked = if template { check_template(value) } else { pieces(value).map(|_| ()) };
-        if let Err(e) = checked {
-            errors.push(diagnostic(&e, value, span, source));
-        }
-    });
-    errors
+/// A text of a spec, as its mathematics is checked.
+pub(crate) struct SpecText {
+    /// The string's value; in a template (a `text` block) its expressions blanked ([`blank_expressions`]).
+    pub(crate) value: String,
+    /// The string literal, quotes included.
+    pub(crate) literal: Span,
 }
 
-/// Calls `f` on every text of `ast` with its string literal's span and whether it is a template (a `text` block).
-fn each_text(ast: &Ast, f: &mut impl FnMut(&str, Span, bool)) {
-    for item in &ast.items {
-        match item {
-            Item::Setting(s) => {
-                let template = signature::find(&s.key.name) == Some(TopSetting::Text);
-                each_string(&s.values, &mut |value, span| f(value, span, template));
-            }
-            Item::Block(b) => {
-                if let Some(label) = &b.label {
-                    f(&label.value, label.span, false);
-                }
-                for s in &b.settings {
-                    each_string(&s.values, &mut |value, span| f(value, span, false));
-                }
-            }
-            Item::Declaration(d) => expr_strings(&d.value, &mut |value, span| f(value, span, false)),
+impl SpecText {
+    /// The error `e` (a range of [`SpecText::value`]) located in `source`: at that range when the literal holds it
+    /// verbatim from the `$` that opens its mathematics, else at the whole literal.
+    pub(crate) fn located(&self, e: &MathError, source: &str) -> Diagnostic {
+        // The part with what precedes it back to its `$`: unique enough to find in the source.
+        let from = self.value[..e.range.start].rfind('$').unwrap_or(e.range.start);
+        let window = &self.value[from..e.range.end];
+        let span = self.literal.text(source).find(window).map_or(self.literal, |at| {
+            let start = self.literal.start as usize + at + (e.range.start - from);
+            Span::new(start, start + e.range.len())
+        });
+        let d = Diagnostic::error(span, e.message.clone());
+        match &e.hint {
+            Some(hint) => d.with_hint(hint.clone()),
+            None => d,
         }
     }
+}
+
+/// An error for every text whose mathematics is refused ([`pieces`]).
+pub(super) fn check(ast: &Ast, source: &str) -> Vec<Diagnostic> {
+    texts(ast).iter().filter_map(|t| pieces(&t.value).err().map(|e| t.located(&e, source))).collect()
+}
+
+/// Every text of `ast`, in file order.
+pub(crate) fn texts(ast: &Ast) -> Vec<SpecText> {
+    let mut out = Vec::new();
+    let mut text = |value: &str, literal| out.push(SpecText { value: value.to_owned(), literal });
+    for item in &ast.items {
+        match item {
+            Item::Setting(s) if signature::find(&s.key.name) == Some(TopSetting::Text) => {
+                let mut template = |value: &str, literal| text(&blank_expressions(value), literal);
+                each_string(&s.values, &mut template);
+            }
+            Item::Setting(s) => each_string(&s.values, &mut text),
+            Item::Block(b) => {
+                if let Some(label) = &b.label {
+                    text(&label.value, label.span);
+                }
+                b.settings.iter().for_each(|s| each_string(&s.values, &mut text));
+            }
+            Item::Declaration(d) => expr_strings(&d.value, &mut text),
+        }
+    }
+    out
 }
 
 /// Calls `f` on every text among the string literals of a setting's values.
@@ -59,23 +80,6 @@ fn expr_strings(e: &Expr, f: &mut impl FnMut(&str, Span)) {
         ExprKind::Call(_, args) => args.iter().for_each(|a| expr_strings(&a.value, f)),
         ExprKind::List(items) => items.iter().for_each(|x| expr_strings(x, f)),
         ExprKind::Range(..) | ExprKind::Number(_) | ExprKind::Path(_) => {}
-    }
-}
-
-/// The error for text `value` (the string literal at `literal`): at the refused part when the literal's source
-/// holds it verbatim from the `$` that opens its mathematics, else at the whole literal.
-fn diagnostic(e: &MathError, value: &str, literal: Span, source: &str) -> Diagnostic {
-    // The refused part with what precedes it back to its `$`: unique enough to find in the source.
-    let from = value[..e.range.start].rfind('$').unwrap_or(e.range.start);
-    let window = &value[from..e.range.end];
-    let span = literal.text(source).find(window).map_or(literal, |at| {
-        let start = literal.start as usize + at + (e.range.start - from);
-        Span::new(start, start + e.range.len())
-    });
-    let d = Diagnostic::error(span, e.message.clone());
-    match &e.hint {
-        Some(hint) => d.with_hint(hint.clone()),
-        None => d,
     }
 }
 
@@ -113,9 +117,9 @@ mod tests {
         let ast = crate::syntax::parse(source).unwrap();
         let mut found = Vec::new();
         let mut texts = 0;
-        super::each_text(&ast, &mut |value, _, _| {
+        for text in super::texts(&ast) {
             texts += 1;
-            let prose = crate::syntax::pieces(value).unwrap().into_iter().filter_map(|p| match p {
+            let prose = crate::syntax::pieces(&text.value).unwrap().into_iter().filter_map(|p| match p {
                 crate::syntax::Piece::Prose(prose) => Some(prose),
                 crate::syntax::Piece::Math(_) => None,
             });
@@ -126,7 +130,7 @@ mod tests {
                     }
                 }
             }
-        });
+        }
         assert!(texts > 100, "{texts} texts");
         assert!(found.is_empty(), "pseudo-TeX in paper.kd's texts:\n{}", found.join("\n"));
     }

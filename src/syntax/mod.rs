@@ -13,5 +13,5 @@ pub use diff::unified_diff;
 #[cfg(test)]
 pub(crate) use format::testing;
 pub use format::{Order, format};
-pub(crate) use math::{MathError, Piece, check_template, pieces};
+pub(crate) use math::{MathError, Piece, blank_expressions, pieces};
 pub use parse::parse;

@@ -1,4 +1,4 @@
-use super::{MathError, Piece, check_template, pieces};
+use super::{MathError, Piece, blank_expressions, pieces};
 
 /// The range and message of the error `pieces` gives for `text`.
 fn refused(text: &str) -> MathError {
@@ -88,8 +88,10 @@ fn mathematics_cannot_span_a_blank_line_or_nest_deeply() {
 }
 
 #[test]
-fn a_template_s_expressions_are_blanks() {
-    check_template("$tau = {{ e.equivalent[200].tau | num }}$ and {{ \"$#\" }}").unwrap();
-    let e = check_template("{{ x }} $#x$").unwrap_err();
-    assert_eq!(e.range, 9..10);
+fn a_template_s_expressions_are_blanked_to_zeros_in_place() {
+    assert_eq!(blank_expressions("a {{ x }} b {% if y %} c {# z #}"), "a 0000000 b 0000000000 c 0000000");
+    // A subscript or an operand may be an expression; an expression's own `$` and `#` are not the text's.
+    pieces(&blank_expressions("$tau = {{ e.equivalent[200].tau | num }}$, $x_{{ i }}$ and {{ \"$#\" }}")).unwrap();
+    let e = pieces(&blank_expressions("{{ \"α\" }} $#x$")).unwrap_err();
+    assert_eq!(e.range, 12..13);
 }
