@@ -95,8 +95,6 @@ pub(super) enum PartContext {
         excerpt_str: String,
         /// The table caption.
         caption_markup: String,
-        /// Whether the table has more than nine columns (set smaller to fit the page).
-        small: bool,
         /// The table's cells, numbers aligned on their decimal point.
         table: super::table::Cells,
     },

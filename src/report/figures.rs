@@ -121,7 +121,7 @@ fn quantity_plot(measure: Measure, r: &ExperimentResults, shown: &[String], x: S
         })
         .collect();
     // The y axis names what the figure's series measure (all of the experiment's, if it names none).
-    let names = r.series.iter().map(|s| s.name.as_str()).filter(|n| shown.is_empty() || shown.iter().any(|s| s == n));
+    let drawn = r.series.iter().filter(|s| shown.is_empty() || shown.contains(&s.name));
     let x_label = match measure {
         Measure::Masks => "$k$ (features kept)",
         _ => "$n$",
@@ -129,7 +129,7 @@ fn quantity_plot(measure: Measure, r: &ExperimentResults, shown: &[String], x: S
     Plot {
         title: None,
         x: Axis { label: PlotText::new(x_label), scale: x, range: None },
-        y: Axis { label: PlotText::new(quantity_axis(names)), scale: y, range: None },
+        y: Axis { label: PlotText::new(quantity_axis(drawn)), scale: y, range: None },
         series,
         marks: Vec::new(),
         width_cm: 14.0,
@@ -137,16 +137,18 @@ fn quantity_plot(measure: Measure, r: &ExperimentResults, shown: &[String], x: S
     }
 }
 
-/// The y-axis label of theory quantities: what the series `names` measure, each named once, in order.
-fn quantity_axis<'a>(names: impl Iterator<Item = &'a str>) -> String {
+/// The y-axis label of theory quantities: what the series measure, each named once, in order; a series of no
+/// known quantity is named by its legend label.
+fn quantity_axis<'a>(series: impl Iterator<Item = &'a engine::Series>) -> String {
     let mut quantities: Vec<&str> = Vec::new();
-    for name in names {
-        let quantity = match name {
+    for s in series {
+        let quantity = match s.name.as_str() {
             "tau_scaled" | "tau_limit" => "$tau n^alpha$",
             "omega" | "omega_limit" | "omega_lower" => "$Omega$",
             "inverse_tau" | "inverse_tau_lower" | "inverse_tau_upper" => "$1 \\/ tau$",
             "amplified" | "n_c1" | "kept" | "n_c2" => "Number of features",
-            _ => "Excess test risk",
+            "top_k" | "optimal_mask" | "region_truth" | "region_masked" => "Excess test risk",
+            _ => s.label.as_str(),
         };
         if !quantities.contains(&quantity) {
             quantities.push(quantity);

@@ -120,7 +120,7 @@ pub fn render(input: &RenderInput<'_>) -> Result<Report, RenderError> {
                 let path = format!("figures/{}.typ", figure.name);
                 let shown: Vec<_> =
                     figure.experiments.iter().map(|&e| (&spec.experiments[e], &input.results.experiments[e])).collect();
-                let (source, figure_warnings) = figure_source(figure, &shown).map_err(|e| spec_text_refused(&e))?;
+                let (source, figure_warnings) = figure_source(figure, &shown)?;
                 warnings.extend(figure_warnings);
                 figures.insert(path.clone(), source);
                 PartContext::Figure {
@@ -277,15 +277,17 @@ fn reflow(text: &str) -> Vec<String> {
     text.split("\n\n").map(|p| p.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|p| !p.is_empty()).collect()
 }
 
-/// A spec text as markup. The spec stage refused every text whose mathematics is not in the safe subset, so a
-/// refusal here is a kdrepro bug.
+/// A spec text as markup.
 fn spec_text(s: &str) -> Result<String, RenderError> {
-    typst_text(s).map_err(|e| spec_text_refused(&e))
+    Ok(typst_text(s)?)
 }
 
-/// The internal error for a spec text refused after the spec stage accepted it.
-fn spec_text_refused(e: &crate::syntax::MathError) -> RenderError {
-    RenderError::Internal(format!("a text that passed the spec check is refused: {}", e.message))
+/// The spec stage refused every text whose mathematics is not in the safe subset, so a refusal while rendering is
+/// a kdrepro bug; but for a `text` block's printed expressions, which [`text`] words as the spec's error.
+impl From<crate::syntax::MathError> for RenderError {
+    fn from(e: crate::syntax::MathError) -> Self {
+        RenderError::Internal(format!("a text that passed the spec check is refused: {}", e.message))
+    }
 }
 
 /// Paragraphs of a spec text as markup, each reflowed ([`reflow`]).
@@ -299,17 +301,11 @@ fn section(s: &Section) -> Result<PartContext, RenderError> {
         Some(t) => format!("{} — {t}", s.label),
         None => s.label.clone(),
     };
-    let internal = |e: crate::syntax::MathError| spec_text_refused(&e);
     Ok(PartContext::Section {
         heading_markup: spec_text(&heading)?,
         v1_markup: s.v1.as_deref().map(spec_text).transpose()?,
         // Statements are reflowed like prose: the spec's line breaks are not the report's.
-        statement_markup: s
-            .statement
-            .as_deref()
-            .map(|t| paragraphs(t).map(|p| p.join("\n\n")))
-            .transpose()
-            .map_err(internal)?,
+        statement_markup: s.statement.as_deref().map(|t| paragraphs(t).map(|p| p.join("\n\n"))).transpose()?,
     })
 }
 
@@ -352,8 +348,7 @@ fn experiment(e: &Experiment, r: &ExperimentResults, trials: Option<Trials>) -> 
         ))?,
         excerpt_str: typst_string(&e.excerpt),
         caption_markup: spec_text(&caption)?,
-        small: header.len() > 9,
-        table: table::cells(&header, &column_groups(e, r), &rows).map_err(|e| spec_text_refused(&e))?,
+        table: table::cells(&header, &column_groups(e, r), &rows)?,
     })
 }
 

@@ -12,6 +12,8 @@ use crate::syntax::MathError;
 pub(super) struct Cells {
     /// Grid columns (a number column counts two).
     pub(super) columns: usize,
+    /// Whether the table has more than nine columns, and is set smaller to fit the page.
+    pub(super) small: bool,
     /// The labels above groups of columns (`table.cell(colspan: ..)[..]`); empty for none.
     pub(super) groups: Vec<String>,
     /// The column headers.
@@ -59,7 +61,7 @@ pub(super) fn cells(header: &[String], groups: &[(String, usize)], rows: &[Vec<S
             Ok(out)
         })
         .collect::<Result<_, MathError>>()?;
-    Ok(Cells { columns: (0..numeric.len()).map(width).sum(), groups: grouped, header, rows })
+    Ok(Cells { columns: (0..numeric.len()).map(width).sum(), small: numeric.len() > 9, groups: grouped, header, rows })
 }
 
 /// Whether a cell is a number to align: it starts with a digit, a minus sign or `(` then a digit, or is `—`.

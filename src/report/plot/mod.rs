@@ -59,7 +59,7 @@ pub(crate) enum Scale {
 /// Text drawn in a plot: a spec text, prose shown verbatim with `$…$` Typst mathematics
 /// ([`crate::syntax::pieces`]), e.g. `Excess risk at $n = 200$`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct PlotText(pub(crate) String);
+pub(crate) struct PlotText(String);
 
 /// A named data series.
 #[derive(Debug, Clone, PartialEq)]
