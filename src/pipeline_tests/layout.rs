@@ -1,6 +1,6 @@
 //! Where the report's text lands on the page (issue 13): laid out by Typst, not read back from a PDF. A claim id
-//! stays clear of a statement that fills its line, and a table of 13 columns with long legend labels stays inside
-//! the text area.
+//! stays clear of a statement that fills its line, and a table of 21 columns with long legend labels stays inside
+//! the text area, with no two runs drawn over each other.
 
 use std::collections::BTreeMap;
 
@@ -78,7 +78,8 @@ fn laid_out(source: &str) -> Vec<Run> {
     out
 }
 
-/// Six surrogates with long labels (a 13-column risk table); claims are appended by [`with_claims`].
+/// Ten surrogates with long labels (a 21-column risk table, split in parts); claims are appended by
+/// [`with_claims`].
 const WIDE: &str = r#"
 title "Layout"
 seed 1
@@ -91,10 +92,14 @@ surrogate c = optimal_mask(label: "Optimal masked surrogate-to-target")
 surrogate d = optimal(step: 0.5, label: "Half-way to the optimal surrogate")
 surrogate e = scaled(factor: 0.9, label: "Shrunk by a factor of $0.9$")
 surrogate f = top_k(k: 10, label: "Top ten features of $beta^star$")
+surrogate g = top_k(k: 5, label: "Top five features")
+surrogate h = scaled(factor: 0.5, label: "Shrunk by half")
+surrogate i = optimal(step: 0.25, label: "A quarter of the way")
+surrogate j = optimal(step: 0.75, label: "Three quarters of the way")
 experiment wide {
   task t
   n [60, 90]
-  surrogates a, b, c, d, e, f
+  surrogates a, b, c, d, e, f, g, h, i, j
   trials 40
 }
 "#;
@@ -124,9 +129,19 @@ fn issue_13_wide_tables_and_long_verdict_headers_stay_in_the_text_area_and_apart
     let words = |r: &&Run| r.text.chars().any(char::is_alphanumeric);
     let outside: Vec<&Run> = runs.iter().filter(words).filter(|r| r.left < left || r.right > right).collect();
     assert!(outside.is_empty(), "text outside the text area [{left:.1}, {right:.1}] pt: {outside:#?}");
-    // The table's 13 columns are all on one page, each header once: nothing wrapped into a second table row.
+    // Each series' theory column is headed once: nothing wrapped into a second header row.
     let header = runs.iter().filter(|r| r.text == "theory").count();
-    assert_eq!(header, 6, "{runs:#?}");
+    assert_eq!(header, 10, "{runs:#?}");
+    // No two runs of a line overlap (cells of a table too wide for the page are drawn over each other).
+    for (k, a) in runs.iter().enumerate().filter(|(_, r)| words(r)) {
+        let overlapping = runs[k + 1..].iter().filter(words).find(|b| {
+            b.page == a.page
+                && (b.baseline - a.baseline).abs() < 1.0
+                && b.left < a.right - 0.5
+                && b.right > a.left + 0.5
+        });
+        assert!(overlapping.is_none(), "{a:?} overlaps {overlapping:?}");
+    }
     // Wherever a claim id stands on its own (the summary table, the verdict header), at least 3 pt separate it from
     // every other run on its line: at 4b11467 it touched the statement's last word ("…(n − p − 1)prop2_exact").
     let ids: Vec<&Run> = runs.iter().filter(|r| r.text.starts_with("long_claim_identifier_")).collect();

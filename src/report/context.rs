@@ -95,8 +95,8 @@ pub(super) enum PartContext {
         excerpt_str: String,
         /// The table caption.
         caption_markup: String,
-        /// The table's cells, numbers aligned on their decimal point.
-        table: super::table::Cells,
+        /// Its table, split in parts that fit the page; numbers aligned on their decimal point.
+        tables: Vec<super::table::Cells>,
     },
     /// A figure.
     Figure {

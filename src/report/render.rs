@@ -348,7 +348,7 @@ fn experiment(e: &Experiment, r: &ExperimentResults, trials: Option<Trials>) -> 
         ))?,
         excerpt_str: typst_string(&e.excerpt),
         caption_markup: spec_text(&caption)?,
-        table: table::cells(&header, &column_groups(e, r), &rows)?,
+        tables: table::tables(&header, &column_groups(e, r), &rows)?,
     })
 }
 

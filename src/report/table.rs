@@ -1,4 +1,5 @@
-//! An experiment's table as Typst cells, with the numbers of each column aligned on their decimal point.
+//! An experiment's table as Typst cells, with the numbers of each column aligned on their decimal point, split
+//! into several tables when it is too wide for the page.
 //!
 //! Typst has no decimal alignment, so a column of numbers is set as two grid columns without padding between
 //! them: the whole part right-aligned, the decimal point and the rest left-aligned (`0` | `.10700 ± 0.00088`,
@@ -12,8 +13,6 @@ use crate::syntax::MathError;
 pub(super) struct Cells {
     /// Grid columns (a number column counts two).
     pub(super) columns: usize,
-    /// Whether the table has more than nine columns, and is set smaller to fit the page.
-    pub(super) small: bool,
     /// The labels above groups of columns (`table.cell(colspan: ..)[..]`); empty for none.
     pub(super) groups: Vec<String>,
     /// The column headers.
@@ -22,13 +21,67 @@ pub(super) struct Cells {
     pub(super) rows: Vec<Vec<String>>,
 }
 
+/// The widest a table may be, in column units: a column is one unit, two if it holds means with their half-widths
+/// (`0.10700 ± 0.00088`). Ten units, Figure 1b's three simulated series beside `n`, fit the page at 8 pt.
+const MAX_UNITS: usize = 10;
+
+/// The table with `header`, `groups` and `rows` (as [`cells`] takes them) as one or more tables of at most
+/// [`MAX_UNITS`]: each repeats the first column (`n`) and holds whole groups (a series' theory and simulation
+/// columns stay together), or single columns where there are no groups.
+///
+/// # Errors
+/// The mathematics of a header, group label or cell is refused.
+pub(super) fn tables(
+    header: &[String],
+    groups: &[(String, usize)],
+    rows: &[Vec<String>],
+) -> Result<Vec<Cells>, MathError> {
+    let units = |j: usize| if rows.iter().any(|row| row.get(j).is_some_and(|c| c.contains('±'))) { 2 } else { 1 };
+    // The groups after the first column, as column ranges with their labels.
+    let mut spans: Vec<(String, std::ops::Range<usize>)> = Vec::new();
+    let mut column = groups.first().map_or(1, |(_, span)| *span);
+    for (label, span) in groups.iter().skip(1) {
+        spans.push((label.clone(), column..column + span));
+        column += span;
+    }
+    spans.extend((column..header.len()).map(|j| (String::new(), j..j + 1)));
+    // Greedy: each table takes groups while they fit beside the first column.
+    let mut parts: Vec<Vec<(String, std::ops::Range<usize>)>> = vec![Vec::new()];
+    let mut used = units(0);
+    for (label, range) in spans {
+        let need: usize = range.clone().map(units).sum();
+        if used + need > MAX_UNITS && parts.last().is_some_and(|p| !p.is_empty()) {
+            parts.push(Vec::new());
+            used = units(0);
+        }
+        used += need;
+        if let Some(part) = parts.last_mut() {
+            part.push((label, range));
+        }
+    }
+    parts
+        .iter()
+        .map(|part| {
+            let columns: Vec<usize> = std::iter::once(0).chain(part.iter().flat_map(|(_, r)| r.clone())).collect();
+            let pick = |row: &[String]| columns.iter().filter_map(|&j| row.get(j).cloned()).collect::<Vec<_>>();
+            let part_groups: Vec<(String, usize)> = if groups.is_empty() {
+                Vec::new()
+            } else {
+                std::iter::once((String::new(), 1)).chain(part.iter().map(|(l, r)| (l.clone(), r.len()))).collect()
+            };
+            let part_rows: Vec<Vec<String>> = rows.iter().map(|row| pick(row)).collect();
+            cells(&pick(header), &part_groups, &part_rows)
+        })
+        .collect()
+}
+
 /// The cells of a table with `header` and `rows` (spec texts: prose and `$…$` mathematics), and `groups`: labels
 /// over runs of columns with the number of columns each spans. A column whose every body cell starts with a
 /// number (or is `—`) is aligned on its decimal point.
 ///
 /// # Errors
 /// The mathematics of a header, group label or cell is refused.
-pub(super) fn cells(header: &[String], groups: &[(String, usize)], rows: &[Vec<String>]) -> Result<Cells, MathError> {
+fn cells(header: &[String], groups: &[(String, usize)], rows: &[Vec<String>]) -> Result<Cells, MathError> {
     let numeric: Vec<bool> =
         (0..header.len()).map(|j| rows.iter().all(|row| row.get(j).is_some_and(|c| is_number(c)))).collect();
     let width = |j: usize| if numeric[j] { 2 } else { 1 };
@@ -61,7 +114,7 @@ pub(super) fn cells(header: &[String], groups: &[(String, usize)], rows: &[Vec<S
             Ok(out)
         })
         .collect::<Result<_, MathError>>()?;
-    Ok(Cells { columns: (0..numeric.len()).map(width).sum(), small: numeric.len() > 9, groups: grouped, header, rows })
+    Ok(Cells { columns: (0..numeric.len()).map(width).sum(), groups: grouped, header, rows })
 }
 
 /// Whether a cell is a number to align: it starts with a digit, a minus sign or `(` then a digit, or is `—`.
@@ -84,7 +137,7 @@ fn split_at_point(cell: &str) -> (&str, &str) {
 
 #[cfg(test)]
 mod tests {
-    use super::{cells, split_at_point};
+    use super::{cells, split_at_point, tables};
 
     #[test]
     fn numbers_split_before_their_decimal_point() {
@@ -126,5 +179,38 @@ mod tests {
             ["table.cell(inset: (right: 0pt))[0]", "table.cell(inset: (left: 0pt), align: left)[\\.4278]"]
         );
         assert_eq!(t.rows[0].len(), 5);
+    }
+
+    #[test]
+    fn a_wide_table_is_split_into_parts_that_repeat_n_and_keep_each_series_whole() {
+        // n and 5 simulated series: 1 + 5 × (1 + 2) = 16 units > 10. The first part takes n and 3 series
+        // (1 + 9 = 10 units), the second n and the other 2.
+        let mut header = vec!["$n$".to_owned()];
+        let mut groups = vec![(String::new(), 1)];
+        let mut row = vec!["10".to_owned()];
+        for k in 1..=5 {
+            header.extend(["theory".to_owned(), "sim.".to_owned()]);
+            groups.push((format!("S{k}"), 2));
+            row.extend([format!("0.{k}"), format!("0.{k} ± 0.01")]);
+        }
+        let parts = tables(&header, &groups, &[row]).unwrap();
+        assert_eq!(parts.len(), 2);
+        let labels = |t: &super::Cells| t.groups.iter().filter(|g| g.contains("*S")).count();
+        assert_eq!((labels(&parts[0]), labels(&parts[1])), (3, 2));
+        // Every part starts with n; its theory values are those of its own series.
+        assert!(parts.iter().all(|t| t.rows[0][0] == "table.cell(inset: (right: 0pt))[10]"));
+        assert_eq!(parts[1].rows[0][2], "table.cell(inset: (right: 0pt))[0]");
+        assert_eq!(parts[1].rows[0][3], "table.cell(inset: (left: 0pt), align: left)[\\.4]");
+    }
+
+    #[test]
+    fn a_wide_table_without_groups_is_split_by_columns() {
+        // n and 11 plain number columns: 1 + 9 in the first part, 1 + 2 in the second.
+        let header: Vec<String> = (0..12).map(|j| format!("c{j}")).collect();
+        let row: Vec<String> = (0..12).map(|j| j.to_string()).collect();
+        let parts = tables(&header, &[], &[row]).unwrap();
+        assert_eq!(parts.iter().map(|t| t.header.len()).collect::<Vec<_>>(), [10, 3]);
+        assert!(parts.iter().all(|t| t.groups.is_empty()));
+        assert_eq!(parts[1].header[1], "table.cell(colspan: 2)[*c10*]");
     }
 }
