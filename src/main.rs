@@ -178,7 +178,7 @@ fn load(path: &Path, fonts: &Fonts) -> Result<(Spec, String, Vec<Diagnostic>), F
     let spec = kdrepro::resolve(&ast, &source, spec_dir(path)).map_err(print)?;
     // Prose is rendered against the outline of the results now, so that a misnamed value stops `check` and
     // `build` before anything runs.
-    kdrepro::check_prose(&spec).map_err(print)?;
+    kdrepro::check_prose(&spec, fonts).map_err(print)?;
     // Mathematics that Typst refuses stops here too, at its text, not in the report after the run.
     kdrepro::check_mathematics(&ast, &source, fonts).map_err(print)?;
     let mut warnings = kdrepro::lint(&ast, &spec);

@@ -31,21 +31,28 @@ pub fn check_mathematics(ast: &Ast, source: &str, fonts: &Fonts) -> Result<(), V
             }
         }
     }
-    // All pieces in one document, a paragraph each, is fast; Typst stops at the first error of a document, so a
-    // refused document is typeset again piece by piece, to find every refused piece.
-    let all: Vec<&str> = places.iter().map(|(.., formula)| formula.as_str()).collect();
-    if typst_diagnostics(&all.join("\n\n"), fonts).is_empty() {
-        return Ok(());
-    }
-    let mut errors = Vec::new();
-    for (text, range, formula) in places {
-        for d in typst_diagnostics(&formula, fonts) {
+    let formulas: Vec<&str> = places.iter().map(|(.., formula)| formula.as_str()).collect();
+    let errors: Vec<Diagnostic> = refused(&formulas, fonts)
+        .into_iter()
+        .map(|(k, d)| {
+            let (text, range, _) = &places[k];
             let message = format!("Typst cannot typeset this mathematics: {}", d.message);
             let hint = (!d.hints.is_empty()).then(|| d.hints.join("; "));
-            errors.push(text.located(&MathError { range: range.clone(), message, hint }, source));
-        }
+            text.located(&MathError { range: range.clone(), message, hint }, source)
+        })
+        .collect();
+    if errors.is_empty() { Ok(()) } else { Err(errors) }
+}
+
+/// The formulas (`$…$`) Typst refuses or warns about, by index, with its diagnostics. All formulas in one
+/// document, a paragraph each, is fast; Typst stops at the first error of a document, so a refused document is
+/// typeset again formula by formula, to find every refused one.
+pub(super) fn refused(formulas: &[&str], fonts: &Fonts) -> Vec<(usize, ReportDiagnostic)> {
+    if formulas.is_empty() || typst_diagnostics(&formulas.join("\n\n"), fonts).is_empty() {
+        return Vec::new();
     }
-    Err(errors)
+    let each = formulas.iter().enumerate();
+    each.flat_map(|(k, formula)| typst_diagnostics(formula, fonts).into_iter().map(move |d| (k, d))).collect()
 }
 
 /// Typst's errors, or else its warnings, on laying out `main`.

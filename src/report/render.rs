@@ -11,6 +11,7 @@ use super::context::{ClaimRow, Date, PartContext, ReportContext};
 use super::escape::{typst_markup, typst_string, typst_text};
 use super::figures::figure_source;
 use super::fonts::Fonts;
+use super::mathematics;
 use super::pdf::compile;
 use super::provenance::{COMMIT, design_words};
 use super::results_file::results_file;
@@ -21,6 +22,7 @@ use crate::engine::{ExperimentResults, Results, Stop};
 use crate::numbers::{self, typeset};
 use crate::plan::Plan;
 use crate::spec::{Claim, Experiment, Keyword, Measure, Part, Section, Spec, Text, Trials};
+use crate::syntax::{Piece, pieces};
 
 /// The templates, compiled in; file names as in `templates/`.
 const TEMPLATES: [(&str, &str); 6] = [
@@ -111,7 +113,7 @@ pub fn render(input: &RenderInput<'_>) -> Result<Report, RenderError> {
     for part in &spec.document {
         parts.push(match part {
             Part::Section(s) => section(s)?,
-            Part::Text(t) => text(&prose, &values, t)?,
+            Part::Text(t) => text(&prose, &values, t, input.fonts)?,
             Part::Experiment(i) => {
                 experiment(&spec.experiments[*i], &input.results.experiments[*i], input.plan.schedule(*i).trials)?
             }
@@ -222,17 +224,18 @@ fn figure_order(spec: &Spec) -> Vec<(String, usize)> {
 
 /// Renders every prose block of `spec` against the outline of its results ([`outline`](crate::engine::outline)),
 /// before anything runs: a value that does not exist (a misnamed series, an n outside the sweep, `.mean` of a
-/// theory-only experiment) is an error at its text, as `build` would find only after the run.
+/// theory-only experiment) is an error at its text, as `build` would find only after the run; so is mathematics
+/// they print that is refused, or that Typst cannot typeset in `fonts`.
 ///
 /// # Errors
 /// One diagnostic per prose block that cannot be rendered.
-pub fn check_prose(spec: &Spec) -> Result<(), Vec<crate::Diagnostic>> {
+pub fn check_prose(spec: &Spec, fonts: &Fonts) -> Result<(), Vec<crate::Diagnostic>> {
     let (env, values) = (prose_environment(spec), prose_values(&crate::engine::outline(spec)));
     let errors: Vec<crate::Diagnostic> = spec
         .document
         .iter()
         .filter_map(|part| match part {
-            Part::Text(t) => text(&env, &values, t).err(),
+            Part::Text(t) => text(&env, &values, t, fonts).err(),
             _ => None,
         })
         .map(|e| match e {
@@ -309,8 +312,9 @@ fn section(s: &Section) -> Result<PartContext, RenderError> {
     })
 }
 
-/// A prose block, its expressions evaluated, each paragraph escaped.
-fn text(env: &Environment<'_>, values: &Value, t: &Text) -> Result<PartContext, RenderError> {
+/// A prose block, its expressions evaluated, each paragraph escaped; the mathematics they print typeset by Typst in
+/// `fonts` first (`check_mathematics` read the expressions as numbers).
+fn text(env: &Environment<'_>, values: &Value, t: &Text, fonts: &Fonts) -> Result<PartContext, RenderError> {
     env.template_from_str(&t.template).map_err(|e| {
         let detail = e.detail().unwrap_or("syntax error");
         let at = e.line().map_or(String::new(), |line| format!(" (line {line} of the text)"));
@@ -322,10 +326,30 @@ fn text(env: &Environment<'_>, values: &Value, t: &Text) -> Result<PartContext, 
     let rendered = env
         .render_str(&t.template, values)
         .map_err(|e| RenderError::Prose { span: t.span, message: format!("in this text: {e}") })?;
-    let paragraphs = paragraphs(&rendered).map_err(|e| RenderError::Prose {
+    let printed = |message: &str| RenderError::Prose {
         span: t.span,
-        message: format!("in this text, once its expressions are printed: {}", e.message),
-    })?;
+        message: format!("in this text, once its expressions are printed: {message}"),
+    };
+    let paragraphs = paragraphs(&rendered).map_err(|e| printed(&e.message))?;
+    if t.template.contains("{{") || t.template.contains("{%") {
+        let formulas: Vec<String> = reflow(&rendered)
+            .iter()
+            .flat_map(|p| {
+                pieces(p)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter_map(|piece| match piece {
+                        Piece::Math(math) => Some(format!("${math}$")),
+                        Piece::Prose(_) => None,
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let formulas: Vec<&str> = formulas.iter().map(String::as_str).collect();
+        if let Some((k, d)) = mathematics::refused(&formulas, fonts).into_iter().next() {
+            return Err(printed(&format!("Typst cannot typeset {}: {}", formulas[k], d.message)));
+        }
+    }
     Ok(PartContext::Text { paragraphs })
 }
 
@@ -610,9 +634,32 @@ mod tests {
         // only keeps the text): `check` and `build` call check_prose before anything runs.
         let source = "title \"t\"\ntext \"\"\"a {{ x + }} b\"\"\"\n";
         let spec = crate::resolve(&crate::parse(source).unwrap(), source, std::path::Path::new(".")).unwrap();
-        let errors = check_prose(&spec).unwrap_err();
+        let errors = check_prose(&spec, &Fonts::embedded()).unwrap_err();
         assert_eq!(errors.len(), 1);
         assert_eq!(&source[errors[0].span.start as usize..errors[0].span.end as usize], "\"\"\"a {{ x + }} b\"\"\"");
         assert!(errors[0].message.starts_with("malformed `{{ ... }}` expression in this text (line 1 of the text)"));
+    }
+
+    #[test]
+    fn mathematics_a_text_s_expressions_print_is_typeset_by_check_prose_at_its_text() {
+        // check_mathematics reads expressions as numbers; what they print is typeset here, before the run. At
+        // 3707d6e these passed check and failed build after the run as an internal error (helper-found inputs).
+        for (template, formula) in [
+            (r#"a {{ "$frac(a)$" }} b"#, "$frac(a)$"),
+            (r#"a $x_{{ "frac(a)" }}$ b"#, "$x_frac(a)$"),
+            (r#"a {{ "$x$" }} and {{ "$sqrt()$" }}"#, "$sqrt()$"),
+        ] {
+            let source = format!("title \"t\"\ntext \"\"\"{template}\"\"\"\n");
+            let spec = crate::resolve(&crate::parse(&source).unwrap(), &source, std::path::Path::new(".")).unwrap();
+            let errors = check_prose(&spec, &Fonts::embedded()).unwrap_err();
+            assert_eq!(errors.len(), 1, "{template}");
+            assert_eq!(errors[0].span.text(&source), format!("\"\"\"{template}\"\"\""));
+            let want = format!("in this text, once its expressions are printed: Typst cannot typeset {formula}: ");
+            assert!(errors[0].message.starts_with(&want), "{template}: {}", errors[0].message);
+        }
+        // Printed mathematics Typst accepts passes.
+        let source = "title \"t\"\ntext \"\"\"a {{ \"$x^2$\" }} $y_{{ 1 }}$\"\"\"\n";
+        let spec = crate::resolve(&crate::parse(source).unwrap(), source, std::path::Path::new(".")).unwrap();
+        check_prose(&spec, &Fonts::embedded()).unwrap();
     }
 }

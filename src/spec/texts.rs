@@ -20,10 +20,13 @@ impl SpecText {
     /// The error `e` (a range of [`SpecText::value`]) located in `source`: at that range when the literal holds it
     /// verbatim from the `$` that opens its mathematics, else at the whole literal.
     pub(crate) fn located(&self, e: &MathError, source: &str) -> Diagnostic {
-        // The part with what precedes it back to its `$`: unique enough to find in the source.
+        // The part with what precedes it back to its `$`; where the value holds it k times before (`\$frac(a)`
+        // in prose), the literal's (k + 1)-th occurrence.
         let from = self.value[..e.range.start].rfind('$').unwrap_or(e.range.start);
         let window = &self.value[from..e.range.end];
-        let span = self.literal.text(source).find(window).map_or(self.literal, |at| {
+        let before = self.value[..from].match_indices(window).count();
+        let found = self.literal.text(source).match_indices(window).nth(before);
+        let span = found.map_or(self.literal, |(at, _)| {
             let start = self.literal.start as usize + at + (e.range.start - from);
             Span::new(start, start + e.range.len())
         });
@@ -133,6 +136,17 @@ mod tests {
         }
         assert!(texts > 100, "{texts} texts");
         assert!(found.is_empty(), "pseudo-TeX in paper.kd's texts:\n{}", found.join("\n"));
+    }
+
+    #[test]
+    fn an_error_is_located_at_the_mathematics_not_at_the_same_characters_in_prose_before_it() {
+        // `\\$read` in prose (a dollar sign, then `read`) comes before the refused `$read`: the error points at the
+        // second `read`, bytes 25..29 (helper-found: at 3707d6e it pointed at the first).
+        let source = r#"title "see \\$read then $read$""#;
+        let found = errors(source);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].span, Span::new(25, 29));
+        assert_eq!(found[0].span.text(source), "read");
     }
 
     #[test]

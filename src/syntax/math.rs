@@ -16,6 +16,10 @@ use typst::{Library, LibraryExt};
 /// The deepest bracket nesting a piece of mathematics may use (Typst's parser recurses on brackets).
 const MAX_NESTING: usize = 16;
 
+/// The deepest syntax tree a piece of mathematics may have: Typst recurses on it when it lays the piece out, and
+/// overflowed its stack on a chain of about 580 fractions (`a/a/a/…`), which no bracket nests.
+const MAX_DEPTH: usize = 64;
+
 /// A piece of a spec text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Piece<'a> {
@@ -121,7 +125,7 @@ fn closing_dollar(text: &str, from: usize) -> Option<usize> {
 
 /// Checks one piece of mathematics (the text between the `$`).
 fn check(source: &str) -> Result<(), MathError> {
-    if let Some(at) = source.find("\n\n").or_else(|| source.find("\r\n\r\n")) {
+    if let Some(at) = blank_line(source) {
         return Err(MathError::new(at..at + 1, "mathematics cannot span a blank line")
             .hint("close the `$` before the paragraph ends"));
     }
@@ -132,7 +136,22 @@ fn check(source: &str) -> Result<(), MathError> {
         let range = first_error(&root, 0).unwrap_or(0..source.len());
         return Err(MathError::new(range, format!("invalid mathematics: {}", error.message)));
     }
-    walk(&root, 0)
+    walk(&root, 0, 0)
+}
+
+/// The offset of the second of two line breaks with nothing between them, `\r\n` counting as one: where a report
+/// paragraph ends (the report splits texts into paragraphs there).
+fn blank_line(source: &str) -> Option<usize> {
+    let mut after_break = false;
+    let mut chars = source.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let line_break = c == '\n' || (c == '\r' && chars.next_if(|&(_, d)| d == '\n').is_some());
+        if line_break && after_break {
+            return Some(i);
+        }
+        after_break = line_break;
+    }
+    None
 }
 
 /// Refuses brackets nested deeper than [`MAX_NESTING`].
@@ -170,8 +189,12 @@ fn first_error(node: &SyntaxNode, offset: usize) -> Option<Range<usize>> {
 }
 
 /// Checks every node under `node` (which starts at `offset`) against the safe subset.
-fn walk(node: &SyntaxNode, offset: usize) -> Result<(), MathError> {
+fn walk(node: &SyntaxNode, offset: usize, depth: usize) -> Result<(), MathError> {
     let range = offset..offset + node.len();
+    if depth > MAX_DEPTH {
+        return Err(MathError::new(range, "this mathematics is nested too deeply")
+            .hint(format!("at most {MAX_DEPTH} levels of fractions, attachments and brackets are allowed")));
+    }
     match node.kind() {
         SyntaxKind::MathIdent | SyntaxKind::MathFieldAccess => return resolve(node, range),
         SyntaxKind::LineComment | SyntaxKind::BlockComment => {
@@ -189,7 +212,7 @@ fn walk(node: &SyntaxNode, offset: usize) -> Result<(), MathError> {
     }
     let mut at = offset;
     for child in node.children() {
-        walk(child, at)?;
+        walk(child, at, depth + 1)?;
         at += child.len();
     }
     Ok(())
