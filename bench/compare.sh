@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the numpy yardstick and kdrepro on the same Figure 1b workload (p = 500, n = 50..450 step 25,
-# three surrogates sharing each design, T trials per point) and prints the medians of the
+# Runs the numpy yardstick (bench/numpy_reference.py) and kdrepro on the same Figure 1b workload (p = 500,
+# n = 50..450 step 25, three surrogates sharing each design, T trials per point) and prints the medians of the
 # whole-process wall times, their ratio and trials per second (issue 4). It also times the same workload on
 # nested designs (specs/bench/fig1b_nested.kd, issue 4 item 6), which is not numpy's statistical design, and
 # prints its speed-up over independent designs.
@@ -9,6 +9,8 @@
 #
 # --all also measures targets 2–5 of issue 4 with their own commands: the kernel efficiency benchmark, the
 # peak RSS of specs/bench/memory.kd, theory at p = 10^7, and specs/paper.kd cold and after a prose edit.
+#
+# NUMPY_REFERENCE=path replaces bench/numpy_reference.py (same command line and JSON output).
 #
 # The simulation-only rate of kdrepro is estimated as (whole run − a 2-trial run of the same spec),
 # the 2-trial run measuring the fixed cost (theory, claims, report rendering).
@@ -28,12 +30,19 @@ done
 (( runs >= 1 )) || { echo "--runs must be at least 1" >&2; exit 2; }
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-numpy_script="${NUMPY_REFERENCE:-$root/../shared/bench/numpy_reference.py}"
-[[ -f "$numpy_script" ]] || numpy_script=/work/shared/bench/numpy_reference.py
+numpy_script="${NUMPY_REFERENCE:-$root/bench/numpy_reference.py}"
+[[ -f "$numpy_script" ]] || { echo "no numpy reference at $numpy_script" >&2; exit 2; }
 spec="$root/specs/bench/fig1b.kd"
 nested_spec="$root/specs/bench/fig1b_nested.kd"
 target="${CARGO_TARGET_DIR:-$root/target}"
-python3 -c 'import numpy' 2>/dev/null || python3 -m pip install --quiet numpy
+# numpy is installed with pip only when missing. A Debian/Ubuntu python3 marked externally managed (PEP 668)
+# refuses a plain pip install; then numpy goes to the user's site-packages (~/.local), which leaves the
+# system's packages alone (`apt-get install python3-numpy` is the alternative).
+if ! python3 -c 'import numpy' 2>/dev/null; then
+  python3 -m pip install --quiet numpy ||
+    python3 -m pip install --quiet --user --break-system-packages numpy
+  python3 -c 'import numpy' || { echo "numpy could not be installed" >&2; exit 1; }
+fi
 
 # Build the release binary if needed, then run a private copy (a shared target dir may be rebuilt
 # by someone else while the benchmark runs).

@@ -1,8 +1,9 @@
 //! Writing a rendered report to its output directory: the whole set of files atomically.
 //!
 //! Every output of a build is written into a staging directory next to the output directory (same parent,
-//! hidden name `.<out>.kdrepro-new-<pid>`), then the two directories are swapped in one step with Linux
-//! `renameat2(RENAME_EXCHANGE)` and the old one is removed. After a crash or a kill at any instant, `<out>`
+//! hidden name `.<out>.kdrepro-new-<pid>-<random>`, a `tempfile::TempDir`, so that every error path removes it),
+//! then the two directories are swapped in one step with Linux `renameat2(RENAME_EXCHANGE)` (through `rustix`)
+//! and the old one is removed. After a crash or a kill at any instant, `<out>`
 //! therefore holds either the previous complete set or the new one, never a mix; leftover staging directories
 //! are hidden and removed by the next build. Entries of the old directory that the new build does not write
 //! (other specs' reports, the results cache `<out>/.cache/`) are hard-linked (or copied) into the staging
@@ -38,18 +39,19 @@ pub fn write_report(report: &Report, dir: &Path, stem: &str) -> io::Result<Vec<P
     let (parent, name) = split(dir)?;
     remove_stale(&parent, &name);
     let exists = dir.is_dir();
-    let staging = parent.join(format!(".{name}.kdrepro-new-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&staging);
-    fs::create_dir(&staging).map_err(|e| at(&staging, e))?;
+    let staging = tempfile::Builder::new()
+        .prefix(&format!("{}{}-", staging_prefix(&name), std::process::id()))
+        .tempdir_in(&parent)
+        .map_err(|e| at(&parent, e))?;
     for (path, bytes) in &files {
-        write_synced(&staging.join(path), bytes).map_err(|e| at(path, e))?;
+        write_synced(&staging.path().join(path), bytes).map_err(|e| at(path, e))?;
     }
-    write_synced(&staging.join(MARKER), b"written by kdrepro: replaced as a whole by every build\n")?;
+    write_synced(&staging.path().join(MARKER), b"written by kdrepro: replaced as a whole by every build\n")?;
     if exists {
-        carry_over(dir, &staging).map_err(|e| at(dir, e))?;
+        carry_over(dir, staging.path()).map_err(|e| at(dir, e))?;
     }
-    sync_dir(&staging)?;
-    swap_into_place(&staging, dir, &parent, &name, exists)?;
+    sync_dir(staging.path())?;
+    swap_into_place(staging, dir, &parent, &name, exists)?;
     Ok(files.into_iter().map(|(p, _)| dir.join(p)).collect())
 }
 
@@ -72,11 +74,15 @@ pub fn check_output(dir: &Path) -> io::Result<()> {
         )));
     }
     fs::create_dir_all(&parent).map_err(|e| at(&parent, e))?;
-    let probe = parent.join(format!(".{name}.kdrepro-new-{}", std::process::id()));
-    fs::create_dir(&probe).map_err(|e| {
+    let probe = tempfile::Builder::new().prefix(&staging_prefix(&name)).tempdir_in(&parent).map_err(|e| {
         io::Error::new(e.kind(), format!("{}: cannot write the report's staging directory here: {e}", parent.display()))
     })?;
-    fs::remove_dir(&probe).map_err(|e| at(&probe, e))
+    probe.close().map_err(|e| at(&parent, e))
+}
+
+/// The start of the name of a staging directory of `name`, followed by the build's process id.
+fn staging_prefix(name: &str) -> String {
+    format!(".{name}.kdrepro-new-")
 }
 
 /// The parent directory and the final name of `dir` (made absolute, `.` and `..` resolved where it exists).
@@ -119,9 +125,12 @@ fn remove_stale(parent: &Path, name: &str) {
     let Ok(entries) = fs::read_dir(parent) else { return };
     for entry in entries.flatten() {
         let file = entry.file_name().to_string_lossy().into_owned();
-        let pid = [format!(".{name}.kdrepro-new-"), format!(".{name}.kdrepro-old-")]
+        // `<prefix><pid>` or `<prefix><pid>-<random>`.
+        let pid = [staging_prefix(name), format!(".{name}.kdrepro-old-")]
             .iter()
-            .find_map(|prefix| file.strip_prefix(prefix.as_str()).map(str::to_owned));
+            .find_map(|prefix| file.strip_prefix(prefix.as_str()))
+            .and_then(|rest| rest.split('-').next())
+            .map(str::to_owned);
         if let Some(pid) = pid
             && pid.parse::<u32>().is_ok()
             && !Path::new("/proc").join(&pid).exists()
@@ -162,44 +171,30 @@ fn sync_dir(dir: &Path) -> io::Result<()> {
 }
 
 /// Puts `staging` at `dir`: a plain rename when `dir` does not exist, else an atomic exchange (or two renames
-/// where exchange is unsupported), then removes the previous set.
-fn swap_into_place(staging: &Path, dir: &Path, parent: &Path, name: &str, exists: bool) -> io::Result<()> {
+/// where exchange is unsupported), then removes the previous set (now at the staging path, removed when the
+/// `TempDir` is closed).
+fn swap_into_place(staging: tempfile::TempDir, dir: &Path, parent: &Path, name: &str, exists: bool) -> io::Result<()> {
     if !exists {
-        fs::rename(staging, dir).map_err(|e| at(dir, e))?;
+        fs::rename(staging.keep(), dir).map_err(|e| at(dir, e))?;
         return sync_dir(parent);
     }
-    if exchange(staging, dir).is_ok() {
+    if exchange(staging.path(), dir).is_ok() {
         sync_dir(parent)?;
-        // `staging` now holds the previous set.
-        return fs::remove_dir_all(staging).map_err(|e| at(staging, e));
+        let old = staging.path().to_path_buf();
+        return staging.close().map_err(|e| at(&old, e));
     }
     let old = parent.join(format!(".{name}.kdrepro-old-{}", std::process::id()));
     fs::rename(dir, &old).map_err(|e| at(dir, e))?;
-    fs::rename(staging, dir).map_err(|e| at(dir, e))?;
+    fs::rename(staging.keep(), dir).map_err(|e| at(dir, e))?;
     sync_dir(parent)?;
     fs::remove_dir_all(&old).map_err(|e| at(&old, e))
 }
 
 /// Atomically exchanges two paths (Linux `renameat2(RENAME_EXCHANGE)`).
 #[cfg(target_os = "linux")]
-#[allow(unsafe_code, reason = "the one system call std does not wrap: renameat2 with RENAME_EXCHANGE")]
 fn exchange(a: &Path, b: &Path) -> io::Result<()> {
-    use std::ffi::CString;
-    use std::os::unix::ffi::OsStrExt;
-    let c = |p: &Path| CString::new(p.as_os_str().as_bytes()).map_err(io::Error::other);
-    let (a, b) = (c(a)?, c(b)?);
-    // SAFETY: both pointers are valid NUL-terminated strings that outlive the call; the kernel only reads them.
-    let status = unsafe {
-        libc::syscall(
-            libc::SYS_renameat2,
-            libc::AT_FDCWD,
-            a.as_ptr(),
-            libc::AT_FDCWD,
-            b.as_ptr(),
-            libc::RENAME_EXCHANGE,
-        )
-    };
-    if status == 0 { Ok(()) } else { Err(io::Error::last_os_error()) }
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).map_err(io::Error::from)
 }
 
 /// Atomic exchange is not available: the caller falls back to two renames.
