@@ -1,14 +1,19 @@
-//! Errors and warnings located in a spec file, printed like rustc:
+//! Errors and warnings located in a spec file, printed as rustc prints them (by `annotate-snippets`, the renderer of
+//! rustc and cargo):
 //!
 //! ```text
-//! specs/bad.kd:3:28: error: `alpha` must be positive
+//! error: `alpha` must be positive
+//!  --> specs/bad.kd:3:37
 //!   |
 //! 3 | spectrum c = powerlaw(p: 5, alpha: -1)
 //!   |                                    ^^
+//!   |
 //!   = help: allowed range: alpha > 0
 //! ```
+//!
+//! A diagnostic may label other places too ("declared here"), drawn with `-` under them.
 
-use std::fmt;
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
 /// A byte range of the spec source. Every later stage keeps the span of the text it came from.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -52,17 +57,19 @@ pub struct Diagnostic {
     pub message: String,
     /// Extra lines: `= help: ...`.
     pub hints: Vec<String>,
+    /// Other places the message refers to, each with its label ("declared here").
+    pub labels: Vec<(Span, String)>,
 }
 
 impl Diagnostic {
     /// An error at `span`.
     pub(crate) fn error(span: Span, message: impl Into<String>) -> Self {
-        Self { severity: Severity::Error, span, message: message.into(), hints: Vec::new() }
+        Self { severity: Severity::Error, span, message: message.into(), hints: Vec::new(), labels: Vec::new() }
     }
 
     /// A warning at `span`.
     pub(crate) fn warning(span: Span, message: impl Into<String>) -> Self {
-        Self { severity: Severity::Warning, span, message: message.into(), hints: Vec::new() }
+        Self { severity: Severity::Warning, span, message: message.into(), hints: Vec::new(), labels: Vec::new() }
     }
 
     /// An error at byte `offset`, for callers outside the crate (the CLI's file checks).
@@ -77,79 +84,49 @@ impl Diagnostic {
         self
     }
 
-    /// Renders the diagnostic against the source it points into.
+    /// Labels another place the message refers to.
+    #[must_use]
+    pub(crate) fn with_label(mut self, span: Span, label: impl Into<String>) -> Self {
+        self.labels.push((span, label.into()));
+        self
+    }
+
+    /// Renders the diagnostic against the source it points into, without colour.
     pub fn render(&self, path: &str, source: &str) -> String {
-        Rendered { diagnostic: self, path, source }.to_string()
+        self.render_with(path, source, false)
     }
-}
 
-/// A diagnostic together with the file it points into, for display.
-struct Rendered<'a> {
-    diagnostic: &'a Diagnostic,
-    path: &'a str,
-    source: &'a str,
-}
-
-impl fmt::Display for Rendered<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let d = self.diagnostic;
-        let start = (d.span.start as usize).min(self.source.len());
-        let (line_no, line_start) = line_of(self.source, start);
-        let line = self.source[line_start..].lines().next().unwrap_or("");
-        // Control characters would garble the terminal; each stands in as one replacement character.
-        let shown: String = line.chars().map(|c| if c.is_control() && c != '\t' { '\u{fffd}' } else { c }).collect();
-        let col = self.source[line_start..start].chars().count() + 1;
-        let kind = match d.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
+    /// Renders the diagnostic against the source it points into, in colour (ANSI escapes) if `color`.
+    pub fn render_with(&self, path: &str, source: &str, color: bool) -> String {
+        let level = match self.severity {
+            Severity::Error => Level::ERROR,
+            Severity::Warning => Level::WARNING,
         };
-        writeln!(f, "{}:{line_no}:{col}: {kind}: {}", self.path, d.message)?;
-        let gutter = " ".repeat(line_no.to_string().len());
-        // `lines` drops a line's `\r\n`, where a span may start: such a span is drawn as one caret.
-        let end = (d.span.end as usize).clamp(start, (line_start + line.len()).max(start));
-        let width = self.source[start..end].chars().count().max(1);
-        let (shown, caret, width) = window(&shown, col - 1, width);
-        writeln!(f, "{gutter} |")?;
-        writeln!(f, "{line_no} | {shown}")?;
-        writeln!(f, "{gutter} | {}{}", " ".repeat(caret), "^".repeat(width))?;
-        for hint in &d.hints {
-            writeln!(f, "{gutter} = help: {hint}")?;
+        let mut snippet =
+            Snippet::source(source).path(path).annotation(AnnotationKind::Primary.span(range(self.span, source)));
+        for (span, label) in &self.labels {
+            snippet = snippet.annotation(AnnotationKind::Context.span(range(*span, source)).label(label));
         }
-        Ok(())
+        let mut group = Group::with_title(level.primary_title(&self.message)).element(snippet);
+        for hint in &self.hints {
+            group = group.element(Level::HELP.message(hint));
+        }
+        let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+        renderer.render(&[group]) + "\n"
     }
 }
 
-/// The characters of an excerpt line shown around a span, at most about `WINDOW` of them: a line of a
-/// hundred thousand eigenvalues is cut to the part near the span, with `…` where it is cut.
-const WINDOW: usize = 100;
-
-/// `line` cut to [`WINDOW`] characters around the span at character `col` of `width` characters: the text
-/// shown, the span's column in it and its (possibly shortened) width.
-fn window(line: &str, col: usize, width: usize) -> (String, usize, usize) {
-    let chars: Vec<char> = line.chars().collect();
-    if chars.len() <= WINDOW {
-        return (line.to_owned(), col, width);
-    }
-    let width = width.min(WINDOW / 2);
-    let first = col.saturating_sub(WINDOW / 4).min(chars.len().saturating_sub(WINDOW));
-    let last = (first + WINDOW).min(chars.len());
-    let mut shown: String = chars[first..last].iter().collect();
-    let mut caret = col - first;
-    if first > 0 {
-        shown.insert(0, '…');
-        caret += 1;
-    }
-    if last < chars.len() {
-        shown.push('…');
-    }
-    (shown, caret, width)
-}
-
-/// The 1-based line number of byte `offset` and the byte where that line starts.
-fn line_of(source: &str, offset: usize) -> (usize, usize) {
-    let before = &source[..offset];
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (before.matches('\n').count() + 1, line_start)
+/// A span as a byte range inside `source`, on character boundaries.
+fn range(span: Span, source: &str) -> std::ops::Range<usize> {
+    let boundary = |mut at: usize| {
+        at = at.min(source.len());
+        while !source.is_char_boundary(at) {
+            at -= 1;
+        }
+        at
+    };
+    let start = boundary(span.start as usize);
+    start..boundary(span.end as usize).max(start)
 }
 
 /// The name among `candidates` closest to `name`, if it is close enough to be a likely typo: within a third of its
@@ -174,9 +151,10 @@ mod tests {
         let source = "title \"x\"\nseed -3\n";
         let d = Diagnostic::error(Span::new(15, 17), "seed must be a non-negative integer")
             .with_hint("for example `seed 1`");
+        // As rustc prints it.
         assert_eq!(
             d.render("a.kd", source),
-            "a.kd:2:6: error: seed must be a non-negative integer\n  |\n2 | seed -3\n  |      ^^\n  = help: for example `seed 1`\n"
+            "error: seed must be a non-negative integer\n --> a.kd:2:6\n  |\n2 | seed -3\n  |      ^^\n  |\n  = help: for example `seed 1`\n"
         );
     }
 
@@ -186,10 +164,13 @@ mod tests {
         let at = source.find('x').unwrap();
         let text = Diagnostic::at(at, "not a number").render("a.kd", &source);
         let lines: Vec<&str> = text.lines().collect();
-        assert!(lines[2].chars().count() < 120 && lines[2].starts_with("1 | …") && lines[2].ends_with("x])"), "{text}");
+        assert!(
+            lines[3].chars().count() < 150 && lines[3].starts_with("1 | ...") && lines[3].ends_with("x])"),
+            "{text}"
+        );
         // The caret stands under the `x`.
-        let caret = lines[3].find('^').unwrap();
-        assert_eq!(lines[2].chars().nth(lines[3][..caret].chars().count()), Some('x'), "{text}");
+        let caret = lines[4].find('^').unwrap();
+        assert_eq!(lines[3].chars().nth(lines[4][..caret].chars().count()), Some('x'), "{text}");
     }
 
     #[test]
@@ -197,8 +178,31 @@ mod tests {
         let d = Diagnostic::error(Span::new(9, 10), "unexpected character U+000A");
         assert_eq!(
             d.render("a.kd", "title \"a\r\n"),
-            "a.kd:1:10: error: unexpected character U+000A\n  |\n1 | title \"a\n  |          ^\n"
+            // The line's `\r\n` is not drawn: the caret stands at the end of the line.
+            "error: unexpected character U+000A\n --> a.kd:1:10\n  |\n1 | title \"a\n  |         ^\n"
         );
+    }
+
+    #[test]
+    fn other_places_are_labelled_and_colour_is_optional() {
+        let source = "signal beta = x\nsurrogate beta = optimal\n";
+        let d = Diagnostic::error(Span::new(26, 30), "`beta` is declared twice")
+            .with_label(Span::new(7, 11), "first declared here");
+        let plain = d.render("a.kd", source);
+        assert_eq!(
+            plain,
+            "error: `beta` is declared twice\n --> a.kd:2:11\n  |\n1 | signal beta = x\n  |        ---- first \
+             declared here\n2 | surrogate beta = optimal\n  |           ^^^^\n"
+        );
+        assert!(!plain.contains('\x1b'));
+        let coloured = d.render_with("a.kd", source, true);
+        assert!(coloured.contains("\x1b["), "{coloured:?}");
+    }
+
+    #[test]
+    fn spans_inside_a_character_or_past_the_end_render() {
+        // Byte 1 is inside `é`; byte 99 is past the end.
+        assert!(Diagnostic::error(Span::new(1, 99), "x").render("a.kd", "é\n").contains("1 | é"));
     }
 
     #[test]

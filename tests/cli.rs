@@ -1,6 +1,6 @@
 //! The command line: outputs, exit codes.
 
-use crate::support::{Scratch, kdrepro, specs};
+use crate::support::{Scratch, kdrepro, located, specs};
 
 /// A small spec with every kind of item: theory and simulation, a figure, both claim kinds.
 const SMALL: &str = concat!(
@@ -62,8 +62,9 @@ fn failing_claim_still_writes_the_report_and_exits_one() {
     // Issue 12: the failed claim is located at its name, with the excerpt, like a parse error.
     let stderr = String::from_utf8_lossy(&out.stderr);
     let claim = wrong.lines().position(|l| l.starts_with("claim wins")).expect("the claim") + 1;
-    let located = format!("wrong.kd:{claim}:7: error: claim `wins` failed: ");
-    assert!(stderr.contains(&located) && stderr.contains(&format!("{claim} | claim wins")), "{stderr}");
+    let at = format!("wrong.kd:{claim}:7");
+    assert!(located(&stderr, &at, "error: claim `wins` failed: "), "{stderr}");
+    assert!(stderr.contains(&format!("{claim} | claim wins")), "{stderr}");
 }
 
 #[test]
@@ -223,9 +224,12 @@ fn issue_11_font_path_shows_what_the_embedded_fonts_cannot() {
     let plain = kdrepro(&dir.path, &["build", spec, "--out", "plain"], &[]);
     let stderr = String::from_utf8_lossy(&plain.stderr);
     assert_eq!(plain.status.code(), Some(0), "{stderr}");
-    let title = "cjk.kd:2:8: warning: no font can show '漢' (U+6F22), '字' (U+5B57), '😀' (U+1F600): they will print \
-                 as empty boxes";
-    assert!(stderr.contains(title) && stderr.contains("= help: add a font that has them with `--font-path DIR`"));
+    let title =
+        "warning: no font can show '漢' (U+6F22), '字' (U+5B57), '😀' (U+1F600): they will print as empty boxes";
+    assert!(
+        located(&stderr, "cjk.kd:2:8", title)
+            && stderr.contains("= help: add a font that has them with `--font-path DIR`")
+    );
     assert_eq!(stderr.matches("no font can show").count(), 5, "{stderr}");
     for (out, extra) in [("added", vec!["--font-path", &fonts]), ("again", vec![])] {
         // The second build names the directory in the environment instead.

@@ -1,24 +1,22 @@
-//! Bad specs: each gives its located diagnostic (golden file `tests/fixtures/NAME.stderr`) and exit code 2;
-//! specs with warnings (`warning_*`) give their warnings and exit code 0.
-//! Regenerate the golden files with `SNAPSHOTS=overwrite cargo test --release --test integration errors`.
+//! Bad specs: each gives its located diagnostic (an `insta` snapshot, `tests/snapshots/NAME.snap`) and exit
+//! code 2; specs with warnings (`warning_*`) give their warnings and exit code 0. After a deliberate change of a
+//! diagnostic, review and accept the new snapshots with `INSTA_UPDATE=always cargo test --release --test integration
+//! errors` and `git diff tests/snapshots` (or `cargo insta review`, with cargo-insta installed).
 
 use std::path::Path;
 
 use crate::support::kdrepro;
 
-/// Checks `tests/fixtures/NAME.kd` against `tests/fixtures/NAME.stderr` and the exit code `code`.
+/// Checks `tests/fixtures/NAME.kd`'s diagnostics against its snapshot and the exit code `code`.
 fn check_fixture(name: &str, code: i32) {
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     let out = kdrepro(&fixtures, &["check", &format!("{name}.kd")], &[]);
     let stderr = String::from_utf8(out.stderr).unwrap();
-    let golden = fixtures.join(format!("{name}.stderr"));
-    if std::env::var_os("SNAPSHOTS").is_some_and(|v| v == "overwrite") {
-        std::fs::write(&golden, &stderr).unwrap();
-    }
-    let expected = std::fs::read_to_string(&golden).unwrap_or_default();
-    assert_eq!(stderr, expected, "diagnostic of {name}.kd differs from its golden file");
     assert_eq!(out.status.code(), Some(code), "{name}.kd: {stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
+    insta::with_settings!({ snapshot_path => "snapshots", prepend_module_to_snapshot => false, omit_expression => true }, {
+        insta::assert_snapshot!(name, stderr);
+    });
 }
 
 /// One test per fixture, each expecting exit code `$code`.

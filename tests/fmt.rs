@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::support::{Scratch, kdrepro, specs};
+use crate::support::{Scratch, kdrepro, located, specs};
 
 /// Every `.kd` file under `dir`.
 fn kd_files(dir: &Path) -> Vec<PathBuf> {
@@ -66,7 +66,7 @@ fn syntax_errors_exit_two_and_missing_files_three() {
     let bad = dir.file("bad.kd", "seed (\n");
     let out = kdrepro(&dir.path, &["fmt", bad.to_str().unwrap()], &[]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("bad.kd:1:6: error:"));
+    assert!(located(&String::from_utf8_lossy(&out.stderr), "bad.kd:1:6", "error:"));
     assert_eq!(kdrepro(&dir.path, &["fmt", "nowhere.kd"], &[]).status.code(), Some(3));
     assert_eq!(kdrepro(&dir.path, &["fmt", "--check", "--write", bad.to_str().unwrap()], &[]).status.code(), Some(2));
 }

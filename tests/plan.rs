@@ -1,6 +1,6 @@
 //! `kdrepro check` prints the plan; `check` and `build` refuse specs that would not fit in memory.
 
-use crate::support::{Scratch, kdrepro};
+use crate::support::{Scratch, kdrepro, located};
 
 /// One simulated and one theory-only experiment.
 const SPEC: &str = r#"
@@ -53,7 +53,7 @@ fn a_spec_above_the_memory_limit_is_refused_at_its_experiment() {
         let out = kdrepro(&dir.path, args, &[]);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
-        assert!(stderr.contains("plan.kd:7:12: error: experiment `sim` needs about"), "{args:?}: {stderr}");
+        assert!(located(&stderr, "plan.kd:7:12", "error: experiment `sim` needs about"), "{args:?}: {stderr}");
         assert!(stderr.contains("above the limit of 10.0 KiB"), "{stderr}");
     }
     assert!(!dir.path.join("out").exists(), "a refused build writes nothing");

@@ -1,7 +1,7 @@
 //! Trustworthy outputs (issue 6): the inconclusive verdict on the command line, hostile specs, output paths,
 //! provenance and numerics near the edges.
 
-use crate::support::{Scratch, kdrepro};
+use crate::support::{Scratch, kdrepro, located};
 
 /// A small spec: one simulated sweep and an agreement claim with a band no 300 trials can confirm.
 const IMPRECISE: &str = concat!(
@@ -140,8 +140,11 @@ fn mathematics_outside_the_safe_subset_is_refused_in_every_text_before_anything_
             assert!(!stderr.contains("root:"), "{stderr}");
             // One error per text, each at its own line of the spec (title, source, legend, section label, its title
             // and statement, prose, caption, claim label).
-            let mut lines: Vec<&str> =
-                stderr.lines().filter(|l| l.contains(": error: ")).map(|l| l.split(':').nth(1).unwrap()).collect();
+            let mut lines: Vec<&str> = stderr
+                .lines()
+                .filter(|l| l.trim_start().starts_with("--> "))
+                .map(|l| l.split(':').nth(1).unwrap())
+                .collect();
             lines.dedup();
             assert_eq!(lines.len(), 9, "{math:?} {command:?}: {stderr}");
             assert!(!dir.path.join("out").exists(), "{math:?} {command:?} wrote output");
@@ -393,9 +396,11 @@ fn an_infinite_expected_risk_is_refused_at_its_sample_size() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{command}: {stderr}");
         assert!(
-            stderr.contains(
-                "near.kd:7:34: error: n = 39: the expected risk is infinite: with label noise σ² = 1 and k = 40 \
-                 positive eigenvalues, E R < ∞ needs n ≤ 38 or n ≥ 42 (inverse-Wishart moments)"
+            located(
+                &stderr,
+                "near.kd:7:34",
+                "error: n = 39: the expected risk is infinite: with label noise σ² = 1 and k = 40 positive \
+                 eigenvalues, E R < ∞ needs n ≤ 38 or n ≥ 42 (inverse-Wishart moments)"
             ),
             "{command}: {stderr}"
         );
@@ -414,10 +419,12 @@ fn an_infinite_variance_is_warned_about_and_recorded_at_its_point_only() {
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert_eq!(stderr.matches("warning:").count(), 1, "{stderr}");
     assert!(
-        stderr.contains(
-            "near.kd:7:38: warning: n = 38: the risk's variance is infinite: with label noise σ² = 1 and k = 40 \
-             positive eigenvalues, Var R < ∞ needs n ≤ 36 or n ≥ 44 (inverse-Wishart moments); claims cannot be \
-             decided at this point"
+        located(
+            &stderr,
+            "near.kd:7:38",
+            "warning: n = 38: the risk's variance is infinite: with label noise σ² = 1 and k = 40 positive \
+             eigenvalues, Var R < ∞ needs n ≤ 36 or n ≥ 44 (inverse-Wishart moments); claims cannot be decided at \
+             this point"
         ),
         "{stderr}"
     );
@@ -457,7 +464,11 @@ fn issue_12_a_figure_that_leaves_out_points_says_so_at_its_name() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(
-        stderr.contains("f.kd:7:8: warning: figure `plot` leaves out 1 point of `Strong labels (β⋆)`: not finite, or not positive on a log axis"),
+        located(
+            &stderr,
+            "f.kd:7:8",
+            "warning: figure `plot` leaves out 1 point of `Strong labels (β⋆)`: not finite, or not positive on a log axis"
+        ),
         "{stderr}"
     );
     // On linear axes the same point is drawn, and nothing is said.

@@ -353,7 +353,7 @@ mod tests {
     fn syntax_error_is_located_and_named() {
         let err = parse("seed 1\nspectrum c = powerlaw(p: 500 alpha: 2)").unwrap_err();
         let text = err[0].render("f.kd", "seed 1\nspectrum c = powerlaw(p: 500 alpha: 2)");
-        assert!(text.starts_with("f.kd:2:30: error: expected `)`, `,` or `..`, found `alpha:`"), "{text}");
+        assert!(text.starts_with("error: expected `)`, `,` or `..`, found `alpha:`\n --> f.kd:2:30\n"), "{text}");
     }
 
     #[test]

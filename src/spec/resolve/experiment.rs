@@ -5,8 +5,8 @@ use super::declarations::check_surrogate;
 use super::{
     Axes, Block, Declaration, Designs, Diagnostic, Erm, Experiment, Expr, ExprKind, Figure, Ident, MAX_COUNT,
     MAX_POINTS, Measure, Named, Resolver, RiskMoments, SampleSize, Section, Setting, Settings, Span, Spec, Spectrum,
-    Stage, Surrogate, SurrogateKind, Task, Trials, count, did_you_mean, expected, keyword, kind_of, number, path,
-    single, single_segment, string, trials, value_expr, wrong_kind,
+    Stage, Surrogate, SurrogateKind, Task, Trials, count, did_you_mean, expected, keyword, number, path, single,
+    single_segment, string, trials, value_expr, wrong_kind,
 };
 use crate::spec::signature::{BlockKind, ExperimentSetting, FigureSetting, Keyword as _, SectionSetting};
 
@@ -115,7 +115,7 @@ impl<'a> Resolver<'a> {
                 Err(Diagnostic::error(name.span, format!("experiment `{}` is used before it is defined", name.name))
                     .with_hint("define experiments above the figures and claims that use them"))
             }
-            Some(n) => Err(wrong_kind(name, kind_of(*n), "experiment")),
+            Some(n) => Err(wrong_kind(name, *n, "experiment")),
             None => Err(self.unknown_name(name, "experiment")),
         }
     }

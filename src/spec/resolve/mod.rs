@@ -120,8 +120,10 @@ impl<'a> Resolver<'a> {
                 }
             };
             // The first declaration stays in force, so that later errors refer to it.
-            if resolver.names.contains_key(name.name.as_str()) {
-                resolver.errors.push(Diagnostic::error(name.span, format!("`{}` is declared twice", name.name)));
+            if let Some(first) = resolver.names.get(name.name.as_str()) {
+                let first = values::name_of(*first).span;
+                let d = Diagnostic::error(name.span, format!("`{}` is declared twice", name.name));
+                resolver.errors.push(d.with_label(first, "first declared here"));
             } else {
                 resolver.names.insert(&name.name, named);
             }
@@ -252,8 +254,7 @@ impl<'a> Resolver<'a> {
                 self.resolved.borrow_mut().insert(std::ptr::from_ref(*d));
                 Ok(d)
             }
-            Some(Named::Declaration(d)) => Err(wrong_kind(name, &d.kind.name, kind)),
-            Some(Named::Block(b)) => Err(wrong_kind(name, &b.kind.name, kind)),
+            Some(n) => Err(wrong_kind(name, *n, kind)),
             None => Err(self.unknown_name(name, kind)),
         }
     }

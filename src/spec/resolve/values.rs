@@ -65,9 +65,19 @@ pub(super) fn unknown(word: &Ident, what: &str, allowed: &[&str]) -> Diagnostic 
     d.with_hint(format!("expected one of: {}", allowed.join(", ")))
 }
 
-/// "`x` is a signal, not a spectrum".
-pub(super) fn wrong_kind(name: &Ident, is: &str, wanted: &str) -> Diagnostic {
+/// "`x` is a signal, but a spectrum is needed here", labelling where `x` is declared.
+pub(super) fn wrong_kind(name: &Ident, declared: Named<'_>, wanted: &str) -> Diagnostic {
+    let is = kind_of(declared);
     Diagnostic::error(name.span, format!("`{}` is a {is}, but a {wanted} is needed here", name.name))
+        .with_label(name_of(declared).span, format!("declared here as a {is}"))
+}
+
+/// The name a named thing was declared with.
+pub(super) fn name_of(n: Named<'_>) -> &Ident {
+    match n {
+        Named::Declaration(d) => &d.name,
+        Named::Block(b) => &b.name,
+    }
 }
 
 /// "expected X, found Y".
