@@ -31,6 +31,14 @@ impl Span {
         Self { start: clamp(start), end: clamp(end) }
     }
 
+    /// The 1-based line and column (in characters) where this span starts in `source`, as diagnostics print them.
+    pub(crate) fn line_column(self, source: &str) -> (usize, usize) {
+        let start = range(self, source).start;
+        let before = &source[..start];
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        (before.matches('\n').count() + 1, before[line_start..].chars().count() + 1)
+    }
+
     /// The text this span covers.
     pub(crate) fn text(self, source: &str) -> &str {
         source.get(self.start as usize..self.end as usize).unwrap_or("")

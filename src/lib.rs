@@ -41,7 +41,7 @@ pub use engine::{Results, RunError, RunOptions, StoppingRule, Tick, Work, outlin
 pub use plan::{Cost, Overrides, Plan, default_memory_limit, parse_bytes};
 pub use report::{
     FontError, Fonts, ReadError, RenderError, RenderInput, Report, ResultsFile, SCHEMA, check_fonts, check_mathematics,
-    check_output, check_prose, located, output_stem, render, spec_hash, write_report,
+    check_output, check_prose, compile_typst, located, output_stem, render, spec_hash, write_report,
 };
 pub use spec::{Signatures, Spec, lint, resolve};
 pub use syntax::{Ast, Order, format, parse, unified_diff};

@@ -1,134 +1,37 @@
-//! The `kdrepro` command line: argument parsing, progress, printing and exit codes. Nothing is computed here.
+//! The `kdrepro` command line: it runs the commands and maps their failures to exit codes. Nothing is computed
+//! here; arguments, output and progress are in `cli/`.
 
-use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+mod cli;
+
+use std::collections::BTreeMap;
+use std::path::Path;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{CommandFactory, Parser};
 use kdrepro::{Diagnostic, Fonts, Overrides, Plan, RenderError, RenderInput, RunOptions, Spec};
 
-/// Reproduces a theory paper as a checked, typeset report.
-#[derive(Parser)]
-#[command(version, about)]
-struct Cli {
-    /// What to do.
-    #[command(subcommand)]
-    command: Command,
-}
-
-/// The subcommands.
-#[derive(Subcommand)]
-enum Command {
-    /// Run a spec's theory and simulations, judge its claims and write the report.
-    Build(BuildArgs),
-    /// Parse, resolve and plan a spec without running anything; print the plan.
-    Check {
-        /// The experiment file (`.kd`).
-        spec: PathBuf,
-        /// Refuse specs whose estimated peak memory exceeds this many bytes (suffixes K, M, G, T; default: half
-        /// the physical memory).
-        #[arg(long, value_parser = kdrepro::parse_bytes)]
-        memory_limit: Option<u64>,
-        /// The fonts the printed text is checked against.
-        #[command(flatten)]
-        fonts: FontArgs,
-    },
-    /// Print specs in canonical layout (every comment kept), or check or rewrite them.
-    Fmt {
-        /// The experiment files (`.kd`).
-        #[arg(required = true)]
-        specs: Vec<PathBuf>,
-        /// Print nothing for canonical files, a diff for the others, and exit with 1 if there are any.
-        #[arg(long, conflicts_with = "write")]
-        check: bool,
-        /// Rewrite the files that are not canonical in place.
-        #[arg(long)]
-        write: bool,
-    },
-}
-
-/// The arguments of `kdrepro build`.
-#[derive(Args)]
-struct BuildArgs {
-    /// The experiment file (`.kd`).
-    spec: PathBuf,
-    /// Output directory.
-    #[arg(long, default_value = "report")]
-    out: PathBuf,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long)]
-    jobs: Option<usize>,
-    /// Overrides the spec's seed.
-    #[arg(long)]
-    seed: Option<u64>,
-    /// Overrides every experiment's trial count (for quick drafts and benchmarks).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
-    trials: Option<u64>,
-    /// Records the worker thread count in the report and the results file (outputs then differ between thread
-    /// counts; the count is always printed on stderr).
-    #[arg(long)]
-    record_threads: bool,
-    /// Refuse specs whose estimated peak memory exceeds this many bytes (suffixes K, M, G, T; default: half
-    /// the physical memory).
-    #[arg(long, value_parser = kdrepro::parse_bytes)]
-    memory_limit: Option<u64>,
-    /// The fonts the report is set in.
-    #[command(flatten)]
-    fonts: FontArgs,
-}
-
-/// The environment variable naming font directories (separated as in `PATH`) when `--font-path` is not given.
-const FONT_PATHS_VARIABLE: &str = "KDREPRO_FONT_PATHS";
-
-/// `--font-path`, shared by `build` and `check`.
-#[derive(Args)]
-struct FontArgs {
-    /// Adds every font file (.ttf, .otf, .ttc, .otc) under DIR, searched recursively, after the embedded fonts;
-    /// repeatable (default: the directories in KDREPRO_FONT_PATHS, separated by `:`). System fonts are never used.
-    #[arg(long = "font-path", value_name = "DIR")]
-    dirs: Vec<PathBuf>,
-}
-
-impl FontArgs {
-    /// The embedded fonts and those under the directories, or a printed error (exit 2) when one cannot be read.
-    fn load(&self) -> Result<Fonts, Failure> {
-        let (dirs, origin) = if self.dirs.is_empty() {
-            let listed = std::env::var_os(FONT_PATHS_VARIABLE).unwrap_or_default();
-            (std::env::split_paths(&listed).filter(|dir| !dir.as_os_str().is_empty()).collect(), FONT_PATHS_VARIABLE)
-        } else {
-            (self.dirs.clone(), "--font-path")
-        };
-        Fonts::load(&dirs).map_err(|e| {
-            eprintln!("error: {origin}: {e}");
-            Failure::Spec
-        })
-    }
-}
-
-/// Why the process stops: each maps to one exit code.
-enum Failure {
-    /// The report was written but a claim failed (exit 1).
-    Claims,
-    /// The spec or the command line is wrong (exit 2).
-    Spec,
-    /// A runtime or I/O failure (exit 3).
-    Runtime(String),
-    /// Experiments that could not be evaluated, their located errors printed already (exit 3).
-    Evaluation,
-    /// `fmt --check` found a file that is not canonical (exit 1).
-    NotCanonical,
-    /// The report was written, no claim failed, but some claim is inconclusive (exit 4).
-    Inconclusive,
-}
+use cli::Failure;
+use cli::args::{BuildArgs, CheckArgs, Cli, Command, FONT_PATHS_VARIABLE, FontArgs, Format, TypstArgs};
+use cli::console::{Console, display};
+use cli::fmt::{BOM, read_raw};
+use cli::progress::Progress;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let console = Console::new(cli.color, cli.quiet, cli.verbose);
     let outcome = match cli.command {
-        Command::Build(args) => build(&args),
-        Command::Check { spec, memory_limit, fonts } => check(&spec, memory_limit, &fonts),
-        Command::Fmt { specs, check, write } => fmt(&specs, check, write),
+        Command::Build(args) => build(&args, console),
+        Command::Check(args) => check(&args, console),
+        Command::Fmt(args) => cli::fmt::fmt(&args, console),
+        Command::Typst(args) => typst(&args),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "kdrepro", &mut std::io::stdout());
+            Ok(())
+        }
+        Command::Man => clap_mangen::Man::new(Cli::command())
+            .render(&mut std::io::stdout())
+            .map_err(|e| Failure::Runtime(format!("cannot write the man page: {e}"))),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -143,34 +46,30 @@ fn main() -> ExitCode {
     }
 }
 
-/// The UTF-8 byte-order mark some editors put at the start of a file.
-const BOM: &str = "\u{feff}";
-
-/// Reads a spec's text without a leading byte-order mark (editors add one invisibly), printing a located error
-/// if it is not UTF-8.
-fn read_source(path: &Path) -> Result<String, Failure> {
-    read_raw(path).map(|text| text.strip_prefix(BOM).map_or(text.clone(), str::to_owned))
-}
-
-/// Reads a file's text as it is, printing a located error if it is not UTF-8.
-fn read_raw(path: &Path) -> Result<String, Failure> {
-    let bytes = std::fs::read(path).map_err(|e| Failure::Runtime(format!("cannot read {}: {e}", path.display())))?;
-    String::from_utf8(bytes).map_err(|e| {
-        let at = e.utf8_error().valid_up_to();
-        let d = Diagnostic::at(at, "the file is not UTF-8 text");
-        eprint!("{}", d.render(&display(path), &String::from_utf8_lossy(&e.as_bytes()[..at])));
+/// The embedded fonts and those under the directories of `--font-path` (or `KDREPRO_FONT_PATHS`), or a printed
+/// error (exit 2) when one cannot be read.
+fn load_fonts(args: &FontArgs) -> Result<Fonts, Failure> {
+    let (dirs, origin) = if args.dirs.is_empty() {
+        let listed = std::env::var_os(FONT_PATHS_VARIABLE).unwrap_or_default();
+        (std::env::split_paths(&listed).filter(|dir| !dir.as_os_str().is_empty()).collect(), FONT_PATHS_VARIABLE)
+    } else {
+        (args.dirs.clone(), "--font-path")
+    };
+    Fonts::load(&dirs).map_err(|e| {
+        eprintln!("error: {origin}: {e}");
         Failure::Spec
     })
 }
 
 /// Reads, parses and resolves a spec, printing its errors; returns it with its source text and its warnings (among
 /// them the printed text that no font of `fonts` can show), unprinted, so that the plan's join them in file order.
-fn load(path: &Path, fonts: &Fonts) -> Result<(Spec, String, Vec<Diagnostic>), Failure> {
-    let source = read_source(path)?;
-    let display = display(path);
+fn load(path: &Path, fonts: &Fonts, console: Console) -> Result<(Spec, String, Vec<Diagnostic>), Failure> {
+    let raw = read_raw(path, console)?;
+    // Editors add a byte-order mark invisibly; it is not part of the spec.
+    let source = raw.strip_prefix(BOM).map_or(raw.clone(), str::to_owned);
     let print = |diagnostics: Vec<Diagnostic>| {
         for d in diagnostics {
-            eprint!("{}", d.render(&display, &source));
+            console.diagnostic(&d, path, &source);
         }
         Failure::Spec
     };
@@ -187,10 +86,10 @@ fn load(path: &Path, fonts: &Fonts) -> Result<(Spec, String, Vec<Diagnostic>), F
 }
 
 /// Prints warnings in file order. Warnings do not change the exit code.
-fn warn(path: &Path, source: &str, mut warnings: Vec<Diagnostic>) {
+fn warn(path: &Path, source: &str, mut warnings: Vec<Diagnostic>, console: Console) {
     warnings.sort_by_key(|w| w.span.start);
     for w in warnings {
-        eprint!("{}", w.render(&display(path), source));
+        console.diagnostic(&w, path, source);
     }
 }
 
@@ -200,15 +99,19 @@ fn spec_dir(path: &Path) -> &Path {
 }
 
 /// `kdrepro check`: prints the plan of a valid spec that fits in memory.
-fn check(path: &Path, memory_limit: Option<u64>, fonts: &FontArgs) -> Result<(), Failure> {
-    let fonts = fonts.load()?;
-    let (spec, source, mut warnings) = load(path, &fonts)?;
+fn check(args: &CheckArgs, console: Console) -> Result<(), Failure> {
+    let path = args.spec.as_path();
+    let fonts = load_fonts(&args.fonts)?;
+    let (spec, source, mut warnings) = load(path, &fonts, console)?;
     let plan = Plan::new(&spec, Overrides::default());
     warnings.extend(plan.warnings());
-    warn(path, &source, warnings);
-    let cost = affordable(path, &plan, &source, None, memory_limit)?;
-    print!("{cost}");
-    eprintln!("{}: ok ({})", path.display(), spec.outline());
+    warn(path, &source, warnings, console);
+    let cost = affordable(path, &plan, &source, args.jobs, args.memory_limit, console)?;
+    match args.format {
+        Format::Text => print!("{cost}"),
+        Format::Json => print!("{}", cost.to_json(&display(path), &source)),
+    }
+    console.info(format_args!("{}: ok ({})", path.display(), spec.outline()));
     Ok(())
 }
 
@@ -219,54 +122,63 @@ fn affordable(
     source: &str,
     jobs: Option<usize>,
     limit: Option<u64>,
+    console: Console,
 ) -> Result<kdrepro::Cost, Failure> {
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     let cost = plan.cost(jobs.filter(|&j| j > 0).unwrap_or(cores));
     cost.check_memory(limit.unwrap_or_else(kdrepro::default_memory_limit)).map_err(|d| {
-        eprint!("{}", d.render(&display(path), source));
+        console.diagnostic(&d, path, source);
         Failure::Spec
     })?;
     Ok(cost)
 }
 
 /// `kdrepro build`.
-fn build(args: &BuildArgs) -> Result<(), Failure> {
+fn build(args: &BuildArgs, console: Console) -> Result<(), Failure> {
     let (path, out) = (args.spec.as_path(), args.out.as_path());
-    let fonts = args.fonts.load()?;
-    let (spec, source, mut warnings) = load(path, &fonts)?;
+    let started = Instant::now();
+    let fonts = load_fonts(&args.fonts)?;
+    let (spec, source, mut warnings) = load(path, &fonts, console)?;
     let draft = args.trials.map(|t| usize::try_from(t).unwrap_or(usize::MAX));
     let plan = Plan::new(&spec, Overrides { seed: args.seed, trials: draft });
     warnings.extend(plan.warnings());
-    warn(path, &source, warnings);
-    affordable(path, &plan, &source, args.jobs, args.memory_limit)?;
+    warn(path, &source, warnings, console);
+    let cost = affordable(path, &plan, &source, args.jobs, args.memory_limit, console)?;
+    console.detail(format_args!("plan:\n{cost}"));
     // Before any work: an output location that cannot take the report fails now, not after the simulation.
     kdrepro::check_output(out).map_err(|e| Failure::Runtime(e.to_string()))?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs.unwrap_or(0))
         .build()
         .map_err(|e| Failure::Runtime(format!("cannot start worker threads: {e}")))?;
-    eprintln!("{} worker threads", pool.current_num_threads());
+    console.info(format_args!("{} worker threads", pool.current_num_threads()));
+    console.detail(format_args!("checked the spec in {:.2} s", started.elapsed().as_secs_f64()));
     // The cache lives under the output directory, keyed by everything that determines each experiment's results.
     let cache = args.out.join(".cache");
-    let progress = Progress::new(&plan);
+    let progress = Progress::new(&plan, console.quiet);
     let tick = |tick: kdrepro::Tick| progress.tick(tick);
     let decided = |partial: &kdrepro::Results, running: usize| kdrepro::decided(&plan, partial, running);
     let options = RunOptions { progress: Some(&tick), cache: Some(&cache), decided: Some(&decided) };
-    let started = std::time::Instant::now();
+    let started = Instant::now();
     let results = pool.install(|| kdrepro::run(&plan, &options)).map_err(|errors| {
         progress.finish();
         for error in &errors {
-            eprint!("{}", error.diagnostic().render(&display(path), &source));
+            console.diagnostic(&error.diagnostic(), path, &source);
         }
         Failure::Evaluation
     })?;
     progress.finish();
     // Timing goes to stderr only: the outputs stay byte-identical.
     let seconds = started.elapsed().as_secs_f64();
-    eprintln!("ran theory and {} trials in {seconds:.2} s (cached experiments are not rerun)", progress.trials());
+    console.info(format_args!(
+        "ran theory and {} trials in {seconds:.2} s (cached experiments are not rerun)",
+        progress.trials()
+    ));
+    // Fallbacks are part of the evidence: they are printed even with `--quiet`.
     for note in results.fallback_notes() {
         eprintln!("note: {note}");
     }
+    let started = Instant::now();
     let verdicts = kdrepro::judge(&plan, &results);
     let spec_file = path.file_name().map_or_else(|| display(path), |n| n.to_string_lossy().into_owned());
     let stem = kdrepro::output_stem(path);
@@ -285,201 +197,67 @@ fn build(args: &BuildArgs) -> Result<(), Failure> {
     };
     let report = kdrepro::render(&input).map_err(|e| match e {
         RenderError::Prose { span, message } => {
-            eprint!("{}", Diagnostic::at(span.start as usize, message).render(&display(path), &source));
+            console.diagnostic(&Diagnostic::at(span.start as usize, message), path, &source);
             Failure::Spec
         }
         RenderError::Internal(_) => Failure::Runtime(e.to_string()),
     })?;
+    console
+        .detail(format_args!("judged the claims and typeset the report in {:.2} s", started.elapsed().as_secs_f64()));
     let written = kdrepro::write_report(&report, out, &stem).map_err(|e| Failure::Runtime(e.to_string()))?;
     for warning in &report.warnings {
-        eprint!("{}", warning.render(&display(path), &source));
+        console.diagnostic(warning, path, &source);
     }
     for diagnostic in kdrepro::located(&verdicts) {
-        eprint!("{}", diagnostic.render(&display(path), &source));
+        console.diagnostic(&diagnostic, path, &source);
     }
     for line in verdicts.lines() {
-        eprintln!("{line}");
-    }
-    eprintln!("wrote {}", written.iter().map(|p| display(p)).collect::<Vec<_>>().join(", "));
-    if verdicts.any_failed() {
-        Err(Failure::Claims)
-    } else if verdicts.any_inconclusive() {
-        Err(Failure::Inconclusive)
-    } else {
-        Ok(())
-    }
-}
-
-/// `kdrepro fmt`: formats every file, continuing past failures; the worst failure decides the exit code.
-fn fmt(paths: &[PathBuf], check: bool, write: bool) -> Result<(), Failure> {
-    let mut worst = Ok(());
-    for path in paths {
-        let outcome = fmt_one(path, check, write);
-        worst = match (worst, outcome) {
-            (Err(Failure::Runtime(m)), _) | (_, Err(Failure::Runtime(m))) => Err(Failure::Runtime(m)),
-            (Err(Failure::Spec), _) | (_, Err(Failure::Spec)) => Err(Failure::Spec),
-            (Err(f), _) | (_, Err(f)) => Err(f),
-            (Ok(()), Ok(())) => Ok(()),
-        };
-    }
-    worst
-}
-
-/// Formats one file: prints it, prints its diff (`--check`), or rewrites it (`--write`). CRLF line endings and a
-/// byte-order mark are not formatting: the text is compared with LF endings, and `--write` keeps both.
-fn fmt_one(path: &Path, check: bool, write: bool) -> Result<(), Failure> {
-    let raw = read_raw(path)?;
-    let bom = raw.starts_with(BOM);
-    let crlf = raw.contains("\r\n");
-    let source = raw.strip_prefix(BOM).unwrap_or(&raw).replace("\r\n", "\n");
-    let formatted = kdrepro::format(&source, &kdrepro::Signatures).map_err(|diagnostics| {
-        for d in diagnostics {
-            eprint!("{}", d.render(&display(path), &source));
+        // `pass` and `contradicted` (as expected) lines are the summary; the others are what went wrong.
+        if !console.quiet || !(line.starts_with("pass ") || line.starts_with("contradicted ")) {
+            eprintln!("{line}");
         }
+    }
+    let written: Vec<String> = written.iter().map(|p| display(p)).collect();
+    console.info(format_args!("wrote {}", written.join(", ")));
+    if args.format == Format::Json {
+        print!("{}", report.results.verdicts_json(&display(path), &source, &written));
+    }
+    match report.results.outcome().1 {
+        0 => Ok(()),
+        4 => Err(Failure::Inconclusive),
+        _ => Err(Failure::Claims),
+    }
+}
+
+/// `kdrepro typst`: compiles a report's Typst source, with every file beside and below it reachable by relative
+/// path (hidden files, PDFs and results files aside), into a PDF.
+fn typst(args: &TypstArgs) -> Result<(), Failure> {
+    let fonts = load_fonts(&args.fonts)?;
+    let main = std::fs::read_to_string(&args.file)
+        .map_err(|e| Failure::Runtime(format!("cannot read {}: {e}", display(&args.file))))?;
+    let root = spec_dir(&args.file);
+    let mut files = BTreeMap::new();
+    let hidden = |e: &walkdir::DirEntry| e.depth() > 0 && e.file_name().to_string_lossy().starts_with('.');
+    for entry in walkdir::WalkDir::new(root).sort_by_file_name().into_iter().filter_entry(|e| !hidden(e)) {
+        let entry = entry.map_err(|e| Failure::Runtime(format!("cannot read {}: {e}", display(root))))?;
+        let skip = [".pdf", ".results.yaml"].iter().any(|x| entry.file_name().to_string_lossy().ends_with(x));
+        if !entry.file_type().is_file() || skip || entry.path() == args.file {
+            continue;
+        }
+        let relative = entry.path().strip_prefix(root).unwrap_or(entry.path());
+        let bytes = std::fs::read(entry.path())
+            .map_err(|e| Failure::Runtime(format!("cannot read {}: {e}", display(entry.path()))))?;
+        files.insert(relative.to_string_lossy().replace('\\', "/"), bytes);
+    }
+    let (pdf, warnings) = kdrepro::compile_typst(&main, &files, &fonts).map_err(|e| {
+        eprintln!("error: {}: {e}", display(&args.file));
         Failure::Spec
     })?;
-    if check {
-        let name = display(path);
-        let diff = kdrepro::unified_diff(&name, &format!("{name} (formatted)"), &source, &formatted);
-        print!("{diff}");
-        return if diff.is_empty() { Ok(()) } else { Err(Failure::NotCanonical) };
+    for w in warnings {
+        eprintln!("warning: {}: {w}", display(&args.file));
     }
-    if !write {
-        print!("{formatted}");
-    } else if formatted != source {
-        let endings = if crlf { formatted.replace('\n', "\r\n") } else { formatted };
-        std::fs::write(path, if bom { format!("{BOM}{endings}") } else { endings })
-            .map_err(|e| Failure::Runtime(format!("cannot write {}: {e}", display(path))))?;
-        eprintln!("formatted {}", display(path));
-    }
+    let out = args.out.clone().unwrap_or_else(|| args.file.with_extension("pdf"));
+    std::fs::write(&out, pdf).map_err(|e| Failure::Runtime(format!("cannot write {}: {e}", display(&out))))?;
+    eprintln!("wrote {}", display(&out));
     Ok(())
-}
-
-/// A path for messages.
-fn display(path: &Path) -> String {
-    path.display().to_string()
-}
-
-/// How often a build that is not on a terminal prints a progress line, unless `KDREPRO_PROGRESS_SECONDS` says.
-const PROGRESS_EVERY: Duration = Duration::from_secs(5);
-
-/// The progress of a build on stderr, weighted by the plan's estimated flops so that a large point's trial counts
-/// for more than a small one's: a bar on a terminal, and elsewhere (CI logs, SLURM) a plain line every few seconds,
-/// so that a long run is never silent.
-struct Progress<'p> {
-    /// The plan that runs, for experiment names.
-    plan: &'p Plan<'p>,
-    /// The plan's point-trials, adaptive experiments at their caps ([`Plan::total_trials`]; computed once: every
-    /// tick of every worker reads it).
-    planned_trials: u64,
-    /// Their estimated floating-point operations ([`Plan::total_flops`]).
-    planned_flops: f64,
-    /// The bar, hidden when stderr is not a terminal.
-    bar: indicatif::ProgressBar,
-    /// Whether stderr is a terminal.
-    terminal: bool,
-    /// When the run started.
-    started: Instant,
-    /// Point-trials finished.
-    trials: AtomicU64,
-    /// Their estimated floating-point operations, rounded.
-    flops: AtomicU64,
-    /// Planned point-trials that adaptive experiments skipped by stopping early.
-    skipped_trials: AtomicU64,
-    /// Their estimated floating-point operations, rounded.
-    skipped_flops: AtomicU64,
-    /// When the last plain line was printed, in milliseconds since `started`.
-    printed: AtomicU64,
-    /// The interval between plain lines, in milliseconds.
-    every: u64,
-}
-
-impl<'p> Progress<'p> {
-    /// The progress of running `plan`.
-    fn new(plan: &'p Plan<'p>) -> Self {
-        let terminal = std::io::stderr().is_terminal();
-        let (planned_trials, planned_flops) = (plan.total_trials(), plan.total_flops());
-        let bar = if terminal && planned_trials > 0 {
-            let bar = indicatif::ProgressBar::new(planned_flops.max(1.0) as u64);
-            let style = indicatif::ProgressStyle::with_template(
-                "{spinner} simulating {bar:40} {percent}% of the estimated work, {msg} ({eta})",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
-            bar.set_style(style);
-            bar
-        } else {
-            indicatif::ProgressBar::hidden()
-        };
-        let zero = || AtomicU64::new(0);
-        Progress {
-            plan,
-            planned_trials,
-            planned_flops,
-            bar,
-            terminal,
-            started: Instant::now(),
-            trials: zero(),
-            flops: zero(),
-            skipped_trials: zero(),
-            skipped_flops: zero(),
-            printed: zero(),
-            every: std::env::var("KDREPRO_PROGRESS_SECONDS")
-                .ok()
-                .and_then(|s| s.trim().parse::<f64>().ok())
-                .filter(|s| s.is_finite() && *s >= 0.0)
-                .map_or(PROGRESS_EVERY, Duration::from_secs_f64)
-                .as_millis()
-                .try_into()
-                .unwrap_or(u64::MAX),
-        }
-    }
-
-    /// Records finished or skipped work; from worker threads.
-    fn tick(&self, tick: kdrepro::Tick) {
-        let (work, counter) = match tick {
-            kdrepro::Tick::Done(work) => (work, (&self.trials, &self.flops)),
-            kdrepro::Tick::Skipped(work) => (work, (&self.skipped_trials, &self.skipped_flops)),
-        };
-        counter.0.fetch_add(work.trials, Ordering::Relaxed);
-        counter.1.fetch_add(work.flops as u64, Ordering::Relaxed);
-        let (trials, flops) = (self.trials.load(Ordering::Relaxed), self.flops.load(Ordering::Relaxed));
-        // What is left to run: the plan less what adaptive experiments skipped by stopping early.
-        let total_trials = self.planned_trials.saturating_sub(self.skipped_trials.load(Ordering::Relaxed));
-        let total_flops = (self.planned_flops - self.skipped_flops.load(Ordering::Relaxed) as f64).max(1.0);
-        if self.terminal {
-            self.bar.set_length(total_flops as u64);
-            self.bar.set_position(flops);
-            self.bar.set_message(format!("{trials}/{total_trials} trials"));
-            return;
-        }
-        let elapsed = self.started.elapsed();
-        let last = self.printed.load(Ordering::Relaxed);
-        let now = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX);
-        // One thread prints, the first past the interval; the others see the updated time.
-        if now.saturating_sub(last) < self.every
-            || self.printed.compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed).is_err()
-        {
-            return;
-        }
-        let share = (flops as f64 / total_flops).min(1.0);
-        let left = elapsed.as_secs_f64() * (1.0 - share) / share.max(f64::MIN_POSITIVE);
-        eprintln!(
-            "progress: {}: {trials} of at most {total_trials} trials, {:.0}% of the estimated work, {:.0} s \
-             elapsed, at most about {:.0} s left",
-            self.plan.experiment_name(work.experiment),
-            100.0 * share,
-            elapsed.as_secs_f64(),
-            left
-        );
-    }
-
-    /// Point-trials finished so far.
-    fn trials(&self) -> u64 {
-        self.trials.load(Ordering::Relaxed)
-    }
-
-    /// Clears the bar.
-    fn finish(&self) {
-        self.bar.finish_and_clear();
-    }
 }

@@ -23,6 +23,12 @@ fn build_writes_every_output_and_exits_zero_when_claims_hold() {
     assert!(pdf.starts_with(b"%PDF"));
     let typ = std::fs::read_to_string(dir.path.join("out/small.typ")).unwrap();
     assert!(typ.contains("include \"figures/plot.typ\""), "{typ}");
+    // The generated Typst is a snapshot (tests/snapshots/small_typ.snap): a template change shows in review. The
+    // commit kdrepro is built from changes with every commit and is redacted.
+    let commit = env!("KDREPRO_GIT_COMMIT");
+    insta::with_settings!({ snapshot_path => "snapshots", prepend_module_to_snapshot => false, omit_expression => true }, {
+        insta::assert_snapshot!("small_typ", typ.replace(commit, "[commit]"));
+    });
     assert!(dir.path.join("out/figures/plot.typ").exists());
     let yaml = std::fs::read_to_string(dir.path.join("out/small.results.yaml")).unwrap();
     for key in ["x: 10.0", "theory:", "mean:", "se:", "ci_low:", "ci_high:", "trials: 300", "verdict: pass", "rule:"] {

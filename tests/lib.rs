@@ -1,6 +1,7 @@
 //! Integration tests: the `kdrepro` binary run as a user runs it.
 
 mod cli;
+mod conventions;
 mod determinism;
 mod docs;
 mod errors;

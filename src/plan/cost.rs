@@ -20,30 +20,47 @@ const THEORY_VECTORS: f64 = 8.0;
 #[derive(Clone, Debug)]
 pub struct Cost {
     /// One line per experiment, in file order.
-    experiments: Vec<ExperimentCost>,
-    /// One line per claim, in file order.
-    claims: Vec<String>,
+    pub(super) experiments: Vec<ExperimentCost>,
+    /// One per claim, in file order.
+    pub(super) claims: Vec<ClaimPlan>,
     /// The worker threads the estimate assumes.
-    threads: usize,
+    pub(super) threads: usize,
+}
+
+/// A claim as planned: its rule, the experiment it reads and whether it is simulated.
+#[derive(Clone, Debug)]
+pub(super) struct ClaimPlan {
+    /// Its name.
+    pub(super) name: String,
+    /// Where its name stands in the spec.
+    pub(super) span: Span,
+    /// The rule's keyword (`agree`, `holds`, ...).
+    pub(super) rule: &'static str,
+    /// The experiment it reads.
+    pub(super) experiment: String,
+    /// The confidence of a simulated claim; `None` for a claim on theory alone.
+    pub(super) confidence: Option<f64>,
+    /// Its statement.
+    pub(super) label: String,
 }
 
 /// The cost of one experiment.
 #[derive(Clone, Debug)]
-struct ExperimentCost {
+pub(super) struct ExperimentCost {
     /// Its name.
-    name: String,
+    pub(super) name: String,
     /// Where its name stands in the spec.
-    span: Span,
+    pub(super) span: Span,
     /// Its sample sizes n.
-    sizes: Vec<usize>,
+    pub(super) sizes: Vec<usize>,
     /// Its number of features p.
-    features: usize,
+    pub(super) features: usize,
     /// Monte Carlo trials per point; `None` for theory only.
-    trials: Option<Trials>,
+    pub(super) trials: Option<Trials>,
     /// Estimated floating-point operations of all its trials (at the cap, for adaptive trials).
-    flops: f64,
+    pub(super) flops: f64,
     /// Estimated peak memory in bytes.
-    memory: f64,
+    pub(super) memory: f64,
 }
 
 impl Plan<'_> {
@@ -53,18 +70,29 @@ impl Plan<'_> {
         let experiments = (self.spec.experiments.iter().enumerate())
             .map(|(i, e)| experiment_cost(e, self.schedule(i).trials, threads))
             .collect();
-        let claims = self.spec.claims.iter().map(|c| claim_line(self, c)).collect();
+        let claims = self.spec.claims.iter().map(|c| claim_plan(self, c)).collect();
         Cost { experiments, claims, threads }
     }
 }
 
-/// "name: holds on fig1b (simulated, confidence 0.99)".
-fn claim_line(plan: &Plan<'_>, c: &Claim) -> String {
-    let rule = c.rule.kind().keyword();
-    let experiment = &plan.spec.experiments[c.rule.experiment()].name;
-    let how =
-        if c.rule.is_simulated() { format!("simulated, confidence {}", c.confidence) } else { "theory".to_owned() };
-    format!("{}: `{rule}` on {experiment} ({how}): {}", c.name, c.label)
+/// A claim's rule, experiment and confidence.
+fn claim_plan(plan: &Plan<'_>, c: &Claim) -> ClaimPlan {
+    ClaimPlan {
+        name: c.name.clone(),
+        span: c.span,
+        rule: c.rule.kind().keyword(),
+        experiment: plan.spec.experiments[c.rule.experiment()].name.clone(),
+        confidence: c.rule.is_simulated().then_some(c.confidence),
+        label: c.label.clone(),
+    }
+}
+
+/// "name: `holds` on fig1b (simulated, confidence 0.99): label".
+impl fmt::Display for ClaimPlan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let how = self.confidence.map_or_else(|| "theory".to_owned(), |c| format!("simulated, confidence {c}"));
+        write!(f, "{}: `{}` on {} ({how}): {}", self.name, self.rule, self.experiment, self.label)
+    }
 }
 
 /// The cost of one experiment running `trials` (`None`: theory only).
@@ -116,6 +144,16 @@ fn erm_stages(e: &Experiment) -> impl Iterator<Item = (crate::spec::SampleSize, 
 }
 
 impl Cost {
+    /// Estimated floating-point operations of all trials.
+    pub(super) fn total_flops(&self) -> f64 {
+        self.experiments.iter().map(|e| e.flops).sum::<f64>().max(0.0)
+    }
+
+    /// Point-trials of all simulated experiments (adaptive ones at their cap).
+    pub(super) fn total_trials(&self) -> usize {
+        self.experiments.iter().map(|e| e.trials.map_or(0, Trials::max) * e.sizes.len()).sum()
+    }
+
     /// The estimated peak memory in bytes: the largest simulated experiment (they run one after another, each on
     /// all threads) beside the largest theory-only experiments, which run concurrently with it, one per thread.
     pub fn peak_memory(&self) -> u64 {
@@ -176,8 +214,7 @@ impl fmt::Display for Cost {
         for c in &self.claims {
             writeln!(f, "  {c}")?;
         }
-        let total = self.experiments.iter().map(|e| e.flops).sum::<f64>().max(0.0);
-        let trials: usize = simulated.iter().map(|e| e.trials.map_or(0, Trials::max) * e.sizes.len()).sum();
+        let (total, trials) = (self.total_flops(), self.total_trials());
         let adaptive = simulated.iter().any(|e| matches!(e.trials, Some(Trials::Auto { .. })));
         let trials = if adaptive { format!("at most {trials}") } else { trials.to_string() };
         writeln!(f, "total: {trials} trials, {} flops, {} peak memory", flops(total), bytes(self.peak_memory() as f64))

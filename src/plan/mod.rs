@@ -7,6 +7,7 @@
 //! ([`Plan::cost`]) and warns about what it will run ([`Plan::warnings`]).
 
 mod cost;
+mod json;
 
 use std::ops::Range;
 

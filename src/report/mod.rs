@@ -21,6 +21,7 @@ mod provenance;
 mod render;
 mod results_file;
 mod table;
+mod verdicts_json;
 mod world;
 mod write;
 
@@ -33,6 +34,6 @@ pub use claim_words::located;
 pub use fonts::{FontError, Fonts, check_fonts};
 pub use mathematics::check_mathematics;
 pub use provenance::spec_hash;
-pub use render::{RenderError, RenderInput, Report, check_prose, render};
+pub use render::{RenderError, RenderInput, Report, check_prose, compile_typst, render};
 pub use results_file::{ReadError, ResultsFile, SCHEMA};
 pub use write::{check_output, output_stem, write_report};

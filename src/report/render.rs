@@ -65,8 +65,8 @@ pub struct Report {
     pub pdf: Vec<u8>,
     /// `<stem>.typ`.
     pub typst: String,
-    /// `<stem>.results.yaml`.
-    pub results_yaml: String,
+    /// The results file (`<stem>.results.yaml`).
+    pub results: super::ResultsFile,
     /// Figure sources by relative path (`figures/<name>.typ`), included by the main source, and the spec
     /// excerpts' syntax definition (`kd.sublime-syntax`).
     pub figures: BTreeMap<String, String>,
@@ -174,7 +174,25 @@ pub fn render(input: &RenderInput<'_>) -> Result<Report, RenderError> {
         return Err(RenderError::Internal(format!("Typst warned: {w}")));
     }
     let pdf = compiled.bytes;
-    Ok(Report { pdf, typst, results_yaml: results_file(input).to_yaml(), figures, warnings })
+    Ok(Report { pdf, typst, results: results_file(input), figures, warnings })
+}
+
+/// Compiles a report's Typst source (`kdrepro typst FILE.typ`), with the files it includes keyed by their path
+/// relative to it (`figures/fig1b.typ`, `kd.sublime-syntax`), into the PDF `build` writes: the same date, the same
+/// embedded fonts (and those of `fonts`), so that an unedited `<stem>.typ` gives `<stem>.pdf` byte for byte.
+///
+/// Returns the PDF and Typst's warnings, each at `path:line:column`.
+///
+/// # Errors
+/// Typst's errors, at `path:line:column`.
+pub fn compile_typst(
+    main: &str,
+    files: &BTreeMap<String, Vec<u8>>,
+    fonts: &Fonts,
+) -> Result<(Vec<u8>, Vec<String>), String> {
+    let date = ReportDate { year: DATE.year, month: DATE.month, day: DATE.day };
+    let compiled = compile(main, files, date, fonts).map_err(|e| e.to_string())?;
+    Ok((compiled.bytes, compiled.warnings.iter().map(ToString::to_string).collect()))
 }
 
 /// A template failure is a kdrepro bug.

@@ -30,10 +30,11 @@ const MARKER: &str = ".kdrepro";
 /// Any I/O failure, with the path it concerns; an existing `dir` that kdrepro did not write.
 pub fn write_report(report: &Report, dir: &Path, stem: &str) -> io::Result<Vec<PathBuf>> {
     check_output(dir)?;
+    let results = report.results.to_yaml();
     let mut files: Vec<(PathBuf, &[u8])> = vec![
         (PathBuf::from(format!("{stem}.pdf")), &report.pdf),
         (PathBuf::from(format!("{stem}.typ")), report.typst.as_bytes()),
-        (PathBuf::from(format!("{stem}.results.yaml")), report.results_yaml.as_bytes()),
+        (PathBuf::from(format!("{stem}.results.yaml")), results.as_bytes()),
     ];
     files.extend(report.figures.iter().map(|(path, source)| (PathBuf::from(path), source.as_bytes())));
     let (parent, name) = split(dir)?;

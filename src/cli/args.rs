@@ -1,0 +1,164 @@
+//! The command line's arguments (clap), shared by parsing, completions and the man page.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// `kdrepro --version`: the package version and the git commit it was built from (`build.rs`).
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("KDREPRO_GIT_COMMIT"), ")");
+
+/// The exit codes, listed at the end of `--help`.
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success: every claim held (or was contradicted where the spec says `contradicted`); check: the spec is valid;
+     fmt: nothing to change
+  1  the report was written but a claim failed, or held where the spec expected a contradiction;
+     fmt --check: a file is not canonical
+  2  the spec or the command line is wrong (located diagnostics on stderr)
+  3  a runtime or I/O failure, or experiments that could not be evaluated
+  4  the report was written, no claim failed, but some claim is inconclusive";
+
+/// Reproduces a theory paper as a checked, typeset report.
+#[derive(Parser)]
+#[command(name = "kdrepro", version = VERSION, about, after_help = EXIT_CODES)]
+pub(crate) struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub(crate) command: Command,
+    /// Print only errors, warnings and claims that did not hold: no progress, no summary lines.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub(crate) quiet: bool,
+    /// Also print the plan before a build and the time of each stage.
+    #[arg(short, long, global = true)]
+    pub(crate) verbose: bool,
+    /// Colour diagnostics: `auto` (when stderr is a terminal and NO_COLOR is unset or empty), `always` or `never`.
+    #[arg(long, global = true, value_name = "WHEN", default_value = "auto")]
+    pub(crate) color: clap::ColorChoice,
+}
+
+/// The subcommands.
+#[derive(Subcommand)]
+pub(crate) enum Command {
+    /// Run a spec's theory and simulations, judge its claims and write the report.
+    #[command(after_help = EXIT_CODES)]
+    Build(BuildArgs),
+    /// Parse, resolve and plan a spec without running anything; print the plan.
+    #[command(after_help = EXIT_CODES)]
+    Check(CheckArgs),
+    /// Print specs in canonical layout (every comment kept), or check or rewrite them.
+    #[command(after_help = EXIT_CODES)]
+    Fmt(FmtArgs),
+    /// Compile a report's Typst source (`report/paper.typ`, edited or not) into a PDF, as `build` does.
+    #[command(after_help = EXIT_CODES)]
+    Typst(TypstArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell) on stdout.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) on stdout: `kdrepro man > kdrepro.1`.
+    Man,
+}
+
+/// What `check` and `build` print on stdout.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Format {
+    /// For people: the plan (check); nothing (build: the verdicts go to stderr).
+    Text,
+    /// One JSON document: the plan (check, `docs/schema/check.schema.json`) or the verdicts (build,
+    /// `docs/schema/build.schema.json`).
+    Json,
+}
+
+/// The arguments of `kdrepro build`.
+#[derive(Args)]
+pub(crate) struct BuildArgs {
+    /// The experiment file (`.kd`).
+    pub(crate) spec: PathBuf,
+    /// Output directory.
+    #[arg(short, long, default_value = "report")]
+    pub(crate) out: PathBuf,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(short, long)]
+    pub(crate) jobs: Option<usize>,
+    /// Overrides the spec's seed.
+    #[arg(long)]
+    pub(crate) seed: Option<u64>,
+    /// Overrides every experiment's trial count (for quick drafts and benchmarks).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    pub(crate) trials: Option<u64>,
+    /// Records the worker thread count in the report and the results file (outputs then differ between thread
+    /// counts; the count is always printed on stderr).
+    #[arg(long)]
+    pub(crate) record_threads: bool,
+    /// Refuse specs whose estimated peak memory exceeds this many bytes (suffixes K, M, G, T; default: half
+    /// the physical memory).
+    #[arg(long, value_parser = kdrepro::parse_bytes)]
+    pub(crate) memory_limit: Option<u64>,
+    /// What to print on stdout.
+    #[arg(long, value_enum, default_value = "text")]
+    pub(crate) format: Format,
+    /// The fonts the report is set in.
+    #[command(flatten)]
+    pub(crate) fonts: FontArgs,
+}
+
+/// The arguments of `kdrepro check`.
+#[derive(Args)]
+pub(crate) struct CheckArgs {
+    /// The experiment file (`.kd`).
+    pub(crate) spec: PathBuf,
+    /// Refuse specs whose estimated peak memory exceeds this many bytes (suffixes K, M, G, T; default: half
+    /// the physical memory).
+    #[arg(long, value_parser = kdrepro::parse_bytes)]
+    pub(crate) memory_limit: Option<u64>,
+    /// Worker threads the memory estimate assumes (default: all cores), as `build --jobs`.
+    #[arg(short, long)]
+    pub(crate) jobs: Option<usize>,
+    /// What to print on stdout.
+    #[arg(long, value_enum, default_value = "text")]
+    pub(crate) format: Format,
+    /// The fonts the printed text is checked against.
+    #[command(flatten)]
+    pub(crate) fonts: FontArgs,
+}
+
+/// The arguments of `kdrepro fmt`.
+#[derive(Args)]
+pub(crate) struct FmtArgs {
+    /// Experiment files (`.kd`), directories (every `.kd` file below, hidden directories skipped) or `-` (standard
+    /// input, printed or diffed on standard output).
+    #[arg(required = true)]
+    pub(crate) specs: Vec<PathBuf>,
+    /// Print nothing for canonical files, a diff for the others, and exit with 1 if there are any.
+    #[arg(long, conflicts_with = "write")]
+    pub(crate) check: bool,
+    /// Rewrite the files that are not canonical in place.
+    #[arg(long)]
+    pub(crate) write: bool,
+}
+
+/// The arguments of `kdrepro typst`.
+#[derive(Args)]
+pub(crate) struct TypstArgs {
+    /// The Typst source; the files it includes are read relative to it.
+    pub(crate) file: PathBuf,
+    /// The PDF to write (default: the source's path with `.pdf`).
+    #[arg(short, long)]
+    pub(crate) out: Option<PathBuf>,
+    /// The fonts, as for `build`.
+    #[command(flatten)]
+    pub(crate) fonts: FontArgs,
+}
+
+/// The environment variable naming font directories (separated as in `PATH`) when `--font-path` is not given.
+pub(crate) const FONT_PATHS_VARIABLE: &str = "KDREPRO_FONT_PATHS";
+
+/// `--font-path`, shared by `build`, `check` and `typst`.
+#[derive(Args)]
+pub(crate) struct FontArgs {
+    /// Adds every font file (.ttf, .otf, .ttc, .otc) under DIR, searched recursively, after the embedded fonts;
+    /// repeatable (default: the directories in KDREPRO_FONT_PATHS, separated by `:`). System fonts are never used.
+    #[arg(long = "font-path", value_name = "DIR")]
+    pub(crate) dirs: Vec<PathBuf>,
+}

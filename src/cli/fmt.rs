@@ -1,0 +1,127 @@
+//! `kdrepro fmt`: files, directories (every `.kd` file below) and `-` (standard input and output).
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use super::Failure;
+use super::args::FmtArgs;
+use super::console::{Console, display};
+
+/// The UTF-8 byte-order mark some editors put at the start of a file.
+pub(crate) const BOM: &str = "\u{feff}";
+
+/// The name standard input goes by in messages and diffs.
+const STDIN: &str = "<stdin>";
+
+/// One input of `fmt`.
+enum Input {
+    /// A file.
+    File(PathBuf),
+    /// Standard input (`-`).
+    Stdin,
+}
+
+/// Formats every input, continuing past failures; the worst failure decides the exit code.
+pub(crate) fn fmt(args: &FmtArgs, console: Console) -> Result<(), Failure> {
+    let inputs = inputs(&args.specs)?;
+    if args.write && inputs.iter().any(|i| matches!(i, Input::Stdin)) {
+        eprintln!("error: `--write` cannot rewrite standard input (`-`): leave out `--write` to print the result");
+        return Err(Failure::Spec);
+    }
+    let mut worst = Ok(());
+    for input in &inputs {
+        let outcome = fmt_one(input, args.check, args.write, console);
+        worst = match (worst, outcome) {
+            (Err(Failure::Runtime(m)), _) | (_, Err(Failure::Runtime(m))) => Err(Failure::Runtime(m)),
+            (Err(Failure::Spec), _) | (_, Err(Failure::Spec)) => Err(Failure::Spec),
+            (Err(f), _) | (_, Err(f)) => Err(f),
+            (Ok(()), Ok(())) => Ok(()),
+        };
+    }
+    worst
+}
+
+/// The inputs in order: `-`, files as given, and each directory's `.kd` files, sorted, hidden directories skipped.
+fn inputs(paths: &[PathBuf]) -> Result<Vec<Input>, Failure> {
+    let mut inputs = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            inputs.push(Input::Stdin);
+        } else if path.is_dir() {
+            let before = inputs.len();
+            let hidden = |e: &walkdir::DirEntry| e.depth() > 0 && e.file_name().to_string_lossy().starts_with('.');
+            for entry in walkdir::WalkDir::new(path).sort_by_file_name().into_iter().filter_entry(|e| !hidden(e)) {
+                let entry = entry.map_err(|e| Failure::Runtime(format!("cannot read {}: {e}", display(path))))?;
+                if entry.file_type().is_file() && entry.path().extension().is_some_and(|x| x == "kd") {
+                    inputs.push(Input::File(entry.into_path()));
+                }
+            }
+            if inputs.len() == before {
+                eprintln!("error: {}: no `.kd` file in this directory or below", display(path));
+                return Err(Failure::Spec);
+            }
+        } else {
+            inputs.push(Input::File(path.clone()));
+        }
+    }
+    Ok(inputs)
+}
+
+/// Formats one input: prints it, prints its diff (`--check`), or rewrites it (`--write`). CRLF line endings and a
+/// byte-order mark are not formatting: the text is compared with LF endings, and `--write` keeps both.
+fn fmt_one(input: &Input, check: bool, write: bool, console: Console) -> Result<(), Failure> {
+    let (raw, name) = match input {
+        Input::File(path) => (read_raw(path, console)?, display(path)),
+        Input::Stdin => (read_stdin(console)?, STDIN.to_owned()),
+    };
+    let bom = raw.starts_with(BOM);
+    let crlf = raw.contains("\r\n");
+    let source = raw.strip_prefix(BOM).unwrap_or(&raw).replace("\r\n", "\n");
+    let formatted = kdrepro::format(&source, &kdrepro::Signatures).map_err(|diagnostics| {
+        for d in diagnostics {
+            console.diagnostic(&d, Path::new(&name), &source);
+        }
+        Failure::Spec
+    })?;
+    if check {
+        let diff = kdrepro::unified_diff(&name, &format!("{name} (formatted)"), &source, &formatted);
+        print!("{diff}");
+        return if diff.is_empty() { Ok(()) } else { Err(Failure::NotCanonical) };
+    }
+    let Input::File(path) = input else {
+        print!("{formatted}");
+        return Ok(());
+    };
+    if !write {
+        print!("{formatted}");
+    } else if formatted != source {
+        let endings = if crlf { formatted.replace('\n', "\r\n") } else { formatted };
+        std::fs::write(path, if bom { format!("{BOM}{endings}") } else { endings })
+            .map_err(|e| Failure::Runtime(format!("cannot write {name}: {e}")))?;
+        console.info(format_args!("formatted {name}"));
+    }
+    Ok(())
+}
+
+/// Reads standard input as text, printing a located error if it is not UTF-8.
+fn read_stdin(console: Console) -> Result<String, Failure> {
+    let mut bytes = Vec::new();
+    std::io::stdin().read_to_end(&mut bytes).map_err(|e| Failure::Runtime(format!("cannot read {STDIN}: {e}")))?;
+    utf8(bytes, Path::new(STDIN), console)
+}
+
+/// Reads a file's text as it is, printing a located error if it is not UTF-8.
+pub(crate) fn read_raw(path: &Path, console: Console) -> Result<String, Failure> {
+    let bytes = std::fs::read(path).map_err(|e| Failure::Runtime(format!("cannot read {}: {e}", path.display())))?;
+    utf8(bytes, path, console)
+}
+
+/// The bytes as text, or a located error at the first byte that is not UTF-8.
+fn utf8(bytes: Vec<u8>, path: &Path, console: Console) -> Result<String, Failure> {
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let d = kdrepro::Diagnostic::at(at, "the file is not UTF-8 text");
+        console.diagnostic(&d, path, &String::from_utf8_lossy(&e.as_bytes()[..at]));
+        Failure::Spec
+    })
+}

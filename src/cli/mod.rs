@@ -1,0 +1,22 @@
+//! The command line's parts: arguments, output, progress and the `fmt` command. `main.rs` runs the commands.
+
+pub(crate) mod args;
+pub(crate) mod console;
+pub(crate) mod fmt;
+pub(crate) mod progress;
+
+/// Why the process stops: each maps to one exit code (listed in `--help`).
+pub(crate) enum Failure {
+    /// The report was written but a claim failed (exit 1).
+    Claims,
+    /// The spec or the command line is wrong (exit 2), its errors printed already.
+    Spec,
+    /// A runtime or I/O failure (exit 3).
+    Runtime(String),
+    /// Experiments that could not be evaluated, their located errors printed already (exit 3).
+    Evaluation,
+    /// `fmt --check` found a file that is not canonical (exit 1).
+    NotCanonical,
+    /// The report was written, no claim failed, but some claim is inconclusive (exit 4).
+    Inconclusive,
+}

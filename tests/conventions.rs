@@ -1,0 +1,218 @@
+//! Command-line conventions (issue 14): `--version` with the commit, exit codes in `--help`, `-q`/`-v`, `--color`,
+//! short flags, completions, the man page, `--format json` validated against `docs/schema/`, `fmt` on directories
+//! and `-`, and `kdrepro typst`.
+
+use std::path::Path;
+
+use crate::support::{Scratch, command, kdrepro, specs};
+
+/// A small spec that builds in a second: theory and simulation, a figure, two claims.
+const SMALL: &str = concat!(
+    "title \"Small\"\n",
+    include_str!("fixtures/specs/sweep.kd"),
+    r#"figure plot { show sweep caption "Risk against n" }
+claim agree "Theory matches simulation within 20%" { agree sweep tolerance relative(0.2) }
+claim wins "The optimal surrogate wins" { holds sweep.best < sweep.truth }
+"#
+);
+
+/// A spec with an unused declaration (a warning) and a duplicate name (an error), for colour.
+const DUPLICATE: &str =
+    "title \"x\"\nspectrum cov = powerlaw(p: 10, alpha: 1.0)\nspectrum cov = powerlaw(p: 10, alpha: 2.0)\n";
+
+/// Validates `document` (JSON text) against `docs/schema/<name>`, panicking with every violation.
+fn validate(document: &str, name: &str) -> serde_json::Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/schema").join(name);
+    let schema: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let instance: serde_json::Value = serde_json::from_str(document).unwrap_or_else(|e| panic!("{e}: {document}"));
+    let errors: Vec<String> =
+        validator.iter_errors(&instance).map(|e| format!("{e} at {}", e.instance_path())).collect();
+    assert!(errors.is_empty(), "{name}: {errors:#?}\n{document}");
+    instance
+}
+
+#[test]
+fn version_names_the_commit_and_help_lists_the_exit_codes() {
+    let dir = Scratch::new("version");
+    let out = kdrepro(&dir.path, &["--version"], &[]);
+    let version = String::from_utf8(out.stdout).unwrap();
+    // The commit is the repository's HEAD when built from a git checkout (build.rs), else `unknown`.
+    let head = std::process::Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map_or("unknown".to_owned(), |o| String::from_utf8(o.stdout).unwrap().trim().to_owned());
+    assert_eq!(version, format!("kdrepro {} (commit {head})\n", env!("CARGO_PKG_VERSION")));
+    for args in [&["--help"][..], &["build", "--help"], &["check", "--help"], &["fmt", "--help"]] {
+        let help = String::from_utf8(kdrepro(&dir.path, args, &[]).stdout).unwrap();
+        for code in ["Exit codes:", "  1  the report was written but a claim failed", "  4  the report was written"] {
+            assert!(help.contains(code), "{args:?} lacks {code:?}:\n{help}");
+        }
+    }
+}
+
+#[test]
+fn quiet_prints_only_what_went_wrong_and_verbose_adds_the_plan_and_stage_times() {
+    let dir = Scratch::new("quiet-verbose");
+    dir.file("small.kd", SMALL);
+    let quiet = kdrepro(&dir.path, &["build", "small.kd", "-o", "quiet", "-j", "1", "-q"], &[]);
+    assert_eq!(quiet.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&quiet.stderr), "", "a build where every claim holds says nothing with -q");
+    assert!(dir.path.join("quiet/small.pdf").exists());
+    let normal = kdrepro(&dir.path, &["build", "small.kd", "--out", "normal", "--jobs", "1"], &[]);
+    let normal = String::from_utf8_lossy(&normal.stderr).into_owned();
+    for line in ["1 worker threads", "pass agree: ", "pass wins: ", "wrote normal/small.pdf"] {
+        assert!(normal.contains(line), "{normal}");
+    }
+    let verbose = kdrepro(&dir.path, &["build", "small.kd", "-o", "verbose", "-v"], &[]);
+    let verbose = String::from_utf8_lossy(&verbose.stderr).into_owned();
+    for line in ["plan:\nsimulated experiments (1, ", "checked the spec in ", "typeset the report in ", "wrote "] {
+        assert!(verbose.contains(line), "-v lacks {line:?}: {verbose}");
+    }
+    // -q and -v together are a command-line error.
+    assert_eq!(kdrepro(&dir.path, &["check", "small.kd", "-q", "-v"], &[]).status.code(), Some(2));
+    // A failed claim is still printed with -q.
+    dir.file("wrong.kd", &SMALL.replace("sweep.best < sweep.truth", "sweep.truth < sweep.best"));
+    let failed = kdrepro(&dir.path, &["build", "wrong.kd", "-o", "wrong", "-q"], &[]);
+    let failed = String::from_utf8_lossy(&failed.stderr).into_owned();
+    assert!(failed.contains("error: claim `wins` failed") && failed.contains("FAIL wins: "), "{failed}");
+    assert!(!failed.contains("pass agree") && !failed.contains("wrote "), "{failed}");
+}
+
+#[test]
+fn color_follows_the_flag_and_no_color() {
+    let dir = Scratch::new("color");
+    dir.file("dup.kd", DUPLICATE);
+    let stderr = |args: &[&str], env: &[(&str, &str)]| {
+        let out = kdrepro(&dir.path, &[&["check", "dup.kd"][..], args].concat(), env);
+        assert_eq!(out.status.code(), Some(2));
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let escape = "\x1b[";
+    assert!(stderr(&["--color", "always"], &[]).contains(escape));
+    // An explicit `always` beats NO_COLOR (no-color.org); `auto` off a terminal and `never` are plain.
+    assert!(stderr(&["--color", "always"], &[("NO_COLOR", "1")]).contains(escape));
+    for args in [&["--color", "never"][..], &["--color", "auto"], &[]] {
+        let text = stderr(args, &[]);
+        assert!(!text.contains(escape) && text.contains("error: `cov` is declared twice"), "{args:?}: {text}");
+    }
+    assert_eq!(kdrepro(&dir.path, &["check", "dup.kd", "--color", "sometimes"], &[]).status.code(), Some(2));
+}
+
+#[test]
+fn completions_for_every_shell_and_a_man_page() {
+    let dir = Scratch::new("completions");
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let out = kdrepro(&dir.path, &["completions", shell], &[]);
+        let script = String::from_utf8(out.stdout).unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        // Every subcommand and a flag of each are completed.
+        for word in ["build", "check", "fmt", "typst", "memory-limit", "font-path"] {
+            assert!(script.contains(word), "{shell} lacks {word}");
+        }
+    }
+    assert_eq!(kdrepro(&dir.path, &["completions", "tcsh"], &[]).status.code(), Some(2));
+    let man = String::from_utf8(kdrepro(&dir.path, &["man"], &[]).stdout).unwrap();
+    assert!(man.contains(".TH kdrepro 1") && man.contains("Exit codes:") && man.contains("completions"), "{man}");
+}
+
+#[test]
+fn check_json_is_the_plan_and_matches_its_schema() {
+    let dir = Scratch::new("check-json");
+    let paper = specs().join("paper.kd");
+    let out = kdrepro(&dir.path, &["check", paper.to_str().unwrap(), "--format", "json", "-j", "2"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let plan = validate(&String::from_utf8(out.stdout).unwrap(), "check.schema.json");
+    // Counted in specs/paper.kd by hand: the first experiment is `fig1b` on line 38; 48 claims.
+    assert_eq!(plan["experiments"][0]["name"], "fig1b");
+    assert_eq!(plan["experiments"][0]["location"]["line"], 38);
+    assert_eq!(plan["claims"].as_array().unwrap().len(), 48);
+    // A refused spec prints nothing on stdout.
+    dir.file("dup.kd", DUPLICATE);
+    let refused = kdrepro(&dir.path, &["check", "dup.kd", "--format", "json"], &[]);
+    assert_eq!((refused.status.code(), refused.stdout.len()), (Some(2), 0));
+}
+
+#[test]
+fn build_json_is_the_verdicts_and_matches_its_schema() {
+    let dir = Scratch::new("build-json");
+    dir.file("small.kd", SMALL);
+    dir.file("wrong.kd", &SMALL.replace("sweep.best < sweep.truth", "sweep.truth < sweep.best"));
+    for (spec, code, outcome, wins) in [("small.kd", 0, "pass", "pass"), ("wrong.kd", 1, "fail", "fail")] {
+        let out = kdrepro(&dir.path, &["build", spec, "-o", "out", "--format", "json"], &[]);
+        assert_eq!(out.status.code(), Some(code), "{}", String::from_utf8_lossy(&out.stderr));
+        let document = validate(&String::from_utf8(out.stdout).unwrap(), "build.schema.json");
+        assert_eq!(document["outcome"], outcome);
+        assert_eq!(document["exit_code"], code);
+        assert_eq!(document["claims"][1]["name"], "wins");
+        assert_eq!(document["claims"][1]["verdict"], wins);
+        // The claim `wins` is on the spec's last line.
+        assert_eq!(document["claims"][1]["line"], SMALL.lines().count());
+        assert!(
+            document["outputs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|o| o.as_str().unwrap() == "out/small.pdf" || o.as_str().unwrap() == "out/wrong.pdf")
+        );
+    }
+}
+
+#[test]
+fn fmt_takes_directories_and_standard_input() {
+    let dir = Scratch::new("fmt-dirs");
+    let canonical = std::fs::read_to_string(specs().join("paper.kd")).unwrap();
+    std::fs::create_dir_all(dir.path.join("specs/sub")).unwrap();
+    std::fs::create_dir_all(dir.path.join("specs/.hidden")).unwrap();
+    dir.file("specs/a.kd", &canonical);
+    dir.file("specs/sub/b.kd", "seed   1\n");
+    dir.file("specs/sub/notes.txt", "not a spec (\n");
+    dir.file("specs/.hidden/broken.kd", "seed (\n");
+    let out = kdrepro(&dir.path, &["fmt", "--check", "specs"], &[]);
+    let diff = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(diff, "--- specs/sub/b.kd\n+++ specs/sub/b.kd (formatted)\n@@ -1 +1 @@\n-seed   1\n+seed 1\n");
+    let out = kdrepro(&dir.path, &["fmt", "--write", "specs"], &[]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(std::fs::read_to_string(dir.path.join("specs/sub/b.kd")).unwrap(), "seed 1\n");
+    // `-`: standard input to standard output, or its diff.
+    let out = command(&dir.path).args(["fmt", "-"]).write_stdin("seed   2\n").output().unwrap();
+    assert_eq!((out.status.code(), String::from_utf8(out.stdout).unwrap()), (Some(0), "seed 2\n".to_owned()));
+    let out = command(&dir.path).args(["fmt", "--check", "-"]).write_stdin("seed   2\n").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8(out.stdout).unwrap().starts_with("--- <stdin>\n+++ <stdin> (formatted)\n"));
+    let out = command(&dir.path).args(["fmt", "-"]).write_stdin("seed (\n").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8(out.stderr).unwrap().contains(" --> <stdin>:1:6"));
+    // Rewriting standard input, and a directory without specs, are errors.
+    assert_eq!(
+        command(&dir.path).args(["fmt", "--write", "-"]).write_stdin("").output().unwrap().status.code(),
+        Some(2)
+    );
+    std::fs::create_dir_all(dir.path.join("empty")).unwrap();
+    let out = kdrepro(&dir.path, &["fmt", "empty"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8(out.stderr).unwrap().contains("no `.kd` file"));
+}
+
+#[test]
+fn typst_compiles_the_written_source_into_the_same_pdf() {
+    let dir = Scratch::new("typst");
+    dir.file("small.kd", SMALL);
+    assert_eq!(kdrepro(&dir.path, &["build", "small.kd", "-o", "out"], &[]).status.code(), Some(0));
+    let out = kdrepro(&dir.path, &["typst", "out/small.typ", "-o", "again.pdf"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let (built, again) =
+        (std::fs::read(dir.path.join("out/small.pdf")).unwrap(), std::fs::read(dir.path.join("again.pdf")).unwrap());
+    assert!(built == again, "kdrepro typst does not reproduce the built PDF");
+    // An edit shows; an error is located in the Typst source.
+    let typ = std::fs::read_to_string(dir.path.join("out/small.typ")).unwrap();
+    std::fs::write(dir.path.join("out/small.typ"), typ.clone() + "\n#unknown-function()\n").unwrap();
+    let out = kdrepro(&dir.path, &["typst", "out/small.typ"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8(out.stderr).unwrap().contains("unknown variable: unknown-function"));
+    assert!(!dir.path.join("out/small.pdf").with_file_name("small.pdf.new").exists());
+}
