@@ -7,7 +7,8 @@
 //! and blocks whose named arguments and settings are out of canonical order); soups of random tokens; and byte
 //! mutations of the committed specs, some with their arguments and settings shuffled first.
 //!
-//! The short run is part of the test suite. The long run (10^6 inputs; it prints the slowest input) is
+//! The generator runs as a `proptest` strategy ([`Inputs`]): a failing input is shrunk, word by word, to a small one
+//! that still fails, and that is the input reported. The short run is part of the test suite. The long run (10^6 inputs; it prints the slowest input) is
 //!
 //! ```text
 //! cargo test --release --lib pipeline_tests::fuzz::long -- --ignored --nocapture
@@ -15,8 +16,12 @@
 //!
 //! `FUZZ_INPUTS` and `FUZZ_SEED` change the number of inputs and the seed of either run.
 
+use std::cell::RefCell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::{Duration, Instant};
+
+use proptest::strategy::{NewTree, Strategy, ValueTree};
+use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
 
 use rand::{RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -349,6 +354,93 @@ fn exercise(source: &str) {
     );
 }
 
+/// The generator as a proptest strategy: each case is one generated input, drawn from a seed the runner gives.
+struct Inputs {
+    /// The language's words, built once.
+    words: Vocabulary,
+}
+
+impl std::fmt::Debug for Inputs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("generated specs")
+    }
+}
+
+impl Strategy for Inputs {
+    type Tree = Shrinking;
+    type Value = String;
+
+    fn new_tree(&self, runner: &mut TestRunner) -> NewTree<Self> {
+        use proptest::prelude::RngExt as _;
+        let seed: u64 = runner.rng().random();
+        let mut generator = Generator { rng: Xoshiro256PlusPlus::seed_from_u64(seed), words: self.words.clone() };
+        Ok(Shrinking::new(&generator.input()))
+    }
+}
+
+/// A generated input that shrinks by deleting its words (each with the whitespace after it) one at a time, pass
+/// after pass while a pass deletes something, keeping each deletion after which the test still fails.
+#[derive(Debug)]
+struct Shrinking {
+    /// The input's words, each with its trailing whitespace.
+    words: Vec<String>,
+    /// Which words are kept.
+    kept: Vec<bool>,
+    /// The next word to try deleting.
+    next: usize,
+    /// The word deleted by the last `simplify`, restored by `complicate`.
+    last: Option<usize>,
+    /// Whether this pass has kept a deletion.
+    progressed: bool,
+}
+
+impl Shrinking {
+    /// The tree of `input`, all of it kept.
+    fn new(input: &str) -> Self {
+        let words: Vec<String> = input.split_inclusive(char::is_whitespace).map(str::to_owned).collect();
+        let kept = vec![true; words.len()];
+        Shrinking { words, kept, next: 0, last: None, progressed: false }
+    }
+}
+
+impl ValueTree for Shrinking {
+    type Value = String;
+
+    fn current(&self) -> String {
+        self.words.iter().zip(&self.kept).filter(|(_, k)| **k).map(|(w, _)| w.as_str()).collect()
+    }
+
+    fn simplify(&mut self) -> bool {
+        // The previous deletion, if not undone by `complicate`, is kept.
+        self.progressed |= self.last.take().is_some();
+        loop {
+            if self.next == self.words.len() {
+                if !self.progressed {
+                    return false;
+                }
+                (self.next, self.progressed) = (0, false);
+            }
+            let i = self.next;
+            self.next += 1;
+            if self.kept[i] {
+                self.kept[i] = false;
+                self.last = Some(i);
+                return true;
+            }
+        }
+    }
+
+    fn complicate(&mut self) -> bool {
+        match self.last.take() {
+            Some(i) => {
+                self.kept[i] = true;
+                true
+            }
+            None => false,
+        }
+    }
+}
+
 /// The outcome of a run.
 struct Outcome {
     /// Inputs run.
@@ -359,25 +451,67 @@ struct Outcome {
     total: Duration,
 }
 
-/// Runs `count` generated inputs from `seed`; panics, naming the input, on the first failure.
+/// Runs `count` generated inputs from `seed` (proptest's runner, its ChaCha generator seeded with `seed`); panics
+/// on the first failure, naming the input shrunk to the smallest that still fails.
 fn run(seed: u64, count: usize) -> Outcome {
-    let mut generator = Generator { rng: Xoshiro256PlusPlus::seed_from_u64(seed), words: Vocabulary::new() };
-    let mut slowest = (Duration::ZERO, String::new());
+    let config = Config {
+        cases: u32::try_from(count).unwrap_or(u32::MAX),
+        failure_persistence: None,
+        max_shrink_iters: 100_000,
+        ..Config::default()
+    };
+    let mut seed_bytes = [0u8; 32];
+    seed_bytes[..8].copy_from_slice(&seed.to_le_bytes());
+    let mut runner = TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes));
+    let slowest = RefCell::new((Duration::ZERO, String::new()));
     let started = Instant::now();
-    for i in 0..count {
-        let input = generator.input();
+    let result = runner.run(&Inputs { words: Vocabulary::new() }, |input| {
         let start = Instant::now();
         let result = catch_unwind(AssertUnwindSafe(|| exercise(&input)));
         let elapsed = start.elapsed();
         if let Err(e) = result {
             let message = e.downcast_ref::<String>().map(String::as_str).or(e.downcast_ref::<&str>().copied());
-            panic!("input {i} (seed {seed}) failed: {}\ninput: {input:?}", message.unwrap_or("?"));
+            return Err(TestCaseError::fail(message.unwrap_or("?").to_owned()));
         }
+        let mut slowest = slowest.borrow_mut();
         if elapsed > slowest.0 {
-            slowest = (elapsed, input);
+            *slowest = (elapsed, input);
+        }
+        Ok(())
+    });
+    if let Err(failure) = result {
+        panic!("fuzz (seed {seed}): {failure}");
+    }
+    Outcome { count, slowest: slowest.into_inner(), total: started.elapsed() }
+}
+
+#[test]
+fn a_failing_input_shrinks_to_the_words_that_fail() {
+    // A property that fails on any input holding both `seed` and `1`: the shrunk input is exactly those words.
+    let input = "title \"x\"\nseed 1 (\nspectrum c = powerlaw(p: 5)\n";
+    let tree = Shrinking::new(input);
+    assert_eq!(tree.current(), input);
+    let mut tree = tree;
+    let fails = |text: &str| text.contains("seed") && text.contains('1');
+    // proptest's shrinking loop (TestRunner::shrink): simplify while it fails, complicate when it passes.
+    while tree.simplify() {
+        if !fails(&tree.current()) && !tree.complicate() {
+            break;
         }
     }
-    Outcome { count, slowest, total: started.elapsed() }
+    assert_eq!(tree.current(), "seed 1 ");
+    // Through proptest's runner: a property failing on inputs with an `experiment` block reports a shrunk input.
+    let mut runner = TestRunner::new_with_rng(
+        Config { failure_persistence: None, max_shrink_iters: 100_000, ..Config::default() },
+        TestRng::deterministic_rng(RngAlgorithm::ChaCha),
+    );
+    let failure = runner
+        .run(&Inputs { words: Vocabulary::new() }, |i| {
+            if i.contains("experiment") { Err(TestCaseError::fail("has one")) } else { Ok(()) }
+        })
+        .unwrap_err();
+    let proptest::test_runner::TestError::Fail(_, shrunk) = failure else { panic!("{failure:?}") };
+    assert_eq!(shrunk.trim(), "experiment", "{shrunk:?}");
 }
 
 /// A setting from the environment, or the default.

@@ -367,6 +367,7 @@ keywords!(super::RuleKind {
 
 /// Every word of the language by role, read from the tables above: what the fuzzer writes specs from.
 #[cfg(test)]
+#[derive(Clone)]
 pub(crate) struct Vocabulary {
     /// The keywords that start an item: top-level settings, declarations, blocks.
     pub(crate) items: Vec<&'static str>,
