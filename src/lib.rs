@@ -15,11 +15,18 @@
 //! | judge | [`Plan`] + [`Results`] → [`Verdicts`] | [`judge`] |
 //! | render | everything → PDF, Typst source, results file ([`ResultsFile`]), figures | [`render`] |
 //!
+//! Without the default feature `report` (the Typst compiler) the library stops at the plan and the checks that
+//! need no typesetting: parse, resolve, [`lint`], [`check_prose`], [`Plan`] and [`Cost`], [`format`]; the run and
+//! the judge are compiled too (the plan's outline needs the theory), the report is not.
+//!
 //! The house documents (architecture, style, the paper's mathematics the code cites) are in `docs/dev/`.
 //!
 //! Back to text, `kdrepro fmt` is [`format`]: spec text → canonical spec text. It puts named arguments and
 //! settings in the order of the resolver's tables, which it receives as an [`Order`] ([`Signatures`]), so that
 //! `syntax` never depends on `spec`.
+
+// Without the report, what only the report reads (words of verdicts, provenance fields, printed spans) is unused.
+#![cfg_attr(not(feature = "report"), allow(dead_code, unused_imports, reason = "read only by the report"))]
 
 mod claims;
 mod diagnostics;
@@ -39,9 +46,11 @@ pub use claims::{Verdicts, decided, judge};
 pub use diagnostics::{Diagnostic, Severity, Span};
 pub use engine::{Results, RunError, RunOptions, StoppingRule, Tick, Work, outline, run};
 pub use plan::{Cost, Overrides, Plan, default_memory_limit, parse_bytes};
+pub use report::check_prose;
+#[cfg(feature = "report")]
 pub use report::{
     FontError, Fonts, ReadError, RenderError, RenderInput, Report, ResultsFile, SCHEMA, check_fonts, check_mathematics,
-    check_output, check_prose, compile_typst, located, output_stem, render, spec_hash, write_report,
+    check_output, check_printed_mathematics, compile_typst, located, output_stem, render, spec_hash, write_report,
 };
 pub use spec::{Signatures, Spec, lint, resolve};
 pub use syntax::{Ast, Order, format, parse, unified_diff};

@@ -3,28 +3,34 @@
 
 mod cli;
 
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::ExitCode;
-use std::time::Instant;
 
 use clap::{CommandFactory, Parser};
-use kdrepro::{Diagnostic, Fonts, Overrides, Plan, RenderError, RenderInput, RunOptions, Spec};
+use kdrepro::{Ast, Diagnostic, Overrides, Plan, Spec};
 
 use cli::Failure;
-use cli::args::{BuildArgs, CheckArgs, Cli, Command, FONT_PATHS_VARIABLE, FontArgs, Format, TypstArgs};
+use cli::args::{CheckArgs, Cli, Command, Format};
 use cli::console::{Console, display};
 use cli::fmt::{BOM, read_raw};
-use cli::progress::Progress;
+
+/// What the checks before a run typeset with: the fonts of the report, or nothing without the `report` feature.
+#[cfg(feature = "report")]
+type Typesetting = kdrepro::Fonts;
+/// What the checks before a run typeset with: the fonts of the report, or nothing without the `report` feature.
+#[cfg(not(feature = "report"))]
+type Typesetting = ();
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let console = Console::new(cli.color, cli.quiet, cli.verbose);
     let outcome = match cli.command {
-        Command::Build(args) => build(&args, console),
+        #[cfg(feature = "report")]
+        Command::Build(args) => cli::build::build(&args, console),
         Command::Check(args) => check(&args, console),
         Command::Fmt(args) => cli::fmt::fmt(&args, console),
-        Command::Typst(args) => typst(&args),
+        #[cfg(feature = "report")]
+        Command::Typst(args) => cli::build::typst(&args),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "kdrepro", &mut std::io::stdout());
             Ok(())
@@ -46,24 +52,14 @@ fn main() -> ExitCode {
     }
 }
 
-/// The embedded fonts and those under the directories of `--font-path` (or `KDREPRO_FONT_PATHS`), or a printed
-/// error (exit 2) when one cannot be read.
-fn load_fonts(args: &FontArgs) -> Result<Fonts, Failure> {
-    let (dirs, origin) = if args.dirs.is_empty() {
-        let listed = std::env::var_os(FONT_PATHS_VARIABLE).unwrap_or_default();
-        (std::env::split_paths(&listed).filter(|dir| !dir.as_os_str().is_empty()).collect(), FONT_PATHS_VARIABLE)
-    } else {
-        (args.dirs.clone(), "--font-path")
-    };
-    Fonts::load(&dirs).map_err(|e| {
-        eprintln!("error: {origin}: {e}");
-        Failure::Spec
-    })
-}
-
 /// Reads, parses and resolves a spec, printing its errors; returns it with its source text and its warnings (among
 /// them the printed text that no font of `fonts` can show), unprinted, so that the plan's join them in file order.
-fn load(path: &Path, fonts: &Fonts, console: Console) -> Result<(Spec, String, Vec<Diagnostic>), Failure> {
+#[cfg_attr(not(feature = "report"), allow(clippy::trivially_copy_pass_by_ref, reason = "the fonts of a report build"))]
+pub(crate) fn load(
+    path: &Path,
+    fonts: &Typesetting,
+    console: Console,
+) -> Result<(Spec, String, Vec<Diagnostic>), Failure> {
     let raw = read_raw(path, console)?;
     // Editors add a byte-order mark invisibly; it is not part of the spec.
     let source = raw.strip_prefix(BOM).map_or(raw.clone(), str::to_owned);
@@ -77,16 +73,44 @@ fn load(path: &Path, fonts: &Fonts, console: Console) -> Result<(Spec, String, V
     let spec = kdrepro::resolve(&ast, &source, spec_dir(path)).map_err(print)?;
     // Prose is rendered against the outline of the results now, so that a misnamed value stops `check` and
     // `build` before anything runs.
-    kdrepro::check_prose(&spec, fonts).map_err(print)?;
-    // Mathematics that Typst refuses stops here too, at its text, not in the report after the run.
-    kdrepro::check_mathematics(&ast, &source, fonts).map_err(print)?;
-    let mut warnings = kdrepro::lint(&ast, &spec);
-    warnings.extend(kdrepro::check_fonts(&spec, &source, fonts));
+    kdrepro::check_prose(&spec).map_err(print)?;
+    let mut warnings = typeset_checks(&ast, &spec, &source, fonts).map_err(print)?;
+    warnings.extend(kdrepro::lint(&ast, &spec));
     Ok((spec, source, warnings))
 }
 
+/// Mathematics that Typst refuses stops `check` and `build` too, at its text, not in the report after the run;
+/// text that no font can show is a warning.
+#[cfg(feature = "report")]
+fn typeset_checks(
+    ast: &Ast,
+    spec: &Spec,
+    source: &str,
+    fonts: &Typesetting,
+) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
+    kdrepro::check_mathematics(ast, source, fonts)?;
+    kdrepro::check_printed_mathematics(spec, fonts)?;
+    Ok(kdrepro::check_fonts(spec, source, fonts))
+}
+
+/// Without the Typst compiler nothing is typeset: said on stderr (even with `--quiet`), never passed over.
+#[cfg(not(feature = "report"))]
+#[allow(
+    clippy::unnecessary_wraps,
+    clippy::trivially_copy_pass_by_ref,
+    reason = "the signature of the report build's checks"
+)]
+fn typeset_checks(_: &Ast, _: &Spec, _: &str, (): &Typesetting) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
+    eprintln!(
+        "note: kdrepro was built without the `report` feature: mathematics is checked against Typst's grammar and \
+         its math names but not typeset (a name's modifiers, as in `arrow.r.long`, are not checked), and the fonts \
+         of printed text are not checked; a full build checks them before it runs"
+    );
+    Ok(Vec::new())
+}
+
 /// Prints warnings in file order. Warnings do not change the exit code.
-fn warn(path: &Path, source: &str, mut warnings: Vec<Diagnostic>, console: Console) {
+pub(crate) fn warn(path: &Path, source: &str, mut warnings: Vec<Diagnostic>, console: Console) {
     warnings.sort_by_key(|w| w.span.start);
     for w in warnings {
         console.diagnostic(&w, path, source);
@@ -94,14 +118,18 @@ fn warn(path: &Path, source: &str, mut warnings: Vec<Diagnostic>, console: Conso
 }
 
 /// The directory of the spec file, which its `file("...")` paths are relative to.
-fn spec_dir(path: &Path) -> &Path {
+pub(crate) fn spec_dir(path: &Path) -> &Path {
     path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."))
 }
 
 /// `kdrepro check`: prints the plan of a valid spec that fits in memory.
 fn check(args: &CheckArgs, console: Console) -> Result<(), Failure> {
     let path = args.spec.as_path();
-    let fonts = load_fonts(&args.fonts)?;
+    let started = std::time::Instant::now();
+    #[cfg(feature = "report")]
+    let fonts = cli::build::load_fonts(&args.fonts)?;
+    #[cfg(not(feature = "report"))]
+    let fonts = ();
     let (spec, source, mut warnings) = load(path, &fonts, console)?;
     let plan = Plan::new(&spec, Overrides::default());
     warnings.extend(plan.warnings());
@@ -111,12 +139,13 @@ fn check(args: &CheckArgs, console: Console) -> Result<(), Failure> {
         Format::Text => print!("{cost}"),
         Format::Json => print!("{}", cost.to_json(&display(path), &source)),
     }
+    console.detail(format_args!("checked and planned the spec in {:.2} s", started.elapsed().as_secs_f64()));
     console.info(format_args!("{}: ok ({})", path.display(), spec.outline()));
     Ok(())
 }
 
 /// Estimates the cost of running `plan`, refusing it (exit 2) when its peak memory exceeds the limit.
-fn affordable(
+pub(crate) fn affordable(
     path: &Path,
     plan: &Plan<'_>,
     source: &str,
@@ -131,133 +160,4 @@ fn affordable(
         Failure::Spec
     })?;
     Ok(cost)
-}
-
-/// `kdrepro build`.
-fn build(args: &BuildArgs, console: Console) -> Result<(), Failure> {
-    let (path, out) = (args.spec.as_path(), args.out.as_path());
-    let started = Instant::now();
-    let fonts = load_fonts(&args.fonts)?;
-    let (spec, source, mut warnings) = load(path, &fonts, console)?;
-    let draft = args.trials.map(|t| usize::try_from(t).unwrap_or(usize::MAX));
-    let plan = Plan::new(&spec, Overrides { seed: args.seed, trials: draft });
-    warnings.extend(plan.warnings());
-    warn(path, &source, warnings, console);
-    let cost = affordable(path, &plan, &source, args.jobs, args.memory_limit, console)?;
-    console.detail(format_args!("plan:\n{cost}"));
-    // Before any work: an output location that cannot take the report fails now, not after the simulation.
-    kdrepro::check_output(out).map_err(|e| Failure::Runtime(e.to_string()))?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.jobs.unwrap_or(0))
-        .build()
-        .map_err(|e| Failure::Runtime(format!("cannot start worker threads: {e}")))?;
-    console.info(format_args!("{} worker threads", pool.current_num_threads()));
-    console.detail(format_args!("checked the spec in {:.2} s", started.elapsed().as_secs_f64()));
-    // The cache lives under the output directory, keyed by everything that determines each experiment's results.
-    let cache = args.out.join(".cache");
-    let progress = Progress::new(&plan, console.quiet);
-    let tick = |tick: kdrepro::Tick| progress.tick(tick);
-    let decided = |partial: &kdrepro::Results, running: usize| kdrepro::decided(&plan, partial, running);
-    let options = RunOptions { progress: Some(&tick), cache: Some(&cache), decided: Some(&decided) };
-    let started = Instant::now();
-    let results = pool.install(|| kdrepro::run(&plan, &options)).map_err(|errors| {
-        progress.finish();
-        for error in &errors {
-            console.diagnostic(&error.diagnostic(), path, &source);
-        }
-        Failure::Evaluation
-    })?;
-    progress.finish();
-    // Timing goes to stderr only: the outputs stay byte-identical.
-    let seconds = started.elapsed().as_secs_f64();
-    console.info(format_args!(
-        "ran theory and {} trials in {seconds:.2} s (cached experiments are not rerun)",
-        progress.trials()
-    ));
-    // Fallbacks are part of the evidence: they are printed even with `--quiet`.
-    for note in results.fallback_notes() {
-        eprintln!("note: {note}");
-    }
-    let started = Instant::now();
-    let verdicts = kdrepro::judge(&plan, &results);
-    let spec_file = path.file_name().map_or_else(|| display(path), |n| n.to_string_lossy().into_owned());
-    let stem = kdrepro::output_stem(path);
-    let spec_hash = kdrepro::spec_hash(&source);
-    let threads = args.record_threads.then(|| pool.current_num_threads());
-    let input = RenderInput {
-        plan: &plan,
-        spec_file: &spec_file,
-        source: &source,
-        stem: &stem,
-        results: &results,
-        verdicts: &verdicts,
-        spec_hash: &spec_hash,
-        threads,
-        fonts: &fonts,
-    };
-    let report = kdrepro::render(&input).map_err(|e| match e {
-        RenderError::Prose { span, message } => {
-            console.diagnostic(&Diagnostic::at(span.start as usize, message), path, &source);
-            Failure::Spec
-        }
-        RenderError::Internal(_) => Failure::Runtime(e.to_string()),
-    })?;
-    console
-        .detail(format_args!("judged the claims and typeset the report in {:.2} s", started.elapsed().as_secs_f64()));
-    let written = kdrepro::write_report(&report, out, &stem).map_err(|e| Failure::Runtime(e.to_string()))?;
-    for warning in &report.warnings {
-        console.diagnostic(warning, path, &source);
-    }
-    for diagnostic in kdrepro::located(&verdicts) {
-        console.diagnostic(&diagnostic, path, &source);
-    }
-    for line in verdicts.lines() {
-        // `pass` and `contradicted` (as expected) lines are the summary; the others are what went wrong.
-        if !console.quiet || !(line.starts_with("pass ") || line.starts_with("contradicted ")) {
-            eprintln!("{line}");
-        }
-    }
-    let written: Vec<String> = written.iter().map(|p| display(p)).collect();
-    console.info(format_args!("wrote {}", written.join(", ")));
-    if args.format == Format::Json {
-        print!("{}", report.results.verdicts_json(&display(path), &source, &written));
-    }
-    match report.results.outcome().1 {
-        0 => Ok(()),
-        4 => Err(Failure::Inconclusive),
-        _ => Err(Failure::Claims),
-    }
-}
-
-/// `kdrepro typst`: compiles a report's Typst source, with every file beside and below it reachable by relative
-/// path (hidden files, PDFs and results files aside), into a PDF.
-fn typst(args: &TypstArgs) -> Result<(), Failure> {
-    let fonts = load_fonts(&args.fonts)?;
-    let main = std::fs::read_to_string(&args.file)
-        .map_err(|e| Failure::Runtime(format!("cannot read {}: {e}", display(&args.file))))?;
-    let root = spec_dir(&args.file);
-    let mut files = BTreeMap::new();
-    let hidden = |e: &walkdir::DirEntry| e.depth() > 0 && e.file_name().to_string_lossy().starts_with('.');
-    for entry in walkdir::WalkDir::new(root).sort_by_file_name().into_iter().filter_entry(|e| !hidden(e)) {
-        let entry = entry.map_err(|e| Failure::Runtime(format!("cannot read {}: {e}", display(root))))?;
-        let skip = [".pdf", ".results.yaml"].iter().any(|x| entry.file_name().to_string_lossy().ends_with(x));
-        if !entry.file_type().is_file() || skip || entry.path() == args.file {
-            continue;
-        }
-        let relative = entry.path().strip_prefix(root).unwrap_or(entry.path());
-        let bytes = std::fs::read(entry.path())
-            .map_err(|e| Failure::Runtime(format!("cannot read {}: {e}", display(entry.path()))))?;
-        files.insert(relative.to_string_lossy().replace('\\', "/"), bytes);
-    }
-    let (pdf, warnings) = kdrepro::compile_typst(&main, &files, &fonts).map_err(|e| {
-        eprintln!("error: {}: {e}", display(&args.file));
-        Failure::Spec
-    })?;
-    for w in warnings {
-        eprintln!("warning: {}: {w}", display(&args.file));
-    }
-    let out = args.out.clone().unwrap_or_else(|| args.file.with_extension("pdf"));
-    std::fs::write(&out, pdf).map_err(|e| Failure::Runtime(format!("cannot write {}: {e}", display(&out))))?;
-    eprintln!("wrote {}", display(&out));
-    Ok(())
 }

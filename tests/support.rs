@@ -1,5 +1,7 @@
 //! Running the binary (`assert_cmd`) in a scratch directory (`tempfile`).
 
+#![cfg_attr(not(feature = "report"), allow(dead_code, reason = "the check-only tests use part of the support"))]
+
 use std::path::{Path, PathBuf};
 use std::process::Output;
 

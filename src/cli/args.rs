@@ -40,6 +40,7 @@ pub(crate) struct Cli {
 #[derive(Subcommand)]
 pub(crate) enum Command {
     /// Run a spec's theory and simulations, judge its claims and write the report.
+    #[cfg(feature = "report")]
     #[command(after_help = EXIT_CODES)]
     Build(BuildArgs),
     /// Parse, resolve and plan a spec without running anything; print the plan.
@@ -49,6 +50,7 @@ pub(crate) enum Command {
     #[command(after_help = EXIT_CODES)]
     Fmt(FmtArgs),
     /// Compile a report's Typst source (`report/paper.typ`, edited or not) into a PDF, as `build` does.
+    #[cfg(feature = "report")]
     #[command(after_help = EXIT_CODES)]
     Typst(TypstArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell) on stdout.
@@ -71,6 +73,7 @@ pub(crate) enum Format {
 }
 
 /// The arguments of `kdrepro build`.
+#[cfg(feature = "report")]
 #[derive(Args)]
 pub(crate) struct BuildArgs {
     /// The experiment file (`.kd`).
@@ -119,6 +122,7 @@ pub(crate) struct CheckArgs {
     #[arg(long, value_enum, default_value = "text")]
     pub(crate) format: Format,
     /// The fonts the printed text is checked against.
+    #[cfg(feature = "report")]
     #[command(flatten)]
     pub(crate) fonts: FontArgs,
 }
@@ -139,6 +143,7 @@ pub(crate) struct FmtArgs {
 }
 
 /// The arguments of `kdrepro typst`.
+#[cfg(feature = "report")]
 #[derive(Args)]
 pub(crate) struct TypstArgs {
     /// The Typst source; the files it includes are read relative to it.
@@ -152,9 +157,11 @@ pub(crate) struct TypstArgs {
 }
 
 /// The environment variable naming font directories (separated as in `PATH`) when `--font-path` is not given.
+#[cfg(feature = "report")]
 pub(crate) const FONT_PATHS_VARIABLE: &str = "KDREPRO_FONT_PATHS";
 
 /// `--font-path`, shared by `build`, `check` and `typst`.
+#[cfg(feature = "report")]
 #[derive(Args)]
 pub(crate) struct FontArgs {
     /// Adds every font file (.ttf, .otf, .ttc, .otc) under DIR, searched recursively, after the embedded fonts;

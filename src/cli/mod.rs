@@ -1,11 +1,16 @@
-//! The command line's parts: arguments, output, progress and the `fmt` command. `main.rs` runs the commands.
+//! The command line's parts: arguments, output, progress, the `fmt` command, and `build` and `typst` (which need the
+//! report). `main.rs` runs `check` and maps every command's failure to its exit code.
 
 pub(crate) mod args;
+#[cfg(feature = "report")]
+pub(crate) mod build;
 pub(crate) mod console;
 pub(crate) mod fmt;
+#[cfg(feature = "report")]
 pub(crate) mod progress;
 
 /// Why the process stops: each maps to one exit code (listed in `--help`).
+#[cfg_attr(not(feature = "report"), allow(dead_code, reason = "claims are judged only by `build`"))]
 pub(crate) enum Failure {
     /// The report was written but a claim failed (exit 1).
     Claims,

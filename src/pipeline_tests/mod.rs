@@ -10,9 +10,11 @@
 //! - `power`: each rule detects the theory mutations it should.
 
 mod calibration;
+#[cfg(feature = "report")]
 mod equivalence;
 mod fuzz;
 mod inconclusive;
+#[cfg(feature = "report")]
 mod layout;
 mod power;
 

@@ -82,5 +82,5 @@ fn push_unicode_escape(out: &mut String, c: char) {
     write!(out, "\\u{{{:x}}}", u32::from(c)).expect("writing to a String cannot fail");
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "report"))]
 mod tests;

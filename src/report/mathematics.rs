@@ -7,10 +7,54 @@ use std::collections::BTreeMap;
 use super::error::{ReportDiagnostic, ReportError};
 use super::fonts::Fonts;
 use super::pdf::typeset;
+use super::prose::{self, expand, printed, prose_environment, prose_values, reflow};
 use super::world::ReportDate;
 use crate::diagnostics::Diagnostic;
-use crate::spec::texts;
+use crate::spec::{Spec, Text, texts};
 use crate::syntax::{Ast, MathError, Piece, pieces};
+
+/// Typesets, in `fonts`, the mathematics every `text` block of `spec` prints once its expressions are evaluated
+/// against the outline of the results ([`check_prose`](super::check_prose) reads them first): what Typst refuses
+/// stops `check` and `build` at the text, not the report after the run.
+///
+/// # Errors
+/// One diagnostic per text whose printed mathematics Typst refuses.
+pub fn check_printed_mathematics(spec: &Spec, fonts: &Fonts) -> Result<(), Vec<Diagnostic>> {
+    let (env, values) = (prose_environment(spec), prose_values(&crate::engine::outline(spec)));
+    let errors: Vec<Diagnostic> = prose::texts(spec)
+        .filter_map(|t| expand(&env, &values, t).and_then(|(rendered, _)| check_printed(t, &rendered, fonts)).err())
+        .collect();
+    if errors.is_empty() { Ok(()) } else { Err(errors) }
+}
+
+/// Typesets the mathematics a text prints (`rendered`: its expressions evaluated), if it has expressions; a text
+/// without them was typeset whole by [`check_mathematics`].
+///
+/// # Errors
+/// The first formula Typst refuses, at the text.
+pub(super) fn check_printed(t: &Text, rendered: &str, fonts: &Fonts) -> Result<(), Diagnostic> {
+    if !(t.template.contains("{{") || t.template.contains("{%")) {
+        return Ok(());
+    }
+    let formulas: Vec<String> = reflow(rendered)
+        .iter()
+        .flat_map(|p| {
+            pieces(p)
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|piece| match piece {
+                    Piece::Math(math) => Some(format!("${math}$")),
+                    Piece::Prose(_) => None,
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let formulas: Vec<&str> = formulas.iter().map(String::as_str).collect();
+    match refused(&formulas, fonts).into_iter().next() {
+        Some((k, d)) => Err(printed(t, &format!("Typst cannot typeset {}: {}", formulas[k], d.message))),
+        None => Ok(()),
+    }
+}
 
 /// Lays out every piece of mathematics of `ast`'s texts with Typst, in `fonts`.
 ///
@@ -74,8 +118,31 @@ fn typst_diagnostics(main: &str, fonts: &Fonts) -> Vec<ReportDiagnostic> {
 
 #[cfg(test)]
 mod tests {
-    use super::check_mathematics;
+    use super::{check_mathematics, check_printed_mathematics};
     use crate::report::Fonts;
+
+    #[test]
+    fn mathematics_a_text_s_expressions_print_is_typeset_at_its_text() {
+        // check_mathematics reads expressions as numbers; what they print is typeset here, before the run. At
+        // 3707d6e these passed check and failed build after the run as an internal error (helper-found inputs).
+        for (template, formula) in [
+            (r#"a {{ "$frac(a)$" }} b"#, "$frac(a)$"),
+            (r#"a $x_{{ "frac(a)" }}$ b"#, "$x_frac(a)$"),
+            (r#"a {{ "$x$" }} and {{ "$sqrt()$" }}"#, "$sqrt()$"),
+        ] {
+            let source = format!("title \"t\"\ntext \"\"\"{template}\"\"\"\n");
+            let spec = crate::resolve(&crate::parse(&source).unwrap(), &source, std::path::Path::new(".")).unwrap();
+            let errors = check_printed_mathematics(&spec, &Fonts::embedded()).unwrap_err();
+            assert_eq!(errors.len(), 1, "{template}");
+            assert_eq!(errors[0].span.text(&source), format!("\"\"\"{template}\"\"\""));
+            let want = format!("in this text, once its expressions are printed: Typst cannot typeset {formula}: ");
+            assert!(errors[0].message.starts_with(&want), "{template}: {}", errors[0].message);
+        }
+        // Printed mathematics Typst accepts passes.
+        let source = "title \"t\"\ntext \"\"\"a {{ \"$x^2$\" }} $y_{{ 1 }}$\"\"\"\n";
+        let spec = crate::resolve(&crate::parse(source).unwrap(), source, std::path::Path::new(".")).unwrap();
+        check_printed_mathematics(&spec, &Fonts::embedded()).unwrap();
+    }
 
     /// The messages and located texts of checking `source`'s mathematics.
     fn refused(source: &str) -> Vec<(String, String)> {

@@ -8,32 +8,57 @@
 //! - `escape` turns user text into Typst string literals or markup that render verbatim.
 //! - `plot` draws line and marker plots with error bars natively in Typst code.
 
+#[cfg(feature = "report")]
 pub(crate) mod claim_words;
+#[cfg(feature = "report")]
 mod context;
+#[cfg(feature = "report")]
 mod error;
+#[cfg_attr(not(feature = "report"), allow(dead_code, reason = "without the report only prose is escaped"))]
 mod escape;
+#[cfg(feature = "report")]
 mod figures;
+#[cfg(feature = "report")]
 mod fonts;
+#[cfg(feature = "report")]
 mod mathematics;
+#[cfg(feature = "report")]
 mod pdf;
+#[cfg(feature = "report")]
 mod plot;
+mod prose;
+#[cfg(feature = "report")]
 mod provenance;
+#[cfg(feature = "report")]
 mod render;
+#[cfg(feature = "report")]
 mod results_file;
+#[cfg(feature = "report")]
 mod table;
+#[cfg(feature = "report")]
 mod verdicts_json;
+#[cfg(feature = "report")]
 mod world;
+#[cfg(feature = "report")]
 mod write;
 
-#[cfg(test)]
+#[cfg(all(test, feature = "report"))]
 pub(crate) use pdf::typeset;
-#[cfg(test)]
+#[cfg(all(test, feature = "report"))]
 pub(crate) use {error::ReportError, pdf::compile_pdf, world::ReportDate};
 
+#[cfg(feature = "report")]
 pub use claim_words::located;
+#[cfg(feature = "report")]
 pub use fonts::{FontError, Fonts, check_fonts};
-pub use mathematics::check_mathematics;
+#[cfg(feature = "report")]
+pub use mathematics::{check_mathematics, check_printed_mathematics};
+pub use prose::check_prose;
+#[cfg(feature = "report")]
 pub use provenance::spec_hash;
-pub use render::{RenderError, RenderInput, Report, check_prose, compile_typst, render};
+#[cfg(feature = "report")]
+pub use render::{RenderError, RenderInput, Report, compile_typst, render};
+#[cfg(feature = "report")]
 pub use results_file::{ReadError, ResultsFile, SCHEMA};
+#[cfg(feature = "report")]
 pub use write::{check_output, output_stem, write_report};

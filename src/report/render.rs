@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use minijinja::value::{Serde, ValueKind};
+use minijinja::value::Serde;
 use minijinja::{Environment, UndefinedBehavior, Value};
 
 use super::claim_words;
@@ -13,6 +13,7 @@ use super::figures::figure_source;
 use super::fonts::Fonts;
 use super::mathematics;
 use super::pdf::compile;
+use super::prose::{self, paragraphs, prose_environment, prose_values};
 use super::provenance::{COMMIT, design_words};
 use super::results_file::results_file;
 use super::table;
@@ -21,8 +22,7 @@ use crate::claims::{Status, Verdict, Verdicts};
 use crate::engine::{ExperimentResults, Results, Stop};
 use crate::numbers::{self, typeset};
 use crate::plan::Plan;
-use crate::spec::{Claim, Experiment, Keyword, Measure, Part, Section, Spec, Text, Trials};
-use crate::syntax::{Piece, pieces};
+use crate::spec::{Claim, Experiment, Keyword, Measure, Part, Section, Text, Trials};
 
 /// The templates, compiled in; file names as in `templates/`.
 const TEMPLATES: [(&str, &str); 6] = [
@@ -211,93 +211,6 @@ fn templates() -> Result<Environment<'static>, RenderError> {
     Ok(env)
 }
 
-/// The environment prose is rendered in: strict, with the `num` filter, and numbers that are not whole printed
-/// with 6 significant digits (`1.4567e-16`, not `0.00000000000000014567…`) when no filter says otherwise.
-fn prose_environment(spec: &Spec) -> Environment<'static> {
-    let mut env = Environment::new();
-    env.set_undefined_behavior(UndefinedBehavior::Strict);
-    // `{{ figure("fig1b") }}`: "Figure 3", the number Typst gives the figure (figures are numbered in reading order).
-    let numbers: std::collections::HashMap<String, usize> = figure_order(spec).into_iter().collect();
-    env.add_function("figure", move |name: String| {
-        numbers.get(&name).map(|k| format!("Figure {k}")).ok_or_else(|| {
-            minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, format!("no figure is named `{name}`"))
-        })
-    });
-    env.add_filter("num", |x: f64, digits: Option<u32>| typeset(x, digits.unwrap_or(3) as usize));
-    env.set_formatter(|out, state, value| match (value.kind(), value.as_i64(), f64::try_from(value.clone())) {
-        (ValueKind::Number, None, Ok(x)) => out.write_str(&typeset(x, 6)).map_err(minijinja::Error::from),
-        _ => minijinja::escape_formatter(out, state, value),
-    });
-    env
-}
-
-/// Every figure's name with its number: 1, 2, … in reading order, as Typst numbers them.
-fn figure_order(spec: &Spec) -> Vec<(String, usize)> {
-    let figures = spec.document.iter().filter_map(|part| match part {
-        Part::Figure(i) => Some(spec.figures[*i].name.clone()),
-        _ => None,
-    });
-    figures.zip(1..).collect()
-}
-
-/// Renders every prose block of `spec` against the outline of its results ([`outline`](crate::engine::outline)),
-/// before anything runs: a value that does not exist (a misnamed series, an n outside the sweep, `.mean` of a
-/// theory-only experiment) is an error at its text, as `build` would find only after the run; so is mathematics
-/// they print that is refused, or that Typst cannot typeset in `fonts`.
-///
-/// # Errors
-/// One diagnostic per prose block that cannot be rendered.
-pub fn check_prose(spec: &Spec, fonts: &Fonts) -> Result<(), Vec<crate::Diagnostic>> {
-    let (env, values) = (prose_environment(spec), prose_values(&crate::engine::outline(spec)));
-    let errors: Vec<crate::Diagnostic> = spec
-        .document
-        .iter()
-        .filter_map(|part| match part {
-            Part::Text(t) => text(&env, &values, t, fonts).err(),
-            _ => None,
-        })
-        .map(|e| match e {
-            RenderError::Prose { span, message } => crate::Diagnostic::error(span, message),
-            RenderError::Internal(message) => crate::Diagnostic::error(crate::Span::new(0, 0), message),
-        })
-        .collect();
-    if errors.is_empty() { Ok(()) } else { Err(errors) }
-}
-
-/// The values prose can read: `{{ fig1b.optimal[200].theory }}`, `{{ fig1a.equivalent[200].omega }}`.
-fn prose_values(results: &Results) -> Value {
-    let experiments: BTreeMap<&str, Value> = results
-        .experiments
-        .iter()
-        .map(|e| {
-            let mut entries: BTreeMap<&str, Value> = e
-                .series
-                .iter()
-                .map(|s| {
-                    let by_x = s.points.iter().map(|p| (p.x, Value::from(Serde(p))));
-                    (s.name.as_str(), keyed_by_number(by_x))
-                })
-                .collect();
-            let equivalent = e.equivalents.iter().map(|q| (q.n as f64, Value::from(Serde(q))));
-            entries.insert("equivalent", keyed_by_number(equivalent));
-            (e.name.as_str(), Value::from(entries))
-        })
-        .collect();
-    Value::from(experiments)
-}
-
-/// A map from whole numbers (sample sizes, indices) to values, so that prose can write `series[200]`.
-fn keyed_by_number(entries: impl Iterator<Item = (f64, Value)>) -> Value {
-    let map: BTreeMap<Value, Value> = entries.map(|(x, v)| (Value::from(x as i64), v)).collect();
-    Value::from_object(map)
-}
-
-/// Text as paragraphs: split at blank lines, each with its line breaks and runs of spaces made single spaces.
-fn reflow(text: &str) -> Vec<String> {
-    let text = text.replace("\r\n", "\n");
-    text.split("\n\n").map(|p| p.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|p| !p.is_empty()).collect()
-}
-
 /// A spec text as markup.
 fn spec_text(s: &str) -> Result<String, RenderError> {
     Ok(typst_text(s)?)
@@ -309,11 +222,6 @@ impl From<crate::syntax::MathError> for RenderError {
     fn from(e: crate::syntax::MathError) -> Self {
         RenderError::Internal(format!("a text that passed the spec check is refused: {}", e.message))
     }
-}
-
-/// Paragraphs of a spec text as markup, each reflowed ([`reflow`]).
-fn paragraphs(s: &str) -> Result<Vec<String>, crate::syntax::MathError> {
-    reflow(s).iter().map(|p| typst_text(p)).collect()
 }
 
 /// A section heading with its labels.
@@ -330,44 +238,12 @@ fn section(s: &Section) -> Result<PartContext, RenderError> {
     })
 }
 
-/// A prose block, its expressions evaluated, each paragraph escaped; the mathematics they print typeset by Typst in
-/// `fonts` first (`check_mathematics` read the expressions as numbers).
+/// A `text` block as paragraphs of markup, its expressions printed ([`prose::expand`]) and the mathematics they
+/// print typeset in `fonts`.
 fn text(env: &Environment<'_>, values: &Value, t: &Text, fonts: &Fonts) -> Result<PartContext, RenderError> {
-    env.template_from_str(&t.template).map_err(|e| {
-        let detail = e.detail().unwrap_or("syntax error");
-        let at = e.line().map_or(String::new(), |line| format!(" (line {line} of the text)"));
-        RenderError::Prose {
-            span: t.span,
-            message: format!("malformed `{{{{ ... }}}}` expression in this text{at}: {detail}"),
-        }
-    })?;
-    let rendered = env
-        .render_str(&t.template, values)
-        .map_err(|e| RenderError::Prose { span: t.span, message: format!("in this text: {e}") })?;
-    let printed = |message: &str| RenderError::Prose {
-        span: t.span,
-        message: format!("in this text, once its expressions are printed: {message}"),
-    };
-    let paragraphs = paragraphs(&rendered).map_err(|e| printed(&e.message))?;
-    if t.template.contains("{{") || t.template.contains("{%") {
-        let formulas: Vec<String> = reflow(&rendered)
-            .iter()
-            .flat_map(|p| {
-                pieces(p)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .filter_map(|piece| match piece {
-                        Piece::Math(math) => Some(format!("${math}$")),
-                        Piece::Prose(_) => None,
-                    })
-                    .collect::<Vec<_>>()
-            })
-            .collect();
-        let formulas: Vec<&str> = formulas.iter().map(String::as_str).collect();
-        if let Some((k, d)) = mathematics::refused(&formulas, fonts).into_iter().next() {
-            return Err(printed(&format!("Typst cannot typeset {}: {}", formulas[k], d.message)));
-        }
-    }
+    let prose_error = |d: crate::Diagnostic| RenderError::Prose { span: d.span, message: d.message };
+    let (rendered, paragraphs) = prose::expand(env, values, t).map_err(prose_error)?;
+    mathematics::check_printed(t, &rendered, fonts).map_err(prose_error)?;
     Ok(PartContext::Text { paragraphs })
 }
 
@@ -614,70 +490,5 @@ fn trials_note(plan: &Plan<'_>, results: &Results) -> String {
         "theory only".to_owned()
     } else {
         format!("{draft}Gaussian designs: {}", simulated.join(", "))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn issue_13_statements_and_prose_are_reflowed_as_paragraphs() {
-        // The spec's line breaks and indentation are not the report's; a blank line starts a paragraph.
-        let text = "  If n > p + 1, the target is\r\n  ordinary least squares.\n\n  A second   paragraph.\n";
-        assert_eq!(reflow(text), ["If n > p + 1, the target is ordinary least squares.", "A second paragraph."]);
-        assert!(reflow(" \n\n ").is_empty());
-    }
-
-    #[test]
-    fn issue_11_prose_prints_a_tiny_number_readably_without_num() {
-        let spec =
-            crate::resolve(&crate::parse("title \"t\"").unwrap(), "title \"t\"", std::path::Path::new(".")).unwrap();
-        let env = prose_environment(&spec);
-        let text = env.render_str(
-            "{{ x }}, {{ y }}, {{ n }}, {{ x | num(2) }}",
-            minijinja::context! {
-                x => 1.4567e-16_f64,
-                y => 0.25_f64,
-                n => 200,
-            },
-        );
-        // The report's number rule (numbers::typeset): plain from 10⁻³ to 10⁴, a power of ten outside it.
-        assert_eq!(text.unwrap(), "1.4567 × 10⁻¹⁶, 0.25, 200, 1.5 × 10⁻¹⁶");
-    }
-
-    #[test]
-    fn issue_12_a_malformed_template_is_found_by_check_prose_at_its_text() {
-        // The template syntax is checked here, in the report, which owns the template engine (the resolver
-        // only keeps the text): `check` and `build` call check_prose before anything runs.
-        let source = "title \"t\"\ntext \"\"\"a {{ x + }} b\"\"\"\n";
-        let spec = crate::resolve(&crate::parse(source).unwrap(), source, std::path::Path::new(".")).unwrap();
-        let errors = check_prose(&spec, &Fonts::embedded()).unwrap_err();
-        assert_eq!(errors.len(), 1);
-        assert_eq!(&source[errors[0].span.start as usize..errors[0].span.end as usize], "\"\"\"a {{ x + }} b\"\"\"");
-        assert!(errors[0].message.starts_with("malformed `{{ ... }}` expression in this text (line 1 of the text)"));
-    }
-
-    #[test]
-    fn mathematics_a_text_s_expressions_print_is_typeset_by_check_prose_at_its_text() {
-        // check_mathematics reads expressions as numbers; what they print is typeset here, before the run. At
-        // 3707d6e these passed check and failed build after the run as an internal error (helper-found inputs).
-        for (template, formula) in [
-            (r#"a {{ "$frac(a)$" }} b"#, "$frac(a)$"),
-            (r#"a $x_{{ "frac(a)" }}$ b"#, "$x_frac(a)$"),
-            (r#"a {{ "$x$" }} and {{ "$sqrt()$" }}"#, "$sqrt()$"),
-        ] {
-            let source = format!("title \"t\"\ntext \"\"\"{template}\"\"\"\n");
-            let spec = crate::resolve(&crate::parse(&source).unwrap(), &source, std::path::Path::new(".")).unwrap();
-            let errors = check_prose(&spec, &Fonts::embedded()).unwrap_err();
-            assert_eq!(errors.len(), 1, "{template}");
-            assert_eq!(errors[0].span.text(&source), format!("\"\"\"{template}\"\"\""));
-            let want = format!("in this text, once its expressions are printed: Typst cannot typeset {formula}: ");
-            assert!(errors[0].message.starts_with(&want), "{template}: {}", errors[0].message);
-        }
-        // Printed mathematics Typst accepts passes.
-        let source = "title \"t\"\ntext \"\"\"a {{ \"$x^2$\" }} $y_{{ 1 }}$\"\"\"\n";
-        let spec = crate::resolve(&crate::parse(source).unwrap(), source, std::path::Path::new(".")).unwrap();
-        check_prose(&spec, &Fonts::embedded()).unwrap();
     }
 }

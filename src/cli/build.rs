@@ -1,0 +1,156 @@
+//! `kdrepro build` and `kdrepro typst`: the commands that need the report (the Typst compiler).
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use kdrepro::{Diagnostic, Fonts, Overrides, Plan, RenderError, RenderInput, RunOptions};
+
+use crate::cli::Failure;
+use crate::cli::args::{BuildArgs, FONT_PATHS_VARIABLE, FontArgs, Format, TypstArgs};
+use crate::cli::console::{Console, display};
+use crate::cli::progress::Progress;
+use crate::{affordable, load, spec_dir, warn};
+
+/// The embedded fonts and those under the directories of `--font-path` (or `KDREPRO_FONT_PATHS`), or a printed
+/// error (exit 2) when one cannot be read.
+pub(crate) fn load_fonts(args: &FontArgs) -> Result<Fonts, Failure> {
+    let (dirs, origin) = if args.dirs.is_empty() {
+        let listed = std::env::var_os(FONT_PATHS_VARIABLE).unwrap_or_default();
+        (std::env::split_paths(&listed).filter(|dir| !dir.as_os_str().is_empty()).collect(), FONT_PATHS_VARIABLE)
+    } else {
+        (args.dirs.clone(), "--font-path")
+    };
+    Fonts::load(&dirs).map_err(|e| {
+        eprintln!("error: {origin}: {e}");
+        Failure::Spec
+    })
+}
+
+/// `kdrepro build`.
+pub(crate) fn build(args: &BuildArgs, console: Console) -> Result<(), Failure> {
+    let (path, out) = (args.spec.as_path(), args.out.as_path());
+    let started = Instant::now();
+    let fonts = load_fonts(&args.fonts)?;
+    let (spec, source, mut warnings) = load(path, &fonts, console)?;
+    let draft = args.trials.map(|t| usize::try_from(t).unwrap_or(usize::MAX));
+    let plan = Plan::new(&spec, Overrides { seed: args.seed, trials: draft });
+    warnings.extend(plan.warnings());
+    warn(path, &source, warnings, console);
+    let cost = affordable(path, &plan, &source, args.jobs, args.memory_limit, console)?;
+    console.detail(format_args!("plan:\n{cost}"));
+    // Before any work: an output location that cannot take the report fails now, not after the simulation.
+    kdrepro::check_output(out).map_err(|e| Failure::Runtime(e.to_string()))?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.jobs.unwrap_or(0))
+        .build()
+        .map_err(|e| Failure::Runtime(format!("cannot start worker threads: {e}")))?;
+    console.info(format_args!("{} worker threads", pool.current_num_threads()));
+    console.detail(format_args!("checked the spec in {:.2} s", started.elapsed().as_secs_f64()));
+    // The cache lives under the output directory, keyed by everything that determines each experiment's results.
+    let cache = args.out.join(".cache");
+    let progress = Progress::new(&plan, console.quiet);
+    let tick = |tick: kdrepro::Tick| progress.tick(tick);
+    let decided = |partial: &kdrepro::Results, running: usize| kdrepro::decided(&plan, partial, running);
+    let options = RunOptions { progress: Some(&tick), cache: Some(&cache), decided: Some(&decided) };
+    let started = Instant::now();
+    let results = pool.install(|| kdrepro::run(&plan, &options)).map_err(|errors| {
+        progress.finish();
+        for error in &errors {
+            console.diagnostic(&error.diagnostic(), path, &source);
+        }
+        Failure::Evaluation
+    })?;
+    progress.finish();
+    // Timing goes to stderr only: the outputs stay byte-identical.
+    let seconds = started.elapsed().as_secs_f64();
+    console.info(format_args!(
+        "ran theory and {} trials in {seconds:.2} s (cached experiments are not rerun)",
+        progress.trials()
+    ));
+    // Fallbacks are part of the evidence: they are printed even with `--quiet`.
+    for note in results.fallback_notes() {
+        eprintln!("note: {note}");
+    }
+    let started = Instant::now();
+    let verdicts = kdrepro::judge(&plan, &results);
+    let spec_file = path.file_name().map_or_else(|| display(path), |n| n.to_string_lossy().into_owned());
+    let stem = kdrepro::output_stem(path);
+    let spec_hash = kdrepro::spec_hash(&source);
+    let threads = args.record_threads.then(|| pool.current_num_threads());
+    let input = RenderInput {
+        plan: &plan,
+        spec_file: &spec_file,
+        source: &source,
+        stem: &stem,
+        results: &results,
+        verdicts: &verdicts,
+        spec_hash: &spec_hash,
+        threads,
+        fonts: &fonts,
+    };
+    let report = kdrepro::render(&input).map_err(|e| match e {
+        RenderError::Prose { span, message } => {
+            console.diagnostic(&Diagnostic::at(span.start as usize, message), path, &source);
+            Failure::Spec
+        }
+        RenderError::Internal(_) => Failure::Runtime(e.to_string()),
+    })?;
+    console
+        .detail(format_args!("judged the claims and typeset the report in {:.2} s", started.elapsed().as_secs_f64()));
+    let written = kdrepro::write_report(&report, out, &stem).map_err(|e| Failure::Runtime(e.to_string()))?;
+    for warning in &report.warnings {
+        console.diagnostic(warning, path, &source);
+    }
+    for diagnostic in kdrepro::located(&verdicts) {
+        console.diagnostic(&diagnostic, path, &source);
+    }
+    for line in verdicts.lines() {
+        // `pass` and `contradicted` (as expected) lines are the summary; the others are what went wrong.
+        if !console.quiet || !(line.starts_with("pass ") || line.starts_with("contradicted ")) {
+            eprintln!("{line}");
+        }
+    }
+    let written: Vec<String> = written.iter().map(|p| display(p)).collect();
+    console.info(format_args!("wrote {}", written.join(", ")));
+    if args.format == Format::Json {
+        print!("{}", report.results.verdicts_json(&display(path), &source, &written));
+    }
+    match report.results.outcome().1 {
+        0 => Ok(()),
+        4 => Err(Failure::Inconclusive),
+        _ => Err(Failure::Claims),
+    }
+}
+
+/// `kdrepro typst`: compiles a report's Typst source, with every file beside and below it reachable by relative
+/// path (hidden files, PDFs and results files aside), into a PDF.
+pub(crate) fn typst(args: &TypstArgs) -> Result<(), Failure> {
+    let fonts = load_fonts(&args.fonts)?;
+    let main = std::fs::read_to_string(&args.file)
+        .map_err(|e| Failure::Runtime(format!("cannot read {}: {e}", display(&args.file))))?;
+    let root = spec_dir(&args.file);
+    let mut files = BTreeMap::new();
+    let hidden = |e: &walkdir::DirEntry| e.depth() > 0 && e.file_name().to_string_lossy().starts_with('.');
+    for entry in walkdir::WalkDir::new(root).sort_by_file_name().into_iter().filter_entry(|e| !hidden(e)) {
+        let entry = entry.map_err(|e| Failure::Runtime(format!("cannot read {}: {e}", display(root))))?;
+        let skip = [".pdf", ".results.yaml"].iter().any(|x| entry.file_name().to_string_lossy().ends_with(x));
+        if !entry.file_type().is_file() || skip || entry.path() == args.file {
+            continue;
+        }
+        let relative = entry.path().strip_prefix(root).unwrap_or(entry.path());
+        let bytes = std::fs::read(entry.path())
+            .map_err(|e| Failure::Runtime(format!("cannot read {}: {e}", display(entry.path()))))?;
+        files.insert(relative.to_string_lossy().replace('\\', "/"), bytes);
+    }
+    let (pdf, warnings) = kdrepro::compile_typst(&main, &files, &fonts).map_err(|e| {
+        eprintln!("error: {}: {e}", display(&args.file));
+        Failure::Spec
+    })?;
+    for w in warnings {
+        eprintln!("warning: {}: {w}", display(&args.file));
+    }
+    let out = args.out.clone().unwrap_or_else(|| args.file.with_extension("pdf"));
+    std::fs::write(&out, pdf).map_err(|e| Failure::Runtime(format!("cannot write {}: {e}", display(&out))))?;
+    eprintln!("wrote {}", display(&out));
+    Ok(())
+}
