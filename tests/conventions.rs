@@ -72,6 +72,10 @@ fn quiet_prints_only_what_went_wrong_and_verbose_adds_the_plan_and_stage_times()
     for line in ["plan:\nsimulated experiments (1, ", "checked the spec in ", "typeset the report in ", "wrote "] {
         assert!(verbose.contains(line), "-v lacks {line:?}: {verbose}");
     }
+    let check = kdrepro(&dir.path, &["check", "small.kd", "-v"], &[]);
+    assert!(String::from_utf8_lossy(&check.stderr).contains("checked and planned the spec in "));
+    let check = kdrepro(&dir.path, &["check", "small.kd", "-q"], &[]);
+    assert_eq!((check.status.code(), String::from_utf8_lossy(&check.stderr).into_owned()), (Some(0), String::new()));
     // -q and -v together are a command-line error.
     assert_eq!(kdrepro(&dir.path, &["check", "small.kd", "-q", "-v"], &[]).status.code(), Some(2));
     // A failed claim is still printed with -q.
