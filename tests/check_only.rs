@@ -1,7 +1,11 @@
 //! The build without the `report` feature (`cargo test --release --no-default-features`): `check` and `fmt`
-//! work and say what they could not check; `build` and `typst` do not exist.
+//! work and say what they could not check; `build` and `typst` do not exist. Empty in the default build.
 
-use crate::support::{Scratch, kdrepro, specs};
+#![cfg(not(feature = "report"))]
+
+mod support;
+
+use support::{Scratch, kdrepro, specs};
 
 #[test]
 fn check_plans_the_paper_and_says_what_it_did_not_check() {

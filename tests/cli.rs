@@ -1,16 +1,6 @@
 //! The command line: outputs, exit codes.
 
-use crate::support::{Scratch, kdrepro, located, specs};
-
-/// A small spec with every kind of item: theory and simulation, a figure, both claim kinds.
-const SMALL: &str = concat!(
-    "title \"Small\"\n",
-    include_str!("fixtures/specs/sweep.kd"),
-    r#"figure plot { show sweep caption "Risk against n" }
-claim agree "Theory matches simulation within 20%" { agree sweep tolerance relative(0.2) }
-claim wins "The optimal surrogate wins" { holds sweep.best < sweep.truth }
-"#
-);
+use crate::support::{SMALL, Scratch, kdrepro, located, specs};
 
 #[test]
 fn build_writes_every_output_and_exits_zero_when_claims_hold() {

@@ -4,17 +4,7 @@
 
 use std::path::Path;
 
-use crate::support::{Scratch, command, kdrepro, specs};
-
-/// A small spec that builds in a second: theory and simulation, a figure, two claims.
-const SMALL: &str = concat!(
-    "title \"Small\"\n",
-    include_str!("fixtures/specs/sweep.kd"),
-    r#"figure plot { show sweep caption "Risk against n" }
-claim agree "Theory matches simulation within 20%" { agree sweep tolerance relative(0.2) }
-claim wins "The optimal surrogate wins" { holds sweep.best < sweep.truth }
-"#
-);
+use crate::support::{SMALL, Scratch, command, kdrepro, specs};
 
 /// A spec with an unused declaration (a warning) and a duplicate name (an error), for colour.
 const DUPLICATE: &str =

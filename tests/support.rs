@@ -5,6 +5,16 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
+/// A small spec with every kind of item: theory and simulation, a figure, both claim kinds.
+pub(crate) const SMALL: &str = concat!(
+    "title \"Small\"\n",
+    include_str!("fixtures/specs/sweep.kd"),
+    r#"figure plot { show sweep caption "Risk against n" }
+claim agree "Theory matches simulation within 20%" { agree sweep tolerance relative(0.2) }
+claim wins "The optimal surrogate wins" { holds sweep.best < sweep.truth }
+"#
+);
+
 /// A scratch directory, removed on drop.
 pub(crate) struct Scratch {
     /// Its path.

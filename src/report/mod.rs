@@ -47,18 +47,14 @@ pub(crate) use pdf::typeset;
 #[cfg(all(test, feature = "report"))]
 pub(crate) use {error::ReportError, pdf::compile_pdf, world::ReportDate};
 
-#[cfg(feature = "report")]
-pub use claim_words::located;
-#[cfg(feature = "report")]
-pub use fonts::{FontError, Fonts, check_fonts};
-#[cfg(feature = "report")]
-pub use mathematics::{check_mathematics, check_printed_mathematics};
 pub use prose::check_prose;
 #[cfg(feature = "report")]
-pub use provenance::spec_hash;
-#[cfg(feature = "report")]
-pub use render::{RenderError, RenderInput, Report, compile_typst, render};
-#[cfg(feature = "report")]
-pub use results_file::{ReadError, ResultsFile, SCHEMA};
-#[cfg(feature = "report")]
-pub use write::{check_output, output_stem, write_report};
+pub use {
+    claim_words::located,
+    fonts::{FontError, Fonts, check_fonts},
+    mathematics::{check_mathematics, check_printed_mathematics},
+    provenance::spec_hash,
+    render::{RenderError, RenderInput, Report, compile_typst, render},
+    results_file::{ReadError, ResultsFile, SCHEMA},
+    write::{check_output, output_stem, write_report},
+};
