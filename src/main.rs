@@ -6,7 +6,7 @@ mod cli;
 use std::path::Path;
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser};
+use clap::{CommandFactory, FromArgMatches, ValueEnum};
 use kdrepro::{Ast, Diagnostic, Overrides, Plan, Spec};
 
 use cli::Failure;
@@ -22,7 +22,7 @@ type Typesetting = kdrepro::Fonts;
 type Typesetting = ();
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = parse();
     let console = Console::new(cli.color, cli.quiet, cli.verbose);
     let outcome = match cli.command {
         #[cfg(feature = "report")]
@@ -30,14 +30,21 @@ fn main() -> ExitCode {
         Command::Check(args) => check(&args, console),
         Command::Fmt(args) => cli::fmt::fmt(&args, console),
         #[cfg(feature = "report")]
-        Command::Typst(args) => cli::build::typst(&args),
+        Command::Typst(args) => cli::build::typst(&args, console),
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "kdrepro", &mut std::io::stdout());
-            Ok(())
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "kdrepro", &mut script);
+            cli::console::stdout(&script)
         }
-        Command::Man => clap_mangen::Man::new(Cli::command())
-            .render(&mut std::io::stdout())
-            .map_err(|e| Failure::Runtime(format!("cannot write the man page: {e}"))),
+        Command::Man { command } => cli::man::man(command.as_deref()),
+        #[cfg(not(feature = "report"))]
+        Command::Build { .. } | Command::Typst { .. } => {
+            eprintln!(
+                "error: this kdrepro was built without the `report` feature, which `build` and `typst` need: \
+                 build it with the default features (`cargo install --path .`)"
+            );
+            Err(Failure::Spec)
+        }
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -52,6 +59,33 @@ fn main() -> ExitCode {
     }
 }
 
+/// The command line, or clap's message and exit (2; 0 for `--help` and `--version`). `--color` applies to clap's own
+/// help and errors too, so it is read before them; `-q` and `-v` conflict wherever they stand (clap checks global
+/// flags only where they are given).
+fn parse() -> Cli {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let color = args.iter().zip(args.iter().skip(1).map(Some).chain([None])).find_map(|(arg, next)| {
+        let arg = arg.to_str()?;
+        let value = match arg.strip_prefix("--color") {
+            Some("") => next?.to_str()?,
+            Some(rest) => rest.strip_prefix('=')?,
+            None => return None,
+        };
+        clap::ColorChoice::from_str(value, false).ok()
+    });
+    let mut command = Cli::command();
+    if let Some(color) = color {
+        command = command.color(color);
+    }
+    let cli =
+        command.try_get_matches_from_mut(&args).and_then(|m| Cli::from_arg_matches(&m)).unwrap_or_else(|e| e.exit());
+    if cli.quiet && cli.verbose {
+        let message = "the argument '--quiet' cannot be used with '--verbose'";
+        command.error(clap::error::ErrorKind::ArgumentConflict, message).exit();
+    }
+    cli
+}
+
 /// Reads, parses and resolves a spec, printing its errors; returns it with its source text and its warnings (among
 /// them the printed text that no font of `fonts` can show), unprinted, so that the plan's join them in file order.
 #[cfg_attr(not(feature = "report"), allow(clippy::trivially_copy_pass_by_ref, reason = "the fonts of a report build"))]
@@ -60,6 +94,10 @@ pub(crate) fn load(
     fonts: &Typesetting,
     console: Console,
 ) -> Result<(Spec, String, Vec<Diagnostic>), Failure> {
+    if path.as_os_str() == "-" {
+        eprintln!("error: a spec is read from a file, not standard input (`-`): its data files are found beside it");
+        return Err(Failure::Spec);
+    }
     let raw = read_raw(path, console)?;
     // Editors add a byte-order mark invisibly; it is not part of the spec.
     let source = raw.strip_prefix(BOM).map_or(raw.clone(), str::to_owned);
@@ -136,8 +174,8 @@ fn check(args: &CheckArgs, console: Console) -> Result<(), Failure> {
     warn(path, &source, warnings, console);
     let cost = affordable(path, &plan, &source, args.jobs, args.memory_limit, console)?;
     match args.format {
-        Format::Text => print!("{cost}"),
-        Format::Json => print!("{}", cost.to_json(&display(path), &source)),
+        Format::Text => cli::console::stdout(cli::console::visible(&cost.to_string()).as_bytes())?,
+        Format::Json => cli::console::stdout(cost.to_json(&display(path), &source).as_bytes())?,
     }
     console.detail(format_args!("checked and planned the spec in {:.2} s", started.elapsed().as_secs_f64()));
     console.info(format_args!("{}: ok ({})", path.display(), spec.outline()));

@@ -54,7 +54,7 @@ fn quiet_prints_only_what_went_wrong_and_verbose_adds_the_plan_and_stage_times()
     assert!(dir.path.join("quiet/small.pdf").exists());
     let normal = kdrepro(&dir.path, &["build", "small.kd", "--out", "normal", "--jobs", "1"], &[]);
     let normal = String::from_utf8_lossy(&normal.stderr).into_owned();
-    for line in ["1 worker threads", "pass agree: ", "pass wins: ", "wrote normal/small.pdf"] {
+    for line in ["1 worker thread\n", "pass agree: ", "pass wins: ", "wrote normal/small.pdf"] {
         assert!(normal.contains(line), "{normal}");
     }
     let verbose = kdrepro(&dir.path, &["build", "small.kd", "-o", "verbose", "-v"], &[]);
@@ -110,7 +110,10 @@ fn completions_for_every_shell_and_a_man_page() {
     }
     assert_eq!(kdrepro(&dir.path, &["completions", "tcsh"], &[]).status.code(), Some(2));
     let man = String::from_utf8(kdrepro(&dir.path, &["man"], &[]).stdout).unwrap();
-    assert!(man.contains(".TH kdrepro 1") && man.contains("Exit codes:") && man.contains("completions"), "{man}");
+    assert!(
+        man.contains(".TH kdrepro 1") && man.contains(".SH \"EXIT STATUS\"") && man.contains("completions"),
+        "{man}"
+    );
 }
 
 #[test]
@@ -209,4 +212,126 @@ fn typst_compiles_the_written_source_into_the_same_pdf() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8(out.stderr).unwrap().contains("unknown variable: unknown-function"));
     assert!(!dir.path.join("out/small.pdf").with_file_name("small.pdf.new").exists());
+}
+
+#[test]
+fn issue_14_output_that_cannot_be_written_is_an_error_not_a_panic() {
+    // Helper-found: check, fmt, completions and build --format json panicked ("failed printing to stdout", exit 101)
+    // on a full disk or a closed pipe.
+    let dir = Scratch::new("stdout-failures");
+    dir.file("small.kd", SMALL);
+    let full = || std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    for args in [
+        &["check", "small.kd"][..],
+        &["check", "small.kd", "--format", "json"],
+        &["fmt", "small.kd"],
+        &["completions", "bash"],
+    ] {
+        let out = std::process::Command::new(assert_cmd::cargo::cargo_bin!("kdrepro"))
+            .current_dir(&dir.path)
+            .args(args)
+            .stdout(full())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {stderr}");
+        assert!(stderr.contains("cannot write to standard output") && !stderr.contains("panicked"), "{stderr}");
+    }
+    // A reader that stops early (`| head`, `| true`) ends the output quietly; the build keeps its exit code.
+    for (args, code) in [(&["check", "small.kd"][..], 0), (&["build", "small.kd", "-o", "out", "--format", "json"], 0)]
+    {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("kdrepro"))
+            .current_dir(&dir.path)
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}
+
+#[test]
+fn issue_14_flags_conflict_and_colour_wherever_they_stand() {
+    let dir = Scratch::new("flag-positions");
+    dir.file("small.kd", SMALL);
+    // Helper-found: `-q` and `-v` conflicted only when both came before the subcommand.
+    for args in
+        [&["-q", "check", "small.kd", "-v"][..], &["check", "small.kd", "-q", "-v"], &["-v", "check", "-q", "small.kd"]]
+    {
+        let out = kdrepro(&dir.path, args, &[]);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("'--quiet' cannot be used with '--verbose'"));
+    }
+    // `--color` reaches clap's own errors and help.
+    let coloured = |args: &[&str]| String::from_utf8(kdrepro(&dir.path, args, &[]).stderr).unwrap().contains("\x1b[");
+    assert!(coloured(&["--color", "always", "bogus"]));
+    assert!(coloured(&["--color=always", "bogus"]));
+    assert!(!coloured(&["--color", "never", "bogus"]));
+}
+
+#[test]
+fn issue_14_control_characters_of_a_spec_never_reach_the_terminal_raw() {
+    // Helper-found: an ESC in a claim's label reached the terminal in the plan and the verdict lines.
+    let dir = Scratch::new("control-characters");
+    dir.file("esc.kd", &SMALL.replace("\"The optimal surrogate wins\"", "\"The optimal \x1b[31m surrogate wins\""));
+    let check = kdrepro(&dir.path, &["check", "esc.kd"], &[]);
+    let build = kdrepro(&dir.path, &["build", "esc.kd", "-o", "out"], &[]);
+    for out in [&check, &build] {
+        let text = [String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)].concat();
+        assert!(!text.contains('\x1b') && text.contains("The optimal ␛[31m surrogate wins"), "{text}");
+    }
+}
+
+#[test]
+fn issue_14_typst_never_overwrites_its_source_and_quiet_is_quiet() {
+    let dir = Scratch::new("typst-overwrite");
+    dir.file("small.kd", SMALL);
+    assert_eq!(kdrepro(&dir.path, &["build", "small.kd", "-o", "out"], &[]).status.code(), Some(0));
+    let typ = std::fs::read(dir.path.join("out/small.typ")).unwrap();
+    std::fs::copy(dir.path.join("out/small.typ"), dir.path.join("out/named.pdf")).unwrap();
+    std::os::unix::fs::symlink("small.typ", dir.path.join("out/link.pdf")).unwrap();
+    for args in [
+        &["typst", "out/small.typ", "-o", "out/small.typ"][..],
+        &["typst", "out/small.typ", "-o", "out/link.pdf"],
+        &["typst", "out/named.pdf"],
+    ] {
+        let out = kdrepro(&dir.path, args, &[]);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("would overwrite its source"));
+    }
+    assert_eq!(std::fs::read(dir.path.join("out/small.typ")).unwrap(), typ);
+    // -q: nothing on success; a missing output directory is created.
+    let out = kdrepro(&dir.path, &["-q", "typst", "out/small.typ", "-o", "new/dir/again.pdf"], &[]);
+    assert_eq!((out.status.code(), out.stderr.len()), (Some(0), 0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(dir.path.join("new/dir/again.pdf").exists());
+}
+
+#[test]
+fn issue_14_fmt_and_man_edge_cases() {
+    let dir = Scratch::new("fmt-edges");
+    std::fs::create_dir_all(dir.path.join("linked")).unwrap();
+    dir.file("messy.kd", "seed   1\n");
+    // A link to a spec counts as the spec.
+    std::os::unix::fs::symlink("../messy.kd", dir.path.join("linked/link.kd")).unwrap();
+    let out = kdrepro(&dir.path, &["fmt", "--check", "linked"], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    // Several files printed would run together; `-` is read once; a spec is not read from `-`.
+    for args in [&["fmt", "messy.kd", "linked"][..], &["fmt", "-", "-"], &["check", "-"], &["build", "-"]] {
+        let out = kdrepro(&dir.path, args, &[]);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    // A subcommand's man page, with the exit codes as EXIT STATUS; an unknown one is an error.
+    let page = String::from_utf8(kdrepro(&dir.path, &["man", "build"], &[]).stdout).unwrap();
+    assert!(
+        page.contains(".TH kdrepro-build 1") && page.contains(".SH \"EXIT STATUS\"") && page.contains("\\-\\-trials")
+    );
+    assert_eq!(kdrepro(&dir.path, &["man", "nope"], &[]).status.code(), Some(2));
+    for args in [&["completions", "--help"][..], &["man", "--help"]] {
+        assert!(String::from_utf8(kdrepro(&dir.path, args, &[]).stdout).unwrap().contains("Exit codes:"));
+    }
 }

@@ -8,7 +8,17 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("KDREPRO_GIT_COMMIT"), ")");
 
 /// The exit codes, listed at the end of `--help`.
-const EXIT_CODES: &str = "\
+#[cfg(not(feature = "report"))]
+pub(crate) const EXIT_CODES: &str = "\
+Exit codes:
+  0  success: check: the spec is valid; fmt: nothing to change
+  1  fmt --check: a file is not canonical
+  2  the spec or the command line is wrong (located diagnostics on stderr)
+  3  a runtime or I/O failure";
+
+/// The exit codes, listed at the end of `--help`.
+#[cfg(feature = "report")]
+pub(crate) const EXIT_CODES: &str = "\
 Exit codes:
   0  success: every claim held (or was contradicted where the spec says `contradicted`); check: the spec is valid;
      fmt: nothing to change
@@ -25,7 +35,7 @@ pub(crate) struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub(crate) command: Command,
-    /// Print only errors, warnings and claims that did not hold: no progress, no summary lines.
+    /// Print only errors, warnings, notes on fallbacks and claims that did not hold: no progress, no summary lines.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub(crate) quiet: bool,
     /// Also print the plan before a build and the time of each stage.
@@ -54,12 +64,33 @@ pub(crate) enum Command {
     #[command(after_help = EXIT_CODES)]
     Typst(TypstArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell) on stdout.
+    #[command(after_help = EXIT_CODES)]
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff) on stdout: `kdrepro man > kdrepro.1`.
-    Man,
+    /// Print a man page (roff) on stdout: `kdrepro man > kdrepro.1`, `kdrepro man build > kdrepro-build.1`.
+    #[command(after_help = EXIT_CODES)]
+    Man {
+        /// The subcommand whose page to print (default: kdrepro's own).
+        command: Option<String>,
+    },
+    /// Not in this build: kdrepro was built without the `report` feature.
+    #[cfg(not(feature = "report"))]
+    #[command(hide = true, disable_help_flag = true)]
+    Build {
+        /// Whatever was given.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<std::ffi::OsString>,
+    },
+    /// Not in this build: kdrepro was built without the `report` feature.
+    #[cfg(not(feature = "report"))]
+    #[command(hide = true, disable_help_flag = true)]
+    Typst {
+        /// Whatever was given.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<std::ffi::OsString>,
+    },
 }
 
 /// What `check` and `build` print on stdout.
@@ -77,9 +108,10 @@ pub(crate) enum Format {
 #[derive(Args)]
 pub(crate) struct BuildArgs {
     /// The experiment file (`.kd`).
+    #[arg(value_hint = clap::ValueHint::FilePath)]
     pub(crate) spec: PathBuf,
     /// Output directory.
-    #[arg(short, long, default_value = "report")]
+    #[arg(short, long, default_value = "report", value_hint = clap::ValueHint::DirPath)]
     pub(crate) out: PathBuf,
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(short, long)]
@@ -110,6 +142,7 @@ pub(crate) struct BuildArgs {
 #[derive(Args)]
 pub(crate) struct CheckArgs {
     /// The experiment file (`.kd`).
+    #[arg(value_hint = clap::ValueHint::FilePath)]
     pub(crate) spec: PathBuf,
     /// Refuse specs whose estimated peak memory exceeds this many bytes (suffixes K, M, G, T; default: half
     /// the physical memory).
@@ -132,7 +165,7 @@ pub(crate) struct CheckArgs {
 pub(crate) struct FmtArgs {
     /// Experiment files (`.kd`), directories (every `.kd` file below, hidden directories skipped) or `-` (standard
     /// input, printed or diffed on standard output).
-    #[arg(required = true)]
+    #[arg(required = true, value_hint = clap::ValueHint::AnyPath)]
     pub(crate) specs: Vec<PathBuf>,
     /// Print nothing for canonical files, a diff for the others, and exit with 1 if there are any.
     #[arg(long, conflicts_with = "write")]
@@ -147,9 +180,10 @@ pub(crate) struct FmtArgs {
 #[derive(Args)]
 pub(crate) struct TypstArgs {
     /// The Typst source; the files it includes are read relative to it.
+    #[arg(value_hint = clap::ValueHint::FilePath)]
     pub(crate) file: PathBuf,
     /// The PDF to write (default: the source's path with `.pdf`).
-    #[arg(short, long)]
+    #[arg(short, long, value_hint = clap::ValueHint::FilePath)]
     pub(crate) out: Option<PathBuf>,
     /// The fonts, as for `build`.
     #[command(flatten)]
@@ -166,6 +200,6 @@ pub(crate) const FONT_PATHS_VARIABLE: &str = "KDREPRO_FONT_PATHS";
 pub(crate) struct FontArgs {
     /// Adds every font file (.ttf, .otf, .ttc, .otc) under DIR, searched recursively, after the embedded fonts;
     /// repeatable (default: the directories in KDREPRO_FONT_PATHS, separated by `:`). System fonts are never used.
-    #[arg(long = "font-path", value_name = "DIR")]
+    #[arg(long = "font-path", value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
     pub(crate) dirs: Vec<PathBuf>,
 }

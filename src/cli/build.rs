@@ -7,7 +7,7 @@ use kdrepro::{Diagnostic, Fonts, Overrides, Plan, RenderError, RenderInput, RunO
 
 use crate::cli::Failure;
 use crate::cli::args::{BuildArgs, FONT_PATHS_VARIABLE, FontArgs, Format, TypstArgs};
-use crate::cli::console::{Console, display};
+use crate::cli::console::{Console, display, print_line};
 use crate::cli::progress::Progress;
 use crate::{affordable, load, spec_dir, warn};
 
@@ -44,7 +44,8 @@ pub(crate) fn build(args: &BuildArgs, console: Console) -> Result<(), Failure> {
         .num_threads(args.jobs.unwrap_or(0))
         .build()
         .map_err(|e| Failure::Runtime(format!("cannot start worker threads: {e}")))?;
-    console.info(format_args!("{} worker threads", pool.current_num_threads()));
+    let threads = pool.current_num_threads();
+    console.info(format_args!("{threads} worker thread{}", if threads == 1 { "" } else { "s" }));
     console.detail(format_args!("checked the spec in {:.2} s", started.elapsed().as_secs_f64()));
     // The cache lives under the output directory, keyed by everything that determines each experiment's results.
     let cache = args.out.join(".cache");
@@ -107,13 +108,13 @@ pub(crate) fn build(args: &BuildArgs, console: Console) -> Result<(), Failure> {
     for line in verdicts.lines() {
         // `pass` and `contradicted` (as expected) lines are the summary; the others are what went wrong.
         if !console.quiet || !(line.starts_with("pass ") || line.starts_with("contradicted ")) {
-            eprintln!("{line}");
+            print_line(line);
         }
     }
     let written: Vec<String> = written.iter().map(|p| display(p)).collect();
     console.info(format_args!("wrote {}", written.join(", ")));
     if args.format == Format::Json {
-        print!("{}", report.results.verdicts_json(&display(path), &source, &written));
+        crate::cli::console::stdout(report.results.verdicts_json(&display(path), &source, &written).as_bytes())?;
     }
     match report.results.outcome().1 {
         0 => Ok(()),
@@ -124,17 +125,60 @@ pub(crate) fn build(args: &BuildArgs, console: Console) -> Result<(), Failure> {
 
 /// `kdrepro typst`: compiles a report's Typst source, with every file beside and below it reachable by relative
 /// path (hidden files, PDFs and results files aside), into a PDF.
-pub(crate) fn typst(args: &TypstArgs) -> Result<(), Failure> {
+pub(crate) fn typst(args: &TypstArgs, console: Console) -> Result<(), Failure> {
+    let source = display(&args.file);
+    let out = args.out.clone().unwrap_or_else(|| args.file.with_extension("pdf"));
+    // The PDF must not replace its own source (`-o x.typ`, a link to it, or a source named `x.pdf`).
+    let same = |a: &std::path::Path, b: &std::path::Path| {
+        a.canonicalize().ok().zip(b.canonicalize().ok()).is_some_and(|(a, b)| a == b)
+    };
+    if same(&args.file, &out) {
+        eprintln!("error: the PDF would overwrite its source {source}: choose another `-o`");
+        return Err(Failure::Spec);
+    }
     let fonts = load_fonts(&args.fonts)?;
-    let main = std::fs::read_to_string(&args.file)
-        .map_err(|e| Failure::Runtime(format!("cannot read {}: {e}", display(&args.file))))?;
-    let root = spec_dir(&args.file);
+    let bytes = std::fs::read(&args.file).map_err(|e| Failure::Runtime(format!("cannot read {source}: {e}")))?;
+    let Ok(main) = String::from_utf8(bytes) else {
+        eprintln!("error: {source} is not UTF-8 text");
+        return Err(Failure::Spec);
+    };
+    let files = beside(&args.file)?;
+    // Typst recurses on the source: a deep one gets a large stack rather than overflowing the main thread's.
+    let compiled = std::thread::Builder::new()
+        .stack_size(TYPST_STACK)
+        .spawn({
+            let name = source.clone();
+            move || kdrepro::compile_typst(&name, &main, &files, &fonts)
+        })
+        .and_then(|thread| thread.join().map_err(|_| std::io::Error::other("the Typst compiler panicked")))
+        .map_err(|e| Failure::Runtime(format!("cannot compile {source}: {e}")))?;
+    let (pdf, warnings) = compiled.map_err(|e| {
+        eprintln!("error: {e}");
+        Failure::Spec
+    })?;
+    for w in warnings {
+        eprintln!("{w}");
+    }
+    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| Failure::Runtime(format!("cannot create {}: {e}", display(dir))))?;
+    }
+    std::fs::write(&out, pdf).map_err(|e| Failure::Runtime(format!("cannot write {}: {e}", display(&out))))?;
+    console.info(format_args!("wrote {}", display(&out)));
+    Ok(())
+}
+
+/// The stack of the thread that compiles a Typst source (reserved, not committed, until used).
+const TYPST_STACK: usize = 512 << 20;
+
+/// Every file beside and below `file` (hidden ones, PDFs and results files aside), by its relative path.
+fn beside(file: &std::path::Path) -> Result<BTreeMap<String, Vec<u8>>, Failure> {
+    let root = spec_dir(file);
     let mut files = BTreeMap::new();
     let hidden = |e: &walkdir::DirEntry| e.depth() > 0 && e.file_name().to_string_lossy().starts_with('.');
     for entry in walkdir::WalkDir::new(root).sort_by_file_name().into_iter().filter_entry(|e| !hidden(e)) {
         let entry = entry.map_err(|e| Failure::Runtime(format!("cannot read {}: {e}", display(root))))?;
         let skip = [".pdf", ".results.yaml"].iter().any(|x| entry.file_name().to_string_lossy().ends_with(x));
-        if !entry.file_type().is_file() || skip || entry.path() == args.file {
+        if !entry.file_type().is_file() || skip {
             continue;
         }
         let relative = entry.path().strip_prefix(root).unwrap_or(entry.path());
@@ -142,15 +186,5 @@ pub(crate) fn typst(args: &TypstArgs) -> Result<(), Failure> {
             .map_err(|e| Failure::Runtime(format!("cannot read {}: {e}", display(entry.path()))))?;
         files.insert(relative.to_string_lossy().replace('\\', "/"), bytes);
     }
-    let (pdf, warnings) = kdrepro::compile_typst(&main, &files, &fonts).map_err(|e| {
-        eprintln!("error: {}: {e}", display(&args.file));
-        Failure::Spec
-    })?;
-    for w in warnings {
-        eprintln!("warning: {}: {w}", display(&args.file));
-    }
-    let out = args.out.clone().unwrap_or_else(|| args.file.with_extension("pdf"));
-    std::fs::write(&out, pdf).map_err(|e| Failure::Runtime(format!("cannot write {}: {e}", display(&out))))?;
-    eprintln!("wrote {}", display(&out));
-    Ok(())
+    Ok(files)
 }

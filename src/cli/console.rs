@@ -1,10 +1,13 @@
 //! What the commands print on stderr: diagnostics (in colour or not), and summary lines that `--quiet` silences
 //! and `--verbose` adds to.
 
-use std::io::IsTerminal;
+use std::borrow::Cow;
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 use kdrepro::Diagnostic;
+
+use super::Failure;
 
 /// The choices of `--quiet`, `--verbose` and `--color`.
 #[derive(Clone, Copy)]
@@ -33,22 +36,55 @@ impl Console {
 
     /// Prints a diagnostic located in the spec at `path` with text `source`.
     pub(crate) fn diagnostic(self, d: &Diagnostic, path: &Path, source: &str) {
-        eprint!("{}", d.render_with(&display(path), source, self.color));
+        // A diagnostic that cannot be written has nowhere else to go.
+        let _ = write!(std::io::stderr(), "{}", d.render_with(&display(path), source, self.color));
     }
 
     /// Prints a summary line, unless `--quiet`.
     pub(crate) fn info(self, line: impl std::fmt::Display) {
         if !self.quiet {
-            eprintln!("{line}");
+            print_line(line);
         }
     }
 
     /// Prints a detail line, only with `--verbose`.
     pub(crate) fn detail(self, line: impl std::fmt::Display) {
         if self.verbose {
-            eprintln!("{line}");
+            print_line(line);
         }
     }
+}
+
+/// Prints a line on stderr, spec text in it made visible ([`visible`]).
+pub(crate) fn print_line(line: impl std::fmt::Display) {
+    let _ = writeln!(std::io::stderr(), "{}", visible(&line.to_string()));
+}
+
+/// Writes `text` on stdout. A reader that stops early (`| head`) ends the output quietly; any other failure
+/// (a full disk) is an error.
+pub(crate) fn stdout(text: &[u8]) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Failure::Runtime(format!("cannot write to standard output: {e}")))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Text for a terminal: control characters other than line breaks and tabs (an ESC in a claim's label would
+/// recolour the terminal) are shown as their Unicode control pictures (`␛`), or `�` beyond ASCII.
+pub(crate) fn visible(text: &str) -> Cow<'_, str> {
+    let hidden = |c: char| c.is_control() && c != '\n' && c != '\t';
+    if !text.contains(hidden) {
+        return Cow::Borrowed(text);
+    }
+    let picture = |c: char| match u32::from(c) {
+        code @ 0..0x20 => char::from_u32(0x2400 + code).unwrap_or('\u{fffd}'),
+        0x7f => '\u{2421}',
+        _ => '\u{fffd}',
+    };
+    Cow::Owned(text.chars().map(|c| if hidden(c) { picture(c) } else { c }).collect())
 }
 
 /// A path for messages.

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::Failure;
 use super::args::FmtArgs;
-use super::console::{Console, display};
+use super::console::{Console, display, stdout};
 
 /// The UTF-8 byte-order mark some editors put at the start of a file.
 pub(crate) const BOM: &str = "\u{feff}";
@@ -19,26 +19,50 @@ enum Input {
     File(PathBuf),
     /// Standard input (`-`).
     Stdin,
+    /// A directory entry that could not be read: an error in its place, the other inputs still formatted.
+    Unreadable(String),
 }
 
-/// Formats every input, continuing past failures; the worst failure decides the exit code.
+/// Formats every input, continuing past failures.
 pub(crate) fn fmt(args: &FmtArgs, console: Console) -> Result<(), Failure> {
     let inputs = inputs(&args.specs)?;
-    if args.write && inputs.iter().any(|i| matches!(i, Input::Stdin)) {
-        eprintln!("error: `--write` cannot rewrite standard input (`-`): leave out `--write` to print the result");
+    let stdin = inputs.iter().filter(|i| matches!(i, Input::Stdin)).count();
+    let refusal = if args.write && stdin > 0 {
+        Some("`--write` cannot rewrite standard input (`-`): leave out `--write` to print the result")
+    } else if stdin > 1 {
+        Some("standard input (`-`) can be read once")
+    } else if !args.check && !args.write && inputs.len() > 1 {
+        Some("several files printed one after another would run together: use `--check` or `--write`, or one file")
+    } else {
+        None
+    };
+    if let Some(refusal) = refusal {
+        eprintln!("error: {refusal}");
         return Err(Failure::Spec);
     }
-    let mut worst = Ok(());
+    // Every input is formatted; the worst failure decides the exit code: I/O (3), a spec error (2), a file that
+    // is not canonical (1). I/O failures are printed as they happen, the others print their own diagnostics.
+    let (mut unreadable, mut invalid, mut not_canonical) = (0, false, false);
     for input in &inputs {
-        let outcome = fmt_one(input, args.check, args.write, console);
-        worst = match (worst, outcome) {
-            (Err(Failure::Runtime(m)), _) | (_, Err(Failure::Runtime(m))) => Err(Failure::Runtime(m)),
-            (Err(Failure::Spec), _) | (_, Err(Failure::Spec)) => Err(Failure::Spec),
-            (Err(f), _) | (_, Err(f)) => Err(f),
-            (Ok(()), Ok(())) => Ok(()),
-        };
+        match fmt_one(input, args.check, args.write, console) {
+            Err(Failure::Runtime(message)) => {
+                eprintln!("error: {message}");
+                unreadable += 1;
+            }
+            Err(Failure::NotCanonical) => not_canonical = true,
+            Err(_) => invalid = true,
+            Ok(()) => {}
+        }
     }
-    worst
+    if unreadable > 0 {
+        Err(Failure::Runtime(format!("{unreadable} of {} inputs could not be read or written", inputs.len())))
+    } else if invalid {
+        Err(Failure::Spec)
+    } else if not_canonical {
+        Err(Failure::NotCanonical)
+    } else {
+        Ok(())
+    }
 }
 
 /// The inputs in order: `-`, files as given, and each directory's `.kd` files, sorted, hidden directories skipped.
@@ -51,13 +75,23 @@ fn inputs(paths: &[PathBuf]) -> Result<Vec<Input>, Failure> {
             let before = inputs.len();
             let hidden = |e: &walkdir::DirEntry| e.depth() > 0 && e.file_name().to_string_lossy().starts_with('.');
             for entry in walkdir::WalkDir::new(path).sort_by_file_name().into_iter().filter_entry(|e| !hidden(e)) {
-                let entry = entry.map_err(|e| Failure::Runtime(format!("cannot read {}: {e}", display(path))))?;
-                if entry.file_type().is_file() && entry.path().extension().is_some_and(|x| x == "kd") {
-                    inputs.push(Input::File(entry.into_path()));
+                match entry {
+                    // A link to a file counts as the file; links to directories are not followed.
+                    Ok(e) if e.path().is_file() && e.path().extension().is_some_and(|x| x == "kd") => {
+                        inputs.push(Input::File(e.into_path()));
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        let at = e.path().map_or_else(|| display(path), display);
+                        inputs.push(Input::Unreadable(format!("cannot read {at}: {e}")));
+                    }
                 }
             }
             if inputs.len() == before {
-                eprintln!("error: {}: no `.kd` file in this directory or below", display(path));
+                eprintln!(
+                    "error: {}: no `.kd` file in this directory or below (hidden ones are skipped)",
+                    display(path)
+                );
                 return Err(Failure::Spec);
             }
         } else {
@@ -73,6 +107,7 @@ fn fmt_one(input: &Input, check: bool, write: bool, console: Console) -> Result<
     let (raw, name) = match input {
         Input::File(path) => (read_raw(path, console)?, display(path)),
         Input::Stdin => (read_stdin(console)?, STDIN.to_owned()),
+        Input::Unreadable(message) => return Err(Failure::Runtime(message.clone())),
     };
     let bom = raw.starts_with(BOM);
     let crlf = raw.contains("\r\n");
@@ -85,15 +120,14 @@ fn fmt_one(input: &Input, check: bool, write: bool, console: Console) -> Result<
     })?;
     if check {
         let diff = kdrepro::unified_diff(&name, &format!("{name} (formatted)"), &source, &formatted);
-        print!("{diff}");
+        stdout(diff.as_bytes())?;
         return if diff.is_empty() { Ok(()) } else { Err(Failure::NotCanonical) };
     }
     let Input::File(path) = input else {
-        print!("{formatted}");
-        return Ok(());
+        return stdout(formatted.as_bytes());
     };
     if !write {
-        print!("{formatted}");
+        stdout(formatted.as_bytes())?;
     } else if formatted != source {
         let endings = if crlf { formatted.replace('\n', "\r\n") } else { formatted };
         std::fs::write(path, if bom { format!("{BOM}{endings}") } else { endings })

@@ -6,6 +6,7 @@ pub(crate) mod args;
 pub(crate) mod build;
 pub(crate) mod console;
 pub(crate) mod fmt;
+pub(crate) mod man;
 #[cfg(feature = "report")]
 pub(crate) mod progress;
 

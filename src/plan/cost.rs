@@ -176,7 +176,7 @@ impl Cost {
         Err(Diagnostic::error(
             e.span,
             format!(
-                "experiment `{}` needs about {} of memory with {} worker threads, above the limit of {}",
+                "experiment `{}` needs about {} of memory with {} worker thread(s), above the limit of {}",
                 e.name,
                 bytes(peak as f64),
                 self.threads,
@@ -190,7 +190,8 @@ impl Cost {
 impl fmt::Display for Cost {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (simulated, theory): (Vec<_>, Vec<_>) = self.experiments.iter().partition(|e| e.trials.is_some());
-        writeln!(f, "simulated experiments ({}, {} worker threads):", simulated.len(), self.threads)?;
+        let plural = if self.threads == 1 { "" } else { "s" };
+        writeln!(f, "simulated experiments ({}, {} worker thread{plural}):", simulated.len(), self.threads)?;
         for e in &simulated {
             let trials = match e.trials {
                 Some(Trials::Auto { max }) => format!("adaptive trials (up to {max}) per point"),

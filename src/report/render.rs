@@ -17,7 +17,7 @@ use super::prose::{self, paragraphs, prose_environment, prose_values};
 use super::provenance::{COMMIT, design_words};
 use super::results_file::results_file;
 use super::table;
-use super::world::ReportDate;
+use super::world::{MAIN_PATH, ReportDate};
 use crate::claims::{Status, Verdict, Verdicts};
 use crate::engine::{ExperimentResults, Results, Stop};
 use crate::numbers::{self, typeset};
@@ -181,18 +181,21 @@ pub fn render(input: &RenderInput<'_>) -> Result<Report, RenderError> {
 /// relative to it (`figures/fig1b.typ`, `kd.sublime-syntax`), into the PDF `build` writes: the same date, the same
 /// embedded fonts (and those of `fonts`), so that an unedited `<stem>.typ` gives `<stem>.pdf` byte for byte.
 ///
-/// Returns the PDF and Typst's warnings, each at `path:line:column`.
+/// Returns the PDF and Typst's warnings, each at `path:line:column`, the source called `name`.
 ///
 /// # Errors
 /// Typst's errors, at `path:line:column`.
 pub fn compile_typst(
+    name: &str,
     main: &str,
     files: &BTreeMap<String, Vec<u8>>,
     fonts: &Fonts,
 ) -> Result<(Vec<u8>, Vec<String>), String> {
     let date = ReportDate { year: DATE.year, month: DATE.month, day: DATE.day };
-    let compiled = compile(main, files, date, fonts).map_err(|e| e.to_string())?;
-    Ok((compiled.bytes, compiled.warnings.iter().map(ToString::to_string).collect()))
+    // The world calls the source by its virtual path; messages use the name the user gave.
+    let named = |message: String| message.replace(MAIN_PATH, name);
+    let compiled = compile(main, files, date, fonts).map_err(|e| named(e.to_string()))?;
+    Ok((compiled.bytes, compiled.warnings.iter().map(|w| named(w.to_string())).collect()))
 }
 
 /// A template failure is a kdrepro bug.

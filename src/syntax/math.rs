@@ -23,6 +23,10 @@ const MAX_NESTING: usize = 16;
 /// overflowed its stack on a chain of about 580 fractions (`a/a/a/…`), which no bracket nests.
 const MAX_DEPTH: usize = 64;
 
+/// The longest piece of mathematics, in bytes: Typst's math parser recurses along a chain of attachments or
+/// fractions before any depth check sees it (60 000 `x^` overflowed its stack), and no formula of a paper is near it.
+const MAX_LENGTH: usize = 4096;
+
 /// A piece of a spec text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Piece<'a> {
@@ -57,7 +61,8 @@ impl MathError {
 /// Splits `text` into prose and `$…$` mathematics, each piece of mathematics checked.
 ///
 /// # Errors
-/// An unclosed `$`; mathematics that does not parse, spans a blank line, nests brackets more than 16 deep, holds
+/// An unclosed `$`; mathematics that is longer than 4096 bytes, does not parse, spans a blank line, nests brackets
+/// more than 16 deep, holds
 /// code (`#`), a comment, or a name that is not a Typst math symbol or function. The error's range is in `text`.
 pub(crate) fn pieces(text: &str) -> Result<Vec<Piece<'_>>, MathError> {
     let mut pieces = Vec::new();
@@ -131,6 +136,10 @@ fn check(source: &str) -> Result<(), MathError> {
     if let Some(at) = blank_line(source) {
         return Err(MathError::new(at..at + 1, "mathematics cannot span a blank line")
             .hint("close the `$` before the paragraph ends"));
+    }
+    if source.len() > MAX_LENGTH {
+        return Err(MathError::new(0..source.len(), "this mathematics is too long")
+            .hint(format!("a piece of mathematics may have at most {MAX_LENGTH} bytes; split it")));
     }
     nesting(source)?;
     let root = typst_syntax::parse_math(source);

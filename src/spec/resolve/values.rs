@@ -67,9 +67,15 @@ pub(super) fn unknown(word: &Ident, what: &str, allowed: &[&str]) -> Diagnostic 
 
 /// "`x` is a signal, but a spectrum is needed here", labelling where `x` is declared.
 pub(super) fn wrong_kind(name: &Ident, declared: Named<'_>, wanted: &str) -> Diagnostic {
-    let is = kind_of(declared);
-    Diagnostic::error(name.span, format!("`{}` is a {is}, but a {wanted} is needed here", name.name))
-        .with_label(name_of(declared).span, format!("declared here as a {is}"))
+    let (is, wanted) = (article(kind_of(declared)), article(wanted));
+    Diagnostic::error(name.span, format!("`{}` is {is}, but {wanted} is needed here", name.name))
+        .with_label(name_of(declared).span, format!("declared here as {is}"))
+}
+
+/// "a task", "an experiment": a kind with its indefinite article (every kind's article follows its first letter).
+fn article(kind: &str) -> String {
+    let an = kind.starts_with(['a', 'e', 'i', 'o', 'u']);
+    format!("{} {kind}", if an { "an" } else { "a" })
 }
 
 /// The name a named thing was declared with.

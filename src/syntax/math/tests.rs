@@ -127,3 +127,12 @@ fn the_committed_math_names_are_typsts_math_scope() {
     assert!(names.len() > 100 && names.iter().any(|n| n == "zeta") && !names.iter().any(|n| n == "read"));
     assert!(super::MATH_NAMES == expected, "src/syntax/math_names.txt is not Typst's math scope");
 }
+
+#[test]
+fn a_long_chain_is_refused_before_typst_parses_it() {
+    // Helper-found: 60 000 `x^` (120 KB) overflowed the stack inside Typst's math parser, in `check`.
+    let chain = format!("${}b$", "x^".repeat(60_000));
+    let e = refused(&chain);
+    assert!(e.message.contains("too long"), "{e:?}");
+    assert!(pieces(&format!("${}b$", "x^".repeat(30))).is_ok());
+}
