@@ -309,6 +309,12 @@ fn issue_14_typst_never_overwrites_its_source_and_quiet_is_quiet() {
     let out = kdrepro(&dir.path, &["-q", "typst", "out/small.typ", "-o", "new/dir/again.pdf"], &[]);
     assert_eq!((out.status.code(), out.stderr.len()), (Some(0), 0), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(dir.path.join("new/dir/again.pdf").exists());
+    // Typst's messages name the user's paths, and never offer Typst's own `--root`.
+    dir.file("out/broken.typ", "#include \"missing.typ\"\n#include \"../x.typ\"\n");
+    let out = kdrepro(&dir.path, &["typst", "out/broken.typ"], &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("out/broken.typ:1:10: file not found (searched at out/missing.typ)"), "{stderr}");
+    assert!(!stderr.contains("--root") && !stderr.contains("main.typ"), "{stderr}");
 }
 
 #[test]

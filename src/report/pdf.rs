@@ -92,9 +92,11 @@ fn resolve_diagnostic(world: &ReportWorld, diagnostic: &SourceDiagnostic) -> Rep
         TypstSeverity::Error => Severity::Error,
         TypstSeverity::Warning => Severity::Warning,
     };
+    // Typst's command line has `--root`; kdrepro has no such option, and its sandbox is fixed.
     let hints = diagnostic
         .hints
         .iter()
+        .filter(|hint| !hint.v.contains("--root"))
         .map(|hint| match locate(world, hint.span) {
             Some(location) => format!("{} (at {location})", hint.v),
             None => hint.v.to_string(),

@@ -192,8 +192,10 @@ pub fn compile_typst(
     fonts: &Fonts,
 ) -> Result<(Vec<u8>, Vec<String>), String> {
     let date = ReportDate { year: DATE.year, month: DATE.month, day: DATE.day };
-    // The world calls the source by its virtual path; messages use the name the user gave.
-    let named = |message: String| message.replace(MAIN_PATH, name);
+    // The world calls the source by its virtual path and its directory `/`; messages use the paths the user gave.
+    let dir = std::path::Path::new(name).parent().map(|d| d.display().to_string()).filter(|d| !d.is_empty());
+    let searched = format!("(searched at {}/", dir.unwrap_or_else(|| ".".to_owned()));
+    let named = |message: String| message.replace(MAIN_PATH, name).replace("(searched at /", &searched);
     let compiled = compile(main, files, date, fonts).map_err(|e| named(e.to_string()))?;
     Ok((compiled.bytes, compiled.warnings.iter().map(|w| named(w.to_string())).collect()))
 }
