@@ -146,9 +146,20 @@ fn issue_11_a_misnamed_value_in_prose_stops_check_and_build_before_anything_runs
         let out = kdrepro(&dir.path, &args, &[]);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{stderr}");
-        assert!(stderr.contains("error: in this text: undefined value") && !stderr.contains("ran theory"), "{stderr}");
+        let said = "error: in this text (line 1 of the text): a value that does not exist: check the experiment";
+        assert!(stderr.contains(said) && !stderr.contains("<string>") && !stderr.contains("ran theory"), "{stderr}");
     }
     assert!(!dir.path.join("out").exists(), "nothing is written");
+    // Helper-found: a whole experiment, series or point printed a dump of its fields into the report.
+    for expression in ["sweep", "sweep.truth", "sweep.truth[20]"] {
+        let dump =
+            SMALL.replace("figure plot", &format!("text \"\"\"At n = 20: {{{{ {expression} }}}}.\"\"\"\nfigure plot"));
+        dir.file("dump.kd", &dump);
+        let out = kdrepro(&dir.path, &["check", "dump.kd"], &[]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{expression}: {stderr}");
+        assert!(stderr.contains("this prints a whole experiment, series or point"), "{stderr}");
+    }
 }
 
 #[test]

@@ -45,10 +45,21 @@ pub(super) fn expand(env: &Environment<'_>, values: &Value, t: &Text) -> Result<
         let at = e.line().map_or(String::new(), |line| format!(" (line {line} of the text)"));
         Diagnostic::error(t.span, format!("malformed `{{{{ ... }}}}` expression in this text{at}: {detail}"))
     })?;
-    let rendered =
-        env.render_str(&t.template, values).map_err(|e| Diagnostic::error(t.span, format!("in this text: {e}")))?;
+    let rendered = env.render_str(&t.template, values).map_err(|e| Diagnostic::error(t.span, expression_error(&e)))?;
     let paragraphs = paragraphs(&rendered).map_err(|e| printed(t, &e.message))?;
     Ok((rendered, paragraphs))
+}
+
+/// What went wrong in a text's expression, in the spec's words (minijinja's own names its template `<string>`).
+fn expression_error(e: &minijinja::Error) -> String {
+    let at = e.line().map_or(String::new(), |line| format!(" (line {line} of the text)"));
+    match e.kind() {
+        minijinja::ErrorKind::UndefinedError => format!(
+            "in this text{at}: a value that does not exist: check the experiment and series names, that the sample \
+             size is a point of the sweep and the field (`theory`, `mean`, `se`, ...)"
+        ),
+        _ => format!("in this text{at}: {}", e.detail().unwrap_or("the expression cannot be evaluated")),
+    }
 }
 
 /// An error in what a text's expressions print.
@@ -71,6 +82,11 @@ pub(super) fn prose_environment(spec: &Spec) -> Environment<'static> {
     env.add_filter("num", |x: f64, digits: Option<u32>| typeset(x, digits.unwrap_or(3) as usize));
     env.set_formatter(|out, state, value| match (value.kind(), value.as_i64(), f64::try_from(value.clone())) {
         (ValueKind::Number, None, Ok(x)) => out.write_str(&typeset(x, 6)).map_err(minijinja::Error::from),
+        // A whole experiment, series or point would print as a dump of its fields.
+        (ValueKind::Map | ValueKind::Seq | ValueKind::Iterable, ..) => Err(minijinja::Error::new(
+            minijinja::ErrorKind::InvalidOperation,
+            "this prints a whole experiment, series or point: name one value, as in `fig1b.optimal[200].theory`",
+        )),
         _ => minijinja::escape_formatter(out, state, value),
     });
     env
