@@ -278,12 +278,15 @@ fn issue_14_flags_conflict_and_colour_wherever_they_stand() {
 fn issue_14_control_characters_of_a_spec_never_reach_the_terminal_raw() {
     // Helper-found: an ESC in a claim's label reached the terminal in the plan and the verdict lines.
     let dir = Scratch::new("control-characters");
-    dir.file("esc.kd", &SMALL.replace("\"The optimal surrogate wins\"", "\"The optimal \x1b[31m surrogate wins\""));
+    dir.file(
+        "esc.kd",
+        &SMALL.replace("\"The optimal surrogate wins\"", "\"The optimal \x1b[31m surrogate\u{202e} wins\""),
+    );
     let check = kdrepro(&dir.path, &["check", "esc.kd"], &[]);
     let build = kdrepro(&dir.path, &["build", "esc.kd", "-o", "out"], &[]);
     for out in [&check, &build] {
         let text = [String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)].concat();
-        assert!(!text.contains('\x1b') && text.contains("The optimal ␛[31m surrogate wins"), "{text}");
+        assert!(!text.contains(['\x1b', '\u{202e}']) && text.contains("The optimal ␛[31m surrogate� wins"), "{text}");
     }
 }
 
@@ -295,10 +298,14 @@ fn issue_14_typst_never_overwrites_its_source_and_quiet_is_quiet() {
     let typ = std::fs::read(dir.path.join("out/small.typ")).unwrap();
     std::fs::copy(dir.path.join("out/small.typ"), dir.path.join("out/named.pdf")).unwrap();
     std::os::unix::fs::symlink("small.typ", dir.path.join("out/link.pdf")).unwrap();
+    std::fs::hard_link(dir.path.join("out/small.typ"), dir.path.join("out/hard.pdf")).unwrap();
+    // Second round, helper-found: a path through a directory that does not exist yet, and a hard link.
     for args in [
         &["typst", "out/small.typ", "-o", "out/small.typ"][..],
         &["typst", "out/small.typ", "-o", "out/link.pdf"],
         &["typst", "out/named.pdf"],
+        &["typst", "out/small.typ", "-o", "out/new/../small.typ"],
+        &["typst", "out/small.typ", "-o", "out/hard.pdf"],
     ] {
         let out = kdrepro(&dir.path, args, &[]);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
@@ -315,6 +322,17 @@ fn issue_14_typst_never_overwrites_its_source_and_quiet_is_quiet() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("out/broken.typ:1:10: file not found (searched at out/missing.typ)"), "{stderr}");
     assert!(!stderr.contains("--root") && !stderr.contains("main.typ"), "{stderr}");
+    // A source named main.typ compiles; another main.typ beside a source is refused with the reason.
+    std::fs::create_dir_all(dir.path.join("m/figures")).unwrap();
+    std::fs::copy(dir.path.join("out/small.typ"), dir.path.join("m/main.typ")).unwrap();
+    std::fs::copy(dir.path.join("out/kd.sublime-syntax"), dir.path.join("m/kd.sublime-syntax")).unwrap();
+    std::fs::copy(dir.path.join("out/figures/plot.typ"), dir.path.join("m/figures/plot.typ")).unwrap();
+    let out = kdrepro(&dir.path, &["typst", "m/main.typ"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    std::fs::copy(dir.path.join("m/main.typ"), dir.path.join("m/other.typ")).unwrap();
+    let out = kdrepro(&dir.path, &["typst", "m/other.typ"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("a file named main.typ beside the source"));
 }
 
 #[test]

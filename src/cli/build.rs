@@ -128,21 +128,34 @@ pub(crate) fn build(args: &BuildArgs, console: Console) -> Result<(), Failure> {
 pub(crate) fn typst(args: &TypstArgs, console: Console) -> Result<(), Failure> {
     let source = display(&args.file);
     let out = args.out.clone().unwrap_or_else(|| args.file.with_extension("pdf"));
-    // The PDF must not replace its own source (`-o x.typ`, a link to it, or a source named `x.pdf`).
-    let same = |a: &std::path::Path, b: &std::path::Path| {
-        a.canonicalize().ok().zip(b.canonicalize().ok()).is_some_and(|(a, b)| a == b)
-    };
-    if same(&args.file, &out) {
+    if args.file.is_dir() {
+        eprintln!("error: {source} is a directory: give the report's Typst source, e.g. report/paper.typ");
+        return Err(Failure::Spec);
+    }
+    let bytes = std::fs::read(&args.file).map_err(|e| Failure::Runtime(format!("cannot read {source}: {e}")))?;
+    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| Failure::Runtime(format!("cannot create {}: {e}", display(dir))))?;
+    }
+    // The PDF must not replace its own source: `-o x.typ`, `-o dir/../x.typ`, a symbolic or hard link to it, or a
+    // source named `x.pdf`. The same file is the same device and inode, whatever the path.
+    if same_file(&args.file, &out) {
         eprintln!("error: the PDF would overwrite its source {source}: choose another `-o`");
         return Err(Failure::Spec);
     }
     let fonts = load_fonts(&args.fonts)?;
-    let bytes = std::fs::read(&args.file).map_err(|e| Failure::Runtime(format!("cannot read {source}: {e}")))?;
     let Ok(main) = String::from_utf8(bytes) else {
         eprintln!("error: {source} is not UTF-8 text");
         return Err(Failure::Spec);
     };
     let files = beside(&args.file)?;
+    if files.contains_key("main.typ") {
+        eprintln!(
+            "error: {}: a file named main.typ beside the source cannot be used: kdrepro compiles the source under that \
+             name; rename it",
+            display(spec_dir(&args.file))
+        );
+        return Err(Failure::Spec);
+    }
     // Typst recurses on the source: a deep one gets a large stack rather than overflowing the main thread's.
     let compiled = std::thread::Builder::new()
         .stack_size(TYPST_STACK)
@@ -159,12 +172,25 @@ pub(crate) fn typst(args: &TypstArgs, console: Console) -> Result<(), Failure> {
     for w in warnings {
         eprintln!("{w}");
     }
-    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| Failure::Runtime(format!("cannot create {}: {e}", display(dir))))?;
-    }
     std::fs::write(&out, pdf).map_err(|e| Failure::Runtime(format!("cannot write {}: {e}", display(&out))))?;
     console.info(format_args!("wrote {}", display(&out)));
     Ok(())
+}
+
+/// Whether two paths name one existing file (links followed).
+#[cfg(unix)]
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(a), Ok(b)) => (a.dev(), a.ino()) == (b.dev(), b.ino()),
+        _ => false,
+    }
+}
+
+/// Whether two paths name one existing file (symbolic links followed; hard links are not seen here).
+#[cfg(not(unix))]
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    a.canonicalize().ok().zip(b.canonicalize().ok()).is_some_and(|(a, b)| a == b)
 }
 
 /// The stack of the thread that compiles a Typst source (reserved, not committed, until used).
@@ -178,7 +204,7 @@ fn beside(file: &std::path::Path) -> Result<BTreeMap<String, Vec<u8>>, Failure> 
     for entry in walkdir::WalkDir::new(root).sort_by_file_name().into_iter().filter_entry(|e| !hidden(e)) {
         let entry = entry.map_err(|e| Failure::Runtime(format!("cannot read {}: {e}", display(root))))?;
         let skip = [".pdf", ".results.yaml"].iter().any(|x| entry.file_name().to_string_lossy().ends_with(x));
-        if !entry.file_type().is_file() || skip {
+        if !entry.file_type().is_file() || skip || same_file(entry.path(), file) {
             continue;
         }
         let relative = entry.path().strip_prefix(root).unwrap_or(entry.path());

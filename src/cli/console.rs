@@ -73,9 +73,11 @@ pub(crate) fn stdout(text: &[u8]) -> Result<(), Failure> {
 }
 
 /// Text for a terminal: control characters other than line breaks and tabs (an ESC in a claim's label would
-/// recolour the terminal) are shown as their Unicode control pictures (`␛`), or `�` beyond ASCII.
+/// recolour the terminal) are shown as their Unicode control pictures (`␛`), or `�` beyond ASCII, as are the
+/// bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069), which would reorder the rest of the line.
 pub(crate) fn visible(text: &str) -> Cow<'_, str> {
-    let hidden = |c: char| c.is_control() && c != '\n' && c != '\t';
+    let bidi = |c: char| matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    let hidden = |c: char| (c.is_control() && c != '\n' && c != '\t') || bidi(c);
     if !text.contains(hidden) {
         return Cow::Borrowed(text);
     }
