@@ -3,6 +3,7 @@
 
 mod cli;
 
+use std::io::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -77,8 +78,14 @@ fn parse() -> Cli {
     if let Some(color) = color {
         command = command.color(color);
     }
-    let cli =
-        command.try_get_matches_from_mut(&args).and_then(|m| Cli::from_arg_matches(&m)).unwrap_or_else(|e| e.exit());
+    let cli = command.try_get_matches_from_mut(&args).and_then(|m| Cli::from_arg_matches(&m)).unwrap_or_else(|e| {
+        // `--help` and `--version` go to stdout: one that cannot be written is a failure (exit 3), as for any output.
+        if let Err(io) = e.print() {
+            let _ = writeln!(std::io::stderr(), "error: cannot write to standard output: {io}");
+            std::process::exit(3);
+        }
+        std::process::exit(e.exit_code())
+    });
     if cli.quiet && cli.verbose {
         let message = "the argument '--quiet' cannot be used with '--verbose'";
         command.error(clap::error::ErrorKind::ArgumentConflict, message).exit();

@@ -226,6 +226,8 @@ fn issue_14_output_that_cannot_be_written_is_an_error_not_a_panic() {
         &["check", "small.kd", "--format", "json"],
         &["fmt", "small.kd"],
         &["completions", "bash"],
+        &["--help"],
+        &["--version"],
     ] {
         let out = std::process::Command::new(assert_cmd::cargo::cargo_bin!("kdrepro"))
             .current_dir(&dir.path)
