@@ -42,15 +42,15 @@ mod stats;
 mod syntax;
 mod theory;
 
-pub use claims::{Verdicts, decided, judge};
+pub use claims::{Outcome, Verdicts, decided, judge};
 pub use diagnostics::{Diagnostic, Severity, Span};
 pub use engine::{Results, RunError, RunOptions, StoppingRule, Tick, Work, outline, run};
 pub use plan::{Cost, Overrides, Plan, default_memory_limit, parse_bytes};
-pub use report::check_prose;
 #[cfg(feature = "report")]
 pub use report::{
     FontError, Fonts, ReadError, RenderError, RenderInput, Report, ResultsFile, SCHEMA, check_fonts, check_mathematics,
     check_output, check_printed_mathematics, compile_typst, located, output_stem, render, spec_hash, write_report,
 };
+pub use report::{PrintedProse, check_prose};
 pub use spec::{Signatures, Spec, lint, resolve};
 pub use syntax::{Ast, Order, format, parse, unified_diff};

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, ValueEnum};
-use kdrepro::{Ast, Diagnostic, Overrides, Plan, Spec};
+use kdrepro::{Ast, Diagnostic, Overrides, Plan, PrintedProse, Spec};
 
 use cli::Failure;
 use cli::args::{CheckArgs, Cli, Command, Format};
@@ -118,8 +118,8 @@ pub(crate) fn load(
     let spec = kdrepro::resolve(&ast, &source, spec_dir(path)).map_err(print)?;
     // Prose is rendered against the outline of the results now, so that a misnamed value stops `check` and
     // `build` before anything runs.
-    kdrepro::check_prose(&spec).map_err(print)?;
-    let mut warnings = typeset_checks(&ast, &spec, &source, fonts).map_err(print)?;
+    let prose = kdrepro::check_prose(&spec).map_err(print)?;
+    let mut warnings = typeset_checks(&ast, &prose, &spec, &source, fonts).map_err(print)?;
     warnings.extend(kdrepro::lint(&ast, &spec));
     Ok((spec, source, warnings))
 }
@@ -129,12 +129,13 @@ pub(crate) fn load(
 #[cfg(feature = "report")]
 fn typeset_checks(
     ast: &Ast,
+    prose: &PrintedProse<'_>,
     spec: &Spec,
     source: &str,
     fonts: &Typesetting,
 ) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
     kdrepro::check_mathematics(ast, source, fonts)?;
-    kdrepro::check_printed_mathematics(spec, fonts)?;
+    kdrepro::check_printed_mathematics(prose, fonts)?;
     Ok(kdrepro::check_fonts(spec, source, fonts))
 }
 
@@ -145,7 +146,13 @@ fn typeset_checks(
     clippy::trivially_copy_pass_by_ref,
     reason = "the signature of the report build's checks"
 )]
-fn typeset_checks(_: &Ast, _: &Spec, _: &str, (): &Typesetting) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
+fn typeset_checks(
+    _: &Ast,
+    _: &PrintedProse<'_>,
+    _: &Spec,
+    _: &str,
+    (): &Typesetting,
+) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
     eprintln!(
         "note: kdrepro was built without the `report` feature: mathematics is checked against Typst's grammar and \
          its math names but not typeset (a name's modifiers, as in `arrow.r.long`, are not checked), and the fonts \

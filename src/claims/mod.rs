@@ -5,5 +5,5 @@ mod theory;
 mod verdict;
 
 pub use judge::{decided, judge};
-pub use verdict::Verdicts;
 pub(crate) use verdict::{Decision, Detail, Fit, PointCheck, Scope, Status, Verdict};
+pub use verdict::{Outcome, Verdicts};

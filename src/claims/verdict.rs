@@ -12,15 +12,50 @@ pub struct Verdicts {
     pub(crate) claims: Vec<Verdict>,
 }
 
-impl Verdicts {
-    /// Whether some claim failed, or held where the spec expected the paper's statement to be contradicted.
-    pub fn any_failed(&self) -> bool {
-        self.claims.iter().any(|c| matches!(c.status, Status::Fail | Status::Unexpected))
+/// The outcome of a build, from its claims' verdicts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Every claim held, or was contradicted where the spec expects it (exit 0).
+    Pass,
+    /// Some claim failed, or held where the spec expected a contradiction (exit 1).
+    Fail,
+    /// No claim failed, but some claim is inconclusive (exit 4).
+    Inconclusive,
+}
+
+impl Outcome {
+    /// The outcome of claims with these verdicts: a failure outweighs an inconclusive claim.
+    pub(crate) fn of(statuses: impl IntoIterator<Item = Status>) -> Self {
+        statuses.into_iter().fold(Outcome::Pass, |outcome, status| match (outcome, status) {
+            (Outcome::Fail, _) | (_, Status::Fail | Status::Unexpected) => Outcome::Fail,
+            (Outcome::Inconclusive, _) | (_, Status::Inconclusive) => Outcome::Inconclusive,
+            _ => Outcome::Pass,
+        })
     }
 
-    /// Whether some claim is inconclusive.
-    pub fn any_inconclusive(&self) -> bool {
-        self.claims.iter().any(|c| c.status == Status::Inconclusive)
+    /// `pass`, `fail` or `inconclusive`.
+    pub fn word(self) -> &'static str {
+        match self {
+            Outcome::Pass => "pass",
+            Outcome::Fail => "fail",
+            Outcome::Inconclusive => "inconclusive",
+        }
+    }
+
+    /// The exit code of `kdrepro build` for this outcome: 0, 1 or 4.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Outcome::Pass => 0,
+            Outcome::Fail => 1,
+            Outcome::Inconclusive => 4,
+        }
+    }
+}
+
+impl Verdicts {
+    /// The outcome of the build these verdicts end.
+    pub fn outcome(&self) -> Outcome {
+        Outcome::of(self.claims.iter().map(|c| c.status))
     }
 
     /// One line per claim: `pass name: statement`, `FAIL name: statement`, `INCONCLUSIVE name: statement`,
@@ -357,4 +392,27 @@ pub(crate) struct PointCheck {
     pub(crate) high: f64,
     /// Whether this point passed, failed or is undecided.
     pub(crate) status: Status,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Outcome, Status};
+
+    #[test]
+    fn a_failure_outweighs_an_inconclusive_claim_and_an_expected_contradiction_passes() {
+        use Status::{Contradicted, Fail, Inconclusive, Pass, Unexpected};
+        // The exit codes of the README: 1 if any claim failed or held unexpectedly, else 4 if any is undecided.
+        let cases = [
+            (vec![], Outcome::Pass, 0),
+            (vec![Pass, Contradicted], Outcome::Pass, 0),
+            (vec![Pass, Inconclusive, Contradicted], Outcome::Inconclusive, 4),
+            (vec![Inconclusive, Unexpected], Outcome::Fail, 1),
+            (vec![Fail, Inconclusive], Outcome::Fail, 1),
+            (vec![Inconclusive, Fail, Pass], Outcome::Fail, 1),
+        ];
+        for (statuses, outcome, code) in cases {
+            assert_eq!(Outcome::of(statuses.clone()), outcome, "{statuses:?}");
+            assert_eq!(outcome.exit_code(), code);
+        }
+    }
 }

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use kdrepro::{Diagnostic, Fonts, Overrides, Plan, RenderError, RenderInput, RunOptions};
+use kdrepro::{Diagnostic, Fonts, Outcome, Overrides, Plan, RenderError, RenderInput, RunOptions};
 
 use crate::cli::Failure;
 use crate::cli::args::{BuildArgs, FONT_PATHS_VARIABLE, FontArgs, Format, TypstArgs};
@@ -116,10 +116,10 @@ pub(crate) fn build(args: &BuildArgs, console: Console) -> Result<(), Failure> {
     if args.format == Format::Json {
         crate::cli::console::stdout(report.results.verdicts_json(&display(path), &source, &written).as_bytes())?;
     }
-    match report.results.outcome().1 {
-        0 => Ok(()),
-        4 => Err(Failure::Inconclusive),
-        _ => Err(Failure::Claims),
+    match verdicts.outcome() {
+        Outcome::Pass => Ok(()),
+        Outcome::Inconclusive => Err(Failure::Inconclusive),
+        Outcome::Fail => Err(Failure::Claims),
     }
 }
 
@@ -200,8 +200,7 @@ const TYPST_STACK: usize = 512 << 20;
 fn beside(file: &std::path::Path) -> Result<BTreeMap<String, Vec<u8>>, Failure> {
     let root = spec_dir(file);
     let mut files = BTreeMap::new();
-    let hidden = |e: &walkdir::DirEntry| e.depth() > 0 && e.file_name().to_string_lossy().starts_with('.');
-    for entry in walkdir::WalkDir::new(root).sort_by_file_name().into_iter().filter_entry(|e| !hidden(e)) {
+    for entry in crate::cli::visible_entries(root) {
         let entry = entry.map_err(|e| Failure::Runtime(format!("cannot read {}: {e}", display(root))))?;
         let skip = [".pdf", ".results.yaml"].iter().any(|x| entry.file_name().to_string_lossy().ends_with(x));
         if !entry.file_type().is_file() || skip || same_file(entry.path(), file) {

@@ -73,8 +73,7 @@ fn inputs(paths: &[PathBuf]) -> Result<Vec<Input>, Failure> {
             inputs.push(Input::Stdin);
         } else if path.is_dir() {
             let before = inputs.len();
-            let hidden = |e: &walkdir::DirEntry| e.depth() > 0 && e.file_name().to_string_lossy().starts_with('.');
-            for entry in walkdir::WalkDir::new(path).sort_by_file_name().into_iter().filter_entry(|e| !hidden(e)) {
+            for entry in super::visible_entries(path) {
                 match entry {
                     // A link to a file counts as the file; links to directories are not followed.
                     Ok(e) if e.path().is_file() && e.path().extension().is_some_and(|x| x == "kd") => {

@@ -26,3 +26,10 @@ pub(crate) enum Failure {
     /// The report was written, no claim failed, but some claim is inconclusive (exit 4).
     Inconclusive,
 }
+
+/// The entries below `dir` (itself first), sorted by name; hidden ones (`.git`, a report's `.cache`) are skipped
+/// with everything below them. `fmt DIR` and `typst FILE` read what this yields.
+pub(crate) fn visible_entries(dir: &std::path::Path) -> impl Iterator<Item = walkdir::Result<walkdir::DirEntry>> {
+    let hidden = |e: &walkdir::DirEntry| e.depth() > 0 && e.file_name().to_string_lossy().starts_with('.');
+    walkdir::WalkDir::new(dir).sort_by_file_name().into_iter().filter_entry(move |e| !hidden(e))
+}

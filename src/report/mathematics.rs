@@ -7,23 +7,21 @@ use std::collections::BTreeMap;
 use super::error::{ReportDiagnostic, ReportError};
 use super::fonts::Fonts;
 use super::pdf::typeset;
-use super::prose::{self, expand, printed, prose_environment, prose_values, reflow};
+use super::prose::{PrintedProse, printed, reflow};
 use super::world::ReportDate;
 use crate::diagnostics::Diagnostic;
-use crate::spec::{Spec, Text, texts};
+use crate::spec::{Text, texts};
 use crate::syntax::{Ast, MathError, Piece, pieces};
 
-/// Typesets, in `fonts`, the mathematics every `text` block of `spec` prints once its expressions are evaluated
-/// against the outline of the results ([`check_prose`](super::check_prose) reads them first): what Typst refuses
-/// stops `check` and `build` at the text, not the report after the run.
+/// Typesets, in `fonts`, the mathematics the `text` blocks print once their expressions are evaluated against the
+/// outline of the results (as [`check_prose`](super::check_prose) printed them): what Typst refuses stops `check`
+/// and `build` at the text, not the report after the run.
 ///
 /// # Errors
 /// One diagnostic per text whose printed mathematics Typst refuses.
-pub fn check_printed_mathematics(spec: &Spec, fonts: &Fonts) -> Result<(), Vec<Diagnostic>> {
-    let (env, values) = (prose_environment(spec), prose_values(&crate::engine::outline(spec)));
-    let errors: Vec<Diagnostic> = prose::texts(spec)
-        .filter_map(|t| expand(&env, &values, t).and_then(|(rendered, _)| check_printed(t, &rendered, fonts)).err())
-        .collect();
+pub fn check_printed_mathematics(prose: &PrintedProse<'_>, fonts: &Fonts) -> Result<(), Vec<Diagnostic>> {
+    let errors: Vec<Diagnostic> =
+        prose.texts.iter().filter_map(|(t, rendered)| check_printed(t, rendered, fonts).err()).collect();
     if errors.is_empty() { Ok(()) } else { Err(errors) }
 }
 
@@ -132,7 +130,8 @@ mod tests {
         ] {
             let source = format!("title \"t\"\ntext \"\"\"{template}\"\"\"\n");
             let spec = crate::resolve(&crate::parse(&source).unwrap(), &source, std::path::Path::new(".")).unwrap();
-            let errors = check_printed_mathematics(&spec, &Fonts::embedded()).unwrap_err();
+            let errors =
+                check_printed_mathematics(&crate::check_prose(&spec).unwrap(), &Fonts::embedded()).unwrap_err();
             assert_eq!(errors.len(), 1, "{template}");
             assert_eq!(errors[0].span.text(&source), format!("\"\"\"{template}\"\"\""));
             let want = format!("in this text, once its expressions are printed: Typst cannot typeset {formula}: ");
@@ -141,7 +140,7 @@ mod tests {
         // Printed mathematics Typst accepts passes.
         let source = "title \"t\"\ntext \"\"\"a {{ \"$x^2$\" }} $y_{{ 1 }}$\"\"\"\n";
         let spec = crate::resolve(&crate::parse(source).unwrap(), source, std::path::Path::new(".")).unwrap();
-        check_printed_mathematics(&spec, &Fonts::embedded()).unwrap();
+        check_printed_mathematics(&crate::check_prose(&spec).unwrap(), &Fonts::embedded()).unwrap();
     }
 
     /// The messages and located texts of checking `source`'s mathematics.

@@ -47,7 +47,7 @@ pub(crate) use pdf::typeset;
 #[cfg(all(test, feature = "report"))]
 pub(crate) use {error::ReportError, pdf::compile_pdf, world::ReportDate};
 
-pub use prose::check_prose;
+pub use prose::{PrintedProse, check_prose};
 #[cfg(feature = "report")]
 pub use {
     claim_words::located,

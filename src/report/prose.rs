@@ -17,22 +17,32 @@ use crate::spec::{Part, Spec, Text};
 /// before anything runs: a value that does not exist (a misnamed series, an n outside the sweep, `.mean` of a
 /// theory-only experiment) is an error at its text, as `build` would find only after the run; so is printed
 /// mathematics outside the safe subset. Whether Typst can typeset what they print is
-/// [`check_printed_mathematics`](super::check_printed_mathematics)'s part.
+/// [`check_printed_mathematics`](super::check_printed_mathematics)'s part, on the texts this returns.
 ///
 /// # Errors
 /// One diagnostic per prose block that cannot be rendered.
-pub fn check_prose(spec: &Spec) -> Result<(), Vec<Diagnostic>> {
+pub fn check_prose(spec: &Spec) -> Result<PrintedProse<'_>, Vec<Diagnostic>> {
     let (env, values) = (prose_environment(spec), prose_values(&crate::engine::outline(spec)));
-    let errors: Vec<Diagnostic> = texts(spec).filter_map(|t| expand(&env, &values, t).err()).collect();
-    if errors.is_empty() { Ok(()) } else { Err(errors) }
-}
-
-/// The spec's `text` blocks, in document order.
-pub(super) fn texts(spec: &Spec) -> impl Iterator<Item = &Text> {
-    spec.document.iter().filter_map(|part| match part {
+    let (mut texts, mut errors) = (Vec::new(), Vec::new());
+    let blocks = spec.document.iter().filter_map(|part| match part {
         Part::Text(t) => Some(t),
         _ => None,
-    })
+    });
+    for t in blocks {
+        match expand(&env, &values, t) {
+            Ok((rendered, _)) => texts.push((t, rendered)),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() { Ok(PrintedProse { texts }) } else { Err(errors) }
+}
+
+/// The `text` blocks of a spec with their expressions printed against the outline of its results, as
+/// [`check_prose`] rendered them.
+#[derive(Debug)]
+pub struct PrintedProse<'s> {
+    /// Each block with its printed text, in document order.
+    pub(super) texts: Vec<(&'s Text, String)>,
 }
 
 /// A prose block with its expressions printed against `values`: the text, and its paragraphs as escaped markup.

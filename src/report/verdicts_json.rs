@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::ResultsFile;
-use crate::claims::Status;
+use crate::claims::{Outcome, Status};
 
 /// The version of the document's format.
 const FORMAT_VERSION: u32 = 1;
@@ -57,26 +57,13 @@ struct ClaimDocument<'a> {
 }
 
 impl ResultsFile {
-    /// The build's outcome and exit code from its verdicts: `fail` (1) if a claim failed or held where the spec
-    /// expected a contradiction, else `inconclusive` (4) if a claim is undecided, else `pass` (0).
-    pub fn outcome(&self) -> (&'static str, u8) {
-        let any = |wanted: &[Status]| self.claims.iter().any(|c| wanted.contains(&c.verdict));
-        if any(&[Status::Fail, Status::Unexpected]) {
-            ("fail", 1)
-        } else if any(&[Status::Inconclusive]) {
-            ("inconclusive", 4)
-        } else {
-            ("pass", 0)
-        }
-    }
-
     /// The verdicts as a JSON document (`docs/schema/build.schema.json`): the spec read from `spec` with text
     /// `source` (for the claims' lines), and the `outputs` written.
     ///
     /// # Panics
     /// Never: the document is plain data.
     pub fn verdicts_json(&self, spec: &str, source: &str, outputs: &[String]) -> String {
-        let (outcome, exit_code) = self.outcome();
+        let outcome = Outcome::of(self.claims.iter().map(|c| c.verdict));
         let claims = self
             .claims
             .iter()
@@ -104,8 +91,8 @@ impl ResultsFile {
             spec_hash: &self.spec_hash,
             seed: self.seed,
             draft_trials: self.draft_trials,
-            outcome,
-            exit_code,
+            outcome: outcome.word(),
+            exit_code: outcome.exit_code(),
             verdicts: &self.verdicts,
             claims,
             outputs,
