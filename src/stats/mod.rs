@@ -14,4 +14,4 @@ pub(crate) use multiplicity::Holm;
 pub(crate) use paired::PairedComparison;
 pub(crate) use slope::LogLogFit;
 pub(crate) use summary::Summary;
-pub(crate) use welch::{Welch, welch};
+pub(crate) use welch::{MeanEstimate, Welch, welch};

@@ -1,7 +1,9 @@
 //! Welch's two-sample interval for a difference of means with unequal variances (Welch 1947).
 
 use super::error::StatsError;
-use super::summary::{Summary, t_quantile};
+use statrs::distribution::ContinuousCDF;
+
+use super::summary::{Summary, students_t, t_quantile};
 
 /// The difference of the means of two independent samples, `mean(a) − mean(b)`, with its two-sided interval
 /// `d ± t_{(1+c)/2, ν} · √(s_a²/n_a + s_b²/n_b)` on the Welch–Satterthwaite degrees of freedom
@@ -20,16 +22,47 @@ pub(crate) struct Welch {
     pub(crate) ci_high: f64,
 }
 
+/// A sample mean as a summary reports it: the estimate, its standard error and the sample size behind it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct MeanEstimate {
+    /// The sample mean.
+    pub(crate) mean: f64,
+    /// Its standard error s/√n.
+    pub(crate) se: f64,
+    /// The sample size n (≥ 2).
+    pub(crate) count: usize,
+}
+
 /// Welch's interval at confidence `confidence`. Errors as in [`Summary::new`], for either sample.
 pub(crate) fn welch(a: &[f64], b: &[f64], confidence: f64) -> Result<Welch, StatsError> {
     let (sa, sb) = (Summary::new(a, confidence)?, Summary::new(b, confidence)?);
-    let (va, vb) = (sa.se * sa.se, sb.se * sb.se);
-    let se = (va + vb).sqrt();
-    let df = (va + vb).powi(2) / (va * va / (sa.count - 1) as f64 + vb * vb / (sb.count - 1) as f64);
-    let mean = sa.mean - sb.mean;
-    // Two constant samples: no sampling error at all (0/0 degrees of freedom).
-    let half = if se == 0.0 { 0.0 } else { t_quantile(df, 0.5 + confidence / 2.0) * se };
-    Ok(Welch { mean, se, df, ci_low: mean - half, ci_high: mean + half })
+    let estimate = |s: Summary| MeanEstimate { mean: s.mean, se: s.se, count: s.count };
+    Ok(Welch::from_estimates(estimate(sa), estimate(sb), confidence))
+}
+
+impl Welch {
+    /// Welch's interval from the two samples' summaries alone (what a results file keeps), `a − b`. Both counts
+    /// must be at least 2 (a summary's standard error needs them).
+    pub(crate) fn from_estimates(a: MeanEstimate, b: MeanEstimate, confidence: f64) -> Self {
+        let (va, vb) = (a.se * a.se, b.se * b.se);
+        let se = (va + vb).sqrt();
+        let df = (va + vb).powi(2) / (va * va / (a.count - 1) as f64 + vb * vb / (b.count - 1) as f64);
+        let mean = a.mean - b.mean;
+        // Two constant samples: no sampling error at all (0/0 degrees of freedom).
+        let half = if se == 0.0 { 0.0 } else { t_quantile(df, 0.5 + confidence / 2.0) * se };
+        Self { mean, se, df, ci_low: mean - half, ci_high: mean + half }
+    }
+
+    /// The two-sided p-value of H₀: equal means, 2·(1 − F_ν(|d|/se)) on Student's t with ν = [`Welch::df`].
+    /// Without sampling error (se = 0) it is 1 for equal means and 0 otherwise.
+    pub(crate) fn p_value(&self) -> f64 {
+        if self.se == 0.0 {
+            return if self.mean == 0.0 { 1.0 } else { 0.0 };
+        }
+        let t = (self.mean / self.se).abs();
+        // The upper tail directly (sf), not 1 − cdf, which rounds to 0 for p below 1e-16.
+        (2.0 * students_t(self.df).sf(t)).min(1.0)
+    }
 }
 
 #[cfg(test)]
@@ -66,5 +99,42 @@ mod tests {
         }
         let rate = covered as f64 / 2000.0;
         assert!((rate - 0.95).abs() < 0.02, "coverage {rate}");
+    }
+
+    #[test]
+    fn p_value_on_two_degrees_of_freedom_matches_the_closed_form() {
+        // Equal standard errors 0.5 with n = 2 each: ν = (2v)²/(v² + v²) = 2 exactly, se = √0.5, t = 1/√0.5 = √2.
+        // Student's t with 2 degrees of freedom has F(t) = 1/2 + t/(2√(2 + t²)), so p = 1 − t/√(2 + t²) = 1 − 1/√2.
+        let at = |mean| MeanEstimate { mean, se: 0.5, count: 2 };
+        let w = Welch::from_estimates(at(1.0), at(0.0), 0.95);
+        assert!((w.df - 2.0).abs() < 1e-15);
+        let expected = 1.0 - 0.5_f64.sqrt();
+        assert!((w.p_value() - expected).abs() < 1e-12, "{} vs {expected}", w.p_value());
+        // Far in the tail, t = 10⁶/√0.5: p = 1 − t/√(2 + t²) ≈ 1/t² = 5·10⁻¹³, which 1 − cdf would round badly.
+        let tail = Welch::from_estimates(at(1e6), at(0.0), 0.95).p_value();
+        let t = 1e6 / 0.5_f64.sqrt();
+        assert!((tail / (1.0 / (t * t)) - 1.0).abs() < 1e-6, "{tail}");
+        // No sampling error: equal means are not different, unequal ones certainly are.
+        let exact = |mean| MeanEstimate { mean, se: 0.0, count: 10 };
+        assert_eq!(Welch::from_estimates(exact(1.0), exact(1.0), 0.95).p_value(), 1.0);
+        assert_eq!(Welch::from_estimates(exact(1.0), exact(2.0), 0.95).p_value(), 0.0);
+    }
+
+    #[test]
+    fn p_value_rejects_at_the_nominal_rate_under_equal_means() {
+        use rand::{RngExt, SeedableRng};
+        use rand_distr::StandardNormal;
+        use rand_xoshiro::Xoshiro256PlusPlus;
+        // 4000 null replications (N(0, 1) with 8 draws against N(0, 2²) with 20): P(p ≤ 0.05) = 0.05 with standard
+        // error √(0.05·0.95/4000) ≈ 0.0034, so the rate must land in 0.05 ± 0.014.
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(11);
+        let mut rejected = 0;
+        for _ in 0..4000 {
+            let a: Vec<f64> = (0..8).map(|_| rng.sample::<f64, _>(StandardNormal)).collect();
+            let b: Vec<f64> = (0..20).map(|_| 2.0 * rng.sample::<f64, _>(StandardNormal)).collect();
+            rejected += usize::from(welch(&a, &b, 0.95).unwrap().p_value() <= 0.05);
+        }
+        let rate = rejected as f64 / 4000.0;
+        assert!((rate - 0.05).abs() < 0.014, "rejection rate {rate}");
     }
 }
