@@ -14,6 +14,7 @@
 //! | run | [`Plan`] → [`Results`] (theory, then the work units, cached) | [`run`] |
 //! | judge | [`Plan`] + [`Results`] → [`Verdicts`] | [`judge`] |
 //! | render | everything → PDF, Typst source, results file ([`ResultsFile`]), figures | [`render`] |
+//! | diff | two results files → what changed beyond noise ([`ResultsDiff`]) | [`compare`] |
 //!
 //! Without the default feature `report` (the Typst compiler) the library stops at the plan and the checks that
 //! need no typesetting: parse, resolve, [`lint`], [`check_prose`], [`Plan`] and [`Cost`], [`format`]; the run and
@@ -30,6 +31,8 @@
 
 mod claims;
 mod diagnostics;
+#[cfg(feature = "report")]
+mod diff;
 mod engine;
 mod numbers;
 #[cfg(test)]
@@ -44,6 +47,8 @@ mod theory;
 
 pub use claims::{Outcome, Verdicts, decided, judge};
 pub use diagnostics::{Diagnostic, Severity, Span};
+#[cfg(feature = "report")]
+pub use diff::{DEFAULT_LEVEL, DiffError, ResultsDiff, compare};
 pub use engine::{Results, RunError, RunOptions, StoppingRule, Tick, Work, outline, run};
 pub use plan::{Cost, Overrides, Plan, default_memory_limit, parse_bytes};
 #[cfg(feature = "report")]

@@ -4,12 +4,15 @@
 //!
 //! - `fuzz`: no panics, no hangs, on generated and mutated specs through `check` and `fmt`;
 //! - `calibration`: every rule's error rates, against closed forms and Monte Carlo;
+//! - `diff`: two builds compared, noise told apart from change;
 //! - `equivalence`: `agree` and `equal` as equivalence tests, decided on real runs;
 //! - `inconclusive`: too few trials give inconclusive claims, never passes;
 //! - `layout`: where the report's text lands on the page;
 //! - `power`: each rule detects the theory mutations it should.
 
 mod calibration;
+#[cfg(feature = "report")]
+mod diff;
 #[cfg(feature = "report")]
 mod equivalence;
 mod fuzz;

@@ -45,6 +45,10 @@ mod write;
 #[cfg(all(test, feature = "report"))]
 pub(crate) use pdf::typeset;
 #[cfg(all(test, feature = "report"))]
+pub(crate) use results_file::results_file;
+#[cfg(feature = "report")]
+pub(crate) use results_file::{ClaimEntry, ExperimentEntry, FigureEntry, SeriesEntry};
+#[cfg(all(test, feature = "report"))]
 pub(crate) use {error::ReportError, pdf::compile_pdf, world::ReportDate};
 
 pub use prose::{PrintedProse, check_prose};

@@ -44,6 +44,9 @@ pub struct ResultsFile {
     pub verdicts: BTreeMap<String, usize>,
     /// Per experiment.
     pub experiments: BTreeMap<String, ExperimentEntry>,
+    /// Per figure: what it plots (absent from files written before figures were recorded).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub figures: BTreeMap<String, FigureEntry>,
     /// Per claim, in spec order.
     pub claims: Vec<ClaimEntry>,
 }
@@ -87,6 +90,16 @@ pub struct SeriesEntry {
     pub label: String,
     /// Points in x order.
     pub(crate) points: Vec<Point>,
+}
+
+/// One figure.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FigureEntry {
+    /// The experiments it plots, in the spec's order.
+    pub experiments: Vec<String>,
+    /// The series it shows (all of its experiments' when empty).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub series: Vec<String>,
 }
 
 /// One claim: its decision in words and in full, point by point.
@@ -171,7 +184,7 @@ impl ResultsFile {
 }
 
 /// The results file of a build.
-pub(super) fn results_file(input: &RenderInput<'_>) -> ResultsFile {
+pub(crate) fn results_file(input: &RenderInput<'_>) -> ResultsFile {
     let (spec, verdicts) = (input.plan.spec(), input.verdicts);
     let experiments = input
         .results
@@ -230,6 +243,14 @@ pub(super) fn results_file(input: &RenderInput<'_>) -> ResultsFile {
         draft_trials: input.plan.draft(),
         verdicts: counts,
         experiments,
+        figures: spec
+            .figures
+            .iter()
+            .map(|f| {
+                let experiments = f.experiments.iter().map(|&i| spec.experiments[i].name.clone()).collect();
+                (f.name.clone(), FigureEntry { experiments, series: f.series.clone() })
+            })
+            .collect(),
         claims,
     }
 }

@@ -39,6 +39,7 @@ fn report(tag: &str) -> Report {
             draft_trials: None,
             verdicts: BTreeMap::new(),
             experiments: BTreeMap::new(),
+            figures: BTreeMap::new(),
             claims: Vec::new(),
         },
         figures,
