@@ -4,17 +4,22 @@
 //! The key of an experiment is a hash of everything that determines its results: the kdrepro executable itself
 //! (so any change to the code invalidates the cache), the seed, the trial count and the resolved experiment as
 //! its type serialises it (task, sizes, surrogates by name and kind, design, measure, designs, name), leaving out
-//! only the fields its type marks as presentation ([`Cache::entry`]): a cached entry takes the spec's labels. An
-//! entry is a
-//! checksum line, then the results without their per-trial samples as YAML, then the samples as raw
+//! only the fields its type marks as presentation ([`KeyParts::new`]): a cached entry takes the spec's labels.
+//! Beside the entries, `last/` records the parts of the key each experiment (by name) last ran or loaded with, so
+//! that `build --explain` can say which part changed ([`KeyParts::changes_since`]).
+//!
+//! An entry is a checksum line, then the results without their per-trial samples as YAML, then the samples as raw
 //! little-endian f64 bits (parsing them as YAML text made a fully cached rebuild of the paper twice as slow once
 //! adaptive trials cache every look); an entry that fails its checksum or does not parse is ignored and
 //! recomputed, never used.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
 
 use super::results::ExperimentResults;
 use crate::spec::{Experiment, Measure};
@@ -25,33 +30,115 @@ pub(crate) struct Cache {
     dir: PathBuf,
 }
 
+/// What the key of an experiment's entry is made of, each part kept apart so that `build --explain` can name the
+/// part that changed since the experiment was last stored ([`Cache::previous`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct KeyParts {
+    /// blake3 of the running executable, hex: any change to the code invalidates every entry.
+    pub(crate) executable: String,
+    /// The run's seed.
+    pub(crate) seed: u64,
+    /// The trials the plan gives the experiment (`trials N`, an adaptive experiment's cap, or `--trials`); `None`
+    /// for theory only. The entry of each look is keyed by the look's own trial count instead ([`Cache::load`]),
+    /// so that a larger cap reuses every look.
+    pub(crate) trials: Option<usize>,
+    /// blake3 of the canonical binary serialisation (postcard) of the resolved experiment, hex.
+    pub(crate) experiment: String,
+    /// Not in the key: blake3 of the spec text that defines the experiment (its declarations, then its block), hex.
+    pub(crate) text: String,
+    /// Not in the key (their values are in `experiment`): the data files the definition reads, path → blake3.
+    pub(crate) data_files: BTreeMap<String, String>,
+}
+
+impl KeyParts {
+    /// The parts of experiment `e` run with `seed` and `trials` (planned, see [`KeyParts::trials`]).
+    ///
+    /// Every field of the resolved experiment enters `experiment` unless its type marks it `#[serde(skip)]`, so a
+    /// field added later can never be forgotten. The fields left out, each commented where it is declared
+    /// (spec/experiment.rs):
+    /// - `Experiment::label`, `Experiment::excerpt`, `Experiment::span`, `Surrogate::label`: presentation only;
+    /// - `Experiment::data_files`: the values read are in the experiment already;
+    /// - `Experiment::trials`: each look is keyed by its own trial count, so a larger cap, or `trials auto` after
+    ///   `trials N`, reuses what was simulated.
+    pub(crate) fn new(seed: u64, trials: Option<usize>, e: &Experiment) -> Self {
+        let mut hasher = blake3::Hasher::new();
+        // Buffered: postcard writes each f64 on its own, and p may be 2·10⁷.
+        let mut buffered = std::io::BufWriter::with_capacity(1 << 16, &mut hasher);
+        postcard::to_io(e, &mut buffered).expect("hashing writes cannot fail");
+        buffered.flush().expect("hashing writes cannot fail");
+        drop(buffered);
+        Self {
+            executable: blake3::Hash::from_bytes(*executable_hash()).to_hex().to_string(),
+            seed,
+            trials,
+            experiment: hasher.finalize().to_hex().to_string(),
+            text: blake3::hash(e.excerpt.as_bytes()).to_hex().to_string(),
+            data_files: e.data_files.clone(),
+        }
+    }
+
+    /// The differences from `previous` that changed the key, in words: the data files and the spec text first
+    /// (they explain a changed experiment), the experiment itself only when neither does.
+    pub(crate) fn changes_since(&self, previous: &Self) -> Vec<String> {
+        let short = |hash: &str| hash.chars().take(12).collect::<String>();
+        let mut changes = Vec::new();
+        if self.executable != previous.executable {
+            changes.push("the kdrepro executable changed".to_owned());
+        }
+        if self.seed != previous.seed {
+            changes.push(format!("seed {} → {}", previous.seed, self.seed));
+        }
+        if self.trials != previous.trials {
+            let count = |t: Option<usize>| t.map_or("none (theory only)".to_owned(), |t| t.to_string());
+            changes.push(format!("trials {} → {}", count(previous.trials), count(self.trials)));
+        }
+        let files = previous.data_files.keys().chain(self.data_files.keys()).collect::<std::collections::BTreeSet<_>>();
+        for path in files {
+            match (previous.data_files.get(path), self.data_files.get(path)) {
+                (Some(a), Some(b)) if a != b => {
+                    changes.push(format!("data file `{path}` changed (blake3 {} → {})", short(a), short(b)));
+                }
+                (None, Some(_)) => changes.push(format!("now reads data file `{path}`")),
+                (Some(_), None) => changes.push(format!("no longer reads data file `{path}`")),
+                _ => {}
+            }
+        }
+        if self.text != previous.text {
+            changes.push(format!(
+                "its spec text changed (the block or a declaration it uses; blake3 {} → {})",
+                short(&previous.text),
+                short(&self.text)
+            ));
+        } else if self.experiment != previous.experiment && self.data_files == previous.data_files {
+            changes.push(format!(
+                "the resolved experiment changed with the same text (blake3 {} → {})",
+                short(&previous.experiment),
+                short(&self.experiment)
+            ));
+        }
+        changes
+    }
+}
+
 impl Cache {
     /// The cache in `dir` (created on first store).
     pub(crate) fn new(dir: &Path) -> Self {
         Self { dir: dir.to_path_buf() }
     }
 
-    /// The entry path of an experiment run with `seed` and `trials`: blake3 of the executable's hash, then of the
-    /// canonical binary serialisation (postcard) of (seed, trials, experiment). Every field of the resolved
-    /// experiment enters unless its type marks it `#[serde(skip)]`, so a field added later can never be forgotten.
-    /// The fields left out, each commented where it is declared (spec/mod.rs):
-    /// - `Experiment::label`, `Experiment::excerpt`, `Experiment::span`, `Surrogate::label`: presentation only;
-    /// - `Experiment::trials`: each look is keyed by its own trial count (`trials` here), so a larger cap, or
-    ///   `trials auto` after `trials N`, reuses what was simulated.
-    fn entry(&self, seed: u64, trials: Option<usize>, e: &Experiment) -> PathBuf {
+    /// The entry path of a look of `look` trials (`None`: theory only): blake3 of the executable's hash, the seed,
+    /// the look's trials and the experiment's hash.
+    fn entry(&self, key: &KeyParts, look: Option<usize>) -> PathBuf {
         let mut hasher = blake3::Hasher::new();
-        hasher.update(executable_hash());
-        // Buffered: postcard writes each f64 on its own, and p may be 2·10⁷.
-        let mut buffered = std::io::BufWriter::with_capacity(1 << 16, &mut hasher);
-        postcard::to_io(&(seed, trials, e), &mut buffered).expect("hashing writes cannot fail");
-        buffered.flush().expect("hashing writes cannot fail");
-        drop(buffered);
+        hasher.update(key.executable.as_bytes());
+        hasher.update(&postcard::to_allocvec(&(key.seed, look)).expect("plain data serialises"));
+        hasher.update(key.experiment.as_bytes());
         self.dir.join(format!("{}.yaml", hasher.finalize().to_hex()))
     }
 
-    /// The cached results, if present and intact.
-    pub(crate) fn load(&self, seed: u64, trials: Option<usize>, e: &Experiment) -> Option<ExperimentResults> {
-        let bytes = fs::read(self.entry(seed, trials, e)).ok()?;
+    /// The cached results of a look of `look` trials, if present and intact.
+    pub(crate) fn load(&self, key: &KeyParts, look: Option<usize>, e: &Experiment) -> Option<ExperimentResults> {
+        let bytes = fs::read(self.entry(key, look)).ok()?;
         let newline = bytes.iter().position(|&b| b == b'\n')?;
         let (checksum, body) = (&bytes[..newline], &bytes[newline + 1..]);
         if blake3::hash(body).to_hex().as_bytes() != checksum {
@@ -70,22 +157,41 @@ impl Cache {
         Some(results)
     }
 
-    /// Stores results; a failure to write only costs a recomputation next time.
-    pub(crate) fn store(&self, seed: u64, trials: Option<usize>, e: &Experiment, results: &ExperimentResults) {
+    /// Stores the results of a look of `look` trials; a failure to write only costs a recomputation next time.
+    pub(crate) fn store(&self, key: &KeyParts, look: Option<usize>, results: &ExperimentResults) {
         let without = ExperimentResults { samples: Vec::new(), ..results.clone() };
         let Ok(yaml) = serde_norway::to_string(&without) else { return };
         let mut body = format!("{}\n{yaml}", yaml.len()).into_bytes();
         encode_samples(&results.samples, &mut body);
-        let path = self.entry(seed, trials, e);
+        let mut contents = blake3::hash(&body).to_hex().as_bytes().to_vec();
+        contents.push(b'\n');
+        contents.extend_from_slice(&body);
+        self.write(&self.entry(key, look), &contents);
+    }
+
+    /// The key parts experiment `name` was last run or loaded with through this cache, if recorded.
+    pub(crate) fn previous(&self, name: &str) -> Option<KeyParts> {
+        serde_json::from_slice(&fs::read(self.record(name)).ok()?).ok()
+    }
+
+    /// Records the key parts experiment `name` ran or loaded with, for the next [`Cache::previous`].
+    pub(crate) fn remember(&self, name: &str, key: &KeyParts) {
+        if let Ok(json) = serde_json::to_vec(key) {
+            self.write(&self.record(name), &json);
+        }
+    }
+
+    /// Where the last key parts of experiment `name` are recorded.
+    fn record(&self, name: &str) -> PathBuf {
+        self.dir.join("last").join(format!("{}.json", blake3::hash(name.as_bytes()).to_hex()))
+    }
+
+    /// Writes `contents` to `path` through a temporary file renamed into place; a failure leaves no file.
+    fn write(&self, path: &Path, contents: &[u8]) {
         let temporary = path.with_extension(format!("tmp{}", std::process::id()));
-        let written = fs::create_dir_all(&self.dir)
-            .and_then(|()| fs::File::create(&temporary))
-            .and_then(|mut f| {
-                f.write_all(blake3::hash(&body).to_hex().as_bytes())?;
-                f.write_all(b"\n")?;
-                f.write_all(&body)
-            })
-            .and_then(|()| fs::rename(&temporary, &path));
+        let written = fs::create_dir_all(path.parent().unwrap_or(&self.dir))
+            .and_then(|()| fs::write(&temporary, contents))
+            .and_then(|()| fs::rename(&temporary, path));
         if written.is_err() {
             let _ = fs::remove_file(&temporary);
         }
@@ -187,7 +293,9 @@ experiment e {
     fn a_cached_run_returns_bit_identical_results() {
         let dir = scratch("hit");
         let first = samples(&dir);
-        assert_eq!(fs::read_dir(&dir).unwrap().count(), 1, "one entry per experiment");
+        let entries =
+            fs::read_dir(&dir).unwrap().filter(|e| e.as_ref().unwrap().path().extension() == Some("yaml".as_ref()));
+        assert_eq!(entries.count(), 1, "one entry per experiment");
         let second = samples(&dir);
         assert_eq!(first, second);
         let _ = fs::remove_dir_all(&dir);
@@ -214,7 +322,8 @@ experiment e {
         let relabelled = SPEC.replace("surrogate best = optimal", "surrogate best = optimal(label: \"the best\")");
         let spec = resolve(&parse(&relabelled).unwrap(), &relabelled, std::path::Path::new(".")).unwrap();
         let cache = Cache::new(&dir);
-        let hit = cache.load(3, Some(30), &spec.experiments[0]).expect("a label does not change the key");
+        let key = KeyParts::new(3, Some(30), &spec.experiments[0]);
+        let hit = cache.load(&key, Some(30), &spec.experiments[0]).expect("a label does not change the key");
         assert_eq!(hit.samples, first);
         assert_eq!(hit.series[1].label, "the best");
         let _ = fs::remove_dir_all(&dir);
@@ -227,7 +336,7 @@ experiment e {
         let spec = resolve(&parse(SPEC).unwrap(), SPEC, std::path::Path::new(".")).unwrap();
         let base = spec.experiments[0].clone();
         let cache = Cache::new(Path::new("keys"));
-        let key = |e: &Experiment| cache.entry(3, Some(30), e);
+        let key = |e: &Experiment| cache.entry(&KeyParts::new(3, Some(30), e), Some(30));
         let erm = SurrogateKind::Erm(crate::spec::Erm {
             spectrum: base.task.spectrum.clone(),
             noise: 0.1,
@@ -267,8 +376,10 @@ experiment e {
             assert!(!keys.contains(&k), "changing the {what} kept a key already seen");
             keys.push(k);
         }
-        assert_ne!(cache.entry(4, Some(30), &base), keys[0], "the seed");
-        assert_ne!(cache.entry(3, Some(31), &base), keys[0], "the look's trial count");
+        assert_ne!(cache.entry(&KeyParts::new(4, Some(30), &base), Some(30)), keys[0], "the seed");
+        assert_ne!(cache.entry(&KeyParts::new(3, Some(30), &base), Some(31)), keys[0], "the look's trial count");
+        // The planned trials (a cap) are not in the key: a larger cap reuses every look.
+        assert_eq!(cache.entry(&KeyParts::new(3, Some(6400), &base), Some(30)), keys[0], "the cap");
         // Presentation only, and the spec's trials (each look is keyed by its own count): the same key.
         let mut shown = base.clone();
         shown.label = Some("α = 2".into());
@@ -276,6 +387,7 @@ experiment e {
         shown.span = crate::Span::new(1, 2);
         shown.surrogates[0].label = "strong labels".into();
         shown.trials = Some(Trials::Auto { max: 6400 });
+        shown.data_files.insert("values.txt".into(), "0".repeat(64));
         assert_eq!(key(&shown), keys[0]);
     }
 
@@ -283,7 +395,8 @@ experiment e {
     fn a_corrupted_entry_is_detected_and_recomputed() {
         let dir = scratch("corrupt");
         let fresh = samples(&dir);
-        let entry = fs::read_dir(&dir).unwrap().next().unwrap().unwrap().path();
+        let mut entries = fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path());
+        let entry = entries.find(|p| p.extension() == Some("yaml".as_ref())).unwrap();
         // Flip one bit of the last stored risk: the checksum no longer matches.
         let mut corrupted = fs::read(&entry).unwrap();
         let last = corrupted.len() - 1;

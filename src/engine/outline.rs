@@ -27,6 +27,7 @@ pub(super) fn empty(e: &Experiment, trials: Option<usize>) -> ExperimentResults 
         samples: Vec::new(),
         fallbacks: 0,
         fingerprints: Vec::new(),
+        cache: None,
     }
 }
 

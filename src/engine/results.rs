@@ -53,6 +53,21 @@ pub(crate) struct ExperimentResults {
     pub(crate) fallbacks: usize,
     /// Per point, a fingerprint of each surrogate's coefficient vector, to tell equal surrogates apart.
     pub(crate) fingerprints: Vec<Vec<[u8; 32]>>,
+    /// Where the results came from, when the run had a cache (set by the run, not cached).
+    #[serde(skip)]
+    pub(crate) cache: Option<CacheUse>,
+}
+
+/// How an experiment used the cache, for `build --explain` ([`Results::explanations`]).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct CacheUse {
+    /// Looks (one for a theory-only experiment) loaded from the cache.
+    pub(crate) loaded: usize,
+    /// Looks computed.
+    pub(crate) computed: usize,
+    /// When some look was computed: what changed in its key since the experiment was last recorded in this cache;
+    /// `None` when it never was.
+    pub(crate) changes: Option<Vec<String>>,
 }
 
 /// What the `fallbacks` count of an experiment names: how those trials were computed (`sim/estimator.rs`).
@@ -73,6 +88,35 @@ impl Results {
                     e.fallbacks,
                     crate::sim::TOLERANCE
                 )
+            })
+            .collect()
+    }
+
+    /// For `build --explain`: per experiment with a cache, one line saying whether it came from the cache or ran,
+    /// and why it ran: the parts of its key that changed since it was last run through this cache (the kdrepro
+    /// executable, the seed, the trials, a data file's content, its spec text), or that it never was, or that
+    /// nothing changed and the entry was missing or damaged.
+    pub fn explanations(&self) -> Vec<String> {
+        self.experiments
+            .iter()
+            .filter_map(|e| Some((e, e.cache.as_ref()?)))
+            .map(|(e, c)| {
+                let looks = |k: usize| format!("{k} look{}", if k == 1 { "" } else { "s" });
+                if c.computed == 0 {
+                    return format!("{}: from the cache ({})", e.name, looks(c.loaded));
+                }
+                let ran = match c.loaded {
+                    0 => format!("ran ({})", looks(c.computed)),
+                    loaded => format!("ran {} ({} from the cache)", looks(c.computed), looks(loaded)),
+                };
+                let why = match &c.changes {
+                    None => "never run with this cache before".to_owned(),
+                    Some(changes) if changes.is_empty() => {
+                        "its key is unchanged since the last run, so the entry was missing or damaged".to_owned()
+                    }
+                    Some(changes) => changes.join("; "),
+                };
+                format!("{}: {ran}: {why}", e.name)
             })
             .collect()
     }

@@ -6,9 +6,9 @@ use rayon::prelude::*;
 
 use super::error::{RunError, RunErrorKind, failure};
 use super::outline::{empty, theory_point};
-use super::results::{EquivalentSummary, ExperimentResults, Results, Stop};
+use super::results::{CacheUse, EquivalentSummary, ExperimentResults, Results, Stop};
 
-use super::cache::Cache;
+use super::cache::{Cache, KeyParts};
 use super::measures;
 use super::surrogates::{Coefficients, coefficients};
 use crate::plan::{Look, Plan, Points};
@@ -84,7 +84,15 @@ pub fn run(plan: &Plan<'_>, options: &RunOptions<'_>) -> Result<Results, Vec<Run
         (0..spec.experiments.len()).partition(|&i| plan.schedule(i).looks.is_empty());
     let (theory, mut outcome) = rayon::join(
         || {
-            let run = |&i: &usize| cached(cache, plan.seed(), None, &spec.experiments[i], || theory_only(plan, i));
+            let run = |&i: &usize| {
+                let e = &spec.experiments[i];
+                let mut store = cache.map(|c| ExperimentCache::new(c, plan.seed(), None, e));
+                let mut results = cached(store.as_mut(), None, e, || theory_only(plan, i))?;
+                if let Some(store) = store {
+                    store.finish(e, &mut results);
+                }
+                Ok(results)
+            };
             theory.par_iter().map(|&i| (i, run(&i))).collect::<Vec<_>>()
         },
         || run_simulated(plan, &simulated, cache, options),
@@ -135,8 +143,10 @@ fn run_looks(
     let mut previous: Option<ExperimentResults> = None;
     // The theory of every point, computed at the first look that is not cached and kept for the later ones.
     let mut theory: Option<Vec<PointTheory<'_>>> = None;
+    let planned = schedule.looks.last().map(|look| look.trials.end);
+    let mut store = cache.map(|c| ExperimentCache::new(c, plan.seed(), planned, e));
     for (k, look) in schedule.looks.iter().enumerate() {
-        let current = cached(cache, plan.seed(), Some(look.trials.end), e, || {
+        let current = cached(store.as_mut(), Some(look.trials.end), e, || {
             let points = match &mut theory {
                 Some(points) => points,
                 empty => empty.insert(checked_theories(e)?),
@@ -160,24 +170,54 @@ fn run_looks(
         }
         previous = Some(std::mem::replace(&mut results.experiments[index], empty(e, None)));
     }
+    if let Some(store) = store {
+        store.finish(e, &mut results.experiments[index]);
+    }
     Ok(())
 }
 
-/// The cached results of `e` run with `trials`, or `compute`'s, stored for next time.
+/// One experiment's use of the cache: the parts of its key, and how many looks were loaded or computed.
+struct ExperimentCache<'a> {
+    /// The cache.
+    cache: &'a Cache,
+    /// The key parts.
+    key: KeyParts,
+    /// Looks loaded from the cache.
+    loaded: usize,
+    /// Looks computed.
+    computed: usize,
+}
+
+impl<'a> ExperimentCache<'a> {
+    /// Experiment `e`, run with `seed` and `trials` planned (its fixed count or its cap), in `cache`.
+    fn new(cache: &'a Cache, seed: u64, trials: Option<usize>, e: &Experiment) -> Self {
+        Self { cache, key: KeyParts::new(seed, trials, e), loaded: 0, computed: 0 }
+    }
+
+    /// Records the key the experiment ended with for the next run, and in `results` what came from where and,
+    /// when something was computed, what changed since the last record.
+    fn finish(self, e: &Experiment, results: &mut ExperimentResults) {
+        let changes = (self.computed > 0).then(|| self.cache.previous(&e.name).map(|p| self.key.changes_since(&p)));
+        self.cache.remember(&e.name, &self.key);
+        results.cache = Some(CacheUse { loaded: self.loaded, computed: self.computed, changes: changes.flatten() });
+    }
+}
+
+/// The cached results of `e`'s look of `look` trials (`None`: theory only), or `compute`'s, stored for next time.
 fn cached(
-    cache: Option<&Cache>,
-    seed: u64,
-    trials: Option<usize>,
+    store: Option<&mut ExperimentCache<'_>>,
+    look: Option<usize>,
     e: &Experiment,
     compute: impl FnOnce() -> Result<ExperimentResults, RunError>,
 ) -> Result<ExperimentResults, RunError> {
-    if let Some(hit) = cache.and_then(|c| c.load(seed, trials, e)) {
+    let Some(store) = store else { return compute() };
+    if let Some(hit) = store.cache.load(&store.key, look, e) {
+        store.loaded += 1;
         return Ok(hit);
     }
     let results = compute()?;
-    if let Some(c) = cache {
-        c.store(seed, trials, e, &results);
-    }
+    store.computed += 1;
+    store.cache.store(&store.key, look, &results);
     Ok(results)
 }
 

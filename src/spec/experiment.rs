@@ -182,6 +182,10 @@ pub(crate) struct Experiment {
     /// The spec text that defines it: its declarations, then the block.
     #[serde(skip)] // Presentation only: not in the cache key.
     pub(crate) excerpt: String,
+    /// The data files its definition reads (`file(...)` in its block or the declarations it uses), by the path
+    /// the spec gives → blake3 of the bytes, hex.
+    #[serde(skip)] // Their values are in the key already; `build --explain` names a changed file by them.
+    pub(crate) data_files: std::collections::BTreeMap<String, String>,
     /// Where its name stands in the spec, for diagnostics about the whole experiment.
     #[serde(skip)] // Presentation only: not in the cache key.
     pub(crate) span: Span,

@@ -60,6 +60,11 @@ pub(crate) struct DataFile {
 }
 
 impl Spec {
+    /// The data files the spec reads (`file("...")`), as it writes their paths: relative to its directory.
+    pub fn data_files(&self) -> impl Iterator<Item = &str> {
+        self.inputs.iter().map(|f| f.path.as_str())
+    }
+
     /// "2 experiments, 2 figures, 3 claims".
     pub fn outline(&self) -> String {
         let count = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });

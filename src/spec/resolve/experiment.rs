@@ -80,8 +80,37 @@ impl<'a> Resolver<'a> {
             },
         };
         let excerpt = self.excerpt(&used, b.span);
+        let data_files = self.data_files(&used, b);
         let (name, span) = (b.name.name.clone(), b.name.span);
-        Ok(Experiment { name, task, sizes, surrogates, trials, design, measure, designs, label, excerpt, span })
+        Ok(Experiment {
+            name,
+            task,
+            sizes,
+            surrogates,
+            trials,
+            design,
+            measure,
+            designs,
+            label,
+            excerpt,
+            data_files,
+            span,
+        })
+    }
+
+    /// The files read by `file(...)` calls in the block `b` and the declarations it uses, with their hashes (every
+    /// such call was read before the experiment resolved).
+    fn data_files(&self, used: &[&Declaration], b: &Block) -> std::collections::BTreeMap<String, String> {
+        let mut paths = Vec::new();
+        let block = b.settings.iter().flat_map(|s| &s.values).filter_map(|v| match v {
+            super::Value::Expr(e) => Some(e),
+            super::Value::Comparison(_) => None,
+        });
+        for e in used.iter().map(|d| &d.value).chain(block) {
+            file_paths(e, &mut paths);
+        }
+        let inputs = self.inputs.borrow();
+        paths.into_iter().filter_map(|p| Some((p.clone(), inputs.get(&p)?.clone()))).collect()
     }
 
     /// The declarations an item uses, deduplicated in file order, followed by the item itself.
@@ -394,5 +423,22 @@ impl Experiment {
             _ => self.surrogates.get(series).map_or("", |s| s.name.as_str()),
         };
         Some(format!("surrogate `{trained}`: {divergence}"))
+    }
+}
+
+/// The paths of the `file("...")` calls in `e`, at any depth.
+fn file_paths(e: &Expr, out: &mut Vec<String>) {
+    match &e.kind {
+        ExprKind::Call(name, arguments) => {
+            if name.name == "file" {
+                let path = arguments.iter().find(|a| a.name.as_ref().is_none_or(|n| n.name == "path"));
+                out.extend(path.and_then(|a| string(&a.value).ok()));
+            }
+            for a in arguments {
+                file_paths(&a.value, out);
+            }
+        }
+        ExprKind::List(items) => items.iter().for_each(|x| file_paths(x, out)),
+        _ => {}
     }
 }
