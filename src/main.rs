@@ -32,6 +32,10 @@ fn main() -> ExitCode {
         Command::Fmt(args) => cli::fmt::fmt(&args, console),
         #[cfg(feature = "report")]
         Command::Typst(args) => cli::build::typst(&args, console),
+        #[cfg(feature = "report")]
+        Command::Diff(args) => cli::diff::diff(&args),
+        #[cfg(feature = "report")]
+        Command::Watch(args) => cli::watch::watch(&args, console),
         Command::Completions { shell } => {
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "kdrepro", &mut script);
@@ -49,7 +53,7 @@ fn main() -> ExitCode {
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
-        Err(Failure::Claims | Failure::NotCanonical) => ExitCode::from(1),
+        Err(Failure::Claims | Failure::NotCanonical | Failure::Changed) => ExitCode::from(1),
         Err(Failure::Inconclusive) => ExitCode::from(4),
         Err(Failure::Spec) => ExitCode::from(2),
         Err(Failure::Runtime(message)) => {

@@ -11,7 +11,7 @@ const DUPLICATE: &str =
     "title \"x\"\nspectrum cov = powerlaw(p: 10, alpha: 1.0)\nspectrum cov = powerlaw(p: 10, alpha: 2.0)\n";
 
 /// Validates `document` (JSON text) against `docs/schema/<name>`, panicking with every violation.
-fn validate(document: &str, name: &str) -> serde_json::Value {
+pub(crate) fn validate(document: &str, name: &str) -> serde_json::Value {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/schema").join(name);
     let schema: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();

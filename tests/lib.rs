@@ -1,11 +1,14 @@
 //! Integration tests: the `kdrepro` binary run as a user runs it.
 
+mod ci;
 mod cli;
 mod conventions;
 mod determinism;
+mod diff;
 mod docs;
 mod errors;
 mod fmt;
 mod plan;
+mod rebuild;
 mod support;
 mod trust;

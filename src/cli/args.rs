@@ -23,8 +23,9 @@ Exit codes:
   0  success: every claim held (or was contradicted where the spec says `contradicted`); check: the spec is valid;
      fmt: nothing to change
   1  the report was written but a claim failed, or held where the spec expected a contradiction;
-     fmt --check: a file is not canonical
-  2  the spec or the command line is wrong (located diagnostics on stderr)
+     fmt --check: a file is not canonical; diff: a meaningful change
+  2  the spec or the command line is wrong (located diagnostics on stderr); diff: a results file that cannot be
+     read or compared
   3  a runtime or I/O failure, or experiments that could not be evaluated
   4  the report was written, no claim failed, but some claim is inconclusive";
 
@@ -63,6 +64,15 @@ pub(crate) enum Command {
     #[cfg(feature = "report")]
     #[command(after_help = EXIT_CODES)]
     Typst(TypstArgs),
+    /// Compare two builds' results (results files or output directories): verdicts, theory, structure, settings,
+    /// and the simulated means whose change is significant beyond noise.
+    #[cfg(feature = "report")]
+    #[command(after_help = EXIT_CODES)]
+    Diff(DiffArgs),
+    /// Build a spec's report, then rebuild it whenever the spec or a data file it reads changes (Ctrl-C stops).
+    #[cfg(feature = "report")]
+    #[command(after_help = EXIT_CODES)]
+    Watch(WatchArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell) on stdout.
     #[command(after_help = EXIT_CODES)]
     Completions {
@@ -133,9 +143,87 @@ pub(crate) struct BuildArgs {
     /// What to print on stdout.
     #[arg(long, value_enum, default_value = "text")]
     pub(crate) format: Format,
+    /// Say for each experiment whether it ran or came from the cache, and why it ran: which part of its cache key
+    /// changed since it last ran through this cache (its spec text, a data file, the seed, the trials, the
+    /// kdrepro executable). Printed on stderr, even with `--quiet`.
+    #[arg(long)]
+    pub(crate) explain: bool,
+    /// The result cache's directory (default: DIR/.cache of the output directory). Builds may share one: entries
+    /// are keyed by content, and a cache written by another kdrepro executable is never used.
+    #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
+    pub(crate) cache: Option<PathBuf>,
     /// The fonts the report is set in.
     #[command(flatten)]
     pub(crate) fonts: FontArgs,
+}
+
+/// The arguments of `kdrepro watch`: those of `build` that each rebuild passes on.
+#[cfg(feature = "report")]
+#[derive(Args)]
+pub(crate) struct WatchArgs {
+    /// The experiment file (`.kd`).
+    #[arg(value_hint = clap::ValueHint::FilePath)]
+    pub(crate) spec: PathBuf,
+    /// Output directory, replaced atomically by each build.
+    #[arg(short, long, default_value = "report", value_hint = clap::ValueHint::DirPath)]
+    pub(crate) out: PathBuf,
+    /// Worker threads (default: all cores).
+    #[arg(short, long)]
+    pub(crate) jobs: Option<usize>,
+    /// Overrides the spec's seed.
+    #[arg(long)]
+    pub(crate) seed: Option<u64>,
+    /// Overrides every experiment's trial count (quick drafts while editing).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    pub(crate) trials: Option<u64>,
+    /// The result cache's directory, as for `build`.
+    #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
+    pub(crate) cache: Option<PathBuf>,
+    /// The fonts the report is set in.
+    #[command(flatten)]
+    pub(crate) fonts: FontArgs,
+}
+
+/// The arguments of `kdrepro diff`.
+#[cfg(feature = "report")]
+#[derive(Args)]
+pub(crate) struct DiffArgs {
+    /// The old build: its `<stem>.results.yaml`, or its output directory.
+    #[arg(value_hint = clap::ValueHint::AnyPath)]
+    pub(crate) old: PathBuf,
+    /// The new build, likewise.
+    #[arg(value_hint = clap::ValueHint::AnyPath)]
+    pub(crate) new: PathBuf,
+    /// What to print: text for a terminal, Markdown for a pull-request comment, or JSON
+    /// (`docs/schema/diff.schema.json`).
+    #[arg(long, value_enum, default_value = "text")]
+    pub(crate) format: DiffFormat,
+    /// The family-wise level α: the chance of reporting any simulated mean as changed when none changed is at
+    /// most α (Welch's test per point, Holm's procedure over all compared points).
+    #[arg(long, default_value_t = kdrepro::DEFAULT_LEVEL, value_parser = level)]
+    pub(crate) level: f64,
+}
+
+/// What `diff` prints on stdout.
+#[cfg(feature = "report")]
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum DiffFormat {
+    /// For a terminal.
+    Text,
+    /// GitHub-flavoured Markdown, for a pull-request comment.
+    Md,
+    /// One JSON document (`docs/schema/diff.schema.json`).
+    Json,
+}
+
+/// A level strictly between 0 and 1.
+#[cfg(feature = "report")]
+fn level(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(level) if level > 0.0 && level < 1.0 => Ok(level),
+        Ok(_) => Err("the level must lie strictly between 0 and 1".to_owned()),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 /// The arguments of `kdrepro check`.

@@ -47,8 +47,9 @@ pub(crate) fn build(args: &BuildArgs, console: Console) -> Result<(), Failure> {
     let threads = pool.current_num_threads();
     console.info(format_args!("{threads} worker thread{}", if threads == 1 { "" } else { "s" }));
     console.detail(format_args!("checked the spec in {:.2} s", started.elapsed().as_secs_f64()));
-    // The cache lives under the output directory, keyed by everything that determines each experiment's results.
-    let cache = args.out.join(".cache");
+    // The cache lives under the output directory unless `--cache` names another (shared between worktrees, say),
+    // keyed by everything that determines each experiment's results.
+    let cache = args.cache.clone().unwrap_or_else(|| args.out.join(".cache"));
     let progress = Progress::new(&plan, console.quiet);
     let tick = |tick: kdrepro::Tick| progress.tick(tick);
     let decided = |partial: &kdrepro::Results, running: usize| kdrepro::decided(&plan, partial, running);
@@ -68,6 +69,11 @@ pub(crate) fn build(args: &BuildArgs, console: Console) -> Result<(), Failure> {
         "ran theory and {} trials in {seconds:.2} s (cached experiments are not rerun)",
         progress.trials()
     ));
+    if args.explain {
+        for line in results.explanations() {
+            eprintln!("explain: {line}");
+        }
+    }
     // Fallbacks are part of the evidence: they are printed even with `--quiet`.
     for note in results.fallback_notes() {
         eprintln!("note: {note}");

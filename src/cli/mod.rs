@@ -5,10 +5,14 @@ pub(crate) mod args;
 #[cfg(feature = "report")]
 pub(crate) mod build;
 pub(crate) mod console;
+#[cfg(feature = "report")]
+pub(crate) mod diff;
 pub(crate) mod fmt;
 pub(crate) mod man;
 #[cfg(feature = "report")]
 pub(crate) mod progress;
+#[cfg(feature = "report")]
+pub(crate) mod watch;
 
 /// Why the process stops: each maps to one exit code (listed in `--help`).
 #[cfg_attr(not(feature = "report"), allow(dead_code, reason = "claims are judged only by `build`"))]
@@ -25,6 +29,8 @@ pub(crate) enum Failure {
     NotCanonical,
     /// The report was written, no claim failed, but some claim is inconclusive (exit 4).
     Inconclusive,
+    /// `diff` found a meaningful change between two builds (exit 1).
+    Changed,
 }
 
 /// The entries below `dir` (itself first), sorted by name; hidden ones (`.git`, a report's `.cache`) are skipped

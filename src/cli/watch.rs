@@ -1,0 +1,164 @@
+//! `kdrepro watch SPEC`: rebuilds the report whenever the spec or a data file it reads changes.
+//!
+//! Each build is `kdrepro build` run as a child process (the same executable), so a build that fails, or one
+//! that Ctrl-C interrupts, never takes the watcher down, and each build prints exactly what `build` prints.
+//! `build` replaces the output directory atomically, so a PDF viewer that reloads on change sees the new report
+//! whole. File events come from `notify`, debounced ([`DEBOUNCE`]) so that an editor's burst of writes, renames and
+//! backups during one save starts one build. Events during a build start one more build after it. Ctrl-C (or
+//! SIGTERM) stops the watcher: between builds at once, during one when the build (which receives the same signal
+//! from the terminal) has stopped.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use notify_debouncer_full::notify::event::{AccessKind, AccessMode};
+use notify_debouncer_full::notify::{EventKind, RecursiveMode};
+use notify_debouncer_full::{DebounceEventResult, new_debouncer};
+
+use crate::cli::Failure;
+use crate::cli::args::WatchArgs;
+use crate::cli::console::{Console, display, print_line};
+use crate::spec_dir;
+
+/// How long the file events of one save are gathered before a build starts.
+const DEBOUNCE: Duration = Duration::from_millis(300);
+
+/// What wakes the watcher.
+enum Signal {
+    /// Files changed (absolute paths, as the watcher reports them).
+    Changed(Vec<PathBuf>),
+    /// The watcher failed.
+    Error(String),
+    /// Ctrl-C or SIGTERM.
+    Stop,
+}
+
+/// `kdrepro watch`: builds, then rebuilds on every change until stopped; exit 0 when stopped by a signal.
+pub(crate) fn watch(args: &WatchArgs, console: Console) -> Result<(), Failure> {
+    let spec = std::path::absolute(&args.spec)
+        .map_err(|e| Failure::Runtime(format!("cannot locate {}: {e}", display(&args.spec))))?;
+    if !spec.is_file() {
+        eprintln!("error: {}: not a file: give the spec to watch, e.g. specs/paper.kd", display(&args.spec));
+        return Err(Failure::Spec);
+    }
+    let (send, receive) = mpsc::channel();
+    let stop = send.clone();
+    ctrlc::set_handler(move || {
+        let _ = stop.send(Signal::Stop);
+    })
+    .map_err(|e| Failure::Runtime(format!("cannot catch Ctrl-C: {e}")))?;
+    let events = send.clone();
+    let mut debouncer = new_debouncer(DEBOUNCE, None, move |result: DebounceEventResult| {
+        let signal = match result {
+            Ok(events) => Signal::Changed(
+                events.into_iter().filter(|e| writes(e.event.kind)).flat_map(|e| e.event.paths).collect(),
+            ),
+            Err(errors) => Signal::Error(errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")),
+        };
+        let _ = events.send(signal);
+    })
+    .map_err(|e| Failure::Runtime(format!("cannot watch files: {e}")))?;
+    let mut watched: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut directories: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut number = 0;
+    loop {
+        number += 1;
+        // The files to watch, set before the build so that edits during it count: the spec, and the data files it
+        // reads when it resolves (else those of before).
+        watched = inputs(&spec).unwrap_or(watched);
+        watched.insert(spec.clone());
+        let wanted: BTreeSet<PathBuf> = watched.iter().filter_map(|f| f.parent().map(Path::to_path_buf)).collect();
+        for gone in directories.difference(&wanted) {
+            let _ = debouncer.unwatch(gone);
+        }
+        for dir in wanted.difference(&directories) {
+            debouncer
+                .watch(dir, RecursiveMode::NonRecursive)
+                .map_err(|e| Failure::Runtime(format!("cannot watch {}: {e}", display(dir))))?;
+        }
+        directories = wanted;
+        let started = Instant::now();
+        let outcome = build(args, &spec, console)?;
+        let seconds = started.elapsed().as_secs_f64();
+        print_line(format_args!(
+            "watch: build {number} finished in {seconds:.1} s: {outcome}; watching {} (Ctrl-C stops)",
+            count(watched.len(), "file")
+        ));
+        // Wait for a change to a watched file, or a stop; signals that came during the build count.
+        loop {
+            match receive.recv() {
+                Ok(Signal::Changed(paths)) => {
+                    let changed: Vec<&PathBuf> = paths.iter().filter(|p| watched.contains(*p)).collect();
+                    if let Some(first) = changed.first() {
+                        console.info(format_args!("watch: {} changed, rebuilding", display(first)));
+                        break;
+                    }
+                }
+                Ok(Signal::Error(why)) => eprintln!("warning: watching files: {why}"),
+                Ok(Signal::Stop) | Err(_) => {
+                    print_line("watch: stopped");
+                    return Ok(());
+                }
+            }
+        }
+    }
+}
+
+/// Runs `kdrepro build` on `spec` with the watch's options; the claim summary in words, or why there is none.
+fn build(args: &WatchArgs, spec: &Path, console: Console) -> Result<String, Failure> {
+    let exe = std::env::current_exe().map_err(|e| Failure::Runtime(format!("cannot find kdrepro itself: {e}")))?;
+    let mut command = Command::new(exe);
+    command.arg("build").arg(spec).arg("--out").arg(&args.out);
+    if let Some(jobs) = args.jobs {
+        command.arg("--jobs").arg(jobs.to_string());
+    }
+    if let Some(seed) = args.seed {
+        command.arg("--seed").arg(seed.to_string());
+    }
+    if let Some(trials) = args.trials {
+        command.arg("--trials").arg(trials.to_string());
+    }
+    if let Some(cache) = &args.cache {
+        command.arg("--cache").arg(cache);
+    }
+    for dir in &args.fonts.dirs {
+        command.arg("--font-path").arg(dir);
+    }
+    if console.quiet {
+        command.arg("--quiet");
+    }
+    let status = command.status().map_err(|e| Failure::Runtime(format!("cannot run kdrepro build: {e}")))?;
+    Ok(match status.code() {
+        Some(0) => "every claim held".to_owned(),
+        Some(1) => "the report was written, and a claim did not hold".to_owned(),
+        Some(4) => "the report was written, and some claim is inconclusive".to_owned(),
+        Some(2) => "the spec has errors (above); the report was not rewritten".to_owned(),
+        Some(code) => format!("the build failed (exit {code}); the report was not rewritten"),
+        None => "the build was interrupted; the report was not rewritten".to_owned(),
+    })
+}
+
+/// The data files `spec` reads, as absolute paths, or `None` when it does not resolve now.
+fn inputs(spec: &Path) -> Option<BTreeSet<PathBuf>> {
+    let source = std::fs::read_to_string(spec).ok()?;
+    let source = source.strip_prefix(crate::cli::fmt::BOM).unwrap_or(&source);
+    let dir = spec_dir(spec);
+    let resolved = kdrepro::resolve(&kdrepro::parse(source).ok()?, source, dir).ok()?;
+    Some(resolved.data_files().map(|path| dir.join(path)).collect())
+}
+
+/// Whether an event can change a file's contents: not an opening or a read (the build itself reads the spec).
+fn writes(kind: EventKind) -> bool {
+    match kind {
+        EventKind::Access(access) => matches!(access, AccessKind::Close(AccessMode::Write)),
+        _ => true,
+    }
+}
+
+/// `3 files`.
+fn count(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
+}

@@ -1,0 +1,119 @@
+//! Rebuilding (issue 15): `build --explain` names why each experiment ran, and `watch` rebuilds on an edit.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use crate::support::{SMALL, Scratch, kdrepro};
+
+/// `kdrepro build small.kd --explain` with `extra` arguments in `dir`: the `explain:` lines of stderr.
+fn explain(dir: &Path, extra: &[&str]) -> Vec<String> {
+    let mut args = vec!["build", "small.kd", "-o", "out", "--explain", "-q"];
+    args.extend_from_slice(extra);
+    let out = kdrepro(dir, &args, &[]);
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    stderr.lines().filter_map(|l| l.strip_prefix("explain: ")).map(str::to_owned).collect()
+}
+
+#[test]
+fn explain_names_the_part_of_the_key_that_changed() {
+    let dir = Scratch::new("explain");
+    // SMALL's experiment `sweep` reads its eigenvalues from a data file here.
+    let values: Vec<String> = (1..=60).map(|i| format!("{}", f64::from(i).powf(-1.5))).collect();
+    dir.file("eigenvalues.txt", &values.join("\n"));
+    let spec =
+        SMALL.replace("spectrum cov = powerlaw(p: 60, alpha: 1.5)", "spectrum cov = list(file(\"eigenvalues.txt\"))");
+    assert_ne!(spec, SMALL);
+    dir.file("small.kd", &spec);
+    assert_eq!(explain(&dir.path, &[]), ["sweep: ran (1 look): never run with this cache before"]);
+    assert_eq!(explain(&dir.path, &[]), ["sweep: from the cache (1 look)"]);
+    assert_eq!(explain(&dir.path, &["--seed", "9"]), ["sweep: ran (1 look): seed 7 → 9"]);
+    assert_eq!(explain(&dir.path, &["--seed", "9", "--trials", "50"]), ["sweep: ran (1 look): trials 300 → 50"]);
+    // Prose, labels and other parts of the spec do not change the key.
+    dir.file("small.kd", &spec.replace("title \"Small\"", "title \"Smaller\""));
+    assert_eq!(explain(&dir.path, &["--seed", "9", "--trials", "50"]), ["sweep: from the cache (1 look)"]);
+    dir.file("eigenvalues.txt", &(values.join("\n") + "\n"));
+    assert_eq!(
+        explain(&dir.path, &["--seed", "9", "--trials", "50"]),
+        ["sweep: from the cache (1 look)"],
+        "the same numbers in a file with other bytes"
+    );
+    let mut changed = values.clone();
+    changed[59] = "0.001".to_owned();
+    dir.file("eigenvalues.txt", &changed.join("\n"));
+    let lines = explain(&dir.path, &["--seed", "9", "--trials", "50"]);
+    assert!(
+        lines.len() == 1 && lines[0].starts_with("sweep: ran (1 look): data file `eigenvalues.txt` changed (blake3 "),
+        "{lines:?}"
+    );
+    assert!(!lines[0].contains("spec text"), "the spec's text did not change: {lines:?}");
+    dir.file("small.kd", &spec.replace("noise: 0.01", "noise: 0.02"));
+    let lines = explain(&dir.path, &["--seed", "9", "--trials", "50"]);
+    assert!(lines.len() == 1 && lines[0].starts_with("sweep: ran (1 look): its spec text changed"), "{lines:?}");
+    // An entry removed behind kdrepro's back.
+    for entry in std::fs::read_dir(dir.path.join("out/.cache")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "yaml") {
+            std::fs::remove_file(path).unwrap();
+        }
+    }
+    assert_eq!(
+        explain(&dir.path, &["--seed", "9", "--trials", "50"]),
+        ["sweep: ran (1 look): its key is unchanged since the last run, so the entry was missing or damaged"]
+    );
+}
+
+/// Waits for a line of `lines` that contains `text`, failing after a minute.
+fn wait_for(lines: &mpsc::Receiver<String>, text: &str, seen: &mut Vec<String>) {
+    loop {
+        let line = lines
+            .recv_timeout(Duration::from_mins(1))
+            .unwrap_or_else(|e| panic!("no line with {text:?} ({e}); stderr so far:\n{}", seen.join("\n")));
+        let found = line.contains(text);
+        seen.push(line);
+        if found {
+            return;
+        }
+    }
+}
+
+#[test]
+fn watch_rebuilds_after_an_edit_and_stops_on_ctrl_c() {
+    let dir = Scratch::new("watch");
+    let spec = dir.file("small.kd", SMALL);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kdrepro"))
+        .args(["watch", "small.kd", "-o", "out", "--trials", "20"])
+        .current_dir(&dir.path)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (send, lines) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = send.send(line);
+        }
+    });
+    let mut seen = Vec::new();
+    wait_for(&lines, "watch: build 1 finished", &mut seen);
+    let first = std::fs::read_to_string(dir.path.join("out/small.results.yaml")).unwrap();
+    assert!(first.contains("title: Small"), "{first}");
+    // An editor's save: the title changes, and the new report replaces the old one.
+    std::fs::write(&spec, SMALL.replace("title \"Small\"", "title \"Edited\"")).unwrap();
+    wait_for(&lines, "watch: build 2 finished", &mut seen);
+    let second = std::fs::read_to_string(dir.path.join("out/small.results.yaml")).unwrap();
+    assert!(second.contains("title: Edited"), "{second}");
+    assert!(seen.iter().any(|l| l.contains("small.kd changed, rebuilding")), "{seen:?}");
+    // Ctrl-C: SIGINT to the watcher, which stops cleanly (exit 0).
+    let pid = child.id().to_string();
+    assert!(Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
+    wait_for(&lines, "watch: stopped", &mut seen);
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "{seen:?}");
+    assert!(!seen.iter().any(|l| l.contains("watch: build 3")), "one edit, one rebuild: {seen:?}");
+}
