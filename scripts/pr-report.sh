@@ -20,6 +20,8 @@
 # Exit status: 0 when HEAD's report was written (whatever its claims) and diff.md says what changed; 1 when HEAD's
 # spec does not build (diff.md says so); 2 for wrong arguments or a revision git does not know.
 set -euo pipefail
+# `set -e` inside command substitutions too: a failing `git worktree add` in `build` stops the script.
+shopt -s inherit_errexit
 
 if [[ $# -lt 2 || $# -gt 3 ]]; then
     echo "usage: scripts/pr-report.sh BASE HEAD [SPEC]" >&2
@@ -36,11 +38,20 @@ fi
 kdrepro=$(command -v "$kdrepro")
 repo=$(git rev-parse --show-toplevel)
 for rev in "$base_rev" "$head_rev"; do
-    if ! git -C "$repo" rev-parse --verify --quiet "$rev^{commit}" > /dev/null; then
+    if ! git -C "$repo" rev-parse --verify --quiet "$rev^{commit}" > /dev/null 2>&1; then
         echo "error: $rev: not a revision of $repo" >&2
         exit 2
     fi
 done
+# A spec given relative to the current directory (or absolute) is taken relative to the repository's root, as the
+# worktrees see it.
+if [[ -e $spec ]]; then
+    spec=$(realpath --relative-to="$repo" "$spec")
+    if [[ $spec == ../* ]]; then
+        echo "error: ${3:-$spec}: not inside the repository $repo" >&2
+        exit 2
+    fi
+fi
 mkdir -p "${OUT:-pr-report}"
 out=$(cd "${OUT:-pr-report}" && pwd)
 read -r -a build_args <<< "${KDREPRO_BUILD_ARGS:-}"
@@ -82,7 +93,7 @@ short() { git -C "$repo" rev-parse --short "$1"; }
 {
     if written "$base_code" && written "$head_code"; then
         code=0
-        "$kdrepro" diff "$out/base" "$out/head" --format md || code=$?
+        (cd "$out" && "$kdrepro" diff base head --format md) || code=$?
         if [[ $code -gt 1 ]]; then
             echo "kdrepro diff failed (exit $code)" >&2
             exit 1
@@ -91,7 +102,7 @@ short() { git -C "$repo" rev-parse --short "$1"; }
         echo "### kdrepro: \`$spec\` does not build at $(short "$head_rev")"
         echo
         if [[ $head_code == missing ]]; then
-            echo "The spec is not in this revision."
+            echo "The spec is not in this revision (its path is taken relative to the repository's root)."
         else
             echo "\`kdrepro build\` exited with $head_code: see the job's log for the located errors."
         fi

@@ -59,6 +59,11 @@ fn pr_report_builds_both_revisions_and_writes_the_comment() {
     let comment = std::fs::read_to_string(out.join("diff.md")).unwrap();
     assert!(comment.starts_with("### kdrepro diff: changed: "), "{comment}");
     assert!(comment.contains("theory of 2 series"), "both surrogates' theory moves with the noise: {comment}");
+    // The comment names the builds as `base` and `head`, not by the runner's temporary paths.
+    assert!(
+        comment.contains("base/small.results.yaml (seed 7") && !comment.contains(repo.to_str().unwrap()),
+        "{comment}"
+    );
     // The worktrees are gone, and the work tree was not touched.
     let worktrees = Command::new("git").args(["worktree", "list"]).current_dir(repo).output().unwrap();
     assert_eq!(String::from_utf8_lossy(&worktrees.stdout).lines().count(), 1);
@@ -70,10 +75,16 @@ fn pr_report_builds_both_revisions_and_writes_the_comment() {
     assert_eq!(code, Some(0), "{stderr}");
     assert_eq!(stderr.matches("ran theory and 0 trials").count(), 2, "{stderr}");
 
+    // Run from a subdirectory, a spec path relative to it is taken as the same file (helper-found: it was "missing").
+    let (code, stderr) = pr_report(&repo.join("specs"), &["HEAD~1", "HEAD", "small.kd"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(std::fs::read_to_string(repo.join("specs/pr-report/diff.md")).unwrap().contains("theory of 2 series"));
+    std::fs::remove_dir_all(repo.join("specs/pr-report")).unwrap();
+
     // A spec new in the pull request has no base to compare with; a head that does not build is exit 1.
     let (code, stderr) = pr_report(repo, &["HEAD", "HEAD", "specs/missing.kd"]);
     assert_eq!(code, Some(1), "{stderr}");
-    assert!(std::fs::read_to_string(out.join("diff.md")).unwrap().contains("The spec is not in this revision."));
+    assert!(std::fs::read_to_string(out.join("diff.md")).unwrap().contains("The spec is not in this revision"));
     std::fs::write(repo.join("specs/new.kd"), SMALL).unwrap();
     git(repo, &["add", "specs/new.kd"]);
     git(repo, &["commit", "--quiet", "-m", "a new spec"]);

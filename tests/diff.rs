@@ -65,17 +65,46 @@ fn inputs_that_cannot_be_compared_are_refused_with_the_reason() {
     dir.file("garbage.yaml", "just: [text");
     dir.file("future.yaml", &results.replacen("schema: 1", "schema: 99", 1));
     dir.file("unversioned.yaml", &results.replacen("schema: 1\n", "", 1));
+    // Values no build writes (helper-found: each was compared, some as changes of a file against itself).
+    let first_x = results.find("- x: 10.0").unwrap();
+    let second_x = first_x + 1 + results[first_x + 1..].find("- x: 20.0").unwrap();
+    let edit = |at: usize, from: &str, to: &str| format!("{}{to}{}", &results[..at], &results[at + from.len()..]);
+    dir.file("duplicate_x.yaml", &edit(second_x, "- x: 20.0", "- x: 10.0"));
+    dir.file("nan_x.yaml", &edit(first_x, "- x: 10.0", "- x: .nan"));
+    let se = results.find("se: ").unwrap();
+    dir.file("negative_se.yaml", &edit(se, "se: ", "se: -"));
+    // The series `best`, then `truth` (in key order): a second `best` after `truth`.
+    let best = results.find("      best:\n").unwrap();
+    let truth = results.find("      truth:\n").unwrap();
+    // The end of the experiments: the next line that starts at the margin (`figures:` or `claims:`).
+    let end = truth + results[truth..].find("\nfigures:").or_else(|| results[truth..].find("\nclaims:")).unwrap() + 1;
+    let twice = format!("{}{}{}", &results[..end], &results[best..truth], &results[end..]);
+    dir.file("duplicate_series.yaml", &twice);
+    let claims = results.find("claims:\n").unwrap() + "claims:\n".len();
+    let claim_end = claims + results[claims + 1..].find("\n- name:").unwrap() + 1;
+    dir.file("duplicate_claim.yaml", &format!("{}{}", &results, &results[claims..claim_end]));
+    std::fs::write(dir.path.join("binary.yaml"), [0x25, 0x50, 0x44, 0x46, 0xff, 0xfe]).unwrap();
     std::fs::create_dir(dir.path.join("empty")).unwrap();
     std::fs::create_dir(dir.path.join("two")).unwrap();
     dir.file("two/a.results.yaml", &results);
     dir.file("two/b.results.yaml", &results);
-    let cases: [(&str, &str); 6] = [
+    let cases: [(&str, &str); 12] = [
         ("missing.yaml", "error: missing.yaml: cannot read"),
         ("garbage.yaml", "error: garbage.yaml: not a kdrepro results file"),
         ("future.yaml", "error: future.yaml: results schema 99, but this kdrepro reads schema 1"),
         ("unversioned.yaml", "error: unversioned.yaml: not a kdrepro results file: it has no `schema` field"),
         ("empty", "error: empty: no `*.results.yaml` in this directory"),
         ("two", "error: two: several results files; name one: two/a.results.yaml, two/b.results.yaml"),
+        ("duplicate_x.yaml", "error: duplicate_x.yaml: not a results file kdrepro wrote: experiment `sweep`, series"),
+        ("nan_x.yaml", "error: nan_x.yaml: not a results file kdrepro wrote: experiment `sweep`, series"),
+        ("negative_se.yaml", "error: negative_se.yaml: not a results file kdrepro wrote: experiment `sweep`"),
+        (
+            "duplicate_series.yaml",
+            "error: duplicate_series.yaml: not a kdrepro results file: experiments.sweep.series: the key `best` appears \
+             twice",
+        ),
+        ("duplicate_claim.yaml", "error: duplicate_claim.yaml: not a results file kdrepro wrote: the claim `agree`"),
+        ("binary.yaml", "error: binary.yaml: not a text file"),
     ];
     for (input, message) in cases {
         for args in [["one", input], [input, "one"]] {
@@ -129,4 +158,27 @@ fn the_markdown_example_renders_as_tables_with_collapsed_details() {
     assert!(!html.contains("<p>|"), "{html}");
     // Escaped characters show as themselves: `~` is not strikethrough, `_` not emphasis.
     assert!(html.contains("x ~ N(0, Σ)") && html.contains("spec_file") && !html.contains("<del>"), "{html}");
+}
+
+/// Names and paths with line breaks, pipes, backticks and HTML (a spec may be called anything) stay inside their
+/// table cells.
+#[test]
+fn names_with_line_breaks_and_markup_stay_in_their_cells() {
+    let dir = Scratch::new("diff-markup");
+    dir.file("small.kd", SMALL);
+    build(&dir.path, "small.kd", "one", "1");
+    let results = std::fs::read_to_string(dir.path.join("one/small.results.yaml")).unwrap();
+    let hostile = results.replacen("spec_file: small.kd", "spec_file: \"a|b`c\\n</details>\\n\\n<details>d.kd\"", 1);
+    assert_ne!(hostile, results);
+    dir.file("hostile.yaml", &hostile.replacen("design: 'Every", "design: 'x\n\n  | y |\n\n  Every", 1));
+    let (code, markdown, stderr) = diff(&dir.path, &["one", "hostile.yaml", "--format", "md"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let mut options = comrak::Options::default();
+    options.extension.table = true;
+    options.render.r#unsafe = true;
+    let html = comrak::markdown_to_html(&markdown, &options);
+    let rows = markdown.lines().filter(|l| l.starts_with("| ")).count();
+    assert_eq!(html.matches("<tr>").count(), rows, "{markdown}");
+    assert_eq!(html.matches("<details>").count(), 1, "only the settings are collapsed: {markdown}");
+    assert_eq!(html.matches("</details>").count(), 1, "{markdown}");
 }

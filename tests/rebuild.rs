@@ -117,3 +117,68 @@ fn watch_rebuilds_after_an_edit_and_stops_on_ctrl_c() {
     assert_eq!(status.code(), Some(0), "{seen:?}");
     assert!(!seen.iter().any(|l| l.contains("watch: build 3")), "one edit, one rebuild: {seen:?}");
 }
+
+#[test]
+fn specs_sharing_a_cache_explain_against_their_own_last_runs() {
+    let dir = Scratch::new("explain-shared");
+    dir.file("small.kd", SMALL);
+    dir.file("other.kd", &SMALL.replace("seed 7", "seed 9").replace("n 10..40 step 10", "n 10..30 step 10"));
+    let run = |spec: &str, trials: &str| {
+        let args =
+            ["build", spec, "-o", &format!("out-{spec}"), "--cache", "shared", "--trials", trials, "--explain", "-q"];
+        let out = kdrepro(&dir.path, &args, &[]);
+        // 20 trials leave the claim `agree` inconclusive (exit 4): the report is written all the same.
+        assert!(matches!(out.status.code(), Some(0 | 4)), "{}", String::from_utf8_lossy(&out.stderr));
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        stderr.lines().filter_map(|l| l.strip_prefix("explain: ")).map(str::to_owned).collect::<Vec<_>>()
+    };
+    assert_eq!(run("small.kd", "20"), ["sweep: ran (1 look): never run with this cache before"]);
+    assert_eq!(run("other.kd", "20"), ["sweep: ran (1 look): never run with this cache before"]);
+    assert_eq!(run("small.kd", "20"), ["sweep: from the cache (1 look)"]);
+    // Helper-found: the record was the other spec's, and the seed and text were blamed.
+    assert_eq!(run("small.kd", "21"), ["sweep: ran (1 look): trials 20 → 21"]);
+}
+
+#[test]
+fn a_cache_that_cannot_be_written_is_named_and_explained() {
+    let dir = Scratch::new("explain-unusable");
+    dir.file("small.kd", SMALL);
+    dir.file("afile", "not a directory");
+    let out =
+        kdrepro(&dir.path, &["build", "small.kd", "-o", "out", "--cache", "afile", "--trials", "20", "--explain"], &[]);
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(matches!(out.status.code(), Some(0 | 4)), "{stderr}");
+    assert!(stderr.contains("warning: the result cache afile cannot be used ("), "{stderr}");
+    assert!(stderr.contains("explain: every experiment ran: the result cache cannot be used"), "{stderr}");
+    assert!(!stderr.contains("never run with this cache"), "{stderr}");
+}
+
+#[test]
+fn ctrl_c_during_a_build_kills_it_and_leaves_the_report_unwritten() {
+    let dir = Scratch::new("watch-interrupt");
+    dir.file("small.kd", SMALL);
+    // A build of ten million trials runs for minutes: the signal comes long before it could finish.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kdrepro"))
+        .args(["watch", "small.kd", "-o", "out", "--trials", "10000000"])
+        .current_dir(&dir.path)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (send, lines) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = send.send(line);
+        }
+    });
+    let mut seen = Vec::new();
+    wait_for(&lines, "worker thread", &mut seen);
+    let pid = child.id().to_string();
+    assert!(Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
+    wait_for(&lines, "watch: stopped", &mut seen);
+    assert_eq!(child.wait().unwrap().code(), Some(0), "{seen:?}");
+    assert!(seen.iter().any(|l| l.starts_with("watch: build 1 stopped after")), "{seen:?}");
+    assert!(!dir.path.join("out/small.results.yaml").exists(), "the build was not finished");
+}

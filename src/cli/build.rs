@@ -47,13 +47,17 @@ pub(crate) fn build(args: &BuildArgs, console: Console) -> Result<(), Failure> {
     let threads = pool.current_num_threads();
     console.info(format_args!("{threads} worker thread{}", if threads == 1 { "" } else { "s" }));
     console.detail(format_args!("checked the spec in {:.2} s", started.elapsed().as_secs_f64()));
-    // The cache lives under the output directory unless `--cache` names another (shared between worktrees, say),
-    // keyed by everything that determines each experiment's results.
-    let cache = args.cache.clone().unwrap_or_else(|| args.out.join(".cache"));
+    let cache = result_cache(args);
+    let spec_file = path.file_name().map_or_else(|| display(path), |n| n.to_string_lossy().into_owned());
     let progress = Progress::new(&plan, console.quiet);
     let tick = |tick: kdrepro::Tick| progress.tick(tick);
     let decided = |partial: &kdrepro::Results, running: usize| kdrepro::decided(&plan, partial, running);
-    let options = RunOptions { progress: Some(&tick), cache: Some(&cache), decided: Some(&decided) };
+    let options = RunOptions {
+        progress: Some(&tick),
+        cache: cache.as_deref(),
+        spec_file: Some(&spec_file),
+        decided: Some(&decided),
+    };
     let started = Instant::now();
     let results = pool.install(|| kdrepro::run(&plan, &options)).map_err(|errors| {
         progress.finish();
@@ -70,9 +74,8 @@ pub(crate) fn build(args: &BuildArgs, console: Console) -> Result<(), Failure> {
         progress.trials()
     ));
     if args.explain {
-        for line in results.explanations() {
-            eprintln!("explain: {line}");
-        }
+        let unusable = cache.is_none().then(|| "every experiment ran: the result cache cannot be used (above)".into());
+        unusable.into_iter().chain(results.explanations()).for_each(|line| eprintln!("explain: {line}"));
     }
     // Fallbacks are part of the evidence: they are printed even with `--quiet`.
     for note in results.fallback_notes() {
@@ -80,7 +83,6 @@ pub(crate) fn build(args: &BuildArgs, console: Console) -> Result<(), Failure> {
     }
     let started = Instant::now();
     let verdicts = kdrepro::judge(&plan, &results);
-    let spec_file = path.file_name().map_or_else(|| display(path), |n| n.to_string_lossy().into_owned());
     let stem = kdrepro::output_stem(path);
     let spec_hash = kdrepro::spec_hash(&source);
     let threads = args.record_threads.then(|| pool.current_num_threads());
@@ -126,6 +128,21 @@ pub(crate) fn build(args: &BuildArgs, console: Console) -> Result<(), Failure> {
         Outcome::Pass => Ok(()),
         Outcome::Inconclusive => Err(Failure::Inconclusive),
         Outcome::Fail => Err(Failure::Claims),
+    }
+}
+
+/// The result cache: `--cache DIR`, or `.cache` under the output directory (keyed by everything that determines
+/// each experiment's results, so builds may share one); `None`, with a warning, when its directory cannot be made
+/// or written.
+fn result_cache(args: &BuildArgs) -> Option<std::path::PathBuf> {
+    let cache = args.cache.clone().unwrap_or_else(|| args.out.join(".cache"));
+    let usable = std::fs::create_dir_all(&cache).and_then(|()| tempfile::NamedTempFile::new_in(&cache).map(drop));
+    match usable {
+        Ok(()) => Some(cache),
+        Err(why) => {
+            eprintln!("warning: the result cache {} cannot be used ({why}): every experiment runs", display(&cache));
+            None
+        }
     }
 }
 

@@ -52,7 +52,12 @@ fn read(path: &Path) -> Result<(PathBuf, ResultsFile), Failure> {
     } else {
         path.to_path_buf()
     };
-    let text = std::fs::read_to_string(&file).map_err(|e| fail(format!("cannot read: {e}")))?;
+    let text = std::fs::read_to_string(&file).map_err(|e| match e.kind() {
+        std::io::ErrorKind::InvalidData => {
+            fail("not a text file: give a results file (`<stem>.results.yaml`) or an output directory".into())
+        }
+        _ => fail(format!("cannot read: {e}")),
+    })?;
     let results = ResultsFile::read(&text).map_err(|e| {
         eprintln!("error: {}: {e}", display(&file));
         Failure::Spec

@@ -4,13 +4,13 @@
 //! that Ctrl-C interrupts, never takes the watcher down, and each build prints exactly what `build` prints.
 //! `build` replaces the output directory atomically, so a PDF viewer that reloads on change sees the new report
 //! whole. File events come from `notify`, debounced ([`DEBOUNCE`]) so that an editor's burst of writes, renames and
-//! backups during one save starts one build. Events during a build start one more build after it. Ctrl-C (or
-//! SIGTERM) stops the watcher: between builds at once, during one when the build (which receives the same signal
-//! from the terminal) has stopped.
+//! backups during one save starts one build. Changes during a build start one more build after it, however many
+//! there were. Ctrl-C (or SIGTERM) stops the watcher at once, killing a running build, whose output directory is
+//! then left as it was (`build` replaces it atomically or not at all).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -25,6 +25,9 @@ use crate::spec_dir;
 
 /// How long the file events of one save are gathered before a build starts.
 const DEBOUNCE: Duration = Duration::from_millis(300);
+
+/// How often a running build is checked while signals are awaited.
+const POLL: Duration = Duration::from_millis(50);
 
 /// What wakes the watcher.
 enum Signal {
@@ -41,7 +44,8 @@ pub(crate) fn watch(args: &WatchArgs, console: Console) -> Result<(), Failure> {
     let spec = std::path::absolute(&args.spec)
         .map_err(|e| Failure::Runtime(format!("cannot locate {}: {e}", display(&args.spec))))?;
     if !spec.is_file() {
-        eprintln!("error: {}: not a file: give the spec to watch, e.g. specs/paper.kd", display(&args.spec));
+        let what = if spec.exists() { "not a file" } else { "no such file" };
+        eprintln!("error: {}: {what}: give the spec to watch, e.g. specs/paper.kd", display(&args.spec));
         return Err(Failure::Spec);
     }
     let (send, receive) = mpsc::channel();
@@ -81,34 +85,97 @@ pub(crate) fn watch(args: &WatchArgs, console: Console) -> Result<(), Failure> {
         }
         directories = wanted;
         let started = Instant::now();
-        let outcome = build(args, &spec, console)?;
+        let (outcome, next) = supervise(build(args, &spec, console)?, &receive, &watched)?;
         let seconds = started.elapsed().as_secs_f64();
-        print_line(format_args!(
-            "watch: build {number} finished in {seconds:.1} s: {outcome}; watching {} (Ctrl-C stops)",
-            count(watched.len(), "file")
-        ));
-        // Wait for a change to a watched file, or a stop; signals that came during the build count.
-        loop {
-            match receive.recv() {
-                Ok(Signal::Changed(paths)) => {
-                    let changed: Vec<&PathBuf> = paths.iter().filter(|p| watched.contains(*p)).collect();
-                    if let Some(first) = changed.first() {
-                        console.info(format_args!("watch: {} changed, rebuilding", display(first)));
-                        break;
-                    }
-                }
-                Ok(Signal::Error(why)) => eprintln!("warning: watching files: {why}"),
-                Ok(Signal::Stop) | Err(_) => {
-                    print_line("watch: stopped");
-                    return Ok(());
-                }
+        let next = match next {
+            Some(Next::Stop) => {
+                print_line(format_args!(
+                    "watch: build {number} stopped after {seconds:.1} s; the report was not rewritten"
+                ));
+                Next::Stop
             }
+            Some(Next::Build(path)) => {
+                print_line(format_args!("watch: build {number} finished in {seconds:.1} s: {outcome}"));
+                console.info(format_args!("watch: {} changed during the build, rebuilding", display(&path)));
+                Next::Build(path)
+            }
+            None => {
+                print_line(format_args!(
+                    "watch: build {number} finished in {seconds:.1} s: {outcome}; watching {} (Ctrl-C stops)",
+                    count(watched.len(), "file")
+                ));
+                wait(&receive, &watched, console)
+            }
+        };
+        if matches!(next, Next::Stop) {
+            print_line("watch: stopped");
+            return Ok(());
         }
     }
 }
 
-/// Runs `kdrepro build` on `spec` with the watch's options; the claim summary in words, or why there is none.
-fn build(args: &WatchArgs, spec: &Path, console: Console) -> Result<String, Failure> {
+/// What the watcher does after a build.
+enum Next {
+    /// Build again: this watched file changed.
+    Build(PathBuf),
+    /// Stop (Ctrl-C or SIGTERM).
+    Stop,
+}
+
+/// The first of `paths` that is watched.
+fn watched_one(paths: Vec<PathBuf>, watched: &BTreeSet<PathBuf>) -> Option<PathBuf> {
+    paths.into_iter().find(|p| watched.contains(p))
+}
+
+/// Waits for the running build `child` to end, and returns its outcome in words with what the signals that came
+/// meanwhile ask for: a stop kills the build at once (its output directory is replaced atomically or not at all,
+/// as for any interrupted build); a change asks for one more build after it.
+fn supervise(
+    mut child: Child,
+    receive: &mpsc::Receiver<Signal>,
+    watched: &BTreeSet<PathBuf>,
+) -> Result<(String, Option<Next>), Failure> {
+    let mut next = None;
+    loop {
+        let status = child.try_wait().map_err(|e| Failure::Runtime(format!("cannot wait for kdrepro build: {e}")))?;
+        if let Some(status) = status {
+            return Ok((outcome(status.code()), next));
+        }
+        match receive.recv_timeout(POLL) {
+            Ok(Signal::Stop) | Err(mpsc::RecvTimeoutError::Disconnected) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Ok((outcome(None), Some(Next::Stop)));
+            }
+            Ok(Signal::Changed(paths)) => {
+                if next.is_none() {
+                    next = watched_one(paths, watched).map(Next::Build);
+                }
+            }
+            Ok(Signal::Error(why)) => eprintln!("warning: watching files: {why}"),
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+        }
+    }
+}
+
+/// Waits, between builds, for a change to a watched file or a stop.
+fn wait(receive: &mpsc::Receiver<Signal>, watched: &BTreeSet<PathBuf>, console: Console) -> Next {
+    loop {
+        match receive.recv() {
+            Ok(Signal::Changed(paths)) => {
+                if let Some(path) = watched_one(paths, watched) {
+                    console.info(format_args!("watch: {} changed, rebuilding", display(&path)));
+                    return Next::Build(path);
+                }
+            }
+            Ok(Signal::Error(why)) => eprintln!("warning: watching files: {why}"),
+            Ok(Signal::Stop) | Err(_) => return Next::Stop,
+        }
+    }
+}
+
+/// Starts `kdrepro build` on `spec` with the watch's options.
+fn build(args: &WatchArgs, spec: &Path, console: Console) -> Result<Child, Failure> {
     let exe = std::env::current_exe().map_err(|e| Failure::Runtime(format!("cannot find kdrepro itself: {e}")))?;
     let mut command = Command::new(exe);
     command.arg("build").arg(spec).arg("--out").arg(&args.out);
@@ -130,15 +197,19 @@ fn build(args: &WatchArgs, spec: &Path, console: Console) -> Result<String, Fail
     if console.quiet {
         command.arg("--quiet");
     }
-    let status = command.status().map_err(|e| Failure::Runtime(format!("cannot run kdrepro build: {e}")))?;
-    Ok(match status.code() {
+    command.spawn().map_err(|e| Failure::Runtime(format!("cannot run kdrepro build: {e}")))
+}
+
+/// A build's exit code in words: the claims' outcome, or why there is no report.
+fn outcome(code: Option<i32>) -> String {
+    match code {
         Some(0) => "every claim held".to_owned(),
         Some(1) => "the report was written, and a claim did not hold".to_owned(),
         Some(4) => "the report was written, and some claim is inconclusive".to_owned(),
         Some(2) => "the spec has errors (above); the report was not rewritten".to_owned(),
         Some(code) => format!("the build failed (exit {code}); the report was not rewritten"),
         None => "the build was interrupted; the report was not rewritten".to_owned(),
-    })
+    }
 }
 
 /// The data files `spec` reads, as absolute paths, or `None` when it does not resolve now.

@@ -354,10 +354,10 @@ fn relative(old: f64, new: f64) -> f64 {
 fn theory_change(experiment: &str, series: &str, old: &[Point], new: &[Point]) -> Option<TheoryChange> {
     let pairs: Vec<_> = paired(old, new).collect();
     let changed: Vec<_> = pairs.iter().filter(|(a, b)| !same(a.theory, b.theory)).collect();
-    // The largest relative change; NaN (a value became undefined) ranks above every number.
+    // The largest relative change; a value that became undefined (NaN) only when no change is a number.
     let (a, b) = changed.iter().max_by(|(a, b), (c, d)| {
         let (r, s) = (relative(a.theory, b.theory), relative(c.theory, d.theory));
-        r.is_nan().cmp(&s.is_nan()).then(r.total_cmp(&s))
+        s.is_nan().cmp(&r.is_nan()).then(r.total_cmp(&s))
     })?;
     Some(TheoryChange {
         experiment: experiment.to_owned(),
@@ -379,7 +379,7 @@ fn estimate(point: &Point) -> Result<MeanEstimate, String> {
         return Err(format!("the risk's variance is infinite here, so its standard error means nothing ({why})"));
     }
     match (point.mean, point.se, point.trials) {
-        (Some(_), Some(_), Some(count)) if count < 2 => Err(format!("{count} trial: no standard error")),
+        (Some(_), Some(_), Some(1)) => Err("1 trial: no standard error".to_owned()),
         (Some(mean), Some(se), Some(count)) if mean.is_finite() && se.is_finite() => {
             Ok(MeanEstimate { mean, se, count })
         }

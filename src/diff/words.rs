@@ -55,7 +55,7 @@ impl ResultsDiff {
     pub fn to_markdown(&self) -> String {
         let build = |b: &super::Build| {
             let commit: String = b.commit.chars().take(12).collect();
-            format!("`{}` (seed {}, commit `{}`)", code(&b.path), b.seed, code(&commit))
+            format!("{} (seed {}, commit {})", escape(&b.path), b.seed, escape(&commit))
         };
         let mut out = format!("### kdrepro diff: {}\n\n", self.headline());
         out += &format!("{} → {}\n\n", build(&self.old), build(&self.new));
@@ -82,7 +82,8 @@ impl ResultsDiff {
         let skipped = self.means.not_compared.iter().map(|n| {
             vec![quoted(&series(&n.experiment, &n.series)), self.x_words(&n.experiment, n.x), escape(&n.reason)]
         });
-        let title = format!("Not compared: {} simulated points", self.means.not_compared.len());
+        let n = self.means.not_compared.len();
+        let title = format!("Not compared: {n} simulated point{}", if n == 1 { "" } else { "s" });
         table(&mut out, &title, &["series", "at", "why"], skipped.collect(), true);
         let settings_rows = self.settings.iter().chain(&self.provenance).map(|s| {
             let or_none = |v: &Option<String>| v.as_deref().map_or("(none)".to_owned(), escape);
@@ -271,20 +272,26 @@ fn quoted(name: &str) -> String {
     format!("`{}`", code(name))
 }
 
-/// Text for inside a Markdown code span: a backtick would end the span, so it becomes `'`, and `|` would end a
-/// table cell.
+/// Text for inside a Markdown code span in a table cell: a backtick would end the span, so it becomes `'`, `|`
+/// would end the cell, and a line break the row (it becomes a space).
 fn code(text: &str) -> String {
-    text.replace('`', "'").replace('|', "\\|")
+    one_line(text).replace('`', "'").replace('|', "\\|")
 }
 
-/// Text for Markdown prose: the characters that start markup are escaped.
+/// Text for Markdown prose or a table cell: the characters that start markup are escaped, line breaks become spaces
+/// (a cell is one line, and a line that starts with `<` could open an HTML block).
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+    for c in one_line(text).chars() {
         if "\\`*_[]<>|#~!".contains(c) {
             out.push('\\');
         }
         out.push(c);
     }
     out
+}
+
+/// `text` with every line break (LF, CR, NEL, LS, PS) and other control character replaced by a space.
+fn one_line(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() || c == '\u{2028}' || c == '\u{2029}' { ' ' } else { c }).collect()
 }

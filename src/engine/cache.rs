@@ -28,6 +28,8 @@ use crate::spec::{Experiment, Measure};
 pub(crate) struct Cache {
     /// Where the entries live.
     dir: PathBuf,
+    /// What scopes the records of [`Cache::previous`]: the spec's file name.
+    scope: String,
 }
 
 /// What the key of an experiment's entry is made of, each part kept apart so that `build --explain` can name the
@@ -121,9 +123,9 @@ impl KeyParts {
 }
 
 impl Cache {
-    /// The cache in `dir` (created on first store).
-    pub(crate) fn new(dir: &Path) -> Self {
-        Self { dir: dir.to_path_buf() }
+    /// The cache in `dir` (created on first store), its records scoped by `scope` (the spec's file name).
+    pub(crate) fn new(dir: &Path, scope: &str) -> Self {
+        Self { dir: dir.to_path_buf(), scope: scope.to_owned() }
     }
 
     /// The entry path of a look of `look` trials (`None`: theory only): blake3 of the executable's hash, the seed,
@@ -169,7 +171,8 @@ impl Cache {
         self.write(&self.entry(key, look), &contents);
     }
 
-    /// The key parts experiment `name` was last run or loaded with through this cache, if recorded.
+    /// The key parts experiment `name` of this scope's spec was last run or loaded with through this cache, if
+    /// recorded.
     pub(crate) fn previous(&self, name: &str) -> Option<KeyParts> {
         serde_json::from_slice(&fs::read(self.record(name)).ok()?).ok()
     }
@@ -181,9 +184,11 @@ impl Cache {
         }
     }
 
-    /// Where the last key parts of experiment `name` are recorded.
+    /// Where the last key parts of experiment `name` are recorded: one file per (scope, name).
     fn record(&self, name: &str) -> PathBuf {
-        self.dir.join("last").join(format!("{}.json", blake3::hash(name.as_bytes()).to_hex()))
+        let mut hasher = blake3::Hasher::new();
+        hasher.update(&postcard::to_allocvec(&(&self.scope, name)).expect("plain data serialises"));
+        self.dir.join("last").join(format!("{}.json", hasher.finalize().to_hex()))
     }
 
     /// Writes `contents` to `path` through a temporary file renamed into place; a failure leaves no file.
@@ -321,7 +326,7 @@ experiment e {
         let first = samples(&dir);
         let relabelled = SPEC.replace("surrogate best = optimal", "surrogate best = optimal(label: \"the best\")");
         let spec = resolve(&parse(&relabelled).unwrap(), &relabelled, std::path::Path::new(".")).unwrap();
-        let cache = Cache::new(&dir);
+        let cache = Cache::new(&dir, "cache.kd");
         let key = KeyParts::new(3, Some(30), &spec.experiments[0]);
         let hit = cache.load(&key, Some(30), &spec.experiments[0]).expect("a label does not change the key");
         assert_eq!(hit.samples, first);
@@ -335,7 +340,7 @@ experiment e {
         use crate::spec::{Designs, Measure, SampleSize, Spectrum, SurrogateKind, Trials};
         let spec = resolve(&parse(SPEC).unwrap(), SPEC, std::path::Path::new(".")).unwrap();
         let base = spec.experiments[0].clone();
-        let cache = Cache::new(Path::new("keys"));
+        let cache = Cache::new(Path::new("keys"), "cache.kd");
         let key = |e: &Experiment| cache.entry(&KeyParts::new(3, Some(30), e), Some(30));
         let erm = SurrogateKind::Erm(crate::spec::Erm {
             spectrum: base.task.spectrum.clone(),

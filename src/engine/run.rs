@@ -31,6 +31,9 @@ pub struct RunOptions<'a> {
     pub progress: Option<&'a (dyn Fn(Tick) + Sync)>,
     /// A directory caching experiment results between runs.
     pub cache: Option<&'a std::path::Path>,
+    /// The spec's file name (`paper.kd`), which scopes the cache's records of the key each experiment last ran
+    /// with ([`Results::explanations`]): specs sharing a cache directory do not read each other's records.
+    pub spec_file: Option<&'a str>,
     /// For `trials auto`: given the results so far (in spec order; experiments not yet run are empty) and the
     /// index of the experiment running, whether every claim on it is decided ([`decided`](crate::decided)).
     /// Without it, adaptive experiments run to their cap.
@@ -78,7 +81,7 @@ pub type StoppingRule<'a> = dyn Fn(&Results, usize) -> bool + Sync + 'a;
 /// run, so that one run reports them all).
 pub fn run(plan: &Plan<'_>, options: &RunOptions<'_>) -> Result<Results, Vec<RunError>> {
     let spec = plan.spec();
-    let cache = options.cache.map(Cache::new);
+    let cache = options.cache.map(|dir| Cache::new(dir, options.spec_file.unwrap_or("")));
     let cache = cache.as_ref();
     let (theory, simulated): (Vec<usize>, Vec<usize>) =
         (0..spec.experiments.len()).partition(|&i| plan.schedule(i).looks.is_empty());

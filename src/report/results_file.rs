@@ -30,7 +30,7 @@ pub struct ResultsFile {
     /// blake3 of the spec's text, hex.
     pub spec_hash: String,
     /// The data files the spec reads (`file("...")`): path relative to the spec → blake3 of its bytes, hex.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty", deserialize_with = "unique_keys")]
     pub data_files: BTreeMap<String, String>,
     /// The spec's seed (after `--seed`).
     pub seed: u64,
@@ -41,11 +41,13 @@ pub struct ResultsFile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub draft_trials: Option<usize>,
     /// How many claims have each verdict.
+    #[serde(deserialize_with = "unique_keys")]
     pub verdicts: BTreeMap<String, usize>,
     /// Per experiment.
+    #[serde(deserialize_with = "unique_keys")]
     pub experiments: BTreeMap<String, ExperimentEntry>,
     /// Per figure: what it plots (absent from files written before figures were recorded).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty", deserialize_with = "unique_keys")]
     pub figures: BTreeMap<String, FigureEntry>,
     /// Per claim, in spec order.
     pub claims: Vec<ClaimEntry>,
@@ -74,6 +76,7 @@ pub struct ExperimentEntry {
     /// τ, Ω and the transitions per sample size.
     pub(crate) equivalents: Vec<EquivalentSummary>,
     /// Per surrogate: its label and points.
+    #[serde(deserialize_with = "unique_keys")]
     pub series: BTreeMap<String, SeriesEntry>,
 }
 
@@ -140,6 +143,8 @@ pub enum ReadError {
         /// The file's schema.
         found: u32,
     },
+    /// Of this shape, but with values no build writes (two points at one x, a negative standard error, …).
+    Invalid(String),
 }
 
 impl std::fmt::Display for ReadError {
@@ -149,6 +154,7 @@ impl std::fmt::Display for ReadError {
             Self::Schema { found } => {
                 write!(f, "results schema {found}, but this kdrepro reads schema {SCHEMA}: rebuild with one version")
             }
+            Self::Invalid(why) => write!(f, "not a results file kdrepro wrote: {why}"),
         }
     }
 }
@@ -160,7 +166,8 @@ impl ResultsFile {
     ///
     /// # Errors
     /// [`ReadError::Schema`] for another schema version (checked first, so that an incompatible file is named as
-    /// such), [`ReadError::Parse`] for text that is not a results file.
+    /// such), [`ReadError::Parse`] for text that is not a results file (a key given twice included),
+    /// [`ReadError::Invalid`] for values no build writes ([`ResultsFile::check`]).
     pub fn read(text: &str) -> Result<Self, ReadError> {
         #[derive(Deserialize)]
         struct Version {
@@ -168,10 +175,48 @@ impl ResultsFile {
         }
         let version: Version = serde_norway::from_str(text).map_err(|e| ReadError::Parse(e.to_string()))?;
         match version.schema {
-            Some(SCHEMA) => serde_norway::from_str(text).map_err(|e| ReadError::Parse(e.to_string())),
+            Some(SCHEMA) => {
+                let file: Self = serde_norway::from_str(text).map_err(|e| ReadError::Parse(e.to_string()))?;
+                file.check().map_err(ReadError::Invalid)?;
+                Ok(file)
+            }
             Some(found) => Err(ReadError::Schema { found }),
             None => Err(ReadError::Parse("it has no `schema` field".into())),
         }
+    }
+
+    /// Whether the values are what a build writes: distinct claim names, and in every series points at finite,
+    /// strictly increasing x, each simulated mean from at least one trial with a standard error that is not
+    /// negative. The message names the first place that is not.
+    fn check(&self) -> Result<(), String> {
+        for (i, claim) in self.claims.iter().enumerate() {
+            if self.claims[..i].iter().any(|c| c.name == claim.name) {
+                return Err(format!("the claim `{}` appears twice", claim.name));
+            }
+        }
+        for (e, experiment) in &self.experiments {
+            for (s, series) in &experiment.series {
+                let place = |x: f64| format!("experiment `{e}`, series `{s}`, the point at {} = {x}", experiment.x);
+                for (i, p) in series.points.iter().enumerate() {
+                    if !p.x.is_finite() {
+                        return Err(format!("experiment `{e}`, series `{s}`: a point's {} is {}", experiment.x, p.x));
+                    }
+                    if i > 0 && p.x <= series.points[i - 1].x {
+                        return Err(format!(
+                            "{}: not after the point before it (points are in increasing order)",
+                            place(p.x)
+                        ));
+                    }
+                    if p.se.is_some_and(|se| se < 0.0) {
+                        return Err(format!("{}: a negative standard error", place(p.x)));
+                    }
+                    if p.mean.is_some() && p.trials.is_none_or(|t| t == 0) {
+                        return Err(format!("{}: a simulated mean without trials", place(p.x)));
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The file as YAML.
@@ -181,6 +226,32 @@ impl ResultsFile {
     pub fn to_yaml(&self) -> String {
         serde_norway::to_string(self).expect("results are plain data and always serialise")
     }
+}
+
+/// Deserialises a map whose keys must be distinct: YAML lets a key repeat, and serde would keep its last value.
+fn unique_keys<'de, D, V>(deserializer: D) -> Result<BTreeMap<String, V>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    V: Deserialize<'de>,
+{
+    struct Unique<V>(std::marker::PhantomData<V>);
+    impl<'de, V: Deserialize<'de>> serde::de::Visitor<'de> for Unique<V> {
+        type Value = BTreeMap<String, V>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a map with distinct keys")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some((key, value)) = map.next_entry::<String, V>()? {
+                if out.contains_key(&key) {
+                    return Err(serde::de::Error::custom(format!("the key `{key}` appears twice")));
+                }
+                out.insert(key, value);
+            }
+            Ok(out)
+        }
+    }
+    deserializer.deserialize_map(Unique(std::marker::PhantomData))
 }
 
 /// The results file of a build.
