@@ -66,6 +66,11 @@ fn explain_names_the_part_of_the_key_that_changed() {
     );
 }
 
+/// Sends SIGINT to `child`, as Ctrl-C does.
+fn ctrl_c(child: &std::process::Child) {
+    rustix::process::kill_process(rustix::process::Pid::from_child(child), rustix::process::Signal::INT).unwrap();
+}
+
 /// Waits for a line of `lines` that contains `text`, failing after a minute.
 fn wait_for(lines: &mpsc::Receiver<String>, text: &str, seen: &mut Vec<String>) {
     loop {
@@ -110,8 +115,7 @@ fn watch_rebuilds_after_an_edit_and_stops_on_ctrl_c() {
     assert!(second.contains("title: Edited"), "{second}");
     assert!(seen.iter().any(|l| l.contains("small.kd changed, rebuilding")), "{seen:?}");
     // Ctrl-C: SIGINT to the watcher, which stops cleanly (exit 0).
-    let pid = child.id().to_string();
-    assert!(Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
+    ctrl_c(&child);
     wait_for(&lines, "watch: stopped", &mut seen);
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(0), "{seen:?}");
@@ -175,8 +179,7 @@ fn ctrl_c_during_a_build_kills_it_and_leaves_the_report_unwritten() {
     });
     let mut seen = Vec::new();
     wait_for(&lines, "worker thread", &mut seen);
-    let pid = child.id().to_string();
-    assert!(Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
+    ctrl_c(&child);
     wait_for(&lines, "watch: stopped", &mut seen);
     assert_eq!(child.wait().unwrap().code(), Some(0), "{seen:?}");
     assert!(seen.iter().any(|l| l.starts_with("watch: build 1 stopped after")), "{seen:?}");
