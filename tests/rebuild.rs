@@ -66,6 +66,26 @@ fn explain_names_the_part_of_the_key_that_changed() {
     );
 }
 
+/// `kdrepro watch small.kd -o out --trials TRIALS` started in `dir`, with its stderr lines as they come.
+fn watch(dir: &Path, trials: &str) -> (std::process::Child, mpsc::Receiver<String>) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kdrepro"))
+        .args(["watch", "small.kd", "-o", "out", "--trials", trials])
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (send, lines) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = send.send(line);
+        }
+    });
+    (child, lines)
+}
+
 /// Sends SIGINT to `child`, as Ctrl-C does.
 fn ctrl_c(child: &std::process::Child) {
     rustix::process::kill_process(rustix::process::Pid::from_child(child), rustix::process::Signal::INT).unwrap();
@@ -89,21 +109,7 @@ fn wait_for(lines: &mpsc::Receiver<String>, text: &str, seen: &mut Vec<String>) 
 fn watch_rebuilds_after_an_edit_and_stops_on_ctrl_c() {
     let dir = Scratch::new("watch");
     let spec = dir.file("small.kd", SMALL);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kdrepro"))
-        .args(["watch", "small.kd", "-o", "out", "--trials", "20"])
-        .current_dir(&dir.path)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let (send, lines) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = send.send(line);
-        }
-    });
+    let (mut child, lines) = watch(&dir.path, "20");
     let mut seen = Vec::new();
     wait_for(&lines, "watch: build 1 finished", &mut seen);
     let first = std::fs::read_to_string(dir.path.join("out/small.results.yaml")).unwrap();
@@ -162,21 +168,7 @@ fn ctrl_c_during_a_build_kills_it_and_leaves_the_report_unwritten() {
     let dir = Scratch::new("watch-interrupt");
     dir.file("small.kd", SMALL);
     // A build of ten million trials runs for minutes: the signal comes long before it could finish.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kdrepro"))
-        .args(["watch", "small.kd", "-o", "out", "--trials", "10000000"])
-        .current_dir(&dir.path)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let (send, lines) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = send.send(line);
-        }
-    });
+    let (mut child, lines) = watch(&dir.path, "10000000");
     let mut seen = Vec::new();
     wait_for(&lines, "worker thread", &mut seen);
     ctrl_c(&child);

@@ -113,14 +113,14 @@ pub(crate) enum Format {
     Json,
 }
 
-/// The arguments of `kdrepro build`.
+/// What `build` and `watch` share: the spec, where its report goes, and how it runs.
 #[cfg(feature = "report")]
 #[derive(Args)]
-pub(crate) struct BuildArgs {
+pub(crate) struct RunArgs {
     /// The experiment file (`.kd`).
     #[arg(value_hint = clap::ValueHint::FilePath)]
     pub(crate) spec: PathBuf,
-    /// Output directory.
+    /// Output directory, replaced atomically by each build.
     #[arg(short, long, default_value = "report", value_hint = clap::ValueHint::DirPath)]
     pub(crate) out: PathBuf,
     /// Worker threads (default: all cores). Results do not depend on it.
@@ -132,6 +132,22 @@ pub(crate) struct BuildArgs {
     /// Overrides every experiment's trial count (for quick drafts and benchmarks).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
     pub(crate) trials: Option<u64>,
+    /// The result cache's directory (default: DIR/.cache of the output directory). Builds may share one: entries
+    /// are keyed by content, and a cache written by another kdrepro executable is never used.
+    #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
+    pub(crate) cache: Option<PathBuf>,
+    /// The fonts the report is set in.
+    #[command(flatten)]
+    pub(crate) fonts: FontArgs,
+}
+
+/// The arguments of `kdrepro build`.
+#[cfg(feature = "report")]
+#[derive(Args)]
+pub(crate) struct BuildArgs {
+    /// The spec and how it runs.
+    #[command(flatten)]
+    pub(crate) run: RunArgs,
     /// Records the worker thread count in the report and the results file (outputs then differ between thread
     /// counts; the count is always printed on stderr).
     #[arg(long)]
@@ -148,40 +164,15 @@ pub(crate) struct BuildArgs {
     /// kdrepro executable). Printed on stderr, even with `--quiet`.
     #[arg(long)]
     pub(crate) explain: bool,
-    /// The result cache's directory (default: DIR/.cache of the output directory). Builds may share one: entries
-    /// are keyed by content, and a cache written by another kdrepro executable is never used.
-    #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
-    pub(crate) cache: Option<PathBuf>,
-    /// The fonts the report is set in.
-    #[command(flatten)]
-    pub(crate) fonts: FontArgs,
 }
 
 /// The arguments of `kdrepro watch`: those of `build` that each rebuild passes on.
 #[cfg(feature = "report")]
 #[derive(Args)]
 pub(crate) struct WatchArgs {
-    /// The experiment file (`.kd`).
-    #[arg(value_hint = clap::ValueHint::FilePath)]
-    pub(crate) spec: PathBuf,
-    /// Output directory, replaced atomically by each build.
-    #[arg(short, long, default_value = "report", value_hint = clap::ValueHint::DirPath)]
-    pub(crate) out: PathBuf,
-    /// Worker threads (default: all cores).
-    #[arg(short, long)]
-    pub(crate) jobs: Option<usize>,
-    /// Overrides the spec's seed.
-    #[arg(long)]
-    pub(crate) seed: Option<u64>,
-    /// Overrides every experiment's trial count (quick drafts while editing).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
-    pub(crate) trials: Option<u64>,
-    /// The result cache's directory, as for `build`.
-    #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
-    pub(crate) cache: Option<PathBuf>,
-    /// The fonts the report is set in.
+    /// The spec and how each build runs.
     #[command(flatten)]
-    pub(crate) fonts: FontArgs,
+    pub(crate) run: RunArgs,
 }
 
 /// The arguments of `kdrepro diff`.

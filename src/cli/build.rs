@@ -28,20 +28,20 @@ pub(crate) fn load_fonts(args: &FontArgs) -> Result<Fonts, Failure> {
 
 /// `kdrepro build`.
 pub(crate) fn build(args: &BuildArgs, console: Console) -> Result<(), Failure> {
-    let (path, out) = (args.spec.as_path(), args.out.as_path());
+    let (path, out) = (args.run.spec.as_path(), args.run.out.as_path());
     let started = Instant::now();
-    let fonts = load_fonts(&args.fonts)?;
+    let fonts = load_fonts(&args.run.fonts)?;
     let (spec, source, mut warnings) = load(path, &fonts, console)?;
-    let draft = args.trials.map(|t| usize::try_from(t).unwrap_or(usize::MAX));
-    let plan = Plan::new(&spec, Overrides { seed: args.seed, trials: draft });
+    let draft = args.run.trials.map(|t| usize::try_from(t).unwrap_or(usize::MAX));
+    let plan = Plan::new(&spec, Overrides { seed: args.run.seed, trials: draft });
     warnings.extend(plan.warnings());
     warn(path, &source, warnings, console);
-    let cost = affordable(path, &plan, &source, args.jobs, args.memory_limit, console)?;
+    let cost = affordable(path, &plan, &source, args.run.jobs, args.memory_limit, console)?;
     console.detail(format_args!("plan:\n{cost}"));
     // Before any work: an output location that cannot take the report fails now, not after the simulation.
     kdrepro::check_output(out).map_err(|e| Failure::Runtime(e.to_string()))?;
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.jobs.unwrap_or(0))
+        .num_threads(args.run.jobs.unwrap_or(0))
         .build()
         .map_err(|e| Failure::Runtime(format!("cannot start worker threads: {e}")))?;
     let threads = pool.current_num_threads();
@@ -135,7 +135,7 @@ pub(crate) fn build(args: &BuildArgs, console: Console) -> Result<(), Failure> {
 /// each experiment's results, so builds may share one); `None`, with a warning, when its directory cannot be made
 /// or written.
 fn result_cache(args: &BuildArgs) -> Option<std::path::PathBuf> {
-    let cache = args.cache.clone().unwrap_or_else(|| args.out.join(".cache"));
+    let cache = args.run.cache.clone().unwrap_or_else(|| args.run.out.join(".cache"));
     let usable = std::fs::create_dir_all(&cache).and_then(|()| tempfile::NamedTempFile::new_in(&cache).map(drop));
     match usable {
         Ok(()) => Some(cache),

@@ -41,11 +41,11 @@ enum Signal {
 
 /// `kdrepro watch`: builds, then rebuilds on every change until stopped; exit 0 when stopped by a signal.
 pub(crate) fn watch(args: &WatchArgs, console: Console) -> Result<(), Failure> {
-    let spec = std::path::absolute(&args.spec)
-        .map_err(|e| Failure::Runtime(format!("cannot locate {}: {e}", display(&args.spec))))?;
+    let spec = std::path::absolute(&args.run.spec)
+        .map_err(|e| Failure::Runtime(format!("cannot locate {}: {e}", display(&args.run.spec))))?;
     if !spec.is_file() {
         let what = if spec.exists() { "not a file" } else { "no such file" };
-        eprintln!("error: {}: {what}: give the spec to watch, e.g. specs/paper.kd", display(&args.spec));
+        eprintln!("error: {}: {what}: give the spec to watch, e.g. specs/paper.kd", display(&args.run.spec));
         return Err(Failure::Spec);
     }
     let (send, receive) = mpsc::channel();
@@ -178,20 +178,20 @@ fn wait(receive: &mpsc::Receiver<Signal>, watched: &BTreeSet<PathBuf>, console: 
 fn build(args: &WatchArgs, spec: &Path, console: Console) -> Result<Child, Failure> {
     let exe = std::env::current_exe().map_err(|e| Failure::Runtime(format!("cannot find kdrepro itself: {e}")))?;
     let mut command = Command::new(exe);
-    command.arg("build").arg(spec).arg("--out").arg(&args.out);
-    if let Some(jobs) = args.jobs {
+    command.arg("build").arg(spec).arg("--out").arg(&args.run.out);
+    if let Some(jobs) = args.run.jobs {
         command.arg("--jobs").arg(jobs.to_string());
     }
-    if let Some(seed) = args.seed {
+    if let Some(seed) = args.run.seed {
         command.arg("--seed").arg(seed.to_string());
     }
-    if let Some(trials) = args.trials {
+    if let Some(trials) = args.run.trials {
         command.arg("--trials").arg(trials.to_string());
     }
-    if let Some(cache) = &args.cache {
+    if let Some(cache) = &args.run.cache {
         command.arg("--cache").arg(cache);
     }
-    for dir in &args.fonts.dirs {
+    for dir in &args.run.fonts.dirs {
         command.arg("--font-path").arg(dir);
     }
     if console.quiet {
