@@ -47,17 +47,15 @@ pub(crate) fn build(args: &BuildArgs, console: Console) -> Result<(), Failure> {
     let threads = pool.current_num_threads();
     console.info(format_args!("{threads} worker thread{}", if threads == 1 { "" } else { "s" }));
     console.detail(format_args!("checked the spec in {:.2} s", started.elapsed().as_secs_f64()));
-    let cache = result_cache(args);
+    // The cache lives under the output directory unless `--cache` names another (builds may share one), keyed by
+    // everything that determines each experiment's results.
+    let cache = args.run.cache.clone().unwrap_or_else(|| args.run.out.join(".cache"));
     let spec_file = path.file_name().map_or_else(|| display(path), |n| n.to_string_lossy().into_owned());
     let progress = Progress::new(&plan, console.quiet);
     let tick = |tick: kdrepro::Tick| progress.tick(tick);
     let decided = |partial: &kdrepro::Results, running: usize| kdrepro::decided(&plan, partial, running);
-    let options = RunOptions {
-        progress: Some(&tick),
-        cache: cache.as_deref(),
-        spec_file: Some(&spec_file),
-        decided: Some(&decided),
-    };
+    let options =
+        RunOptions { progress: Some(&tick), cache: Some(&cache), spec_file: Some(&spec_file), decided: Some(&decided) };
     let started = Instant::now();
     let results = pool.install(|| kdrepro::run(&plan, &options)).map_err(|errors| {
         progress.finish();
@@ -73,9 +71,13 @@ pub(crate) fn build(args: &BuildArgs, console: Console) -> Result<(), Failure> {
         "ran theory and {} trials in {seconds:.2} s (cached experiments are not rerun)",
         progress.trials()
     ));
+    if let Some(why) = results.cache_failure() {
+        eprintln!("warning: the result cache {} cannot be written ({why}): nothing was cached", display(&cache));
+    }
     if args.explain {
-        let unusable = cache.is_none().then(|| "every experiment ran: the result cache cannot be used (above)".into());
-        unusable.into_iter().chain(results.explanations()).for_each(|line| eprintln!("explain: {line}"));
+        for line in results.explanations() {
+            eprintln!("explain: {line}");
+        }
     }
     // Fallbacks are part of the evidence: they are printed even with `--quiet`.
     for note in results.fallback_notes() {
@@ -128,21 +130,6 @@ pub(crate) fn build(args: &BuildArgs, console: Console) -> Result<(), Failure> {
         Outcome::Pass => Ok(()),
         Outcome::Inconclusive => Err(Failure::Inconclusive),
         Outcome::Fail => Err(Failure::Claims),
-    }
-}
-
-/// The result cache: `--cache DIR`, or `.cache` under the output directory (keyed by everything that determines
-/// each experiment's results, so builds may share one); `None`, with a warning, when its directory cannot be made
-/// or written.
-fn result_cache(args: &BuildArgs) -> Option<std::path::PathBuf> {
-    let cache = args.run.cache.clone().unwrap_or_else(|| args.run.out.join(".cache"));
-    let usable = std::fs::create_dir_all(&cache).and_then(|()| tempfile::NamedTempFile::new_in(&cache).map(drop));
-    match usable {
-        Ok(()) => Some(cache),
-        Err(why) => {
-            eprintln!("warning: the result cache {} cannot be used ({why}): every experiment runs", display(&cache));
-            None
-        }
     }
 }
 

@@ -30,6 +30,8 @@ pub(crate) struct Cache {
     dir: PathBuf,
     /// What scopes the records of [`Cache::previous`]: the spec's file name.
     scope: String,
+    /// The first failure to write an entry or a record (the path and the error), reported after the run.
+    failure: std::sync::Mutex<Option<String>>,
 }
 
 /// What the key of an experiment's entry is made of, each part kept apart so that `build --explain` can name the
@@ -125,7 +127,7 @@ impl KeyParts {
 impl Cache {
     /// The cache in `dir` (created on first store), its records scoped by `scope` (the spec's file name).
     pub(crate) fn new(dir: &Path, scope: &str) -> Self {
-        Self { dir: dir.to_path_buf(), scope: scope.to_owned() }
+        Self { dir: dir.to_path_buf(), scope: scope.to_owned(), failure: std::sync::Mutex::default() }
     }
 
     /// The entry path of a look of `look` trials (`None`: theory only): blake3 of the executable's hash, the seed,
@@ -191,14 +193,22 @@ impl Cache {
         self.dir.join("last").join(format!("{}.json", hasher.finalize().to_hex()))
     }
 
-    /// Writes `contents` to `path` through a temporary file renamed into place; a failure leaves no file.
+    /// The first failure to write, if any: `path: error`.
+    pub(crate) fn failure(&self) -> Option<String> {
+        self.failure.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    /// Writes `contents` to `path` through a temporary file renamed into place; a failure leaves no file, costs a
+    /// recomputation next time, and is kept for [`Cache::failure`].
     fn write(&self, path: &Path, contents: &[u8]) {
         let temporary = path.with_extension(format!("tmp{}", std::process::id()));
         let written = fs::create_dir_all(path.parent().unwrap_or(&self.dir))
             .and_then(|()| fs::write(&temporary, contents))
             .and_then(|()| fs::rename(&temporary, path));
-        if written.is_err() {
+        if let Err(error) = written {
             let _ = fs::remove_file(&temporary);
+            let mut failure = self.failure.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            failure.get_or_insert_with(|| format!("{}: {error}", path.display()));
         }
     }
 }

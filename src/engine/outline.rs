@@ -72,7 +72,7 @@ pub fn outline(spec: &Spec) -> Results {
             out
         })
         .collect();
-    Results { experiments }
+    Results { experiments, cache_failure: None }
 }
 
 /// The legend label of a quantity series.

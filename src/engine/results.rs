@@ -7,6 +7,9 @@ use serde::{Deserialize, Serialize};
 pub struct Results {
     /// One entry per experiment.
     pub(crate) experiments: Vec<ExperimentResults>,
+    /// The first failure to write the cache, if the run had one that could not be written.
+    #[serde(skip)]
+    pub(crate) cache_failure: Option<String>,
 }
 
 /// Why an experiment's simulation stopped where it did.
@@ -90,6 +93,12 @@ impl Results {
                 )
             })
             .collect()
+    }
+
+    /// Why the run's cache could not be written (its first failure: a path and the I/O error), if so: nothing was
+    /// cached, and the next run computes everything again.
+    pub fn cache_failure(&self) -> Option<&str> {
+        self.cache_failure.as_deref()
     }
 
     /// For `build --explain`: per experiment with a cache, one line saying whether it came from the cache or ran,

@@ -108,6 +108,7 @@ pub fn run(plan: &Plan<'_>, options: &RunOptions<'_>) -> Result<Results, Vec<Run
         }
     }
     errors.sort_by_key(|e| e.span.start);
+    outcome.0.cache_failure = cache.and_then(Cache::failure);
     if errors.is_empty() { Ok(outcome.0) } else { Err(errors) }
 }
 
@@ -120,7 +121,7 @@ fn run_simulated(
     options: &RunOptions<'_>,
 ) -> (Results, Vec<RunError>) {
     let experiments = plan.spec().experiments.iter().map(|e| empty(e, None)).collect();
-    let mut results = Results { experiments };
+    let mut results = Results { experiments, cache_failure: None };
     let mut errors = Vec::new();
     for &i in indices {
         if let Err(error) = run_looks(plan, i, cache, options, &mut results) {
