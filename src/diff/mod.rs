@@ -464,7 +464,14 @@ fn settings(old: &ResultsFile, new: &ResultsFile) -> Vec<SettingChange> {
         let Some(b) = new.experiments.get(name) else { continue };
         let field = |f: fn(&ExperimentEntry) -> Option<String>, setting| change(Some(name), setting, f(a), f(b));
         changes.push(field(|e| e.trials.map(|t| t.to_string()), "trials"));
-        changes.push(field(|e| e.design.clone(), "design"));
+        // The design's words name the trial count: a change of trials alone is reported once, as trials.
+        let same_but_trials = match (&a.design, &b.design, a.trials, b.trials) {
+            (Some(x), Some(y), Some(m), Some(n)) => x.replace(&format!("({m} trials"), &format!("({n} trials")) == *y,
+            _ => false,
+        };
+        if !same_but_trials {
+            changes.push(field(|e| e.design.clone(), "design"));
+        }
         changes.push(field(|e| e.stop.map(stop_words), "stop"));
         changes.push(field(|e| Some(e.x.clone()), "x"));
     }
