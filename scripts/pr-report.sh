@@ -35,7 +35,12 @@ if ! command -v "$kdrepro" > /dev/null; then
     echo "error: kdrepro not found (set KDREPRO, or install it: cargo install --path .)" >&2
     exit 2
 fi
-kdrepro=$(command -v "$kdrepro")
+# An absolute path: the builds run inside the worktrees.
+kdrepro=$(realpath "$(command -v "$kdrepro")")
+if ! "$kdrepro" --version > /dev/null 2>&1; then
+    echo "error: $kdrepro does not run" >&2
+    exit 2
+fi
 repo=$(git rev-parse --show-toplevel)
 for rev in "$base_rev" "$head_rev"; do
     if ! git -C "$repo" rev-parse --verify --quiet "$rev^{commit}" > /dev/null 2>&1; then

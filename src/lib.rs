@@ -57,5 +57,5 @@ pub use report::{
     check_output, check_printed_mathematics, compile_typst, located, output_stem, render, spec_hash, write_report,
 };
 pub use report::{PrintedProse, check_prose};
-pub use spec::{Signatures, Spec, lint, resolve};
+pub use spec::{Signatures, Spec, lint, named_files, resolve};
 pub use syntax::{Ast, Order, format, parse, unified_diff};

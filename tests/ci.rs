@@ -91,6 +91,18 @@ fn pr_report_builds_both_revisions_and_writes_the_comment() {
     let (code, stderr) = pr_report(repo, &["HEAD~1", "HEAD", "specs/new.kd"]);
     assert_eq!(code, Some(0), "{stderr}");
     assert!(std::fs::read_to_string(out.join("diff.md")).unwrap().contains("The spec is new in this pull request."));
+    // Helper-found: a relative KDREPRO was run from inside the worktrees, where it does not exist.
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_kdrepro"), repo.join("kd")).unwrap();
+    let relative = Command::new("bash")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/pr-report.sh"))
+        .args(["HEAD~2", "HEAD~1", "specs/small.kd"])
+        .current_dir(repo)
+        .env("KDREPRO", "./kd")
+        .env("OUT", "pr-relative")
+        .env("KDREPRO_BUILD_ARGS", "--trials 100")
+        .output()
+        .unwrap();
+    assert_eq!(relative.status.code(), Some(0), "{}", String::from_utf8_lossy(&relative.stderr));
     let (code, stderr) = pr_report(repo, &["nonsense", "HEAD"]);
     assert_eq!(code, Some(2));
     assert!(stderr.contains("error: nonsense: not a revision"), "{stderr}");

@@ -182,3 +182,24 @@ fn names_with_line_breaks_and_markup_stay_in_their_cells() {
     assert_eq!(html.matches("<details>").count(), 1, "only the settings are collapsed: {markdown}");
     assert_eq!(html.matches("</details>").count(), 1, "{markdown}");
 }
+
+/// Helper-found: standard errors near 10⁻¹⁰³, from a valid spec with eigenvalues near 10⁻¹⁰⁰, made Welch's degrees
+/// of freedom 0/0 and the diff panicked.
+#[test]
+fn standard_errors_at_the_ends_of_f64_are_compared_without_a_panic() {
+    let dir = Scratch::new("diff-tiny");
+    let lines =
+        |f: &dyn Fn(f64) -> f64| (1..=30).map(|i| format!("{:e}", f(f64::from(i)))).collect::<Vec<_>>().join("\n");
+    dir.file("ev.txt", &lines(&|i| 1e-100 * i.powf(-1.5)));
+    dir.file("b.txt", &lines(&|i| 1.0 / i));
+    let spec = "title \"tiny\"\nseed 1\nspectrum cov = list(file(\"ev.txt\"))\nsignal beta = list(cov, file(\"b.txt\"))\n\
+                task t = gaussian(cov, beta, noise: 0)\nsurrogate truth = ground_truth\n\
+                experiment e { task t n 10..20 step 10 surrogates truth trials 30 }\n";
+    dir.file("tiny.kd", spec);
+    build(&dir.path, "tiny.kd", "one", "1");
+    build(&dir.path, "tiny.kd", "two", "2");
+    let (code, json, stderr) = diff(&dir.path, &["one", "two", "--format", "json"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let document = validate(&json, "diff.schema.json");
+    assert_eq!(document["means"]["compared"], 2, "{json}");
+}

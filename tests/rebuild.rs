@@ -178,3 +178,27 @@ fn ctrl_c_during_a_build_kills_it_and_leaves_the_report_unwritten() {
     assert!(seen.iter().any(|l| l.starts_with("watch: build 1 stopped after")), "{seen:?}");
     assert!(!dir.path.join("out/small.results.yaml").exists(), "the build was not finished");
 }
+
+#[test]
+fn watch_rebuilds_when_a_data_file_the_spec_names_is_created() {
+    // Helper-found: after a build failed on a missing data file, only the old files were watched, so creating the
+    // file did nothing. The spec here reads its eigenvalues from a file in a directory that does not exist yet.
+    let dir = Scratch::new("watch-new-file");
+    let spec =
+        SMALL.replace("spectrum cov = powerlaw(p: 60, alpha: 1.5)", "spectrum cov = list(file(\"data/ev.txt\"))");
+    assert_ne!(spec, SMALL);
+    dir.file("small.kd", &spec);
+    let (mut child, lines) = watch(&dir.path, "20");
+    let mut seen = Vec::new();
+    wait_for(&lines, "watch: build 1 finished", &mut seen);
+    assert!(seen.iter().any(|l| l.contains("the spec has errors")), "{seen:?}");
+    std::fs::create_dir(dir.path.join("data")).unwrap();
+    let values: Vec<String> = (1..=60).map(|i| format!("{}", f64::from(i).powf(-1.5))).collect();
+    std::fs::write(dir.path.join("data/ev.txt"), values.join("\n")).unwrap();
+    // The directory's creation may start a build of its own before the file is written: wait for a good one.
+    wait_for(&lines, "the report was written", &mut seen);
+    assert!(dir.path.join("out/small.results.yaml").exists(), "{seen:?}");
+    ctrl_c(&child);
+    wait_for(&lines, "watch: stopped", &mut seen);
+    assert_eq!(child.wait().unwrap().code(), Some(0), "{seen:?}");
+}

@@ -74,7 +74,9 @@ pub(crate) fn watch(args: &WatchArgs, console: Console) -> Result<(), Failure> {
         // reads when it resolves (else those of before).
         watched = inputs(&spec).unwrap_or(watched);
         watched.insert(spec.clone());
-        let wanted: BTreeSet<PathBuf> = watched.iter().filter_map(|f| f.parent().map(Path::to_path_buf)).collect();
+        // The directories to watch: each watched path's parent, where it exists.
+        let wanted: BTreeSet<PathBuf> =
+            watched.iter().filter_map(|f| f.parent().filter(|p| p.is_dir()).map(Path::to_path_buf)).collect();
         for gone in directories.difference(&wanted) {
             let _ = debouncer.unwatch(gone);
         }
@@ -212,13 +214,21 @@ fn outcome(code: Option<i32>) -> String {
     }
 }
 
-/// The data files `spec` reads, as absolute paths, or `None` when it does not resolve now.
+/// What to watch besides `spec`: every data file it names, as absolute paths, whether it exists or not (a spec
+/// that names a file not created yet rebuilds when it is), and each missing directory on the way to one (whose
+/// creation rebuilds, which then watches inside it); `None` when the spec does not parse now.
 fn inputs(spec: &Path) -> Option<BTreeSet<PathBuf>> {
     let source = std::fs::read_to_string(spec).ok()?;
     let source = source.strip_prefix(crate::cli::fmt::BOM).unwrap_or(&source);
     let dir = spec_dir(spec);
-    let resolved = kdrepro::resolve(&kdrepro::parse(source).ok()?, source, dir).ok()?;
-    Some(resolved.data_files().map(|path| dir.join(path)).collect())
+    let mut paths = BTreeSet::new();
+    for file in kdrepro::named_files(&kdrepro::parse(source).ok()?) {
+        let path = dir.join(file);
+        // The missing directories on the way: the nearest existing one is watched, and their creation rebuilds.
+        paths.extend(path.ancestors().skip(1).take_while(|a| !a.exists()).map(Path::to_path_buf));
+        paths.insert(path);
+    }
+    Some(paths)
 }
 
 /// Whether an event can change a file's contents: not an opening or a read (the build itself reads the spec).

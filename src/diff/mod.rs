@@ -19,6 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Serialize, Serializer};
 
 use crate::engine::{Point, Stop};
+use crate::plan::MIN_TRIALS;
 use crate::report::{ExperimentEntry, FigureEntry, ResultsFile, SeriesEntry};
 use crate::stats::{Holm, MeanEstimate, StatsError, Welch};
 
@@ -113,6 +114,8 @@ pub(crate) struct SeriesName {
 pub(crate) struct PointName {
     pub(crate) experiment: String,
     pub(crate) series: String,
+    /// The x variable in the build that has the point (`n`, `i` or `k`).
+    pub(crate) axis: String,
     pub(crate) x: Real,
 }
 
@@ -156,7 +159,8 @@ pub(crate) struct RelativeChange {
 pub(crate) struct Means {
     /// The family-wise level α of Holm's procedure.
     pub(crate) level: f64,
-    /// Points tested: simulated in both builds, with finite means and standard errors from ≥ 2 trials.
+    /// Points tested: simulated in both builds, with finite means and standard errors from ≥ 30 trials each
+    /// ([`MIN_TRIALS`]).
     pub(crate) compared: usize,
     /// Points whose change is significant at the family-wise level, in experiment, series and x order.
     pub(crate) significant: Vec<MeanChange>,
@@ -299,7 +303,8 @@ fn only_in(a: &[crate::report::ClaimEntry], b: &[crate::report::ClaimEntry]) -> 
 }
 
 /// The experiments, figures, series and points of `a` that `b` lacks (series and points only within experiments
-/// and series both have).
+/// and series both have). Points on another x axis (`n` against `i`) are never the same point: an experiment
+/// whose axis changed has all its points removed and added.
 fn structure(a: &ResultsFile, b: &ResultsFile) -> Structure {
     let experiments = a.experiments.keys().filter(|e| !b.experiments.contains_key(*e)).cloned().collect();
     let figures = a.figures.keys().filter(|f| !b.figures.contains_key(*f)).cloned().collect();
@@ -312,19 +317,27 @@ fn structure(a: &ResultsFile, b: &ResultsFile) -> Structure {
                 series.push(SeriesName { experiment: name.clone(), series: s.clone() });
                 continue;
             };
-            let missing = sa.points.iter().filter(|p| !sb.points.iter().any(|q| q.x == p.x));
-            points.extend(missing.map(|p| PointName { experiment: name.clone(), series: s.clone(), x: Real(p.x) }));
+            let same_axis = ea.x == eb.x;
+            let missing = sa.points.iter().filter(|p| !same_axis || !sb.points.iter().any(|q| q.x == p.x));
+            points.extend(missing.map(|p| PointName {
+                experiment: name.clone(),
+                series: s.clone(),
+                axis: ea.x.clone(),
+                x: Real(p.x),
+            }));
         }
     }
     Structure { experiments, figures, series, points }
 }
 
-/// Every series both builds have: (experiment, series, old, new), in experiment and series order.
+/// Every series both builds have on the same x axis: (experiment, series, old, new), in experiment and series
+/// order.
 fn shared_series<'a>(
     old: &'a ResultsFile,
     new: &'a ResultsFile,
 ) -> impl Iterator<Item = (&'a str, &'a str, &'a SeriesEntry, &'a SeriesEntry)> {
-    old.experiments.iter().filter_map(|(e, a)| Some((e, a, new.experiments.get(e)?))).flat_map(|(e, a, b)| {
+    let shared = old.experiments.iter().filter_map(|(e, a)| Some((e, a, new.experiments.get(e)?)));
+    shared.filter(|(_, a, b)| a.x == b.x).flat_map(|(e, a, b)| {
         a.series.iter().filter_map(move |(s, sa)| Some((e.as_str(), s.as_str(), sa, b.series.get(s)?)))
     })
 }
@@ -339,9 +352,14 @@ fn same(a: f64, b: f64) -> bool {
     a == b || (a.is_nan() && b.is_nan())
 }
 
-/// |new − old| / |old|, infinite for a change from 0 or involving an infinity, NaN when one value is NaN.
+/// |new − old| / |old|: infinite for a change from 0, to or from an infinity, or beyond f64's range; NaN when
+/// either value is NaN, and for ∞ → −∞.
 fn relative(old: f64, new: f64) -> f64 {
     if old.is_nan() || new.is_nan() {
+        return f64::NAN;
+    }
+    if old.is_infinite() && new.is_infinite() {
+        // ∞ → −∞: no relative change is defined.
         return f64::NAN;
     }
     if old == 0.0 || !old.is_finite() || !new.is_finite() {
@@ -379,7 +397,10 @@ fn estimate(point: &Point) -> Result<MeanEstimate, String> {
         return Err(format!("the risk's variance is infinite here, so its standard error means nothing ({why})"));
     }
     match (point.mean, point.se, point.trials) {
-        (Some(_), Some(_), Some(1)) => Err("1 trial: no standard error".to_owned()),
+        (Some(_), Some(_), Some(count)) if count < MIN_TRIALS => Err(format!(
+            "only {count} of the {MIN_TRIALS} trials needed: the t approximation of a mean of skewed risks is not \
+             reliable below"
+        )),
         (Some(mean), Some(se), Some(count)) if mean.is_finite() && se.is_finite() => {
             Ok(MeanEstimate { mean, se, count })
         }
@@ -400,6 +421,10 @@ fn means(old: &ResultsFile, new: &ResultsFile, level: f64) -> Result<Means, Diff
                 (false, true) => Err("simulated only in the new build".to_owned()),
                 (true, true) => estimate(p).and_then(|x| Ok((x, estimate(q)?))),
             };
+            let why = why.and_then(|(x, y)| {
+                let finite = (y.mean - x.mean).is_finite();
+                if finite { Ok((x, y)) } else { Err("the difference of the means overflows f64".to_owned()) }
+            });
             match why {
                 Ok((x, y)) => tested.push((e, s, p.x, x, y, Welch::from_estimates(y, x, 0.95))),
                 Err(reason) => not_compared.push(NotCompared {
@@ -483,6 +508,7 @@ fn provenance(old: &ResultsFile, new: &ResultsFile) -> Vec<SettingChange> {
     let field =
         |setting, f: fn(&ResultsFile) -> &String| change(None, setting, Some(f(old).clone()), Some(f(new).clone()));
     let mut changes = vec![
+        field("title", |r| &r.title),
         field("kdrepro", |r| &r.kdrepro),
         field("commit", |r| &r.commit),
         field("spec_file", |r| &r.spec_file),

@@ -27,7 +27,7 @@ impl ResultsDiff {
             section(&format!("experiments {title}"), structure.experiments.clone());
             section(&format!("figures {title}"), structure.figures.clone());
             section(&format!("series {title}"), structure.series.iter().map(series_name).collect());
-            section(&format!("points {title}"), structure.points.iter().map(|p| self.point_name(p)).collect());
+            section(&format!("points {title}"), structure.points.iter().map(point_name).collect());
         }
         section(
             "theory",
@@ -112,7 +112,7 @@ impl ResultsDiff {
             s.experiments.iter().for_each(|e| row("experiment", e.clone()));
             s.figures.iter().for_each(|f| row("figure", f.clone()));
             s.series.iter().for_each(|x| row("series", series_name(x)));
-            s.points.iter().for_each(|p| row("point", self.point_name(p)));
+            s.points.iter().for_each(|p| row("point", point_name(p)));
         }
         rows
     }
@@ -161,7 +161,7 @@ impl ResultsDiff {
              family-wise level {})",
             m.significant.len(),
             m.compared,
-            sig(m.level, 3)
+            m.level
         );
         if !m.not_compared.is_empty() {
             text += &format!("; {} not compared", m.not_compared.len());
@@ -177,11 +177,6 @@ impl ResultsDiff {
     /// `experiment/series at n = 50`.
     fn at(&self, experiment: &str, s: &str, x: Real) -> String {
         format!("{} at {}", series(experiment, s), self.x_words(experiment, x))
-    }
-
-    /// A point's name.
-    fn point_name(&self, p: &PointName) -> String {
-        self.at(&p.experiment, &p.series, p.x)
     }
 
     /// A point not compared, with the reason.
@@ -205,6 +200,11 @@ impl ResultsDiff {
             if r.relative.0.is_finite() { format!("{}%", sig(100.0 * r.relative.0, 3)) } else { sig(r.relative.0, 3) };
         format!("{relative} at {} ({} → {})", self.x_words(experiment, r.x), sig(r.old.0, 6), sig(r.new.0, 6))
     }
+}
+
+/// A point's name, on its own build's axis.
+fn point_name(p: &PointName) -> String {
+    format!("{} at {} = {}", series(&p.experiment, &p.series), p.axis, sig(p.x.0, 10))
 }
 
 /// `experiment/series`.

@@ -160,7 +160,7 @@ fn infinite_theory_and_untestable_points_are_named_never_given_finite_stand_ins(
     let reasons: Vec<&str> = d.means.not_compared.iter().map(|n| n.reason.as_str()).collect();
     assert_eq!(reasons.len(), 3, "{reasons:?}");
     assert!(reasons[0].starts_with("the risk's variance is infinite here"), "{reasons:?}");
-    assert_eq!(reasons[1], "1 trial: no standard error");
+    assert!(reasons[1].starts_with("only 1 of the 30 trials needed"), "{reasons:?}");
     assert_eq!(reasons[2], "simulated only in the old build");
     assert_eq!(d.means.compared, 16 - 3);
     let text = d.to_text();
@@ -173,4 +173,23 @@ fn infinite_theory_and_untestable_points_are_named_never_given_finite_stand_ins(
     let d = diff(&old, &smaller);
     assert_eq!((d.removed.experiments.len(), d.removed.series.len(), d.removed.points.len()), (1, 1, 1));
     assert!(d.meaningful && d.added.experiments.is_empty());
+}
+
+#[test]
+fn points_on_another_x_axis_are_never_compared() {
+    // Helper-found: an experiment turned from a sweep over n into a coefficient profile over i kept its series
+    // names, and the excess risk at n = 60 was compared with the coefficient at i = 60.
+    let old = build(TWO_TASKS, 3);
+    let mut new = old.clone();
+    new.experiments.get_mut("a").unwrap().x = "i".to_owned();
+    new.title = "Another title".to_owned();
+    let d = diff(&old, &new);
+    assert!(d.theory.is_empty() && d.means.significant.is_empty(), "{}", d.to_text());
+    assert_eq!(d.means.compared, 8, "only experiment b's 2 series × 4 points: {}", d.to_text());
+    let axes = |s: &crate::diff::Structure| s.points.iter().map(|p| p.axis.clone()).collect::<BTreeSet<_>>();
+    assert_eq!((d.removed.points.len(), d.added.points.len()), (8, 8));
+    assert_eq!((axes(&d.removed), axes(&d.added)), (["n".to_owned()].into(), ["i".to_owned()].into()));
+    assert!(d.meaningful);
+    assert!(d.to_text().contains("a/truth at n = 60") && d.to_text().contains("a/truth at i = 60"), "{}", d.to_text());
+    assert!(d.provenance.iter().any(|p| p.setting == "title"), "{}", d.to_text());
 }

@@ -194,7 +194,15 @@ impl ResultsFile {
                 return Err(format!("the claim `{}` appears twice", claim.name));
             }
         }
+        for (name, figure) in &self.figures {
+            if let Some(e) = figure.experiments.iter().find(|e| !self.experiments.contains_key(*e)) {
+                return Err(format!("the figure `{name}` shows the experiment `{e}`, which the file does not have"));
+            }
+        }
         for (e, experiment) in &self.experiments {
+            if !["n", "i", "k"].contains(&experiment.x.as_str()) {
+                return Err(format!("experiment `{e}`: the x variable is `{}`, not n, i or k", experiment.x));
+            }
             for (s, series) in &experiment.series {
                 let place = |x: f64| format!("experiment `{e}`, series `{s}`, the point at {} = {x}", experiment.x);
                 for (i, p) in series.points.iter().enumerate() {

@@ -14,6 +14,46 @@
 use std::fmt;
 use std::path::Path;
 
+use crate::syntax::{Ast, Expr, ExprKind, Item, Value};
+
+/// The paths of the `file("...")` calls in `e`, at any depth, as the spec writes them.
+pub(super) fn paths_in(e: &Expr, out: &mut Vec<String>) {
+    match &e.kind {
+        ExprKind::Call(name, arguments) => {
+            if name.name == "file" {
+                let path = arguments.iter().find(|a| a.name.as_ref().is_none_or(|n| n.name == "path"));
+                if let Some(ExprKind::Str(s)) = path.map(|a| &a.value.kind) {
+                    out.push(s.value.clone());
+                }
+            }
+            for a in arguments {
+                paths_in(&a.value, out);
+            }
+        }
+        ExprKind::List(items) => items.iter().for_each(|x| paths_in(x, out)),
+        _ => {}
+    }
+}
+
+/// Every data file a parsed spec names (`file("...")` anywhere), relative to the spec's directory, whether it
+/// exists or not: what `kdrepro watch` watches while a spec does not resolve (a file it names may be created next).
+pub fn named_files(ast: &Ast) -> Vec<String> {
+    let mut paths = Vec::new();
+    for item in &ast.items {
+        match item {
+            Item::Declaration(d) => paths_in(&d.value, &mut paths),
+            Item::Block(b) => b.settings.iter().flat_map(|s| &s.values).for_each(|v| match v {
+                Value::Expr(e) => paths_in(e, &mut paths),
+                Value::Comparison(_) => {}
+            }),
+            Item::Setting(_) => {}
+        }
+    }
+    paths.sort();
+    paths.dedup();
+    paths
+}
+
 /// Which column of a multi-column CSV file to read: `column: "name"` or `column: 2` (from 1).
 #[derive(Clone, Debug, PartialEq)]
 pub(super) enum Column {

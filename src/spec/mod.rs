@@ -17,6 +17,7 @@ pub(crate) use claim::{Band, Claim, Expectation, PointFilter, Rule, RuleKind, To
 pub(crate) use experiment::{
     Designs, Erm, Experiment, Measure, SampleSize, Spectrum, Surrogate, SurrogateKind, Task, Trials,
 };
+pub use files::named_files;
 pub use lint::lint;
 pub use resolve::resolve;
 pub use signature::Signatures;

@@ -43,21 +43,35 @@ pub(crate) fn welch(a: &[f64], b: &[f64], confidence: f64) -> Result<Welch, Stat
 impl Welch {
     /// Welch's interval from the two samples' summaries alone (what a results file keeps), `a − b`. Both counts
     /// must be at least 2 (a summary's standard error needs them).
+    ///
+    /// The variances are scaled by the larger standard error before they are squared, so that standard errors
+    /// near the ends of f64 (10⁻¹⁰³ from a spec with tiny eigenvalues, 10³⁰⁰) neither underflow nor overflow:
+    /// ν is then always a number between min(n) − 1 and n_a + n_b − 2 (or NaN when both are 0).
     pub(crate) fn from_estimates(a: MeanEstimate, b: MeanEstimate, confidence: f64) -> Self {
-        let (va, vb) = (a.se * a.se, b.se * b.se);
-        let se = (va + vb).sqrt();
+        let scale = a.se.max(b.se);
+        let (ra, rb) = (a.se / scale, b.se / scale);
+        let (va, vb) = (ra * ra, rb * rb);
+        // Two constant samples: no sampling error (and 0/0 degrees of freedom); an infinite one bounds nothing.
+        let se = if scale == 0.0 || scale.is_infinite() { scale } else { scale * (va + vb).sqrt() };
         let df = (va + vb).powi(2) / (va * va / (a.count - 1) as f64 + vb * vb / (b.count - 1) as f64);
         let mean = a.mean - b.mean;
-        // Two constant samples: no sampling error at all (0/0 degrees of freedom).
-        let half = if se == 0.0 { 0.0 } else { t_quantile(df, 0.5 + confidence / 2.0) * se };
+        let half = match se {
+            0.0 => 0.0,
+            se if se.is_finite() => t_quantile(df, 0.5 + confidence / 2.0) * se,
+            _ => f64::INFINITY,
+        };
         Self { mean, se, df, ci_low: mean - half, ci_high: mean + half }
     }
 
     /// The two-sided p-value of H₀: equal means, 2·(1 − F_ν(|d|/se)) on Student's t with ν = [`Welch::df`].
-    /// Without sampling error (se = 0) it is 1 for equal means and 0 otherwise.
+    /// Without sampling error (se = 0) it is 1 for equal means and 0 otherwise; with an infinite one, 1.
     pub(crate) fn p_value(&self) -> f64 {
         if self.se == 0.0 {
             return if self.mean == 0.0 { 1.0 } else { 0.0 };
+        }
+        if !(self.se.is_finite() && self.df > 0.0) {
+            // An infinite standard error: no evidence of any difference.
+            return 1.0;
         }
         let t = (self.mean / self.se).abs();
         // The upper tail directly (sf), not 1 − cdf, which rounds to 0 for p below 1e-16.
@@ -118,6 +132,20 @@ mod tests {
         let exact = |mean| MeanEstimate { mean, se: 0.0, count: 10 };
         assert_eq!(Welch::from_estimates(exact(1.0), exact(1.0), 0.95).p_value(), 1.0);
         assert_eq!(Welch::from_estimates(exact(1.0), exact(2.0), 0.95).p_value(), 0.0);
+    }
+
+    #[test]
+    fn degrees_of_freedom_survive_standard_errors_at_the_ends_of_f64() {
+        // Helper-found: se = 3.6e-103 (a spec with eigenvalues near 1e-100) made se⁴ underflow to 0 and ν = 0/0,
+        // and the t distribution refused it. Scaled, ν is that of any equal pair of standard errors: with n = 30
+        // each and equal se, ν = (2v)² / (2v²/29) = 58.
+        for se in [3.6e-103, 1e-300, 1.0, 1e150, 1e300] {
+            let at = |mean| MeanEstimate { mean, se, count: 30 };
+            let w = Welch::from_estimates(at(0.0), at(se), 0.95);
+            assert!((w.df - 58.0).abs() < 1e-9, "se {se}: ν = {}", w.df);
+            assert!((w.se / (se * 2f64.sqrt()) - 1.0).abs() < 1e-15, "se {se}");
+            assert!(w.p_value() > 0.3 && w.p_value() < 1.0, "se {se}: t = 1/√2, p = {}", w.p_value());
+        }
     }
 
     #[test]

@@ -107,7 +107,7 @@ impl<'a> Resolver<'a> {
             super::Value::Comparison(_) => None,
         });
         for e in used.iter().map(|d| &d.value).chain(block) {
-            file_paths(e, &mut paths);
+            crate::spec::files::paths_in(e, &mut paths);
         }
         let inputs = self.inputs.borrow();
         paths.into_iter().filter_map(|p| Some((p.clone(), inputs.get(&p)?.clone()))).collect()
@@ -423,22 +423,5 @@ impl Experiment {
             _ => self.surrogates.get(series).map_or("", |s| s.name.as_str()),
         };
         Some(format!("surrogate `{trained}`: {divergence}"))
-    }
-}
-
-/// The paths of the `file("...")` calls in `e`, at any depth.
-fn file_paths(e: &Expr, out: &mut Vec<String>) {
-    match &e.kind {
-        ExprKind::Call(name, arguments) => {
-            if name.name == "file" {
-                let path = arguments.iter().find(|a| a.name.as_ref().is_none_or(|n| n.name == "path"));
-                out.extend(path.and_then(|a| string(&a.value).ok()));
-            }
-            for a in arguments {
-                file_paths(&a.value, out);
-            }
-        }
-        ExprKind::List(items) => items.iter().for_each(|x| file_paths(x, out)),
-        _ => {}
     }
 }
