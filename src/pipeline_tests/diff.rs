@@ -116,7 +116,7 @@ fn a_theory_mutation_is_reported_as_a_theory_change_and_flips_the_verdict() {
 /// The long test of the acceptance: at family-wise level 5%, at most 5% of seed pairs may show a significant
 /// change (measured on 29 Nov 2026: 3 of 100, pairs 5, 53 and 99).
 #[test]
-#[ignore = "200 builds of the Figure 1b benchmark, about 25 minutes on 2 cores: cargo test --release --lib pipeline_tests::diff::at_most -- --ignored --nocapture"]
+#[ignore = "200 builds of the Figure 1b benchmark, about 15 minutes on 2 cores: cargo test --release --lib pipeline_tests::diff::at_most -- --ignored --nocapture"]
 fn at_most_five_percent_of_seed_pairs_show_a_significant_change() {
     let spec = include_str!("../../specs/bench/fig1b.kd");
     let flagged: Vec<u64> = (0..100)
