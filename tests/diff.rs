@@ -139,17 +139,22 @@ fn the_markdown_example_in_the_docs_is_the_output_of_its_fixtures() {
     assert_eq!(example, markdown, "regenerate with KDREPRO_WRITE_DIFF_EXAMPLE=1 and review the change");
 }
 
+/// `markdown` rendered as GitHub renders a comment: GFM tables and strikethrough, raw HTML (`<details>`) kept.
+fn github_html(markdown: &str) -> String {
+    let mut options = comrak::Options::default();
+    options.extension.table = true;
+    options.extension.strikethrough = true;
+    options.render.r#unsafe = true;
+    comrak::markdown_to_html(markdown, &options)
+}
+
 /// The comment renders as GitHub renders Markdown (GFM tables, raw HTML for `<details>`): every table line is a
 /// row of a table, and the collapsed sections stay collapsed.
 #[test]
 fn the_markdown_example_renders_as_tables_with_collapsed_details() {
     let docs = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/diff-example.md")).unwrap();
     let example = &docs[docs.find("<!-- kdrepro diff output below -->").unwrap()..];
-    let mut options = comrak::Options::default();
-    options.extension.table = true;
-    options.extension.strikethrough = true;
-    options.render.r#unsafe = true;
-    let html = comrak::markdown_to_html(example, &options);
+    let html = github_html(example);
     // Verdicts, claims, theory, simulated means and settings; the last two collapsed.
     assert_eq!(html.matches("<table>").count(), 5, "{html}");
     assert_eq!(html.matches("<details>").count(), 2, "{html}");
@@ -173,10 +178,7 @@ fn names_with_line_breaks_and_markup_stay_in_their_cells() {
     dir.file("hostile.yaml", &hostile.replacen("design: 'Every", "design: 'x\n\n  | y |\n\n  Every", 1));
     let (code, markdown, stderr) = diff(&dir.path, &["one", "hostile.yaml", "--format", "md"]);
     assert_eq!(code, Some(0), "{stderr}");
-    let mut options = comrak::Options::default();
-    options.extension.table = true;
-    options.render.r#unsafe = true;
-    let html = comrak::markdown_to_html(&markdown, &options);
+    let html = github_html(&markdown);
     let rows = markdown.lines().filter(|l| l.starts_with("| ")).count();
     assert_eq!(html.matches("<tr>").count(), rows, "{markdown}");
     assert_eq!(html.matches("<details>").count(), 1, "only the settings are collapsed: {markdown}");

@@ -317,9 +317,15 @@ fn structure(a: &ResultsFile, b: &ResultsFile) -> Structure {
                 series.push(SeriesName { experiment: name.clone(), series: s.clone() });
                 continue;
             };
-            let same_axis = ea.x == eb.x;
-            let missing = sa.points.iter().filter(|p| !same_axis || !sb.points.iter().any(|q| q.x == p.x));
-            points.extend(missing.map(|p| PointName {
+            let missing: Vec<&Point> = if ea.x == eb.x {
+                aligned(&sa.points, &sb.points)
+                    .into_iter()
+                    .filter_map(|pair| pair.0.filter(|_| pair.1.is_none()))
+                    .collect()
+            } else {
+                sa.points.iter().collect()
+            };
+            points.extend(missing.into_iter().map(|p| PointName {
                 experiment: name.clone(),
                 series: s.clone(),
                 axis: ea.x.clone(),
@@ -344,7 +350,36 @@ fn shared_series<'a>(
 
 /// The points both series have, paired by x (exact).
 fn paired<'a>(a: &'a [Point], b: &'a [Point]) -> impl Iterator<Item = (&'a Point, &'a Point)> {
-    a.iter().filter_map(move |p| Some((p, b.iter().find(|q| q.x == p.x)?)))
+    aligned(a, b).into_iter().filter_map(|(p, q)| Some((p?, q?)))
+}
+
+/// The points of two series matched by x (exactly), in x order: `None` on the side without that x. Builds write
+/// points in strictly increasing x (`ResultsFile::read` checks it), so one merge walk matches them: a coefficient
+/// profile has one point per feature, and matching each point by search would take p² steps.
+fn aligned<'a>(a: &'a [Point], b: &'a [Point]) -> Vec<(Option<&'a Point>, Option<&'a Point>)> {
+    let (mut i, mut j) = (0, 0);
+    let mut out = Vec::with_capacity(a.len().max(b.len()));
+    loop {
+        match (a.get(i), b.get(j)) {
+            (Some(p), Some(q)) if p.x == q.x => {
+                out.push((Some(p), Some(q)));
+                (i, j) = (i + 1, j + 1);
+            }
+            (Some(p), Some(q)) if p.x < q.x => {
+                out.push((Some(p), None));
+                i += 1;
+            }
+            (Some(p), None) => {
+                out.push((Some(p), None));
+                i += 1;
+            }
+            (_, Some(q)) => {
+                out.push((None, Some(q)));
+                j += 1;
+            }
+            (None, None) => return out,
+        }
+    }
 }
 
 /// Whether two theory values are the same number (NaN equal to NaN: both undefined).
@@ -441,7 +476,7 @@ fn means(old: &ResultsFile, new: &ResultsFile, level: f64) -> Result<Means, Diff
         StatsError::InvalidLevel(level) => DiffError::Level(level),
         other => unreachable!("p-values of finite estimates are numbers: {other}"),
     })?;
-    let estimate = |x: MeanEstimate| Estimate { mean: Real(x.mean), se: Real(x.se), trials: x.count };
+    let recorded = |x: MeanEstimate| Estimate { mean: Real(x.mean), se: Real(x.se), trials: x.count };
     let significant = tested
         .iter()
         .enumerate()
@@ -450,8 +485,8 @@ fn means(old: &ResultsFile, new: &ResultsFile, level: f64) -> Result<Means, Diff
             experiment: e.to_owned(),
             series: s.to_owned(),
             x: Real(x),
-            old: estimate(old),
-            new: estimate(new),
+            old: recorded(old),
+            new: recorded(new),
             difference: Real(welch.mean),
             p: Real(p_values[i]),
             adjusted_p: Real(holm.adjusted[i]),
@@ -489,14 +524,7 @@ fn settings(old: &ResultsFile, new: &ResultsFile) -> Vec<SettingChange> {
         let Some(b) = new.experiments.get(name) else { continue };
         let field = |f: fn(&ExperimentEntry) -> Option<String>, setting| change(Some(name), setting, f(a), f(b));
         changes.push(field(|e| e.trials.map(|t| t.to_string()), "trials"));
-        // The design's words name the trial count: a change of trials alone is reported once, as trials.
-        let same_but_trials = match (&a.design, &b.design, a.trials, b.trials) {
-            (Some(x), Some(y), Some(m), Some(n)) => x.replace(&format!("({m} trials"), &format!("({n} trials")) == *y,
-            _ => false,
-        };
-        if !same_but_trials {
-            changes.push(field(|e| e.design.clone(), "design"));
-        }
+        changes.push(field(|e| e.design.clone(), "design"));
         changes.push(field(|e| e.stop.map(stop_words), "stop"));
         changes.push(field(|e| Some(e.x.clone()), "x"));
     }

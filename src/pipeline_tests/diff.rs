@@ -193,3 +193,21 @@ fn points_on_another_x_axis_are_never_compared() {
     assert!(d.to_text().contains("a/truth at n = 60") && d.to_text().contains("a/truth at i = 60"), "{}", d.to_text());
     assert!(d.provenance.iter().any(|p| p.setting == "title"), "{}", d.to_text());
 }
+
+#[test]
+fn points_are_matched_by_x_through_removals_and_insertions() {
+    // Old x = 60, 100, 140, 180; new: 100 removed, 120 inserted, so the walk must step past both sides' extras.
+    let old = build(TWO_TASKS, 3);
+    let mut new = old.clone();
+    let truth = points(&mut new, "a", "truth");
+    let mut inserted = truth.remove(1);
+    inserted.x = 120.0;
+    truth.insert(1, inserted);
+    let d = diff(&old, &new);
+    let at = |s: &crate::diff::Structure| s.points.iter().map(|p| (p.series.clone(), p.x.0)).collect::<Vec<_>>();
+    assert_eq!(at(&d.removed), [("truth".to_owned(), 100.0)]);
+    assert_eq!(at(&d.added), [("truth".to_owned(), 120.0)]);
+    // The other 15 points are matched with themselves: equal theory and means, nothing else reported.
+    assert_eq!(d.means.compared, 15, "{}", d.to_text());
+    assert!(d.theory.is_empty() && d.means.significant.is_empty(), "{}", d.to_text());
+}

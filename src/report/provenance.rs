@@ -13,23 +13,30 @@ pub fn spec_hash(source: &str) -> String {
 }
 
 /// How an experiment draws its data with `trials` trials per point (after any `--trials` override), in one or two
-/// sentences; `None` for theory-only experiments.
-pub(crate) fn design_words(e: &Experiment, trials: Option<usize>) -> Option<String> {
+/// sentences; `None` for theory-only experiments. The trial count is named only with `count`: the results file
+/// keeps it in a field of its own, so that its design changes only when the way data are drawn does.
+pub(crate) fn design_words(e: &Experiment, trials: Option<usize>, count: bool) -> Option<String> {
     let trials = trials?;
     let p = e.task.spectrum.lambda.len();
     let noise = typeset(e.task.noise, 3);
     let mut words = match e.designs {
-        Designs::Independent => format!(
-            "Every trial draws an independent Gaussian design X (n × {p}, rows x ~ N(0, Σ)) and label noise z ~ N(0, \
-             {noise} Iₙ) from its own named random stream ({trials} trials per point, shared by all surrogates: paired)"
-        ),
-        Designs::Nested => format!(
-            "Nested designs: every trial draws one Gaussian design X ({} × {p}, rows x ~ N(0, Σ)) and label noise z ~ \
-             N(0, {noise} I) at the largest n from its own named random stream, and the point with n samples uses \
-             their first n rows ({trials} trials; each point is an exact draw of its own distribution, the points of \
-             one trial share rows; shared by all surrogates: paired)",
-            e.sizes.last().expect("a sweep has a sample size")
-        ),
+        Designs::Independent => {
+            let per_point = if count { format!("{trials} trials per point, ") } else { String::new() };
+            format!(
+                "Every trial draws an independent Gaussian design X (n × {p}, rows x ~ N(0, Σ)) and label noise z ~ \
+                 N(0, {noise} Iₙ) from its own named random stream ({per_point}shared by all surrogates: paired)"
+            )
+        }
+        Designs::Nested => {
+            let trials = if count { format!("{trials} trials; ") } else { String::new() };
+            format!(
+                "Nested designs: every trial draws one Gaussian design X ({} × {p}, rows x ~ N(0, Σ)) and label noise \
+                 z ~ N(0, {noise} I) at the largest n from its own named random stream, and the point with n samples \
+                 uses their first n rows ({trials}each point is an exact draw of its own distribution, the points of \
+                 one trial share rows; shared by all surrogates: paired)",
+                e.sizes.last().expect("a sweep has a sample size")
+            )
+        }
     };
     match e.task.rotation {
         None => words.push_str("; Σ = diag(λ) of task "),

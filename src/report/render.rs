@@ -261,7 +261,7 @@ fn experiment(e: &Experiment, r: &ExperimentResults, trials: Option<Trials>) -> 
         Measure::Masks => mask_table(e, r),
         m => quantity_table(m, e, r),
     };
-    let design = design_words(e, r.trials).map_or(String::new(), |d| format!(" {d}"));
+    let design = design_words(e, r.trials, true).map_or(String::new(), |d| format!(" {d}"));
     Ok(PartContext::Experiment {
         name: e.name.clone(),
         summary_markup: spec_text(&format!(

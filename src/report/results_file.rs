@@ -64,7 +64,7 @@ pub struct ExperimentEntry {
     /// `cap` (adaptive, the cap was reached undecided).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) stop: Option<Stop>,
-    /// How the simulation draws its data, if simulated.
+    /// How the simulation draws its data, if simulated (without the trial count, which is `trials`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub design: Option<String>,
     /// Trials solved by the QR fallback (the Cholesky solve of the Gram matrix was ill-conditioned), if any.
@@ -280,7 +280,7 @@ pub(crate) fn results_file(input: &RenderInput<'_>) -> ResultsFile {
                 x: e.x.clone(),
                 trials: e.trials,
                 stop: e.stop,
-                design: design_words(declared, e.trials),
+                design: design_words(declared, e.trials, false),
                 fallbacks: e.fallbacks,
                 fallback: (e.fallbacks > 0).then(|| crate::engine::FALLBACK.to_owned()),
                 equivalents: e.equivalents.clone(),
