@@ -12,6 +12,7 @@
 //! | check | [`Spec`] → warnings and errors before anything runs | [`lint`], [`check_prose`], [`check_mathematics`], [`check_fonts`] |
 //! | plan | [`Spec`] + [`Overrides`] → [`Plan`]: seed, trials, looks of work units; its [`Cost`] and warnings | [`Plan::new`] |
 //! | run | [`Plan`] → [`Results`] (theory, then the work units, cached) | [`run`] |
+//! | shard | [`Plan`] + [`ShardId`] → one shard's work ([`ShardFile`]); shard files → [`MergedWork`] for [`run`] | [`run_shard`], [`ShardSet`] |
 //! | judge | [`Plan`] + [`Results`] → [`Verdicts`] | [`judge`] |
 //! | render | everything → PDF, Typst source, results file ([`ResultsFile`]), figures | [`render`] |
 //! | diff | two results files → what changed beyond noise ([`ResultsDiff`]) | [`compare`] |
@@ -39,6 +40,8 @@ mod numbers;
 mod pipeline_tests;
 mod plan;
 mod report;
+#[cfg(feature = "report")]
+mod shard;
 mod sim;
 mod spec;
 mod stats;
@@ -49,13 +52,17 @@ pub use claims::{Outcome, Verdicts, decided, judge};
 pub use diagnostics::{Diagnostic, Severity, Span};
 #[cfg(feature = "report")]
 pub use diff::{DEFAULT_LEVEL, DiffError, ResultsDiff, compare};
-pub use engine::{Results, RunError, RunOptions, StoppingRule, Tick, Work, outline, run};
-pub use plan::{Cost, Overrides, Plan, default_memory_limit, parse_bytes};
+pub use engine::{
+    MergedWork, Results, RunError, RunOptions, ShardWork, StoppingRule, Tick, Work, outline, run, run_shard,
+};
+pub use plan::{Cost, Overrides, Plan, ShardId, default_memory_limit, parse_bytes};
 #[cfg(feature = "report")]
 pub use report::{
     FontError, Fonts, ReadError, RenderError, RenderInput, Report, ResultsFile, SCHEMA, check_fonts, check_mathematics,
     check_output, check_printed_mathematics, compile_typst, located, output_stem, render, spec_hash, write_report,
 };
 pub use report::{PrintedProse, check_prose};
+#[cfg(feature = "report")]
+pub use shard::{SHARD_FORMAT, ShardError, ShardFile, ShardSet};
 pub use spec::{Signatures, Spec, lint, named_files, resolve};
 pub use syntax::{Ast, Order, format, parse, unified_diff};

@@ -33,6 +33,8 @@ fn main() -> ExitCode {
         #[cfg(feature = "report")]
         Command::Typst(args) => cli::build::typst(&args, console),
         #[cfg(feature = "report")]
+        Command::Merge(args) => cli::shard::merge(&args, console),
+        #[cfg(feature = "report")]
         Command::Diff(args) => cli::diff::diff(&args),
         #[cfg(feature = "report")]
         Command::Watch(args) => cli::watch::watch(&args, console),

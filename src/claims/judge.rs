@@ -5,7 +5,7 @@ use super::verdict::{Decision, Detail, PointCheck, Scope, Status, Verdict, Verdi
 use crate::engine::{ExperimentResults, Results};
 use crate::plan::Plan;
 use crate::spec::{Band, Claim, Expectation, Experiment, Keyword, PointFilter, Rule, Spec};
-use crate::stats::{self, Holm, PairedComparison, Summary, Welch};
+use crate::stats::{self, Holm, PairedComparison, StatsError, Summary, Welch};
 
 /// Decides every claim of the plan's spec on `results`.
 pub fn judge(plan: &Plan<'_>, results: &Results) -> Verdicts {
@@ -143,13 +143,15 @@ fn equivalence(series: &str, x: f64, reference: f64, allowed: f64, evidence: &Ev
     PointCheck { series: series.to_owned(), x, observed, expected: reference, low, high, status }
 }
 
-/// The interval of a sample's mean at confidence 1 − `level`, unless its variance is infinite or it is too small
-/// (the reason then names the point: "n = 38: …").
-fn mean_evidence(sample: &[f64], x: f64, level: f64, infinite_variance: Option<&String>) -> Evidence {
-    if let Some(why) = infinite_variance {
+/// The interval of the mean of series `j` at point `index` at confidence 1 − `level`, unless its variance is
+/// infinite or it has too few trials (the reason then names the point: "n = 38: …").
+fn mean_evidence(e: &ExperimentResults, index: usize, j: usize, level: f64) -> Evidence {
+    let point = &e.series[j].points[index];
+    if let Some(why) = &point.infinite_variance {
         return Err(why.clone());
     }
-    Summary::new(sample, 1.0 - level).map(Interval::from).map_err(|err| format!("n = {x}: no interval: {err}"))
+    let x = point.x;
+    e.sums[index].summary(j, 1.0 - level).map(Interval::from).map_err(|err| format!("n = {x}: no interval: {err}"))
 }
 
 /// The task's risk scale Σ λ_i β⋆_i² + σ² of experiment `e`, which sets the round-off of its risks.
@@ -183,7 +185,7 @@ fn agree(
         for &index in points {
             let point = &series.points[index];
             let half = band.half_width(point.theory).max(crate::sim::round_off(scale, point.theory));
-            let evidence = mean_evidence(column(e, index, j), point.x, level, point.infinite_variance.as_ref());
+            let evidence = mean_evidence(e, index, j, level);
             if let Err(why) = &evidence {
                 notes.push(format!("{}: {why}", series.name));
             }
@@ -220,12 +222,9 @@ fn equal(
         let (pa, pb) = (&ra.series[a].points[i], &rb.series[b].points[i]);
         let evidence = match pa.infinite_variance.as_ref().or(pb.infinite_variance.as_ref()) {
             Some(why) => Err(why.clone()),
-            None if ea == eb => PairedComparison::new(column(ra, i, a), column(rb, i, b), 1.0 - level)
-                .map(|c| c.difference.into())
-                .map_err(|err| format!("n = {}: no interval: {err}", pa.x)),
-            None => stats::welch(column(ra, i, a), column(rb, i, b), 1.0 - level)
-                .map(Interval::from)
-                .map_err(|err| format!("n = {}: no interval: {err}", pa.x)),
+            None => {
+                difference(ra, rb, i, (a, b), 1.0 - level).map_err(|err| format!("n = {}: no interval: {err}", pa.x))
+            }
         };
         if let Err(why) = &evidence {
             notes.push(format!("{name}: {why}"));
@@ -239,9 +238,20 @@ fn equal(
     (Detail::Equal { scope, first, second, paired: ea == eb, level, band, allowed }, checks, notes)
 }
 
-/// The per-trial values of series `j` at point `index`.
-fn column(e: &ExperimentResults, index: usize, j: usize) -> &[f64] {
-    &e.samples[index][j]
+/// The interval of mean(a) − mean(b) at point `i` of experiments `ra` (series a) and `rb` (series b) at
+/// `confidence`: paired by trial within one experiment (the same results), Welch's across two.
+fn difference(
+    ra: &ExperimentResults,
+    rb: &ExperimentResults,
+    i: usize,
+    (a, b): (usize, usize),
+    confidence: f64,
+) -> Result<Interval, StatsError> {
+    if std::ptr::eq(ra, rb) {
+        return ra.sums[i].difference(a, b, confidence).map(Interval::from);
+    }
+    let (sa, sb) = (ra.sums[i].summary(a, confidence)?, rb.sums[i].summary(b, confidence)?);
+    Ok(stats::welch(sa, sb, confidence).into())
 }
 
 /// Ordering claims: for each pair, the paired difference lower − higher is significantly below 0 at every tested
@@ -275,7 +285,7 @@ fn below(
             let (a, b) = (&e.series[lower].points[i], &e.series[higher].points[i]);
             let test = match a.infinite_variance.as_ref().or(b.infinite_variance.as_ref()) {
                 Some(why) => Err(why.clone()),
-                None => PairedComparison::new(column(e, i, lower), column(e, i, higher), confidence)
+                None => PairedComparison::of(&e.sums[i], lower, higher, confidence)
                     .map_err(|err| format!("n = {}: no test: {err}", a.x)),
             };
             test.map_err(|why| notes.push(format!("{} − {}: {why}", e.series[lower].name, e.series[higher].name))).ok()

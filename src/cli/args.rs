@@ -64,6 +64,12 @@ pub(crate) enum Command {
     #[cfg(feature = "report")]
     #[command(after_help = EXIT_CODES)]
     Typst(TypstArgs),
+    /// Merge the shard files of a sharded build (`build --shard K/N`) into its report: the same results file and
+    /// PDF as a single `build`, byte for byte. Refuses shards that are missing, given twice, or from another spec,
+    /// seed or kdrepro version.
+    #[cfg(feature = "report")]
+    #[command(after_help = EXIT_CODES)]
+    Merge(MergeArgs),
     /// Compare two builds' results (results files or output directories): verdicts, theory, structure, settings,
     /// and the simulated means whose change is significant beyond noise.
     #[cfg(feature = "report")]
@@ -120,9 +126,10 @@ pub(crate) struct RunArgs {
     /// The experiment file (`.kd`).
     #[arg(value_hint = clap::ValueHint::FilePath)]
     pub(crate) spec: PathBuf,
-    /// Output directory, replaced atomically by each build.
-    #[arg(short, long, default_value = "report", value_hint = clap::ValueHint::DirPath)]
-    pub(crate) out: PathBuf,
+    /// Output directory, replaced atomically by each build (default: `report`). With `--shard`, the directory the
+    /// shard file is added to (default: `shards`; other files in it are left alone).
+    #[arg(short, long, value_hint = clap::ValueHint::DirPath)]
+    pub(crate) out: Option<PathBuf>,
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(short, long)]
     pub(crate) jobs: Option<usize>,
@@ -159,11 +166,50 @@ pub(crate) struct BuildArgs {
     /// What to print on stdout.
     #[arg(long, value_enum, default_value = "text")]
     pub(crate) format: Format,
+    /// Run one shard of the plan and write its shard file, `<stem>.shard-K-of-N.json`, for `kdrepro merge`:
+    /// `K/N` (K from 0 to N − 1), `auto` (SLURM job arrays: K and N from SLURM_ARRAY_TASK_ID and
+    /// SLURM_ARRAY_TASK_COUNT) or `auto/N` (Kubernetes Indexed Jobs: K from JOB_COMPLETION_INDEX). Shards split the
+    /// plan's work by its estimated cost; adaptive experiments run to their cap (the merge replays the stopping
+    /// rule), and nothing is cached.
+    #[arg(long, value_name = "K/N", conflicts_with_all = ["explain", "cache", "record_threads", "format"])]
+    pub(crate) shard: Option<crate::cli::shard::ShardArg>,
     /// Say for each experiment whether it ran or came from the cache, and why it ran: which part of its cache key
     /// changed since it last ran through this cache (its spec text, a data file, the seed, the trials, the
     /// kdrepro executable). Printed on stderr, even with `--quiet`.
     #[arg(long)]
     pub(crate) explain: bool,
+}
+
+#[cfg(feature = "report")]
+impl RunArgs {
+    /// The output directory: `--out`, or `report`.
+    pub(crate) fn out_dir(&self) -> PathBuf {
+        self.out.clone().unwrap_or_else(|| PathBuf::from("report"))
+    }
+}
+
+/// The arguments of `kdrepro merge`.
+#[cfg(feature = "report")]
+#[derive(Args)]
+pub(crate) struct MergeArgs {
+    /// The experiment file (`.kd`) the shards were built from.
+    #[arg(value_hint = clap::ValueHint::FilePath)]
+    pub(crate) spec: PathBuf,
+    /// The shard files, or directories holding them (every `*.shard-*.json` file directly inside).
+    #[arg(required = true, value_hint = clap::ValueHint::AnyPath)]
+    pub(crate) shards: Vec<PathBuf>,
+    /// Output directory, replaced atomically.
+    #[arg(short, long, default_value = "report", value_hint = clap::ValueHint::DirPath)]
+    pub(crate) out: PathBuf,
+    /// Worker threads for the theory (default: all cores). Results do not depend on it.
+    #[arg(short, long)]
+    pub(crate) jobs: Option<usize>,
+    /// What to print on stdout.
+    #[arg(long, value_enum, default_value = "text")]
+    pub(crate) format: Format,
+    /// The fonts the report is set in.
+    #[command(flatten)]
+    pub(crate) fonts: FontArgs,
 }
 
 /// The arguments of `kdrepro watch`: those of `build` that each rebuild passes on.

@@ -26,43 +26,50 @@ pub(crate) fn load_fonts(args: &FontArgs) -> Result<Fonts, Failure> {
     })
 }
 
-/// `kdrepro build`.
+/// `kdrepro build`: the whole run, or with `--shard` one shard of it ([`crate::cli::shard::build_shard`]).
 pub(crate) fn build(args: &BuildArgs, console: Console) -> Result<(), Failure> {
-    let (path, out) = (args.run.spec.as_path(), args.run.out.as_path());
+    let path = args.run.spec.as_path();
     let started = Instant::now();
     let fonts = load_fonts(&args.run.fonts)?;
     let (spec, source, mut warnings) = load(path, &fonts, console)?;
     let draft = args.run.trials.map(|t| usize::try_from(t).unwrap_or(usize::MAX));
-    let plan = Plan::new(&spec, Overrides { seed: args.run.seed, trials: draft });
+    let overrides = Overrides { seed: args.run.seed, trials: draft };
+    let plan = Plan::new(&spec, overrides);
     warnings.extend(plan.warnings());
     warn(path, &source, warnings, console);
     let cost = affordable(path, &plan, &source, args.run.jobs, args.memory_limit, console)?;
     console.detail(format_args!("plan:\n{cost}"));
+    if let Some(shard) = &args.shard {
+        let id = shard.resolve().map_err(|why| {
+            eprintln!("error: --shard {shard}: {why}");
+            Failure::Spec
+        })?;
+        let pool = worker_pool(args.run.jobs, console)?;
+        return crate::cli::shard::build_shard(&args.run, (&plan, &source, overrides), id, &pool, console);
+    }
+    let out = args.run.out_dir();
     // Before any work: an output location that cannot take the report fails now, not after the simulation.
-    kdrepro::check_output(out).map_err(|e| Failure::Runtime(e.to_string()))?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.run.jobs.unwrap_or(0))
-        .build()
-        .map_err(|e| Failure::Runtime(format!("cannot start worker threads: {e}")))?;
-    let threads = pool.current_num_threads();
-    console.info(format_args!("{threads} worker thread{}", if threads == 1 { "" } else { "s" }));
+    kdrepro::check_output(&out).map_err(|e| Failure::Runtime(e.to_string()))?;
+    let pool = worker_pool(args.run.jobs, console)?;
     console.detail(format_args!("checked the spec in {:.2} s", started.elapsed().as_secs_f64()));
     // The cache lives under the output directory unless `--cache` names another (builds may share one), keyed by
     // everything that determines each experiment's results.
-    let cache = args.run.cache.clone().unwrap_or_else(|| args.run.out.join(".cache"));
-    let spec_file = path.file_name().map_or_else(|| display(path), |n| n.to_string_lossy().into_owned());
-    let progress = Progress::new(&plan, console.quiet);
+    let cache = args.run.cache.clone().unwrap_or_else(|| out.join(".cache"));
+    let spec_file = spec_file(path);
+    let progress = Progress::new(&plan, (plan.total_trials(), plan.total_flops()), console.quiet);
     let tick = |tick: kdrepro::Tick| progress.tick(tick);
     let decided = |partial: &kdrepro::Results, running: usize| kdrepro::decided(&plan, partial, running);
-    let options =
-        RunOptions { progress: Some(&tick), cache: Some(&cache), spec_file: Some(&spec_file), decided: Some(&decided) };
+    let options = RunOptions {
+        progress: Some(&tick),
+        cache: Some(&cache),
+        spec_file: Some(&spec_file),
+        decided: Some(&decided),
+        merged: None,
+    };
     let started = Instant::now();
     let results = pool.install(|| kdrepro::run(&plan, &options)).map_err(|errors| {
         progress.finish();
-        for error in &errors {
-            console.diagnostic(&error.diagnostic(), path, &source);
-        }
-        Failure::Evaluation
+        evaluation_failure(&errors, path, &source, console)
     })?;
     progress.finish();
     // Timing goes to stderr only: the outputs stay byte-identical.
@@ -79,57 +86,117 @@ pub(crate) fn build(args: &BuildArgs, console: Console) -> Result<(), Failure> {
             eprintln!("explain: {line}");
         }
     }
-    // Fallbacks are part of the evidence: they are printed even with `--quiet`.
-    for note in results.fallback_notes() {
-        eprintln!("note: {note}");
-    }
-    let started = Instant::now();
-    let verdicts = kdrepro::judge(&plan, &results);
-    let stem = kdrepro::output_stem(path);
-    let spec_hash = kdrepro::spec_hash(&source);
     let threads = args.record_threads.then(|| pool.current_num_threads());
-    let input = RenderInput {
-        plan: &plan,
-        spec_file: &spec_file,
-        source: &source,
-        stem: &stem,
-        results: &results,
-        verdicts: &verdicts,
-        spec_hash: &spec_hash,
-        threads,
-        fonts: &fonts,
-    };
-    let report = kdrepro::render(&input).map_err(|e| match e {
-        RenderError::Prose { span, message } => {
-            console.diagnostic(&Diagnostic::at(span.start as usize, message), path, &source);
-            Failure::Spec
+    let report = Publication { path, out: &out, source: &source, fonts: &fonts, threads, format: args.format, console };
+    report.publish(&plan, &results)
+}
+
+/// The worker threads of a run (`--jobs`, default all cores), their count printed.
+pub(crate) fn worker_pool(jobs: Option<usize>, console: Console) -> Result<rayon::ThreadPool, Failure> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs.unwrap_or(0))
+        .build()
+        .map_err(|e| Failure::Runtime(format!("cannot start worker threads: {e}")))?;
+    let threads = pool.current_num_threads();
+    console.info(format_args!("{threads} worker thread{}", if threads == 1 { "" } else { "s" }));
+    Ok(pool)
+}
+
+/// The spec's file name (`paper.kd`), as the report and the cache name it.
+pub(crate) fn spec_file(path: &std::path::Path) -> String {
+    path.file_name().map_or_else(|| display(path), |n| n.to_string_lossy().into_owned())
+}
+
+/// Prints the located errors of experiments that could not be evaluated (exit 3).
+pub(crate) fn evaluation_failure(
+    errors: &[kdrepro::RunError],
+    path: &std::path::Path,
+    source: &str,
+    console: Console,
+) -> Failure {
+    for error in errors {
+        console.diagnostic(&error.diagnostic(), path, source);
+    }
+    Failure::Evaluation
+}
+
+/// What `build` and `merge` share once the results exist: judging the claims, writing the report, printing the
+/// verdicts.
+pub(crate) struct Publication<'a> {
+    /// The spec's path as given.
+    pub(crate) path: &'a std::path::Path,
+    /// The output directory.
+    pub(crate) out: &'a std::path::Path,
+    /// The spec's text.
+    pub(crate) source: &'a str,
+    /// The fonts.
+    pub(crate) fonts: &'a Fonts,
+    /// The worker thread count, when recorded (`--record-threads`).
+    pub(crate) threads: Option<usize>,
+    /// What to print on stdout.
+    pub(crate) format: Format,
+    /// Where to print.
+    pub(crate) console: Console,
+}
+
+impl Publication<'_> {
+    /// Judges `results`, writes the report and prints the verdicts; the exit code follows the claims.
+    pub(crate) fn publish(&self, plan: &Plan<'_>, results: &kdrepro::Results) -> Result<(), Failure> {
+        let (path, source, console) = (self.path, self.source, self.console);
+        // Fallbacks are part of the evidence: they are printed even with `--quiet`.
+        for note in results.fallback_notes() {
+            eprintln!("note: {note}");
         }
-        RenderError::Internal(_) => Failure::Runtime(e.to_string()),
-    })?;
-    console
-        .detail(format_args!("judged the claims and typeset the report in {:.2} s", started.elapsed().as_secs_f64()));
-    let written = kdrepro::write_report(&report, out, &stem).map_err(|e| Failure::Runtime(e.to_string()))?;
-    for warning in &report.warnings {
-        console.diagnostic(warning, path, &source);
-    }
-    for diagnostic in kdrepro::located(&verdicts) {
-        console.diagnostic(&diagnostic, path, &source);
-    }
-    for line in verdicts.lines() {
-        // `pass` and `contradicted` (as expected) lines are the summary; the others are what went wrong.
-        if !console.quiet || !(line.starts_with("pass ") || line.starts_with("contradicted ")) {
-            print_line(line);
+        let started = Instant::now();
+        let verdicts = kdrepro::judge(plan, results);
+        let stem = kdrepro::output_stem(path);
+        let spec_hash = kdrepro::spec_hash(source);
+        let spec_file = spec_file(path);
+        let input = RenderInput {
+            plan,
+            spec_file: &spec_file,
+            source,
+            stem: &stem,
+            results,
+            verdicts: &verdicts,
+            spec_hash: &spec_hash,
+            threads: self.threads,
+            fonts: self.fonts,
+        };
+        let report = kdrepro::render(&input).map_err(|e| match e {
+            RenderError::Prose { span, message } => {
+                console.diagnostic(&Diagnostic::at(span.start as usize, message), path, source);
+                Failure::Spec
+            }
+            RenderError::Internal(_) => Failure::Runtime(e.to_string()),
+        })?;
+        console.detail(format_args!(
+            "judged the claims and typeset the report in {:.2} s",
+            started.elapsed().as_secs_f64()
+        ));
+        let written = kdrepro::write_report(&report, self.out, &stem).map_err(|e| Failure::Runtime(e.to_string()))?;
+        for warning in &report.warnings {
+            console.diagnostic(warning, path, source);
         }
-    }
-    let written: Vec<String> = written.iter().map(|p| display(p)).collect();
-    console.info(format_args!("wrote {}", written.join(", ")));
-    if args.format == Format::Json {
-        crate::cli::console::stdout(report.results.verdicts_json(&display(path), &source, &written).as_bytes())?;
-    }
-    match verdicts.outcome() {
-        Outcome::Pass => Ok(()),
-        Outcome::Inconclusive => Err(Failure::Inconclusive),
-        Outcome::Fail => Err(Failure::Claims),
+        for diagnostic in kdrepro::located(&verdicts) {
+            console.diagnostic(&diagnostic, path, source);
+        }
+        for line in verdicts.lines() {
+            // `pass` and `contradicted` (as expected) lines are the summary; the others are what went wrong.
+            if !console.quiet || !(line.starts_with("pass ") || line.starts_with("contradicted ")) {
+                print_line(line);
+            }
+        }
+        let written: Vec<String> = written.iter().map(|p| display(p)).collect();
+        console.info(format_args!("wrote {}", written.join(", ")));
+        if self.format == Format::Json {
+            crate::cli::console::stdout(report.results.verdicts_json(&display(path), source, &written).as_bytes())?;
+        }
+        match verdicts.outcome() {
+            Outcome::Pass => Ok(()),
+            Outcome::Inconclusive => Err(Failure::Inconclusive),
+            Outcome::Fail => Err(Failure::Claims),
+        }
     }
 }
 

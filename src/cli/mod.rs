@@ -12,6 +12,8 @@ pub(crate) mod man;
 #[cfg(feature = "report")]
 pub(crate) mod progress;
 #[cfg(feature = "report")]
+pub(crate) mod shard;
+#[cfg(feature = "report")]
 pub(crate) mod watch;
 
 /// Why the process stops: each maps to one exit code (listed in `--help`).

@@ -41,10 +41,10 @@ pub(crate) struct Progress<'p> {
 }
 
 impl<'p> Progress<'p> {
-    /// The progress of running `plan`; nothing at all if `quiet`.
-    pub(crate) fn new(plan: &'p Plan<'p>, quiet: bool) -> Self {
+    /// The progress of running `planned` point-trials and their estimated flops of `plan` (all of them, or one
+    /// shard's); nothing at all if `quiet`.
+    pub(crate) fn new(plan: &'p Plan<'p>, (planned_trials, planned_flops): (u64, f64), quiet: bool) -> Self {
         let terminal = !quiet && std::io::stderr().is_terminal();
-        let (planned_trials, planned_flops) = (plan.total_trials(), plan.total_flops());
         let bar = if terminal && planned_trials > 0 {
             let bar = indicatif::ProgressBar::new(planned_flops.max(1.0) as u64);
             let style = indicatif::ProgressStyle::with_template(

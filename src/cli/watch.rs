@@ -180,7 +180,7 @@ fn wait(receive: &mpsc::Receiver<Signal>, watched: &BTreeSet<PathBuf>, console: 
 fn build(args: &WatchArgs, spec: &Path, console: Console) -> Result<Child, Failure> {
     let exe = std::env::current_exe().map_err(|e| Failure::Runtime(format!("cannot find kdrepro itself: {e}")))?;
     let mut command = Command::new(exe);
-    command.arg("build").arg(spec).arg("--out").arg(&args.run.out);
+    command.arg("build").arg(spec).arg("--out").arg(args.run.out_dir());
     if let Some(jobs) = args.run.jobs {
         command.arg("--jobs").arg(jobs.to_string());
     }

@@ -8,9 +8,8 @@
 //! Beside the entries, `last/` records the parts of the key each experiment (by name) last ran or loaded with, so
 //! that `build --explain` can say which part changed ([`KeyParts::changes_since`]).
 //!
-//! An entry is a checksum line, then the results without their per-trial samples as YAML, then the samples as raw
-//! little-endian f64 bits (parsing them as YAML text made a fully cached rebuild of the paper twice as slow once
-//! adaptive trials cache every look); an entry that fails its checksum or does not parse is ignored and
+//! An entry is a checksum line, then the results as YAML (a simulated point keeps the exact sums of its trials,
+//! a few numbers whatever the trial count); an entry that fails its checksum or does not parse is ignored and
 //! recomputed, never used.
 
 use std::collections::BTreeMap;
@@ -72,7 +71,7 @@ impl KeyParts {
         buffered.flush().expect("hashing writes cannot fail");
         drop(buffered);
         Self {
-            executable: blake3::Hash::from_bytes(*executable_hash()).to_hex().to_string(),
+            executable: executable_hex(),
             seed,
             trials,
             experiment: hasher.finalize().to_hex().to_string(),
@@ -148,12 +147,7 @@ impl Cache {
         if blake3::hash(body).to_hex().as_bytes() != checksum {
             return None;
         }
-        let newline = body.iter().position(|&b| b == b'\n')?;
-        let yaml_len: usize = std::str::from_utf8(&body[..newline]).ok()?.parse().ok()?;
-        let rest = &body[newline + 1..];
-        let (yaml, samples) = (std::str::from_utf8(rest.get(..yaml_len)?).ok()?, rest.get(yaml_len..)?);
-        let mut results: ExperimentResults = serde_norway::from_str(yaml).ok()?;
-        results.samples = decode_samples(samples)?;
+        let mut results: ExperimentResults = serde_norway::from_str(std::str::from_utf8(body).ok()?).ok()?;
         // Legend labels are not in the key: the entry may have been stored under other ones.
         if matches!(e.measure, Measure::ExcessRisk | Measure::Coefficients) {
             results.series.iter_mut().zip(&e.surrogates).for_each(|(series, s)| series.label.clone_from(&s.label));
@@ -163,13 +157,10 @@ impl Cache {
 
     /// Stores the results of a look of `look` trials; a failure to write only costs a recomputation next time.
     pub(crate) fn store(&self, key: &KeyParts, look: Option<usize>, results: &ExperimentResults) {
-        let without = ExperimentResults { samples: Vec::new(), ..results.clone() };
-        let Ok(yaml) = serde_norway::to_string(&without) else { return };
-        let mut body = format!("{}\n{yaml}", yaml.len()).into_bytes();
-        encode_samples(&results.samples, &mut body);
-        let mut contents = blake3::hash(&body).to_hex().as_bytes().to_vec();
+        let Ok(body) = serde_norway::to_string(results) else { return };
+        let mut contents = blake3::hash(body.as_bytes()).to_hex().as_bytes().to_vec();
         contents.push(b'\n');
-        contents.extend_from_slice(&body);
+        contents.extend_from_slice(body.as_bytes());
         self.write(&self.entry(key, look), &contents);
     }
 
@@ -213,42 +204,9 @@ impl Cache {
     }
 }
 
-/// Appends per point, per series, the trial count and then each risk's bits, all as little-endian u64.
-fn encode_samples(samples: &[Vec<Vec<f64>>], out: &mut Vec<u8>) {
-    out.extend_from_slice(&(samples.len() as u64).to_le_bytes());
-    for point in samples {
-        out.extend_from_slice(&(point.len() as u64).to_le_bytes());
-        for series in point {
-            out.extend_from_slice(&(series.len() as u64).to_le_bytes());
-            for x in series {
-                out.extend_from_slice(&x.to_bits().to_le_bytes());
-            }
-        }
-    }
-}
-
-/// The inverse of [`encode_samples`]; `None` if the bytes are not exactly such an encoding.
-fn decode_samples(bytes: &[u8]) -> Option<Vec<Vec<Vec<f64>>>> {
-    if !bytes.len().is_multiple_of(8) {
-        return None;
-    }
-    let mut words = bytes.chunks_exact(8).map(|w| u64::from_le_bytes(w.try_into().expect("8 bytes")));
-    let total = bytes.len() / 8;
-    let points = usize::try_from(words.next()?).ok()?;
-    let mut samples = Vec::with_capacity(points.min(total));
-    for _ in 0..points {
-        let series = usize::try_from(words.next()?).ok()?;
-        let mut point = Vec::with_capacity(series.min(total));
-        for _ in 0..series {
-            let len = usize::try_from(words.next()?).ok()?;
-            point.push(words.by_ref().take(len).map(f64::from_bits).collect::<Vec<f64>>());
-            if point.last()?.len() != len {
-                return None;
-            }
-        }
-        samples.push(point);
-    }
-    words.next().is_none().then_some(samples)
+/// blake3 of the running executable, hex ([`executable_hash`]).
+pub(crate) fn executable_hex() -> String {
+    blake3::Hash::from_bytes(*executable_hash()).to_hex().to_string()
 }
 
 /// The hash of the running executable, computed once: memory-mapped (the binary, fonts included, is tens of MB;
@@ -290,11 +248,11 @@ experiment e {
 }
 "#;
 
-    /// The per-trial risks of a run with the given cache directory.
-    fn samples(cache: &Path) -> Vec<Vec<Vec<f64>>> {
+    /// The sums of the trials of a run with the given cache directory.
+    fn sums(cache: &Path) -> Vec<crate::stats::TrialSums> {
         let spec = resolve(&parse(SPEC).unwrap(), SPEC, std::path::Path::new(".")).unwrap();
         let options = RunOptions { cache: Some(cache), ..RunOptions::default() };
-        run(&crate::Plan::new(&spec, crate::Overrides::default()), &options).unwrap().experiments.remove(0).samples
+        run(&crate::Plan::new(&spec, crate::Overrides::default()), &options).unwrap().experiments.remove(0).sums
     }
 
     /// A fresh scratch directory.
@@ -307,39 +265,25 @@ experiment e {
     #[test]
     fn a_cached_run_returns_bit_identical_results() {
         let dir = scratch("hit");
-        let first = samples(&dir);
+        let first = sums(&dir);
         let entries =
             fs::read_dir(&dir).unwrap().filter(|e| e.as_ref().unwrap().path().extension() == Some("yaml".as_ref()));
         assert_eq!(entries.count(), 1, "one entry per experiment");
-        let second = samples(&dir);
+        let second = sums(&dir);
         assert_eq!(first, second);
         let _ = fs::remove_dir_all(&dir);
     }
 
     #[test]
-    fn samples_round_trip_through_their_bits_and_truncations_are_refused() {
-        let samples = vec![vec![vec![0.1, -0.0, 1e-300], vec![]], vec![vec![f64::MAX]]];
-        let mut bytes = Vec::new();
-        encode_samples(&samples, &mut bytes);
-        let back = decode_samples(&bytes).unwrap();
-        let bits = |s: &[Vec<Vec<f64>>]| -> Vec<u64> { s.iter().flatten().flatten().map(|x| x.to_bits()).collect() };
-        assert_eq!((bits(&back), back.len(), back[0].len()), (bits(&samples), 2, 2));
-        assert_eq!(decode_samples(&bytes[..bytes.len() - 8]), None, "a missing risk");
-        assert_eq!(decode_samples(&bytes[..bytes.len() - 3]), None, "a partial word");
-        bytes.extend_from_slice(&0_u64.to_le_bytes());
-        assert_eq!(decode_samples(&bytes), None, "trailing bytes");
-    }
-
-    #[test]
     fn issue_11_a_legend_edit_reuses_the_entry_and_shows_the_new_label() {
         let dir = scratch("label");
-        let first = samples(&dir);
+        let first = sums(&dir);
         let relabelled = SPEC.replace("surrogate best = optimal", "surrogate best = optimal(label: \"the best\")");
         let spec = resolve(&parse(&relabelled).unwrap(), &relabelled, std::path::Path::new(".")).unwrap();
         let cache = Cache::new(&dir, "cache.kd");
         let key = KeyParts::new(3, Some(30), &spec.experiments[0]);
         let hit = cache.load(&key, Some(30), &spec.experiments[0]).expect("a label does not change the key");
-        assert_eq!(hit.samples, first);
+        assert_eq!(hit.sums, first);
         assert_eq!(hit.series[1].label, "the best");
         let _ = fs::remove_dir_all(&dir);
     }
@@ -409,7 +353,7 @@ experiment e {
     #[test]
     fn a_corrupted_entry_is_detected_and_recomputed() {
         let dir = scratch("corrupt");
-        let fresh = samples(&dir);
+        let fresh = sums(&dir);
         let mut entries = fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path());
         let entry = entries.find(|p| p.extension() == Some("yaml".as_ref())).unwrap();
         // Flip one bit of the last stored risk: the checksum no longer matches.
@@ -417,7 +361,7 @@ experiment e {
         let last = corrupted.len() - 1;
         corrupted[last] ^= 1;
         fs::write(&entry, &corrupted).unwrap();
-        assert_eq!(samples(&dir), fresh, "the corrupted entry was used");
+        assert_eq!(sums(&dir), fresh, "the corrupted entry was used");
         assert_ne!(fs::read(&entry).unwrap(), corrupted, "the entry was not rewritten");
         let _ = fs::remove_dir_all(&dir);
     }

@@ -24,7 +24,7 @@ pub(super) fn empty(e: &Experiment, trials: Option<usize>) -> ExperimentResults 
         stop: None,
         equivalents: Vec::with_capacity(e.sizes.len()),
         series: names.into_iter().map(|(name, label)| Series { name, label, points: Vec::new() }).collect(),
-        samples: Vec::new(),
+        sums: Vec::new(),
         fallbacks: 0,
         fingerprints: Vec::new(),
         cache: None,

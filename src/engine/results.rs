@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::stats::TrialSums;
+
 /// The results of every experiment of a spec, in spec order.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Results {
@@ -48,8 +50,9 @@ pub(crate) struct ExperimentResults {
     pub(crate) equivalents: Vec<EquivalentSummary>,
     /// One series per surrogate or quantity.
     pub(crate) series: Vec<Series>,
-    /// Per point and series, the per-trial risks in trial order, for paired claims.
-    pub(crate) samples: Vec<Vec<Vec<f64>>>,
+    /// Per simulated point, the exact sums of its trials' risks (each series, each pair of series), from which
+    /// the claims' intervals and paired tests are computed.
+    pub(crate) sums: Vec<TrialSums>,
     /// Trials solved by the QR fallback ([`FALLBACK`]) because the Cholesky (or LU) solve of the Gram matrix
     /// failed or missed its residual tolerance.
     #[serde(default)]

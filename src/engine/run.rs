@@ -3,6 +3,7 @@
 use std::ops::Range;
 
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use super::error::{RunError, RunErrorKind, failure};
 use super::outline::{empty, theory_point};
@@ -10,15 +11,16 @@ use super::results::{CacheUse, EquivalentSummary, ExperimentResults, Results, St
 
 use super::cache::{Cache, KeyParts};
 use super::measures;
+use super::shard::MergedWork;
 use super::surrogates::{Coefficients, coefficients};
-use crate::plan::{Look, Plan, Points};
+use crate::plan::{Look, Plan, Points, WorkUnit};
 use crate::sim::SimError;
 use crate::sim::{
     Design, ErmSurrogate, NestedSweep, PointJob, PointSamples, Progress, StreamKey, SurrogateColumn, simulate_nested,
     simulate_point,
 };
 use crate::spec::{Erm, Experiment, Measure, SurrogateKind};
-use crate::stats::Summary;
+use crate::stats::TrialSums;
 use crate::theory::{self, Regime, TheoryError, TwoStage};
 
 /// The confidence of the intervals stored with every simulated point.
@@ -38,6 +40,8 @@ pub struct RunOptions<'a> {
     /// index of the experiment running, whether every claim on it is decided ([`decided`](crate::decided)).
     /// Without it, adaptive experiments run to their cap.
     pub decided: Option<&'a StoppingRule<'a>>,
+    /// The simulated work of every look, read from the shards of a sharded run (`merge`) instead of simulated.
+    pub merged: Option<&'a MergedWork>,
 }
 
 /// Progress of a run, reported from worker threads as it happens, for [`RunOptions::progress`].
@@ -155,7 +159,7 @@ fn run_looks(
                 Some(points) => points,
                 empty => empty.insert(checked_theories(e)?),
             };
-            simulated(plan.seed(), e, points, look, previous.as_ref(), options)
+            simulated(plan.seed(), e, points, (k, look), previous.as_ref(), options)
         })?;
         results.experiments[index] = current;
         let decided = schedule.is_adaptive() && options.decided.is_some_and(|d| d(results, index));
@@ -236,41 +240,60 @@ fn theory_only(plan: &Plan<'_>, index: usize) -> Result<ExperimentResults, RunEr
     Ok(out)
 }
 
-/// Runs one look of simulated experiment `e` on the theory of its `points`: the look's work units, each point's
-/// trials extending those of `previous` (the results of the looks before it).
+/// Runs look `k` of simulated experiment `e` on the theory of its `points`: the look's work units (simulated, or
+/// read from the merged shards of `options`), each point's trials extending those of `previous` (the results of
+/// the looks before it).
 fn simulated(
     seed: u64,
     e: &Experiment,
     points: &[PointTheory<'_>],
-    look: &Look,
+    (k, look): (usize, &Look),
     previous: Option<&ExperimentResults>,
     options: &RunOptions<'_>,
 ) -> Result<ExperimentResults, RunError> {
     let mut out =
         ExperimentResults { fallbacks: previous.map_or(0, |p| p.fallbacks), ..empty(e, Some(look.trials.end)) };
+    // Units are simulated in order, each recorded before the next runs, so that the first failing point is the
+    // one reported.
     for unit in &look.units {
-        let tick = |trials: usize| {
-            let work = Work { experiment: unit.experiment, trials: trials as u64, flops: trials as f64 * unit.flops };
-            options.progress.inspect(|report| report(Tick::Done(work)));
+        let work = match options.merged {
+            Some(merged) => merged.unit(unit, k),
+            None => simulate_unit(seed, e, points, unit, unit.trials.clone(), options.progress)?,
         };
-        let progress: Option<Progress<'_>> = options.progress.map(|_| &tick as Progress<'_>);
-        match unit.points {
-            // Points are simulated in order, each recorded before the next runs, so that the first failing
-            // point is the one reported.
-            Points::One(i) => {
-                let simulated = simulate(seed, e, &points[i], unit.trials.clone(), progress);
-                let samples = simulated.map_err(|err| failure(e, points[i].n)(err.into()))?;
-                record_simulated(&mut out, e, &points[i], previous, Some(samples))?;
-            }
-            Points::Nested => {
-                let sweep = nested_samples(seed, e, points, unit.trials.clone(), progress)?;
-                for (point, samples) in points.iter().zip(sweep) {
-                    record_simulated(&mut out, e, point, previous, Some(samples))?;
-                }
-            }
+        let unit_points = match unit.points {
+            Points::One(i) => std::slice::from_ref(&points[i]),
+            Points::Nested => points,
+        };
+        for (point, sums) in unit_points.iter().zip(work) {
+            record_simulated(&mut out, e, point, previous, sums)?;
         }
     }
     Ok(out)
+}
+
+/// Simulates trials `trials` of `unit` (experiment `e`, whose points' theory is `points`): the sums of each of its
+/// points, in point order.
+pub(super) fn simulate_unit(
+    seed: u64,
+    e: &Experiment,
+    points: &[PointTheory<'_>],
+    unit: &WorkUnit,
+    trials: Range<usize>,
+    progress: Option<&(dyn Fn(Tick) + Sync)>,
+) -> Result<Vec<PointSums>, RunError> {
+    let tick = |count: usize| {
+        let work = Work { experiment: unit.experiment, trials: count as u64, flops: count as f64 * unit.flops };
+        progress.inspect(|report| report(Tick::Done(work)));
+    };
+    let progress: Option<Progress<'_>> = progress.map(|_| &tick as Progress<'_>);
+    match unit.points {
+        Points::One(i) => {
+            let sums =
+                simulate(seed, e, &points[i], trials, progress).map_err(|err| failure(e, points[i].n)(err.into()))?;
+            Ok(vec![sums])
+        }
+        Points::Nested => nested_samples(seed, e, points, trials, progress),
+    }
 }
 
 /// Records the theory of one simulated point with its trials: `fresh` extends the trials of `previous`.
@@ -279,18 +302,18 @@ fn record_simulated(
     e: &Experiment,
     point: &PointTheory<'_>,
     previous: Option<&ExperimentResults>,
-    fresh: Option<Simulated>,
+    PointSums { mut sums, fallbacks }: PointSums,
 ) -> Result<(), RunError> {
-    let samples = fresh.map(|(fresh, fallbacks)| {
-        out.fallbacks += fallbacks;
-        extend(previous.map(|p| &p.samples[point.index]), fresh)
-    });
-    record_point(out, e, point, samples)
+    out.fallbacks += fallbacks;
+    if let Some(previous) = previous {
+        sums.merge(&previous.sums[point.index]);
+    }
+    record_point(out, e, point, Some(sums))
 }
 
 /// The theory of every point of a simulated experiment `e`, before any trial: a point the theory or f64 cannot
 /// evaluate is refused ([`check_resolution`]).
-fn checked_theories(e: &Experiment) -> Result<Vec<PointTheory<'_>>, RunError> {
+pub(super) fn checked_theories(e: &Experiment) -> Result<Vec<PointTheory<'_>>, RunError> {
     let points = point_theories(e)?;
     check_resolution(e, &points)?;
     Ok(points)
@@ -303,12 +326,12 @@ fn point_theories(e: &Experiment) -> Result<Vec<PointTheory<'_>>, RunError> {
 }
 
 /// Records one point of `e`: its τ and Ω, its surrogates' fingerprints and its measure's values, with the
-/// summary of its simulated risks (`samples`, per series in trial order) when there are any.
+/// summary of its simulated risks (their exact `sums`) when there are any.
 fn record_point(
     out: &mut ExperimentResults,
     e: &Experiment,
     point: &PointTheory<'_>,
-    samples: Option<Vec<Vec<f64>>>,
+    sums: Option<TrialSums>,
 ) -> Result<(), RunError> {
     let (n, regime, surrogates) = (point.n, &point.regime, &point.surrogates);
     let fail = |kind: RunErrorKind| failure(e, n)(kind);
@@ -316,7 +339,7 @@ fn record_point(
     out.fingerprints.push(surrogates.iter().zip(&e.surrogates).map(|(c, s)| c.fingerprint(&s.name)).collect());
     match e.measure {
         Measure::Coefficients => coefficient_profile(out, surrogates),
-        Measure::ExcessRisk => risks(out, e, n, &point.risks, samples).map_err(fail)?,
+        Measure::ExcessRisk => risks(out, e, n, &point.risks, sums).map_err(fail)?,
         Measure::Masks => {
             let (sweep, optimal) = measures::mask_sweep(&e.task, regime);
             let k = |i: usize| i as f64;
@@ -357,46 +380,46 @@ fn coefficient_profile(out: &mut ExperimentResults, surrogates: &[Coefficients<'
     }
 }
 
-/// One simulated point: each series' risks in trial order, and how many trials were solved by the QR fallback.
-type Simulated = (Vec<Vec<f64>>, usize);
-
-/// Each series' risks of trials 0..start (`previous`, if any) followed by those of start..trials (`fresh`).
-fn extend(previous: Option<&Vec<Vec<f64>>>, fresh: Vec<Vec<f64>>) -> Vec<Vec<f64>> {
-    match previous {
-        None => fresh,
-        Some(previous) => previous.iter().zip(fresh).map(|(p, f)| p.iter().copied().chain(f).collect()).collect(),
-    }
+/// Some trials of one simulated point: the exact sums of their risks, and how many were solved by the QR fallback.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) struct PointSums {
+    /// The sums of the series' risks.
+    pub(crate) sums: TrialSums,
+    /// Trials solved by the QR fallback ([`super::FALLBACK`]).
+    pub(crate) fallbacks: usize,
 }
 
-/// Simulates the trials `trials` of one point; returns each series' risks in trial order and how many trials
-/// were solved by the QR fallback.
+/// Simulates the trials `trials` of one point; returns the sums of its series' risks and how many trials were
+/// solved by the QR fallback.
 fn simulate(
     seed: u64,
     e: &Experiment,
     point: &PointTheory<'_>,
     trials: Range<usize>,
     progress: Option<Progress<'_>>,
-) -> Result<Simulated, SimError> {
+) -> Result<PointSums, SimError> {
     let (job, column_of) = point_job(e, point.n, &point.surrogates)?;
-    let samples = simulate_point(&job, trials, &StreamKey::new(seed, &e.name, point.index), progress)?;
-    let series = point.surrogates.iter().enumerate().map(|(j, c)| match c {
-        Coefficients::Teacher(of) => {
-            samples.surrogate_risk(column_of[*of]).expect("an ERM column records its surrogate's risk").to_vec()
-        }
-        _ => samples.surrogate(column_of[j]).to_vec(),
-    });
-    Ok((series.collect(), samples.info.fallbacks))
+    let samples = simulate_point(&job, trials.clone(), &StreamKey::new(seed, &e.name, point.index), progress)?;
+    let series: Vec<&[f64]> = (point.surrogates.iter().enumerate())
+        .map(|(j, c)| match c {
+            Coefficients::Teacher(of) => {
+                samples.surrogate_risk(column_of[*of]).expect("an ERM column records its surrogate's risk")
+            }
+            _ => samples.surrogate(column_of[j]),
+        })
+        .collect();
+    Ok(PointSums { sums: TrialSums::of_columns(trials, &series), fallbacks: samples.info.fallbacks })
 }
 
 /// Simulates every point of `e` on nested designs (`designs nested`), drawn from the streams of its largest
-/// point; returns, per point, each series' risks in trial order and the number of QR fallbacks.
+/// point; returns, per point, the sums of its series' risks and the number of QR fallbacks.
 fn nested_samples(
     seed: u64,
     e: &Experiment,
     points: &[PointTheory<'_>],
     trials: Range<usize>,
     progress: Option<Progress<'_>>,
-) -> Result<Vec<Simulated>, RunError> {
+) -> Result<Vec<PointSums>, RunError> {
     let largest = e.sizes.len() - 1;
     let fail = |kind: RunErrorKind| failure(e, e.sizes[largest])(kind);
     let mut jobs = Vec::with_capacity(points.len());
@@ -404,10 +427,12 @@ fn nested_samples(
         jobs.push(point_job(e, point.n, &point.surrogates).map_err(|err| fail(err.into()))?.0);
     }
     let sweep = NestedSweep::new(jobs).map_err(|err| fail(err.into()))?;
-    let samples = simulate_nested(&sweep, trials, &StreamKey::new(seed, &e.name, largest), progress)
+    let samples = simulate_nested(&sweep, trials.clone(), &StreamKey::new(seed, &e.name, largest), progress)
         .map_err(|err| fail(err.into()))?;
-    let per_point =
-        |s: &PointSamples| ((0..e.surrogates.len()).map(|j| s.surrogate(j).to_vec()).collect(), s.info.fallbacks);
+    let per_point = |s: &PointSamples| {
+        let series: Vec<&[f64]> = (0..e.surrogates.len()).map(|j| s.surrogate(j)).collect();
+        PointSums { sums: TrialSums::of_columns(trials.clone(), &series), fallbacks: s.info.fallbacks }
+    };
     Ok(samples.iter().map(per_point).collect())
 }
 
@@ -445,7 +470,7 @@ fn point_job(e: &Experiment, n: usize, surrogates: &[Coefficients<'_>]) -> Resul
 
 /// One point's theory, computed once before any trial: its regime, each series' coefficients and, for excess
 /// risks, each series' theory risk.
-struct PointTheory<'e> {
+pub(super) struct PointTheory<'e> {
     /// Its index into the experiment's sample sizes.
     index: usize,
     /// The sample size n.
@@ -537,13 +562,13 @@ fn risks(
     e: &Experiment,
     n: usize,
     theory: &[f64],
-    samples: Option<Vec<Vec<f64>>>,
+    sums: Option<TrialSums>,
 ) -> Result<(), RunErrorKind> {
     for (j, (series, &risk)) in out.series.iter_mut().zip(theory).enumerate() {
         let mut point = theory_point(n as f64, risk);
         point.infinite_variance = e.infinite_variance(j, n);
-        if let Some(samples) = &samples {
-            let s = Summary::new(&samples[j], POINT_CONFIDENCE)?;
+        if let Some(sums) = &sums {
+            let s = sums.summary(j, POINT_CONFIDENCE)?;
             point.mean = Some(s.mean);
             point.se = Some(s.se);
             point.ci_low = Some(s.ci_low);
@@ -552,7 +577,7 @@ fn risks(
         }
         series.points.push(point);
     }
-    out.samples.extend(samples);
+    out.sums.extend(sums);
     Ok(())
 }
 

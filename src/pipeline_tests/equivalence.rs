@@ -176,7 +176,7 @@ fn adaptive_trials_stop_at_the_first_look_that_decides_and_extend_fixed_runs_bit
     // The look that stopped is the fixed run of that many trials, bit for bit (the trial streams are prefixes).
     let fixed = spec(&figure1(&trials.to_string(), 2));
     let reference = run(&plan(&fixed), &RunOptions::default()).unwrap();
-    assert_eq!(e.samples, reference.experiments[0].samples);
+    assert_eq!(e.sums, reference.experiments[0].sums);
     // Without a stopping rule it runs to its cap.
     let capped = run(&adaptive, &RunOptions::default()).unwrap();
     assert_eq!((capped.experiments[0].trials, capped.experiments[0].stop), (Some(3200), Some(Stop::Cap { looks: 6 })));

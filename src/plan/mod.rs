@@ -8,10 +8,13 @@
 
 mod cost;
 mod json;
+mod shard;
 
 use std::ops::Range;
 
 pub use cost::{Cost, default_memory_limit, parse_bytes};
+pub(crate) use shard::Piece;
+pub use shard::ShardId;
 
 use crate::diagnostics::Diagnostic;
 use crate::spec::{Designs, Measure, Spec, Trials};
@@ -80,7 +83,8 @@ pub(crate) struct WorkUnit {
 }
 
 /// The points a [`WorkUnit`] simulates.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub(crate) enum Points {
     /// The point with this index into the experiment's sample sizes (`designs independent`).
     One(usize),

@@ -4,6 +4,7 @@ use statrs::distribution::ContinuousCDF;
 
 use super::error::StatsError;
 use super::summary::{Summary, students_t};
+use super::sums::TrialSums;
 
 /// Paired t test of the differences d_i = a_i − b_i, with t = mean(d)/se(d) on count − 1 degrees
 /// of freedom.
@@ -21,18 +22,26 @@ pub(crate) struct PairedComparison {
 }
 
 impl PairedComparison {
+    /// Compares series `a` and `b` of `sums`, paired by trial. Errors as in [`TrialSums::summary`].
+    pub(crate) fn of(sums: &TrialSums, a: usize, b: usize, confidence: f64) -> Result<Self, StatsError> {
+        Ok(Self::from_difference(sums.difference(a, b, confidence)?))
+    }
+
     /// Compares paired samples `a` and `b` (same length: a mismatch is a caller bug and panics).
-    /// Errors as in [`Summary::new`].
+    #[cfg(test)]
     #[track_caller]
     pub(crate) fn new(a: &[f64], b: &[f64], confidence: f64) -> Result<Self, StatsError> {
         assert_eq!(a.len(), b.len(), "paired samples must have equal length");
-        let d: Vec<f64> = a.iter().zip(b).map(|(x, y)| x - y).collect();
-        let difference = Summary::new(&d, confidence)?;
+        Self::of(&TrialSums::of_columns(0..a.len(), &[a, b]), 0, 1, confidence)
+    }
+
+    /// The t test of the differences' summary.
+    fn from_difference(difference: Summary) -> Self {
         // Identical differences give se = 0; 0/0 is read as "no evidence either way" (t = 0).
         let t = if difference.mean == 0.0 { 0.0 } else { difference.mean / difference.se };
         let dist = students_t((difference.count - 1) as f64);
         let (lower, upper) = (dist.cdf(t), dist.sf(t));
-        Ok(Self { difference, t, p_less: lower, p_two_sided: (2.0 * lower.min(upper)).min(1.0) })
+        Self { difference, t, p_less: lower, p_two_sided: (2.0 * lower.min(upper)).min(1.0) }
     }
 }
 

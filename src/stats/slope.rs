@@ -1,8 +1,8 @@
 //! Log-log slope fits for scaling laws.
 
 use super::error::{StatsError, check_finite, check_level};
-use super::moments::Moments;
 use super::summary::t_quantile;
+use super::sums::TrialSums;
 
 /// Ordinary least squares of ln y on ln x: ln y = intercept + slope · ln x, with the slope's
 /// standard error √(RSS/(m − 2) / Σ(ln x_i − mean)²) and its Student-t interval on m − 2 degrees
@@ -46,7 +46,8 @@ impl LogLogFit {
             return Err(StatsError::TooFewSamples { count, needed: 3 });
         }
         let (u, v) = (logs(x)?, logs(y)?);
-        let (mu, mv) = (Moments::of(&u).mean, Moments::of(&v).mean);
+        let means = TrialSums::of_columns(0..count, &[&u, &v]);
+        let (mu, mv) = (means.mean(0).expect("finite logarithms"), means.mean(1).expect("finite logarithms"));
         // Centred sums: slope = Σ(u−ū)(v−v̄) / Σ(u−ū)².
         let suu: f64 = u.iter().map(|a| (a - mu) * (a - mu)).sum();
         if suu == 0.0 {

@@ -2,8 +2,8 @@
 
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
-use super::error::{StatsError, check_finite, check_level};
-use super::moments::Moments;
+#[cfg(test)]
+use super::{error::StatsError, sums::TrialSums};
 
 /// The Student t distribution with `df` degrees of freedom (df > 0).
 pub(super) fn students_t(df: f64) -> StudentsT {
@@ -36,27 +36,21 @@ pub(crate) struct Summary {
 }
 
 impl Summary {
-    /// Summarises `sample` at confidence `confidence`. The interval needs a variance estimate, so
-    /// fewer than 2 observations give [`StatsError::TooFewSamples`]; non-finite observations and a
-    /// level outside (0, 1) are errors too.
+    /// Summarises `sample` at confidence `confidence` (through its exact sums, [`TrialSums`]). The interval needs
+    /// a variance estimate, so fewer than 2 observations give [`StatsError::TooFewSamples`]; non-finite
+    /// observations and a level outside (0, 1) are errors too.
+    #[cfg(test)]
     pub(crate) fn new(sample: &[f64], confidence: f64) -> Result<Self, StatsError> {
-        check_level(confidence)?;
-        check_finite(sample)?;
-        let moments = Moments::of(sample);
-        let variance = moments.variance().ok_or(StatsError::TooFewSamples { count: sample.len(), needed: 2 })?;
-        let count = moments.count;
+        TrialSums::of_columns(0..sample.len(), &[sample]).summary(0, confidence)
+    }
+
+    /// The summary of `count` ≥ 2 observations with mean `mean` and unbiased sample variance `variance`:
+    /// sd = √variance, se = sd/√count, interval mean ± t_{(1+c)/2, count−1}·se.
+    pub(super) fn from_moments(count: usize, mean: f64, variance: f64, confidence: f64) -> Self {
         let sd = variance.sqrt();
         let se = sd / (count as f64).sqrt();
         let half = t_quantile((count - 1) as f64, 0.5 + confidence / 2.0) * se;
-        Ok(Self {
-            count,
-            mean: moments.mean,
-            sd,
-            se,
-            ci_low: moments.mean - half,
-            ci_high: moments.mean + half,
-            confidence,
-        })
+        Self { count, mean, sd, se, ci_low: mean - half, ci_high: mean + half, confidence }
     }
 
     /// Whether `value` lies in the closed interval [ci_low, ci_high].

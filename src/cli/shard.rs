@@ -1,0 +1,298 @@
+//! `kdrepro build --shard K/N` and `kdrepro merge`: a run split across the machines of a cluster engine (SLURM job
+//! arrays, Kubernetes Indexed Jobs, GNU parallel) and merged into the report a single build writes.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Instant;
+
+use kdrepro::{Overrides, Plan, RunOptions, ShardFile, ShardId, ShardSet};
+
+use crate::cli::Failure;
+use crate::cli::args::{MergeArgs, RunArgs};
+use crate::cli::build::{Publication, evaluation_failure, load_fonts, spec_file, worker_pool};
+use crate::cli::console::{Console, display};
+use crate::cli::progress::Progress;
+use crate::{affordable, load, warn};
+
+/// `--shard`: which shard, given or read from a cluster engine's environment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ShardArg {
+    /// `K/N`.
+    Given(ShardId),
+    /// `auto` (SLURM: K and N from the environment) or `auto/N` (K from the environment).
+    Auto(Option<usize>),
+}
+
+impl FromStr for ShardArg {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let count = |n: &str| match n.parse::<usize>() {
+            Ok(0) | Err(_) => Err(format!("`{n}` is not a shard count (a whole number ≥ 1)")),
+            Ok(n) => Ok(n),
+        };
+        match text.split_once('/') {
+            None if text == "auto" => Ok(Self::Auto(None)),
+            Some(("auto", n)) => Ok(Self::Auto(Some(count(n)?))),
+            Some((k, n)) => {
+                let index = k.parse::<usize>().map_err(|_| format!("`{k}` is not a shard index (0, 1, …)"))?;
+                let count = count(n)?;
+                if index >= count {
+                    return Err(format!(
+                        "shard {index} of {count} does not exist: shards are numbered 0 to {}",
+                        count - 1
+                    ));
+                }
+                Ok(Self::Given(ShardId { index, count }))
+            }
+            None => Err("expected K/N (shard K of N, K from 0), `auto` (SLURM) or `auto/N` (Kubernetes)".to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for ShardArg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Given(id) => write!(f, "{}/{}", id.index, id.count),
+            Self::Auto(None) => write!(f, "auto"),
+            Self::Auto(Some(n)) => write!(f, "auto/{n}"),
+        }
+    }
+}
+
+impl ShardArg {
+    /// The shard, reading the environment for `auto`.
+    ///
+    /// # Errors
+    /// Why the environment does not name a shard, in words.
+    pub(crate) fn resolve(self) -> Result<ShardId, String> {
+        self.resolve_in(|name| std::env::var(name).ok())
+    }
+
+    /// The shard, reading the variables `var` gives for `auto`: SLURM_ARRAY_TASK_ID (less SLURM_ARRAY_TASK_MIN,
+    /// over SLURM_ARRAY_TASK_STEP) and SLURM_ARRAY_TASK_COUNT, or Kubernetes' JOB_COMPLETION_INDEX with the count
+    /// given.
+    fn resolve_in(self, var: impl Fn(&str) -> Option<String>) -> Result<ShardId, String> {
+        let given = match self {
+            Self::Given(id) => return Ok(id),
+            Self::Auto(count) => count,
+        };
+        let number = |name: &str| -> Result<Option<usize>, String> {
+            var(name)
+                .map(|v| v.trim().parse::<usize>().map_err(|_| format!("{name}={v} is not a whole number")))
+                .transpose()
+        };
+        let (index, count) = if let Some(id) = number("SLURM_ARRAY_TASK_ID")? {
+            let min = number("SLURM_ARRAY_TASK_MIN")?.unwrap_or(0);
+            let step = number("SLURM_ARRAY_TASK_STEP")?.unwrap_or(1).max(1);
+            let offset = id.checked_sub(min).filter(|o| o % step == 0).ok_or_else(|| {
+                format!("SLURM_ARRAY_TASK_ID={id} is not SLURM_ARRAY_TASK_MIN={min} plus a multiple of the step {step}")
+            })?;
+            let count = match (number("SLURM_ARRAY_TASK_COUNT")?, given) {
+                (Some(env), Some(n)) if env != n => {
+                    return Err(format!("SLURM_ARRAY_TASK_COUNT={env}, but the command line says {n} shards"));
+                }
+                (Some(n), _) | (None, Some(n)) => n,
+                (None, None) => return Err("SLURM_ARRAY_TASK_COUNT is not set: give the count, --shard auto/N".into()),
+            };
+            (offset / step, count)
+        } else if let Some(index) = number("JOB_COMPLETION_INDEX")? {
+            let count =
+                given.ok_or("Kubernetes does not give the shard count: use --shard auto/N, N = `completions`")?;
+            (index, count)
+        } else {
+            return Err("neither SLURM_ARRAY_TASK_ID (a SLURM job array) nor JOB_COMPLETION_INDEX (a Kubernetes \
+                        Indexed Job) is set: give the shard as K/N"
+                .to_owned());
+        };
+        if index >= count {
+            return Err(format!("shard index {index} is not below the shard count {count}"));
+        }
+        Ok(ShardId { index, count })
+    }
+}
+
+/// `kdrepro build --shard`: runs shard `id` of `plan` (of the spec text `source`, run with `overrides`) and adds its
+/// file to the output directory.
+pub(crate) fn build_shard(
+    args: &RunArgs,
+    (plan, source, overrides): (&Plan<'_>, &str, Overrides),
+    id: ShardId,
+    pool: &rayon::ThreadPool,
+    console: Console,
+) -> Result<(), Failure> {
+    let path = args.spec.as_path();
+    let dir = args.out.clone().unwrap_or_else(|| PathBuf::from("shards"));
+    std::fs::create_dir_all(&dir).map_err(|e| Failure::Runtime(format!("cannot create {}: {e}", display(&dir))))?;
+    let (trials, flops) = plan.shard_work(id);
+    let progress = Progress::new(plan, (trials, flops), console.quiet);
+    let tick = |tick: kdrepro::Tick| progress.tick(tick);
+    let options = RunOptions { progress: Some(&tick), ..RunOptions::default() };
+    let started = Instant::now();
+    let work = pool.install(|| kdrepro::run_shard(plan, id, &options)).map_err(|errors| {
+        progress.finish();
+        evaluation_failure(&errors, path, source, console)
+    })?;
+    progress.finish();
+    console.info(format_args!(
+        "shard {} of {}: ran {trials} trials in {:.2} s",
+        id.index,
+        id.count,
+        started.elapsed().as_secs_f64()
+    ));
+    let file = ShardFile::new(plan, &spec_file(path), source, overrides, id, work);
+    let target = dir.join(ShardFile::name(&kdrepro::output_stem(path), id));
+    write_atomically(&target, file.to_json().as_bytes())?;
+    console.info(format_args!("wrote {}", display(&target)));
+    Ok(())
+}
+
+/// Writes `bytes` to `path` through a temporary file beside it, renamed into place: shards of an array writing
+/// into one directory never see each other's half-written files.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let fail = |e: std::io::Error| Failure::Runtime(format!("cannot write {}: {e}", display(path)));
+    // Readable by the other users of a cluster's shared directory, as a file written in place would be.
+    #[cfg(unix)]
+    let permissions = std::os::unix::fs::PermissionsExt::from_mode(0o644);
+    #[cfg(not(unix))]
+    let permissions = std::fs::metadata(dir).map_err(fail)?.permissions();
+    let mut temporary = tempfile::Builder::new().permissions(permissions).tempfile_in(dir).map_err(fail)?;
+    std::io::Write::write_all(&mut temporary, bytes).map_err(fail)?;
+    temporary.persist(path).map_err(|e| fail(e.error))?;
+    Ok(())
+}
+
+/// `kdrepro merge`: checks the shard files, runs the theory, reads the simulated work from the shards, then judges
+/// and writes the report as `build` does.
+pub(crate) fn merge(args: &MergeArgs, console: Console) -> Result<(), Failure> {
+    let path = args.spec.as_path();
+    let fonts = load_fonts(&args.fonts)?;
+    let (spec, source, warnings) = load(path, &fonts, console)?;
+    let mut files = Vec::new();
+    for shard in shard_paths(&args.shards)? {
+        let file = ShardFile::read(&shard).map_err(|e| refuse(&e))?;
+        files.push((shard, file));
+    }
+    let set = ShardSet::new(files, &source).map_err(|e| refuse(&e))?;
+    for other in set.other_executables() {
+        eprintln!(
+            "warning: {} was written by another kdrepro executable of the same version: its numbers are those of \
+             the same code unless that executable was compiled differently",
+            display(other)
+        );
+    }
+    let plan = Plan::new(&spec, set.overrides());
+    let mut warnings = warnings;
+    warnings.extend(plan.warnings());
+    warn(path, &source, warnings, console);
+    affordable(path, &plan, &source, args.jobs, None, console)?;
+    kdrepro::check_output(&args.out).map_err(|e| Failure::Runtime(e.to_string()))?;
+    let merged = set.merged(&plan).map_err(|e| refuse(&e))?;
+    let pool = worker_pool(args.jobs, console)?;
+    let decided = |partial: &kdrepro::Results, running: usize| kdrepro::decided(&plan, partial, running);
+    let options = RunOptions { decided: Some(&decided), merged: Some(&merged), ..RunOptions::default() };
+    let started = Instant::now();
+    let results = pool
+        .install(|| kdrepro::run(&plan, &options))
+        .map_err(|errors| evaluation_failure(&errors, path, &source, console))?;
+    console.info(format_args!("merged and ran the theory in {:.2} s", started.elapsed().as_secs_f64()));
+    let report = Publication {
+        path,
+        out: &args.out,
+        source: &source,
+        fonts: &fonts,
+        threads: None,
+        format: args.format,
+        console,
+    };
+    report.publish(&plan, &results)
+}
+
+/// A refused set of shards (exit 2), its reason printed.
+fn refuse(error: &kdrepro::ShardError) -> Failure {
+    eprintln!("error: {error}");
+    Failure::Spec
+}
+
+/// The shard files named, each directory replaced by the `*.shard-*.json` files directly inside it (sorted).
+fn shard_paths(given: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
+    let mut paths = Vec::new();
+    for path in given {
+        if !path.is_dir() {
+            paths.push(path.clone());
+            continue;
+        }
+        let entries =
+            std::fs::read_dir(path).map_err(|e| Failure::Runtime(format!("cannot read {}: {e}", display(path))))?;
+        let mut inside: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.is_file() && p.file_name().is_some_and(|n| is_shard_name(&n.to_string_lossy())))
+            .collect();
+        if inside.is_empty() {
+            eprintln!("error: {}: no shard files (`*.shard-K-of-N.json`) in this directory", display(path));
+            return Err(Failure::Spec);
+        }
+        inside.sort();
+        paths.extend(inside);
+    }
+    Ok(paths)
+}
+
+/// Whether a file name is that of a shard file, `<stem>.shard-K-of-N.json`.
+fn is_shard_name(name: &str) -> bool {
+    Path::new(name).extension().is_some_and(|x| x.eq_ignore_ascii_case("json")) && name.contains(".shard-")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shard_arguments_parse_and_bad_ones_are_explained() {
+        assert_eq!("2/7".parse(), Ok(ShardArg::Given(ShardId { index: 2, count: 7 })));
+        assert_eq!("auto".parse(), Ok(ShardArg::Auto(None)));
+        assert_eq!("auto/4".parse(), Ok(ShardArg::Auto(Some(4))));
+        for (bad, why) in [
+            ("7/7", "numbered 0 to 6"),
+            ("1/0", "not a shard count"),
+            ("x/3", "not a shard index"),
+            ("3", "expected K/N"),
+            ("auto/0", "not a shard count"),
+        ] {
+            let error = bad.parse::<ShardArg>().unwrap_err();
+            assert!(error.contains(why), "{bad}: {error}");
+        }
+    }
+
+    #[test]
+    fn auto_reads_slurm_and_kubernetes_indices() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())
+        };
+        let id = |index, count| Ok(ShardId { index, count });
+        let slurm = env(&[("SLURM_ARRAY_TASK_ID", "2"), ("SLURM_ARRAY_TASK_COUNT", "3")]);
+        assert_eq!(ShardArg::Auto(None).resolve_in(slurm), id(2, 3));
+        assert_eq!(ShardArg::Auto(Some(3)).resolve_in(slurm), id(2, 3));
+        assert!(ShardArg::Auto(Some(4)).resolve_in(slurm).unwrap_err().contains("SLURM_ARRAY_TASK_COUNT=3"));
+        // `--array=10-18:4`: tasks 10, 14, 18 are shards 0, 1, 2.
+        let stepped = env(&[
+            ("SLURM_ARRAY_TASK_ID", "14"),
+            ("SLURM_ARRAY_TASK_MIN", "10"),
+            ("SLURM_ARRAY_TASK_STEP", "4"),
+            ("SLURM_ARRAY_TASK_COUNT", "3"),
+        ]);
+        assert_eq!(ShardArg::Auto(None).resolve_in(stepped), id(1, 3));
+        let kubernetes = env(&[("JOB_COMPLETION_INDEX", "4")]);
+        assert_eq!(ShardArg::Auto(Some(5)).resolve_in(kubernetes), id(4, 5));
+        assert!(ShardArg::Auto(None).resolve_in(kubernetes).unwrap_err().contains("auto/N"));
+        assert!(ShardArg::Auto(Some(4)).resolve_in(kubernetes).unwrap_err().contains("not below"));
+        assert!(ShardArg::Auto(None).resolve_in(env(&[])).unwrap_err().contains("give the shard as K/N"));
+        let garbage = env(&[("JOB_COMPLETION_INDEX", "four")]);
+        assert!(ShardArg::Auto(Some(5)).resolve_in(garbage).unwrap_err().contains("not a whole number"));
+        // Given explicitly, the environment is not read.
+        assert_eq!(ShardArg::Given(ShardId { index: 0, count: 2 }).resolve_in(slurm), id(0, 2));
+    }
+}
