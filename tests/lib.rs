@@ -10,5 +10,6 @@ mod errors;
 mod fmt;
 mod plan;
 mod rebuild;
+mod shard;
 mod support;
 mod trust;

@@ -85,6 +85,14 @@ impl ShardFile {
         format!("{stem}.shard-{:0width$}-of-{}.json", id.index, id.count)
     }
 
+    /// Its `--seed` and `--trials`, as given: `--seed 9 --trials 40`, or `none`.
+    fn overrides_words(&self) -> String {
+        let seed = self.seed_override.map(|s| format!("--seed {s}"));
+        let trials = self.trials_override.map(|t| format!("--trials {t}"));
+        let words: Vec<String> = seed.into_iter().chain(trials).collect();
+        if words.is_empty() { "none".to_owned() } else { words.join(" ") }
+    }
+
     /// The file as JSON text.
     ///
     /// # Panics
@@ -162,18 +170,20 @@ impl ShardSet {
             if file.seed != first.seed {
                 return Err(mismatch("seed", file.seed.to_string(), first.seed.to_string(), &first_path));
             }
-            let overrides = |f: &ShardFile| format!("--seed {:?}, --trials {:?}", f.seed_override, f.trials_override);
             if (file.seed_override, file.trials_override) != (first.seed_override, first.trials_override) {
-                return Err(mismatch("command-line overrides", overrides(file), overrides(&first), &first_path));
-            }
-            if file.plan != first.plan {
-                let short = |f: &ShardFile| f.plan.chars().take(12).collect();
                 return Err(mismatch(
-                    "plan (a data file the spec reads differs)",
-                    short(file),
-                    short(&first),
+                    "command-line overrides",
+                    file.overrides_words(),
+                    first.overrides_words(),
                     &first_path,
                 ));
+            }
+            if file.plan != first.plan {
+                let why = format!(
+                    "it was planned from other data than {}: a data file the spec reads differed between the shards",
+                    first_path.display()
+                );
+                return Err(ShardError::Plan { path: path.clone(), why });
             }
             if file.shard.count != first.shard.count {
                 let count = |f: &ShardFile| format!("shard {} of {}", f.shard.index, f.shard.count);
@@ -311,12 +321,15 @@ impl fmt::Display for ShardError {
                  being merged (rebuild the shards from this spec, or merge with the spec they were built from)",
                 show(path)
             ),
-            Self::Mismatch { path, what, this, that, other } => write!(
-                f,
-                "{}: its {what} is {this}, but {} has {that}: all shards of a run must share it",
-                show(path),
-                show(other)
-            ),
+            Self::Mismatch { path, what, this, that, other } => {
+                let verb = if what.ends_with('s') { "differ" } else { "differs" };
+                write!(
+                    f,
+                    "{}: its {what} ({this}) {verb} from {}'s ({that}): all shards of a run must share it",
+                    show(path),
+                    show(other)
+                )
+            }
             Self::Duplicate { index, paths } => write!(
                 f,
                 "shard {} of {} is given twice: {} and {}",
