@@ -157,8 +157,14 @@ fn shards_that_are_not_one_run_are_refused_naming_the_file_and_what_differs() {
     let paths: Vec<&Path> = before.iter().map(PathBuf::as_path).collect();
     refused(&dir.path, &paths, &["planned from other data: a data file the spec reads has changed"]);
 
-    // And the good shards merge, given as files or as their directory.
     std::fs::write(&spec, SMALL).unwrap();
+
+    // The report never replaces the shards' directory.
+    let (code, stderr) = outcome(&kdrepro(&dir.path, &["merge", "small.kd", "good", "-o", "good"], &[]));
+    assert!(code == Some(3) && stderr.contains("was not written by kdrepro"), "{stderr}");
+    assert_eq!(std::fs::read_dir(dir.path.join("good")).unwrap().count(), 3);
+
+    // And the good shards merge, given as files or as their directory.
     for given in [
         vec!["good/small.shard-0-of-3.json", "good/small.shard-2-of-3.json", "good/small.shard-1-of-3.json"],
         vec!["good"],

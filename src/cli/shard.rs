@@ -13,7 +13,7 @@ use crate::cli::args::{MergeArgs, RunArgs};
 use crate::cli::build::{Publication, evaluation_failure, load_fonts, spec_file, worker_pool};
 use crate::cli::console::{Console, display};
 use crate::cli::progress::Progress;
-use crate::{affordable, load, warn};
+use crate::{load, warn};
 
 /// `--shard`: which shard, given or read from a cluster engine's environment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -187,7 +187,6 @@ pub(crate) fn merge(args: &MergeArgs, console: Console) -> Result<(), Failure> {
     let mut warnings = warnings;
     warnings.extend(plan.warnings());
     warn(path, &source, warnings, console);
-    affordable(path, &plan, &source, args.jobs, None, console)?;
     kdrepro::check_output(&args.out).map_err(|e| Failure::Runtime(e.to_string()))?;
     let merged = set.merged(&plan).map_err(|e| refuse(&e))?;
     let pool = worker_pool(args.jobs, console)?;

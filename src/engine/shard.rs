@@ -3,6 +3,7 @@
 //! then reads instead of simulating. The sums are exact, so the merged results are bit-identical to a single run's.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use serde::{Deserialize, Serialize};
 
@@ -71,12 +72,11 @@ pub fn run_shard(plan: &Plan<'_>, id: ShardId, options: &RunOptions<'_>) -> Resu
     for piece in plan.shard(id) {
         let e = &spec.experiments[piece.experiment];
         let points = match theories.entry(piece.experiment) {
-            std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
-            std::collections::hash_map::Entry::Vacant(entry) => entry.insert(checked_theories(e).map_err(|e| vec![e])?),
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(new) => new.insert(checked_theories(e).map_err(|error| vec![error])?),
         };
-        let unit = plan.unit_of(&piece);
-        let sums =
-            simulate_unit(plan.seed(), e, points, unit, piece.trials.clone(), options.progress).map_err(|e| vec![e])?;
+        let sums = simulate_unit(plan.seed(), e, points, plan.unit_of(&piece), piece.trials.clone(), options.progress)
+            .map_err(|error| vec![error])?;
         pieces.push(PieceSums { piece, sums });
     }
     Ok(ShardWork { pieces })
@@ -96,10 +96,10 @@ impl MergedWork {
         let mut units: HashMap<(usize, usize, Points), Vec<PointSums>> = HashMap::new();
         for PieceSums { piece, sums: points } in pieces {
             match units.entry((piece.experiment, piece.look, piece.points)) {
-                std::collections::hash_map::Entry::Vacant(entry) => {
+                Entry::Vacant(entry) => {
                     entry.insert(points);
                 }
-                std::collections::hash_map::Entry::Occupied(mut entry) => {
+                Entry::Occupied(mut entry) => {
                     for (total, part) in entry.get_mut().iter_mut().zip(points) {
                         total.sums.merge(&part.sums);
                         total.fallbacks += part.fallbacks;

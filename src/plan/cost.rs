@@ -1,5 +1,6 @@
 //! The cost of a plan, before anything runs: every experiment's points and trials, its estimated simulation
-//! cost in floating-point operations and its peak memory, and the claims. `kdrepro check` prints it;
+//! cost in floating-point operations (flop-equivalents: the random draws and a trial's fixed work are counted at
+//! what they cost beside the linear algebra) and its peak memory, and the claims. `kdrepro check` prints it;
 //! `check` and `build` refuse a spec whose estimated peak memory exceeds a limit.
 //!
 //! The estimates are rough (the constant factors of the linear algebra are ignored) but monotone in every size,
@@ -9,7 +10,7 @@ use std::fmt;
 
 use super::Plan;
 use crate::diagnostics::{Diagnostic, Span};
-use crate::spec::{Claim, Experiment, Keyword, SurrogateKind, Trials};
+use crate::spec::{Claim, Designs, Experiment, Keyword, SurrogateKind, Trials};
 
 /// Bytes of one f64.
 const F64: f64 = 8.0;
@@ -57,7 +58,8 @@ pub(super) struct ExperimentCost {
     pub(super) features: usize,
     /// Monte Carlo trials per point; `None` for theory only.
     pub(super) trials: Option<Trials>,
-    /// Estimated floating-point operations of all its trials (at the cap, for adaptive trials).
+    /// Estimated floating-point operations (flop-equivalents, [`trial_flops`]) of all its trials (at the cap, for
+    /// adaptive trials).
     pub(super) flops: f64,
     /// Estimated peak memory in bytes.
     pub(super) memory: f64,
@@ -102,7 +104,7 @@ fn experiment_cost(e: &Experiment, trials: Option<Trials>, threads: usize) -> Ex
     let (flops, memory) = match trials.map(Trials::max) {
         None => (0.0, theory_memory),
         Some(t) => {
-            let flops: f64 = e.sizes.iter().map(|&n| t as f64 * trial_flops(e, n, p)).sum();
+            let flops = t as f64 * sweep_trial_flops(e);
             let per_thread = e.sizes.iter().map(|&n| trial_memory(e, n, p)).fold(0.0, f64::max);
             // A rotation U is one p × p matrix shared by all threads.
             let rotation = if e.task.rotation.is_some() { (p * p) as f64 * F64 } else { 0.0 };
@@ -120,12 +122,53 @@ fn fit_flops(n: usize, p: usize) -> f64 {
     gram + n.min(p).powi(3) / 3.0
 }
 
-/// Floating-point operations of one trial at sample size n: the target's fit, every ERM surrogate's fit, and
-/// the rotation of the design (p²n) when Σ is rotated.
+/// The cost of one standard Gaussian draw in flop-equivalents: drawing a design costs about as much as 140
+/// floating-point operations of the fit's linear algebra per entry (`bench/cost.sh`, on this project's 2-core
+/// machine; the ratio, not the absolute speed, is what matters).
+const GAUSSIAN_DRAW: f64 = 140.0;
+
+/// The fixed cost of a trial in flop-equivalents (allocations, the risks, the exact sums): about 10 µs, as much as
+/// 2.5·10⁵ operations of the fit (`bench/cost.sh`).
+const TRIAL_OVERHEAD: f64 = 2.5e5;
+
+/// The estimated cost of one trial at every point of `e`, in flop-equivalents: the sum of its points' trials
+/// ([`trial_flops`]), or with `designs nested` one trial of the sweep ([`nested_trial_flops`]).
+pub(super) fn sweep_trial_flops(e: &Experiment) -> f64 {
+    let p = e.task.spectrum.lambda.len();
+    match e.designs {
+        Designs::Independent => e.sizes.iter().map(|&n| trial_flops(e, n, p)).sum(),
+        Designs::Nested => nested_trial_flops(e, p),
+    }
+}
+
+/// Surrogate columns a trial fits: every series but teachers (they read their ERM column).
+fn columns(e: &Experiment) -> usize {
+    e.surrogates.iter().filter(|s| !matches!(s.kind, SurrogateKind::Teacher(_))).count()
+}
+
+/// The estimated cost of one trial of a nested sweep at all its points, in flop-equivalents (`sim/nested.rs`): one
+/// draw, Gram matrix and Cholesky factor at the largest n, then per point and surrogate column the labels, the
+/// back-projection and the residual check (2np each) and two triangular solves (2n²), and the fixed overhead once.
+fn nested_trial_flops(e: &Experiment, p: usize) -> f64 {
+    let largest = e.sizes.last().copied().unwrap_or(0);
+    let columns = columns(e) as f64;
+    let points: f64 = e.sizes.iter().map(|&n| columns * (6.0 * (n * p) as f64 + 2.0 * (n * n) as f64)).sum();
+    GAUSSIAN_DRAW * (largest * p) as f64 + fit_flops(largest, p) + points + TRIAL_OVERHEAD
+}
+
+/// The estimated cost of one trial at sample size n, in flop-equivalents: drawing the n × p design, the target's
+/// fit, for each surrogate column its labels Xβ and the back-projection Xᵀα (2np each), every ERM surrogate's own
+/// m × p draw, labels and fit, the rotation of the design (p²n) when Σ is rotated, and a fixed overhead. The linear algebra's
+/// share of it alone would rank a trial at n = 10, p = 100 at a fifth of its measured cost relative to one at
+/// n = 450, p = 500, which is what the shards of a plan are balanced by.
 pub(super) fn trial_flops(e: &Experiment, n: usize, p: usize) -> f64 {
-    let stages: f64 = erm_stages(e).map(|(m, features)| fit_flops(m.at(n), features)).sum();
+    let draw = |n: usize, p: usize| GAUSSIAN_DRAW * (n * p) as f64;
+    // An ERM surrogate draws its m × p design (its labels x̃β⋆ read every feature) and fits on its first features.
+    let stage = |m: usize, features: usize| draw(m, p) + 2.0 * (m * p) as f64 + fit_flops(m, features);
+    let stages: f64 = erm_stages(e).map(|(m, features)| stage(m.at(n), features)).sum();
+    let labels = 4.0 * (columns(e) * n * p) as f64;
     let rotation = if e.task.rotation.is_some() { (p * p * n) as f64 } else { 0.0 };
-    fit_flops(n, p) + stages + rotation
+    draw(n, p) + fit_flops(n, p) + labels + stages + rotation + TRIAL_OVERHEAD
 }
 
 /// Bytes one worker holds during a trial at n: the design n·p and its Gram matrix k², k = min(n, p), and the
@@ -299,10 +342,14 @@ experiment th {\n task t\n n 50\n surrogates g\n}\n";
     }
 
     #[test]
-    fn flops_follow_the_gram_and_cholesky_counts() {
+    fn flops_follow_the_gram_and_cholesky_counts_with_the_draw_labels_and_overhead() {
         let p = plan(1);
-        // n = 50 < p: 50²·100 + 50³/3; n = 200 > p: 200·100² + 100³/3; ten trials each.
-        let expected = 10.0 * (250_000.0 + 125_000.0 / 3.0 + 2_000_000.0 + 1_000_000.0 / 3.0);
+        // The fit: n = 50 < p: 50²·100 + 50³/3; n = 200 > p: 200·100² + 100³/3. The draw, 140 per entry of the
+        // n × 100 design; the one column's labels and back-projection, 4np; 2.5·10⁵ per trial. Ten trials each.
+        let fit = 250_000.0 + 125_000.0 / 3.0 + 2_000_000.0 + 1_000_000.0 / 3.0;
+        let draw = 140.0 * (5_000.0 + 20_000.0);
+        let labels = 4.0 * (5_000.0 + 20_000.0);
+        let expected = 10.0 * (fit + draw + labels + 2.0 * 2.5e5);
         assert!((p.experiments[0].flops - expected).abs() < 1e-6 * expected);
         assert_eq!(p.experiments[1].flops, 0.0);
     }

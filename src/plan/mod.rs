@@ -215,10 +215,8 @@ fn schedule(spec: &Spec, index: usize, draft: Option<usize>) -> Schedule {
     let point_flops = |i: usize| cost::trial_flops(e, e.sizes[i], p);
     let points: Vec<(Points, f64)> = match e.designs {
         Designs::Independent => (0..e.sizes.len()).map(|i| (Points::One(i), point_flops(i))).collect(),
-        Designs::Nested => {
-            let mean = (0..e.sizes.len()).map(point_flops).sum::<f64>() / e.sizes.len() as f64;
-            vec![(Points::Nested, mean)]
-        }
+        // A sweep's trial shares one draw and factorisation between its points: its cost per point is the mean.
+        Designs::Nested => vec![(Points::Nested, cost::sweep_trial_flops(e) / e.sizes.len() as f64)],
     };
     let ends = trials.looks();
     let starts = std::iter::once(0).chain(ends.iter().copied());

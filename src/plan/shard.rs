@@ -171,7 +171,7 @@ experiment c {
 
     #[test]
     fn a_plan_without_simulation_has_empty_shards() {
-        let theory = ["  trials auto(max: 400)\n", "  trials 37\n", "  trials 50\n"]
+        let theory = ["  trials auto(max: 400)\n", "  trials 37\n", "  trials 50\n", "  designs nested\n"]
             .iter()
             .fold(SPEC.to_owned(), |s, t| s.replace(t, ""));
         let spec = resolve(&parse(&theory).unwrap(), &theory, std::path::Path::new(".")).unwrap();

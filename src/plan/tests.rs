@@ -37,11 +37,17 @@ fn every_look_is_cut_into_one_unit_per_point_or_one_nested_sweep() {
     assert!(plan.schedule(1).is_adaptive() && !plan.schedule(0).is_adaptive());
     // 2·40 + 3·500 + 2·20 trials at most.
     assert_eq!(plan.total_trials(), 80 + 1500 + 40);
-    // Their flops are the cost estimate's (p = 20: n²p + n³/3 for n < p, np² + p³/3 above), the nested sweep's
-    // trials at the mean of its points.
-    let fit = |n: f64| if n < 20.0 { n * n * 20.0 + n.powi(3) / 3.0 } else { n * 400.0 + 8000.0 / 3.0 };
-    let expected =
-        40.0 * (fit(5.0) + fit(10.0)) + 500.0 * (fit(5.0) + fit(10.0) + fit(30.0)) + 20.0 * (fit(5.0) + fit(10.0));
+    // Their flops are the cost estimate's. At p = 20 with one
+    // surrogate column: the fit (n²p + n³/3 for n < p, np² + p³/3 above), the design's draw (140 per entry), the
+    // column's labels and back-projection (4np) and the fixed 2.5·10⁵ of a trial.
+    let fit = |n: f64| {
+        let linear_algebra = if n < 20.0 { n * n * 20.0 + n.powi(3) / 3.0 } else { n * 400.0 + 8000.0 / 3.0 };
+        linear_algebra + 144.0 * n * 20.0 + 2.5e5
+    };
+    // The nested sweep (n = 5, 10) draws and factors once at n = 10 (140·10·20 + 10²·20 + 10³/3), then per point
+    // labels, back-projection and residual (6np) and two triangular solves (2n²).
+    let nested = 140.0 * 200.0 + 2000.0 + 1000.0 / 3.0 + (600.0 + 50.0) + (1200.0 + 200.0) + 2.5e5;
+    let expected = 40.0 * (fit(5.0) + fit(10.0)) + 500.0 * (fit(5.0) + fit(10.0) + fit(30.0)) + 20.0 * nested;
     assert!((plan.total_flops() - expected).abs() < 1e-9 * expected, "{} vs {expected}", plan.total_flops());
     assert_eq!((plan.seed(), plan.draft()), (spec.seed, None));
 }
