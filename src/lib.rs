@@ -30,6 +30,10 @@
 // Without the report, what only the report reads (words of verdicts, provenance fields, printed spans) is unused.
 #![cfg_attr(not(feature = "report"), allow(dead_code, unused_imports, reason = "read only by the report"))]
 
+/// kdrepro's version and the git commit it was built from (`build.rs`), as `--version` prints them and shard files
+/// record them: `0.1.0 (commit 482eea6…)`.
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("KDREPRO_GIT_COMMIT"), ")");
+
 mod claims;
 mod diagnostics;
 #[cfg(feature = "report")]
@@ -63,6 +67,6 @@ pub use report::{
 };
 pub use report::{PrintedProse, check_prose};
 #[cfg(feature = "report")]
-pub use shard::{SHARD_FORMAT, ShardError, ShardFile, ShardSet};
+pub use shard::{MAX_SHARDS, SHARD_FORMAT, ShardError, ShardFile, ShardSet};
 pub use spec::{Signatures, Spec, lint, named_files, resolve};
 pub use syntax::{Ast, Order, format, parse, unified_diff};

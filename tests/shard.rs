@@ -81,6 +81,17 @@ fn shards(dir: &Path, spec: &str, count: usize, out: &str, extra: &[&str]) -> Ve
         .collect()
 }
 
+/// The shard file `text` with `edit` applied to its work (the JSON after `"work":`, the file's last field) and its
+/// checksum recomputed, as someone editing it on purpose would.
+fn forged(text: &str, edit: impl Fn(&str) -> String) -> String {
+    let start = text.find("\"work\":").unwrap() + "\"work\":".len();
+    let work = edit(&text[start..text.len() - 1]);
+    assert_ne!(work, text[start..text.len() - 1], "the edit changed nothing");
+    let old = text.split("\"checksum\":\"").nth(1).unwrap().split('"').next().unwrap();
+    let new = blake3::hash(work.as_bytes()).to_hex().to_string();
+    format!("{}{work}}}", text[..start].replace(old, &new))
+}
+
 /// Runs `merge small.kd` on `files` into `out`; asserts that it is refused (exit 2, no report written) with a message
 /// containing every one of `needles`.
 fn refused(dir: &Path, files: &[&Path], needles: &[&str]) {
@@ -134,14 +145,35 @@ fn shards_that_are_not_one_run_are_refused_naming_the_file_and_what_differs() {
     refused(&dir.path, &[a, &truncated, c], &["truncated.json: not a shard file"]);
     let future = dir.file("future.json", &text.replace("\"format_version\":1", "\"format_version\":9"));
     refused(&dir.path, &[a, &future, c], &["shard format 9, but this kdrepro reads format 1"]);
+    // An edit without the checksum is damage; with the checksum recomputed (a forger's edit), what the work
+    // claims is checked against the plan and against what real sums can be.
+    let sum = text.split("\"sums\":[\"").nth(1).unwrap().split('"').next().unwrap();
+    let edited = dir.file("edited.json", &text.replacen(sum, &sum.replacen("0x", "0x1", 1), 1));
+    refused(&dir.path, &[a, &edited, c], &["edited.json: damaged shard file: its work does not match its checksum"]);
     let start = text.split("\"trials\":{\"start\":").nth(1).unwrap().split(',').next().unwrap();
-    let moved =
-        text.replacen(&format!("\"start\":{start},"), &format!("\"start\":{},", start.parse::<u64>().unwrap() + 1), 1);
-    let moved = dir.file("moved.json", &moved);
+    let moved_start = format!("\"start\":{},", start.parse::<u64>().unwrap() + 1);
+    let moved = dir.file("moved.json", &forged(&text, |w| w.replacen(&format!("\"start\":{start},"), &moved_start, 1)));
     refused(&dir.path, &[a, &moved, c], &["moved.json: it does not hold the work of shard 1 of 3"]);
-    let count = text.split("\"count\":").nth(2).unwrap().split(',').next().unwrap();
-    let recount = dir.file("recount.json", &text.replacen(&format!("\"count\":{count},"), "\"count\":1,", 1));
-    refused(&dir.path, &[a, &recount, c], &["recount.json", "do not fit the plan"]);
+    let count = text.split("\"sums\":{\"count\":").nth(1).unwrap().split(',').next().unwrap();
+    let recount = forged(&text, |w| w.replacen(&format!("\"count\":{count},"), "\"count\":1,", 1));
+    let recount = dir.file("recount.json", &recount);
+    refused(&dir.path, &[a, &recount, c], &["recount.json: damaged shard file: the sums of experiment `sweep`"]);
+    // Σx² = 0 with Σx ≠ 0: a negative variance, which would have made the t distribution panic.
+    let square = text.split("\"products\":[\"").nth(1).unwrap().split('"').next().unwrap();
+    let negative = dir.file("negative.json", &forged(&text, |w| w.replacen(square, "0x0p0", 1)));
+    refused(&dir.path, &[a, &negative, c], &["negative.json: damaged shard file: the sums", "cannot be those"]);
+    let fallbacks =
+        dir.file("fallbacks.json", &forged(&text, |w| w.replacen("\"fallbacks\":0", "\"fallbacks\":99999", 1)));
+    refused(&dir.path, &[a, &fallbacks, c], &["fallbacks.json: damaged shard file"]);
+    let beyond =
+        dir.file("beyond.json", &forged(&text, |w| w.replacen("\"non_finite\":[null", "\"non_finite\":[5000", 1)));
+    refused(&dir.path, &[a, &beyond, c], &["beyond.json: damaged shard file"]);
+    let huge = text.replace("\"count\":3}", "\"count\":18446744073709551615}");
+    refused(
+        &dir.path,
+        &[a, &dir.file("huge.json", &huge), c],
+        &["huge.json: damaged shard file: shard 1 of 18446744073709551615"],
+    );
     refused(&dir.path, &[], &["the following required arguments were not provided"]);
 
     // The shards of a spec whose data file changed after they ran.
@@ -155,9 +187,22 @@ fn shards_that_are_not_one_run_are_refused_naming_the_file_and_what_differs() {
     changed[59] = "0.001".to_owned();
     dir.file("eigenvalues.txt", &changed.join("\n"));
     let paths: Vec<&Path> = before.iter().map(PathBuf::as_path).collect();
-    refused(&dir.path, &paths, &["planned from other data: a data file the spec reads has changed"]);
+    refused(&dir.path, &paths, &["it was planned from other experiments: the data file eigenvalues.txt changed"]);
 
     std::fs::write(&spec, SMALL).unwrap();
+
+    // A directory gives its own spec's shards (another spec's there are not in the way), and a file named twice
+    // counts once.
+    dir.file("other.kd", &SMALL.replace("seed 7", "seed 8"));
+    let built = kdrepro(&dir.path, &["build", "other.kd", "--shard", "0/1", "-o", "good", "-q"], &[]);
+    assert_eq!(built.status.code(), Some(0), "{}", outcome(&built).1);
+    let (code, stderr) = outcome(&kdrepro(
+        &dir.path,
+        &["merge", "small.kd", "good", "./good/small.shard-0-of-3.json", "-o", "twice", "-q"],
+        &[],
+    ));
+    assert_eq!(code, Some(0), "{stderr}");
+    std::fs::remove_file(dir.path.join("good/other.shard-0-of-1.json")).unwrap();
 
     // The report never replaces the shards' directory.
     let (code, stderr) = outcome(&kdrepro(&dir.path, &["merge", "small.kd", "good", "-o", "good"], &[]));

@@ -4,8 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-/// `kdrepro --version`: the package version and the git commit it was built from (`build.rs`).
-const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("KDREPRO_GIT_COMMIT"), ")");
+use kdrepro::VERSION;
 
 /// The exit codes, listed at the end of `--help`.
 #[cfg(not(feature = "report"))]
@@ -170,7 +169,7 @@ pub(crate) struct BuildArgs {
     /// `K/N` (K from 0 to N − 1), `auto` (SLURM job arrays: K and N from SLURM_ARRAY_TASK_ID and
     /// SLURM_ARRAY_TASK_COUNT) or `auto/N` (Kubernetes Indexed Jobs: K from JOB_COMPLETION_INDEX). Shards split the
     /// plan's work by its estimated cost; adaptive experiments run to their cap (the merge replays the stopping
-    /// rule), and nothing is cached.
+    /// rule), and nothing is cached (so not with --explain, --cache, --format or --record-threads).
     #[arg(long, value_name = "K/N", conflicts_with_all = ["explain", "cache", "record_threads", "format"])]
     pub(crate) shard: Option<crate::cli::shard::ShardArg>,
     /// Say for each experiment whether it ran or came from the cache, and why it ran: which part of its cache key
@@ -204,7 +203,7 @@ pub(crate) struct MergeArgs {
     /// Worker threads for the theory (default: all cores). Results do not depend on it.
     #[arg(short, long)]
     pub(crate) jobs: Option<usize>,
-    /// What to print on stdout.
+    /// What to print on stdout: nothing (`text`), or the verdicts as JSON as `build --format json` prints them.
     #[arg(long, value_enum, default_value = "text")]
     pub(crate) format: Format,
     /// The fonts the report is set in.

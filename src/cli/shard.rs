@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Instant;
 
-use kdrepro::{Overrides, Plan, RunOptions, ShardFile, ShardId, ShardSet};
+use kdrepro::{MAX_SHARDS, Overrides, Plan, RunOptions, ShardFile, ShardId, ShardSet};
 
 use crate::cli::Failure;
 use crate::cli::args::{MergeArgs, RunArgs};
@@ -29,8 +29,8 @@ impl FromStr for ShardArg {
 
     fn from_str(text: &str) -> Result<Self, String> {
         let count = |n: &str| match n.parse::<usize>() {
-            Ok(0) | Err(_) => Err(format!("`{n}` is not a shard count (a whole number ≥ 1)")),
-            Ok(n) => Ok(n),
+            Ok(n) if (1..=MAX_SHARDS).contains(&n) => Ok(n),
+            _ => Err(format!("`{n}` is not a shard count (a whole number from 1 to {MAX_SHARDS})")),
         };
         match text.split_once('/') {
             None if text == "auto" => Ok(Self::Auto(None)),
@@ -78,14 +78,14 @@ impl ShardArg {
             Self::Given(id) => return Ok(id),
             Self::Auto(count) => count,
         };
-        let number = |name: &str| -> Result<Option<usize>, String> {
-            var(name)
-                .map(|v| v.trim().parse::<usize>().map_err(|_| format!("{name}={v} is not a whole number")))
-                .transpose()
-        };
+        let number =
+            |name: &str| -> Result<Option<usize>, String> { var(name).map(|v| index_value(name, &v)).transpose() };
         let (index, count) = if let Some(id) = number("SLURM_ARRAY_TASK_ID")? {
             let min = number("SLURM_ARRAY_TASK_MIN")?.unwrap_or(0);
-            let step = number("SLURM_ARRAY_TASK_STEP")?.unwrap_or(1).max(1);
+            let step = number("SLURM_ARRAY_TASK_STEP")?.unwrap_or(1);
+            if step == 0 {
+                return Err("SLURM_ARRAY_TASK_STEP=0: an array's step is at least 1".to_owned());
+            }
             let offset = id.checked_sub(min).filter(|o| o % step == 0).ok_or_else(|| {
                 format!("SLURM_ARRAY_TASK_ID={id} is not SLURM_ARRAY_TASK_MIN={min} plus a multiple of the step {step}")
             })?;
@@ -106,11 +106,27 @@ impl ShardArg {
                         Indexed Job) is set: give the shard as K/N"
                 .to_owned());
         };
+        if count == 0 || count > MAX_SHARDS {
+            return Err(format!("{count} shards: the count is a whole number from 1 to {MAX_SHARDS}"));
+        }
         if index >= count {
             return Err(format!("shard index {index} is not below the shard count {count}"));
         }
         Ok(ShardId { index, count })
     }
+}
+
+/// The value of the environment variable `name`, an index or count: a whole number from 0.
+fn index_value(name: &str, value: &str) -> Result<usize, String> {
+    let text = value.trim();
+    if text.is_empty() {
+        return Err(format!("{name} is set but empty"));
+    }
+    text.parse::<usize>().map_err(|e| match e.kind() {
+        std::num::IntErrorKind::PosOverflow => format!("{name}={text} is too large"),
+        _ if text.starts_with('-') => format!("{name}={text} is negative: indices and counts start at 0"),
+        _ => format!("{name}={text} is not a whole number"),
+    })
 }
 
 /// `kdrepro build --shard`: runs shard `id` of `plan` (of the spec text `source`, run with `overrides`) and adds its
@@ -124,7 +140,13 @@ pub(crate) fn build_shard(
 ) -> Result<(), Failure> {
     let path = args.spec.as_path();
     let dir = args.out.clone().unwrap_or_else(|| PathBuf::from("shards"));
+    // Before any work: a shard that cannot be written fails now, not after hours on a cluster node.
+    if dir.exists() && !dir.is_dir() {
+        return Err(Failure::Runtime(format!("{}: the output path exists and is not a directory", display(&dir))));
+    }
     std::fs::create_dir_all(&dir).map_err(|e| Failure::Runtime(format!("cannot create {}: {e}", display(&dir))))?;
+    tempfile::tempfile_in(&dir)
+        .map_err(|e| Failure::Runtime(format!("{}: cannot write the shard file here: {e}", display(&dir))))?;
     let (trials, flops) = plan.shard_work(id);
     let progress = Progress::new(plan, (trials, flops), console.quiet);
     let tick = |tick: kdrepro::Tick| progress.tick(tick);
@@ -171,7 +193,7 @@ pub(crate) fn merge(args: &MergeArgs, console: Console) -> Result<(), Failure> {
     let fonts = load_fonts(&args.fonts)?;
     let (spec, source, warnings) = load(path, &fonts, console)?;
     let mut files = Vec::new();
-    for shard in shard_paths(&args.shards)? {
+    for shard in shard_paths(&args.shards, &kdrepro::output_stem(path))? {
         let file = ShardFile::read(&shard).map_err(|e| refuse(&e))?;
         files.push((shard, file));
     }
@@ -215,34 +237,46 @@ fn refuse(error: &kdrepro::ShardError) -> Failure {
     Failure::Spec
 }
 
-/// The shard files named, each directory replaced by the `*.shard-*.json` files directly inside it (sorted).
-fn shard_paths(given: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
-    let mut paths = Vec::new();
+/// The shard files named, each directory replaced by the shard files of the spec `stem` directly inside it
+/// (`<stem>.shard-*.json`, sorted; other specs' shards sharing the directory are not theirs), each file once however
+/// often or by whichever path it is named.
+fn shard_paths(given: &[PathBuf], stem: &str) -> Result<Vec<PathBuf>, Failure> {
+    let mut paths: Vec<PathBuf> = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut add = |path: PathBuf, paths: &mut Vec<PathBuf>| {
+        // A file that cannot be resolved is kept: reading it says why.
+        if seen.insert(std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone())) {
+            paths.push(path);
+        }
+    };
     for path in given {
         if !path.is_dir() {
-            paths.push(path.clone());
+            add(path.clone(), &mut paths);
             continue;
         }
         let entries =
             std::fs::read_dir(path).map_err(|e| Failure::Runtime(format!("cannot read {}: {e}", display(path))))?;
+        let prefix = format!("{stem}.shard-");
         let mut inside: Vec<PathBuf> = entries
             .filter_map(Result::ok)
             .map(|e| e.path())
-            .filter(|p| p.is_file() && p.file_name().is_some_and(|n| is_shard_name(&n.to_string_lossy())))
+            .filter(|p| p.file_name().is_some_and(|n| is_shard_name(&n.to_string_lossy(), &prefix)))
             .collect();
         if inside.is_empty() {
-            eprintln!("error: {}: no shard files (`*.shard-K-of-N.json`) in this directory", display(path));
+            eprintln!("error: {}: no shard files of {stem} (`{prefix}K-of-N.json`) in this directory", display(path));
             return Err(Failure::Spec);
         }
         inside.sort();
-        paths.extend(inside);
+        for file in inside {
+            add(file, &mut paths);
+        }
     }
     Ok(paths)
 }
 
-/// Whether a file name is that of a shard file, `<stem>.shard-K-of-N.json`.
-fn is_shard_name(name: &str) -> bool {
-    Path::new(name).extension().is_some_and(|x| x.eq_ignore_ascii_case("json")) && name.contains(".shard-")
+/// Whether a file name is that of a shard file of one spec, `<prefix>K-of-N.json` (`prefix` = `<stem>.shard-`).
+fn is_shard_name(name: &str, prefix: &str) -> bool {
+    name.starts_with(prefix) && Path::new(name).extension().is_some_and(|x| x.eq_ignore_ascii_case("json"))
 }
 
 #[cfg(test)]
@@ -257,6 +291,7 @@ mod tests {
         for (bad, why) in [
             ("7/7", "numbered 0 to 6"),
             ("1/0", "not a shard count"),
+            ("0/100001", "from 1 to 100000"),
             ("x/3", "not a shard index"),
             ("3", "expected K/N"),
             ("auto/0", "not a shard count"),
@@ -289,8 +324,20 @@ mod tests {
         assert!(ShardArg::Auto(None).resolve_in(kubernetes).unwrap_err().contains("auto/N"));
         assert!(ShardArg::Auto(Some(4)).resolve_in(kubernetes).unwrap_err().contains("not below"));
         assert!(ShardArg::Auto(None).resolve_in(env(&[])).unwrap_err().contains("give the shard as K/N"));
-        let garbage = env(&[("JOB_COMPLETION_INDEX", "four")]);
-        assert!(ShardArg::Auto(Some(5)).resolve_in(garbage).unwrap_err().contains("not a whole number"));
+        for (value, why) in [
+            ("four", "JOB_COMPLETION_INDEX=four is not a whole number"),
+            ("-1", "is negative"),
+            (" ", "is set but empty"),
+            ("99999999999999999999999", "is too large"),
+        ] {
+            let odd = move |name: &str| (name == "JOB_COMPLETION_INDEX").then(|| value.to_owned());
+            assert!(ShardArg::Auto(Some(5)).resolve_in(odd).unwrap_err().contains(why), "{value:?}");
+        }
+        let no_step =
+            env(&[("SLURM_ARRAY_TASK_ID", "4"), ("SLURM_ARRAY_TASK_STEP", "0"), ("SLURM_ARRAY_TASK_COUNT", "3")]);
+        assert!(ShardArg::Auto(None).resolve_in(no_step).unwrap_err().contains("step is at least 1"));
+        let huge = env(&[("SLURM_ARRAY_TASK_ID", "0"), ("SLURM_ARRAY_TASK_COUNT", "18446744073709551615")]);
+        assert!(ShardArg::Auto(None).resolve_in(huge).unwrap_err().contains("from 1 to 100000"));
         // Given explicitly, the environment is not read.
         assert_eq!(ShardArg::Given(ShardId { index: 0, count: 2 }).resolve_in(slurm), id(0, 2));
     }

@@ -40,13 +40,13 @@ impl PieceSums {
             Points::One(_) => 1,
             Points::Nested => e.sizes.len(),
         };
-        let fits = |p: &PointSums| p.sums.fits(e.surrogates.len(), piece.trials.len());
+        let fits = |p: &PointSums| p.sums.fits(e.surrogates.len(), &piece.trials) && p.fallbacks <= piece.trials.len();
         if self.sums.len() == expected && self.sums.iter().all(fits) {
             return Ok(());
         }
         Err(format!(
-            "the sums of experiment `{}`, look {}, trials {}..{} do not fit the plan (expected {expected} point(s) \
-             of {} series and {} trials each)",
+            "damaged shard file: the sums of experiment `{}`, look {}, trials {}..{} cannot be those of {expected} \
+             point(s) of {} series and {} trials each",
             e.name,
             piece.look + 1,
             piece.trials.start,

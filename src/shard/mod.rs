@@ -5,11 +5,13 @@
 //! fingerprint, seed, overrides, shard K of N), then its pieces of work, each with the exact sums of its points'
 //! trials. It grows with the points and looks a shard simulates, not with its trials.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::VERSION;
 use crate::engine::{MergedWork, ShardWork};
 use crate::plan::{Overrides, Plan, ShardId};
 use crate::report::spec_hash;
@@ -19,9 +21,6 @@ const FORMAT: &str = "kdrepro-shard";
 
 /// The version of the shard file format. Raise it when a field changes meaning or goes away.
 pub const SHARD_FORMAT: u32 = 1;
-
-/// kdrepro's version and the commit it was built from, as `--version` prints them.
-const KDREPRO: &str = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("KDREPRO_GIT_COMMIT"), ")");
 
 /// One shard's file.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -48,9 +47,18 @@ pub struct ShardFile {
     trials_override: Option<usize>,
     /// Which shard.
     shard: ShardId,
+    /// The data files the spec's experiments read, path → blake3 of their bytes, to name the one that changed.
+    data_files: BTreeMap<String, String>,
+    /// blake3 of `work` as written (its JSON), hex: an edited or corrupted file is refused, not merged.
+    checksum: String,
     /// What it simulated.
     work: ShardWork,
 }
+
+/// The most shards a run may be cut into: beyond it a shard count is a mistake (a SLURM array is at most a few
+/// thousand tasks, a Kubernetes Indexed Job at most 100 000 completions), and the merge's checks would allocate
+/// for every index.
+pub const MAX_SHARDS: usize = 100_000;
 
 impl ShardFile {
     /// The file of shard `id` of `plan` (run from the spec `spec_file` with text `source` and the command line's
@@ -63,10 +71,11 @@ impl ShardFile {
         id: ShardId,
         work: ShardWork,
     ) -> Self {
+        let data_files = plan.spec().experiments.iter().flat_map(|e| e.data_files.clone()).collect();
         Self {
             format: FORMAT.to_owned(),
             format_version: SHARD_FORMAT,
-            kdrepro: KDREPRO.to_owned(),
+            kdrepro: VERSION.to_owned(),
             executable: crate::engine::executable_hex(),
             spec_file: spec_file.to_owned(),
             spec_hash: spec_hash(source),
@@ -75,6 +84,8 @@ impl ShardFile {
             seed_override: overrides.seed,
             trials_override: overrides.trials,
             shard: id,
+            data_files,
+            checksum: checksum(&work),
             work,
         }
     }
@@ -107,8 +118,14 @@ impl ShardFile {
     /// [`ShardError::Read`] when it cannot be read, is not a shard file or has another format version.
     pub fn read(path: &Path) -> Result<Self, ShardError> {
         let fail = |why: String| ShardError::Read { path: path.to_path_buf(), why };
-        let text = std::fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
-        let header: Header = serde_json::from_str(&text).map_err(|e| fail(format!("not a shard file: {e}")))?;
+        let metadata = std::fs::metadata(path).map_err(|e| fail(e.to_string()))?;
+        if !metadata.is_file() {
+            return Err(fail("not a regular file".to_owned()));
+        }
+        let bytes = std::fs::read(path).map_err(|e| fail(e.to_string()))?;
+        let text = String::from_utf8(bytes).map_err(|_| fail("not a shard file (not UTF-8 text)".to_owned()))?;
+        let header: Header = serde_json::from_str(&text)
+            .map_err(|e| fail(format!("not a shard file, or a truncated or damaged one ({e})")))?;
         match (header.format.as_deref(), header.format_version) {
             (Some(FORMAT), Some(SHARD_FORMAT)) => {}
             (Some(FORMAT), Some(v)) => {
@@ -116,8 +133,21 @@ impl ShardFile {
             }
             _ => return Err(fail("not a shard file (no `format: kdrepro-shard`)".to_owned())),
         }
-        serde_json::from_str(&text).map_err(|e| fail(format!("damaged shard file: {e}")))
+        let file: Self = serde_json::from_str(&text).map_err(|e| fail(format!("damaged shard file: {e}")))?;
+        if checksum(&file.work) != file.checksum {
+            return Err(fail("damaged shard file: its work does not match its checksum (edited or corrupted)".into()));
+        }
+        if file.shard.count > MAX_SHARDS || file.shard.index >= file.shard.count {
+            let shard = format!("shard {} of {}", file.shard.index, file.shard.count);
+            return Err(fail(format!("damaged shard file: {shard} (at most {MAX_SHARDS} shards, numbered from 0)")));
+        }
+        Ok(file)
     }
+}
+
+/// blake3 of a shard's work as its file writes it (JSON), hex.
+fn checksum(work: &ShardWork) -> String {
+    blake3::hash(serde_json::to_string(work).expect("a shard's work serialises").as_bytes()).to_hex().to_string()
 }
 
 /// The first fields of a shard file, read before the rest so that a file of another format version is named as
@@ -156,11 +186,11 @@ impl ShardSet {
                 that,
                 other: other.to_path_buf(),
             };
-            if file.kdrepro != KDREPRO {
+            if file.kdrepro != VERSION {
                 return Err(mismatch(
                     "kdrepro version",
                     file.kdrepro.clone(),
-                    KDREPRO.to_owned(),
+                    VERSION.to_owned(),
                     Path::new("this kdrepro"),
                 ));
             }
@@ -180,20 +210,15 @@ impl ShardSet {
             }
             if file.plan != first.plan {
                 let why = format!(
-                    "it was planned from other data than {}: a data file the spec reads differed between the shards",
-                    first_path.display()
+                    "it was planned from other experiments than {}: {}",
+                    first_path.display(),
+                    changed_data(&first.data_files, &file.data_files)
                 );
                 return Err(ShardError::Plan { path: path.clone(), why });
             }
             if file.shard.count != first.shard.count {
                 let count = |f: &ShardFile| format!("shard {} of {}", f.shard.index, f.shard.count);
                 return Err(mismatch("shard count", count(file), count(&first), &first_path));
-            }
-            if file.shard.index >= file.shard.count {
-                return Err(ShardError::Read {
-                    path: path.clone(),
-                    why: "its shard index is not below its count".into(),
-                });
             }
         }
         files.sort_by_key(|(_, f)| f.shard.index);
@@ -204,7 +229,8 @@ impl ShardSet {
             });
         }
         let count = first.shard.count;
-        let missing: Vec<usize> = (0..count).filter(|k| files.iter().all(|(_, f)| f.shard.index != *k)).collect();
+        let present: std::collections::BTreeSet<usize> = files.iter().map(|(_, f)| f.shard.index).collect();
+        let missing: Vec<usize> = (0..count).filter(|k| !present.contains(k)).collect();
         if !missing.is_empty() {
             return Err(ShardError::Missing { missing, count });
         }
@@ -236,7 +262,9 @@ impl ShardSet {
         for (path, file) in self.files {
             let fail = |why: String| ShardError::Plan { path: path.clone(), why };
             if file.plan != fingerprint {
-                return Err(fail("it was planned from other data: a data file the spec reads has changed".into()));
+                let now = plan.spec().experiments.iter().flat_map(|e| e.data_files.clone()).collect();
+                let why = format!("it was planned from other experiments: {}", changed_data(&file.data_files, &now));
+                return Err(fail(why));
             }
             let cut = plan.shard(file.shard);
             if file.work.pieces.len() != cut.len() || file.work.pieces.iter().zip(&cut).any(|(p, c)| p.piece != *c) {
@@ -251,6 +279,19 @@ impl ShardSet {
             pieces.extend(file.work.pieces);
         }
         Ok(MergedWork::new(pieces))
+    }
+}
+
+/// Which data files differ between `before` and `after` (path → blake3), in words; the resolved experiments
+/// differ otherwise (a damaged `plan` field, or another build of kdrepro resolving them differently).
+fn changed_data(before: &BTreeMap<String, String>, after: &BTreeMap<String, String>) -> String {
+    let paths: std::collections::BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+    let changed: Vec<&str> =
+        paths.into_iter().filter(|path| before.get(*path) != after.get(*path)).map(String::as_str).collect();
+    if changed.is_empty() {
+        "the resolved experiments differ, though the data files they read are the same".to_owned()
+    } else {
+        format!("the data file{} {} changed", if changed.len() == 1 { "" } else { "s" }, changed.join(", "))
     }
 }
 
@@ -322,13 +363,17 @@ impl fmt::Display for ShardError {
                 show(path)
             ),
             Self::Mismatch { path, what, this, that, other } => {
-                let verb = if what.ends_with('s') { "differ" } else { "differs" };
+                let (verb, it) = if what.ends_with('s') { ("differ", "them") } else { ("differs", "it") };
                 write!(
                     f,
-                    "{}: its {what} ({this}) {verb} from {}'s ({that}): all shards of a run must share it",
+                    "{}: its {what} ({this}) {verb} from {}'s ({that}): all shards of a run must share {it}",
                     show(path),
                     show(other)
-                )
+                )?;
+                if what == "shard count" {
+                    write!(f, " (shards of an earlier run? remove them, or name this run's files)")?;
+                }
+                Ok(())
             }
             Self::Duplicate { index, paths } => write!(
                 f,
@@ -339,12 +384,26 @@ impl fmt::Display for ShardError {
                 show(&paths[1])
             ),
             Self::Missing { missing, count } => {
-                let list: Vec<String> = missing.iter().map(ToString::to_string).collect();
                 let plural = if missing.len() == 1 { "" } else { "s" };
-                write!(f, "missing shard{plural} {} of {count} (indices 0 to {})", list.join(", "), count - 1)
+                write!(f, "missing shard{plural} {} of {count} (indices 0 to {})", ranges(missing), count - 1)
             }
         }
     }
 }
 
 impl std::error::Error for ShardError {}
+
+/// Sorted indices as ranges, `0, 2–4, 9`, at most 20 of them and then how many more.
+fn ranges(indices: &[usize]) -> String {
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for &i in indices {
+        match runs.last_mut() {
+            Some((_, end)) if *end + 1 == i => *end = i,
+            _ => runs.push((i, i)),
+        }
+    }
+    let shown: Vec<String> =
+        runs.iter().take(20).map(|&(a, b)| if a == b { a.to_string() } else { format!("{a}–{b}") }).collect();
+    let more = runs.len().saturating_sub(20);
+    if more == 0 { shown.join(", ") } else { format!("{} and {more} more ranges", shown.join(", ")) }
+}

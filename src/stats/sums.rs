@@ -256,13 +256,42 @@ impl TrialSums {
         }
     }
 
-    /// Whether these are sums of `count` trials of `series` series, consistently stored (what a file read back
-    /// must be before it is merged).
-    pub(crate) fn fits(&self, series: usize, count: usize) -> bool {
-        self.count == count
+    /// Whether these could be the sums of trials `trials` of `series` series (what a file read back must be before
+    /// it is merged): the count and shapes, a first non-finite value among those trials, and sums that real values
+    /// can have, k·Σx² ≥ (Σx)² for every series and every paired difference (Cauchy–Schwarz; exact, so a
+    /// single edited digit of a real file breaks it more often than not, and nothing that passes makes a
+    /// variance negative).
+    pub(crate) fn fits(&self, series: usize, trials: &Range<usize>) -> bool {
+        let shaped = self.count == trials.len()
             && self.sums.len() == series
             && self.products.len() == series * (series + 1) / 2
             && self.non_finite.len() == series
+            && self.non_finite.iter().flatten().all(|t| trials.contains(t));
+        // A series with a value that is not finite has no statistics to protect (they are refused).
+        let finite = |j: usize| self.non_finite[j].is_none();
+        shaped
+            && (0..series).all(|a| {
+                (a..series).all(|b| {
+                    let (sum, squares) = self.sum_and_squares(a, b);
+                    !(finite(a) && finite(b)) || self.deviations(&sum, &squares).mantissa >= BigInt::zero()
+                })
+            })
+    }
+
+    /// Σd and Σd², exactly, of series `a` (d = x_a, when a = b) or of the paired differences d = x_a − x_b.
+    fn sum_and_squares(&self, a: usize, b: usize) -> (Dyadic, Dyadic) {
+        if a == b {
+            return (self.sums[a].clone(), self.product(a, a).clone());
+        }
+        // Σ(a − b)² = Σa² − 2Σab + Σb².
+        let mut squares = self.product(a, a).minus(&self.product(a, b).scaled(2));
+        squares.add(self.product(b, b));
+        (self.sums[a].minus(&self.sums[b]), squares)
+    }
+
+    /// k·Σd² − (Σd)² over the k = [`TrialSums::count`] trials: k(k − 1) times the sample variance, exactly.
+    fn deviations(&self, sum: &Dyadic, squares: &Dyadic) -> Dyadic {
+        squares.scaled(self.count as u64).minus(&sum.squared())
     }
 
     /// Σx_j·x_k, stored once per unordered pair in the upper triangle.
@@ -287,7 +316,8 @@ impl TrialSums {
         if let Some(index) = self.non_finite[j] {
             return Err(StatsError::NonFinite { index });
         }
-        self.summarise(&self.sums[j], self.product(j, j), confidence)
+        let (sum, squares) = self.sum_and_squares(j, j);
+        self.summarise(&sum, &squares, confidence)
     }
 
     /// The mean and interval of the paired differences `a − b`, trial by trial. Errors as in
@@ -300,10 +330,7 @@ impl TrialSums {
         if let Some(index) = first {
             return Err(StatsError::NonFinite { index });
         }
-        let sum = self.sums[a].minus(&self.sums[b]);
-        // Σ(a − b)² = Σa² − 2Σab + Σb².
-        let mut squares = self.product(a, a).minus(&self.product(a, b).scaled(2));
-        squares.add(self.product(b, b));
+        let (sum, squares) = self.sum_and_squares(a, b);
         self.summarise(&sum, &squares, confidence)
     }
 
@@ -316,8 +343,7 @@ impl TrialSums {
             return Err(StatsError::TooFewSamples { count: k, needed: 2 });
         }
         let mean = sum.ratio(k as u128);
-        let deviations = squares.scaled(k as u64).minus(&sum.squared());
-        let variance = deviations.ratio(k as u128 * (k as u128 - 1));
+        let variance = self.deviations(sum, squares).ratio(k as u128 * (k as u128 - 1));
         Ok(Summary::from_moments(k, mean, variance, confidence))
     }
 }
@@ -420,6 +446,22 @@ mod tests {
         // A variance beyond f64 is infinite, not a wrapped or clamped number: (1e300, −1e300) has s² = 2e600.
         let s = TrialSums::of_columns(0..2, &[&[1e300, -1e300]]).summary(0, 0.95).unwrap();
         assert_eq!((s.mean, s.sd), (0.0, f64::INFINITY));
+    }
+
+    #[test]
+    fn only_sums_that_real_trials_can_have_fit() {
+        let sums = TrialSums::of_columns(5..8, &[&[0.1, 0.4, 0.2], &[0.3, 0.1, f64::NAN]]);
+        assert!(sums.fits(2, &(5..8)));
+        assert!(!sums.fits(2, &(0..3)), "its non-finite value is trial 7, outside 0..3");
+        assert!(!sums.fits(3, &(5..8)) && !sums.fits(2, &(5..9)), "another shape or count");
+        // Σx² below (Σx)²/k is a negative variance: k·Σx² − (Σx)² = 3·0 − 0.7² < 0.
+        let mut forged = sums.clone();
+        forged.products[0] = Dyadic::default();
+        assert!(!forged.fits(2, &(5..8)));
+        // A paired difference's too: Σab so large that Σ(a − b)² = Σa² − 2Σab + Σb² < 0, each series' own fine.
+        let mut forged = TrialSums::of_columns(0..3, &[&[0.1, 0.4, 0.2], &[0.3, 0.1, 0.5]]);
+        forged.products[1] = parse_hex("0x1p4").unwrap();
+        assert!(!forged.fits(2, &(0..3)));
     }
 
     #[test]
