@@ -292,11 +292,11 @@ pub(super) fn simulate_unit(
                 simulate(seed, e, &points[i], trials, progress).map_err(|err| failure(e, points[i].n)(err.into()))?;
             Ok(vec![sums])
         }
-        Points::Nested => nested_samples(seed, e, points, trials, progress),
+        Points::Nested => nested_sums(seed, e, points, trials, progress),
     }
 }
 
-/// Records the theory of one simulated point with its trials: `fresh` extends the trials of `previous`.
+/// Records the theory of one simulated point with the sums of its new trials, which extend those of `previous`.
 fn record_simulated(
     out: &mut ExperimentResults,
     e: &Experiment,
@@ -413,7 +413,7 @@ fn simulate(
 
 /// Simulates every point of `e` on nested designs (`designs nested`), drawn from the streams of its largest
 /// point; returns, per point, the sums of its series' risks and the number of QR fallbacks.
-fn nested_samples(
+fn nested_sums(
     seed: u64,
     e: &Experiment,
     points: &[PointTheory<'_>],
