@@ -164,25 +164,10 @@ pub(crate) fn build_shard(
         started.elapsed().as_secs_f64()
     ));
     let file = ShardFile::new(plan, &spec_file(path), source, overrides, id, work);
-    let target = dir.join(ShardFile::name(&kdrepro::output_stem(path), id));
-    write_atomically(&target, file.to_json().as_bytes())?;
+    let target = file
+        .write(&dir, &kdrepro::output_stem(path))
+        .map_err(|e| Failure::Runtime(format!("cannot write a shard file into {}: {e}", display(&dir))))?;
     console.info(format_args!("wrote {}", display(&target)));
-    Ok(())
-}
-
-/// Writes `bytes` to `path` through a temporary file beside it, renamed into place: shards of an array writing
-/// into one directory never see each other's half-written files.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let fail = |e: std::io::Error| Failure::Runtime(format!("cannot write {}: {e}", display(path)));
-    // Readable by the other users of a cluster's shared directory, as a file written in place would be.
-    #[cfg(unix)]
-    let permissions = std::os::unix::fs::PermissionsExt::from_mode(0o644);
-    #[cfg(not(unix))]
-    let permissions = std::fs::metadata(dir).map_err(fail)?.permissions();
-    let mut temporary = tempfile::Builder::new().permissions(permissions).tempfile_in(dir).map_err(fail)?;
-    std::io::Write::write_all(&mut temporary, bytes).map_err(fail)?;
-    temporary.persist(path).map_err(|e| fail(e.error))?;
     Ok(())
 }
 

@@ -192,16 +192,27 @@ impl Cache {
     /// Writes `contents` to `path` through a temporary file renamed into place; a failure leaves no file, costs a
     /// recomputation next time, and is kept for [`Cache::failure`].
     fn write(&self, path: &Path, contents: &[u8]) {
-        let temporary = path.with_extension(format!("tmp{}", std::process::id()));
-        let written = fs::create_dir_all(path.parent().unwrap_or(&self.dir))
-            .and_then(|()| fs::write(&temporary, contents))
-            .and_then(|()| fs::rename(&temporary, path));
-        if let Err(error) = written {
-            let _ = fs::remove_file(&temporary);
+        if let Err(error) = write_atomically(path, contents) {
             let mut failure = self.failure.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             failure.get_or_insert_with(|| format!("{}: {error}", path.display()));
         }
     }
+}
+
+/// Writes `contents` to `path` (its directory created if missing) through a temporary file beside it, named after
+/// the process, renamed into place: a reader never sees half a file, and a failure leaves none.
+///
+/// # Errors
+/// The I/O error of creating the directory, writing or renaming.
+pub(crate) fn write_atomically(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    let temporary = path.with_extension(format!("tmp{}", std::process::id()));
+    let written = fs::create_dir_all(path.parent().unwrap_or(Path::new(".")))
+        .and_then(|()| fs::write(&temporary, contents))
+        .and_then(|()| fs::rename(&temporary, path));
+    if written.is_err() {
+        let _ = fs::remove_file(&temporary);
+    }
+    written
 }
 
 /// blake3 of the running executable, hex ([`executable_hash`]).

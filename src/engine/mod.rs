@@ -10,7 +10,7 @@ mod run;
 mod shard;
 mod surrogates;
 
-pub(crate) use cache::executable_hex;
+pub(crate) use cache::{executable_hex, write_atomically};
 pub use error::RunError;
 pub use outline::outline;
 pub use results::Results;

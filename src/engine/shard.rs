@@ -36,10 +36,7 @@ impl PieceSums {
     /// What does not fit, in words.
     pub(crate) fn check(&self, plan: &Plan<'_>) -> Result<(), String> {
         let (piece, e) = (&self.piece, &plan.spec().experiments[self.piece.experiment]);
-        let expected = match piece.points {
-            Points::One(_) => 1,
-            Points::Nested => e.sizes.len(),
-        };
+        let expected = plan.unit_of(piece).point_count(plan.spec());
         let fits = |p: &PointSums| p.sums.fits(e.surrogates.len(), &piece.trials) && p.fallbacks <= piece.trials.len();
         if self.sums.len() == expected && self.sums.iter().all(fits) {
             return Ok(());

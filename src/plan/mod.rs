@@ -195,7 +195,7 @@ impl WorkUnit {
     }
 
     /// How many points the unit simulates.
-    fn point_count(&self, spec: &Spec) -> usize {
+    pub(crate) fn point_count(&self, spec: &Spec) -> usize {
         match self.points {
             Points::One(_) => 1,
             Points::Nested => spec.experiments[self.experiment].sizes.len(),

@@ -71,7 +71,6 @@ impl ShardFile {
         id: ShardId,
         work: ShardWork,
     ) -> Self {
-        let data_files = plan.spec().experiments.iter().flat_map(|e| e.data_files.clone()).collect();
         Self {
             format: FORMAT.to_owned(),
             format_version: SHARD_FORMAT,
@@ -84,16 +83,27 @@ impl ShardFile {
             seed_override: overrides.seed,
             trials_override: overrides.trials,
             shard: id,
-            data_files,
+            data_files: data_files(plan),
             checksum: checksum(&work),
             work,
         }
     }
 
-    /// The file's name: `<stem>.shard-K-of-N.json`, K padded to the width of N − 1 so that names sort by index.
-    pub fn name(stem: &str, id: ShardId) -> String {
-        let width = (id.count - 1).to_string().len();
-        format!("{stem}.shard-{:0width$}-of-{}.json", id.index, id.count)
+    /// Writes the file into `dir` as `<stem>.shard-K-of-N.json`, K padded to the width of N − 1 so that names sort
+    /// by index, atomically (shards of an array writing into one directory never see each other's half-written
+    /// files); returns its path.
+    ///
+    /// # Errors
+    /// The I/O error of writing it.
+    ///
+    /// # Panics
+    /// Never: its fields are strings, numbers and lists, which serialise.
+    pub fn write(&self, dir: &Path, stem: &str) -> std::io::Result<PathBuf> {
+        let width = (self.shard.count - 1).to_string().len();
+        let path = dir.join(format!("{stem}.shard-{:0width$}-of-{}.json", self.shard.index, self.shard.count));
+        let json = serde_json::to_string(self).expect("a shard file serialises");
+        crate::engine::write_atomically(&path, json.as_bytes())?;
+        Ok(path)
     }
 
     /// Its `--seed` and `--trials`, as given: `--seed 9 --trials 40`, or `none`.
@@ -102,14 +112,6 @@ impl ShardFile {
         let trials = self.trials_override.map(|t| format!("--trials {t}"));
         let words: Vec<String> = seed.into_iter().chain(trials).collect();
         if words.is_empty() { "none".to_owned() } else { words.join(" ") }
-    }
-
-    /// The file as JSON text.
-    ///
-    /// # Panics
-    /// Never: its fields are strings, numbers and lists.
-    pub fn to_json(&self) -> String {
-        serde_json::to_string(self).expect("a shard file serialises")
     }
 
     /// Reads a shard file.
@@ -176,7 +178,6 @@ impl ShardSet {
     /// or overrides, another shard count, a shard given twice, shards missing.
     pub fn new(mut files: Vec<(PathBuf, ShardFile)>, source: &str) -> Result<Self, ShardError> {
         let Some((first_path, first)) = files.first() else { return Err(ShardError::None) };
-        let (first_path, first) = (first_path.clone(), first.clone());
         let hash = spec_hash(source);
         for (path, file) in &files {
             let mismatch = |what: &str, this: String, that: String, other: &Path| ShardError::Mismatch {
@@ -198,14 +199,14 @@ impl ShardSet {
                 return Err(ShardError::ForeignSpec { path: path.clone(), spec_file: file.spec_file.clone() });
             }
             if file.seed != first.seed {
-                return Err(mismatch("seed", file.seed.to_string(), first.seed.to_string(), &first_path));
+                return Err(mismatch("seed", file.seed.to_string(), first.seed.to_string(), first_path));
             }
             if (file.seed_override, file.trials_override) != (first.seed_override, first.trials_override) {
                 return Err(mismatch(
                     "command-line overrides",
                     file.overrides_words(),
                     first.overrides_words(),
-                    &first_path,
+                    first_path,
                 ));
             }
             if file.plan != first.plan {
@@ -218,9 +219,10 @@ impl ShardSet {
             }
             if file.shard.count != first.shard.count {
                 let count = |f: &ShardFile| format!("shard {} of {}", f.shard.index, f.shard.count);
-                return Err(mismatch("shard count", count(file), count(&first), &first_path));
+                return Err(mismatch("shard count", count(file), count(first), first_path));
             }
         }
+        let count = first.shard.count;
         files.sort_by_key(|(_, f)| f.shard.index);
         if let Some(pair) = files.windows(2).find(|w| w[0].1.shard.index == w[1].1.shard.index) {
             return Err(ShardError::Duplicate {
@@ -228,7 +230,6 @@ impl ShardSet {
                 paths: [pair[0].0.clone(), pair[1].0.clone()],
             });
         }
-        let count = first.shard.count;
         let present: std::collections::BTreeSet<usize> = files.iter().map(|(_, f)| f.shard.index).collect();
         let missing: Vec<usize> = (0..count).filter(|k| !present.contains(k)).collect();
         if !missing.is_empty() {
@@ -262,7 +263,7 @@ impl ShardSet {
         for (path, file) in self.files {
             let fail = |why: String| ShardError::Plan { path: path.clone(), why };
             if file.plan != fingerprint {
-                let now = plan.spec().experiments.iter().flat_map(|e| e.data_files.clone()).collect();
+                let now = data_files(plan);
                 let why = format!("it was planned from other experiments: {}", changed_data(&file.data_files, &now));
                 return Err(fail(why));
             }
@@ -280,6 +281,11 @@ impl ShardSet {
         }
         Ok(MergedWork::new(pieces))
     }
+}
+
+/// The data files `plan`'s experiments read, path → blake3 of their bytes.
+fn data_files(plan: &Plan<'_>) -> BTreeMap<String, String> {
+    plan.spec().experiments.iter().flat_map(|e| e.data_files.clone()).collect()
 }
 
 /// Which data files differ between `before` and `after` (path → blake3), in words; the resolved experiments

@@ -45,35 +45,24 @@ fn decompose(x: f64) -> (i64, i64) {
 }
 
 impl Dyadic {
-    /// Adds the term `m · 2^e` exactly.
-    fn add_term(&mut self, m: i128, e: i64) {
-        if m == 0 {
-            return;
-        }
-        if self.mantissa.is_zero() {
-            (self.mantissa, self.exponent) = (BigInt::from(m), e);
-        } else if e >= self.exponent {
-            self.mantissa += BigInt::from(m) << (e - self.exponent) as usize;
-        } else {
-            self.mantissa <<= (self.exponent - e) as usize;
-            self.exponent = e;
-            self.mantissa += m;
-        }
+    /// The term `m · 2^e`.
+    fn term(m: i128, e: i64) -> Self {
+        Self { mantissa: BigInt::from(m), exponent: e }
     }
 
-    /// Adds `other` exactly.
-    fn add(&mut self, other: &Self) {
+    /// Adds `other` exactly, the sum aligned at the smaller of the two exponents.
+    fn add(&mut self, other: Self) {
         if other.mantissa.is_zero() {
             return;
         }
         if self.mantissa.is_zero() {
-            self.clone_from(other);
+            *self = other;
         } else if other.exponent >= self.exponent {
-            self.mantissa += &other.mantissa << (other.exponent - self.exponent) as usize;
+            self.mantissa += other.mantissa << (other.exponent - self.exponent) as usize;
         } else {
             self.mantissa <<= (self.exponent - other.exponent) as usize;
             self.exponent = other.exponent;
-            self.mantissa += &other.mantissa;
+            self.mantissa += other.mantissa;
         }
     }
 
@@ -85,7 +74,7 @@ impl Dyadic {
     /// `self − other`, exactly.
     fn minus(&self, other: &Self) -> Self {
         let mut difference = self.clone();
-        difference.add(&Self { mantissa: -&other.mantissa, exponent: other.exponent });
+        difference.add(Self { mantissa: -&other.mantissa, exponent: other.exponent });
         difference
     }
 
@@ -160,6 +149,11 @@ fn parse_hex(text: &str) -> Option<Dyadic> {
     Some(Dyadic { mantissa, exponent: exponent.parse().ok()? }.canonical())
 }
 
+/// The earlier of two trial indices, either of which may be absent.
+fn earliest(a: Option<usize>, b: Option<usize>) -> Option<usize> {
+    a.into_iter().chain(b).min()
+}
+
 /// The exact sufficient statistics of a point's trials, for a fixed number of series (surrogates).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct TrialSums {
@@ -223,16 +217,16 @@ impl TrialSums {
         let mut pair = 0;
         for (j, &x) in row.iter().enumerate() {
             if !x.is_finite() {
-                self.non_finite[j] = Some(self.non_finite[j].map_or(trial, |first| first.min(trial)));
+                self.non_finite[j] = earliest(self.non_finite[j], Some(trial));
                 pair += row.len() - j;
                 continue;
             }
             let (mx, ex) = decompose(x);
-            self.sums[j].add_term(i128::from(mx), ex);
+            self.sums[j].add(Dyadic::term(i128::from(mx), ex));
             for &y in &row[j..] {
                 if y.is_finite() {
                     let (my, ey) = decompose(y);
-                    self.products[pair].add_term(i128::from(mx) * i128::from(my), ex + ey);
+                    self.products[pair].add(Dyadic::term(i128::from(mx) * i128::from(my), ex + ey));
                 }
                 pair += 1;
             }
@@ -246,13 +240,10 @@ impl TrialSums {
     pub(crate) fn merge(&mut self, other: &Self) {
         assert_eq!(self.sums.len(), other.sums.len(), "sums of the same series");
         self.count += other.count;
-        self.sums.iter_mut().zip(&other.sums).for_each(|(a, b)| a.add(b));
-        self.products.iter_mut().zip(&other.products).for_each(|(a, b)| a.add(b));
+        self.sums.iter_mut().zip(&other.sums).for_each(|(a, b)| a.add(b.clone()));
+        self.products.iter_mut().zip(&other.products).for_each(|(a, b)| a.add(b.clone()));
         for (a, b) in self.non_finite.iter_mut().zip(&other.non_finite) {
-            *a = match (*a, *b) {
-                (Some(x), Some(y)) => Some(x.min(y)),
-                (x, y) => x.or(y),
-            };
+            *a = earliest(*a, *b);
         }
     }
 
@@ -285,7 +276,7 @@ impl TrialSums {
         }
         // Σ(a − b)² = Σa² − 2Σab + Σb².
         let mut squares = self.product(a, a).minus(&self.product(a, b).scaled(2));
-        squares.add(self.product(b, b));
+        squares.add(self.product(b, b).clone());
         (self.sums[a].minus(&self.sums[b]), squares)
     }
 
@@ -323,11 +314,7 @@ impl TrialSums {
     /// The mean and interval of the paired differences `a − b`, trial by trial. Errors as in
     /// [`TrialSums::summary`], for either series.
     pub(crate) fn difference(&self, a: usize, b: usize, confidence: f64) -> Result<Summary, StatsError> {
-        let first = match (self.non_finite[a], self.non_finite[b]) {
-            (Some(x), Some(y)) => Some(x.min(y)),
-            (x, y) => x.or(y),
-        };
-        if let Some(index) = first {
+        if let Some(index) = earliest(self.non_finite[a], self.non_finite[b]) {
             return Err(StatsError::NonFinite { index });
         }
         let (sum, squares) = self.sum_and_squares(a, b);
