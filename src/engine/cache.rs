@@ -312,6 +312,7 @@ experiment e {
             noise: 0.1,
             m: SampleSize::Fixed(30),
             features: 40,
+            ridge: 0.0,
         });
         // One field-like change to every part that determines the numbers; each must give a new key.
         let changes: Vec<(&str, Change)> = vec![
@@ -319,6 +320,7 @@ experiment e {
             ("sizes", Box::new(|e| e.sizes.push(30))),
             ("measure", Box::new(|e| e.measure = Measure::Coefficients)),
             ("designs", Box::new(|e| e.designs = Designs::Nested)),
+            ("ridge", Box::new(|e| e.ridge = 1e-3)),
             ("design", Box::new(|e| e.design = Some(Spectrum { lambda: vec![1.0; 40], alpha: None }))),
             ("task name", Box::new(|e| e.task.name.push('2'))),
             (
@@ -336,7 +338,23 @@ experiment e {
             ("top k", Box::new(|e| e.surrogates[1].kind = SurrogateKind::TopK(3))),
             ("random mask", Box::new(|e| e.surrogates[1].kind = SurrogateKind::RandomMask { keep: 3, seed: 1 })),
             ("scaled", Box::new(|e| e.surrogates[1].kind = SurrogateKind::Scaled(2.0))),
-            ("erm", Box::new(move |e| e.surrogates[1].kind = erm.clone())),
+            (
+                "erm",
+                Box::new({
+                    let erm = erm.clone();
+                    move |e| e.surrogates[1].kind = erm.clone()
+                }),
+            ),
+            (
+                "erm ridge",
+                Box::new(move |e| {
+                    let mut ridged = erm.clone();
+                    if let SurrogateKind::Erm(fit) = &mut ridged {
+                        fit.ridge = 0.5;
+                    }
+                    e.surrogates[1].kind = ridged;
+                }),
+            ),
         ];
         let mut keys = vec![key(&base)];
         for (what, change) in &changes {

@@ -455,13 +455,14 @@ fn point_job(e: &Experiment, n: usize, surrogates: &[Coefficients<'_>]) -> Resul
                 features: erm.features,
                 m: erm.m.at(n),
                 noise_s: erm.noise,
+                ridge: erm.ridge,
             }),
             Coefficients::Teacher(_) => continue,
         };
         column_of[j] = columns.len();
         columns.push(column);
     }
-    let mut job = PointJob::with_columns(design, task.beta.clone(), columns, task.noise, n)?;
+    let mut job = PointJob::with_columns(design, task.beta.clone(), columns, task.noise, n)?.with_ridge(e.ridge)?;
     if e.design.is_some() {
         job = job.with_test_spectrum(task.spectrum.lambda.clone())?;
     }
@@ -487,7 +488,7 @@ impl<'e> PointTheory<'e> {
     /// The theory of experiment `e` at sample size n.
     fn new(e: &'e Experiment, index: usize, n: usize) -> Result<Self, RunError> {
         let fail = failure(e, n);
-        let regime = Regime::new(&e.task.spectrum.lambda, n).map_err(|err| fail(err.into()))?;
+        let regime = Regime::with_ridge(&e.task.spectrum.lambda, n, e.ridge).map_err(|err| fail(err.into()))?;
         let surrogates: Vec<_> =
             (0..e.surrogates.len()).map(|j| coefficients(&e.task, &e.surrogates, j, &regime)).collect();
         let risks = match e.measure {
@@ -532,7 +533,7 @@ fn theory_risk(e: &Experiment, regime: &Regime, c: &Coefficients<'_>) -> Result<
     match (c, &e.design) {
         (Coefficients::Fixed(b), None) => Ok(regime.s2t_risk(lambda, &task.beta, b, task.noise)),
         (Coefficients::Fixed(b), Some(design)) => {
-            theory::transfer_risk(&design.lambda, lambda, &task.beta, b, task.noise, regime.n())
+            theory::transfer_risk(&design.lambda, lambda, &task.beta, b, task.noise, regime.n(), e.ridge)
         }
         (Coefficients::Trained(erm), _) => two_stage(e, erm, regime.n()).risks().map(|r| r.student),
         (Coefficients::Teacher(of), _) => match &e.surrogates[*of].kind {
@@ -553,6 +554,8 @@ fn two_stage<'a>(e: &'a Experiment, erm: &'a Erm, n: usize) -> TwoStage<'a> {
         m: erm.m.at(n),
         n,
         features: erm.features,
+        ridge_s: erm.ridge,
+        ridge_t: e.ridge,
     }
 }
 

@@ -23,6 +23,10 @@ pub(crate) enum SimError {
     },
     /// The label noise variance σ² is negative or not finite.
     InvalidNoiseVariance(f64),
+    /// A ridge penalty λ is negative or not finite.
+    InvalidRidge(f64),
+    /// Ridge cannot share one factor across nested designs (X Xᵀ + nλI changes with n).
+    NestedRidge,
     /// A spectrum (test spectrum or ERM surrogate data) does not have one eigenvalue per feature.
     SpectrumLength {
         /// The dimension p.
@@ -94,6 +98,11 @@ impl fmt::Display for SimError {
             Self::InvalidNoiseVariance(v) => {
                 write!(f, "noise variance σ² = {v} must be finite and non-negative")
             }
+            Self::InvalidRidge(ridge) => write!(f, "the ridge penalty λ = {ridge} must be finite and non-negative"),
+            Self::NestedRidge => write!(
+                f,
+                "nested designs share one Cholesky factor of X Xᵀ across n, and ridge needs X Xᵀ + nλI at each n"
+            ),
             Self::SpectrumLength { expected, found } => {
                 write!(f, "a spectrum has {found} eigenvalues but the design has p = {expected} features")
             }

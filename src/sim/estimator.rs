@@ -1,4 +1,5 @@
-//! The estimator Est(X, y) of docs/dev/paper.md §1 and its linear-algebra kernels (all `Par::Seq`).
+//! The estimator Est(X, y) of docs/dev/paper.md §1, and ridge regression (issue 17), with their linear-algebra
+//! kernels (all `Par::Seq`).
 
 use faer::dyn_stack::{MemBuffer, MemStack, StackReq};
 use faer::linalg::cholesky::llt;
@@ -170,6 +171,15 @@ pub(crate) fn solve_factored(L: MatRef<'_, f64>, R: MatMut<'_, f64>, stack: &mut
     llt::solve::solve_in_place(L, R, Par::Seq, MemStack::new(stack));
 }
 
+/// G ← G + cI (nothing when c = 0, so ridgeless Gram matrices stay bit for bit what they were).
+pub(crate) fn add_to_diagonal(mut G: MatMut<'_, f64>, c: f64) {
+    if c > 0.0 {
+        for i in 0..G.nrows() {
+            G[(i, i)] += c;
+        }
+    }
+}
+
 /// Scratch memory needed by [`lu_solve`] on an m × m system with k right-hand sides.
 fn lu_scratch(m: usize, k: usize) -> StackReq {
     lu::factor::lu_in_place_scratch::<usize, f64>(m, m, Par::Seq, Default::default())
@@ -228,19 +238,26 @@ pub(crate) struct Inaccurate {
     pub(crate) by_qr: bool,
 }
 
-/// Which residual certifies a fit (docs/dev/paper.md §1: interpolation when rank X = #rows, least squares otherwise).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Which residual certifies a fit (docs/dev/paper.md §1: interpolation when rank X = #rows, least squares otherwise;
+/// the ridge objective's gradient with a penalty).
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) enum Check {
     /// X b = y: relative ‖X b − y‖₂ / ‖y‖₂.
     Interpolation,
     /// Xᵀ(X b − y) = 0: max over non-zero columns x_i of |x_iᵀ(X b − y)| / (‖x_i‖₂ ‖y‖₂).
     NormalEquations,
+    /// The gradient of ‖X b − y‖² + c‖b‖² (c = nλ, the penalty) vanishes: max over columns of
+    /// |c b_i − x_iᵀ(y − X b)| / (‖x_i‖₂ ‖y‖₂ + c ‖b‖₂), each term relative to the scale that bounds it at the
+    /// optimum (there ‖y − X b‖ ≤ ‖y‖).
+    Ridge(f64),
 }
 
 impl Check {
-    /// The check of the default path for an estimator (the fallback picks its own from the rank).
-    fn of(estimator: Estimator) -> Self {
+    /// The check of the default path for an estimator with penalty c = nλ (the fallback picks its own from the
+    /// rank).
+    fn of(estimator: Estimator, penalty: f64) -> Self {
         match estimator {
+            _ if penalty > 0.0 => Self::Ridge(penalty),
             Estimator::MinNorm | Estimator::Square => Self::Interpolation,
             Estimator::LeastSquares => Self::NormalEquations,
         }
@@ -286,8 +303,48 @@ pub(crate) fn relative_residual(
                 }
             }
         }
+        Check::Ridge(penalty) => {
+            // Gradient/2 = c b − Xᵀ(y − X b).
+            transpose_times(g.as_mut(), A, r.as_ref());
+            for j in 0..Y.ncols() {
+                let (y, b) = (Y.col(j).norm_l2(), coef.col(j).norm_l2());
+                for i in 0..A.ncols() {
+                    let gradient = penalty.mul_add(coef[(i, j)], -g[(i, j)]);
+                    worst = worst.max(ratio(gradient.abs(), A.col(i).norm_l2().mul_add(y, penalty * b)));
+                }
+            }
+        }
     }
     worst
+}
+
+/// The ridge fit b = argmin ‖A b − Y‖² + c‖b‖² (`A` n × p, c > 0) as the least-squares problem of the stacked
+/// [A₊; √c I] b₊ ≈ [Y; 0] over the q non-zero columns A₊ of A, by column-pivoted Householder QR (full column rank
+/// whatever A); the zero columns (eigenvalues λ_i = 0) get b_i = 0 exactly, as the penalty demands. Returns b
+/// (p × k).
+pub(crate) fn ridge_qr(A: MatRef<'_, f64>, Y: MatRef<'_, f64>, penalty: f64) -> Mat<f64> {
+    let (n, p, k) = (A.nrows(), A.ncols(), Y.ncols());
+    let live: Vec<usize> = (0..p).filter(|&j| A.col(j).norm_l2() > 0.0).collect();
+    let (q, root) = (live.len(), penalty.sqrt());
+    if q == 0 {
+        return Mat::zeros(p, k);
+    }
+    let stacked = Mat::from_fn(n + q, q, |i, c| {
+        if i < n {
+            A[(i, live[c])]
+        } else if i - n == c {
+            root
+        } else {
+            0.0
+        }
+    });
+    let rhs = Mat::from_fn(n + q, k, |i, j| if i < n { Y[(i, j)] } else { 0.0 });
+    let solution = least_squares_qr(stacked.as_ref(), rhs.as_ref());
+    let mut b = Mat::zeros(p, k);
+    for (c, &j) in live.iter().enumerate() {
+        b.row_mut(j).copy_from(solution.row(c));
+    }
+    b
 }
 
 /// b = A⁺Y (docs/dev/paper.md §1: Est(A, y), on the positive directions when columns are zero) by column-pivoted
@@ -397,6 +454,8 @@ fn min_norm_qr(M: MatRef<'_, f64>, Y: MatRef<'_, f64>) -> Mat<f64> {
 /// [`TOLERANCE`], else by [`qr_solve`] when that is, else not at all ([`Inaccurate`]).
 pub(crate) struct Fitter {
     estimator: Estimator,
+    /// The ridge penalty c = nλ of ‖X b − y‖² + c‖b‖² (0: Est(X, y) itself).
+    penalty: f64,
     /// Gram matrix (min(rows, p) square), lower triangle; overwritten by its factor.
     gram: Mat<f64>,
     /// LU row permutation and its inverse (square designs).
@@ -413,9 +472,23 @@ pub(crate) struct Fitter {
 impl Fitter {
     /// Allocates the buffers for `rows` × `p` designs with `k` label columns.
     pub(crate) fn new(rows: usize, p: usize, k: usize) -> Self {
+        Self::with_ridge(rows, p, k, 0.0)
+    }
+
+    /// [`Fitter::new`] for ridge with penalty λ ≥ 0 (objective (1/n)‖y − Xβ‖² + λ‖β‖²): b = Xᵀ(XXᵀ + nλI)⁻¹y
+    /// through the rows × rows Gram matrix when rows ≤ p, b = (XᵀX + nλI)⁻¹Xᵀy through the p × p one otherwise;
+    /// both are well conditioned (every eigenvalue at least nλ), and the fallback is [`ridge_qr`].
+    pub(crate) fn with_ridge(rows: usize, p: usize, k: usize, ridge: f64) -> Self {
         let m = rows.min(p);
+        let penalty = rows as f64 * ridge;
+        // Ridge solves the square case through the (now positive definite) Gram matrix too.
+        let estimator = match Estimator::for_shape(rows, p) {
+            Estimator::Square if penalty > 0.0 => Estimator::MinNorm,
+            estimator => estimator,
+        };
         Self {
-            estimator: Estimator::for_shape(rows, p),
+            estimator,
+            penalty,
             gram: Mat::zeros(m, m),
             perm: vec![0; 2 * m],
             stack: MemBuffer::new(llt_scratch(m).or(lu_scratch(m, k))),
@@ -442,13 +515,17 @@ impl Fitter {
         assert!(X.nrows() == Y.nrows() && X.ncols() == coef.nrows() && Y.ncols() == coef.ncols(), "fit shapes");
         self.labels.copy_from(&Y);
         if !force_fallback && self.factorised(X, Y, coef.as_mut()).is_ok() {
-            let check = Check::of(self.estimator);
+            let check = Check::of(self.estimator, self.penalty);
             if self.residual_of(X, coef.as_ref(), check) <= TOLERANCE {
                 return Ok(Method::Factorised);
             }
         }
         let (A, U) = eigen.map_or((X, None), |(Xbar, U)| (Xbar, Some(U)));
-        let (b, check) = qr_solve(A, self.labels.as_ref());
+        let (b, check) = if self.penalty > 0.0 {
+            (ridge_qr(A, self.labels.as_ref(), self.penalty), Check::Ridge(self.penalty))
+        } else {
+            qr_solve(A, self.labels.as_ref())
+        };
         let residual = self.residual_of(A, b.as_ref(), check);
         match U {
             Some(U) => gemm(coef, Accum::Replace, U, b.as_ref(), 1.0, Par::Seq),
@@ -470,7 +547,7 @@ impl Fitter {
         mut coef: MatMut<'_, f64>,
     ) -> Result<(), Singular> {
         match self.estimator {
-            // n < p: b = Xᵀ(XXᵀ)⁻¹Y.
+            // n < p: b = Xᵀ(XXᵀ + nλI)⁻¹Y (λ = 0: the min-norm interpolator; ridge also at n = p).
             Estimator::MinNorm => {
                 self.gram_solve(X, Y.as_mut())?;
                 transpose_times(coef, X, Y.as_ref());
@@ -481,7 +558,7 @@ impl Fitter {
                 coef.copy_from(&Y);
                 lu_solve(self.gram.as_mut(), coef, &mut self.perm, &mut self.stack)?;
             }
-            // n > p: b = (XᵀX)⁻¹XᵀY.
+            // n > p: b = (XᵀX + nλI)⁻¹XᵀY.
             Estimator::LeastSquares => {
                 transpose_times(coef.as_mut(), X, Y.as_ref());
                 self.gram_solve(X.transpose(), coef)?;
@@ -490,9 +567,10 @@ impl Fitter {
         Ok(())
     }
 
-    /// R ← (A Aᵀ)⁻¹R by Cholesky.
+    /// R ← (A Aᵀ + cI)⁻¹R by Cholesky, c the ridge penalty.
     fn gram_solve(&mut self, A: MatRef<'_, f64>, R: MatMut<'_, f64>) -> Result<(), Singular> {
         gram_lower(self.gram.as_mut(), A, Accum::Replace);
+        add_to_diagonal(self.gram.as_mut(), self.penalty);
         llt_solve(self.gram.as_mut(), R, &mut self.stack)
     }
 }

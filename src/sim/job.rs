@@ -27,6 +27,8 @@ pub(crate) struct PointJob {
     pub(super) noise_variance: f64,
     /// Sample size n (rows of X).
     pub(super) n: usize,
+    /// The target's ridge penalty λ ≥ 0 (0: Est(X, y), the paper's estimator).
+    pub(super) ridge: f64,
     /// Test spectrum λ_t (Observation 1, covariance shift); `None` means the design's λ.
     pub(super) test_lambda: Option<Vec<f64>>,
     /// Designs with more entries than this are streamed (see [`STREAM_ENTRIES`]).
@@ -72,9 +74,24 @@ impl PointJob {
         }
         finite(&beta_star)?;
         columns.iter().try_for_each(|c| c.validate(p))?;
-        let job =
-            Self { design, beta_star, columns, noise_variance, n, test_lambda: None, stream_entries: STREAM_ENTRIES };
+        let job = Self {
+            design,
+            beta_star,
+            columns,
+            noise_variance,
+            n,
+            ridge: 0.0,
+            test_lambda: None,
+            stream_entries: STREAM_ENTRIES,
+        };
         Ok(job)
+    }
+
+    /// Fits the target by ridge with penalty λ ≥ 0: b = argmin (1/n)‖y − X b‖² + λ‖b‖².
+    pub(crate) fn with_ridge(mut self, ridge: f64) -> Result<Self, SimError> {
+        super::surrogate::check_ridge(ridge)?;
+        self.ridge = ridge;
+        Ok(self)
     }
 
     /// Measures the risk under the test spectrum λ_t (covariance shift, Observation 1):

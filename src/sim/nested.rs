@@ -43,6 +43,9 @@ impl NestedSweep {
         if last.streams_design() {
             return Err(SimError::NestedTooLarge { n: largest, p });
         }
+        if jobs.iter().any(|j| j.ridge > 0.0) {
+            return Err(SimError::NestedRidge);
+        }
         let shared = |j: &PointJob| j.design == last.design && j.noise_variance == last.noise_variance;
         let fixed = |j: &PointJob| j.columns.iter().all(|c| matches!(c, SurrogateColumn::Fixed(_)));
         assert!(jobs.iter().all(shared), "the points of a sweep share their design and noise");

@@ -15,6 +15,8 @@ const CHUNK: usize = 4 * DRAW_BLOCK;
 /// Buffers of the streamed min-norm fit of n × p designs: the n × n Gram matrix, one n × CHUNK chunk, and
 /// the labels and residual (n × k).
 pub(crate) struct StreamedMinNorm {
+    /// The ridge penalty c = nλ (0: the min-norm interpolator).
+    penalty: f64,
     gram: Mat<f64>,
     chunk: Mat<f64>,
     stack: MemBuffer,
@@ -23,9 +25,10 @@ pub(crate) struct StreamedMinNorm {
 }
 
 impl StreamedMinNorm {
-    /// Allocates the buffers for n-row designs with k label columns.
-    pub(crate) fn new(n: usize, k: usize) -> Self {
+    /// Allocates the buffers for n-row designs with k label columns, fitted with ridge penalty λ ≥ 0.
+    pub(crate) fn new(n: usize, k: usize, ridge: f64) -> Self {
         Self {
+            penalty: n as f64 * ridge,
             gram: Mat::zeros(n, n),
             chunk: Mat::zeros(n, CHUNK),
             stack: MemBuffer::new(estimator::llt_scratch(n)),
@@ -34,11 +37,11 @@ impl StreamedMinNorm {
         }
     }
 
-    /// b = Xᵀ(XXᵀ)⁻¹Y for the target design X = G Λ^{1/2} (columns scaled by `sqrt_lambda`) drawn from
-    /// `key`, with Y = X B + Z where `Y` holds Z on entry.
+    /// b = Xᵀ(XXᵀ + cI)⁻¹Y (c = nλ; the min-norm interpolator at λ = 0) for the target design X = G Λ^{1/2}
+    /// (columns scaled by `sqrt_lambda`) drawn from `key`, with Y = X B + Z where `Y` holds Z on entry.
     ///
-    /// Errors: [`Inaccurate`] (`by_qr` false) when the Cholesky factorisation fails or the interpolation
-    /// residual ‖X b − y‖₂ / ‖y‖₂ exceeds [`estimator::TOLERANCE`] (or `force_fallback` is set): the QR
+    /// Errors: [`Inaccurate`] (`by_qr` false) when the Cholesky factorisation fails or the residual of the
+    /// system, ‖y − X b − c w‖₂ / ‖y‖₂ with b = Xᵀw, exceeds [`estimator::TOLERANCE`] (or `force_fallback` is set): the QR
     /// fallback would need X whole, which is too large to store, so the point is refused.
     #[track_caller]
     pub(crate) fn fit(
@@ -50,7 +53,7 @@ impl StreamedMinNorm {
         mut coef: MatMut<'_, f64>,
         force_fallback: bool,
     ) -> Result<(), Inaccurate> {
-        let Self { gram, chunk, stack, labels, residual } = self;
+        let Self { penalty, gram, chunk, stack, labels, residual } = self;
         let refused = |residual| Inaccurate { residual, by_qr: false };
         // XXᵀ = Σ_c X_c X_cᵀ and Y += Σ_c X_c B_c over column chunks c.
         for_each_chunk(sqrt_lambda, key, chunk, |first, Xc| {
@@ -59,6 +62,7 @@ impl StreamedMinNorm {
             matmul(Y.as_mut(), Accum::Add, Xc, B.subrows(first, Xc.ncols()), 1.0, Par::Seq);
         });
         labels.copy_from(&Y);
+        estimator::add_to_diagonal(gram.as_mut(), *penalty);
         if force_fallback || estimator::llt_solve(gram.as_mut(), Y.as_mut(), stack).is_err() {
             return Err(refused(f64::INFINITY));
         }
@@ -69,6 +73,14 @@ impl StreamedMinNorm {
             estimator::transpose_times(b.as_mut(), Xc, Y.as_ref());
             matmul(residual.as_mut(), Accum::Add, Xc, b.as_ref(), -1.0, Par::Seq);
         });
+        // Ridge: (XXᵀ + cI)w = y, so the residual of the system is y − X b − c w.
+        if *penalty > 0.0 {
+            for j in 0..residual.ncols() {
+                for i in 0..residual.nrows() {
+                    residual[(i, j)] -= *penalty * Y[(i, j)];
+                }
+            }
+        }
         let relative = (0..labels.ncols())
             .map(|j| {
                 let (r, y) = (residual.col(j).norm_l2(), labels.col(j).norm_l2());

@@ -9,7 +9,8 @@ use super::estimator::{Fitter, Inaccurate, Method};
 use super::stream::{Draw, Source, TrialKey};
 
 /// A surrogate fitted by ERM on its own data in every trial (eq. 3): x̃ ~ N(0, diag(λ_s)) (m rows, all p
-/// features), ỹ = x̃ β⋆ + z̃ with z̃ ~ N(0, σ_s² I_m), β^s = Est(x̃_{:, 1..p_s}, ỹ) zero-padded to length p.
+/// features), ỹ = x̃ β⋆ + z̃ with z̃ ~ N(0, σ_s² I_m), β^s = Est(x̃_{:, 1..p_s}, ỹ) zero-padded to length p (ridge
+/// with penalty λ_s when λ_s > 0).
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct ErmSurrogate {
     /// The surrogate data's spectrum λ_s (length p, eigenbasis of the target design).
@@ -20,6 +21,8 @@ pub(crate) struct ErmSurrogate {
     pub(crate) m: usize,
     /// The surrogate label noise variance σ_s².
     pub(crate) noise_s: f64,
+    /// The surrogate fit's ridge penalty λ_s ≥ 0.
+    pub(crate) ridge: f64,
 }
 
 /// One surrogate column of a point: β^s given, or fitted per trial.
@@ -43,6 +46,11 @@ impl SurrogateColumn {
             Self::Erm(erm) => erm.validate(p),
         }
     }
+}
+
+/// `Err(InvalidRidge)` unless the penalty is finite and not negative.
+pub(crate) fn check_ridge(ridge: f64) -> Result<(), SimError> {
+    if ridge.is_finite() && ridge >= 0.0 { Ok(()) } else { Err(SimError::InvalidRidge(ridge)) }
 }
 
 /// `Err(NonFiniteCoefficient)` at the first non-finite entry.
@@ -69,7 +77,7 @@ impl ErmSurrogate {
         if !(self.noise_s.is_finite() && self.noise_s >= 0.0) {
             return Err(SimError::InvalidNoiseVariance(self.noise_s));
         }
-        Ok(())
+        check_ridge(self.ridge)
     }
 }
 
@@ -94,7 +102,7 @@ impl ErmStage {
             X: Mat::zeros(erm.m, p),
             y: Mat::zeros(erm.m, 1),
             coef: Mat::zeros(erm.features, 1),
-            fitter: Fitter::new(erm.m, erm.features, 1),
+            fitter: Fitter::with_ridge(erm.m, erm.features, 1, erm.ridge),
         }
     }
 

@@ -296,7 +296,7 @@ fn two_stage_job(
     m: usize,
     n: usize,
 ) -> PointJob {
-    let erm = ErmSurrogate { lambda_s, features, m, noise_s: noises.0 };
+    let erm = ErmSurrogate { lambda_s, features, m, noise_s: noises.0, ridge: 0.0 };
     let columns = vec![SurrogateColumn::Erm(erm), SurrogateColumn::Fixed(beta.to_vec())];
     PointJob::with_columns(Design::new(lambda_t).unwrap(), beta.to_vec(), columns, noises.1, n).unwrap()
 }
@@ -353,8 +353,18 @@ fn two_stage(
     m: usize,
     n: usize,
 ) -> f64 {
-    let model =
-        crate::theory::TwoStage { lambda_s, lambda_t, beta_star, sigma_s2, sigma_t2, m, n, features: beta_star.len() };
+    let model = crate::theory::TwoStage {
+        lambda_s,
+        lambda_t,
+        beta_star,
+        sigma_s2,
+        sigma_t2,
+        m,
+        n,
+        features: beta_star.len(),
+        ridge_s: 0.0,
+        ridge_t: 0.0,
+    };
     model.risks().unwrap().student
 }
 
@@ -405,7 +415,7 @@ fn erm_and_rotated_runs_do_not_depend_on_thread_count() {
 #[test]
 fn invalid_surrogate_columns_are_errors() {
     let erm = |features, m, noise_s, len| {
-        let erm = ErmSurrogate { lambda_s: vec![1.0; len], features, m, noise_s };
+        let erm = ErmSurrogate { lambda_s: vec![1.0; len], features, m, noise_s, ridge: 0.0 };
         PointJob::with_columns(
             Design::new(vec![1.0; 3]).unwrap(),
             vec![0.0; 3],
@@ -493,7 +503,7 @@ fn nested_sweeps_are_checked() {
     let sweep = |ns: &[usize]| NestedSweep::new(ns.iter().map(|&n| small_noisy_job(n)).collect()).unwrap_err();
     assert_eq!(sweep(&[10, 5]), SimError::NestedOrder { n: 5 });
     assert_eq!(sweep(&[10, 30]), SimError::NestedRegime { n: 30, p: 30 });
-    let erm = ErmSurrogate { lambda_s: vec![1.0; 30], features: 30, m: 40, noise_s: 0.1 };
+    let erm = ErmSurrogate { lambda_s: vec![1.0; 30], features: 30, m: 40, noise_s: 0.1, ridge: 0.0 };
     let trained = small_noisy_job(10);
     let columns = vec![SurrogateColumn::Erm(erm)];
     let trained = PointJob::with_columns(trained.design.clone(), trained.beta_star.clone(), columns, 0.3, 10).unwrap();
@@ -560,5 +570,90 @@ fn zero_eigenvalues_give_least_squares_on_the_positive_directions() {
         let samples = run(&job, 0..4000, SolvePath::Auto);
         assert_mean(samples.surrogate(0), noise * 4.0 / 3.0);
         assert_eq!(samples.info.fallbacks, 4000, "XXᵀ has rank 4 < n = 8: every trial needs the QR fallback");
+    }
+}
+
+#[test]
+fn ridge_streamed_design_matches_the_stored_one() {
+    // Ridge through the streamed n × n system (X Xᵀ + nλI) w = y gives the stored fit's risks.
+    let (p, n) = (600, 40);
+    let lambda = power_law(p, 1.0);
+    let beta: Vec<f64> = (0..p).map(|i| (i % 7) as f64 * 0.1 - 0.3).collect();
+    let half: Vec<f64> = beta.iter().map(|b| 0.5 * b).collect();
+    let stored = job_on(Design::new(lambda).unwrap(), &beta, &[beta.clone(), half], 0.5, n).with_ridge(0.05).unwrap();
+    let streamed = stored.clone().with_stream_entries(1);
+    assert!(streamed.streams_design());
+    let (a, b) = (run(&stored, 0..6, SolvePath::Auto), run(&streamed, 0..6, SolvePath::Auto));
+    for j in 0..2 {
+        let gap = max_relative_gap(a.surrogate(j), b.surrogate(j));
+        assert!(gap < 1e-11, "surrogate {j}: stored and streamed ridge differ by {gap:e}");
+    }
+}
+
+#[test]
+fn ridge_risk_matches_its_deterministic_equivalent() {
+    // Issue 17: the simulated ridge risk against the κ equivalent (which matches the Marchenko–Pastur closed form
+    // for Σ = I, theory/equivalent.rs), on both sides of p and at n = p, where ridgeless has no finite risk
+    // with noise. 4 SE plus 3% for the finite-p error of the equivalent (O(1/p) at p = 200).
+    let p = 200;
+    for (lambda, name) in [(vec![1.0; p], "isotropic"), (power_law(p, 1.5), "power law")] {
+        let beta: Vec<f64> = (0..p).map(|i| 1.0 / (1.0 + i as f64).sqrt()).collect();
+        let surrogate: Vec<f64> = beta.iter().map(|b| 1.3 * b).collect();
+        for (n, ridge) in [(80, 0.05), (200, 0.01), (320, 0.2)] {
+            let job = job(lambda.clone(), &beta, &[beta.clone(), surrogate.clone()], 0.5, n).with_ridge(ridge).unwrap();
+            let samples = run(&job, 0..300, SolvePath::Auto);
+            let regime = crate::theory::Regime::with_ridge(&lambda, n, ridge).unwrap();
+            for (j, b) in [&beta, &surrogate].into_iter().enumerate() {
+                let theory = regime.s2t_risk(&lambda, &beta, b, 0.5);
+                let (mean, _) = mean_se(samples.surrogate(j));
+                assert_near_theory(samples.surrogate(j), theory, 0.03);
+                assert!(mean.is_finite(), "{name}, n = {n}");
+            }
+        }
+    }
+}
+
+#[test]
+fn ridge_two_stage_matches_its_equivalent() {
+    // A ridge ERM surrogate (λ_s = 0.05) feeding a ridge target (λ_t = 0.02), both on power laws: Definition 3
+    // with each stage's κ. m = 150 < p = 200 < n = 260.
+    let p = 200;
+    let lambda = power_law(p, 1.2);
+    let beta: Vec<f64> = (0..p).map(|i| 1.0 / (1.0 + i as f64).powf(0.3)).collect();
+    let erm = ErmSurrogate { lambda_s: lambda.clone(), features: p, m: 150, noise_s: 0.2, ridge: 0.05 };
+    let job = PointJob::with_columns(
+        Design::new(lambda.clone()).unwrap(),
+        beta.clone(),
+        vec![SurrogateColumn::Erm(erm)],
+        0.1,
+        260,
+    )
+    .unwrap()
+    .with_ridge(0.02)
+    .unwrap();
+    let samples = run(&job, 0..300, SolvePath::Auto);
+    let model = crate::theory::TwoStage {
+        lambda_s: &lambda,
+        lambda_t: &lambda,
+        beta_star: &beta,
+        sigma_s2: 0.2,
+        sigma_t2: 0.1,
+        m: 150,
+        n: 260,
+        features: p,
+        ridge_s: 0.05,
+        ridge_t: 0.02,
+    };
+    let risks = model.risks().unwrap();
+    assert_near_theory(samples.surrogate(0), risks.student, 0.03);
+    assert_near_theory(samples.surrogate_risk(0).unwrap(), risks.teacher, 0.03);
+}
+
+#[test]
+fn ridge_penalties_are_checked() {
+    for bad in [-0.1, f64::NAN, f64::INFINITY] {
+        assert!(
+            matches!(small_noisy_job(10).with_ridge(bad), Err(SimError::InvalidRidge(r)) if r.to_bits() == bad.to_bits())
+        );
     }
 }

@@ -63,10 +63,10 @@ impl Workspace {
         let (n, p, k) = (job.n, job.dim(), job.surrogate_count());
         let rotated = job.design.rotation().is_some();
         let target = if job.streams_design() {
-            TargetDesign::Streamed(StreamedMinNorm::new(n, k))
+            TargetDesign::Streamed(StreamedMinNorm::new(n, k, job.ridge))
         } else {
             let eigen = rotated.then(|| Mat::zeros(n, p));
-            TargetDesign::Stored { X: Mat::zeros(n, p), eigen, fitter: Fitter::new(n, p, k) }
+            TargetDesign::Stored { X: Mat::zeros(n, p), eigen, fitter: Fitter::with_ridge(n, p, k, job.ridge) }
         };
         Self {
             target,

@@ -71,6 +71,8 @@ pub(crate) struct Erm {
     pub(crate) m: SampleSize,
     /// p_s: it sees the first p_s features.
     pub(crate) features: usize,
+    /// Its ridge penalty λ_s ≥ 0 (0: min-norm interpolation or least squares).
+    pub(crate) ridge: f64,
 }
 
 /// The surrogate's sample size m.
@@ -176,6 +178,8 @@ pub(crate) struct Experiment {
     pub(crate) measure: Measure,
     /// How its trials draw their designs across the sweep.
     pub(crate) designs: Designs,
+    /// The target's ridge penalty λ ≥ 0 in (1/n)‖y − Xβ‖² + λ‖β‖² (0: the paper's min-norm / least squares).
+    pub(crate) ridge: f64,
     /// Its legend label when a figure shows several experiments, e.g. "α = 1.5".
     #[serde(skip)] // Presentation only: not in the cache key (engine/cache.rs).
     pub(crate) label: Option<String>,

@@ -115,7 +115,7 @@ constructors!(
         /// Aβ⋆ for another spectrum (Observation 1).
         CovarianceShift => "covariance_shift"("source", "label"),
         /// A surrogate trained by ERM (Section 5).
-        Erm => "erm"("spectrum", "m", "features", "noise", "label"),
+        Erm => "erm"("spectrum", "m", "features", "noise", "ridge", "label"),
         /// The risk of an ERM surrogate itself.
         Teacher => "teacher"("of", "label"),
     }
@@ -170,6 +170,8 @@ pub(super) enum ExperimentSetting {
     Design,
     /// Independent or nested designs across sample sizes.
     Designs,
+    /// The target's ridge penalty λ.
+    Ridge,
     /// The legend label.
     Label,
 }
@@ -331,6 +333,7 @@ keywords!(ExperimentSetting {
     Measure => "measure",
     Design => "design",
     Designs => "designs",
+    Ridge => "ridge",
     Label => "label",
 });
 keywords!(FigureSetting { Show => "show", Series => "series", Caption => "caption", Axes => "axes" });

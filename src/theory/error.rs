@@ -30,6 +30,11 @@ pub(crate) enum TheoryError {
         /// Number of strictly positive eigenvalues.
         positive: usize,
     },
+    /// A ridge penalty is negative or not finite.
+    InvalidRidge {
+        /// The offending penalty λ.
+        ridge: f64,
+    },
     /// A noise variance is negative or not finite.
     InvalidNoise {
         /// The offending variance.
@@ -82,6 +87,9 @@ impl fmt::Display for TheoryError {
                  sum_i lambda_i/(lambda_i + tau) = n has no solution tau: the interpolation theory needs \
                  n smaller than the number of positive eigenvalues"
             ),
+            Self::InvalidRidge { ridge } => {
+                write!(f, "the ridge penalty {ridge} must be a finite number that is not negative")
+            }
             Self::InvalidNoise { sigma2 } => {
                 write!(f, "the noise variance {sigma2} must be a finite number that is not negative")
             }
@@ -157,6 +165,10 @@ mod tests {
         assert!(check_noise(-1.0).is_err());
         assert!(check_noise(f64::INFINITY).is_err());
         assert!(check_noise(0.0).is_ok());
+        assert_eq!(
+            TheoryError::InvalidRidge { ridge: -1.0 }.to_string(),
+            "the ridge penalty -1 must be a finite number that is not negative"
+        );
         assert!(check_exponent("alpha", 1.0, 1.0, "alpha > 1").is_err());
         assert!(check_exponent("alpha", f64::NAN, 1.0, "alpha > 1").is_err());
     }

@@ -18,6 +18,9 @@ pub(crate) enum Mutation {
     GainWithoutVariance,
     /// The optimal mask keeps i iff ζ_i < 1 − Ω (the amplification rule) instead of ζ_i² < 1 − Ω.
     MaskOnZeta,
+    /// The ridge equation loses its factor n: Σ λ_i/(λ_i+κ) + λ/κ = n instead of + nλ/κ (the penalty read for the
+    /// unnormalised objective ‖y − Xβ‖² + λ‖β‖²), issue 17.
+    RidgeUnnormalised,
 }
 
 thread_local! {

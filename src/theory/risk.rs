@@ -33,7 +33,7 @@ impl Regime {
         // Def. 1 (eigenbasis): R̄ = Σ λ(θβ^s − β⋆)² + κ′(σ² + Σ λζ²(β^s)²), averaged over β^s.
         let (mut fit, mut energy) = (NeumaierSum::default(), NeumaierSum::default());
         match self {
-            Self::Interpolating(eq) => {
+            Self::Equivalent(eq) => {
                 for (i, ((&l, &b), &m)) in lambda.iter().zip(beta_star).zip(mean).enumerate() {
                     let ((theta, zeta), v) = (eq.learned_and_zeta(l), variance(i));
                     fit.add(l * ((theta * m - b).powi(2) + theta * theta * v));
@@ -53,7 +53,7 @@ impl Regime {
     /// B = Σ λ_i ζ_i² β⋆_i²; σ² k/(n − k − 1) for least squares.
     pub(crate) fn standard_risk(&self, lambda: &[f64], beta_star: &[f64], sigma2: f64) -> f64 {
         match self {
-            Self::Interpolating(eq) => {
+            Self::Equivalent(eq) => {
                 let bias = weighted_sum(lambda, beta_star, |l| eq.zeta(l).powi(2));
                 // Eq. (11): R(β^t) = (σ²Ω + B)/(1 − Ω).
                 (sigma2 * eq.omega + bias) / eq.omega_complement()
@@ -67,7 +67,7 @@ impl Regime {
     #[cfg(test)]
     pub(crate) fn optimal_risk(&self, lambda: &[f64], beta_star: &[f64], sigma2: f64) -> f64 {
         match self {
-            Self::Interpolating(eq) => {
+            Self::Equivalent(eq) => {
                 let k = eq.kappa_prime();
                 // R* per coordinate: λβ⋆² κ′ζ²/(θ² + κ′ζ²).
                 let shrunk = weighted_sum(lambda, beta_star, |l| {
@@ -86,7 +86,7 @@ impl Regime {
         // Eq. (16): a kept direction costs λζ²β⋆²/(1−Ω), a dropped one exactly λβ⋆².
         let bias =
             match self {
-                Self::Interpolating(eq) => masked_sum(lambda, beta_star, mask, |l, kept| {
+                Self::Equivalent(eq) => masked_sum(lambda, beta_star, mask, |l, kept| {
                     if kept { eq.zeta(l).powi(2) / eq.omega_complement() } else { 1.0 }
                 }),
                 Self::LeastSquares { .. } => {
@@ -102,7 +102,7 @@ impl Regime {
     pub(crate) fn masking_gain(&self, lambda: &[f64], beta_star: &[f64], mask: &[bool]) -> f64 {
         masked_sum(lambda, beta_star, mask, |l, kept| match self {
             _ if kept => 0.0,
-            Self::Interpolating(eq) => eq.zeta(l).powi(2) / eq.omega_complement() - 1.0,
+            Self::Equivalent(eq) => eq.zeta(l).powi(2) / eq.omega_complement() - 1.0,
             Self::LeastSquares { .. } => -1.0,
         })
     }
@@ -134,14 +134,14 @@ pub(crate) fn s2t_risk(
     sigma2: f64,
     n: usize,
 ) -> Result<f64, TheoryError> {
-    let regime = Regime::checked(lambda, n, &[("signal", beta_star), ("surrogate", beta_s)], &[sigma2])?;
+    let regime = Regime::checked(lambda, n, 0.0, &[("signal", beta_star), ("surrogate", beta_s)], &[sigma2])?;
     Ok(regime.s2t_risk(lambda, beta_star, beta_s, sigma2))
 }
 
 /// Risk of the standard target trained on true labels, eq. (11) (σ²p/(n−p−1) when n > p + 1).
 #[cfg(test)]
 pub(crate) fn standard_risk(lambda: &[f64], beta_star: &[f64], sigma2: f64, n: usize) -> Result<f64, TheoryError> {
-    let regime = Regime::checked(lambda, n, &[("signal", beta_star)], &[sigma2])?;
+    let regime = Regime::checked(lambda, n, 0.0, &[("signal", beta_star)], &[sigma2])?;
     Ok(regime.standard_risk(lambda, beta_star, sigma2))
 }
 

@@ -19,7 +19,7 @@ impl Regime {
     /// 1 for least squares (v2 Proposition 2).
     pub(crate) fn gain(&self, lambda_i: f64) -> f64 {
         match self {
-            Self::Interpolating(eq) => {
+            Self::Equivalent(eq) => {
                 #[cfg(test)]
                 if super::mutation::active() == Some(super::mutation::Mutation::GainWithoutVariance) {
                     return (lambda_i + eq.tau) / lambda_i;
@@ -72,7 +72,7 @@ impl Regime {
 /// β⋆ itself when n > p + 1, v2 Proposition 2).
 #[cfg(test)]
 pub(crate) fn optimal_surrogate(lambda: &[f64], beta_star: &[f64], n: usize) -> Result<Vec<f64>, TheoryError> {
-    let regime = Regime::checked(lambda, n, &[("signal", beta_star)], &[])?;
+    let regime = Regime::checked(lambda, n, 0.0, &[("signal", beta_star)], &[])?;
     Ok(regime.optimal_surrogate(lambda, beta_star))
 }
 

@@ -265,8 +265,18 @@ fn two_stage_reduces_to_model_shift_formula() {
     let expected = (0..80).map(|i| lambda_t[i] * (theta[i] * phi[i] - 1.0).powi(2) * beta[i].powi(2)).sum::<f64>()
         + g_s / m as f64 * (0..80).map(|i| lambda_t[i] * theta[i].powi(2) * phi[i].powi(2) / lambda_s[i]).sum::<f64>()
         + omega_t * g_t;
-    let model =
-        TwoStage { lambda_s: &lambda_s, lambda_t: &lambda_t, beta_star: &beta, sigma_s2, sigma_t2, m, n, features: 80 };
+    let model = TwoStage {
+        lambda_s: &lambda_s,
+        lambda_t: &lambda_t,
+        beta_star: &beta,
+        sigma_s2,
+        sigma_t2,
+        m,
+        n,
+        features: 80,
+        ridge_s: 0.0,
+        ridge_t: 0.0,
+    };
     let r = model.risks().unwrap().student;
     assert!((r / expected - 1.0).abs() < 1e-12, "{r} vs {expected}");
 }

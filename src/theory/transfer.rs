@@ -6,7 +6,9 @@ use super::error::TheoryError;
 /// Risk under Σ_t = diag(`lambda_t`) of the estimator trained on n samples from Σ_s = diag(`lambda_s`) with labels
 /// from `beta_s` and noise σ², measured against β⋆.
 ///
-/// Interpolating (Han & Xu, docs/dev/paper.md §2.3): b_i ≈ θ_i β^s_i + θ_i λ^s_i^{-1/2} γ g_i/√p with θ_i = λ^s_i/(λ^s_i+τ_s)
+/// With ridge penalty λ ≥ 0 on the training fit (κ for τ, issue 17).
+///
+/// Interpolating or ridge (Han & Xu, docs/dev/paper.md §2.3): b_i ≈ θ_i β^s_i + θ_i λ^s_i^{-1/2} γ g_i/√p with θ_i = λ^s_i/(λ^s_i+τ_s)
 /// and γ²/p = (σ² + Σ λ^s_i ζ_i² (β^s_i)²)/((1−Ω_s) n), so R = Σ λ^t_i [(θ_i β^s_i − β⋆_i)² + θ_i² (γ²/p)/λ^s_i].
 /// Least squares (n ≥ k, the number of positive training eigenvalues): E(XᵀX)⁻¹ = Σ_s⁻¹/(n−k−1) on the k positive directions, so
 /// R = Σ λ^t_i [(β^s_i − β⋆_i)² + σ²/((n−k−1) λ^s_i)] there, and λ^t_i β⋆_i² where λ^s_i = 0 (β̂_i = 0).
@@ -17,12 +19,13 @@ pub(crate) fn transfer_risk(
     beta_s: &[f64],
     sigma2: f64,
     n: usize,
+    ridge: f64,
 ) -> Result<f64, TheoryError> {
     assert!(lambda_t.len() == lambda_s.len() && beta_star.len() == lambda_s.len() && beta_s.len() == lambda_s.len());
     let terms = lambda_s.iter().zip(lambda_t).zip(beta_star.iter().zip(beta_s));
-    let regime = Regime::new(lambda_s, n)?;
+    let regime = Regime::with_ridge(lambda_s, n, ridge)?;
     Ok(match regime {
-        Regime::Interpolating(eq) => {
+        Regime::Equivalent(eq) => {
             let bias: f64 = lambda_s.iter().zip(beta_s).map(|(&l, b)| l * eq.zeta(l).powi(2) * b * b).sum();
             let gamma2_over_p = (sigma2 + bias) / ((1.0 - eq.omega) * n as f64);
             terms
@@ -56,10 +59,10 @@ mod tests {
         // Noiseless least squares recovers β^s exactly on the design's support and returns 0 off it.
         let (lambda_s, lambda_t) = ([2.0, 1.0, 0.0], [1.0, 0.5, 3.0]);
         let (beta, surrogate) = ([1.0, -1.0, 2.0], [1.5, -1.0, 5.0]);
-        let risk = transfer_risk(&lambda_s, &lambda_t, &beta, &surrogate, 0.0, 10).unwrap();
+        let risk = transfer_risk(&lambda_s, &lambda_t, &beta, &surrogate, 0.0, 10, 0.0).unwrap();
         assert_eq!(risk, 1.0 * 0.25 + 0.0 + 3.0 * 4.0);
         // With noise: σ²/((n − k − 1) λ^s_i) per positive direction, k = 2.
-        let noisy = transfer_risk(&lambda_s, &lambda_t, &beta, &surrogate, 0.7, 10).unwrap();
+        let noisy = transfer_risk(&lambda_s, &lambda_t, &beta, &surrogate, 0.7, 10, 0.0).unwrap();
         assert!((noisy - risk - 0.7 / 7.0 * (1.0 / 2.0 + 0.5 / 1.0)).abs() < 1e-14, "{noisy}");
     }
 
@@ -69,7 +72,7 @@ mod tests {
         let beta: Vec<f64> = (1..=200).map(|i| f64::from(i).powf(0.1)).collect();
         let surrogate: Vec<f64> = beta.iter().map(|b| 0.8 * b).collect();
         for n in [50, 150, 260] {
-            let shifted = transfer_risk(&lambda, &lambda, &beta, &surrogate, 0.3, n).unwrap();
+            let shifted = transfer_risk(&lambda, &lambda, &beta, &surrogate, 0.3, n, 0.0).unwrap();
             let direct = s2t_risk(&lambda, &beta, &surrogate, 0.3, n).unwrap();
             assert!((shifted - direct).abs() <= 1e-12 * direct, "n = {n}: {shifted} vs {direct}");
         }

@@ -27,7 +27,7 @@ impl Regime {
     pub(crate) fn surrogate_moments(&self, lambda_s: &[f64], beta_star: &[f64], sigma_s2: f64) -> SurrogateMoments {
         assert_eq!(beta_star.len(), lambda_s.len(), "signal and spectrum lengths differ");
         let scale = match self {
-            Self::Interpolating(eq) => (self.standard_risk(lambda_s, beta_star, sigma_s2) + sigma_s2) / eq.n as f64,
+            Self::Equivalent(eq) => (self.standard_risk(lambda_s, beta_star, sigma_s2) + sigma_s2) / eq.n as f64,
             // σ_s²/(m − k − 1) = noise term / k: 0 without noise, ∞ at m ≤ k + 1 (there `moments` refuses it).
             Self::LeastSquares { rank, .. } => self.noise_term(sigma_s2) / (*rank).max(1) as f64,
         };
@@ -36,7 +36,7 @@ impl Regime {
             .zip(beta_star)
             .map(|(&l, &b)| match self {
                 // (G_s/m) φ²/λ = (G_s/m) λ/(λ+τ)², which is 0 (not 0/0) on a zero eigenvalue.
-                Self::Interpolating(eq) => (eq.learned(l) * b, scale * l / (l + eq.tau).powi(2)),
+                Self::Equivalent(eq) => (eq.learned(l) * b, scale * l / (l + eq.tau).powi(2)),
                 Self::LeastSquares { .. } if l > 0.0 => (b, scale / l),
                 Self::LeastSquares { .. } => (0.0, 0.0),
             })
@@ -66,8 +66,10 @@ impl Regime {
 /// x̃ ~ N(0, diag λ_s), ỹ = x̃ᵀβ⋆ + z̃, z̃ ~ N(0, σ_s²), but sees only the first `features` = p_s coordinates (issue 3
 /// item 12, the weak surrogate of Section 3.1 trained by ERM); stage 2 fits the target on all p coordinates from n
 /// samples x ~ N(0, diag λ_t), y = xᵀβ^s + z, z ~ N(0, σ_t²). Risks are measured against (Σ_t, β⋆) (eq. 5). Each
-/// stage is min-norm interpolation (fewer samples than its features) or least squares (more than features + 1).
-/// With `features` = p this is exactly Definition 3 / Theorem 2.
+/// stage is min-norm interpolation (fewer samples than its features) or least squares (more than features + 1),
+/// or ridge with its own penalty (issue 17: each stage's distributional characterisation holds with κ for τ, so
+/// the surrogate's moments and Lemma 1's risk take the ridge equivalent of their stage). With `features` = p and
+/// no ridge this is exactly Definition 3 / Theorem 2.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct TwoStage<'a> {
     /// Eigenvalues λ^s_i of the surrogate's covariance.
@@ -86,6 +88,10 @@ pub(crate) struct TwoStage<'a> {
     pub(crate) n: usize,
     /// p_s: the surrogate sees coordinates 1..=p_s (1 ≤ p_s ≤ p).
     pub(crate) features: usize,
+    /// Ridge penalty λ_s ≥ 0 of the surrogate's fit (0: min-norm or least squares).
+    pub(crate) ridge_s: f64,
+    /// Ridge penalty λ_t ≥ 0 of the target's fit.
+    pub(crate) ridge_t: f64,
 }
 
 /// The three risks a weak-to-strong comparison needs, all against (Σ_t, β⋆).
@@ -119,7 +125,8 @@ impl TwoStage<'_> {
         check_finite("signal", self.beta_star)?;
         let (kept, omitted) = self.lambda_s.split_at(self.features);
         let (kept_beta, omitted_beta) = self.beta_star.split_at(self.features);
-        let surrogate = Regime::checked(kept, self.m, &[("signal", kept_beta)], &[self.sigma_s2, self.sigma_t2])?;
+        let surrogate =
+            Regime::checked(kept, self.m, self.ridge_s, &[("signal", kept_beta)], &[self.sigma_s2, self.sigma_t2])?;
         // Omitted features as label noise: σ_eff² = σ_s² + Σ_{i>p_s} λ^s_i β⋆_i².
         let sigma_eff2 = self.sigma_s2 + compensated_sum(omitted.iter().zip(omitted_beta).map(|(l, b)| l * b * b));
         let mut moments = surrogate.surrogate_moments(kept, kept_beta, sigma_eff2);
@@ -132,7 +139,7 @@ impl TwoStage<'_> {
     /// The student's, the teacher's and the strong-label target's risks.
     pub(crate) fn risks(&self) -> Result<TwoStageRisks, TheoryError> {
         let moments = self.surrogate_moments()?;
-        let target = Regime::new(self.lambda_t, self.n)?;
+        let target = Regime::with_ridge(self.lambda_t, self.n, self.ridge_t)?;
         Ok(TwoStageRisks {
             student: target.expected_s2t_risk(self.lambda_t, self.beta_star, &moments, self.sigma_t2),
             teacher: teacher_risk(self.lambda_t, self.beta_star, &moments),
@@ -162,7 +169,18 @@ pub(crate) fn same_spectra<'a>(
     n: usize,
     features: usize,
 ) -> TwoStage<'a> {
-    TwoStage { lambda_s: lambda, lambda_t: lambda, beta_star: beta, sigma_s2: 0.0, sigma_t2: 0.0, m, n, features }
+    TwoStage {
+        lambda_s: lambda,
+        lambda_t: lambda,
+        beta_star: beta,
+        sigma_s2: 0.0,
+        sigma_t2: 0.0,
+        m,
+        n,
+        features,
+        ridge_s: 0.0,
+        ridge_t: 0.0,
+    }
 }
 
 #[cfg(test)]
@@ -220,6 +238,8 @@ mod tests {
                 m,
                 n,
                 features: 120,
+                ridge_s: 0.0,
+                ridge_t: 0.0,
             };
             let direct = Regime::new(&lambda_s, m).unwrap().surrogate_moments(&lambda_s, &beta, 0.2);
             assert_eq!(model.surrogate_moments().unwrap(), direct);
@@ -247,6 +267,8 @@ mod tests {
                 m,
                 n: 50,
                 features,
+                ridge_s: 0.0,
+                ridge_t: 0.0,
             };
             let (a, b) = (weak.risks().unwrap(), TwoStage { features: 90, ..weak }.risks().unwrap());
             for (x, y) in [(a.student, b.student), (a.teacher, b.teacher)] {
@@ -296,6 +318,8 @@ mod tests {
                 m,
                 n: 80,
                 features: 50,
+                ridge_s: 0.0,
+                ridge_t: 0.0,
             };
             let risks = model.risks().unwrap();
             assert!(risks.student > limit && risks.teacher > omitted);

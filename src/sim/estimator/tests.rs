@@ -137,3 +137,67 @@ fn a_fit_that_cannot_reach_the_tolerance_is_refused() {
         "{result:?}"
     );
 }
+
+/// The ridge fit argmin ‖X b − Y‖² + c‖b‖² by an independent route: faer's thin SVD X = U S Vᵀ gives
+/// b = V diag(s/(s² + c)) UᵀY (the directions outside range(V) get 0, as the penalty demands). With c > 0 every
+/// factor is bounded by 1/(2√c), so the reference is accurate to a few ulps of ‖Y‖/√c.
+fn ridge_svd_reference(X: &Mat<f64>, Y: &Mat<f64>, c: f64) -> Mat<f64> {
+    let svd = X.thin_svd().unwrap();
+    let mut W = svd.U().transpose() * Y;
+    for (i, s) in svd.S().column_vector().iter().enumerate() {
+        W.row_mut(i).iter_mut().for_each(|w| *w *= s / (s * s + c));
+    }
+    svd.V() * W
+}
+
+#[test]
+fn ridge_fits_match_the_svd_reference_on_every_shape() {
+    // n < p, n = p and n > p; flat, steep (eigenvalues down to 1e-16) and partly zero spectra; penalties from
+    // 1e-8 to 10. Both the factorised path and the QR fallback must give the SVD's ridge solution.
+    let spectra: Vec<Vec<f64>> = vec![
+        vec![1.0; 40],
+        (1..=40).map(|i: i32| f64::from(i).powf(-10.0)).collect(),
+        (0..40).map(|i| if i < 25 { 1.0 / f64::from(i + 1) } else { 0.0 }).collect(),
+    ];
+    for (s, lambda) in spectra.iter().enumerate() {
+        let scale: Vec<f64> = lambda.iter().map(|l| l.sqrt()).collect();
+        for n in [10, 40, 90] {
+            let X = graded(n, &scale, (s * 100 + n) as u64);
+            let Y = matrix(n, 2, s + n);
+            for ridge in [1e-8, 1e-3, 0.1, 10.0] {
+                let c = n as f64 * ridge;
+                let expected = ridge_svd_reference(&X, &Y, c);
+                for force in [false, true] {
+                    let mut fitter = Fitter::with_ridge(n, 40, 2, ridge);
+                    let (mut labels, mut coef) = (Y.clone(), Mat::zeros(40, 2));
+                    let method = fitter.fit(X.as_ref(), None, labels.as_mut(), coef.as_mut(), force).unwrap();
+                    // Forced, the fallback is used; otherwise the factorised path may still hand over to it when
+                    // c is small beside the Gram matrix (cond ≈ 1/c).
+                    assert!(!force || method == Method::Qr, "spectrum {s}, n = {n}, λ = {ridge}");
+                    let error = (&coef - &expected).norm_max() / expected.norm_max();
+                    assert!(error < 1e-8, "spectrum {s}, n = {n}, λ = {ridge}, fallback {force}: {error:e}");
+                    if s == 2 {
+                        // Zero eigenvalues: those coefficients are exactly 0.
+                        assert!((25..40).all(|i| coef[(i, 0)] == 0.0 && coef[(i, 1)] == 0.0));
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn the_ridge_check_rejects_a_fit_that_is_not_the_optimum() {
+    // The minimum-norm interpolator is not the ridge solution: its gradient c b is far from zero.
+    let (X, Y) = (graded(5, &[1.0; 7], 3), matrix(5, 1, 2));
+    let mut coef = Mat::zeros(7, 1);
+    let mut labels = Y.clone();
+    Fitter::new(5, 7, 1).fit(X.as_ref(), None, labels.as_mut(), coef.as_mut(), false).unwrap();
+    let (mut r, mut g) = (Mat::zeros(5, 1), Mat::zeros(7, 1));
+    let ridge = relative_residual(X.as_ref(), coef.as_ref(), Y.as_ref(), Check::Ridge(0.5), r.as_mut(), g.as_mut());
+    assert!(ridge > 1e-2, "{ridge}");
+    let exact = ridge_svd_reference(&X, &Y, 0.5);
+    let at_optimum =
+        relative_residual(X.as_ref(), exact.as_ref(), Y.as_ref(), Check::Ridge(0.5), r.as_mut(), g.as_mut());
+    assert!(at_optimum < 1e-14, "{at_optimum}");
+}

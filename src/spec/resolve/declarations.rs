@@ -204,11 +204,12 @@ impl<'a> Resolver<'a> {
                     None => p,
                 };
                 let noise = a.real("noise", Bound::NonNegative, Some(0.0))?;
+                let ridge = a.real("ridge", Bound::NonNegative, Some(0.0))?;
                 let label = match m {
                     SampleSize::Fixed(m) => format!("ERM surrogate (m = {m}, p_s = {features})"),
                     SampleSize::SameAsTarget => format!("two-stage ERM (m = n, p_s = {features})"),
                 };
-                (SurrogateKind::Erm(Erm { spectrum, noise, m, features }), label)
+                (SurrogateKind::Erm(Erm { spectrum, noise, m, features, ridge }), label)
             }
             SurrogateConstructor::Teacher => {
                 let of = single_segment(path(a.require("of")?, "an ERM surrogate's name")?)?;

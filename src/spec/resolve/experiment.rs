@@ -3,9 +3,9 @@
 
 use super::declarations::check_surrogate;
 use super::{
-    Axes, Block, Declaration, Designs, Diagnostic, Erm, Experiment, Expr, ExprKind, Figure, Ident, MAX_COUNT,
+    Axes, Block, Bound, Declaration, Designs, Diagnostic, Erm, Experiment, Expr, ExprKind, Figure, Ident, MAX_COUNT,
     MAX_POINTS, Measure, Named, Resolver, RiskMoments, SampleSize, Section, Setting, Settings, Span, Spec, Spectrum,
-    Stage, Surrogate, SurrogateKind, Task, Trials, count, did_you_mean, expected, keyword, number, path, single,
+    Stage, Surrogate, SurrogateKind, Task, Trials, count, did_you_mean, expected, keyword, number, path, real, single,
     single_segment, string, trials, value_expr, wrong_kind,
 };
 use crate::spec::signature::{BlockKind, ExperimentSetting, FigureSetting, Keyword as _, SectionSetting};
@@ -38,6 +38,19 @@ impl<'a> Resolver<'a> {
             None => Measure::ExcessRisk,
             Some(m) => keyword(single(m)?, "measure")?,
         };
+        let ridge = match s.get(ExperimentSetting::Ridge) {
+            None => 0.0,
+            Some(r) => {
+                let ridge = real(single(r)?, "ridge", Bound::NonNegative)?;
+                if ridge > 0.0 && matches!(measure, Measure::Equivalent | Measure::Cutoffs | Measure::Bounds) {
+                    return Err(Diagnostic::error(
+                        r.span,
+                        "this measure is a result on the ridgeless interpolator (Propositions 4-9): it takes no `ridge`",
+                    ));
+                }
+                ridge
+            }
+        };
         let design = match s.get(ExperimentSetting::Design) {
             None => None,
             Some(d) => {
@@ -59,7 +72,7 @@ impl<'a> Resolver<'a> {
                     )
                     .with_hint("declare the ERM surrogate's own data with `erm(spectrum: ...)`, and drop `design`"));
                 }
-                check_sizes(&sizes, &spectrum, Some(task.noise), n_expr)?;
+                check_sizes(&sizes, &spectrum, Some(task.noise), ridge, n_expr)?;
                 used.push(decl);
                 Some(spectrum)
             }
@@ -68,12 +81,19 @@ impl<'a> Resolver<'a> {
         // The risks' moments depend on the spectrum the design is drawn from (checked above when it is a `design`);
         // the task's spectrum must still have a regime, for τ, Ω and the surrogates.
         let risks = matches!(measure, Measure::ExcessRisk | Measure::Masks) && design.is_none();
-        check_sizes(&sizes, &task.spectrum, risks.then_some(task.noise), n_expr)?;
+        check_sizes(&sizes, &task.spectrum, risks.then_some(task.noise), ridge, n_expr)?;
         let designs = match s.get(ExperimentSetting::Designs) {
             None => Designs::Independent,
             Some(d) => match keyword(single(d)?, "designs")? {
                 Designs::Nested => {
                     check_nested(&sizes, &task, &surrogates, measure, trials, d.span)?;
+                    if ridge > 0.0 {
+                        return Err(Diagnostic::error(
+                            d.span,
+                            "nested designs share one Cholesky factor of X Xᵀ across n, and ridge needs X Xᵀ + nλI",
+                        )
+                        .with_hint("use `designs independent` (the default) with `ridge`"));
+                    }
                     Designs::Nested
                 }
                 Designs::Independent => Designs::Independent,
@@ -91,6 +111,7 @@ impl<'a> Resolver<'a> {
             design,
             measure,
             designs,
+            ridge,
             label,
             excerpt,
             data_files,
@@ -316,7 +337,7 @@ pub(super) fn check_measure(
 pub(super) fn check_stage_one(s: &Surrogate, task: &Task, sizes: &[usize], at: Span) -> Result<(), Diagnostic> {
     let SurrogateKind::Erm(erm) = &s.kind else { return Ok(()) };
     for &n in sizes {
-        let stage = Stage::surrogate(&erm.spectrum.lambda, &task.beta, erm.features, erm.m.at(n), erm.noise);
+        let stage = Stage::surrogate(&erm.spectrum.lambda, &task.beta, erm.features, erm.m.at(n), erm.noise, erm.ridge);
         if let Some(problem) = refusal(&stage) {
             let hint = match erm.m {
                 SampleSize::Fixed(_) => format!("use {}", stage.allowed()),
@@ -359,10 +380,11 @@ pub(super) fn check_sizes(
     sizes: &[usize],
     spectrum: &Spectrum,
     noise: Option<f64>,
+    ridge: f64,
     at: &Expr,
 ) -> Result<(), Diagnostic> {
     for &n in sizes {
-        let stage = Stage::target(&spectrum.lambda, n, noise.unwrap_or(0.0));
+        let stage = Stage::target(&spectrum.lambda, n, noise.unwrap_or(0.0), ridge);
         if let Some(problem) = refusal(&stage) {
             return Err(Diagnostic::error(size_span(at, n), problem).with_hint(format!("use {}", stage.allowed())));
         }
@@ -392,14 +414,15 @@ impl Experiment {
     /// (p + 1)(α − 2)/α − 1 and two further bounds, far below k − 4).
     pub(crate) fn risk_moments(&self, series: usize, n: usize) -> RiskMoments {
         let train = self.design.as_ref().unwrap_or(&self.task.spectrum);
-        let target = Stage::target(&train.lambda, n, self.task.noise).moments();
+        let target = Stage::target(&train.lambda, n, self.task.noise, self.ridge).moments();
         match self.measure {
             Measure::Masks => return target,
             Measure::ExcessRisk => {}
             _ => return RiskMoments::finite(),
         }
         let stage_one = |erm: &Erm| {
-            Stage::surrogate(&erm.spectrum.lambda, &self.task.beta, erm.features, erm.m.at(n), erm.noise).moments()
+            let (lambda, m) = (&erm.spectrum.lambda, erm.m.at(n));
+            Stage::surrogate(lambda, &self.task.beta, erm.features, m, erm.noise, erm.ridge).moments()
         };
         match self.surrogates.get(series).map(|s| &s.kind) {
             Some(SurrogateKind::Erm(erm)) => stage_one(erm).and(target),
