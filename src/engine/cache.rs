@@ -320,7 +320,8 @@ experiment e {
             ("sizes", Box::new(|e| e.sizes.push(30))),
             ("measure", Box::new(|e| e.measure = Measure::Coefficients)),
             ("designs", Box::new(|e| e.designs = Designs::Nested)),
-            ("ridge", Box::new(|e| e.ridge = 1e-3)),
+            ("ridge", Box::new(|e| e.ridge = crate::spec::Ridge(vec![crate::spec::Penalty::Fixed(1e-3)]))),
+            ("tuned ridge", Box::new(|e| e.ridge = crate::spec::Ridge(vec![crate::spec::Penalty::Tuned]))),
             ("design", Box::new(|e| e.design = Some(Spectrum { lambda: vec![1.0; 40], alpha: None }))),
             ("task name", Box::new(|e| e.task.name.push('2'))),
             (

@@ -2,7 +2,7 @@
 //! empty results every experiment starts from.
 
 use super::results::{EquivalentSummary, ExperimentResults, Point, Results, Series};
-use crate::spec::{Experiment, Measure, Spec};
+use crate::spec::{Experiment, Measure, Spec, SurrogateKind};
 
 /// The results of `e` before anything is computed: its name, x axis and series, no points.
 pub(super) fn empty(e: &Experiment, trials: Option<usize>) -> ExperimentResults {
@@ -48,15 +48,24 @@ pub fn outline(spec: &Spec) -> Results {
                 _ => e.sizes.clone(),
             };
             let nan = f64::NAN;
-            let point = |x: usize| Point {
+            // Risks record each series' penalty in experiments with `ridge`, but for teachers (no target fit).
+            let penalised = |j: usize| {
+                e.measure == Measure::ExcessRisk
+                    && !e.ridge.is_none()
+                    && !matches!(e.surrogates[j].kind, SurrogateKind::Teacher(_))
+            };
+            let point = |x: usize, j: usize| Point {
                 mean: simulated.then_some(nan),
                 se: simulated.then_some(nan),
                 ci_low: simulated.then_some(nan),
                 ci_high: simulated.then_some(nan),
                 trials: simulated.then_some(0),
+                ridge: penalised(j).then_some(nan),
                 ..theory_point(x as f64, nan)
             };
-            out.series.iter_mut().for_each(|s| s.points = xs.iter().map(|&x| point(x)).collect());
+            for (j, s) in out.series.iter_mut().enumerate() {
+                s.points = xs.iter().map(|&x| point(x, j)).collect();
+            }
             out.equivalents = e
                 .sizes
                 .iter()
@@ -100,5 +109,15 @@ fn quantity_label(name: &str) -> &'static str {
 
 /// A point with a theory value only.
 pub(super) fn theory_point(x: f64, theory: f64) -> Point {
-    Point { x, theory, mean: None, se: None, ci_low: None, ci_high: None, trials: None, infinite_variance: None }
+    Point {
+        x,
+        theory,
+        mean: None,
+        se: None,
+        ci_low: None,
+        ci_high: None,
+        trials: None,
+        infinite_variance: None,
+        ridge: None,
+    }
 }

@@ -188,4 +188,7 @@ pub(crate) struct Point {
     /// rules cannot decide here.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) infinite_variance: Option<String>,
+    /// The target's ridge penalty λ at this point, in experiments with `ridge` (with `ridge tuned`, the λ found).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) ridge: Option<f64>,
 }

@@ -19,7 +19,7 @@ use crate::sim::{
     Design, ErmSurrogate, NestedSweep, PointJob, PointSamples, Progress, StreamKey, SurrogateColumn, simulate_nested,
     simulate_point,
 };
-use crate::spec::{Erm, Experiment, Measure, SurrogateKind};
+use crate::spec::{Erm, Experiment, Measure, Penalty, SurrogateKind};
 use crate::stats::TrialSums;
 use crate::theory::{self, Regime, TheoryError, TwoStage};
 
@@ -339,7 +339,7 @@ fn record_point(
     out.fingerprints.push(surrogates.iter().zip(&e.surrogates).map(|(c, s)| c.fingerprint(&s.name)).collect());
     match e.measure {
         Measure::Coefficients => coefficient_profile(out, surrogates),
-        Measure::ExcessRisk => risks(out, e, n, &point.risks, sums).map_err(fail)?,
+        Measure::ExcessRisk => risks(out, e, n, (&point.risks, &point.ridges), sums).map_err(fail)?,
         Measure::Masks => {
             let (sweep, optimal) = measures::mask_sweep(&e.task, regime);
             let k = |i: usize| i as f64;
@@ -398,7 +398,7 @@ fn simulate(
     trials: Range<usize>,
     progress: Option<Progress<'_>>,
 ) -> Result<PointSums, SimError> {
-    let (job, column_of) = point_job(e, point.n, &point.surrogates)?;
+    let (job, column_of) = point_job(e, point)?;
     let samples = simulate_point(&job, trials.clone(), &StreamKey::new(seed, &e.name, point.index), progress)?;
     let series: Vec<&[f64]> = (point.surrogates.iter().enumerate())
         .map(|(j, c)| match c {
@@ -424,7 +424,7 @@ fn nested_sums(
     let fail = |kind: RunErrorKind| failure(e, e.sizes[largest])(kind);
     let mut jobs = Vec::with_capacity(points.len());
     for point in points {
-        jobs.push(point_job(e, point.n, &point.surrogates).map_err(|err| fail(err.into()))?.0);
+        jobs.push(point_job(e, point).map_err(|err| fail(err.into()))?.0);
     }
     let sweep = NestedSweep::new(jobs).map_err(|err| fail(err.into()))?;
     let samples = simulate_nested(&sweep, trials.clone(), &StreamKey::new(seed, &e.name, largest), progress)
@@ -437,7 +437,8 @@ fn nested_sums(
 }
 
 /// The simulation job of one point of `e` and, for each series, its column (teachers read their ERM column).
-fn point_job(e: &Experiment, n: usize, surrogates: &[Coefficients<'_>]) -> Result<(PointJob, Vec<usize>), SimError> {
+fn point_job(e: &Experiment, point: &PointTheory<'_>) -> Result<(PointJob, Vec<usize>), SimError> {
+    let (n, surrogates) = (point.n, &point.surrogates);
     let task = &e.task;
     let train = e.design.as_ref().unwrap_or(&task.spectrum).lambda.clone();
     let design = match task.rotation {
@@ -446,7 +447,7 @@ fn point_job(e: &Experiment, n: usize, surrogates: &[Coefficients<'_>]) -> Resul
     }?;
     // Teachers are not columns of their own: they read their ERM column's surrogate risk.
     let mut column_of = vec![0; surrogates.len()];
-    let mut columns = Vec::new();
+    let (mut columns, mut ridges) = (Vec::new(), Vec::new());
     for (j, c) in surrogates.iter().enumerate() {
         let column = match c {
             Coefficients::Fixed(b) => SurrogateColumn::Fixed(b.clone()),
@@ -461,23 +462,27 @@ fn point_job(e: &Experiment, n: usize, surrogates: &[Coefficients<'_>]) -> Resul
         };
         column_of[j] = columns.len();
         columns.push(column);
+        ridges.push(point.ridges[j]);
     }
-    let mut job = PointJob::with_columns(design, task.beta.clone(), columns, task.noise, n)?.with_ridge(e.ridge)?;
+    let mut job = PointJob::with_columns(design, task.beta.clone(), columns, task.noise, n)?.with_ridges(ridges)?;
     if e.design.is_some() {
         job = job.with_test_spectrum(task.spectrum.lambda.clone())?;
     }
     Ok((job, column_of))
 }
 
-/// One point's theory, computed once before any trial: its regime, each series' coefficients and, for excess
-/// risks, each series' theory risk.
+/// One point's theory, computed once before any trial: its regime, each series' penalty, coefficients and, for
+/// excess risks, theory risk.
 pub(super) struct PointTheory<'e> {
     /// Its index into the experiment's sample sizes.
     index: usize,
     /// The sample size n.
     n: usize,
-    /// Interpolation (τ, Ω) or least squares at n.
+    /// Interpolation (τ, Ω), ridge (κ, Ω) or least squares at n: the first series' fit (the experiment's shared
+    /// penalty when it has no surrogates), whose τ (κ) and Ω the results record.
     regime: Regime,
+    /// Each series' target penalty λ at n (`ridge tuned` resolved); 0 for a teacher, which has no target.
+    ridges: Vec<f64>,
     /// Each series' surrogate coefficients.
     surrogates: Vec<Coefficients<'e>>,
     /// Each series' theory risk (`measure excess_risk` only; empty otherwise).
@@ -487,19 +492,52 @@ pub(super) struct PointTheory<'e> {
 impl<'e> PointTheory<'e> {
     /// The theory of experiment `e` at sample size n.
     fn new(e: &'e Experiment, index: usize, n: usize) -> Result<Self, RunError> {
-        let fail = failure(e, n);
-        let regime = Regime::with_ridge(&e.task.spectrum.lambda, n, e.ridge).map_err(|err| fail(err.into()))?;
-        let surrogates: Vec<_> =
-            (0..e.surrogates.len()).map(|j| coefficients(&e.task, &e.surrogates, j, &regime)).collect();
-        let risks = match e.measure {
-            Measure::ExcessRisk => surrogates
-                .iter()
-                .map(|c| theory_risk(e, &regime, c))
-                .collect::<Result<_, _>>()
-                .map_err(|err| fail(err.into()))?,
-            _ => Vec::new(),
+        let fail = |err: TheoryError| failure(e, n)(err.into());
+        let lambda = &e.task.spectrum.lambda;
+        let series = (0..e.surrogates.len()).map(|j| series_theory(e, n, j)).collect::<Result<Vec<_>, _>>();
+        let series = series.map_err(fail)?;
+        let regime = match series.first() {
+            Some(first) => first.regime,
+            None => match e.ridge.of(0) {
+                Penalty::Fixed(ridge) => Regime::with_ridge(lambda, n, ridge).map_err(fail)?,
+                Penalty::Tuned => unreachable!("the resolver admits `ridge tuned` only with surrogates' risks"),
+            },
         };
-        Ok(Self { index, n, regime, surrogates, risks })
+        let ridges = series.iter().map(|s| s.regime.ridge()).collect();
+        let risks = if e.measure == Measure::ExcessRisk { series.iter().map(|s| s.risk).collect() } else { Vec::new() };
+        let surrogates = series.into_iter().map(|s| s.coefficients).collect();
+        Ok(Self { index, n, regime, ridges, surrogates, risks })
+    }
+}
+
+/// One series' theory at one point: its target's regime, its surrogate and its theory risk.
+struct SeriesTheory<'e> {
+    /// The target's fit (with the series' penalty).
+    regime: Regime,
+    /// The surrogate.
+    coefficients: Coefficients<'e>,
+    /// Its excess risk (also for measures other than `excess_risk`, where it is not recorded).
+    risk: f64,
+}
+
+/// The theory of series `j` of `e` at sample size n, with its penalty resolved (`ridge tuned`: the λ > 0
+/// minimising this series' theory risk, [`theory::tuned_ridge`]).
+fn series_theory(e: &Experiment, n: usize, j: usize) -> Result<SeriesTheory<'_>, TheoryError> {
+    let lambda = &e.task.spectrum.lambda;
+    let at = |ridge: f64| -> Result<SeriesTheory<'_>, TheoryError> {
+        let regime = Regime::with_ridge(lambda, n, ridge)?;
+        let coefficients = coefficients(&e.task, &e.surrogates, j, &regime);
+        let risk = if matches!(e.measure, Measure::ExcessRisk) { theory_risk(e, &regime, &coefficients)? } else { 0.0 };
+        Ok(SeriesTheory { regime, coefficients, risk })
+    };
+    match e.ridge.of(j) {
+        // A teacher's risk is its ERM surrogate's own: no target is fitted.
+        _ if matches!(e.surrogates[j].kind, SurrogateKind::Teacher(_)) => at(0.0),
+        Penalty::Fixed(ridge) => at(ridge),
+        Penalty::Tuned => {
+            let mean = lambda.iter().sum::<f64>() / lambda.len() as f64;
+            at(theory::tuned_ridge(mean, |ridge| at(ridge).map(|s| s.risk))?)
+        }
     }
 }
 
@@ -528,23 +566,24 @@ fn check_resolution(e: &Experiment, points: &[PointTheory<'_>]) -> Result<(), Ru
 
 /// The theoretical risk of one series at the sample size of `regime`.
 fn theory_risk(e: &Experiment, regime: &Regime, c: &Coefficients<'_>) -> Result<f64, TheoryError> {
+    let ridge = regime.ridge();
     let task = &e.task;
     let lambda = &task.spectrum.lambda;
     match (c, &e.design) {
         (Coefficients::Fixed(b), None) => Ok(regime.s2t_risk(lambda, &task.beta, b, task.noise)),
         (Coefficients::Fixed(b), Some(design)) => {
-            theory::transfer_risk(&design.lambda, lambda, &task.beta, b, task.noise, regime.n(), e.ridge)
+            theory::transfer_risk(&design.lambda, lambda, &task.beta, b, task.noise, regime.n(), ridge)
         }
-        (Coefficients::Trained(erm), _) => two_stage(e, erm, regime.n()).risks().map(|r| r.student),
+        (Coefficients::Trained(erm), _) => two_stage(e, erm, regime.n(), ridge).risks().map(|r| r.student),
         (Coefficients::Teacher(of), _) => match &e.surrogates[*of].kind {
-            SurrogateKind::Erm(erm) => two_stage(e, erm, regime.n()).risks().map(|r| r.teacher),
+            SurrogateKind::Erm(erm) => two_stage(e, erm, regime.n(), 0.0).risks().map(|r| r.teacher),
             _ => unreachable!("the resolver checked the teacher's surrogate"),
         },
     }
 }
 
 /// The two-stage model of an ERM surrogate feeding the experiment's target at sample size n (Definition 3).
-fn two_stage<'a>(e: &'a Experiment, erm: &'a Erm, n: usize) -> TwoStage<'a> {
+fn two_stage<'a>(e: &'a Experiment, erm: &'a Erm, n: usize, ridge_t: f64) -> TwoStage<'a> {
     TwoStage {
         lambda_s: &erm.spectrum.lambda,
         lambda_t: &e.task.spectrum.lambda,
@@ -555,7 +594,7 @@ fn two_stage<'a>(e: &'a Experiment, erm: &'a Erm, n: usize) -> TwoStage<'a> {
         n,
         features: erm.features,
         ridge_s: erm.ridge,
-        ridge_t: e.ridge,
+        ridge_t,
     }
 }
 
@@ -564,12 +603,14 @@ fn risks(
     out: &mut ExperimentResults,
     e: &Experiment,
     n: usize,
-    theory: &[f64],
+    (theory, ridges): (&[f64], &[f64]),
     sums: Option<TrialSums>,
 ) -> Result<(), RunErrorKind> {
     for (j, (series, &risk)) in out.series.iter_mut().zip(theory).enumerate() {
         let mut point = theory_point(n as f64, risk);
         point.infinite_variance = e.infinite_variance(j, n);
+        let teacher = matches!(e.surrogates[j].kind, SurrogateKind::Teacher(_));
+        point.ridge = (!e.ridge.is_none() && !teacher).then_some(ridges[j]);
         if let Some(sums) = &sums {
             let s = sums.summary(j, POINT_CONFIDENCE)?;
             point.mean = Some(s.mean);

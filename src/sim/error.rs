@@ -27,6 +27,8 @@ pub(crate) enum SimError {
     InvalidRidge(f64),
     /// Ridge cannot share one factor across nested designs (X Xᵀ + nλI changes with n).
     NestedRidge,
+    /// A streamed design fits every column with one factorisation, so its columns need one penalty.
+    StreamedMixedRidge,
     /// A spectrum (test spectrum or ERM surrogate data) does not have one eigenvalue per feature.
     SpectrumLength {
         /// The dimension p.
@@ -99,6 +101,11 @@ impl fmt::Display for SimError {
                 write!(f, "noise variance σ² = {v} must be finite and non-negative")
             }
             Self::InvalidRidge(ridge) => write!(f, "the ridge penalty λ = {ridge} must be finite and non-negative"),
+            Self::StreamedMixedRidge => write!(
+                f,
+                "a design too large to store is fitted with one factorisation for all surrogates, so they need one \
+                 ridge penalty"
+            ),
             Self::NestedRidge => write!(
                 f,
                 "nested designs share one Cholesky factor of X Xᵀ across n, and ridge needs X Xᵀ + nλI at each n"

@@ -27,8 +27,8 @@ pub(crate) struct PointJob {
     pub(super) noise_variance: f64,
     /// Sample size n (rows of X).
     pub(super) n: usize,
-    /// The target's ridge penalty λ ≥ 0 (0: Est(X, y), the paper's estimator).
-    pub(super) ridge: f64,
+    /// The target's ridge penalty λ ≥ 0 per surrogate column (0: Est(X, y), the paper's estimator).
+    pub(super) ridges: Vec<f64>,
     /// Test spectrum λ_t (Observation 1, covariance shift); `None` means the design's λ.
     pub(super) test_lambda: Option<Vec<f64>>,
     /// Designs with more entries than this are streamed (see [`STREAM_ENTRIES`]).
@@ -74,24 +74,53 @@ impl PointJob {
         }
         finite(&beta_star)?;
         columns.iter().try_for_each(|c| c.validate(p))?;
+        let k = columns.len();
         let job = Self {
             design,
             beta_star,
             columns,
             noise_variance,
             n,
-            ridge: 0.0,
+            ridges: vec![0.0; k],
             test_lambda: None,
             stream_entries: STREAM_ENTRIES,
         };
         Ok(job)
     }
 
-    /// Fits the target by ridge with penalty λ ≥ 0: b = argmin (1/n)‖y − X b‖² + λ‖b‖².
-    pub(crate) fn with_ridge(mut self, ridge: f64) -> Result<Self, SimError> {
-        super::surrogate::check_ridge(ridge)?;
-        self.ridge = ridge;
+    /// Fits the target of every column by ridge with penalty λ ≥ 0: b = argmin (1/n)‖y − X b‖² + λ‖b‖².
+    #[cfg(test)]
+    pub(crate) fn with_ridge(self, ridge: f64) -> Result<Self, SimError> {
+        let k = self.surrogate_count();
+        self.with_ridges(vec![ridge; k])
+    }
+
+    /// Fits the target of column j by ridge with penalty λ_j ≥ 0 (one per column); columns with equal penalties
+    /// share one factorisation.
+    ///
+    /// # Panics
+    /// If there is not one penalty per column (a programmer error).
+    #[track_caller]
+    pub(crate) fn with_ridges(mut self, ridges: Vec<f64>) -> Result<Self, SimError> {
+        assert_eq!(ridges.len(), self.surrogate_count(), "one ridge penalty per surrogate column");
+        ridges.iter().try_for_each(|&r| super::surrogate::check_ridge(r))?;
+        self.ridges = ridges;
+        if self.streams_design() && self.ridge_groups().len() > 1 {
+            return Err(SimError::StreamedMixedRidge);
+        }
         Ok(self)
+    }
+
+    /// The distinct penalties of the columns, in order of first appearance, each with its columns.
+    pub(crate) fn ridge_groups(&self) -> Vec<(f64, Vec<usize>)> {
+        let mut groups: Vec<(f64, Vec<usize>)> = Vec::new();
+        for (j, &ridge) in self.ridges.iter().enumerate() {
+            match groups.iter_mut().find(|g| g.0.to_bits() == ridge.to_bits()) {
+                Some(group) => group.1.push(j),
+                None => groups.push((ridge, vec![j])),
+            }
+        }
+        groups
     }
 
     /// Measures the risk under the test spectrum λ_t (covariance shift, Observation 1):

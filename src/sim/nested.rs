@@ -43,7 +43,7 @@ impl NestedSweep {
         if last.streams_design() {
             return Err(SimError::NestedTooLarge { n: largest, p });
         }
-        if jobs.iter().any(|j| j.ridge > 0.0) {
+        if jobs.iter().any(|j| j.ridges.iter().any(|&r| r > 0.0)) {
             return Err(SimError::NestedRidge);
         }
         let shared = |j: &PointJob| j.design == last.design && j.noise_variance == last.noise_variance;

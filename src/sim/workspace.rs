@@ -32,10 +32,22 @@ pub(crate) struct TrialInfo {
 
 /// The target design: stored whole (with its eigenbasis draw X̄ when rotated), or streamed.
 enum TargetDesign {
-    /// X (n × p) in memory; `eigen` holds X̄ = G Λ^{1/2} when X = X̄ Uᵀ.
-    Stored { X: Mat<f64>, eigen: Option<Mat<f64>>, fitter: Fitter },
+    /// X (n × p) in memory; `eigen` holds X̄ = G Λ^{1/2} when X = X̄ Uᵀ. One fitter per distinct ridge penalty
+    /// of the columns: all columns at once when they share it (the usual case), else group by group.
+    Stored { X: Mat<f64>, eigen: Option<Mat<f64>>, groups: Vec<PenaltyGroup> },
     /// X regenerated in column chunks (min-norm, U = I, large n·p).
     Streamed(StreamedMinNorm),
+}
+
+/// The columns fitted with one ridge penalty, with their fitter and, when they are not all the columns, their own
+/// label and coefficient buffers.
+struct PenaltyGroup {
+    /// The columns of `Y` and `coef` this group fits.
+    columns: Vec<usize>,
+    fitter: Fitter,
+    /// Labels (n × its columns) and coefficients (p × its columns); empty when the group has every column.
+    labels: Mat<f64>,
+    coef: Mat<f64>,
 }
 
 /// The buffers of one trial, allocated once per worker and reused for every trial of a point.
@@ -63,10 +75,20 @@ impl Workspace {
         let (n, p, k) = (job.n, job.dim(), job.surrogate_count());
         let rotated = job.design.rotation().is_some();
         let target = if job.streams_design() {
-            TargetDesign::Streamed(StreamedMinNorm::new(n, k, job.ridge))
+            TargetDesign::Streamed(StreamedMinNorm::new(n, k, job.ridges[0]))
         } else {
             let eigen = rotated.then(|| Mat::zeros(n, p));
-            TargetDesign::Stored { X: Mat::zeros(n, p), eigen, fitter: Fitter::with_ridge(n, p, k, job.ridge) }
+            let groups = job.ridge_groups();
+            let whole = groups.len() == 1;
+            let groups = groups
+                .into_iter()
+                .map(|(ridge, columns)| {
+                    let width = if whole { 0 } else { columns.len() };
+                    let fitter = Fitter::with_ridge(n, p, columns.len(), ridge);
+                    PenaltyGroup { columns, fitter, labels: Mat::zeros(n, width), coef: Mat::zeros(p, width) }
+                })
+                .collect();
+            TargetDesign::Stored { X: Mat::zeros(n, p), eigen, groups }
         };
         Self {
             target,
@@ -137,12 +159,28 @@ impl Workspace {
     fn fit_target(&mut self, job: &PointJob, key: &TrialKey, force: bool) -> Result<bool, Inaccurate> {
         let sqrt_lambda = job.design.sqrt_lambda();
         match &mut self.target {
-            TargetDesign::Stored { X, eigen, fitter } => {
+            TargetDesign::Stored { X, eigen, groups } => {
                 draw_design(job, key, X, eigen.as_mut());
                 matmul(self.Y.as_mut(), Accum::Replace, X.as_ref(), self.B.as_ref(), 1.0, Par::Seq);
                 add_noise(self.Y.as_mut(), &self.z, Accum::Add);
                 let eigen = eigen.as_ref().zip(job.design.rotation()).map(|(Xbar, U)| (Xbar.as_ref(), U));
-                Ok(fitter.fit(X.as_ref(), eigen, self.Y.as_mut(), self.coef.as_mut(), force)? == Method::Qr)
+                let mut fallback = false;
+                for group in groups {
+                    let PenaltyGroup { columns, fitter, labels, coef } = group;
+                    if columns.len() == self.Y.ncols() {
+                        fallback |=
+                            fitter.fit(X.as_ref(), eigen, self.Y.as_mut(), self.coef.as_mut(), force)? == Method::Qr;
+                        continue;
+                    }
+                    for (c, &j) in columns.iter().enumerate() {
+                        labels.col_mut(c).copy_from(self.Y.col(j));
+                    }
+                    fallback |= fitter.fit(X.as_ref(), eigen, labels.as_mut(), coef.as_mut(), force)? == Method::Qr;
+                    for (c, &j) in columns.iter().enumerate() {
+                        self.coef.col_mut(j).copy_from(coef.col(c));
+                    }
+                }
+                Ok(fallback)
             }
             TargetDesign::Streamed(streamed) => {
                 add_noise(self.Y.as_mut(), &self.z, Accum::Replace);

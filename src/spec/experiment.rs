@@ -178,8 +178,8 @@ pub(crate) struct Experiment {
     pub(crate) measure: Measure,
     /// How its trials draw their designs across the sweep.
     pub(crate) designs: Designs,
-    /// The target's ridge penalty λ ≥ 0 in (1/n)‖y − Xβ‖² + λ‖β‖² (0: the paper's min-norm / least squares).
-    pub(crate) ridge: f64,
+    /// The target's ridge penalty in (1/n)‖y − Xβ‖² + λ‖β‖², per series.
+    pub(crate) ridge: Ridge,
     /// Its legend label when a figure shows several experiments, e.g. "α = 1.5".
     #[serde(skip)] // Presentation only: not in the cache key (engine/cache.rs).
     pub(crate) label: Option<String>,
@@ -230,6 +230,51 @@ impl Trials {
                 doubling.take_while(|&t| t < max).chain(std::iter::once(max)).collect()
             }
         }
+    }
+}
+
+/// The target's ridge penalty λ of one series.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub(crate) enum Penalty {
+    /// A given λ ≥ 0 (0: the paper's min-norm interpolator or least squares).
+    Fixed(f64),
+    /// At each n, the λ > 0 minimising the series' theory risk (an oracle tuning, engine/tuning.rs).
+    Tuned,
+}
+
+impl Penalty {
+    /// Whether the fit is penalised (λ > 0), which makes every moment of its risk finite.
+    pub(crate) fn is_positive(self) -> bool {
+        match self {
+            Self::Fixed(ridge) => ridge > 0.0,
+            Self::Tuned => true,
+        }
+    }
+}
+
+/// The target's ridge penalties of an experiment: one for every series, or one per surrogate in order.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub(crate) struct Ridge(pub(crate) Vec<Penalty>);
+
+impl Ridge {
+    /// No penalty: the paper's estimator for every series.
+    pub(crate) fn none() -> Self {
+        Self(vec![Penalty::Fixed(0.0)])
+    }
+
+    /// The penalty of series `series`.
+    pub(crate) fn of(&self, series: usize) -> Penalty {
+        if self.0.len() == 1 { self.0[0] } else { self.0[series] }
+    }
+
+    /// Whether every series is penalised (then no sample size has an infinite risk).
+    pub(crate) fn all_positive(&self) -> bool {
+        self.0.iter().all(|p| p.is_positive())
+    }
+
+    /// Whether no series is penalised: the paper's estimator throughout.
+    pub(crate) fn is_none(&self) -> bool {
+        self.0.iter().all(|p| *p == Penalty::Fixed(0.0))
     }
 }
 

@@ -15,7 +15,7 @@ mod texts;
 
 pub(crate) use claim::{Band, Claim, Expectation, PointFilter, Rule, RuleKind, Tolerance};
 pub(crate) use experiment::{
-    Designs, Erm, Experiment, Measure, SampleSize, Spectrum, Surrogate, SurrogateKind, Task, Trials,
+    Designs, Erm, Experiment, Measure, Penalty, Ridge, SampleSize, Spectrum, Surrogate, SurrogateKind, Task, Trials,
 };
 pub use files::named_files;
 pub use lint::lint;

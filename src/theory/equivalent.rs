@@ -346,6 +346,11 @@ impl Regime {
         Self::with_ridge(lambda, n, ridge)
     }
 
+    /// The ridge penalty λ of the fit (0 without ridge).
+    pub(crate) fn ridge(&self) -> f64 {
+        self.equivalent().map_or(0.0, |eq| eq.ridge)
+    }
+
     /// The equivalent (τ or κ, Ω) when interpolating or ridge.
     pub(crate) fn equivalent(&self) -> Option<&Equivalent> {
         match self {

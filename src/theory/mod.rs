@@ -15,6 +15,7 @@
 //!   Proposition 3).
 //! - Observation 1: [`covariance_shift_surrogate`] β^s = Aβ⋆ and its risk [`covariance_shift_risk`].
 //! - power-law asymptotics: v2 Propositions 4, 5, 6 and v1 Propositions 7, 8, 9.
+//! - ridge (issue 17): κ in place of τ ([`Regime::with_ridge`]) and the oracle-tuned penalty [`tuned_ridge`].
 //! - the two-stage model of Section 5, with a surrogate that may see only p_s < p features: [`TwoStage`].
 //! - moment guards: whether a point's risk has a finite mean and variance (inverse-Wishart moments), [`Stage`].
 //! - test builds only: `with_mutation`, deliberately wrong theory for power tests of the claims.
@@ -30,6 +31,7 @@ mod risk;
 mod shift;
 mod surrogate;
 mod transfer;
+mod tuning;
 mod two_stage;
 
 #[cfg(test)]
@@ -53,6 +55,7 @@ pub(crate) use {
 use risk::s2t_risk;
 
 pub(crate) use transfer::transfer_risk;
+pub(crate) use tuning::tuned_ridge;
 #[cfg(test)]
 pub(crate) use {
     mutation::{Mutation, with_mutation},

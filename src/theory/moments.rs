@@ -148,19 +148,20 @@ pub(crate) struct Stage {
     pub(crate) features: usize,
     /// Its effective noise.
     pub(crate) noise: Noise,
-    /// Its ridge penalty λ ≥ 0: with λ > 0 the fit is (XᵀX/n + λI)⁻¹Xᵀy/n, whose norm is at most ‖y‖/(2√(nλ)), so
-    /// every moment of its risk is finite whatever the size.
-    pub(crate) ridge: f64,
+    /// Whether it has a ridge penalty λ > 0: the fit is then (XᵀX/n + λI)⁻¹Xᵀy/n, whose norm is at most
+    /// ‖y‖/(2√(nλ)), so every moment of its risk is finite whatever the size.
+    pub(crate) penalised: bool,
 }
 
 impl Stage {
-    /// The target stage: n samples from the training spectrum `lambda`, label noise σ², ridge penalty λ.
-    pub(crate) fn target(lambda: &[f64], n: usize, sigma2: f64, ridge: f64) -> Self {
-        Self { size: n, positive: positive(lambda), features: lambda.len(), noise: Noise::Label(sigma2), ridge }
+    /// The target stage: n samples from the training spectrum `lambda`, label noise σ², with or without a ridge
+    /// penalty.
+    pub(crate) fn target(lambda: &[f64], n: usize, sigma2: f64, penalised: bool) -> Self {
+        Self { size: n, positive: positive(lambda), features: lambda.len(), noise: Noise::Label(sigma2), penalised }
     }
 
     /// Stage one of an ERM surrogate: m samples from diag(`lambda_s`) with labels from β⋆ and noise σ_s², fitted on
-    /// the first `features` coordinates with ridge penalty λ_s.
+    /// the first `features` coordinates, with or without a ridge penalty.
     ///
     /// # Panics
     /// If the spectrum and the signal differ in length or `features` exceeds it (a programmer error).
@@ -171,14 +172,14 @@ impl Stage {
         features: usize,
         m: usize,
         sigma_s2: f64,
-        ridge: f64,
+        penalised: bool,
     ) -> Self {
         assert_eq!(lambda_s.len(), beta_star.len(), "spectrum and signal lengths differ");
         let (kept, omitted) = lambda_s.split_at(features);
         let unseen =
             super::compensated::compensated_sum(omitted.iter().zip(&beta_star[features..]).map(|(l, b)| l * b * b));
         let noise = Noise::Surrogate { label: sigma_s2, unseen };
-        Self { size: m, positive: positive(kept), features, noise, ridge }
+        Self { size: m, positive: positive(kept), features, noise, penalised }
     }
 
     /// The name of its sample size: n for the target, m for a surrogate.
@@ -197,7 +198,7 @@ impl Stage {
 
     /// Whether every moment is finite at every size: no noise, nothing to fit, or a ridge penalty.
     fn always_finite(&self) -> bool {
-        self.noise.variance() <= 0.0 || self.positive == 0 || self.ridge > 0.0
+        self.noise.variance() <= 0.0 || self.positive == 0 || self.penalised
     }
 
     /// Which moments of its risk are finite, with the reasons for those that are not.
@@ -344,31 +345,31 @@ mod tests {
     fn min_norm_thresholds_are_two_and_four_below_k() {
         let lambda = vec![1.0; 40];
         for (n, expected) in [(35, (true, true)), (36, (true, true)), (37, (true, false)), (38, (true, false))] {
-            assert_eq!(finite(Stage::target(&lambda, n, 1.0, 0.0)), expected, "n = {n}");
+            assert_eq!(finite(Stage::target(&lambda, n, 1.0, false)), expected, "n = {n}");
         }
-        assert_eq!(finite(Stage::target(&lambda, 39, 1.0, 0.0)), (false, false));
+        assert_eq!(finite(Stage::target(&lambda, 39, 1.0, false)), (false, false));
         // Noiseless: bias only, every moment finite.
-        assert_eq!(finite(Stage::target(&lambda, 39, 0.0, 0.0)), (true, true));
+        assert_eq!(finite(Stage::target(&lambda, 39, 0.0, false)), (true, true));
     }
 
     #[test]
     fn least_squares_thresholds_are_two_and_four_above_k() {
         let lambda = vec![1.0; 40];
         for (n, expected) in [(40, (false, false)), (41, (false, false)), (42, (true, false)), (43, (true, false))] {
-            assert_eq!(finite(Stage::target(&lambda, n, 0.5, 0.0)), expected, "n = {n}");
+            assert_eq!(finite(Stage::target(&lambda, n, 0.5, false)), expected, "n = {n}");
         }
-        assert_eq!(finite(Stage::target(&lambda, 44, 0.5, 0.0)), (true, true));
-        assert_eq!(finite(Stage::target(&lambda, 41, 0.0, 0.0)), (true, true));
+        assert_eq!(finite(Stage::target(&lambda, 44, 0.5, false)), (true, true));
+        assert_eq!(finite(Stage::target(&lambda, 41, 0.0, false)), (true, true));
     }
 
     #[test]
     fn k_counts_positive_eigenvalues_only() {
         // k = 3 of p = 5: n = 1 is k − 2 (finite mean, infinite variance); n = 2 is k − 1.
         let lambda = [1.0, 0.5, 0.25, 0.0, 0.0];
-        assert_eq!(finite(Stage::target(&lambda, 1, 0.1, 0.0)), (true, false));
-        assert_eq!(finite(Stage::target(&lambda, 2, 0.1, 0.0)), (false, false));
+        assert_eq!(finite(Stage::target(&lambda, 1, 0.1, false)), (true, false));
+        assert_eq!(finite(Stage::target(&lambda, 2, 0.1, false)), (false, false));
         // Least squares beyond p + 1 = 6 is ≥ k + 4: finite.
-        assert_eq!(finite(Stage::target(&lambda, 7, 0.1, 0.0)), (true, true));
+        assert_eq!(finite(Stage::target(&lambda, 7, 0.1, false)), (true, true));
     }
 
     #[test]
@@ -376,30 +377,30 @@ mod tests {
         // σ_s² = 0, but β⋆ has signal on the 10 omitted features: effective noise 10·0.5·1 = 5.
         let lambda = vec![0.5; 50];
         let beta = vec![1.0; 50];
-        let stage = Stage::surrogate(&lambda, &beta, 40, 39, 0.0, 0.0);
+        let stage = Stage::surrogate(&lambda, &beta, 40, 39, 0.0, false);
         assert_eq!(stage.noise, Noise::Surrogate { label: 0.0, unseen: 5.0 });
         assert_eq!(finite(stage), (false, false));
-        assert_eq!(finite(Stage::surrogate(&lambda, &beta, 40, 38, 0.0, 0.0)), (true, false));
-        assert_eq!(finite(Stage::surrogate(&lambda, &beta, 40, 36, 0.0, 0.0)), (true, true));
-        assert_eq!(finite(Stage::surrogate(&lambda, &beta, 40, 42, 0.0, 0.0)), (true, false));
-        assert_eq!(finite(Stage::surrogate(&lambda, &beta, 40, 44, 0.0, 0.0)), (true, true));
+        assert_eq!(finite(Stage::surrogate(&lambda, &beta, 40, 38, 0.0, false)), (true, false));
+        assert_eq!(finite(Stage::surrogate(&lambda, &beta, 40, 36, 0.0, false)), (true, true));
+        assert_eq!(finite(Stage::surrogate(&lambda, &beta, 40, 42, 0.0, false)), (true, false));
+        assert_eq!(finite(Stage::surrogate(&lambda, &beta, 40, 44, 0.0, false)), (true, true));
         // All features seen and no label noise: exact.
-        assert_eq!(finite(Stage::surrogate(&lambda, &beta, 50, 49, 0.0, 0.0)), (true, true));
+        assert_eq!(finite(Stage::surrogate(&lambda, &beta, 50, 49, 0.0, false)), (true, true));
         // Omitted features without signal add no noise.
         let beta: Vec<f64> = (0..50).map(|i| if i < 40 { 1.0 } else { 0.0 }).collect();
-        assert_eq!(finite(Stage::surrogate(&lambda, &beta, 40, 39, 0.0, 0.0)), (true, true));
-        assert_eq!(finite(Stage::surrogate(&lambda, &beta, 40, 39, 0.2, 0.0)), (false, false));
+        assert_eq!(finite(Stage::surrogate(&lambda, &beta, 40, 39, 0.0, false)), (true, true));
+        assert_eq!(finite(Stage::surrogate(&lambda, &beta, 40, 39, 0.2, false)), (false, false));
     }
 
     #[test]
     fn two_stages_need_both() {
         let lambda = vec![1.0; 40];
         let beta = vec![1.0; 40];
-        let one = Stage::surrogate(&lambda, &beta, 40, 38, 0.1, 0.0).moments(); // finite mean, infinite variance
-        let two = Stage::target(&lambda, 30, 0.1, 0.0).moments(); // all finite
+        let one = Stage::surrogate(&lambda, &beta, 40, 38, 0.1, false).moments(); // finite mean, infinite variance
+        let two = Stage::target(&lambda, 30, 0.1, false).moments(); // all finite
         let both = one.and(two);
         assert!(both.mean.is_none() && both.variance.is_some_and(|d| d.is_in_stage_one()));
-        let bad = Stage::target(&lambda, 39, 0.1, 0.0).moments();
+        let bad = Stage::target(&lambda, 39, 0.1, false).moments();
         assert!(one.and(bad).mean.is_some_and(|d| !d.is_in_stage_one()));
         assert_eq!(RiskMoments::finite().and(two), two);
     }
@@ -407,16 +408,16 @@ mod tests {
     #[test]
     fn reasons_name_the_noise_k_and_the_allowed_sizes() {
         let lambda = vec![1.0; 40];
-        let reason = Stage::target(&lambda, 39, 1.0, 0.0).moments().mean.unwrap().to_string();
+        let reason = Stage::target(&lambda, 39, 1.0, false).moments().mean.unwrap().to_string();
         assert_eq!(
             reason,
             "n = 39: the expected risk is infinite: with label noise σ² = 1 and k = 40 positive eigenvalues, \
              E R < ∞ needs n ≤ 38 or n ≥ 42 (inverse-Wishart moments)"
         );
-        let reason = Stage::target(&lambda, 38, 1.0, 0.0).moments().variance.unwrap().to_string();
+        let reason = Stage::target(&lambda, 38, 1.0, false).moments().variance.unwrap().to_string();
         assert!(reason.starts_with("n = 38: the risk's variance is infinite") && reason.contains("n ≤ 36 or n ≥ 44"));
         let beta = vec![1.0; 40];
-        let reason = Stage::surrogate(&lambda, &beta, 30, 29, 0.0, 0.0).moments().mean.unwrap().to_string();
+        let reason = Stage::surrogate(&lambda, &beta, 30, 29, 0.0, false).moments().mean.unwrap().to_string();
         assert!(reason.starts_with("m = 29: the expected risk is infinite: with effective noise"), "{reason}");
         assert!(
             reason.contains("= 0 + 10") && reason.contains("first p_s = 30") && reason.contains("m ≤ 28 or m ≥ 32")
@@ -426,20 +427,20 @@ mod tests {
     #[test]
     fn allowed_sizes_are_those_with_a_finite_mean() {
         let flat = vec![1.0; 40];
-        assert_eq!(Stage::target(&flat, 1, 1.0, 0.0).allowed().to_string(), "n ≤ 38 or n ≥ 42");
-        assert_eq!(Stage::target(&flat, 1, 0.0, 0.0).allowed().to_string(), "every n");
+        assert_eq!(Stage::target(&flat, 1, 1.0, false).allowed().to_string(), "n ≤ 38 or n ≥ 42");
+        assert_eq!(Stage::target(&flat, 1, 0.0, false).allowed().to_string(), "every n");
         let zeros: Vec<f64> = (0..40).map(|i| if i < 30 { 1.0 } else { 0.0 }).collect();
-        let noisy = Stage::target(&zeros, 1, 1.0, 0.0).allowed();
+        let noisy = Stage::target(&zeros, 1, 1.0, false).allowed();
         // k = 30 of p = 40: least squares on the 30 positive directions from n = 32 on (issue 11: it was refused
         // up to p + 1 = 41).
         assert_eq!(noisy.to_string(), "n ≤ 28 or n ≥ 32");
         assert!(noisy.contains(28) && !noisy.contains(29) && !noisy.contains(31) && noisy.contains(32));
         // k = 1: no interpolating size has a finite mean with noise.
-        assert_eq!(Stage::target(&[1.0, 0.0], 1, 1.0, 0.0).allowed().to_string(), "n ≥ 3");
-        assert_eq!(Stage::target(&[1.0], 1, 1.0, 0.0).allowed().to_string(), "n ≥ 3");
+        assert_eq!(Stage::target(&[1.0, 0.0], 1, 1.0, false).allowed().to_string(), "n ≥ 3");
+        assert_eq!(Stage::target(&[1.0], 1, 1.0, false).allowed().to_string(), "n ≥ 3");
         for n in 1..100 {
             for (lambda, noise) in [(&flat, 1.0), (&flat, 0.0), (&zeros, 1.0), (&zeros, 0.0)] {
-                let stage = Stage::target(lambda, n, noise, 0.0);
+                let stage = Stage::target(lambda, n, noise, false);
                 assert_eq!(stage.allowed().contains(n), stage.moments().mean.is_none(), "n = {n}, σ² = {noise}");
             }
         }

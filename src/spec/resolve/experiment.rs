@@ -4,9 +4,9 @@
 use super::declarations::check_surrogate;
 use super::{
     Axes, Block, Bound, Declaration, Designs, Diagnostic, Erm, Experiment, Expr, ExprKind, Figure, Ident, MAX_COUNT,
-    MAX_POINTS, Measure, Named, Resolver, RiskMoments, SampleSize, Section, Setting, Settings, Span, Spec, Spectrum,
-    Stage, Surrogate, SurrogateKind, Task, Trials, count, did_you_mean, expected, keyword, number, path, real, single,
-    single_segment, string, trials, value_expr, wrong_kind,
+    MAX_POINTS, Measure, Named, Penalty, Resolver, Ridge, RiskMoments, SampleSize, Section, Setting, Settings, Span,
+    Spec, Spectrum, Stage, Surrogate, SurrogateKind, Task, Trials, count, did_you_mean, expected, keyword, number,
+    path, real, single, single_segment, string, trials, value_expr, wrong_kind,
 };
 use crate::spec::signature::{BlockKind, ExperimentSetting, FigureSetting, Keyword as _, SectionSetting};
 
@@ -39,17 +39,8 @@ impl<'a> Resolver<'a> {
             Some(m) => keyword(single(m)?, "measure")?,
         };
         let ridge = match s.get(ExperimentSetting::Ridge) {
-            None => 0.0,
-            Some(r) => {
-                let ridge = real(single(r)?, "ridge", Bound::NonNegative)?;
-                if ridge > 0.0 && matches!(measure, Measure::Equivalent | Measure::Cutoffs | Measure::Bounds) {
-                    return Err(Diagnostic::error(
-                        r.span,
-                        "this measure is a result on the ridgeless interpolator (Propositions 4-9): it takes no `ridge`",
-                    ));
-                }
-                ridge
-            }
+            None => Ridge::none(),
+            Some(r) => ridge(r, measure, surrogates.len())?,
         };
         let design = match s.get(ExperimentSetting::Design) {
             None => None,
@@ -72,7 +63,7 @@ impl<'a> Resolver<'a> {
                     )
                     .with_hint("declare the ERM surrogate's own data with `erm(spectrum: ...)`, and drop `design`"));
                 }
-                check_sizes(&sizes, &spectrum, Some(task.noise), ridge, n_expr)?;
+                check_sizes(&sizes, &spectrum, Some(task.noise), ridge.all_positive(), n_expr)?;
                 used.push(decl);
                 Some(spectrum)
             }
@@ -81,13 +72,13 @@ impl<'a> Resolver<'a> {
         // The risks' moments depend on the spectrum the design is drawn from (checked above when it is a `design`);
         // the task's spectrum must still have a regime, for τ, Ω and the surrogates.
         let risks = matches!(measure, Measure::ExcessRisk | Measure::Masks) && design.is_none();
-        check_sizes(&sizes, &task.spectrum, risks.then_some(task.noise), ridge, n_expr)?;
+        check_sizes(&sizes, &task.spectrum, risks.then_some(task.noise), ridge.all_positive(), n_expr)?;
         let designs = match s.get(ExperimentSetting::Designs) {
             None => Designs::Independent,
             Some(d) => match keyword(single(d)?, "designs")? {
                 Designs::Nested => {
                     check_nested(&sizes, &task, &surrogates, measure, trials, d.span)?;
-                    if ridge > 0.0 {
+                    if !ridge.is_none() {
                         return Err(Diagnostic::error(
                             d.span,
                             "nested designs share one Cholesky factor of X Xᵀ across n, and ridge needs X Xᵀ + nλI",
@@ -219,6 +210,42 @@ impl<'a> Resolver<'a> {
     }
 }
 
+/// `ridge λ`, `ridge tuned`, or one of those per surrogate (`ridge tuned, 0`): the target's penalties.
+fn ridge(setting: &Setting, measure: Measure, surrogates: usize) -> Result<Ridge, Diagnostic> {
+    let penalties = setting
+        .values
+        .iter()
+        .map(|v| {
+            let e = value_expr(v)?;
+            match &e.kind {
+                ExprKind::Path(p) if p.segments.len() == 1 && p.segments[0].name == "tuned" => Ok(Penalty::Tuned),
+                _ => real(e, "ridge", Bound::NonNegative).map(Penalty::Fixed),
+            }
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let ridge = Ridge(penalties);
+    if ridge.0.len() != 1 && ridge.0.len() != surrogates {
+        return Err(Diagnostic::error(
+            setting.span,
+            format!("`ridge` takes one penalty for every series, or one per surrogate ({surrogates} here)"),
+        ));
+    }
+    let tuned = ridge.0.contains(&Penalty::Tuned);
+    let problem = match measure {
+        Measure::Equivalent | Measure::Cutoffs | Measure::Bounds if !ridge.is_none() => {
+            Some("this measure is a result on the ridgeless interpolator (Propositions 4-9): it takes no `ridge`")
+        }
+        Measure::ExcessRisk => None,
+        _ if tuned => Some("`ridge tuned` minimises a risk: it needs `measure excess_risk`"),
+        Measure::Masks if ridge.0.len() != 1 => Some("`measure masks` takes one penalty for all its series"),
+        _ => None,
+    };
+    match problem {
+        Some(message) => Err(Diagnostic::error(setting.span, message)),
+        None => Ok(ridge),
+    }
+}
+
 /// `section name "Proposition 3" { v1 "...", title "...", statement "..." }`
 pub(super) fn section(b: &Block) -> Result<Section, Diagnostic> {
     let s = Settings::new(b)?;
@@ -337,7 +364,8 @@ pub(super) fn check_measure(
 pub(super) fn check_stage_one(s: &Surrogate, task: &Task, sizes: &[usize], at: Span) -> Result<(), Diagnostic> {
     let SurrogateKind::Erm(erm) = &s.kind else { return Ok(()) };
     for &n in sizes {
-        let stage = Stage::surrogate(&erm.spectrum.lambda, &task.beta, erm.features, erm.m.at(n), erm.noise, erm.ridge);
+        let (lambda, m) = (&erm.spectrum.lambda, erm.m.at(n));
+        let stage = Stage::surrogate(lambda, &task.beta, erm.features, m, erm.noise, erm.ridge > 0.0);
         if let Some(problem) = refusal(&stage) {
             let hint = match erm.m {
                 SampleSize::Fixed(_) => format!("use {}", stage.allowed()),
@@ -380,11 +408,11 @@ pub(super) fn check_sizes(
     sizes: &[usize],
     spectrum: &Spectrum,
     noise: Option<f64>,
-    ridge: f64,
+    penalised: bool,
     at: &Expr,
 ) -> Result<(), Diagnostic> {
     for &n in sizes {
-        let stage = Stage::target(&spectrum.lambda, n, noise.unwrap_or(0.0), ridge);
+        let stage = Stage::target(&spectrum.lambda, n, noise.unwrap_or(0.0), penalised);
         if let Some(problem) = refusal(&stage) {
             return Err(Diagnostic::error(size_span(at, n), problem).with_hint(format!("use {}", stage.allowed())));
         }
@@ -414,7 +442,8 @@ impl Experiment {
     /// (p + 1)(α − 2)/α − 1 and two further bounds, far below k − 4).
     pub(crate) fn risk_moments(&self, series: usize, n: usize) -> RiskMoments {
         let train = self.design.as_ref().unwrap_or(&self.task.spectrum);
-        let target = Stage::target(&train.lambda, n, self.task.noise, self.ridge).moments();
+        let penalised = self.ridge.of(series).is_positive();
+        let target = Stage::target(&train.lambda, n, self.task.noise, penalised).moments();
         match self.measure {
             Measure::Masks => return target,
             Measure::ExcessRisk => {}
@@ -422,7 +451,7 @@ impl Experiment {
         }
         let stage_one = |erm: &Erm| {
             let (lambda, m) = (&erm.spectrum.lambda, erm.m.at(n));
-            Stage::surrogate(lambda, &self.task.beta, erm.features, m, erm.noise, erm.ridge).moments()
+            Stage::surrogate(lambda, &self.task.beta, erm.features, m, erm.noise, erm.ridge > 0.0).moments()
         };
         match self.surrogates.get(series).map(|s| &s.kind) {
             Some(SurrogateKind::Erm(erm)) => stage_one(erm).and(target),

@@ -22,8 +22,9 @@ use crate::spec::args::{Args, Bound, MAX_COUNT, count, count_in, kind_name, numb
 use crate::spec::files::{self, Column};
 use crate::spec::signature::{self, BlockKind, DeclarationKind, Keyword, TopSetting};
 use crate::spec::{
-    Axes, Band, Claim, DataFile, Designs, Erm, Expectation, Experiment, Figure, Measure, Part, PointFilter, Rule,
-    RuleKind, SampleSize, Section, Spec, Spectrum, Surrogate, SurrogateKind, Task, Text, Tolerance, Trials,
+    Axes, Band, Claim, DataFile, Designs, Erm, Expectation, Experiment, Figure, Measure, Part, Penalty, PointFilter,
+    Ridge, Rule, RuleKind, SampleSize, Section, Spec, Spectrum, Surrogate, SurrogateKind, Task, Text, Tolerance,
+    Trials,
 };
 use crate::syntax::{Argument, Ast, Block, Declaration, Expr, ExprKind, Ident, Item, Path, Setting, Value};
 use crate::theory::{RiskMoments, Stage};
