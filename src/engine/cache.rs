@@ -313,6 +313,7 @@ experiment e {
             m: SampleSize::Fixed(30),
             features: 40,
             ridge: 0.0,
+            labels: None,
         });
         // One field-like change to every part that determines the numbers; each must give a new key.
         let changes: Vec<(&str, Change)> = vec![
@@ -348,12 +349,24 @@ experiment e {
             ),
             (
                 "erm ridge",
-                Box::new(move |e| {
-                    let mut ridged = erm.clone();
-                    if let SurrogateKind::Erm(fit) = &mut ridged {
-                        fit.ridge = 0.5;
+                Box::new({
+                    let erm = erm.clone();
+                    move |e| {
+                        let mut ridged = erm.clone();
+                        if let SurrogateKind::Erm(fit) = &mut ridged {
+                            fit.ridge = 0.5;
+                        }
+                        e.surrogates[1].kind = ridged;
                     }
-                    e.surrogates[1].kind = ridged;
+                }),
+            ),
+            (
+                "erm labels",
+                Box::new(move |e| {
+                    let SurrogateKind::Erm(parent) = erm.clone() else { unreachable!("an ERM surrogate") };
+                    let mut child = parent.clone();
+                    child.labels = Some(Box::new(parent));
+                    e.surrogates[1].kind = SurrogateKind::Erm(child);
                 }),
             ),
         ];

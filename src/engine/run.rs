@@ -21,7 +21,7 @@ use crate::sim::{
 };
 use crate::spec::{Erm, Experiment, Measure, Penalty, SurrogateKind};
 use crate::stats::TrialSums;
-use crate::theory::{self, Regime, TheoryError, TwoStage};
+use crate::theory::{self, Regime, TheoryError, TwoStage, TwoStageRisks};
 
 /// The confidence of the intervals stored with every simulated point.
 const POINT_CONFIDENCE: f64 = 0.95;
@@ -451,13 +451,7 @@ fn point_job(e: &Experiment, point: &PointTheory<'_>) -> Result<(PointJob, Vec<u
     for (j, c) in surrogates.iter().enumerate() {
         let column = match c {
             Coefficients::Fixed(b) => SurrogateColumn::Fixed(b.clone()),
-            Coefficients::Trained(erm) => SurrogateColumn::Erm(ErmSurrogate {
-                lambda_s: erm.spectrum.lambda.clone(),
-                features: erm.features,
-                m: erm.m.at(n),
-                noise_s: erm.noise,
-                ridge: erm.ridge,
-            }),
+            Coefficients::Trained(erm) => SurrogateColumn::Erm(erm_column(erm, n)),
             Coefficients::Teacher(_) => continue,
         };
         column_of[j] = columns.len();
@@ -469,6 +463,18 @@ fn point_job(e: &Experiment, point: &PointTheory<'_>) -> Result<(PointJob, Vec<u
         job = job.with_test_spectrum(task.spectrum.lambda.clone())?;
     }
     Ok((job, column_of))
+}
+
+/// The simulation of ERM surrogate `erm` (and of the generations its labels come from) at target sample size n.
+fn erm_column(erm: &Erm, n: usize) -> ErmSurrogate {
+    ErmSurrogate {
+        lambda_s: erm.spectrum.lambda.clone(),
+        features: erm.features,
+        m: erm.m.at(n),
+        noise_s: erm.noise,
+        ridge: erm.ridge,
+        labels: erm.labels.as_deref().map(|g| Box::new(erm_column(g, n))),
+    }
 }
 
 /// One point's theory, computed once before any trial: its regime, each series' penalty, coefficients and, for
@@ -574,16 +580,28 @@ fn theory_risk(e: &Experiment, regime: &Regime, c: &Coefficients<'_>) -> Result<
         (Coefficients::Fixed(b), Some(design)) => {
             theory::transfer_risk(&design.lambda, lambda, &task.beta, b, task.noise, regime.n(), ridge)
         }
-        (Coefficients::Trained(erm), _) => two_stage(e, erm, regime.n(), ridge).risks().map(|r| r.student),
+        (Coefficients::Trained(erm), _) => two_stage_risks(e, erm, regime.n(), ridge).map(|r| r.student),
         (Coefficients::Teacher(of), _) => match &e.surrogates[*of].kind {
-            SurrogateKind::Erm(erm) => two_stage(e, erm, regime.n(), 0.0).risks().map(|r| r.teacher),
+            SurrogateKind::Erm(erm) => two_stage_risks(e, erm, regime.n(), 0.0).map(|r| r.teacher),
             _ => unreachable!("the resolver checked the teacher's surrogate"),
         },
     }
 }
 
-/// The two-stage model of an ERM surrogate feeding the experiment's target at sample size n (Definition 3).
-fn two_stage<'a>(e: &'a Experiment, erm: &'a Erm, n: usize, ridge_t: f64) -> TwoStage<'a> {
+/// The risks of the two-stage model of an ERM surrogate feeding the experiment's target at sample size n
+/// (Definition 3), with the generations of its `labels` chain before it (issue 17 item 3).
+fn two_stage_risks(e: &Experiment, erm: &Erm, n: usize, ridge_t: f64) -> Result<TwoStageRisks, TheoryError> {
+    let mut earlier: Vec<_> = erm
+        .ancestors()
+        .map(|g| theory::Generation {
+            lambda: &g.spectrum.lambda,
+            m: g.m.at(n),
+            sigma2: g.noise,
+            features: g.features,
+            ridge: g.ridge,
+        })
+        .collect();
+    earlier.reverse();
     TwoStage {
         lambda_s: &erm.spectrum.lambda,
         lambda_t: &e.task.spectrum.lambda,
@@ -595,7 +613,9 @@ fn two_stage<'a>(e: &'a Experiment, erm: &'a Erm, n: usize, ridge_t: f64) -> Two
         features: erm.features,
         ridge_s: erm.ridge,
         ridge_t,
+        earlier: &earlier,
     }
+    .risks()
 }
 
 /// Figure 1b: theory risk and simulated summary of each series at one sample size.

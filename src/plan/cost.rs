@@ -178,12 +178,16 @@ fn trial_memory(e: &Experiment, n: usize, p: usize) -> f64 {
     fit(n, p) + erm_stages(e).map(|(m, features)| fit(m.at(n), features)).sum::<f64>()
 }
 
-/// The (sample size, features) of every ERM surrogate of `e`.
+/// The (sample size, features) of every ERM fit of `e`: each ERM surrogate and the generations of its chain.
 fn erm_stages(e: &Experiment) -> impl Iterator<Item = (crate::spec::SampleSize, usize)> + '_ {
-    e.surrogates.iter().filter_map(|s| match &s.kind {
-        SurrogateKind::Erm(erm) => Some((erm.m, erm.features)),
-        _ => None,
-    })
+    e.surrogates
+        .iter()
+        .filter_map(|s| match &s.kind {
+            SurrogateKind::Erm(erm) => Some(erm.generations()),
+            _ => None,
+        })
+        .flatten()
+        .map(|g| (g.m, g.features))
 }
 
 impl Cost {

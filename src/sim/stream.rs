@@ -52,8 +52,15 @@ impl StreamKey {
 pub(crate) enum Source {
     /// The target stage's design and noise.
     Target,
-    /// The surrogate-data stage of the ERM surrogate column with this index.
+    /// The surrogate-data stage of the ERM surrogate column with this index (the last generation of a chain).
     Erm(usize),
+    /// An earlier generation of the chain of ERM column `column`: `back` ≥ 1 generations before the last.
+    ErmGeneration {
+        /// The ERM column.
+        column: usize,
+        /// How many generations before the column's own.
+        back: usize,
+    },
 }
 
 /// What is drawn from a source: its label noise or one block of design columns.
@@ -71,7 +78,8 @@ pub(crate) const DRAW_BLOCK: usize = 64;
 
 /// The key of one trial. Its streams are independent and named:
 /// `seed(source, draw) = blake3_keyed(trial seed; source ‖ kind ‖ block)` as little-endian `u64`s, with
-/// source = 0 (target) or 1 + j (ERM column j), kind = 0 (noise) or 1 (design block).
+/// source = 0 (target), 1 + j (ERM column j) or 1 + j + 2⁴⁰·b (the generation b before ERM column j's own), kind = 0
+/// (noise) or 1 (design block).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct TrialKey {
     seed: [u8; 32],
@@ -83,6 +91,8 @@ impl TrialKey {
         let source = match source {
             Source::Target => 0_u64,
             Source::Erm(j) => 1 + j as u64,
+            // Columns stay far below 2⁴⁰, so the generation in the high bits never meets another source.
+            Source::ErmGeneration { column, back } => 1 + column as u64 + ((back as u64) << 40),
         };
         let (kind, block) = match draw {
             Draw::Noise => (0_u64, 0_u64),

@@ -23,6 +23,8 @@ pub(crate) struct ErmSurrogate {
     pub(crate) noise_s: f64,
     /// The surrogate fit's ridge penalty λ_s ≥ 0.
     pub(crate) ridge: f64,
+    /// The ERM surrogate whose fit labels this one's data instead of β⋆ (a distillation chain, issue 17 item 3).
+    pub(crate) labels: Option<Box<ErmSurrogate>>,
 }
 
 /// One surrogate column of a point: β^s given, or fitted per trial.
@@ -62,8 +64,18 @@ pub(crate) fn finite(b: &[f64]) -> Result<(), SimError> {
 }
 
 impl ErmSurrogate {
-    /// Checks λ_s (length p, finite, ≥ 0), 1 ≤ p_s ≤ p, m ≥ 1 and σ_s² finite ≥ 0.
+    /// Itself, then the generations its labels come from, nearest first.
+    pub(crate) fn generations(&self) -> impl Iterator<Item = &ErmSurrogate> {
+        std::iter::successors(Some(self), |g| g.labels.as_deref())
+    }
+
+    /// Checks every generation.
     fn validate(&self, p: usize) -> Result<(), SimError> {
+        self.generations().try_for_each(|g| g.validate_own(p))
+    }
+
+    /// Checks λ_s (length p, finite, ≥ 0), 1 ≤ p_s ≤ p, m ≥ 1 and σ_s² finite ≥ 0.
+    fn validate_own(&self, p: usize) -> Result<(), SimError> {
         if self.lambda_s.len() != p {
             return Err(SimError::SpectrumLength { expected: p, found: self.lambda_s.len() });
         }
@@ -81,10 +93,10 @@ impl ErmSurrogate {
     }
 }
 
-/// Reusable buffers of one ERM column's surrogate stage.
-pub(crate) struct ErmStage {
+/// Reusable buffers of one ERM generation's fit.
+struct GenerationFit {
     sqrt_lambda_s: Vec<f64>,
-    /// Surrogate design x̃ (m × p).
+    /// Its design x̃ (m × p).
     X: Mat<f64>,
     /// Labels ỹ (m × 1), overwritten by the fit.
     y: Mat<f64>,
@@ -93,9 +105,9 @@ pub(crate) struct ErmStage {
     fitter: Fitter,
 }
 
-impl ErmStage {
-    /// Allocates the buffers of `erm`'s stage.
-    pub(crate) fn new(erm: &ErmSurrogate) -> Self {
+impl GenerationFit {
+    /// Allocates the buffers of generation `erm` (its own fields only, not its labels' generations).
+    fn new(erm: &ErmSurrogate) -> Self {
         let p = erm.lambda_s.len();
         Self {
             sqrt_lambda_s: erm.lambda_s.iter().map(|l| l.sqrt()).collect(),
@@ -105,11 +117,28 @@ impl ErmStage {
             fitter: Fitter::with_ridge(erm.m, erm.features, 1, erm.ridge),
         }
     }
+}
 
-    /// Draws column `j`'s surrogate data from `key` (design blocks then noise of `Source::Erm(j)`),
-    /// fits β^s (eigenbasis, zero-padded) into `beta_s` and returns whether the QR fallback was used.
+/// Reusable buffers of one ERM column's surrogate stage: one per generation of its chain, oldest first.
+pub(crate) struct ErmStage {
+    generations: Vec<GenerationFit>,
+}
+
+impl ErmStage {
+    /// Allocates the buffers of `erm`'s stage and of the generations its labels come from.
+    pub(crate) fn new(erm: &ErmSurrogate) -> Self {
+        let mut generations: Vec<GenerationFit> = erm.generations().map(GenerationFit::new).collect();
+        generations.reverse();
+        Self { generations }
+    }
+
+    /// Fits column `j`'s surrogate for the trial `key`: each generation in turn, oldest first, draws its data (the
+    /// column's last generation from `Source::Erm(j)`, as a single ERM stage always has; an earlier one from
+    /// `Source::ErmGeneration { column: j, back }`, `back` generations before the last), labels it with the
+    /// previous generation's fit (β⋆ for the first) plus noise, and fits it. Writes the last fit (eigenbasis,
+    /// zero-padded) into `beta_s` and returns whether any fit used the QR fallback.
     ///
-    /// Errors: [`Inaccurate`] when Est(X̃, ỹ) cannot be computed to its tolerance.
+    /// Errors: [`Inaccurate`] when a fit cannot be computed to its tolerance.
     #[track_caller]
     pub(crate) fn fit(
         &mut self,
@@ -120,17 +149,32 @@ impl ErmStage {
         force_fallback: bool,
         mut beta_s: MatMut<'_, f64>,
     ) -> Result<bool, Inaccurate> {
-        let source = Source::Erm(j);
-        draw_columns(&self.sqrt_lambda_s, key, source, 0, self.X.as_mut());
-        // ỹ = x̃ β⋆ + z̃
-        key.stream(source, Draw::Noise).fill_scaled_normals(self.y.col_as_slice_mut(0), erm.noise_s.sqrt());
-        let beta = faer::ColRef::from_slice(beta_star).as_mat();
-        faer::linalg::matmul::matmul(self.y.as_mut(), faer::Accum::Add, self.X.as_ref(), beta, 1.0, faer::Par::Seq);
-        let ps = erm.features;
-        let method =
-            self.fitter.fit(self.X.subcols(0, ps), None, self.y.as_mut(), self.coef.as_mut(), force_fallback)?;
-        beta_s.fill(0.0);
-        beta_s.as_mut().subrows_mut(0, ps).copy_from(&self.coef);
-        Ok(method == Method::Qr)
+        let mut chain: Vec<&ErmSurrogate> = erm.generations().collect();
+        chain.reverse();
+        let last = chain.len() - 1;
+        beta_s.as_mut().col_mut(0).copy_from(faer::ColRef::from_slice(beta_star));
+        let mut fallback = false;
+        for (depth, (g, fit)) in chain.into_iter().zip(&mut self.generations).enumerate() {
+            let source =
+                if depth == last { Source::Erm(j) } else { Source::ErmGeneration { column: j, back: last - depth } };
+            draw_columns(&fit.sqrt_lambda_s, key, source, 0, fit.X.as_mut());
+            // ỹ = x̃ β^prev + z̃ (β^prev = β⋆ for the first generation).
+            key.stream(source, Draw::Noise).fill_scaled_normals(fit.y.col_as_slice_mut(0), g.noise_s.sqrt());
+            faer::linalg::matmul::matmul(
+                fit.y.as_mut(),
+                faer::Accum::Add,
+                fit.X.as_ref(),
+                beta_s.as_ref(),
+                1.0,
+                faer::Par::Seq,
+            );
+            let ps = g.features;
+            let method =
+                fit.fitter.fit(fit.X.subcols(0, ps), None, fit.y.as_mut(), fit.coef.as_mut(), force_fallback)?;
+            fallback |= method == Method::Qr;
+            beta_s.fill(0.0);
+            beta_s.as_mut().subrows_mut(0, ps).copy_from(&fit.coef);
+        }
+        Ok(fallback)
     }
 }

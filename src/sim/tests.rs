@@ -296,7 +296,7 @@ fn two_stage_job(
     m: usize,
     n: usize,
 ) -> PointJob {
-    let erm = ErmSurrogate { lambda_s, features, m, noise_s: noises.0, ridge: 0.0 };
+    let erm = ErmSurrogate { lambda_s, features, m, noise_s: noises.0, ridge: 0.0, labels: None };
     let columns = vec![SurrogateColumn::Erm(erm), SurrogateColumn::Fixed(beta.to_vec())];
     PointJob::with_columns(Design::new(lambda_t).unwrap(), beta.to_vec(), columns, noises.1, n).unwrap()
 }
@@ -364,6 +364,7 @@ fn two_stage(
         features: beta_star.len(),
         ridge_s: 0.0,
         ridge_t: 0.0,
+        earlier: &[],
     };
     model.risks().unwrap().student
 }
@@ -415,7 +416,7 @@ fn erm_and_rotated_runs_do_not_depend_on_thread_count() {
 #[test]
 fn invalid_surrogate_columns_are_errors() {
     let erm = |features, m, noise_s, len| {
-        let erm = ErmSurrogate { lambda_s: vec![1.0; len], features, m, noise_s, ridge: 0.0 };
+        let erm = ErmSurrogate { lambda_s: vec![1.0; len], features, m, noise_s, ridge: 0.0, labels: None };
         PointJob::with_columns(
             Design::new(vec![1.0; 3]).unwrap(),
             vec![0.0; 3],
@@ -503,7 +504,7 @@ fn nested_sweeps_are_checked() {
     let sweep = |ns: &[usize]| NestedSweep::new(ns.iter().map(|&n| small_noisy_job(n)).collect()).unwrap_err();
     assert_eq!(sweep(&[10, 5]), SimError::NestedOrder { n: 5 });
     assert_eq!(sweep(&[10, 30]), SimError::NestedRegime { n: 30, p: 30 });
-    let erm = ErmSurrogate { lambda_s: vec![1.0; 30], features: 30, m: 40, noise_s: 0.1, ridge: 0.0 };
+    let erm = ErmSurrogate { lambda_s: vec![1.0; 30], features: 30, m: 40, noise_s: 0.1, ridge: 0.0, labels: None };
     let trained = small_noisy_job(10);
     let columns = vec![SurrogateColumn::Erm(erm)];
     let trained = PointJob::with_columns(trained.design.clone(), trained.beta_star.clone(), columns, 0.3, 10).unwrap();
@@ -620,7 +621,7 @@ fn ridge_two_stage_matches_its_equivalent() {
     let p = 200;
     let lambda = power_law(p, 1.2);
     let beta: Vec<f64> = (0..p).map(|i| 1.0 / (1.0 + i as f64).powf(0.3)).collect();
-    let erm = ErmSurrogate { lambda_s: lambda.clone(), features: p, m: 150, noise_s: 0.2, ridge: 0.05 };
+    let erm = ErmSurrogate { lambda_s: lambda.clone(), features: p, m: 150, noise_s: 0.2, ridge: 0.05, labels: None };
     let job = PointJob::with_columns(
         Design::new(lambda.clone()).unwrap(),
         beta.clone(),
@@ -643,6 +644,7 @@ fn ridge_two_stage_matches_its_equivalent() {
         features: p,
         ridge_s: 0.05,
         ridge_t: 0.02,
+        earlier: &[],
     };
     let risks = model.risks().unwrap();
     assert_near_theory(samples.surrogate(0), risks.student, 0.03);
@@ -656,4 +658,48 @@ fn ridge_penalties_are_checked() {
             matches!(small_noisy_job(10).with_ridge(bad), Err(SimError::InvalidRidge(r)) if r.to_bits() == bad.to_bits())
         );
     }
+}
+
+#[test]
+fn distillation_chains_match_their_iterated_equivalent() {
+    // Three generations of ERM (m = 120 < p = 150, then m = 300 > p, then m = 120), each with fresh data and noise
+    // 0.1, then a target at n = 90: the simulated teacher and student risks against the iterated Definition 3
+    // (theory::Generation), 4 SE plus 3% for the finite-p error.
+    let p = 150;
+    let lambda = power_law(p, 1.4);
+    let beta: Vec<f64> = (0..p).map(|i| 1.0 / (1.0 + i as f64).powf(0.2)).collect();
+    let generation =
+        |m, labels| ErmSurrogate { lambda_s: lambda.clone(), features: p, m, noise_s: 0.1, ridge: 0.0, labels };
+    let first = generation(120, None);
+    let second = generation(300, Some(Box::new(first)));
+    let third = generation(120, Some(Box::new(second)));
+    let job = PointJob::with_columns(
+        Design::new(lambda.clone()).unwrap(),
+        beta.clone(),
+        vec![SurrogateColumn::Erm(third)],
+        0.0,
+        90,
+    )
+    .unwrap();
+    let samples = run(&job, 0..300, SolvePath::Auto);
+    let earlier = [
+        crate::theory::Generation { lambda: &lambda, m: 120, sigma2: 0.1, features: p, ridge: 0.0 },
+        crate::theory::Generation { lambda: &lambda, m: 300, sigma2: 0.1, features: p, ridge: 0.0 },
+    ];
+    let model = crate::theory::TwoStage {
+        lambda_s: &lambda,
+        lambda_t: &lambda,
+        beta_star: &beta,
+        sigma_s2: 0.1,
+        sigma_t2: 0.0,
+        m: 120,
+        n: 90,
+        features: p,
+        ridge_s: 0.0,
+        ridge_t: 0.0,
+        earlier: &earlier,
+    };
+    let risks = model.risks().unwrap();
+    assert_near_theory(samples.surrogate_risk(0).unwrap(), risks.teacher, 0.03);
+    assert_near_theory(samples.surrogate(0), risks.student, 0.03);
 }

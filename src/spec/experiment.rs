@@ -73,6 +73,15 @@ pub(crate) struct Erm {
     pub(crate) features: usize,
     /// Its ridge penalty λ_s ≥ 0 (0: min-norm interpolation or least squares).
     pub(crate) ridge: f64,
+    /// The ERM surrogate whose fit labels its data instead of β⋆ (a distillation chain, issue 17 item 3).
+    pub(crate) labels: Option<Box<Erm>>,
+}
+
+impl Erm {
+    /// The generations its labels come from, nearest first (empty when they come from β⋆).
+    pub(crate) fn ancestors(&self) -> impl Iterator<Item = &Erm> {
+        std::iter::successors(self.labels.as_deref(), |g| g.labels.as_deref())
+    }
 }
 
 /// The surrogate's sample size m.

@@ -115,7 +115,7 @@ constructors!(
         /// Aβ⋆ for another spectrum (Observation 1).
         CovarianceShift => "covariance_shift"("source", "label"),
         /// A surrogate trained by ERM (Section 5).
-        Erm => "erm"("spectrum", "m", "features", "noise", "ridge", "label"),
+        Erm => "erm"("spectrum", "m", "features", "noise", "ridge", "labels", "label"),
         /// The risk of an ERM surrogate itself.
         Teacher => "teacher"("of", "label"),
     }

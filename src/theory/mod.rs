@@ -48,7 +48,7 @@ pub(crate) use {
     error::TheoryError,
     moments::{RiskMoments, Stage},
     shift::covariance_shift_surrogate,
-    two_stage::TwoStage,
+    two_stage::{Generation, TwoStage, TwoStageRisks},
 };
 
 #[cfg(test)]

@@ -21,6 +21,9 @@ pub(crate) enum Mutation {
     /// The ridge equation loses its factor n: Σ λ_i/(λ_i+κ) + λ/κ = n instead of + nλ/κ (the penalty read for the
     /// unnormalised objective ‖y − Xβ‖² + λ‖β‖²), issue 17.
     RidgeUnnormalised,
+    /// A generation of a distillation chain forgets its labels' randomness: Var β_i = (E G/m) λ_i/(λ_i+τ)²
+    /// without θ_i² Var β^prev_i (issue 17 item 3).
+    ChainForgetsVariance,
 }
 
 thread_local! {

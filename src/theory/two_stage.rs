@@ -4,7 +4,7 @@
 
 use super::compensated::compensated_sum;
 use super::equivalent::{Regime, check_spectrum};
-use super::error::{TheoryError, check_finite};
+use super::error::{TheoryError, check_finite, check_noise};
 
 /// Per-coordinate mean and variance of the fitted surrogate β^s in the common eigenbasis.
 ///
@@ -38,6 +38,46 @@ impl Regime {
                 // (G_s/m) φ²/λ = (G_s/m) λ/(λ+τ)², which is 0 (not 0/0) on a zero eigenvalue.
                 Self::Equivalent(eq) => (eq.learned(l) * b, scale * l / (l + eq.tau).powi(2)),
                 Self::LeastSquares { .. } if l > 0.0 => (b, scale / l),
+                Self::LeastSquares { .. } => (0.0, 0.0),
+            })
+            .unzip();
+        SurrogateMoments { mean, variance }
+    }
+
+    /// Moments of a generation fitted on m samples of Σ_s whose labels come from a random β^prev with the given
+    /// per-coordinate moments and noise σ_eff², with `self` the regime of (λ^s, m) ([`Generation`]).
+    #[track_caller]
+    pub(crate) fn chained_moments(
+        &self,
+        lambda_s: &[f64],
+        labels: &SurrogateMoments,
+        sigma_eff2: f64,
+    ) -> SurrogateMoments {
+        let second = |i: usize| labels.mean[i].powi(2) + labels.variance[i];
+        let scale = match self {
+            // E G/m = (σ_eff² + Σ λ ζ² E(β^prev)²)/((1 − Ω) m).
+            Self::Equivalent(eq) => {
+                let bias =
+                    compensated_sum(lambda_s.iter().enumerate().map(|(i, &l)| l * eq.zeta(l).powi(2) * second(i)));
+                (sigma_eff2 + bias) / (eq.omega_complement() * eq.n as f64)
+            }
+            Self::LeastSquares { rank, .. } => self.noise_term(sigma_eff2) / (*rank).max(1) as f64,
+        };
+        #[cfg(test)]
+        let labels = &if super::mutation::active() == Some(super::mutation::Mutation::ChainForgetsVariance) {
+            SurrogateMoments { mean: labels.mean.clone(), variance: vec![0.0; labels.variance.len()] }
+        } else {
+            labels.clone()
+        };
+        let (mean, variance) = lambda_s
+            .iter()
+            .enumerate()
+            .map(|(i, &l)| match self {
+                Self::Equivalent(eq) => {
+                    let theta = eq.learned(l);
+                    (theta * labels.mean[i], theta * theta * labels.variance[i] + scale * l / (l + eq.tau).powi(2))
+                }
+                Self::LeastSquares { .. } if l > 0.0 => (labels.mean[i], labels.variance[i] + scale / l),
                 Self::LeastSquares { .. } => (0.0, 0.0),
             })
             .unzip();
@@ -92,6 +132,74 @@ pub(crate) struct TwoStage<'a> {
     pub(crate) ridge_s: f64,
     /// Ridge penalty λ_t ≥ 0 of the target's fit.
     pub(crate) ridge_t: f64,
+    /// The generations before the surrogate's own stage, oldest first (issue 17 item 3, a distillation chain):
+    /// the first learns from β⋆, each later one, and then the surrogate's stage, from the previous one's fit.
+    /// Empty for the paper's two-stage model.
+    pub(crate) earlier: &'a [Generation<'a>],
+}
+
+/// One ERM generation of a distillation chain (issue 17 item 3, the paper's open question 2): m fresh samples
+/// x̃ ~ N(0, diag λ) labelled by the previous generation's fit β^prev (β⋆ for the first) plus noise of variance
+/// σ², fitted on the first p_s features with ridge penalty λ_r ≥ 0.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Generation<'a> {
+    /// Eigenvalues of its data's covariance.
+    pub(crate) lambda: &'a [f64],
+    /// Its sample size m.
+    pub(crate) m: usize,
+    /// Its label noise σ².
+    pub(crate) sigma2: f64,
+    /// p_s: it sees the first p_s features.
+    pub(crate) features: usize,
+    /// Its ridge penalty (0: min-norm or least squares).
+    pub(crate) ridge: f64,
+}
+
+impl Generation<'_> {
+    /// The moments of this generation's fit given the moments of its labels' coefficients (`None`: β⋆ itself).
+    ///
+    /// Iterating the distributional characterisation (Theorem 3, Han & Xu 2023) one generation further: given
+    /// β^prev, the fit is θ ⊙ β^prev + Gaussian noise of per-coordinate variance (G/m) λ_i/(λ_i+τ)² with
+    /// G = (σ_eff² + Σ λ_i ζ_i² (β^prev_i)²)/(1 − Ω), σ_eff² = σ² + Σ_{i>p_s} λ_i (β^prev_i)² (omitted features act
+    /// as noise). Averaging over β^prev (independent of this generation's data) by the laws of total expectation
+    /// and variance: E β_i = θ_i E β^prev_i, Var β_i = θ_i² Var β^prev_i + (E G/m) λ_i/(λ_i+τ)², with E G and E
+    /// σ_eff² using E(β^prev_i)² = (E β^prev_i)² + Var β^prev_i. Only these marginal moments enter, because every
+    /// risk here is a separable quadratic in the coefficients (diagonal spectra). Least squares (m ≥ k, no ridge):
+    /// E β_i = E β^prev_i, Var β_i = Var β^prev_i + σ_eff²/((m − k − 1) λ_i) on the positive directions.
+    ///
+    /// # Panics
+    /// If the spectrum and the moments have different lengths (a programmer error).
+    fn moments(&self, beta_star: &[f64], labels: Option<&SurrogateMoments>) -> Result<SurrogateMoments, TheoryError> {
+        let p = beta_star.len();
+        assert_eq!(self.lambda.len(), p, "generation spectrum and signal lengths differ");
+        if self.features == 0 || self.features > p {
+            return Err(TheoryError::InvalidFeatures { features: self.features, p });
+        }
+        check_spectrum(self.lambda)?;
+        let (kept, omitted) = self.lambda.split_at(self.features);
+        let mut moments = match labels {
+            // The first generation: the paper's stage one (Section 5), exactly as before.
+            None => {
+                let (kept_beta, omitted_beta) = beta_star.split_at(self.features);
+                let regime = Regime::checked(kept, self.m, self.ridge, &[("signal", kept_beta)], &[self.sigma2])?;
+                // Omitted features as label noise: σ_eff² = σ² + Σ_{i>p_s} λ_i β⋆_i².
+                let unseen = compensated_sum(omitted.iter().zip(omitted_beta).map(|(l, b)| l * b * b));
+                regime.surrogate_moments(kept, kept_beta, self.sigma2 + unseen)
+            }
+            Some(previous) => {
+                let mean = &previous.mean[..self.features];
+                let regime = Regime::checked(kept, self.m, self.ridge, &[("surrogate", mean)], &[self.sigma2])?;
+                // σ_eff² = σ² + Σ_{i>p_s} λ_i E(β^prev_i)².
+                let second = |i: usize| previous.mean[i].powi(2) + previous.variance[i];
+                let unseen = compensated_sum(omitted.iter().enumerate().map(|(i, l)| l * second(self.features + i)));
+                regime.chained_moments(kept, previous, self.sigma2 + unseen)
+            }
+        };
+        moments.mean.resize(p, 0.0);
+        moments.variance.resize(p, 0.0);
+        check_finite("surrogate", &moments.variance)?;
+        Ok(moments)
+    }
 }
 
 /// The three risks a weak-to-strong comparison needs, all against (Σ_t, β⋆).
@@ -106,7 +214,8 @@ pub(crate) struct TwoStageRisks {
 }
 
 impl TwoStage<'_> {
-    /// Per-coordinate moments of the fitted surrogate, over all p coordinates.
+    /// Per-coordinate moments of the fitted surrogate, over all p coordinates: each generation of `earlier` in
+    /// turn, then the surrogate's own stage ([`Generation`]).
     ///
     /// The omitted coordinates x̃_i, i > p_s, are Gaussian and independent of the kept ones, so x̃_Dᵀβ⋆_D + z̃ is
     /// label noise of variance σ_s² + Σ_{i>p_s} λ^s_i β⋆_i², independent of the kept features: stage 1 is the
@@ -118,22 +227,20 @@ impl TwoStage<'_> {
         let p = self.beta_star.len();
         assert_eq!(self.lambda_s.len(), p, "surrogate spectrum and signal lengths differ");
         assert_eq!(self.lambda_t.len(), p, "target spectrum and signal lengths differ");
-        if self.features == 0 || self.features > p {
-            return Err(TheoryError::InvalidFeatures { features: self.features, p });
-        }
-        check_spectrum(self.lambda_s)?;
         check_finite("signal", self.beta_star)?;
-        let (kept, omitted) = self.lambda_s.split_at(self.features);
-        let (kept_beta, omitted_beta) = self.beta_star.split_at(self.features);
-        let surrogate =
-            Regime::checked(kept, self.m, self.ridge_s, &[("signal", kept_beta)], &[self.sigma_s2, self.sigma_t2])?;
-        // Omitted features as label noise: σ_eff² = σ_s² + Σ_{i>p_s} λ^s_i β⋆_i².
-        let sigma_eff2 = self.sigma_s2 + compensated_sum(omitted.iter().zip(omitted_beta).map(|(l, b)| l * b * b));
-        let mut moments = surrogate.surrogate_moments(kept, kept_beta, sigma_eff2);
-        moments.mean.resize(p, 0.0);
-        moments.variance.resize(p, 0.0);
-        check_finite("surrogate", &moments.variance)?;
-        Ok(moments)
+        check_noise(self.sigma_t2)?;
+        let own = Generation {
+            lambda: self.lambda_s,
+            m: self.m,
+            sigma2: self.sigma_s2,
+            features: self.features,
+            ridge: self.ridge_s,
+        };
+        let mut moments: Option<SurrogateMoments> = None;
+        for generation in self.earlier.iter().chain(std::iter::once(&own)) {
+            moments = Some(generation.moments(self.beta_star, moments.as_ref())?);
+        }
+        Ok(moments.expect("the surrogate's own stage is a generation"))
     }
 
     /// The student's, the teacher's and the strong-label target's risks.
@@ -180,6 +287,7 @@ pub(crate) fn same_spectra<'a>(
         features,
         ridge_s: 0.0,
         ridge_t: 0.0,
+        earlier: &[],
     }
 }
 
@@ -240,6 +348,7 @@ mod tests {
                 features: 120,
                 ridge_s: 0.0,
                 ridge_t: 0.0,
+                earlier: &[],
             };
             let direct = Regime::new(&lambda_s, m).unwrap().surrogate_moments(&lambda_s, &beta, 0.2);
             assert_eq!(model.surrogate_moments().unwrap(), direct);
@@ -269,6 +378,7 @@ mod tests {
                 features,
                 ridge_s: 0.0,
                 ridge_t: 0.0,
+                earlier: &[],
             };
             let (a, b) = (weak.risks().unwrap(), TwoStage { features: 90, ..weak }.risks().unwrap());
             for (x, y) in [(a.student, b.student), (a.teacher, b.teacher)] {
@@ -320,6 +430,7 @@ mod tests {
                 features: 50,
                 ridge_s: 0.0,
                 ridge_t: 0.0,
+                earlier: &[],
             };
             let risks = model.risks().unwrap();
             assert!(risks.student > limit && risks.teacher > omitted);
@@ -352,5 +463,61 @@ mod tests {
         assert_eq!(error(same_spectra(&lambda, &beta, 1, 1, 4)), TheoryError::InvalidFeatures { features: 4, p: 3 });
         let nan = [1.0, 1.0, f64::NAN];
         assert_eq!(error(same_spectra(&lambda, &nan, 1, 1, 2)), TheoryError::NonFinite { what: "signal", index: 2 });
+    }
+}
+
+#[cfg(test)]
+mod chain_tests {
+    use super::*;
+
+    /// A chain of `k` generations, all on `lambda` with m samples and noise σ², before the target.
+    fn chain<'a>(lambda: &'a [f64], m: usize, sigma2: f64, k: usize) -> Vec<Generation<'a>> {
+        vec![Generation { lambda, m, sigma2, features: lambda.len(), ridge: 0.0 }; k]
+    }
+
+    #[test]
+    fn least_squares_generations_add_their_noise() {
+        // Model collapse with replaced labels (Dohmatob, Feng, Kempe 2024, Theorem 1 for OLS): every least-squares
+        // generation on p features and m samples adds σ² p/(m − p − 1) to the risk (inverse-Wishart mean), so
+        // after k generations the teacher's risk is k σ² p/(m − p − 1), linear in k, whatever β⋆.
+        let lambda = [2.0, 1.0, 0.5, 0.25, 0.1];
+        let beta = [1.0, -1.0, 0.5, 2.0, 0.0];
+        for k in 1..=5 {
+            let earlier = chain(&lambda, 20, 0.3, k - 1);
+            let model = TwoStage { sigma_s2: 0.3, earlier: &earlier, ..same_spectra(&lambda, &beta, 20, 40, 5) };
+            let risks = model.risks().unwrap();
+            let expected = k as f64 * 0.3 * 5.0 / 14.0;
+            assert!((risks.teacher / expected - 1.0).abs() < 1e-13, "k = {k}: {} vs {expected}", risks.teacher);
+            // The target (least squares, noiseless, n = 40 > p + 1) copies its teacher, plus its own variance 0.
+            assert!((risks.student / expected - 1.0).abs() < 1e-13, "k = {k}: {}", risks.student);
+        }
+    }
+
+    #[test]
+    fn one_generation_is_the_two_stage_model_bit_for_bit() {
+        let lambda: Vec<f64> = (1..=100).map(|i: i32| f64::from(i).powf(-1.3)).collect();
+        let beta: Vec<f64> = (1..=100).map(|i: i32| (f64::from(i) * 0.3).sin()).collect();
+        let model = TwoStage { sigma_s2: 0.2, sigma_t2: 0.1, ..same_spectra(&lambda, &beta, 60, 80, 70) };
+        let first = Generation { lambda: &lambda, m: 60, sigma2: 0.2, features: 70, ridge: 0.0 };
+        assert_eq!(model.surrogate_moments().unwrap(), first.moments(&beta, None).unwrap());
+    }
+
+    #[test]
+    fn noiseless_min_norm_generations_shrink_geometrically() {
+        // Noiseless labels, Σ = I (p = 200), m = 50 per generation: each min-norm fit projects onto a random
+        // m-dimensional subspace, so E β^(k) = (m/p)^k β⋆, and the risk E‖β^(k) − β⋆‖² = ‖β⋆‖²(1 − (m/p)^k) — the
+        // projections compose (each generation's fit is a projection of the previous fit onto an independent
+        // random subspace, so E‖P_k⋯P_1 β⋆‖² = (m/p)^k ‖β⋆‖² by rotation invariance, and Pythagoras gives the rest).
+        let p = 200;
+        let lambda = vec![1.0; p];
+        let beta: Vec<f64> = (0..p).map(|i| ((i % 9) as f64 - 4.0) / 10.0).collect();
+        let norm2: f64 = beta.iter().map(|b| b * b).sum();
+        for k in 1..=5 {
+            let earlier = chain(&lambda, 50, 0.0, k - 1);
+            let model = TwoStage { earlier: &earlier, ..same_spectra(&lambda, &beta, 50, 10, p) };
+            let teacher = model.risks().unwrap().teacher;
+            let expected = norm2 * (1.0 - 0.25_f64.powi(k as i32));
+            assert!((teacher / expected - 1.0).abs() < 1e-12, "k = {k}: {teacher} vs {expected}");
+        }
     }
 }

@@ -11,6 +11,9 @@ use super::{
     number, path, real, seed, signature, single_segment, string, unknown,
 };
 
+/// The most generations a distillation chain may have (`labels` links; issue 17 asks for k ≤ 5).
+const MAX_GENERATIONS: usize = 32;
+
 impl<'a> Resolver<'a> {
     /// The spectrum declaration named by `expr`.
     pub(super) fn spectrum(&self, expr: &Expr) -> Result<(Spectrum, &'a Declaration), Diagnostic> {
@@ -143,6 +146,41 @@ impl<'a> Resolver<'a> {
         Ok((Task { name: d.name.name.clone(), spectrum, beta, energy_exponent, noise, rotation }, used))
     }
 
+    /// `labels: g` of the ERM surrogate declared by `d`: the ERM surrogate g whose fit labels its data, with the
+    /// declarations g uses added to `used`. A chain longer than [`MAX_GENERATIONS`] or one that comes back to a
+    /// surrogate of its own is an error.
+    fn earlier_generation(
+        &self,
+        d: &'a Declaration,
+        labels: &Expr,
+        used: &mut Vec<&'a Declaration>,
+    ) -> Result<Box<Erm>, Diagnostic> {
+        let key: *const Declaration = d;
+        if self.chain.borrow().contains(&key) {
+            return Err(Diagnostic::error(
+                labels.span,
+                format!("the chain of `labels` comes back to `{}`", d.name.name),
+            )
+            .with_hint("each generation learns from an earlier one: the first from β⋆"));
+        }
+        if self.chain.borrow().len() >= MAX_GENERATIONS {
+            return Err(Diagnostic::error(labels.span, format!("a chain has at most {MAX_GENERATIONS} generations")));
+        }
+        self.chain.borrow_mut().push(key);
+        let parent = self.surrogate(labels);
+        self.chain.borrow_mut().pop();
+        let (parent, decls) = parent?;
+        used.extend(decls);
+        match parent.kind {
+            SurrogateKind::Erm(erm) => Ok(Box::new(erm)),
+            _ => Err(Diagnostic::error(
+                labels.span,
+                format!("`labels` names an ERM surrogate, and `{}` is not one", parent.name),
+            )
+            .with_hint("declare it with `erm(...)`; fixed surrogates are not refitted")),
+        }
+    }
+
     /// The surrogate declaration named by `expr`, with the declarations it uses.
     pub(super) fn surrogate(&self, expr: &Expr) -> Result<(Surrogate, Vec<&'a Declaration>), Diagnostic> {
         let d = self.declaration(path(expr, "a surrogate name")?, DeclarationKind::Surrogate)?;
@@ -205,11 +243,14 @@ impl<'a> Resolver<'a> {
                 };
                 let noise = a.real("noise", Bound::NonNegative, Some(0.0))?;
                 let ridge = a.real("ridge", Bound::NonNegative, Some(0.0))?;
-                let label = match m {
-                    SampleSize::Fixed(m) => format!("ERM surrogate (m = {m}, p_s = {features})"),
-                    SampleSize::SameAsTarget => format!("two-stage ERM (m = n, p_s = {features})"),
+                let labels = a.get("labels").map(|l| self.earlier_generation(d, l, &mut used)).transpose()?;
+                let generations = 1 + labels.as_deref().map_or(0, |g: &Erm| g.ancestors().count() + 1);
+                let label = match (m, generations) {
+                    (SampleSize::Fixed(m), 1) => format!("ERM surrogate (m = {m}, p_s = {features})"),
+                    (SampleSize::SameAsTarget, 1) => format!("two-stage ERM (m = n, p_s = {features})"),
+                    (_, k) => format!("generation {k} of ERM distillation"),
                 };
-                (SurrogateKind::Erm(Erm { spectrum, noise, m, features, ridge }), label)
+                (SurrogateKind::Erm(Erm { spectrum, noise, m, features, ridge, labels }), label)
             }
             SurrogateConstructor::Teacher => {
                 let of = single_segment(path(a.require("of")?, "an ERM surrogate's name")?)?;

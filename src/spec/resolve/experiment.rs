@@ -358,15 +358,28 @@ pub(super) fn check_measure(
     Ok(())
 }
 
+impl Erm {
+    /// Itself, then the generations its labels come from, nearest first.
+    pub(crate) fn generations(&self) -> impl Iterator<Item = &Erm> {
+        std::iter::once(self).chain(self.ancestors())
+    }
+
+    /// Its fit at target sample size n as a stage whose moments the theory bounds (theory::moments). For a later
+    /// generation of a chain, the signal it cannot see is counted from β⋆ (its labels' β^prev is random, and
+    /// non-zero where β⋆ is, in the models here).
+    fn stage(&self, beta_star: &[f64], n: usize) -> Stage {
+        Stage::surrogate(&self.spectrum.lambda, beta_star, self.features, self.m.at(n), self.noise, self.ridge > 0.0)
+    }
+}
+
 /// An ERM surrogate's own fit must be analysable at every m it is trained with, with a finite expected risk: a
 /// regime (interpolation below its k positive eigenvalues among the first p_s, least squares above p_s + 1) and
 /// E R < ∞ with its effective noise, σ_s² plus the signal on the features it cannot see (theory::moments).
 pub(super) fn check_stage_one(s: &Surrogate, task: &Task, sizes: &[usize], at: Span) -> Result<(), Diagnostic> {
-    let SurrogateKind::Erm(erm) = &s.kind else { return Ok(()) };
-    for &n in sizes {
-        let (lambda, m) = (&erm.spectrum.lambda, erm.m.at(n));
-        let stage = Stage::surrogate(lambda, &task.beta, erm.features, m, erm.noise, erm.ridge > 0.0);
-        if let Some(problem) = refusal(&stage) {
+    let SurrogateKind::Erm(last) = &s.kind else { return Ok(()) };
+    for (erm, &n) in last.generations().flat_map(|g| sizes.iter().map(move |n| (g, n))) {
+        if let Some(problem) = refusal(&erm.stage(&task.beta, n)) {
+            let stage = erm.stage(&task.beta, n);
             let hint = match erm.m {
                 SampleSize::Fixed(_) => format!("use {}", stage.allowed()),
                 SampleSize::SameAsTarget => format!("here m = n: use {}", stage.allowed().named("n")),
@@ -449,9 +462,9 @@ impl Experiment {
             Measure::ExcessRisk => {}
             _ => return RiskMoments::finite(),
         }
+        // Every generation of a chain must have a finite moment for its last one's to be finite.
         let stage_one = |erm: &Erm| {
-            let (lambda, m) = (&erm.spectrum.lambda, erm.m.at(n));
-            Stage::surrogate(lambda, &self.task.beta, erm.features, m, erm.noise, erm.ridge > 0.0).moments()
+            erm.generations().map(|g| g.stage(&self.task.beta, n).moments()).reduce(RiskMoments::and).expect("one")
         };
         match self.surrogates.get(series).map(|s| &s.kind) {
             Some(SurrogateKind::Erm(erm)) => stage_one(erm).and(target),

@@ -85,6 +85,9 @@ struct Resolver<'a> {
     spectra: std::cell::RefCell<HashMap<*const Declaration, Spectrum>>,
     /// Declarations some item has resolved already (validating them again would only repeat the work).
     resolved: std::cell::RefCell<std::collections::HashSet<*const Declaration>>,
+    /// The ERM surrogates whose `labels` are being resolved, outermost first: a chain that comes back to one of
+    /// them is circular.
+    chain: std::cell::RefCell<Vec<*const Declaration>>,
     /// Vectors read by `file(...)` calls, by the address of the call: each file is read once.
     vectors: std::cell::RefCell<HashMap<*const Expr, Vec<f64>>>,
     /// The files read, by the path the spec gives, with their blake3 hashes.
@@ -102,6 +105,7 @@ impl<'a> Resolver<'a> {
             errors: Vec::new(),
             spectra: std::cell::RefCell::default(),
             resolved: std::cell::RefCell::default(),
+            chain: std::cell::RefCell::default(),
             vectors: std::cell::RefCell::default(),
             inputs: std::cell::RefCell::default(),
         };
