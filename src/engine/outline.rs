@@ -61,6 +61,8 @@ pub fn outline(spec: &Spec) -> Results {
                 ci_high: simulated.then_some(nan),
                 trials: simulated.then_some(0),
                 ridge: penalised(j).then_some(nan),
+                xi: matches!(e.surrogates.get(j).map(|s| &s.kind), Some(SurrogateKind::SelfDistilled(_)))
+                    .then_some(nan),
                 ..theory_point(x as f64, nan)
             };
             for (j, s) in out.series.iter_mut().enumerate() {
@@ -119,5 +121,6 @@ pub(super) fn theory_point(x: f64, theory: f64) -> Point {
         trials: None,
         infinite_variance: None,
         ridge: None,
+        xi: None,
     }
 }

@@ -191,4 +191,7 @@ pub(crate) struct Point {
     /// The target's ridge penalty λ at this point, in experiments with `ridge` (with `ridge tuned`, the λ found).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) ridge: Option<f64>,
+    /// The self-distillation weight ξ at this point, for a `self_distilled` series (with `xi: optimal`, ξ*).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) xi: Option<f64>,
 }

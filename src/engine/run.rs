@@ -339,7 +339,7 @@ fn record_point(
     out.fingerprints.push(surrogates.iter().zip(&e.surrogates).map(|(c, s)| c.fingerprint(&s.name)).collect());
     match e.measure {
         Measure::Coefficients => coefficient_profile(out, surrogates),
-        Measure::ExcessRisk => risks(out, e, n, (&point.risks, &point.ridges), sums).map_err(fail)?,
+        Measure::ExcessRisk => risks(out, e, point, sums).map_err(fail)?,
         Measure::Masks => {
             let (sweep, optimal) = measures::mask_sweep(&e.task, regime);
             let k = |i: usize| i as f64;
@@ -452,6 +452,7 @@ fn point_job(e: &Experiment, point: &PointTheory<'_>) -> Result<(PointJob, Vec<u
         let column = match c {
             Coefficients::Fixed(b) => SurrogateColumn::Fixed(b.clone()),
             Coefficients::Trained(erm) => SurrogateColumn::Erm(erm_column(erm, n)),
+            Coefficients::SelfDistilled(xi) => SurrogateColumn::SelfDistilled { xi: *xi },
             Coefficients::Teacher(_) => continue,
         };
         column_of[j] = columns.len();
@@ -581,6 +582,9 @@ fn theory_risk(e: &Experiment, regime: &Regime, c: &Coefficients<'_>) -> Result<
             theory::transfer_risk(&design.lambda, lambda, &task.beta, b, task.noise, regime.n(), ridge)
         }
         (Coefficients::Trained(erm), _) => two_stage_risks(e, erm, regime.n(), ridge).map(|r| r.student),
+        (Coefficients::SelfDistilled(xi), _) => {
+            theory::SelfDistillation::new(lambda, &task.beta, task.noise, regime.n(), ridge).map(|sd| sd.risk(*xi))
+        }
         (Coefficients::Teacher(of), _) => match &e.surrogates[*of].kind {
             SurrogateKind::Erm(erm) => two_stage_risks(e, erm, regime.n(), 0.0).map(|r| r.teacher),
             _ => unreachable!("the resolver checked the teacher's surrogate"),
@@ -622,15 +626,18 @@ fn two_stage_risks(e: &Experiment, erm: &Erm, n: usize, ridge_t: f64) -> Result<
 fn risks(
     out: &mut ExperimentResults,
     e: &Experiment,
-    n: usize,
-    (theory, ridges): (&[f64], &[f64]),
+    theory: &PointTheory<'_>,
     sums: Option<TrialSums>,
 ) -> Result<(), RunErrorKind> {
-    for (j, (series, &risk)) in out.series.iter_mut().zip(theory).enumerate() {
+    let (n, ridges) = (theory.n, &theory.ridges);
+    for (j, (series, &risk)) in out.series.iter_mut().zip(&theory.risks).enumerate() {
         let mut point = theory_point(n as f64, risk);
         point.infinite_variance = e.infinite_variance(j, n);
         let teacher = matches!(e.surrogates[j].kind, SurrogateKind::Teacher(_));
         point.ridge = (!e.ridge.is_none() && !teacher).then_some(ridges[j]);
+        if let Coefficients::SelfDistilled(xi) = theory.surrogates[j] {
+            point.xi = Some(xi);
+        }
         if let Some(sums) = &sums {
             let s = sums.summary(j, POINT_CONFIDENCE)?;
             point.mean = Some(s.mean);

@@ -4,7 +4,7 @@
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-use crate::spec::{Erm, Surrogate, SurrogateKind, Task};
+use crate::spec::{Erm, Surrogate, SurrogateKind, Task, Weight};
 use crate::theory::{self, Regime};
 
 /// What a series' labels come from at one sample size.
@@ -15,6 +15,8 @@ pub(super) enum Coefficients<'a> {
     Trained(&'a Erm),
     /// The risk of the ERM surrogate at this index of the experiment's surrogates.
     Teacher(usize),
+    /// The ridge target on strong labels, self-distilled with this weight ξ (issue 17 item 2).
+    SelfDistilled(f64),
 }
 
 impl Coefficients<'_> {
@@ -26,7 +28,7 @@ impl Coefficients<'_> {
                 hasher.update(&x.to_le_bytes());
             }),
             // Random surrogates differ from everything, including each other.
-            Coefficients::Trained(_) | Coefficients::Teacher(_) => {
+            Coefficients::Trained(_) | Coefficients::Teacher(_) | Coefficients::SelfDistilled(_) => {
                 hasher.update(b"random:").update(name.as_bytes());
             }
         }
@@ -57,6 +59,14 @@ pub(super) fn coefficients<'a>(
         SurrogateKind::CovarianceShift(source) => theory::covariance_shift_surrogate(&source.lambda, lambda, beta)
             .expect("the resolver checked that the spectra fit and λ^t > 0"),
         SurrogateKind::Erm(erm) => return Coefficients::Trained(erm),
+        // ξ* of the ridge fit at this n (theory::SelfDistillation); the resolver admits only λ > 0 here.
+        SurrogateKind::SelfDistilled(weight) => {
+            return Coefficients::SelfDistilled(match weight {
+                Weight::Fixed(xi) => *xi,
+                Weight::Optimal => theory::SelfDistillation::new(lambda, beta, task.noise, regime.n(), regime.ridge())
+                    .map_or(f64::NAN, |sd| sd.optimal_weight()),
+            });
+        }
         SurrogateKind::Teacher(of) => {
             let at =
                 surrogates.iter().position(|s| &s.name == of).expect("the resolver checked the teacher's surrogate");

@@ -25,6 +25,10 @@ pub(crate) enum SimError {
     InvalidNoiseVariance(f64),
     /// A ridge penalty λ is negative or not finite.
     InvalidRidge(f64),
+    /// A self-distillation weight ξ is not finite.
+    InvalidWeight(f64),
+    /// Self-distillation needs X b, so the design must be stored.
+    StreamedSelfDistillation,
     /// Ridge cannot share one factor across nested designs (X Xᵀ + nλI changes with n).
     NestedRidge,
     /// A streamed design fits every column with one factorisation, so its columns need one penalty.
@@ -100,6 +104,11 @@ impl fmt::Display for SimError {
             Self::InvalidNoiseVariance(v) => {
                 write!(f, "noise variance σ² = {v} must be finite and non-negative")
             }
+            Self::InvalidWeight(xi) => write!(f, "the self-distillation weight ξ = {xi} must be finite"),
+            Self::StreamedSelfDistillation => write!(
+                f,
+                "self-distillation refits to X b, and this design is too large to store (n·p above 2^24 entries)"
+            ),
             Self::InvalidRidge(ridge) => write!(f, "the ridge penalty λ = {ridge} must be finite and non-negative"),
             Self::StreamedMixedRidge => write!(
                 f,

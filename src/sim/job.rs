@@ -85,6 +85,9 @@ impl PointJob {
             test_lambda: None,
             stream_entries: STREAM_ENTRIES,
         };
+        if job.streams_design() && job.columns.iter().any(|c| matches!(c, SurrogateColumn::SelfDistilled { .. })) {
+            return Err(SimError::StreamedSelfDistillation);
+        }
         Ok(job)
     }
 
@@ -108,6 +111,7 @@ impl PointJob {
         if self.streams_design() && self.ridge_groups().len() > 1 {
             return Err(SimError::StreamedMixedRidge);
         }
+
         Ok(self)
     }
 

@@ -34,6 +34,12 @@ pub(crate) enum SurrogateColumn {
     Fixed(Vec<f64>),
     /// An ERM surrogate refitted in every trial.
     Erm(ErmSurrogate),
+    /// Self-distillation (issue 17 item 2): the target's fit b on strong labels y = Xβ⋆ + z is refitted, on the
+    /// same design and with the same penalty, to ξ·Xb + (1 − ξ)·y.
+    SelfDistilled {
+        /// The mixing weight ξ.
+        xi: f64,
+    },
 }
 
 impl SurrogateColumn {
@@ -46,6 +52,8 @@ impl SurrogateColumn {
                 finite(b)
             }
             Self::Erm(erm) => erm.validate(p),
+            Self::SelfDistilled { xi } if xi.is_finite() => Ok(()),
+            Self::SelfDistilled { xi } => Err(SimError::InvalidWeight(*xi)),
         }
     }
 }

@@ -67,6 +67,23 @@ pub(crate) struct Workspace {
     erm: Vec<Option<ErmStage>>,
     /// One ERM surrogate β^s in the eigenbasis (p × 1).
     beta_s: Mat<f64>,
+    /// The second fit of each self-distilled column.
+    distilled: Vec<Distillation>,
+}
+
+/// The student fit of one self-distilled column: labels ξ·X b + (1 − ξ)·y from the column's first fit b on y.
+struct Distillation {
+    /// The column.
+    column: usize,
+    /// The mixing weight ξ.
+    xi: f64,
+    /// A one-column fitter with the column's penalty.
+    fitter: Fitter,
+    /// The strong labels y (n × 1), kept from before the first fit.
+    strong: Mat<f64>,
+    /// The student's labels (n × 1) and fit (p × 1).
+    labels: Mat<f64>,
+    coef: Mat<f64>,
 }
 
 impl Workspace {
@@ -103,6 +120,22 @@ impl Workspace {
                 .map(|c| if let SurrogateColumn::Erm(e) = c { Some(ErmStage::new(e)) } else { None })
                 .collect(),
             beta_s: Mat::zeros(p, 1),
+            distilled: job
+                .columns
+                .iter()
+                .enumerate()
+                .filter_map(|(column, c)| match c {
+                    SurrogateColumn::SelfDistilled { xi } => Some(Distillation {
+                        column,
+                        xi: *xi,
+                        fitter: Fitter::with_ridge(n, p, 1, job.ridges[column]),
+                        strong: Mat::zeros(n, 1),
+                        labels: Mat::zeros(n, 1),
+                        coef: Mat::zeros(p, 1),
+                    }),
+                    _ => None,
+                })
+                .collect(),
         }
     }
 
@@ -163,6 +196,9 @@ impl Workspace {
                 draw_design(job, key, X, eigen.as_mut());
                 matmul(self.Y.as_mut(), Accum::Replace, X.as_ref(), self.B.as_ref(), 1.0, Par::Seq);
                 add_noise(self.Y.as_mut(), &self.z, Accum::Add);
+                for d in &mut self.distilled {
+                    d.strong.col_mut(0).copy_from(self.Y.col(d.column));
+                }
                 let eigen = eigen.as_ref().zip(job.design.rotation()).map(|(Xbar, U)| (Xbar.as_ref(), U));
                 let mut fallback = false;
                 for group in groups {
@@ -179,6 +215,16 @@ impl Workspace {
                     for (c, &j) in columns.iter().enumerate() {
                         self.coef.col_mut(j).copy_from(coef.col(c));
                     }
+                }
+                // Self-distillation: refit to ξ·X b + (1 − ξ)·y on the same design, with the same penalty.
+                for d in &mut self.distilled {
+                    let teacher = self.coef.col(d.column).as_mat();
+                    matmul(d.labels.as_mut(), Accum::Replace, X.as_ref(), teacher, d.xi, Par::Seq);
+                    let strong = d.strong.col(0);
+                    d.labels.col_mut(0).iter_mut().zip(strong.iter()).for_each(|(l, y)| *l += (1.0 - d.xi) * y);
+                    fallback |=
+                        d.fitter.fit(X.as_ref(), eigen, d.labels.as_mut(), d.coef.as_mut(), force)? == Method::Qr;
+                    self.coef.col_mut(d.column).copy_from(d.coef.col(0));
                 }
                 Ok(fallback)
             }
@@ -225,6 +271,8 @@ pub(super) fn record_risks(job: &PointJob, coef: &Mat<f64>, coef_eigen: &mut Mat
 pub(super) fn fixed_columns(job: &PointJob) -> Mat<f64> {
     Mat::from_fn(job.dim(), job.surrogate_count(), |i, j| match &job.columns[j] {
         SurrogateColumn::Fixed(b) => b[i],
+        // The teacher of self-distillation learns from strong labels.
+        SurrogateColumn::SelfDistilled { .. } => job.beta_star[i],
         SurrogateColumn::Erm(_) => 0.0,
     })
 }

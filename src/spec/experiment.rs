@@ -58,6 +58,18 @@ pub(crate) enum SurrogateKind {
     Erm(Erm),
     /// The risk of an ERM surrogate itself (the "teacher"), named by the surrogate.
     Teacher(String),
+    /// The target's ridge fit on strong labels refitted, on the same data, to ξ·(its predictions) + (1 − ξ)·(the
+    /// labels): self-distillation (issue 17 item 2).
+    SelfDistilled(Weight),
+}
+
+/// The mixing weight ξ of self-distillation.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub(crate) enum Weight {
+    /// A given ξ.
+    Fixed(f64),
+    /// At each n, the ξ* minimising the student's theory risk (theory::SelfDistillation).
+    Optimal,
 }
 
 /// The first stage of the two-stage model.

@@ -16,6 +16,7 @@ mod texts;
 pub(crate) use claim::{Band, Claim, Expectation, PointFilter, Rule, RuleKind, Tolerance};
 pub(crate) use experiment::{
     Designs, Erm, Experiment, Measure, Penalty, Ridge, SampleSize, Spectrum, Surrogate, SurrogateKind, Task, Trials,
+    Weight,
 };
 pub use files::named_files;
 pub use lint::lint;

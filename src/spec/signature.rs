@@ -118,6 +118,8 @@ constructors!(
         Erm => "erm"("spectrum", "m", "features", "noise", "ridge", "labels", "label"),
         /// The risk of an ERM surrogate itself.
         Teacher => "teacher"("of", "label"),
+        /// The ridge target refitted to a mix of its predictions and its labels.
+        SelfDistilled => "self_distilled"("xi", "label"),
     }
 );
 

@@ -16,6 +16,7 @@
 //! - Observation 1: [`covariance_shift_surrogate`] β^s = Aβ⋆ and its risk [`covariance_shift_risk`].
 //! - power-law asymptotics: v2 Propositions 4, 5, 6 and v1 Propositions 7, 8, 9.
 //! - ridge (issue 17): κ in place of τ ([`Regime::with_ridge`]) and the oracle-tuned penalty [`tuned_ridge`].
+//! - self-distillation in ridge (issue 17): [`SelfDistillation`].
 //! - the two-stage model of Section 5, with a surrogate that may see only p_s < p features: [`TwoStage`].
 //! - moment guards: whether a point's risk has a finite mean and variance (inverse-Wishart moments), [`Stage`].
 //! - test builds only: `with_mutation`, deliberately wrong theory for power tests of the claims.
@@ -28,6 +29,7 @@ mod moments;
 #[cfg(test)]
 mod mutation;
 mod risk;
+mod self_distillation;
 mod shift;
 mod surrogate;
 mod transfer;
@@ -54,6 +56,7 @@ pub(crate) use {
 #[cfg(test)]
 use risk::s2t_risk;
 
+pub(crate) use self_distillation::SelfDistillation;
 pub(crate) use transfer::transfer_risk;
 pub(crate) use tuning::tuned_ridge;
 #[cfg(test)]

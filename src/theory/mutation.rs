@@ -24,6 +24,8 @@ pub(crate) enum Mutation {
     /// A generation of a distillation chain forgets its labels' randomness: Var β_i = (E G/m) λ_i/(λ_i+τ)²
     /// without θ_i² Var β^prev_i (issue 17 item 3).
     ChainForgetsVariance,
+    /// The cross risk of two ridge fits on the same data loses its 1/(1 − Ω₁₂) (issue 17 item 2).
+    CrossRiskUninflated,
 }
 
 thread_local! {

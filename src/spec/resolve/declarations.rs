@@ -7,8 +7,8 @@ use crate::spec::signature::{
 
 use super::{
     Args, Argument, Bound, Column, Declaration, Diagnostic, Erm, Expr, ExprKind, MAX_FEATURES, ResolvedSignal,
-    Resolver, SampleSize, Span, Spectrum, Surrogate, SurrogateKind, Task, construct, count, count_in, expected, files,
-    number, path, real, seed, signature, single_segment, string, unknown,
+    Resolver, SampleSize, Span, Spectrum, Surrogate, SurrogateKind, Task, Weight, construct, count, count_in, expected,
+    files, number, path, real, seed, signature, single_segment, string, unknown,
 };
 
 /// The most generations a distillation chain may have (`labels` links; issue 17 asks for k ≤ 5).
@@ -252,6 +252,20 @@ impl<'a> Resolver<'a> {
                 };
                 (SurrogateKind::Erm(Erm { spectrum, noise, m, features, ridge, labels }), label)
             }
+            SurrogateConstructor::SelfDistilled => {
+                let weight = match a.get("xi") {
+                    None => Weight::Optimal,
+                    Some(e) => match &e.kind {
+                        ExprKind::Path(p) if single_segment(p)?.name == "optimal" => Weight::Optimal,
+                        _ => Weight::Fixed(real(e, "xi", Bound::Any)?),
+                    },
+                };
+                let label = match weight {
+                    Weight::Optimal => "Self-distilled (optimal ξ)".to_owned(),
+                    Weight::Fixed(xi) => format!("Self-distilled (ξ = {xi})"),
+                };
+                (SurrogateKind::SelfDistilled(weight), label)
+            }
             SurrogateConstructor::Teacher => {
                 let of = single_segment(path(a.require("of")?, "an ERM surrogate's name")?)?;
                 (SurrogateKind::Teacher(of.name.clone()), format!("the surrogate {} itself", of.name))
@@ -288,7 +302,7 @@ pub(super) fn check_surrogate(s: &Surrogate, task: &Task, at: Span) -> Result<()
         SurrogateKind::CovarianceShift(source) => {
             source.lambda.len() == p && task.spectrum.lambda.iter().all(|&l| l > 0.0)
         }
-        SurrogateKind::Erm(erm) => erm.spectrum.lambda.len() == p && erm.features <= p,
+        SurrogateKind::Erm(erm) => erm.generations().all(|g| g.spectrum.lambda.len() == p && g.features <= p),
         _ => true,
     };
     if fits {

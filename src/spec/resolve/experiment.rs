@@ -5,8 +5,8 @@ use super::declarations::check_surrogate;
 use super::{
     Axes, Block, Bound, Declaration, Designs, Diagnostic, Erm, Experiment, Expr, ExprKind, Figure, Ident, MAX_COUNT,
     MAX_POINTS, Measure, Named, Penalty, Resolver, Ridge, RiskMoments, SampleSize, Section, Setting, Settings, Span,
-    Spec, Spectrum, Stage, Surrogate, SurrogateKind, Task, Trials, count, did_you_mean, expected, keyword, number,
-    path, real, single, single_segment, string, trials, value_expr, wrong_kind,
+    Spec, Spectrum, Stage, Surrogate, SurrogateKind, Task, Trials, Value, count, did_you_mean, expected, keyword,
+    number, path, real, single, single_segment, string, trials, value_expr, wrong_kind,
 };
 use crate::spec::signature::{BlockKind, ExperimentSetting, FigureSetting, Keyword as _, SectionSetting};
 
@@ -42,6 +42,7 @@ impl<'a> Resolver<'a> {
             None => Ridge::none(),
             Some(r) => ridge(r, measure, surrogates.len())?,
         };
+        check_self_distillation(&surrogates, &ridge, s.get(ExperimentSetting::Surrogates), b)?;
         let design = match s.get(ExperimentSetting::Design) {
             None => None,
             Some(d) => {
@@ -210,6 +211,34 @@ impl<'a> Resolver<'a> {
     }
 }
 
+/// A self-distilled series refits a ridge teacher on the same data: it needs a fixed penalty λ > 0 (a `ridge`
+/// setting), the plain design (no `design`: the theory is for training and testing on one Σ) and a simulated or
+/// theory risk.
+fn check_self_distillation(
+    surrogates: &[Surrogate],
+    ridge: &Ridge,
+    listed: Option<&Setting>,
+    b: &Block,
+) -> Result<(), Diagnostic> {
+    for (j, s) in surrogates.iter().enumerate() {
+        if !matches!(s.kind, SurrogateKind::SelfDistilled(_)) {
+            continue;
+        }
+        let at = listed.and_then(|l| l.values.get(j)).map_or(b.name.span, Value::span);
+        if !matches!(ridge.of(j), Penalty::Fixed(r) if r > 0.0) {
+            return Err(Diagnostic::error(
+                at,
+                format!("`{}` refits a ridge teacher: it needs a penalty λ > 0", s.name),
+            )
+            .with_hint("add `ridge λ` to the experiment (or give this series its own penalty), not `tuned`"));
+        }
+        if b.settings.iter().any(|x| x.key.name == "design") {
+            return Err(Diagnostic::error(at, format!("`{}` is theory for one covariance: remove `design`", s.name)));
+        }
+    }
+    Ok(())
+}
+
 /// `ridge λ`, `ridge tuned`, or one of those per surrogate (`ridge tuned, 0`): the target's penalties.
 fn ridge(setting: &Setting, measure: Measure, surrogates: usize) -> Result<Ridge, Diagnostic> {
     let penalties = setting
@@ -336,7 +365,9 @@ pub(super) fn check_measure(
     if !compares && !surrogates.is_empty() {
         return Err(Diagnostic::error(name.span, "this measure has fixed series and takes no `surrogates`"));
     }
-    let random = surrogates.iter().any(|s| matches!(s.kind, SurrogateKind::Erm(_) | SurrogateKind::Teacher(_)));
+    let random = surrogates
+        .iter()
+        .any(|s| matches!(s.kind, SurrogateKind::Erm(_) | SurrogateKind::Teacher(_) | SurrogateKind::SelfDistilled(_)));
     if measure == Measure::Coefficients && random {
         return Err(Diagnostic::error(name.span, "ERM surrogates are random: they have no fixed coefficients to show"));
     }

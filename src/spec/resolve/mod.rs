@@ -24,7 +24,7 @@ use crate::spec::signature::{self, BlockKind, DeclarationKind, Keyword, TopSetti
 use crate::spec::{
     Axes, Band, Claim, DataFile, Designs, Erm, Expectation, Experiment, Figure, Measure, Part, Penalty, PointFilter,
     Ridge, Rule, RuleKind, SampleSize, Section, Spec, Spectrum, Surrogate, SurrogateKind, Task, Text, Tolerance,
-    Trials,
+    Trials, Weight,
 };
 use crate::syntax::{Argument, Ast, Block, Declaration, Expr, ExprKind, Ident, Item, Path, Setting, Value};
 use crate::theory::{RiskMoments, Stage};
