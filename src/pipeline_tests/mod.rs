@@ -8,8 +8,10 @@
 //! - `equivalence`: `agree` and `equal` as equivalence tests, decided on real runs;
 //! - `inconclusive`: too few trials give inconclusive claims, never passes;
 //! - `layout`: where the report's text lands on the page;
-//! - `power`: each rule detects the theory mutations it should.
+//! - `power`: each rule detects the theory mutations it should;
+//! - `beyond`: so do the claims on issue 17's theories (ridge, distillation chains, self-distillation).
 
+mod beyond;
 mod calibration;
 #[cfg(feature = "report")]
 mod diff;
