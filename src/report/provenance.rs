@@ -2,7 +2,7 @@
 //! and how each experiment draws its data.
 
 use crate::numbers::typeset;
-use crate::spec::{Designs, Experiment, SampleSize, SurrogateKind};
+use crate::spec::{Designs, Erm, Experiment, Penalty, SampleSize, SurrogateKind};
 
 /// The git commit kdrepro was built from (`build.rs`), or `unknown` outside a git checkout.
 pub(crate) const COMMIT: &str = env!("KDREPRO_GIT_COMMIT");
@@ -51,22 +51,68 @@ pub(crate) fn design_words(e: &Experiment, trials: Option<usize>, count: bool) -
         );
     }
     words.push('.');
+    words.push_str(&ridge_words(e));
     for s in &e.surrogates {
-        if let SurrogateKind::Erm(erm) = &s.kind {
-            let m = match erm.m {
-                SampleSize::Fixed(m) => m.to_string(),
-                SampleSize::SameAsTarget => "n".to_owned(),
-            };
-            words.push_str(&format!(
-                " Surrogate {} is refitted in every trial by ERM on its own independent draw of {m} samples from \
-                 N(0, diag(λ_s)) on its first {} features, label noise variance {}.",
-                s.name,
-                erm.features,
-                typeset(erm.noise, 3)
-            ));
+        match &s.kind {
+            SurrogateKind::Erm(erm) => words.push_str(&erm_words(&s.name, erm)),
+            SurrogateKind::SelfDistilled(_) => words.push_str(&format!(
+                " Series {} refits each trial's ridge fit β̂ on the strong labels y, on the same design and with the \
+                 same penalty, to ξ·Xβ̂ + (1 − ξ)·y (self-distillation).",
+                s.name
+            )),
+            _ => {}
         }
     }
     Some(words)
+}
+
+/// How the target is fitted when the experiment has a `ridge` setting: one sentence, or nothing without one.
+fn ridge_words(e: &Experiment) -> String {
+    let penalty = |p: Penalty| match p {
+        Penalty::Fixed(0.0) => "minimum-norm or least squares (no penalty)".to_owned(),
+        Penalty::Fixed(ridge) => format!("ridge with λ = {}", typeset(ridge, 3)),
+        Penalty::Tuned => "ridge with the λ minimising its theory risk at each n (tuned)".to_owned(),
+    };
+    match e.ridge.0.as_slice() {
+        _ if e.ridge.is_none() => String::new(),
+        [one] => format!(" The target is fitted by {}.", penalty(*one)),
+        many => {
+            let each = e.surrogates.iter().zip(many).map(|(s, p)| format!("{}: {}", s.name, penalty(*p)));
+            format!(" The target of each series is fitted by {}.", each.collect::<Vec<_>>().join("; "))
+        }
+    }
+}
+
+/// How ERM surrogate `name` is refitted in every trial, with the generations its labels come from.
+fn erm_words(name: &str, erm: &Erm) -> String {
+    let generation = |g: &Erm| {
+        let m = match g.m {
+            SampleSize::Fixed(m) => m.to_string(),
+            SampleSize::SameAsTarget => "n".to_owned(),
+        };
+        let ridge = if g.ridge > 0.0 { format!(", ridge λ = {}", typeset(g.ridge, 3)) } else { String::new() };
+        format!(
+            "{m} samples from N(0, diag(λ_s)) on its first {} features, label noise variance {}{ridge}",
+            g.features,
+            typeset(g.noise, 3)
+        )
+    };
+    let mut words = format!(
+        " Surrogate {name} is refitted in every trial by ERM on its own independent draw of {}",
+        generation(erm)
+    );
+    let earlier: Vec<String> = erm.ancestors().map(generation).collect();
+    if earlier.is_empty() {
+        words.push('.');
+    } else {
+        words.push_str(&format!(
+            ", labelled by the fit of the generation before it; the {} earlier generations, nearest first, each fit \
+             fresh data: {}.",
+            earlier.len(),
+            earlier.join("; ")
+        ));
+    }
+    words
 }
 
 #[cfg(test)]
