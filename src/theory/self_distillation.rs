@@ -85,8 +85,8 @@ fn cross_risk(lambda: &[f64], beta: &[f64], sigma2: f64, n: usize, k1: HyperDual
             sum.add(v);
         }
     }
-    let bias = HyperDual::from_parts(bias.map(|s| s.value()));
-    let omega = HyperDual::from_parts(omega.map(|s| s.value()));
+    let bias = HyperDual::from_parts(bias.map(NeumaierSum::value));
+    let omega = HyperDual::from_parts(omega.map(NeumaierSum::value));
     #[cfg(test)]
     if super::mutation::active() == Some(super::mutation::Mutation::CrossRiskUninflated) {
         return k1 * k2 * bias + omega * sigma2;

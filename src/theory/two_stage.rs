@@ -471,7 +471,7 @@ mod chain_tests {
     use super::*;
 
     /// A chain of `k` generations, all on `lambda` with m samples and noise σ², before the target.
-    fn chain<'a>(lambda: &'a [f64], m: usize, sigma2: f64, k: usize) -> Vec<Generation<'a>> {
+    fn chain(lambda: &[f64], m: usize, sigma2: f64, k: usize) -> Vec<Generation<'_>> {
         vec![Generation { lambda, m, sigma2, features: lambda.len(), ridge: 0.0 }; k]
     }
 
@@ -512,11 +512,11 @@ mod chain_tests {
         let lambda = vec![1.0; p];
         let beta: Vec<f64> = (0..p).map(|i| ((i % 9) as f64 - 4.0) / 10.0).collect();
         let norm2: f64 = beta.iter().map(|b| b * b).sum();
-        for k in 1..=5 {
-            let earlier = chain(&lambda, 50, 0.0, k - 1);
+        for k in 1..=5_i32 {
+            let earlier = chain(&lambda, 50, 0.0, k as usize - 1);
             let model = TwoStage { earlier: &earlier, ..same_spectra(&lambda, &beta, 50, 10, p) };
             let teacher = model.risks().unwrap().teacher;
-            let expected = norm2 * (1.0 - 0.25_f64.powi(k as i32));
+            let expected = norm2 * (1.0 - 0.25_f64.powi(k));
             assert!((teacher / expected - 1.0).abs() < 1e-12, "k = {k}: {teacher} vs {expected}");
         }
     }
