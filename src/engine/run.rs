@@ -443,7 +443,8 @@ fn point_job(e: &Experiment, n: usize, surrogates: &[Coefficients<'_>]) -> Resul
     let design = match task.rotation {
         None => Design::new(train),
         Some(rotation) => Design::rotated(train, rotation),
-    }?;
+    }?
+    .with_entries(task.entries);
     // Teachers are not columns of their own: they read their ERM column's surrogate risk.
     let mut column_of = vec![0; surrogates.len()];
     let mut columns = Vec::new();
@@ -461,7 +462,7 @@ fn point_job(e: &Experiment, n: usize, surrogates: &[Coefficients<'_>]) -> Resul
         column_of[j] = columns.len();
         columns.push(column);
     }
-    let mut job = PointJob::with_columns(design, task.beta.clone(), columns, task.noise, n)?;
+    let mut job = PointJob::with_columns(design, task.beta.clone(), columns, task.noise_at(n), n)?;
     if e.design.is_some() {
         job = job.with_test_spectrum(task.spectrum.lambda.clone())?;
     }
@@ -504,7 +505,7 @@ impl<'e> PointTheory<'e> {
 
 /// Refuses a simulated experiment with a point whose theory risk f64 cannot resolve
 /// ([`crate::sim::unresolvable`]): its simulated risks would be rounding, reported as if they were measurements.
-/// The scale is the largest Σλβ² of β⋆ and the fixed surrogates (labels are made from them), plus σ².
+/// The scale is the largest Σλβ² of β⋆ and the fixed surrogates (labels are made from them), plus σ²(n).
 fn check_resolution(e: &Experiment, points: &[PointTheory<'_>]) -> Result<(), RunError> {
     let lambda = &e.task.spectrum.lambda;
     for point in points {
@@ -517,7 +518,7 @@ fn check_resolution(e: &Experiment, points: &[PointTheory<'_>]) -> Result<(), Ru
             })
             .fold(crate::sim::risk_scale(lambda, &e.task.beta, 0.0), f64::max);
         for (&risk, s) in point.risks.iter().zip(&e.surrogates) {
-            if let Some(reason) = crate::sim::unresolvable(signal + e.task.noise, risk) {
+            if let Some(reason) = crate::sim::unresolvable(signal + e.task.noise_at(point.n), risk) {
                 return Err(failure(e, point.n)(RunErrorKind::Unresolvable { surrogate: s.name.clone(), reason }));
             }
         }
@@ -530,9 +531,10 @@ fn theory_risk(e: &Experiment, regime: &Regime, c: &Coefficients<'_>) -> Result<
     let task = &e.task;
     let lambda = &task.spectrum.lambda;
     match (c, &e.design) {
-        (Coefficients::Fixed(b), None) => Ok(regime.s2t_risk(lambda, &task.beta, b, task.noise)),
+        (Coefficients::Fixed(b), None) => Ok(regime.s2t_risk(lambda, &task.beta, b, task.theory_noise_at(regime.n()))),
         (Coefficients::Fixed(b), Some(design)) => {
-            theory::transfer_risk(&design.lambda, lambda, &task.beta, b, task.noise, regime.n())
+            let noise = task.theory_noise_at(regime.n());
+            theory::transfer_risk(&design.lambda, lambda, &task.beta, b, noise, regime.n())
         }
         (Coefficients::Trained(erm), _) => two_stage(e, erm, regime.n()).risks().map(|r| r.student),
         (Coefficients::Teacher(of), _) => match &e.surrogates[*of].kind {
@@ -549,7 +551,7 @@ fn two_stage<'a>(e: &'a Experiment, erm: &'a Erm, n: usize) -> TwoStage<'a> {
         lambda_t: &e.task.spectrum.lambda,
         beta_star: &e.task.beta,
         sigma_s2: erm.noise,
-        sigma_t2: e.task.noise,
+        sigma_t2: e.task.theory_noise_at(n),
         m: erm.m.at(n),
         n,
         features: erm.features,

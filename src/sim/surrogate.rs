@@ -4,6 +4,7 @@
 use faer::{Mat, MatMut};
 
 use super::design::{draw_columns, validate_spectrum};
+use super::entries::Entries;
 use super::error::SimError;
 use super::estimator::{Fitter, Inaccurate, Method};
 use super::stream::{Draw, Source, TrialKey};
@@ -113,7 +114,8 @@ impl ErmStage {
         mut beta_s: MatMut<'_, f64>,
     ) -> Result<bool, Inaccurate> {
         let source = Source::Erm(j);
-        draw_columns(&self.sqrt_lambda_s, key, source, 0, self.X.as_mut());
+        // The surrogate's own data stay Gaussian, whatever the target's entries (docs/language.md, Tasks).
+        draw_columns(&self.sqrt_lambda_s, Entries::Gaussian, key, source, 0, self.X.as_mut());
         // ỹ = x̃ β⋆ + z̃
         key.stream(source, Draw::Noise).fill_scaled_normals(self.y.col_as_slice_mut(0), erm.noise_s.sqrt());
         let beta = faer::ColRef::from_slice(beta_star).as_mat();

@@ -16,6 +16,7 @@
 //! - Observation 1: [`covariance_shift_surrogate`] β^s = Aβ⋆ and its risk [`covariance_shift_risk`].
 //! - power-law asymptotics: v2 Propositions 4, 5, 6 and v1 Propositions 7, 8, 9.
 //! - the two-stage model of Section 5, with a surrogate that may see only p_s < p features: [`TwoStage`].
+//! - label noise that shrinks with n, σ²(n) = σ² n^−γ, and its crossover γ = β − 1: [`noise_at`].
 //! - moment guards: whether a point's risk has a finite mean and variance (inverse-Wishart moments), [`Stage`].
 //! - test builds only: `with_mutation`, deliberately wrong theory for power tests of the claims.
 
@@ -26,6 +27,7 @@ mod error;
 mod moments;
 #[cfg(test)]
 mod mutation;
+mod noise;
 mod risk;
 mod shift;
 mod surrogate;
@@ -45,6 +47,7 @@ pub(crate) use {
     },
     error::TheoryError,
     moments::{RiskMoments, Stage},
+    noise::{noise_at, theory_noise_at},
     shift::covariance_shift_surrogate,
     two_stage::TwoStage,
 };

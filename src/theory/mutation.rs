@@ -18,6 +18,8 @@ pub(crate) enum Mutation {
     GainWithoutVariance,
     /// The optimal mask keeps i iff ζ_i < 1 − Ω (the amplification rule) instead of ζ_i² < 1 − Ω.
     MaskOnZeta,
+    /// The theory is given the task's σ² at every n, ignoring a `noise_decay` γ (σ²(n) = σ² n^−γ, issue 17).
+    NoiseDecayIgnored,
 }
 
 thread_local! {
