@@ -603,8 +603,11 @@ fn issue_17_every_design_path_draws_the_task_entries() {
         let streamed = stored.clone().with_stream_entries(1);
         let (a, b) = (run(&stored, 0..4, SolvePath::Auto), run(&streamed, 0..4, SolvePath::Auto));
         assert!(max_relative_gap(a.surrogate(0), b.surrogate(0)) < 1e-11, "{entries:?}: streamed");
-        let gaussian =
-            run(&job_on(Design::new(lambda.clone()).unwrap(), &beta, &[beta.clone()], 0.5, n), 0..4, SolvePath::Auto);
+        let gaussian = run(
+            &job_on(Design::new(lambda.clone()).unwrap(), &beta, std::slice::from_ref(&beta), 0.5, n),
+            0..4,
+            SolvePath::Auto,
+        );
         assert_ne!(a.surrogate(0), gaussian.surrogate(0), "{entries:?} draws its own entries");
         let rotated = Design::rotated(lambda[..60].to_vec(), 9).unwrap().with_entries(entries);
         let diagonal = Design::new(lambda[..60].to_vec()).unwrap().with_entries(entries);
@@ -614,7 +617,7 @@ fn issue_17_every_design_path_draws_the_task_entries() {
         );
         assert!(max_relative_gap(r.surrogate(0), d.surrogate(0)) < 1e-9, "{entries:?}: rotated");
         let sweep = |ns: &[usize]| {
-            let jobs = ns.iter().map(|&m| job_on(design.clone(), &beta, &[beta.clone()], 0.5, m)).collect();
+            let jobs = ns.iter().map(|&m| job_on(design.clone(), &beta, std::slice::from_ref(&beta), 0.5, m)).collect();
             NestedSweep::new(jobs).unwrap()
         };
         let nested = in_pool(1, || simulate_nested(&sweep(&[10, 25, n]), 0..4, &key, None).unwrap());
