@@ -154,9 +154,12 @@ fn mean_evidence(e: &ExperimentResults, index: usize, j: usize, level: f64) -> E
     e.sums[index].summary(j, 1.0 - level).map(Interval::from).map_err(|err| format!("n = {x}: no interval: {err}"))
 }
 
-/// The task's risk scale Σ λ_i β⋆_i² + σ² of experiment `e`, which sets the round-off of its risks.
-fn scale(e: &Experiment) -> f64 {
-    crate::sim::risk_scale(&e.task.spectrum.lambda, &e.task.beta, e.task.noise)
+/// The task's risk scale Σ λ_i β⋆_i² + σ²(n) of experiment `e` at the point x = n, which sets the round-off of
+/// its risks there.
+fn scale(e: &Experiment, x: f64) -> f64 {
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "x is a sample size n ≥ 1")]
+    let n = x as usize;
+    crate::sim::risk_scale(&e.task.spectrum.lambda, &e.task.beta, e.task.noise_at(n))
 }
 
 /// Theorem 1 as an equivalence test: every simulated mean is within the band of its theory value.
@@ -177,13 +180,13 @@ fn agree(
 ) -> Ruled {
     let count = e.series.len() * points.len();
     let level = (1.0 - confidence) / (count * looks) as f64;
-    let scale = scale(declared);
     let mut checks = Vec::with_capacity(count);
     let mut allowed = Vec::with_capacity(count);
     let mut notes = Vec::new();
     for (j, series) in e.series.iter().enumerate() {
         for &index in points {
             let point = &series.points[index];
+            let scale = scale(declared, point.x);
             let half = band.half_width(point.theory).max(crate::sim::round_off(scale, point.theory));
             let evidence = mean_evidence(e, index, j, level);
             if let Err(why) = &evidence {
@@ -215,7 +218,6 @@ fn equal(
 ) -> Ruled {
     let (ra, rb) = (&results.experiments[ea], &results.experiments[eb]);
     let level = (1.0 - confidence) / (points.len() * looks) as f64;
-    let scale = scale(&spec.experiments[ea]).max(scale(&spec.experiments[eb]));
     let name = format!("{}.{} − {}.{}", ra.name, ra.series[a].name, rb.name, rb.series[b].name);
     let (mut checks, mut allowed, mut notes) = (Vec::new(), Vec::new(), Vec::new());
     for &i in points {
@@ -229,6 +231,7 @@ fn equal(
         if let Err(why) = &evidence {
             notes.push(format!("{name}: {why}"));
         }
+        let scale = scale(&spec.experiments[ea], pa.x).max(scale(&spec.experiments[eb], pb.x));
         let half = band.half_width(pb.theory).max(crate::sim::round_off(scale, pb.theory));
         checks.push(equivalence(&name, pa.x, 0.0, half, &evidence));
         allowed.push(half);

@@ -38,8 +38,8 @@ pub(super) fn quantities(measure: Measure, task: &Task, regime: &Regime) -> Resu
             let (truth, masked) = if in_region {
                 let mask = regime.optimal_mask(lambda);
                 (
-                    regime.standard_risk(lambda, &task.beta, task.noise),
-                    regime.masked_risk(lambda, &task.beta, &mask, task.noise),
+                    regime.standard_risk(lambda, &task.beta, task.theory_noise_at(n)),
+                    regime.masked_risk(lambda, &task.beta, &mask, task.theory_noise_at(n)),
                 )
             } else {
                 (f64::NAN, f64::NAN)
@@ -53,7 +53,7 @@ pub(super) fn quantities(measure: Measure, task: &Task, regime: &Regime) -> Resu
 /// Proposition 3 against every top-k mask: the risk of keeping the first k features for k = 0..=p, and the
 /// optimal mask's risk, at one sample size.
 pub(super) fn mask_sweep(task: &Task, regime: &Regime) -> (Vec<f64>, f64) {
-    let (lambda, beta, noise) = (&task.spectrum.lambda, &task.beta, task.noise);
+    let (lambda, beta, noise) = (&task.spectrum.lambda, &task.beta, task.theory_noise_at(regime.n()));
     let p = lambda.len();
     let sweep = (0..=p).map(|k| regime.masked_risk(lambda, beta, &top_k(p, k), noise)).collect();
     let optimal = regime.masked_risk(lambda, beta, &regime.optimal_mask(lambda), noise);

@@ -444,7 +444,8 @@ fn point_job(e: &Experiment, point: &PointTheory<'_>) -> Result<(PointJob, Vec<u
     let design = match task.rotation {
         None => Design::new(train),
         Some(rotation) => Design::rotated(train, rotation),
-    }?;
+    }?
+    .with_entries(task.entries);
     // Teachers are not columns of their own: they read their ERM column's surrogate risk.
     let mut column_of = vec![0; surrogates.len()];
     let (mut columns, mut ridges) = (Vec::new(), Vec::new());
@@ -459,7 +460,8 @@ fn point_job(e: &Experiment, point: &PointTheory<'_>) -> Result<(PointJob, Vec<u
         columns.push(column);
         ridges.push(point.ridges[j]);
     }
-    let mut job = PointJob::with_columns(design, task.beta.clone(), columns, task.noise, n)?.with_ridges(ridges)?;
+    let mut job =
+        PointJob::with_columns(design, task.beta.clone(), columns, task.noise_at(n), n)?.with_ridges(ridges)?;
     if e.design.is_some() {
         job = job.with_test_spectrum(task.spectrum.lambda.clone())?;
     }
@@ -550,7 +552,7 @@ fn series_theory(e: &Experiment, n: usize, j: usize) -> Result<SeriesTheory<'_>,
 
 /// Refuses a simulated experiment with a point whose theory risk f64 cannot resolve
 /// ([`crate::sim::unresolvable`]): its simulated risks would be rounding, reported as if they were measurements.
-/// The scale is the largest Σλβ² of β⋆ and the fixed surrogates (labels are made from them), plus σ².
+/// The scale is the largest Σλβ² of β⋆ and the fixed surrogates (labels are made from them), plus σ²(n).
 fn check_resolution(e: &Experiment, points: &[PointTheory<'_>]) -> Result<(), RunError> {
     let lambda = &e.task.spectrum.lambda;
     for point in points {
@@ -563,7 +565,7 @@ fn check_resolution(e: &Experiment, points: &[PointTheory<'_>]) -> Result<(), Ru
             })
             .fold(crate::sim::risk_scale(lambda, &e.task.beta, 0.0), f64::max);
         for (&risk, s) in point.risks.iter().zip(&e.surrogates) {
-            if let Some(reason) = crate::sim::unresolvable(signal + e.task.noise, risk) {
+            if let Some(reason) = crate::sim::unresolvable(signal + e.task.noise_at(point.n), risk) {
                 return Err(failure(e, point.n)(RunErrorKind::Unresolvable { surrogate: s.name.clone(), reason }));
             }
         }
@@ -577,13 +579,15 @@ fn theory_risk(e: &Experiment, regime: &Regime, c: &Coefficients<'_>) -> Result<
     let task = &e.task;
     let lambda = &task.spectrum.lambda;
     match (c, &e.design) {
-        (Coefficients::Fixed(b), None) => Ok(regime.s2t_risk(lambda, &task.beta, b, task.noise)),
+        (Coefficients::Fixed(b), None) => Ok(regime.s2t_risk(lambda, &task.beta, b, task.theory_noise_at(regime.n()))),
         (Coefficients::Fixed(b), Some(design)) => {
-            theory::transfer_risk(&design.lambda, lambda, &task.beta, b, task.noise, regime.n(), ridge)
+            let noise = task.theory_noise_at(regime.n());
+            theory::transfer_risk(&design.lambda, lambda, &task.beta, b, noise, regime.n(), ridge)
         }
         (Coefficients::Trained(erm), _) => two_stage_risks(e, erm, regime.n(), ridge).map(|r| r.student),
         (Coefficients::SelfDistilled(xi), _) => {
-            theory::SelfDistillation::new(lambda, &task.beta, task.noise, regime.n(), ridge).map(|sd| sd.risk(*xi))
+            let noise = task.theory_noise_at(regime.n());
+            theory::SelfDistillation::new(lambda, &task.beta, noise, regime.n(), ridge).map(|sd| sd.risk(*xi))
         }
         (Coefficients::Teacher(of), _) => match &e.surrogates[*of].kind {
             SurrogateKind::Erm(erm) => two_stage_risks(e, erm, regime.n(), 0.0).map(|r| r.teacher),
@@ -611,7 +615,7 @@ fn two_stage_risks(e: &Experiment, erm: &Erm, n: usize, ridge_t: f64) -> Result<
         lambda_t: &e.task.spectrum.lambda,
         beta_star: &e.task.beta,
         sigma_s2: erm.noise,
-        sigma_t2: e.task.noise,
+        sigma_t2: e.task.theory_noise_at(n),
         m: erm.m.at(n),
         n,
         features: erm.features,

@@ -42,8 +42,13 @@ claim best_mask "the optimal mask beats every top-k mask" { theory masks.optimal
 
 /// The verdicts of [`SPEC`], by claim name, under an optional mutation.
 fn verdicts(mutation: Option<Mutation>) -> Vec<(String, Status)> {
+    verdicts_of(SPEC, mutation)
+}
+
+/// The verdicts of `source`, by claim name, under an optional mutation.
+fn verdicts_of(source: &str, mutation: Option<Mutation>) -> Vec<(String, Status)> {
     let evaluate = || {
-        let spec = resolve(&parse(SPEC).unwrap(), SPEC, std::path::Path::new(".")).unwrap();
+        let spec = resolve(&parse(source).unwrap(), source, std::path::Path::new(".")).unwrap();
         let plan = super::plan(&spec);
         let results = run(&plan, &RunOptions::default()).unwrap();
         judge(&plan, &results)
@@ -87,4 +92,42 @@ fn a_wrong_gain_formula_fails_the_optimality_claim() {
 fn a_mask_threshold_on_zeta_fails_the_mask_claim() {
     let v = verdicts(Some(Mutation::MaskOnZeta));
     assert!(failed(&v, "best_mask"), "{v:?}");
+}
+
+/// A label noise that shrinks as n^−1, above the crossover γ = β − 1 = 0.5 (issue 17): the theory's slope is the
+/// bias's −(β − 1), and a simulation at small p agrees with the decayed noise.
+const DECAY: &str = r#"
+title "noise decay"
+seed 5
+spectrum wide = powerlaw(p: 100000, alpha: 2.0)
+signal beta = powerlaw_energy(wide, beta: 1.5)
+task cooling = gaussian(wide, beta, noise: 0.5, noise_decay: 1.0)
+spectrum small = powerlaw(p: 200, alpha: 2.0)
+signal small_beta = powerlaw_energy(small, beta: 1.5, power: 1.0)
+task small_cooling = gaussian(small, small_beta, noise: 2.0, noise_decay: 1.0)
+surrogate truth = ground_truth
+experiment law {
+  task cooling
+  n [100, 200, 400, 800, 1600]
+  surrogates truth
+}
+experiment sim {
+  task small_cooling
+  n [20, 60]
+  surrogates truth
+  trials 400
+}
+claim law_slope "the exponent is the bias's" { slope law.truth tolerance absolute(0.05) expect scaling_law }
+claim sim_agree "simulation matches the decayed theory" { agree sim tolerance relative(0.2) }
+"#;
+
+#[test]
+fn issue_17_a_theory_that_ignores_the_noise_decay_fails_the_slope_claim() {
+    let right = verdicts_of(DECAY, None);
+    assert!(right.iter().all(|(_, s)| *s == Status::Pass), "{right:?}");
+    // σ² = 0.5 at every n: the noise term 0.5 Ω/(1 − Ω) is constant and flattens the slope far beyond 0.05, and the
+    // simulated risks (σ²(20) = 0.1, σ²(60) ≈ 0.033) are far below the undecayed theory's.
+    let wrong = verdicts_of(DECAY, Some(Mutation::NoiseDecayIgnored));
+    assert!(failed(&wrong, "law_slope"), "{wrong:?}");
+    assert!(failed(&wrong, "sim_agree"), "{wrong:?}");
 }

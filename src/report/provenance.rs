@@ -2,6 +2,7 @@
 //! and how each experiment draws its data.
 
 use crate::numbers::typeset;
+use crate::sim::Entries;
 use crate::spec::{Designs, Erm, Experiment, Penalty, SampleSize, SurrogateKind};
 
 /// The git commit kdrepro was built from (`build.rs`), or `unknown` outside a git checkout.
@@ -18,19 +19,20 @@ pub fn spec_hash(source: &str) -> String {
 pub(crate) fn design_words(e: &Experiment, trials: Option<usize>, count: bool) -> Option<String> {
     let trials = trials?;
     let p = e.task.spectrum.lambda.len();
-    let noise = typeset(e.task.noise, 3);
+    let noise = noise_words(e);
+    let (law, rows) = entries_words(e.task.entries);
     let mut words = match e.designs {
         Designs::Independent => {
             let per_point = if count { format!("{trials} trials per point, ") } else { String::new() };
             format!(
-                "Every trial draws an independent Gaussian design X (n × {p}, rows x ~ N(0, Σ)) and label noise z ~ \
+                "Every trial draws an independent {law} design X (n × {p}, {rows}) and label noise z ~ \
                  N(0, {noise} Iₙ) from its own named random stream ({per_point}shared by all surrogates: paired)"
             )
         }
         Designs::Nested => {
             let trials = if count { format!("{trials} trials; ") } else { String::new() };
             format!(
-                "Nested designs: every trial draws one Gaussian design X ({} × {p}, rows x ~ N(0, Σ)) and label noise \
+                "Nested designs: every trial draws one {law} design X ({} × {p}, {rows}) and label noise \
                  z ~ N(0, {noise} I) at the largest n from its own named random stream, and the point with n samples \
                  uses their first n rows ({trials}each point is an exact draw of its own distribution, the points of \
                  one trial share rows; shared by all surrogates: paired)",
@@ -113,6 +115,33 @@ fn erm_words(name: &str, erm: &Erm) -> String {
         ));
     }
     words
+}
+
+/// The label-noise variance in words: "0.5", or "σ²(n) = 0.5·n^(-0.25)" when it decays with n.
+pub(crate) fn noise_words(e: &Experiment) -> String {
+    let noise = typeset(e.task.noise, 3);
+    if e.task.noise_decay == 0.0 {
+        noise
+    } else {
+        format!("σ²(n) = {noise}·n^({})", typeset(-e.task.noise_decay, 3))
+    }
+}
+
+/// The law of a design's entries in words: its adjective, and what its rows are. Gaussian designs keep the words
+/// they had before other laws existed.
+fn entries_words(entries: Entries) -> (&'static str, String) {
+    match entries {
+        Entries::Gaussian => ("Gaussian", "rows x ~ N(0, Σ)".to_owned()),
+        Entries::Rademacher => ("Rademacher", "rows x = Σ^{1/2} w, w with i.i.d. ±1 entries".to_owned()),
+        Entries::Uniform => ("uniform", "rows x = Σ^{1/2} w, w with i.i.d. entries uniform on [−√3, √3]".to_owned()),
+        Entries::StudentT { nu } => (
+            "Student-t",
+            format!(
+                "rows x = Σ^{{1/2}} w, w with i.i.d. Student-t entries, ν = {}, scaled to unit variance",
+                typeset(nu, 3)
+            ),
+        ),
+    }
 }
 
 #[cfg(test)]

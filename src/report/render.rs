@@ -265,14 +265,25 @@ fn experiment(e: &Experiment, r: &ExperimentResults, trials: Option<Trials>) -> 
     Ok(PartContext::Experiment {
         name: e.name.clone(),
         summary_markup: spec_text(&format!(
-            "Task {}: $p = {p}$, noise variance $sigma^2 = {}$. {summary}{design}",
+            "Task {}: $p = {p}$, noise variance {}. {summary}{design}",
             e.task.name,
-            typeset(e.task.noise, 3)
+            noise_math(&e.task)
         ))?,
         excerpt_str: typst_string(&e.excerpt),
         caption_markup: spec_text(&caption)?,
         tables: table::tables(&header, &column_groups(e, r), &rows)?,
     })
+}
+
+/// The task's noise variance as mathematics: `$sigma^2 = 0.5$`, or `$sigma^2(n) = 0.5 dot n^(-0.25)$` when it
+/// decays with n.
+fn noise_math(task: &crate::spec::Task) -> String {
+    let noise = typeset(task.noise, 3);
+    if task.noise_decay == 0.0 {
+        format!("$sigma^2 = {noise}$")
+    } else {
+        format!("$sigma^2 (n) = {noise} dot n^({})$", typeset(-task.noise_decay, 3))
+    }
 }
 
 /// Labels above groups of a table's columns, with how many columns each spans: each series' legend label over its
@@ -479,21 +490,34 @@ fn summary_sentence(v: &Verdicts) -> String {
     parts.join(", ") + "."
 }
 
+/// The law of a design's entries in one word or two, for the title page.
+fn law_word(entries: crate::sim::Entries) -> String {
+    match entries {
+        crate::sim::Entries::Gaussian => "Gaussian".to_owned(),
+        crate::sim::Entries::Rademacher => "Rademacher".to_owned(),
+        crate::sim::Entries::Uniform => "uniform".to_owned(),
+        crate::sim::Entries::StudentT { nu } => format!("Student-t ν = {}", typeset(nu, 3)),
+    }
+}
+
 /// The Monte Carlo design in one line.
 fn trials_note(plan: &Plan<'_>, results: &Results) -> String {
     let spec = plan.spec();
     let draft = plan.draft().map_or(String::new(), |t| format!("draft: {t} trials per point (--trials) · "));
-    let simulated: Vec<String> = spec
-        .experiments
-        .iter()
-        .zip(&results.experiments)
+    let pairs = || spec.experiments.iter().zip(&results.experiments).filter(|(_, r)| r.trials.is_some());
+    // Gaussian designs only: the words of before other laws existed; otherwise each experiment names its law.
+    let gaussian = pairs().all(|(e, _)| e.task.entries == crate::sim::Entries::Gaussian);
+    let simulated: Vec<String> = pairs()
         .filter_map(|(e, r)| {
-            r.trials.map(|t| format!("{} × {t} trials ({}, {})", e.sizes.len(), e.name, e.designs.keyword()))
+            let law = if gaussian { String::new() } else { format!(", {}", law_word(e.task.entries)) };
+            r.trials.map(|t| format!("{} × {t} trials ({}, {}{law})", e.sizes.len(), e.name, e.designs.keyword()))
         })
         .collect();
     if simulated.is_empty() {
         "theory only".to_owned()
-    } else {
+    } else if gaussian {
         format!("{draft}Gaussian designs: {}", simulated.join(", "))
+    } else {
+        format!("{draft}designs: {}", simulated.join(", "))
     }
 }

@@ -74,7 +74,8 @@ fn trial_times(n: usize) -> [f64; 4] {
     let sqrt_lambda: Vec<f64> = (1..=P).map(|i| 1.0 / i as f64).collect();
     let key = StreamKey::new(0, "bench", 0).trial(0);
     let mut X = Mat::<f64>::zeros(n, P);
-    let draw = median_secs(|| draw_columns(&sqrt_lambda, &key, Source::Target, 0, X.as_mut()));
+    let draw =
+        median_secs(|| draw_columns(&sqrt_lambda, super::Entries::Gaussian, &key, Source::Target, 0, X.as_mut()));
     let B = Mat::from_fn(P, K, |i, j| 1.0 / (1.0 + (i + j) as f64));
     let (mut Y, mut gram, mut coef) = (Mat::<f64>::zeros(n, K), Mat::<f64>::zeros(n, n), Mat::<f64>::zeros(P, K));
     let mut factor = Mat::<f64>::zeros(n, n);

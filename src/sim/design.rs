@@ -1,21 +1,27 @@
-//! Gaussian designs X = G Λ^{1/2} Uᵀ: diagonal (U = I) or rotated by a seeded Haar-random U.
+//! Designs X = Z Λ^{1/2} Uᵀ with i.i.d. standardised entries Z (Gaussian by default, [`Entries`]): diagonal
+//! (U = I) or rotated by a seeded Haar-random U.
 
 use faer::dyn_stack::{MemBuffer, MemStack};
 use faer::linalg::{householder, qr::no_pivoting::factor as qr};
 use faer::{Conj, Mat, MatMut, MatRef, Par};
 
+use super::entries::Entries;
 use super::error::SimError;
 use super::stream::{DRAW_BLOCK, Draw, Source, TrialKey, named_stream};
 
-/// The distribution of the rows of the design: x ~ N(0, Σ) with Σ = U diag(λ) Uᵀ (docs/dev/paper.md §1
-/// Observation 2). U = I for [`Design::new`]; [`Design::rotated`] draws a Haar-random U.
-/// Coefficient vectors of jobs on this design are given in the eigenbasis of Σ.
+/// The distribution of the rows of the design: x = U Λ^{1/2} z, so that Cov x = Σ = U diag(λ) Uᵀ
+/// (docs/dev/paper.md §1 Observation 2), with z i.i.d. standardised entries of the law [`Design::entries`]
+/// (Gaussian, x ~ N(0, Σ), unless [`Design::with_entries`] says otherwise). U = I for [`Design::new`];
+/// [`Design::rotated`] draws a Haar-random U. Coefficient vectors of jobs on this design are given in the
+/// eigenbasis of Σ.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Design {
     lambda: Vec<f64>,
     sqrt_lambda: Vec<f64>,
     /// The eigenvectors U of Σ (p × p, orthogonal), or `None` for U = I.
     rotation: Option<Mat<f64>>,
+    /// The law of the entries of z.
+    entries: Entries,
 }
 
 impl Design {
@@ -23,7 +29,7 @@ impl Design {
     pub(crate) fn new(lambda: Vec<f64>) -> Result<Self, SimError> {
         validate_spectrum(&lambda)?;
         let sqrt_lambda = lambda.iter().map(|l| l.sqrt()).collect();
-        Ok(Self { lambda, sqrt_lambda, rotation: None })
+        Ok(Self { lambda, sqrt_lambda, rotation: None, entries: Entries::Gaussian })
     }
 
     /// Creates the design of covariance Σ = U diag(`lambda`) Uᵀ with U Haar-distributed on the orthogonal
@@ -32,6 +38,17 @@ impl Design {
         let mut design = Self::new(lambda)?;
         design.rotation = Some(haar_orthogonal(design.dim(), rotation_seed));
         Ok(design)
+    }
+
+    /// The same design with entries of the law `entries` (the rotation, if any, is unchanged).
+    pub(crate) fn with_entries(mut self, entries: Entries) -> Self {
+        self.entries = entries;
+        self
+    }
+
+    /// The law of the entries z of a row x = U Λ^{1/2} z.
+    pub(crate) fn entries(&self) -> Entries {
+        self.entries
     }
 
     /// The dimension p.
@@ -66,11 +83,18 @@ pub(crate) fn validate_spectrum(lambda: &[f64]) -> Result<(), SimError> {
     }
 }
 
-/// Draws the eigenbasis design columns `first..first + X.ncols()` of X̄ = G Λ^{1/2} (G i.i.d. N(0, 1),
-/// Λ^{1/2} = diag(`sqrt_lambda`)) into `X`. Column block b (`DRAW_BLOCK` columns) comes from the
+/// Draws the eigenbasis design columns `first..first + X.ncols()` of X̄ = Z Λ^{1/2} (Z i.i.d. of the law
+/// `entries`, Λ^{1/2} = diag(`sqrt_lambda`)) into `X`. Column block b (`DRAW_BLOCK` columns) comes from the
 /// stream (`source`, block b), column after column, so any block range reproduces the full draw.
 #[track_caller]
-pub(crate) fn draw_columns(sqrt_lambda: &[f64], key: &TrialKey, source: Source, first: usize, mut X: MatMut<'_, f64>) {
+pub(crate) fn draw_columns(
+    sqrt_lambda: &[f64],
+    entries: Entries,
+    key: &TrialKey,
+    source: Source,
+    first: usize,
+    mut X: MatMut<'_, f64>,
+) {
     assert!(first.is_multiple_of(DRAW_BLOCK), "design draws start on a block boundary");
     let end = first + X.ncols();
     assert!(end <= sqrt_lambda.len(), "design block beyond the last feature");
@@ -79,7 +103,7 @@ pub(crate) fn draw_columns(sqrt_lambda: &[f64], key: &TrialKey, source: Source, 
         let stop = end.min(start + DRAW_BLOCK);
         for (j, &scale) in (start..stop).zip(&sqrt_lambda[start..stop]) {
             let column = X.as_mut().col_mut(j - first).try_as_col_major_mut().expect("design buffers are column-major");
-            stream.fill_scaled_normals(column.as_slice_mut(), scale);
+            stream.fill_scaled(entries, column.as_slice_mut(), scale);
         }
     }
 }
@@ -151,9 +175,9 @@ mod tests {
         let sqrt_lambda: Vec<f64> = (1..=p).map(|i| 1.0 / (i as f64).sqrt()).collect();
         let key = crate::sim::StreamKey::new(1, "blocks", 0).trial(2);
         let mut full = Mat::<f64>::zeros(7, p);
-        draw_columns(&sqrt_lambda, &key, Source::Target, 0, full.as_mut());
+        draw_columns(&sqrt_lambda, Entries::Gaussian, &key, Source::Target, 0, full.as_mut());
         let mut tail = Mat::<f64>::zeros(7, p - 2 * DRAW_BLOCK);
-        draw_columns(&sqrt_lambda, &key, Source::Target, 2 * DRAW_BLOCK, tail.as_mut());
+        draw_columns(&sqrt_lambda, Entries::Gaussian, &key, Source::Target, 2 * DRAW_BLOCK, tail.as_mut());
         assert_eq!(tail, full.subcols(2 * DRAW_BLOCK, p - 2 * DRAW_BLOCK).to_owned());
     }
 }

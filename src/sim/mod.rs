@@ -1,9 +1,10 @@
-//! Monte Carlo engine: Gaussian designs, the estimator Est(X, y) of docs/dev/paper.md §1 (minimum-norm
+//! Monte Carlo engine: designs with Gaussian or other i.i.d. standardised entries ([`Entries`]), the estimator Est(X, y) of docs/dev/paper.md §1 (minimum-norm
 //! interpolator, square solve, least squares), exact excess risks (eq. 5), per-trial random
 //! streams and the parallel runner.
 //!
 //! One trial of a [`PointJob`] first fits its ERM surrogate columns on their own data (two-stage
-//! model, Section 5), then draws X = G Λ^{1/2} Uᵀ (n × p; U = I unless the design is rotated) and one
+//! model, Section 5), then draws X = Z Λ^{1/2} Uᵀ (n × p; Z i.i.d. standardised entries, Gaussian unless the task says otherwise;
+//! U = I unless the design is rotated) and one
 //! noise vector z, forms the labels Y = X B_s + z 1ᵀ of all k surrogates at once (paired comparisons),
 //! fits all k columns with one factorisation, and records R(b_j) = Σ_i λ_t,i (b̄_ij − β⋆_i)² per
 //! surrogate (b̄ = Uᵀb, λ_t the test spectrum, by default the design's). Every draw of a trial comes
@@ -13,6 +14,7 @@
 #![allow(non_snake_case, reason = "matrices are named as in the paper: X, Y, G, L, U")]
 
 mod design;
+mod entries;
 mod error;
 mod estimator;
 mod job;
@@ -33,6 +35,7 @@ mod bench;
 mod tests;
 
 pub(crate) use design::Design;
+pub(crate) use entries::Entries;
 pub(crate) use error::SimError;
 pub(crate) use estimator::TOLERANCE;
 pub(crate) use job::PointJob;

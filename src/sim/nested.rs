@@ -1,5 +1,6 @@
-//! Nested designs across a sweep (issue 4, item 6). Trial t draws one design X and one noise vector z at
-//! the largest sample size n_max; the point with n samples uses the leading n rows X_n and entries z_n.
+//! Nested designs across a sweep (issue 4, item 6). Trial t draws one design X and one standard normal vector g
+//! at the largest sample size n_max; the point with n samples uses the leading n rows X_n and the noise
+//! z_n = σ(n) g_n, σ(n)² its own noise variance (which may shrink with n, issue 17 item 4).
 //! X_n X_nᵀ is the leading n × n block of X Xᵀ, so the leading block of one Cholesky factor L of X Xᵀ
 //! is the factor of every point: one Gram matrix and one factorisation serve the whole sweep.
 //!
@@ -22,8 +23,8 @@ use super::surrogate::SurrogateColumn;
 use super::workspace::{add_noise, draw_design, fixed_columns, record_risks, to_design_coordinates};
 
 /// The points of one sweep, simulated on nested designs: n strictly increasing and below p (the
-/// minimum-norm regime), one design distribution and noise level, fixed surrogate columns, and a
-/// largest design small enough to store.
+/// minimum-norm regime), one design distribution, fixed surrogate columns, and a largest design small
+/// enough to store. Each point has its own noise level.
 #[derive(Debug)]
 pub(crate) struct NestedSweep {
     jobs: Vec<PointJob>,
@@ -46,9 +47,9 @@ impl NestedSweep {
         if jobs.iter().any(|j| j.ridges.iter().any(|&r| r > 0.0)) {
             return Err(SimError::NestedRidge);
         }
-        let shared = |j: &PointJob| j.design == last.design && j.noise_variance == last.noise_variance;
+        let shared = |j: &PointJob| j.design == last.design;
         let fixed = |j: &PointJob| j.columns.iter().all(|c| matches!(c, SurrogateColumn::Fixed(_)));
-        assert!(jobs.iter().all(shared), "the points of a sweep share their design and noise");
+        assert!(jobs.iter().all(shared), "the points of a sweep share their design");
         if !jobs.iter().all(fixed) {
             return Err(SimError::NestedTrainedSurrogate);
         }
@@ -103,7 +104,9 @@ struct NestedWorkspace {
     /// The largest design X (n_max × p), and its eigenbasis draw X̄ when rotated.
     X: Mat<f64>,
     eigen: Option<Mat<f64>>,
-    /// Label noise z (n_max).
+    /// Standard normal g (n_max), the noise of every point before its scale.
+    g: Vec<f64>,
+    /// One point's label noise z_n = σ(n) g_n.
     z: Vec<f64>,
     /// X Xᵀ, overwritten by its lower Cholesky factor.
     factor: Mat<f64>,
@@ -130,6 +133,7 @@ impl NestedWorkspace {
         Self {
             X: Mat::zeros(n, p),
             eigen: rotated.then(|| Mat::zeros(n, p)),
+            g: vec![0.0; n],
             z: vec![0.0; n],
             factor: Mat::zeros(n, n),
             stack: MemBuffer::new(estimator::llt_scratch(n)),
@@ -147,7 +151,7 @@ impl NestedWorkspace {
     fn run_trial(&mut self, sweep: &NestedSweep, key: &TrialKey) -> Result<Vec<(Vec<f64>, bool)>, Inaccurate> {
         let largest = sweep.largest();
         draw_design(largest, key, &mut self.X, self.eigen.as_mut());
-        key.stream(Source::Target, Draw::Noise).fill_scaled_normals(&mut self.z, largest.noise_variance.sqrt());
+        key.stream(Source::Target, Draw::Noise).fill_scaled_normals(&mut self.g, 1.0);
         gram_lower(self.factor.as_mut(), self.X.as_ref(), Accum::Replace);
         let factored = estimator::cholesky(self.factor.as_mut(), &mut self.stack).is_ok();
         (0..sweep.jobs.len()).map(|point| self.fit_point(sweep, point, factored)).collect()
@@ -161,6 +165,12 @@ impl NestedWorkspace {
         let n = job.n;
         let X = self.X.subrows(0, n);
         let mut Y = self.Y.subrows_mut(0, n);
+        // z_n = σ(n) g_n: the same IEEE product σ·g as a draw at scale σ, so a sweep with one noise level has the
+        // numbers it had when the noise was drawn at that scale.
+        let sigma = job.noise_variance.sqrt();
+        for (z, g) in self.z[..n].iter_mut().zip(&self.g[..n]) {
+            *z = sigma * g;
+        }
         // Y = X_n B + z_n 1ᵀ: the labels of every surrogate, sharing the noise.
         matmul(Y.as_mut(), Accum::Replace, X, self.B[point].as_ref(), 1.0, Par::Seq);
         add_noise(Y.as_mut(), &self.z[..n], Accum::Add);

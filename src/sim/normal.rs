@@ -39,7 +39,7 @@ fn layers() -> &'static Layers {
 
 /// A uniform draw in [−1, 1) from the top 52 bits of `bits`.
 #[inline(always)]
-fn symmetric_unit(bits: u64) -> f64 {
+pub(super) fn symmetric_unit(bits: u64) -> f64 {
     f64::from_bits((bits >> 12) | 0x4000_0000_0000_0000) - 3.0
 }
 
@@ -47,6 +47,12 @@ fn symmetric_unit(bits: u64) -> f64 {
 #[inline(always)]
 fn open_unit<G: Rng>(rng: &mut G) -> f64 {
     ((rng.next_u64() >> 11) as f64 + 0.5) * (1.0 / (1_u64 << 53) as f64)
+}
+
+/// One standard normal drawn from `rng`, by the same ziggurat as [`fill_scaled_normals`] (for draws that need
+/// normals one at a time, such as Student-t entries).
+pub(super) fn one_standard_normal<G: Rng>(rng: &mut G) -> f64 {
+    standard_normal(rng, layers())
 }
 
 /// One standard normal: a uniform point of a random layer, accepted at once if it lies under the

@@ -3,6 +3,7 @@
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 
+use super::entries::Entries;
 use super::normal::fill_scaled_normals;
 
 /// blake3 key-derivation context; changing it changes every simulated number.
@@ -125,6 +126,11 @@ impl TrialStream {
     /// Fills `out` with `scale · g`, g i.i.d. standard normal (ziggurat), in slice order.
     pub(crate) fn fill_scaled_normals(&mut self, out: &mut [f64], scale: f64) {
         fill_scaled_normals(&mut self.rng, out, scale);
+    }
+
+    /// Fills `out` with `scale · z`, z i.i.d. of the law `entries`, in slice order.
+    pub(crate) fn fill_scaled(&mut self, entries: Entries, out: &mut [f64], scale: f64) {
+        entries.fill_scaled(&mut self.rng, out, scale);
     }
 }
 

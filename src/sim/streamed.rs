@@ -5,7 +5,7 @@ use faer::dyn_stack::MemBuffer;
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatMut, MatRef, Par};
 
-use super::design::draw_columns;
+use super::design::{Design, draw_columns};
 use super::estimator::{self, Inaccurate, gram_lower};
 use super::stream::{DRAW_BLOCK, Source, TrialKey};
 
@@ -37,8 +37,8 @@ impl StreamedMinNorm {
         }
     }
 
-    /// b = Xᵀ(XXᵀ + cI)⁻¹Y (c = nλ; the min-norm interpolator at λ = 0) for the target design X = G Λ^{1/2}
-    /// (columns scaled by `sqrt_lambda`) drawn from `key`, with Y = X B + Z where `Y` holds Z on entry.
+    /// b = Xᵀ(XXᵀ + cI)⁻¹Y (c = nλ; the min-norm interpolator at λ = 0) for the target design X = Z Λ^{1/2} of
+    /// `design` (U = I) drawn from `key`, with Y = X B + Z where `Y` holds Z on entry.
     ///
     /// Errors: [`Inaccurate`] (`by_qr` false) when the Cholesky factorisation fails or the residual of the
     /// system, ‖y − X b − c w‖₂ / ‖y‖₂ with b = Xᵀw, exceeds [`estimator::TOLERANCE`] (or `force_fallback` is set): the QR
@@ -46,7 +46,7 @@ impl StreamedMinNorm {
     #[track_caller]
     pub(crate) fn fit(
         &mut self,
-        sqrt_lambda: &[f64],
+        design: &Design,
         key: &TrialKey,
         B: MatRef<'_, f64>,
         mut Y: MatMut<'_, f64>,
@@ -56,7 +56,7 @@ impl StreamedMinNorm {
         let Self { penalty, gram, chunk, stack, labels, residual } = self;
         let refused = |residual| Inaccurate { residual, by_qr: false };
         // XXᵀ = Σ_c X_c X_cᵀ and Y += Σ_c X_c B_c over column chunks c.
-        for_each_chunk(sqrt_lambda, key, chunk, |first, Xc| {
+        for_each_chunk(design, key, chunk, |first, Xc| {
             let accum = if first == 0 { Accum::Replace } else { Accum::Add };
             gram_lower(gram.as_mut(), Xc, accum);
             matmul(Y.as_mut(), Accum::Add, Xc, B.subrows(first, Xc.ncols()), 1.0, Par::Seq);
@@ -68,7 +68,7 @@ impl StreamedMinNorm {
         }
         // b_c = X_cᵀ W, regenerating each chunk from its streams; the residual y − Σ_c X_c b_c alongside.
         residual.copy_from(&*labels);
-        for_each_chunk(sqrt_lambda, key, chunk, |first, Xc| {
+        for_each_chunk(design, key, chunk, |first, Xc| {
             let mut b = coef.as_mut().subrows_mut(first, Xc.ncols());
             estimator::transpose_times(b.as_mut(), Xc, Y.as_ref());
             matmul(residual.as_mut(), Accum::Add, Xc, b.as_ref(), -1.0, Par::Seq);
@@ -98,17 +98,13 @@ impl StreamedMinNorm {
 }
 
 /// Calls `f(first column, X_c)` for each column chunk X_c of the target design, drawn into `chunk`.
-fn for_each_chunk(
-    sqrt_lambda: &[f64],
-    key: &TrialKey,
-    chunk: &mut Mat<f64>,
-    mut f: impl FnMut(usize, MatRef<'_, f64>),
-) {
+fn for_each_chunk(design: &Design, key: &TrialKey, chunk: &mut Mat<f64>, mut f: impl FnMut(usize, MatRef<'_, f64>)) {
+    let (sqrt_lambda, entries) = (design.sqrt_lambda(), design.entries());
     let p = sqrt_lambda.len();
     for first in (0..p).step_by(CHUNK) {
         let width = CHUNK.min(p - first);
         let mut Xc = chunk.as_mut().subcols_mut(0, width);
-        draw_columns(sqrt_lambda, key, Source::Target, first, Xc.as_mut());
+        draw_columns(sqrt_lambda, entries, key, Source::Target, first, Xc.as_mut());
         f(first, Xc.as_ref());
     }
 }

@@ -4,6 +4,7 @@
 use faer::{Mat, MatMut};
 
 use super::design::{draw_columns, validate_spectrum};
+use super::entries::Entries;
 use super::error::SimError;
 use super::estimator::{Fitter, Inaccurate, Method};
 use super::stream::{Draw, Source, TrialKey};
@@ -165,7 +166,8 @@ impl ErmStage {
         for (depth, (g, fit)) in chain.into_iter().zip(&mut self.generations).enumerate() {
             let source =
                 if depth == last { Source::Erm(j) } else { Source::ErmGeneration { column: j, back: last - depth } };
-            draw_columns(&fit.sqrt_lambda_s, key, source, 0, fit.X.as_mut());
+            // A surrogate's own data stay Gaussian, whatever the target's entries (docs/language.md, Tasks).
+            draw_columns(&fit.sqrt_lambda_s, Entries::Gaussian, key, source, 0, fit.X.as_mut());
             // ỹ = x̃ β^prev + z̃ (β^prev = β⋆ for the first generation).
             key.stream(source, Draw::Noise).fill_scaled_normals(fit.y.col_as_slice_mut(0), g.noise_s.sqrt());
             faer::linalg::matmul::matmul(

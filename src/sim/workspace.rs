@@ -190,7 +190,6 @@ impl Workspace {
 
     /// Draws the target design, forms Y = X B + z 1ᵀ and fits `coef`. Returns whether the fallback was used.
     fn fit_target(&mut self, job: &PointJob, key: &TrialKey, force: bool) -> Result<bool, Inaccurate> {
-        let sqrt_lambda = job.design.sqrt_lambda();
         match &mut self.target {
             TargetDesign::Stored { X, eigen, groups } => {
                 draw_design(job, key, X, eigen.as_mut());
@@ -230,7 +229,7 @@ impl Workspace {
             }
             TargetDesign::Streamed(streamed) => {
                 add_noise(self.Y.as_mut(), &self.z, Accum::Replace);
-                streamed.fit(sqrt_lambda, key, self.B.as_ref(), self.Y.as_mut(), self.coef.as_mut(), force)?;
+                streamed.fit(&job.design, key, self.B.as_ref(), self.Y.as_mut(), self.coef.as_mut(), force)?;
                 Ok(false)
             }
         }
@@ -240,14 +239,14 @@ impl Workspace {
 /// Draws the target design X of `job` for trial `key` into `X` (and its eigenbasis draw X̄ into `eigen`
 /// when the design is rotated).
 pub(super) fn draw_design(job: &PointJob, key: &TrialKey, X: &mut Mat<f64>, eigen: Option<&mut Mat<f64>>) {
-    let sqrt_lambda = job.design.sqrt_lambda();
+    let (sqrt_lambda, entries) = (job.design.sqrt_lambda(), job.design.entries());
     match (eigen, job.design.rotation()) {
         (Some(Xbar), Some(U)) => {
-            draw_columns(sqrt_lambda, key, Source::Target, 0, Xbar.as_mut());
-            // X = X̄ Uᵀ = G Λ^{1/2} Uᵀ: rows ~ N(0, U Λ Uᵀ).
+            draw_columns(sqrt_lambda, entries, key, Source::Target, 0, Xbar.as_mut());
+            // X = X̄ Uᵀ = Z Λ^{1/2} Uᵀ: rows x = U Λ^{1/2} z, of covariance U Λ Uᵀ.
             matmul(X.as_mut(), Accum::Replace, Xbar.as_ref(), U.transpose(), 1.0, Par::Seq);
         }
-        _ => draw_columns(sqrt_lambda, key, Source::Target, 0, X.as_mut()),
+        _ => draw_columns(sqrt_lambda, entries, key, Source::Target, 0, X.as_mut()),
     }
 }
 

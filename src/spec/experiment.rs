@@ -11,7 +11,8 @@ pub(crate) struct Spectrum {
     pub(crate) alpha: Option<f64>,
 }
 
-/// A Gaussian regression task: x ~ N(0, diag(λ)), y = xᵀβ⋆ + z, z ~ N(0, σ²).
+/// A regression task: x = U Λ^{1/2} w with w i.i.d. standardised entries (Gaussian: x ~ N(0, Σ)), y = xᵀβ⋆ + z,
+/// z ~ N(0, σ²(n)) with σ²(n) = σ² n^−γ ([`Task::noise_at`]).
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub(crate) struct Task {
     /// The declared name.
@@ -22,10 +23,29 @@ pub(crate) struct Task {
     pub(crate) beta: Vec<f64>,
     /// The exponent β when λ_i β⋆_i² = i^−β (the scaling laws need it).
     pub(crate) energy_exponent: Option<f64>,
-    /// The label noise variance σ².
+    /// The label noise variance σ² (at n = 1 when it decays).
     pub(crate) noise: f64,
+    /// The exponent γ of a label noise that shrinks with n: σ²(n) = σ² n^−γ (0: constant noise).
+    pub(crate) noise_decay: f64,
     /// The seed of a Haar rotation U when Σ = U diag(λ) Uᵀ is not diagonal (Observation 2).
     pub(crate) rotation: Option<u64>,
+    /// The law of the entries w of x = U Λ^{1/2} w (the target's design; ERM surrogates' data stay Gaussian).
+    pub(crate) entries: crate::sim::Entries,
+}
+
+impl Task {
+    /// The label-noise variance at sample size n: σ²(n) = σ² n^−γ (exactly σ² when γ = 0). What the simulation
+    /// draws, what the moment guards and the round-off bands use, and (through [`crate::theory::theory_noise_at`])
+    /// what the theory's formulas are given. See theory/noise.rs for the scaling law it implies.
+    pub(crate) fn noise_at(&self, n: usize) -> f64 {
+        crate::theory::noise_at(self.noise, self.noise_decay, n)
+    }
+
+    /// The label-noise variance the theory is given at n: [`Task::noise_at`], unless a test mutation ignores the
+    /// decay.
+    pub(crate) fn theory_noise_at(&self, n: usize) -> f64 {
+        crate::theory::theory_noise_at(self.noise, self.noise_decay, n)
+    }
 }
 
 /// Which surrogate β^s labels the target's data.

@@ -93,7 +93,13 @@ constructors!(
     /// `task NAME = ...`
     TaskConstructor {
         /// Gaussian features x ~ N(0, Σ), labels y = xᵀβ⋆ + z.
-        Gaussian => "gaussian"("spectrum", "signal", "noise", "rotation"),
+        Gaussian => "gaussian"("spectrum", "signal", "noise", "rotation", "noise_decay"),
+        /// Features x = Σ^{1/2} w with i.i.d. ±1 entries w.
+        Rademacher => "rademacher"("spectrum", "signal", "noise", "rotation", "noise_decay"),
+        /// Features x = Σ^{1/2} w with w i.i.d. uniform on [−√3, √3].
+        Uniform => "uniform"("spectrum", "signal", "noise", "rotation", "noise_decay"),
+        /// Features x = Σ^{1/2} w with w i.i.d. Student-t_ν scaled to unit variance.
+        StudentT => "student_t"("spectrum", "signal", "nu", "noise", "rotation", "noise_decay"),
     }
 );
 

@@ -18,6 +18,7 @@
 //! - ridge (issue 17): κ in place of τ ([`Regime::with_ridge`]) and the oracle-tuned penalty [`tuned_ridge`].
 //! - self-distillation in ridge (issue 17): [`SelfDistillation`].
 //! - the two-stage model of Section 5, with a surrogate that may see only p_s < p features: [`TwoStage`].
+//! - label noise that shrinks with n, σ²(n) = σ² n^−γ, and its crossover γ = β − 1: [`noise_at`].
 //! - moment guards: whether a point's risk has a finite mean and variance (inverse-Wishart moments), [`Stage`].
 //! - test builds only: `with_mutation`, deliberately wrong theory for power tests of the claims.
 
@@ -28,6 +29,7 @@ mod error;
 mod moments;
 #[cfg(test)]
 mod mutation;
+mod noise;
 mod risk;
 mod self_distillation;
 mod shift;
@@ -49,6 +51,7 @@ pub(crate) use {
     },
     error::TheoryError,
     moments::{RiskMoments, Stage},
+    noise::{noise_at, theory_noise_at},
     shift::covariance_shift_surrogate,
     two_stage::{Generation, TwoStage, TwoStageRisks},
 };

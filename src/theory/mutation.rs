@@ -26,6 +26,8 @@ pub(crate) enum Mutation {
     ChainForgetsVariance,
     /// The cross risk of two ridge fits on the same data loses its 1/(1 − Ω₁₂) (issue 17 item 2).
     CrossRiskUninflated,
+    /// The theory is given the task's σ² at every n, ignoring a `noise_decay` γ (σ²(n) = σ² n^−γ, issue 17).
+    NoiseDecayIgnored,
 }
 
 thread_local! {

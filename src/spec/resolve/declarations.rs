@@ -5,6 +5,8 @@ use crate::spec::signature::{
     TaskConstructor,
 };
 
+use crate::sim::Entries;
+
 use super::{
     Args, Argument, Bound, Column, Declaration, Diagnostic, Erm, Expr, ExprKind, MAX_FEATURES, ResolvedSignal,
     Resolver, SampleSize, Span, Spectrum, Surrogate, SurrogateKind, Task, Weight, construct, count, count_in, expected,
@@ -130,7 +132,7 @@ impl<'a> Resolver<'a> {
     /// The task declaration named by `expr`, with the declarations it uses.
     pub(super) fn task(&self, expr: &Expr) -> Result<(Task, Vec<&'a Declaration>), Diagnostic> {
         let d = self.declaration(path(expr, "a task name")?, DeclarationKind::Task)?;
-        let (TaskConstructor::Gaussian, a) = construct(&d.value)?;
+        let (kind, a) = construct::<TaskConstructor>(&d.value)?;
         let (spectrum, spectrum_decl) = self.spectrum(a.require("spectrum")?)?;
         let signal_expr = a.require("signal")?;
         let (beta, energy_exponent, mut used) = self.signal(signal_expr)?;
@@ -141,9 +143,27 @@ impl<'a> Resolver<'a> {
             ));
         }
         let noise = a.real("noise", Bound::NonNegative, Some(0.0))?;
+        let noise_decay = a.real("noise_decay", Bound::Any, Some(0.0))?;
         let rotation = a.get("rotation").map(seed).transpose()?;
+        let entries = match kind {
+            TaskConstructor::Gaussian => Entries::Gaussian,
+            TaskConstructor::Rademacher => Entries::Rademacher,
+            TaskConstructor::Uniform => Entries::Uniform,
+            TaskConstructor::StudentT => {
+                let e = a.require("nu")?;
+                let nu = real(e, "nu", Bound::Any)?;
+                // Var t_ν = ν/(ν − 2): only ν > 2 has a finite variance to scale to 1.
+                if nu <= 2.0 {
+                    return Err(Diagnostic::error(e.span, format!("`nu` must be above 2, found {nu}")).with_hint(
+                        "the entries are scaled to unit variance, and Var t_ν = ν/(ν − 2) is finite only for ν > 2",
+                    ));
+                }
+                Entries::StudentT { nu }
+            }
+        };
         used.extend([spectrum_decl, d]);
-        Ok((Task { name: d.name.name.clone(), spectrum, beta, energy_exponent, noise, rotation }, used))
+        let name = d.name.name.clone();
+        Ok((Task { name, spectrum, beta, energy_exponent, noise, noise_decay, rotation, entries }, used))
     }
 
     /// `labels: g` of the ERM surrogate declared by `d`: the ERM surrogate g whose fit labels its data, with the

@@ -64,7 +64,7 @@ impl<'a> Resolver<'a> {
                     )
                     .with_hint("declare the ERM surrogate's own data with `erm(spectrum: ...)`, and drop `design`"));
                 }
-                check_sizes(&sizes, &spectrum, Some(task.noise), ridge.all_positive(), n_expr)?;
+                check_sizes(&sizes, &spectrum, Some(&task), ridge.all_positive(), n_expr)?;
                 used.push(decl);
                 Some(spectrum)
             }
@@ -73,7 +73,8 @@ impl<'a> Resolver<'a> {
         // The risks' moments depend on the spectrum the design is drawn from (checked above when it is a `design`);
         // the task's spectrum must still have a regime, for τ, Ω and the surrogates.
         let risks = matches!(measure, Measure::ExcessRisk | Measure::Masks) && design.is_none();
-        check_sizes(&sizes, &task.spectrum, risks.then_some(task.noise), ridge.all_positive(), n_expr)?;
+        check_noise(&sizes, &task, n_expr)?;
+        check_sizes(&sizes, &task.spectrum, risks.then_some(&task), ridge.all_positive(), n_expr)?;
         let designs = match s.get(ExperimentSetting::Designs) {
             None => Designs::Independent,
             Some(d) => match keyword(single(d)?, "designs")? {
@@ -445,18 +446,35 @@ pub(super) fn check_teachers(surrogates: &[Surrogate], setting: &Setting) -> Res
     Ok(())
 }
 
+/// A decaying label noise σ²(n) = σ² n^−γ must stay within the numbers a spec may hold at every n (a negative γ
+/// grows it): beyond 1e50 the risks could overflow.
+fn check_noise(sizes: &[usize], task: &Task, at: &Expr) -> Result<(), Diagnostic> {
+    for &n in sizes {
+        let noise = task.noise_at(n);
+        if !(noise.is_finite() && noise <= crate::spec::args::MAX_MAGNITUDE) {
+            return Err(Diagnostic::error(
+                size_span(at, n),
+                format!("task `{}`'s label noise σ²(n) = σ² n^−γ is {noise:e} at n = {n}, above 1e50", task.name),
+            )
+            .with_hint("use a smaller `noise_decay` magnitude or smaller n"));
+        }
+    }
+    Ok(())
+}
+
 /// Every n must be in a regime the theory covers (interpolation below the k positive eigenvalues, least squares
-/// above p + 1) and, when `noise` is given (the experiment reports risks trained on this spectrum), have a finite
-/// expected risk: with label noise, |n − k| ≥ 2 (inverse-Wishart moments, theory::moments).
+/// above p + 1) and, when `task` is given (the experiment reports risks trained on this spectrum, labelled with the
+/// task's noise σ²(n)), have a finite expected risk: with label noise, |n − k| ≥ 2 (inverse-Wishart moments,
+/// theory::moments; derived for Gaussian designs, and applied to the others as they are).
 pub(super) fn check_sizes(
     sizes: &[usize],
     spectrum: &Spectrum,
-    noise: Option<f64>,
+    task: Option<&Task>,
     penalised: bool,
     at: &Expr,
 ) -> Result<(), Diagnostic> {
     for &n in sizes {
-        let stage = Stage::target(&spectrum.lambda, n, noise.unwrap_or(0.0), penalised);
+        let stage = Stage::target(&spectrum.lambda, n, task.map_or(0.0, |t| t.noise_at(n)), penalised);
         if let Some(problem) = refusal(&stage) {
             return Err(Diagnostic::error(size_span(at, n), problem).with_hint(format!("use {}", stage.allowed())));
         }
@@ -487,7 +505,7 @@ impl Experiment {
     pub(crate) fn risk_moments(&self, series: usize, n: usize) -> RiskMoments {
         let train = self.design.as_ref().unwrap_or(&self.task.spectrum);
         let penalised = self.ridge.of(series).is_positive();
-        let target = Stage::target(&train.lambda, n, self.task.noise, penalised).moments();
+        let target = Stage::target(&train.lambda, n, self.task.noise_at(n), penalised).moments();
         match self.measure {
             Measure::Masks => return target,
             Measure::ExcessRisk => {}

@@ -108,3 +108,56 @@ fn quantities_that_are_not_risks_have_no_moment_guard() {
     let s = spec(body).unwrap();
     assert_eq!(s.experiments[0].infinite_variance(0, 39), None);
 }
+
+#[test]
+fn issue_17_student_t_needs_more_than_two_degrees_of_freedom() {
+    let body = |nu: &str| {
+        format!(
+            "task t = student_t(flat, ones, nu: {nu}, noise: 0.1)\nsurrogate truth = ground_truth\n\
+             experiment e {{ task t  n 20  surrogates truth  trials 40 }}\n"
+        )
+    };
+    for nu in ["2", "1.5", "-3", "0"] {
+        let source = body(nu);
+        let d = spec(&source).unwrap_err().remove(0);
+        assert_eq!(d.message, format!("`nu` must be above 2, found {}", nu.parse::<f64>().unwrap()));
+        assert!(d.hints.iter().any(|h| h.contains("Var t_ν = ν/(ν − 2) is finite only for ν > 2")), "{:?}", d.hints);
+        // Located at the number itself.
+        let full = format!(
+            "title \"moments\"\nspectrum flat = isotropic(p: 40)\nspectrum wide = isotropic(p: 50)\n\
+             spectrum thin = list([{}])\nsignal ones = constant(flat)\nsignal wide_ones = constant(wide)\n{source}",
+            (0..40).map(|i| if i < 30 { "1" } else { "0" }).collect::<Vec<_>>().join(", ")
+        );
+        assert_eq!(&full[d.span.start as usize..d.span.end as usize], nu);
+    }
+    assert!(refusal(&body("1e400")).contains("too large"));
+    let s = spec(&body("2.5")).unwrap();
+    assert_eq!(s.experiments[0].task.entries, crate::sim::Entries::StudentT { nu: 2.5 });
+    let other = |kind: &str| {
+        spec(&format!(
+            "task t = {kind}(flat, ones, noise: 0.1, noise_decay: 0.5)\nsurrogate truth = ground_truth\n\
+             experiment e {{ task t  n 20  surrogates truth  trials 40 }}\n"
+        ))
+        .unwrap()
+        .experiments[0]
+            .task
+            .clone()
+    };
+    assert_eq!(other("rademacher").entries, crate::sim::Entries::Rademacher);
+    assert_eq!(other("uniform").entries, crate::sim::Entries::Uniform);
+    let g = other("gaussian");
+    assert_eq!((g.entries, g.noise_decay), (crate::sim::Entries::Gaussian, 0.5));
+    assert!((g.noise_at(16) - 0.025).abs() < 1e-15);
+}
+
+#[test]
+fn issue_17_a_growing_noise_is_refused_beyond_the_spec_range() {
+    let source = "task t = gaussian(flat, ones, noise: 1, noise_decay: -40)\nsurrogate truth = ground_truth\n\
+                  experiment e { task t  n [5, 20]  surrogates truth }\n";
+    let message = refusal(source);
+    assert!(message.contains("σ²(n) = σ² n^−γ") && message.contains("n = 20"), "{message}");
+    // And a decaying noise enters the moment guards: with σ²(n) > 0 the mean is infinite at n = k − 1.
+    let guard = "task t = gaussian(flat, ones, noise: 1, noise_decay: 2)\nsurrogate truth = ground_truth\n\
+                 experiment e { task t  n 39  surrogates truth  trials 40 }\n";
+    assert!(refusal(guard).starts_with("n = 39: the expected risk is infinite"));
+}
