@@ -59,14 +59,26 @@ pub(crate) fn design_words(e: &Experiment, trials: Option<usize>, count: bool) -
             };
             words.push_str(&format!(
                 " Surrogate {} is refitted in every trial by ERM on its own independent draw of {m} samples from \
-                 N(0, diag(λ_s)) on its first {} features, label noise variance {}.",
+                 N(0, diag(λ_s)) on {}, label noise variance {}.",
                 s.name,
-                erm.features,
+                seen_features(&erm.features),
                 typeset(erm.noise, 3)
             ));
         }
     }
     Some(words)
+}
+
+/// "its first 50 features", or "50 of its features (numbered from 1: 3, 7, 12, …)" for a subset.
+fn seen_features(features: &crate::theory::Features) -> String {
+    match features {
+        crate::theory::Features::First(k) => format!("its first {k} features"),
+        crate::theory::Features::Among(s) => {
+            let shown: Vec<String> = s.iter().take(8).map(|i| (i + 1).to_string()).collect();
+            let more = if s.len() > 8 { ", …" } else { "" };
+            format!("{} of its features (numbered from 1: {}{more})", s.len(), shown.join(", "))
+        }
+    }
 }
 
 #[cfg(test)]

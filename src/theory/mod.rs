@@ -16,7 +16,8 @@
 //! - Observation 1: [`covariance_shift_surrogate`] β^s = Aβ⋆ and its risk [`covariance_shift_risk`].
 //! - power-law asymptotics: v2 Propositions 4, 5, 6 and v1 Propositions 7, 8, 9.
 //! - ridge (issue 17): κ in place of τ ([`Regime::with_ridge`]) and the oracle-tuned penalty [`tuned_ridge`].
-//! - the two-stage model of Section 5, with a surrogate that may see only p_s < p features: [`TwoStage`].
+//! - the two-stage model of Section 5, with a surrogate that may see only p_s < p features, the first or any
+//!   subset ([`Kept`]): [`TwoStage`].
 //! - moment guards: whether a point's risk has a finite mean and variance (inverse-Wishart moments), [`Stage`].
 //! - test builds only: `with_mutation`, deliberately wrong theory for power tests of the claims.
 
@@ -24,6 +25,7 @@ mod asymptotics;
 mod compensated;
 mod equivalent;
 mod error;
+mod kept;
 mod moments;
 #[cfg(test)]
 mod mutation;
@@ -46,6 +48,7 @@ pub(crate) use {
         scaling_exponent, tau_constant,
     },
     error::TheoryError,
+    kept::{Features, Kept},
     moments::{RiskMoments, Stage},
     shift::covariance_shift_surrogate,
     two_stage::{Generation, TwoStage, TwoStageRisks},

@@ -24,6 +24,10 @@ pub(crate) enum Mutation {
     /// A generation of a distillation chain forgets its labels' randomness: Var β_i = (E G/m) λ_i/(λ_i+τ)²
     /// without θ_i² Var β^prev_i (issue 17 item 3).
     ChainForgetsVariance,
+    /// A weak ERM fit counts as label noise the signal after its first |S| coordinates, Σ_{i>|S|} λ_i β_i²,
+    /// instead of the signal off its subset S, Σ_{i∉S} λ_i β_i² (issue 17 item 6; no change when S is the first
+    /// |S|).
+    OmittedFirst,
 }
 
 thread_local! {
