@@ -311,7 +311,7 @@ experiment e {
             spectrum: base.task.spectrum.clone(),
             noise: 0.1,
             m: SampleSize::Fixed(30),
-            features: 40,
+            features: crate::theory::Features::First(40),
             ridge: 0.0,
             labels: None,
         });
@@ -362,6 +362,19 @@ experiment e {
                             fit.ridge = 0.5;
                         }
                         e.surrogates[1].kind = ridged;
+                    }
+                }),
+            ),
+            (
+                "erm subset",
+                Box::new({
+                    let erm = erm.clone();
+                    move |e| {
+                        let mut scattered = erm.clone();
+                        if let SurrogateKind::Erm(fit) = &mut scattered {
+                            fit.features = crate::theory::Features::Among((0..40).step_by(2).collect());
+                        }
+                        e.surrogates[1].kind = scattered;
                     }
                 }),
             ),

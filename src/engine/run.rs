@@ -472,7 +472,7 @@ fn point_job(e: &Experiment, point: &PointTheory<'_>) -> Result<(PointJob, Vec<u
 fn erm_column(erm: &Erm, n: usize) -> ErmSurrogate {
     ErmSurrogate {
         lambda_s: erm.spectrum.lambda.clone(),
-        features: erm.features,
+        features: erm.features.clone(),
         m: erm.m.at(n),
         noise_s: erm.noise,
         ridge: erm.ridge,
@@ -605,7 +605,7 @@ fn two_stage_risks(e: &Experiment, erm: &Erm, n: usize, ridge_t: f64) -> Result<
             lambda: &g.spectrum.lambda,
             m: g.m.at(n),
             sigma2: g.noise,
-            features: g.features,
+            features: g.features.kept(),
             ridge: g.ridge,
         })
         .collect();
@@ -618,7 +618,7 @@ fn two_stage_risks(e: &Experiment, erm: &Erm, n: usize, ridge_t: f64) -> Result<
         sigma_t2: e.task.theory_noise_at(n),
         m: erm.m.at(n),
         n,
-        features: erm.features,
+        features: erm.features.kept(),
         ridge_s: erm.ridge,
         ridge_t,
         earlier: &earlier,

@@ -1,10 +1,7 @@
 //! The coefficients β^s of each kind of surrogate at one sample size: a fixed vector, or an ERM surrogate that
 //! the simulation refits in every trial.
 
-use rand::{Rng, SeedableRng};
-use rand_xoshiro::Xoshiro256PlusPlus;
-
-use crate::spec::{Erm, Surrogate, SurrogateKind, Task, Weight};
+use crate::spec::{Erm, Surrogate, SurrogateKind, Task, Weight, random_mask};
 use crate::theory::{self, Regime};
 
 /// What a series' labels come from at one sample size.
@@ -80,34 +77,12 @@ pub(super) fn top_k(p: usize, k: usize) -> Vec<bool> {
     (0..p).map(|i| i < k).collect()
 }
 
-/// A mask keeping `keep` of `p` features drawn uniformly without replacement: a partial Fisher–Yates shuffle
-/// driven by raw 64-bit draws of a named generator, so the mask depends on nothing but (p, keep, seed).
-fn random_mask(p: usize, keep: usize, seed: u64) -> Vec<bool> {
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-    let mut order: Vec<usize> = (0..p).collect();
-    for i in 0..keep.min(p) {
-        // Multiply-shift maps a uniform u64 to 0..(p − i) (bias below 2^-40 for p < 2^24).
-        let span = (p - i) as u128;
-        let j = i + ((u128::from(rng.next_u64()) * span) >> 64) as usize;
-        order.swap(i, j);
-    }
-    let mut mask = vec![false; p];
-    for &i in &order[..keep.min(p)] {
-        mask[i] = true;
-    }
-    mask
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn random_masks_keep_the_asked_number_and_depend_on_the_seed() {
-        let a = random_mask(100, 30, 1);
-        assert_eq!(a.iter().filter(|&&k| k).count(), 30);
-        assert_eq!(a, random_mask(100, 30, 1));
-        assert_ne!(a, random_mask(100, 30, 2));
+    fn top_k_keeps_the_first_features() {
         assert_eq!(top_k(5, 2), [true, true, false, false, false]);
     }
 }

@@ -94,6 +94,39 @@ fn a_mask_threshold_on_zeta_fails_the_mask_claim() {
     assert!(failed(&v, "best_mask"), "{v:?}");
 }
 
+/// A weak ERM surrogate on 20 scattered features of p = 100 (issue 17 item 6), with its teacher.
+const SUBSET_SPEC: &str = r#"
+title "power of the subset theory"
+seed 5
+spectrum cov = powerlaw(p: 100, alpha: 1.5)
+signal beta = powerlaw_energy(cov, beta: 1.2, power: 1.0)
+task t = gaussian(cov, beta, noise: 0.05)
+surrogate scattered = erm(spectrum: cov, m: 40, features: random(keep: 20, seed: 5))
+surrogate alone = teacher(of: scattered)
+experiment weak {
+  task t
+  n [30, 60]
+  surrogates scattered, alone
+  trials 300
+}
+claim agree "theory matches simulation within 10%" { agree weak tolerance relative(0.1) }
+"#;
+
+#[test]
+fn issue_17_counting_the_first_features_omitted_fails_a_scattered_subset() {
+    let evaluate = || {
+        let spec = resolve(&parse(SUBSET_SPEC).unwrap(), SUBSET_SPEC, std::path::Path::new(".")).unwrap();
+        let plan = super::plan(&spec);
+        let results = run(&plan, &RunOptions::default()).unwrap();
+        let v = judge(&plan, &results);
+        v.claims.iter().map(|c| (c.name.clone(), c.status)).collect::<Vec<_>>()
+    };
+    let right = evaluate();
+    assert!(!failed(&right, "agree"), "{right:?}");
+    let wrong = with_mutation(Mutation::OmittedFirst, evaluate);
+    assert!(failed(&wrong, "agree"), "{wrong:?}");
+}
+
 /// A label noise that shrinks as n^−1, above the crossover γ = β − 1 = 0.5 (issue 17): the theory's slope is the
 /// bias's −(β − 1), and a simulation at small p agrees with the decayed noise.
 const DECAY: &str = r#"

@@ -163,7 +163,7 @@ fn nested_trial_flops(e: &Experiment, p: usize) -> f64 {
 /// n = 450, p = 500, which is what the shards of a plan are balanced by.
 pub(super) fn trial_flops(e: &Experiment, n: usize, p: usize) -> f64 {
     let draw = |n: usize, p: usize| GAUSSIAN_DRAW * (n * p) as f64;
-    // An ERM surrogate draws its m × p design (its labels x̃β⋆ read every feature) and fits on its first features.
+    // An ERM surrogate draws its m × p design (its labels x̃β⋆ read every feature) and fits on the p_s it sees.
     let stage = |m: usize, features: usize| draw(m, p) + 2.0 * (m * p) as f64 + fit_flops(m, features);
     let stages: f64 = erm_stages(e).map(|(m, features)| stage(m.at(n), features)).sum();
     let labels = 4.0 * (columns(e) * n * p) as f64;
@@ -187,7 +187,7 @@ fn erm_stages(e: &Experiment) -> impl Iterator<Item = (crate::spec::SampleSize, 
             _ => None,
         })
         .flatten()
-        .map(|g| (g.m, g.features))
+        .map(|g| (g.m, g.features.kept().count()))
 }
 
 impl Cost {

@@ -85,6 +85,18 @@ fn ridge_words(e: &Experiment) -> String {
     }
 }
 
+/// "its first 50 features", or "50 of its features (numbered from 1: 3, 7, 12, …)" for a subset.
+fn seen_features(features: &crate::theory::Features) -> String {
+    match features {
+        crate::theory::Features::First(k) => format!("its first {k} features"),
+        crate::theory::Features::Among(s) => {
+            let shown: Vec<String> = s.iter().take(8).map(|i| (i + 1).to_string()).collect();
+            let more = if s.len() > 8 { ", …" } else { "" };
+            format!("{} of its features (numbered from 1: {}{more})", s.len(), shown.join(", "))
+        }
+    }
+}
+
 /// How ERM surrogate `name` is refitted in every trial, with the generations its labels come from.
 fn erm_words(name: &str, erm: &Erm) -> String {
     let generation = |g: &Erm| {
@@ -94,8 +106,8 @@ fn erm_words(name: &str, erm: &Erm) -> String {
         };
         let ridge = if g.ridge > 0.0 { format!(", ridge λ = {}", typeset(g.ridge, 3)) } else { String::new() };
         format!(
-            "{m} samples from N(0, diag(λ_s)) on its first {} features, label noise variance {}{ridge}",
-            g.features,
+            "{m} samples from N(0, diag(λ_s)) on {}, label noise variance {}{ridge}",
+            seen_features(&g.features),
             typeset(g.noise, 3)
         )
     };

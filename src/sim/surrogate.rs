@@ -1,5 +1,6 @@
 //! Surrogate columns: fixed coefficient vectors, or ERM surrogates fitted inside each trial
-//! (docs/dev/paper.md §3 "Section 5", two-stage model; the weak surrogate sees only the first p_s features).
+//! (docs/dev/paper.md §3 "Section 5", two-stage model; the weak surrogate sees only the first p_s features, or
+//! any subset S of them, issue 17 item 6).
 
 use faer::{Mat, MatMut};
 
@@ -8,16 +9,17 @@ use super::entries::Entries;
 use super::error::SimError;
 use super::estimator::{Fitter, Inaccurate, Method};
 use super::stream::{Draw, Source, TrialKey};
+use crate::theory::{Features, Kept};
 
 /// A surrogate fitted by ERM on its own data in every trial (eq. 3): x̃ ~ N(0, diag(λ_s)) (m rows, all p
-/// features), ỹ = x̃ β⋆ + z̃ with z̃ ~ N(0, σ_s² I_m), β^s = Est(x̃_{:, 1..p_s}, ỹ) zero-padded to length p (ridge
-/// with penalty λ_s when λ_s > 0).
+/// features), ỹ = x̃ β⋆ + z̃ with z̃ ~ N(0, σ_s² I_m), β^s = Est(x̃_{:, S}, ỹ) on the features S it sees (1..p_s, or
+/// any subset) and 0 off S (ridge with penalty λ_s when λ_s > 0).
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct ErmSurrogate {
     /// The surrogate data's spectrum λ_s (length p, eigenbasis of the target design).
     pub(crate) lambda_s: Vec<f64>,
-    /// p_s ≤ p: the fit uses the first p_s features only.
-    pub(crate) features: usize,
+    /// The features S it fits on: the first p_s ≤ p, or a subset (0-based, increasing).
+    pub(crate) features: Features,
     /// The surrogate sample size m.
     pub(crate) m: usize,
     /// The surrogate label noise variance σ_s².
@@ -83,14 +85,14 @@ impl ErmSurrogate {
         self.generations().try_for_each(|g| g.validate_own(p))
     }
 
-    /// Checks λ_s (length p, finite, ≥ 0), 1 ≤ p_s ≤ p, m ≥ 1 and σ_s² finite ≥ 0.
+    /// Checks λ_s (length p, finite, ≥ 0), S (1 ≤ p_s ≤ p, a subset increasing within 0..p), m ≥ 1 and σ_s² finite ≥ 0.
     fn validate_own(&self, p: usize) -> Result<(), SimError> {
         if self.lambda_s.len() != p {
             return Err(SimError::SpectrumLength { expected: p, found: self.lambda_s.len() });
         }
         validate_spectrum(&self.lambda_s)?;
-        if !(1..=p).contains(&self.features) {
-            return Err(SimError::InvalidFeatureCount { features: self.features, p });
+        if self.features.kept().check(p).is_err() {
+            return Err(SimError::InvalidFeatureCount { features: self.features.kept().count(), p });
         }
         if self.m == 0 {
             return Err(SimError::NoSamples);
@@ -109,8 +111,10 @@ struct GenerationFit {
     X: Mat<f64>,
     /// Labels ỹ (m × 1), overwritten by the fit.
     y: Mat<f64>,
-    /// The fit on the first p_s features (p_s × 1).
+    /// The fit on the features it sees (p_s × 1).
     coef: Mat<f64>,
+    /// The columns S of x̃ gathered for a subset's fit (m × p_s; empty for the first p_s, a view of x̃).
+    kept_X: Mat<f64>,
     fitter: Fitter,
 }
 
@@ -118,12 +122,17 @@ impl GenerationFit {
     /// Allocates the buffers of generation `erm` (its own fields only, not its labels' generations).
     fn new(erm: &ErmSurrogate) -> Self {
         let p = erm.lambda_s.len();
+        let ps = erm.features.kept().count();
         Self {
             sqrt_lambda_s: erm.lambda_s.iter().map(|l| l.sqrt()).collect(),
             X: Mat::zeros(erm.m, p),
             y: Mat::zeros(erm.m, 1),
-            coef: Mat::zeros(erm.features, 1),
-            fitter: Fitter::with_ridge(erm.m, erm.features, 1, erm.ridge),
+            coef: Mat::zeros(ps, 1),
+            kept_X: match erm.features {
+                Features::First(_) => Mat::zeros(0, 0),
+                Features::Among(_) => Mat::zeros(erm.m, ps),
+            },
+            fitter: Fitter::with_ridge(erm.m, ps, 1, erm.ridge),
         }
     }
 }
@@ -178,12 +187,29 @@ impl ErmStage {
                 1.0,
                 faer::Par::Seq,
             );
-            let ps = g.features;
-            let method =
-                fit.fitter.fit(fit.X.subcols(0, ps), None, fit.y.as_mut(), fit.coef.as_mut(), force_fallback)?;
+            // The same draw whatever S is: the first p_s fit a view of x̃ (bit for bit as always), a subset its
+            // gathered columns; β^s is the fit at S and 0 elsewhere.
+            let method = match g.features.kept() {
+                Kept::First(ps) => {
+                    fit.fitter.fit(fit.X.subcols(0, ps), None, fit.y.as_mut(), fit.coef.as_mut(), force_fallback)?
+                }
+                Kept::Among(subset) => {
+                    for (c, &i) in subset.iter().enumerate() {
+                        fit.kept_X.as_mut().col_mut(c).copy_from(fit.X.col(i));
+                    }
+                    fit.fitter.fit(fit.kept_X.as_ref(), None, fit.y.as_mut(), fit.coef.as_mut(), force_fallback)?
+                }
+            };
             fallback |= method == Method::Qr;
             beta_s.fill(0.0);
-            beta_s.as_mut().subrows_mut(0, ps).copy_from(&fit.coef);
+            match g.features.kept() {
+                Kept::First(ps) => beta_s.as_mut().subrows_mut(0, ps).copy_from(&fit.coef),
+                Kept::Among(subset) => {
+                    for (r, &i) in subset.iter().enumerate() {
+                        beta_s[(i, 0)] = fit.coef[(r, 0)];
+                    }
+                }
+            }
         }
         Ok(fallback)
     }

@@ -8,6 +8,7 @@ use super::runner::simulate_point_with;
 use super::surrogate::{ErmSurrogate, SurrogateColumn};
 use super::workspace::SolvePath;
 use super::*;
+use crate::theory::{Features, Kept};
 
 /// A job with diagonal covariance `lambda`, target β⋆ and surrogate columns `surrogates`.
 fn job(lambda: Vec<f64>, beta_star: &[f64], surrogates: &[Vec<f64>], noise: f64, n: usize) -> PointJob {
@@ -296,7 +297,8 @@ fn two_stage_job(
     m: usize,
     n: usize,
 ) -> PointJob {
-    let erm = ErmSurrogate { lambda_s, features, m, noise_s: noises.0, ridge: 0.0, labels: None };
+    let erm =
+        ErmSurrogate { lambda_s, features: Features::First(features), m, noise_s: noises.0, ridge: 0.0, labels: None };
     let columns = vec![SurrogateColumn::Erm(erm), SurrogateColumn::Fixed(beta.to_vec())];
     PointJob::with_columns(Design::new(lambda_t).unwrap(), beta.to_vec(), columns, noises.1, n).unwrap()
 }
@@ -330,6 +332,61 @@ fn weak_surrogate_treats_the_hidden_features_as_noise() {
     assert_mean(samples.surrogate_risk(0).unwrap(), hidden + (0.3 + hidden) * 5.0 / 24.0);
 }
 
+#[test]
+fn a_scattered_subset_matches_the_theory_of_its_coordinates() {
+    // Issue 17 item 6: a surrogate fitted on 15 scattered features of p = 60 (λ_i = i^-1): the draw is the one
+    // a first-p_s surrogate makes, the fit gathers the columns S, and the theory counts Σ_{i∉S} λ_i β_i² as
+    // noise. Checked at an interpolating surrogate (m < |S|) and a least-squares one (m > |S| + 1), with the
+    // target interpolating, against the teacher's and the student's theory.
+    let p = 60;
+    let lambda = power_law(p, 1.0);
+    let beta: Vec<f64> = (1..=p).map(|i| (i as f64).powf(-0.3)).collect();
+    let subset: Vec<usize> = vec![1, 4, 6, 11, 13, 20, 22, 29, 33, 38, 41, 47, 50, 55, 59];
+    for m in [9, 40] {
+        let erm = ErmSurrogate {
+            lambda_s: lambda.clone(),
+            features: Features::Among(subset.clone()),
+            m,
+            noise_s: 0.1,
+            ridge: 0.0,
+            labels: None,
+        };
+        let job = PointJob::with_columns(
+            Design::new(lambda.clone()).unwrap(),
+            beta.clone(),
+            vec![SurrogateColumn::Erm(erm)],
+            0.05,
+            30,
+        )
+        .unwrap();
+        let samples = run(&job, 0..2000, SolvePath::Auto);
+        let model = crate::theory::TwoStage {
+            lambda_s: &lambda,
+            lambda_t: &lambda,
+            beta_star: &beta,
+            sigma_s2: 0.1,
+            sigma_t2: 0.05,
+            m,
+            n: 30,
+            features: Kept::Among(&subset),
+            ridge_s: 0.0,
+            ridge_t: 0.0,
+            earlier: &[],
+        };
+        let risks = model.risks().unwrap();
+        eprintln!(
+            "scattered subset, m = {m}: teacher {}",
+            against_theory(samples.surrogate_risk(0).unwrap(), risks.teacher)
+        );
+        eprintln!("scattered subset, m = {m}: student {}", against_theory(samples.surrogate(0), risks.student));
+        assert_near_theory(samples.surrogate_risk(0).unwrap(), risks.teacher, 0.03);
+        assert_near_theory(samples.surrogate(0), risks.student, 0.03);
+        // Its omitted signal is not the tail's: the first-15 surrogate's teacher is far from this one.
+        let first = crate::theory::TwoStage { features: Kept::First(subset.len()), ..model }.risks().unwrap();
+        assert!((first.teacher / risks.teacher - 1.0).abs() > 0.1, "{first:?} vs {risks:?}");
+    }
+}
+
 /// Mean, SE and the relative gap of a sample's mean to `theory`, for reporting.
 fn against_theory(x: &[f64], theory: f64) -> String {
     let (mean, se) = mean_se(x);
@@ -361,7 +418,7 @@ fn two_stage(
         sigma_t2,
         m,
         n,
-        features: beta_star.len(),
+        features: Kept::First(beta_star.len()),
         ridge_s: 0.0,
         ridge_t: 0.0,
         earlier: &[],
@@ -416,7 +473,14 @@ fn erm_and_rotated_runs_do_not_depend_on_thread_count() {
 #[test]
 fn invalid_surrogate_columns_are_errors() {
     let erm = |features, m, noise_s, len| {
-        let erm = ErmSurrogate { lambda_s: vec![1.0; len], features, m, noise_s, ridge: 0.0, labels: None };
+        let erm = ErmSurrogate {
+            lambda_s: vec![1.0; len],
+            features: Features::First(features),
+            m,
+            noise_s,
+            ridge: 0.0,
+            labels: None,
+        };
         PointJob::with_columns(
             Design::new(vec![1.0; 3]).unwrap(),
             vec![0.0; 3],
@@ -504,7 +568,14 @@ fn nested_sweeps_are_checked() {
     let sweep = |ns: &[usize]| NestedSweep::new(ns.iter().map(|&n| small_noisy_job(n)).collect()).unwrap_err();
     assert_eq!(sweep(&[10, 5]), SimError::NestedOrder { n: 5 });
     assert_eq!(sweep(&[10, 30]), SimError::NestedRegime { n: 30, p: 30 });
-    let erm = ErmSurrogate { lambda_s: vec![1.0; 30], features: 30, m: 40, noise_s: 0.1, ridge: 0.0, labels: None };
+    let erm = ErmSurrogate {
+        lambda_s: vec![1.0; 30],
+        features: Features::First(30),
+        m: 40,
+        noise_s: 0.1,
+        ridge: 0.0,
+        labels: None,
+    };
     let trained = small_noisy_job(10);
     let columns = vec![SurrogateColumn::Erm(erm)];
     let trained = PointJob::with_columns(trained.design.clone(), trained.beta_star.clone(), columns, 0.3, 10).unwrap();
@@ -621,7 +692,14 @@ fn ridge_two_stage_matches_its_equivalent() {
     let p = 200;
     let lambda = power_law(p, 1.2);
     let beta: Vec<f64> = (0..p).map(|i| 1.0 / (1.0 + i as f64).powf(0.3)).collect();
-    let erm = ErmSurrogate { lambda_s: lambda.clone(), features: p, m: 150, noise_s: 0.2, ridge: 0.05, labels: None };
+    let erm = ErmSurrogate {
+        lambda_s: lambda.clone(),
+        features: Features::First(p),
+        m: 150,
+        noise_s: 0.2,
+        ridge: 0.05,
+        labels: None,
+    };
     let job = PointJob::with_columns(
         Design::new(lambda.clone()).unwrap(),
         beta.clone(),
@@ -641,7 +719,7 @@ fn ridge_two_stage_matches_its_equivalent() {
         sigma_t2: 0.1,
         m: 150,
         n: 260,
-        features: p,
+        features: Kept::First(p),
         ridge_s: 0.05,
         ridge_t: 0.02,
         earlier: &[],
@@ -668,8 +746,14 @@ fn distillation_chains_match_their_iterated_equivalent() {
     let p = 150;
     let lambda = power_law(p, 1.4);
     let beta: Vec<f64> = (0..p).map(|i| 1.0 / (1.0 + i as f64).powf(0.2)).collect();
-    let generation =
-        |m, labels| ErmSurrogate { lambda_s: lambda.clone(), features: p, m, noise_s: 0.1, ridge: 0.0, labels };
+    let generation = |m, labels| ErmSurrogate {
+        lambda_s: lambda.clone(),
+        features: Features::First(p),
+        m,
+        noise_s: 0.1,
+        ridge: 0.0,
+        labels,
+    };
     let first = generation(120, None);
     let second = generation(300, Some(Box::new(first)));
     let third = generation(120, Some(Box::new(second)));
@@ -683,8 +767,8 @@ fn distillation_chains_match_their_iterated_equivalent() {
     .unwrap();
     let samples = run(&job, 0..300, SolvePath::Auto);
     let earlier = [
-        crate::theory::Generation { lambda: &lambda, m: 120, sigma2: 0.1, features: p, ridge: 0.0 },
-        crate::theory::Generation { lambda: &lambda, m: 300, sigma2: 0.1, features: p, ridge: 0.0 },
+        crate::theory::Generation { lambda: &lambda, m: 120, sigma2: 0.1, features: Kept::First(p), ridge: 0.0 },
+        crate::theory::Generation { lambda: &lambda, m: 300, sigma2: 0.1, features: Kept::First(p), ridge: 0.0 },
     ];
     let model = crate::theory::TwoStage {
         lambda_s: &lambda,
@@ -694,7 +778,7 @@ fn distillation_chains_match_their_iterated_equivalent() {
         sigma_t2: 0.0,
         m: 120,
         n: 90,
-        features: p,
+        features: Kept::First(p),
         ridge_s: 0.0,
         ridge_t: 0.0,
         earlier: &earlier,

@@ -1,6 +1,7 @@
 //! The resolved experiment and what it is made of: spectra, tasks, surrogates, measures, trials and designs.
 
 use crate::diagnostics::Span;
+use crate::theory::Features;
 
 /// A covariance spectrum: the eigenvalues λ_i of Σ, in the given order.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -74,7 +75,7 @@ pub(crate) enum SurrogateKind {
     /// β^s = Aβ⋆ with A_ii = (λ^s_i/λ_i)^{1/2}: the model shift equivalent to a covariance shift (Observation 1).
     CovarianceShift(Spectrum),
     /// A surrogate trained by ERM in every trial (Section 5): m samples from N(0, diag(λ_s)) with labels from β⋆
-    /// and noise σ_s², fitted on the first p_s features only.
+    /// and noise σ_s², fitted on the features it sees only (the first p_s, or any subset).
     Erm(Erm),
     /// The risk of an ERM surrogate itself (the "teacher"), named by the surrogate.
     Teacher(String),
@@ -101,8 +102,8 @@ pub(crate) struct Erm {
     pub(crate) noise: f64,
     /// Its sample size.
     pub(crate) m: SampleSize,
-    /// p_s: it sees the first p_s features.
-    pub(crate) features: usize,
+    /// The features S it sees: the first p_s, or a subset (listed, or drawn at random from a seed, issue 17 item 6).
+    pub(crate) features: Features,
     /// Its ridge penalty λ_s ≥ 0 (0: min-norm interpolation or least squares).
     pub(crate) ridge: f64,
     /// The ERM surrogate whose fit labels its data instead of β⋆ (a distillation chain, issue 17 item 3).

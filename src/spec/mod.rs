@@ -11,6 +11,7 @@ mod lint;
 mod printed;
 mod resolve;
 mod signature;
+mod subset;
 mod texts;
 
 pub(crate) use claim::{Band, Claim, Expectation, PointFilter, Rule, RuleKind, Tolerance};
@@ -25,6 +26,7 @@ pub use signature::Signatures;
 #[cfg(test)]
 pub(crate) use signature::Vocabulary;
 pub(crate) use signature::{ClaimOption, Keyword};
+pub(crate) use subset::{random_mask, random_subset};
 pub(crate) use texts::texts;
 
 use crate::diagnostics::Span;

@@ -154,6 +154,14 @@ constructors!(
 );
 
 constructors!(
+    /// `features: random(keep: K, seed: S)` of an ERM surrogate: K features drawn at random (issue 17 item 6).
+    FeaturesConstructor {
+        /// K of the p features drawn without replacement from the seed (as `random_mask` draws them).
+        Random => "random"("keep", "seed"),
+    }
+);
+
+constructors!(
     /// `trials auto(max: N)` in an experiment.
     TrialsConstructor {
         /// Adaptive trials up to a cap.
@@ -254,6 +262,7 @@ fn constructors(keyword: &str) -> Table {
         "surrogate" => SurrogateConstructor::TABLE,
         "tolerance" => ToleranceConstructor::TABLE,
         "trials" => TrialsConstructor::TABLE,
+        "features" => FeaturesConstructor::TABLE,
         "eigenvalues" | "coefficients" => FileConstructor::TABLE,
         _ => &[],
     }
@@ -411,6 +420,7 @@ impl Vocabulary {
             FileConstructor::TABLE,
             ToleranceConstructor::TABLE,
             TrialsConstructor::TABLE,
+            FeaturesConstructor::TABLE,
         ];
         let entries = || tables.iter().flat_map(|t| t.iter());
         let distinct = |words: &mut dyn Iterator<Item = &'static str>| {
@@ -508,6 +518,7 @@ mod tests {
         rows::<FileConstructor>();
         rows::<ToleranceConstructor>();
         rows::<TrialsConstructor>();
+        rows::<FeaturesConstructor>();
         assert_eq!(parameters("surrogate", "erm"), Some(SurrogateConstructor::Erm.parameters()));
         assert_eq!(parameters("eigenvalues", "file"), Some(&["path", "column"][..]));
         assert_eq!(settings("claim"), Some(&CLAIM[..]));
@@ -518,7 +529,9 @@ mod tests {
     fn the_vocabulary_has_every_word() {
         let v = Vocabulary::new();
         assert_eq!(v.items.len(), 12);
-        for word in ["random_mask", "erm", "teacher", "file", "auto", "absolute", "designs", "nested", "masks"] {
+        for word in
+            ["random_mask", "random", "erm", "teacher", "file", "auto", "absolute", "designs", "nested", "masks"]
+        {
             assert!(v.constructors.contains(&word) || v.keywords.contains(&word), "{word}");
         }
         for word in ["column", "features", "rotation", "max", "of", "step"] {

@@ -17,7 +17,8 @@
 //! - power-law asymptotics: v2 Propositions 4, 5, 6 and v1 Propositions 7, 8, 9.
 //! - ridge (issue 17): κ in place of τ ([`Regime::with_ridge`]) and the oracle-tuned penalty [`tuned_ridge`].
 //! - self-distillation in ridge (issue 17): [`SelfDistillation`].
-//! - the two-stage model of Section 5, with a surrogate that may see only p_s < p features: [`TwoStage`].
+//! - the two-stage model of Section 5, with a surrogate that may see only p_s < p features, the first or any
+//!   subset ([`Kept`]): [`TwoStage`].
 //! - label noise that shrinks with n, σ²(n) = σ² n^−γ, and its crossover γ = β − 1: [`noise_at`].
 //! - moment guards: whether a point's risk has a finite mean and variance (inverse-Wishart moments), [`Stage`].
 //! - test builds only: `with_mutation`, deliberately wrong theory for power tests of the claims.
@@ -26,6 +27,7 @@ mod asymptotics;
 mod compensated;
 mod equivalent;
 mod error;
+mod kept;
 mod moments;
 #[cfg(test)]
 mod mutation;
@@ -50,6 +52,7 @@ pub(crate) use {
         scaling_exponent, tau_constant,
     },
     error::TheoryError,
+    kept::{Features, Kept},
     moments::{RiskMoments, Stage},
     noise::{noise_at, theory_noise_at},
     shift::covariance_shift_surrogate,

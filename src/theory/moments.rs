@@ -62,6 +62,7 @@
 
 use std::fmt;
 
+use super::kept::Kept;
 use crate::numbers::sig;
 
 /// A moment of the risk.
@@ -123,13 +124,15 @@ impl Noise {
         }
     }
 
-    /// "label noise σ² = 1", or the surrogate's effective noise and where it comes from.
-    fn describe(self) -> String {
+    /// "label noise σ² = 1", or the surrogate's effective noise and where it comes from (Σ_(i>p_s) for the
+    /// first p_s features, Σ_(i∉S) for a subset S when `scattered`).
+    fn describe(self, scattered: bool) -> String {
+        let omitted = if scattered { "i∉S" } else { "i>p_s" };
         match self {
             Noise::Label(s) => format!("label noise σ² = {}", sig(s, 3)),
             Noise::Surrogate { label, unseen: 0.0 } => format!("label noise σ_s² = {}", sig(label, 3)),
             Noise::Surrogate { label, unseen } => format!(
-                "effective noise σ_s² + Σ_(i>p_s) λ^s_i β⋆_i² = {} + {} (the signal it cannot see acts as noise)",
+                "effective noise σ_s² + Σ_({omitted}) λ^s_i β⋆_i² = {} + {} (the signal it cannot see acts as noise)",
                 sig(label, 3),
                 sig(unseen, 3)
             ),
@@ -146,6 +149,8 @@ pub(crate) struct Stage {
     pub(crate) positive: usize,
     /// The features it fits (p, or p_s for a weak surrogate).
     pub(crate) features: usize,
+    /// Whether a weak surrogate's features are a subset S other than the first p_s (how messages name them).
+    pub(crate) scattered: bool,
     /// Its effective noise.
     pub(crate) noise: Noise,
     /// Whether it has a ridge penalty λ > 0: the fit is then (XᵀX/n + λI)⁻¹Xᵀy/n, whose norm is at most
@@ -157,29 +162,45 @@ impl Stage {
     /// The target stage: n samples from the training spectrum `lambda`, label noise σ², with or without a ridge
     /// penalty.
     pub(crate) fn target(lambda: &[f64], n: usize, sigma2: f64, penalised: bool) -> Self {
-        Self { size: n, positive: positive(lambda), features: lambda.len(), noise: Noise::Label(sigma2), penalised }
+        Self {
+            size: n,
+            positive: positive(lambda),
+            features: lambda.len(),
+            scattered: false,
+            noise: Noise::Label(sigma2),
+            penalised,
+        }
     }
 
     /// Stage one of an ERM surrogate: m samples from diag(`lambda_s`) with labels from β⋆ and noise σ_s², fitted on
-    /// the first `features` coordinates, with or without a ridge penalty.
+    /// the coordinates S of `features` (the first p_s or any subset), with or without a ridge penalty. Its noise
+    /// counts the signal off S, Σ_{i∉S} λ^s_i β⋆_i², and k the positive eigenvalues on S.
     ///
     /// # Panics
-    /// If the spectrum and the signal differ in length or `features` exceeds it (a programmer error).
+    /// If the spectrum and the signal differ in length or `features` does not fit them (a programmer error).
     #[track_caller]
     pub(crate) fn surrogate(
         lambda_s: &[f64],
         beta_star: &[f64],
-        features: usize,
+        features: Kept<'_>,
         m: usize,
         sigma_s2: f64,
         penalised: bool,
     ) -> Self {
         assert_eq!(lambda_s.len(), beta_star.len(), "spectrum and signal lengths differ");
-        let (kept, omitted) = lambda_s.split_at(features);
+        let p = lambda_s.len();
+        assert!(features.check(p).is_ok(), "the features fit the spectrum");
         let unseen =
-            super::compensated::compensated_sum(omitted.iter().zip(&beta_star[features..]).map(|(l, b)| l * b * b));
+            super::compensated::compensated_sum(features.omitted(p).map(|i| lambda_s[i] * beta_star[i] * beta_star[i]));
         let noise = Noise::Surrogate { label: sigma_s2, unseen };
-        Self { size: m, positive: positive(kept), features, noise, penalised }
+        Self {
+            size: m,
+            positive: positive(&features.gather(lambda_s)),
+            features: features.count(),
+            scattered: !features.is_first(),
+            noise,
+            penalised,
+        }
     }
 
     /// The name of its sample size: n for the target, m for a surrogate.
@@ -293,8 +314,11 @@ impl fmt::Display for Divergence {
     /// E R < ∞ needs n ≤ 38 or n ≥ 42 (inverse-Wishart moments)".
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = &self.stage;
-        let scope =
-            if s.is_surrogate() { format!(" among its first p_s = {} features", s.features) } else { String::new() };
+        let scope = match (s.is_surrogate(), s.scattered) {
+            (false, _) => String::new(),
+            (true, false) => format!(" among its first p_s = {} features", s.features),
+            (true, true) => format!(" among the p_s = {} features S it sees", s.features),
+        };
         write!(
             f,
             "{} = {}: {} is infinite: with {} and k = {} positive eigenvalues{scope}, {} < ∞ needs {} \
@@ -302,7 +326,7 @@ impl fmt::Display for Divergence {
             s.symbol(),
             s.size,
             self.moment.noun(),
-            s.noise.describe(),
+            s.noise.describe(s.scattered),
             s.positive,
             self.moment.symbol(),
             s.finite_sizes(self.moment)
@@ -377,26 +401,26 @@ mod tests {
         // σ_s² = 0, but β⋆ has signal on the 10 omitted features: effective noise 10·0.5·1 = 5.
         let lambda = vec![0.5; 50];
         let beta = vec![1.0; 50];
-        let stage = Stage::surrogate(&lambda, &beta, 40, 39, 0.0, false);
+        let stage = Stage::surrogate(&lambda, &beta, Kept::First(40), 39, 0.0, false);
         assert_eq!(stage.noise, Noise::Surrogate { label: 0.0, unseen: 5.0 });
         assert_eq!(finite(stage), (false, false));
-        assert_eq!(finite(Stage::surrogate(&lambda, &beta, 40, 38, 0.0, false)), (true, false));
-        assert_eq!(finite(Stage::surrogate(&lambda, &beta, 40, 36, 0.0, false)), (true, true));
-        assert_eq!(finite(Stage::surrogate(&lambda, &beta, 40, 42, 0.0, false)), (true, false));
-        assert_eq!(finite(Stage::surrogate(&lambda, &beta, 40, 44, 0.0, false)), (true, true));
+        assert_eq!(finite(Stage::surrogate(&lambda, &beta, Kept::First(40), 38, 0.0, false)), (true, false));
+        assert_eq!(finite(Stage::surrogate(&lambda, &beta, Kept::First(40), 36, 0.0, false)), (true, true));
+        assert_eq!(finite(Stage::surrogate(&lambda, &beta, Kept::First(40), 42, 0.0, false)), (true, false));
+        assert_eq!(finite(Stage::surrogate(&lambda, &beta, Kept::First(40), 44, 0.0, false)), (true, true));
         // All features seen and no label noise: exact.
-        assert_eq!(finite(Stage::surrogate(&lambda, &beta, 50, 49, 0.0, false)), (true, true));
+        assert_eq!(finite(Stage::surrogate(&lambda, &beta, Kept::First(50), 49, 0.0, false)), (true, true));
         // Omitted features without signal add no noise.
         let beta: Vec<f64> = (0..50).map(|i| if i < 40 { 1.0 } else { 0.0 }).collect();
-        assert_eq!(finite(Stage::surrogate(&lambda, &beta, 40, 39, 0.0, false)), (true, true));
-        assert_eq!(finite(Stage::surrogate(&lambda, &beta, 40, 39, 0.2, false)), (false, false));
+        assert_eq!(finite(Stage::surrogate(&lambda, &beta, Kept::First(40), 39, 0.0, false)), (true, true));
+        assert_eq!(finite(Stage::surrogate(&lambda, &beta, Kept::First(40), 39, 0.2, false)), (false, false));
     }
 
     #[test]
     fn two_stages_need_both() {
         let lambda = vec![1.0; 40];
         let beta = vec![1.0; 40];
-        let one = Stage::surrogate(&lambda, &beta, 40, 38, 0.1, false).moments(); // finite mean, infinite variance
+        let one = Stage::surrogate(&lambda, &beta, Kept::First(40), 38, 0.1, false).moments(); // finite mean, infinite variance
         let two = Stage::target(&lambda, 30, 0.1, false).moments(); // all finite
         let both = one.and(two);
         assert!(both.mean.is_none() && both.variance.is_some_and(|d| d.is_in_stage_one()));
@@ -417,7 +441,8 @@ mod tests {
         let reason = Stage::target(&lambda, 38, 1.0, false).moments().variance.unwrap().to_string();
         assert!(reason.starts_with("n = 38: the risk's variance is infinite") && reason.contains("n ≤ 36 or n ≥ 44"));
         let beta = vec![1.0; 40];
-        let reason = Stage::surrogate(&lambda, &beta, 30, 29, 0.0, false).moments().mean.unwrap().to_string();
+        let reason =
+            Stage::surrogate(&lambda, &beta, Kept::First(30), 29, 0.0, false).moments().mean.unwrap().to_string();
         assert!(reason.starts_with("m = 29: the expected risk is infinite: with effective noise"), "{reason}");
         assert!(
             reason.contains("= 0 + 10") && reason.contains("first p_s = 30") && reason.contains("m ≤ 28 or m ≥ 32")

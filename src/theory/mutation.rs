@@ -28,6 +28,10 @@ pub(crate) enum Mutation {
     CrossRiskUninflated,
     /// The theory is given the task's σ² at every n, ignoring a `noise_decay` γ (σ²(n) = σ² n^−γ, issue 17).
     NoiseDecayIgnored,
+    /// A weak ERM fit counts as label noise the signal after its first |S| coordinates, Σ_{i>|S|} λ_i β_i²,
+    /// instead of the signal off its subset S, Σ_{i∉S} λ_i β_i² (issue 17 item 6; no change when S is the first
+    /// |S|).
+    OmittedFirst,
 }
 
 thread_local! {

@@ -273,7 +273,7 @@ fn two_stage_reduces_to_model_shift_formula() {
         sigma_t2,
         m,
         n,
-        features: 80,
+        features: Kept::First(80),
         ridge_s: 0.0,
         ridge_t: 0.0,
         earlier: &[],

@@ -1,10 +1,12 @@
 //! The two-stage model of Section 5 (Definition 3, Lemma 1, Theorem 2) for jointly diagonal Σ_s, Σ_t: the
 //! surrogate β^s = Est(X̃, ỹ) is itself fitted on m samples, then the target on n samples of its labels. The
-//! surrogate may see only its first p_s features (a weak surrogate trained by ERM, issue 3 item 12).
+//! surrogate may see only its first p_s features (a weak surrogate trained by ERM, issue 3 item 12), or any subset S
+//! of them (issue 17 item 6).
 
 use super::compensated::compensated_sum;
 use super::equivalent::{Regime, check_spectrum};
 use super::error::{TheoryError, check_finite, check_noise};
+use super::kept::Kept;
 
 /// Per-coordinate mean and variance of the fitted surrogate β^s in the common eigenbasis.
 ///
@@ -126,8 +128,8 @@ pub(crate) struct TwoStage<'a> {
     pub(crate) m: usize,
     /// Target sample size n.
     pub(crate) n: usize,
-    /// p_s: the surrogate sees coordinates 1..=p_s (1 ≤ p_s ≤ p).
-    pub(crate) features: usize,
+    /// The coordinates S the surrogate sees: 1..=p_s, or any subset (issue 17 item 6).
+    pub(crate) features: Kept<'a>,
     /// Ridge penalty λ_s ≥ 0 of the surrogate's fit (0: min-norm or least squares).
     pub(crate) ridge_s: f64,
     /// Ridge penalty λ_t ≥ 0 of the target's fit.
@@ -140,7 +142,7 @@ pub(crate) struct TwoStage<'a> {
 
 /// One ERM generation of a distillation chain (issue 17 item 3, the paper's open question 2): m fresh samples
 /// x̃ ~ N(0, diag λ) labelled by the previous generation's fit β^prev (β⋆ for the first) plus noise of variance
-/// σ², fitted on the first p_s features with ridge penalty λ_r ≥ 0.
+/// σ², fitted on the features S it sees (the first p_s, or any subset) with ridge penalty λ_r ≥ 0.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Generation<'a> {
     /// Eigenvalues of its data's covariance.
@@ -149,8 +151,8 @@ pub(crate) struct Generation<'a> {
     pub(crate) m: usize,
     /// Its label noise σ².
     pub(crate) sigma2: f64,
-    /// p_s: it sees the first p_s features.
-    pub(crate) features: usize,
+    /// The coordinates S it sees: the first p_s, or any subset (issue 17 item 6).
+    pub(crate) features: Kept<'a>,
     /// Its ridge penalty (0: min-norm or least squares).
     pub(crate) ridge: f64,
 }
@@ -160,7 +162,7 @@ impl Generation<'_> {
     ///
     /// Iterating the distributional characterisation (Theorem 3, Han & Xu 2023) one generation further: given
     /// β^prev, the fit is θ ⊙ β^prev + Gaussian noise of per-coordinate variance (G/m) λ_i/(λ_i+τ)² with
-    /// G = (σ_eff² + Σ λ_i ζ_i² (β^prev_i)²)/(1 − Ω), σ_eff² = σ² + Σ_{i>p_s} λ_i (β^prev_i)² (omitted features act
+    /// G = (σ_eff² + Σ λ_i ζ_i² (β^prev_i)²)/(1 − Ω), σ_eff² = σ² + Σ_{i∉S} λ_i (β^prev_i)² (omitted features act
     /// as noise). Averaging over β^prev (independent of this generation's data) by the laws of total expectation
     /// and variance: E β_i = θ_i E β^prev_i, Var β_i = θ_i² Var β^prev_i + (E G/m) λ_i/(λ_i+τ)², with E G and E
     /// σ_eff² using E(β^prev_i)² = (E β^prev_i)² + Var β^prev_i. Only these marginal moments enter, because every
@@ -172,34 +174,51 @@ impl Generation<'_> {
     fn moments(&self, beta_star: &[f64], labels: Option<&SurrogateMoments>) -> Result<SurrogateMoments, TheoryError> {
         let p = beta_star.len();
         assert_eq!(self.lambda.len(), p, "generation spectrum and signal lengths differ");
-        if self.features == 0 || self.features > p {
-            return Err(TheoryError::InvalidFeatures { features: self.features, p });
-        }
+        self.features.check(p)?;
         check_spectrum(self.lambda)?;
-        let (kept, omitted) = self.lambda.split_at(self.features);
-        let mut moments = match labels {
+        // The coordinates are independent (diagonal spectrum): the kept ones, gathered in increasing order, are
+        // an ordinary fit; the omitted ones, wherever they are, act as label noise.
+        let kept = self.features.gather(self.lambda);
+        let omitted = omitted_coordinates(self.features, p);
+        let moments = match labels {
             // The first generation: the paper's stage one (Section 5), exactly as before.
             None => {
-                let (kept_beta, omitted_beta) = beta_star.split_at(self.features);
-                let regime = Regime::checked(kept, self.m, self.ridge, &[("signal", kept_beta)], &[self.sigma2])?;
-                // Omitted features as label noise: σ_eff² = σ² + Σ_{i>p_s} λ_i β⋆_i².
-                let unseen = compensated_sum(omitted.iter().zip(omitted_beta).map(|(l, b)| l * b * b));
-                regime.surrogate_moments(kept, kept_beta, self.sigma2 + unseen)
+                let kept_beta = self.features.gather(beta_star);
+                let regime = Regime::checked(&kept, self.m, self.ridge, &[("signal", &kept_beta)], &[self.sigma2])?;
+                // Omitted features as label noise: σ_eff² = σ² + Σ_{i∉S} λ_i β⋆_i².
+                let unseen = compensated_sum(omitted.iter().map(|&i| self.lambda[i] * beta_star[i] * beta_star[i]));
+                regime.surrogate_moments(&kept, &kept_beta, self.sigma2 + unseen)
             }
             Some(previous) => {
-                let mean = &previous.mean[..self.features];
-                let regime = Regime::checked(kept, self.m, self.ridge, &[("surrogate", mean)], &[self.sigma2])?;
-                // σ_eff² = σ² + Σ_{i>p_s} λ_i E(β^prev_i)².
+                let previous_kept = SurrogateMoments {
+                    mean: self.features.gather(&previous.mean),
+                    variance: self.features.gather(&previous.variance),
+                };
+                let regime =
+                    Regime::checked(&kept, self.m, self.ridge, &[("surrogate", &previous_kept.mean)], &[self.sigma2])?;
+                // σ_eff² = σ² + Σ_{i∉S} λ_i E(β^prev_i)².
                 let second = |i: usize| previous.mean[i].powi(2) + previous.variance[i];
-                let unseen = compensated_sum(omitted.iter().enumerate().map(|(i, l)| l * second(self.features + i)));
-                regime.chained_moments(kept, previous, self.sigma2 + unseen)
+                let unseen = compensated_sum(omitted.iter().map(|&i| self.lambda[i] * second(i)));
+                regime.chained_moments(&kept, &previous_kept, self.sigma2 + unseen)
             }
         };
-        moments.mean.resize(p, 0.0);
-        moments.variance.resize(p, 0.0);
+        let moments = SurrogateMoments {
+            mean: self.features.scatter(moments.mean, p),
+            variance: self.features.scatter(moments.variance, p),
+        };
         check_finite("surrogate", &moments.variance)?;
         Ok(moments)
     }
+}
+
+/// The coordinates of 0..p the fit does not see, increasing: the complement of S (under
+/// `Mutation::OmittedFirst`, deliberately the coordinates after the first |S| whatever S is).
+fn omitted_coordinates(features: Kept<'_>, p: usize) -> Vec<usize> {
+    #[cfg(test)]
+    if super::mutation::active() == Some(super::mutation::Mutation::OmittedFirst) {
+        return (features.count()..p).collect();
+    }
+    features.omitted(p).collect()
 }
 
 /// The three risks a weak-to-strong comparison needs, all against (Σ_t, β⋆).
@@ -217,8 +236,8 @@ impl TwoStage<'_> {
     /// Per-coordinate moments of the fitted surrogate, over all p coordinates: each generation of `earlier` in
     /// turn, then the surrogate's own stage ([`Generation`]).
     ///
-    /// The omitted coordinates x̃_i, i > p_s, are Gaussian and independent of the kept ones, so x̃_Dᵀβ⋆_D + z̃ is
-    /// label noise of variance σ_s² + Σ_{i>p_s} λ^s_i β⋆_i², independent of the kept features: stage 1 is the
+    /// The omitted coordinates x̃_i, i ∉ S, are Gaussian and independent of the kept ones, so x̃_Dᵀβ⋆_D + z̃ is
+    /// label noise of variance σ_s² + Σ_{i∉S} λ^s_i β⋆_i², independent of the kept features: stage 1 is the
     /// ordinary estimator on the kept spectrum with that noise, and β^s_i = 0 on the omitted coordinates.
     ///
     /// # Panics
@@ -284,7 +303,7 @@ pub(crate) fn same_spectra<'a>(
         sigma_t2: 0.0,
         m,
         n,
-        features,
+        features: Kept::First(features),
         ridge_s: 0.0,
         ridge_t: 0.0,
         earlier: &[],
@@ -345,7 +364,7 @@ mod tests {
                 sigma_t2: 0.1,
                 m,
                 n,
-                features: 120,
+                features: Kept::First(120),
                 ridge_s: 0.0,
                 ridge_t: 0.0,
                 earlier: &[],
@@ -375,12 +394,12 @@ mod tests {
                 sigma_t2: 0.05,
                 m,
                 n: 50,
-                features,
+                features: Kept::First(features),
                 ridge_s: 0.0,
                 ridge_t: 0.0,
                 earlier: &[],
             };
-            let (a, b) = (weak.risks().unwrap(), TwoStage { features: 90, ..weak }.risks().unwrap());
+            let (a, b) = (weak.risks().unwrap(), TwoStage { features: Kept::First(90), ..weak }.risks().unwrap());
             for (x, y) in [(a.student, b.student), (a.teacher, b.teacher)] {
                 assert!((x / y - 1.0).abs() < 1e-13, "m = {m}: {a:?} vs {b:?}");
             }
@@ -427,7 +446,7 @@ mod tests {
                 sigma_t2: 0.1,
                 m,
                 n: 80,
-                features: 50,
+                features: Kept::First(50),
                 ridge_s: 0.0,
                 ridge_t: 0.0,
                 earlier: &[],
@@ -472,7 +491,7 @@ mod chain_tests {
 
     /// A chain of `k` generations, all on `lambda` with m samples and noise σ², before the target.
     fn chain(lambda: &[f64], m: usize, sigma2: f64, k: usize) -> Vec<Generation<'_>> {
-        vec![Generation { lambda, m, sigma2, features: lambda.len(), ridge: 0.0 }; k]
+        vec![Generation { lambda, m, sigma2, features: Kept::First(lambda.len()), ridge: 0.0 }; k]
     }
 
     #[test]
@@ -498,7 +517,7 @@ mod chain_tests {
         let lambda: Vec<f64> = (1..=100).map(|i: i32| f64::from(i).powf(-1.3)).collect();
         let beta: Vec<f64> = (1..=100).map(|i: i32| (f64::from(i) * 0.3).sin()).collect();
         let model = TwoStage { sigma_s2: 0.2, sigma_t2: 0.1, ..same_spectra(&lambda, &beta, 60, 80, 70) };
-        let first = Generation { lambda: &lambda, m: 60, sigma2: 0.2, features: 70, ridge: 0.0 };
+        let first = Generation { lambda: &lambda, m: 60, sigma2: 0.2, features: Kept::First(70), ridge: 0.0 };
         assert_eq!(model.surrogate_moments().unwrap(), first.moments(&beta, None).unwrap());
     }
 
@@ -519,5 +538,140 @@ mod chain_tests {
             let expected = norm2 * (1.0 - 0.25_f64.powi(k));
             assert!((teacher / expected - 1.0).abs() < 1e-12, "k = {k}: {teacher} vs {expected}");
         }
+    }
+}
+
+#[cfg(test)]
+mod subset_tests {
+    use super::*;
+
+    /// The same model as `model` but with the coordinates reordered by `order` (new i holds old order[i]).
+    fn permuted(values: &[f64], order: &[usize]) -> Vec<f64> {
+        order.iter().map(|&i| values[i]).collect()
+    }
+
+    #[test]
+    fn the_first_k_listed_are_features_k_bit_for_bit() {
+        // Issue 17 item 6: S = {1..k} given as a list takes the subset path (gather, scatter) and must agree with
+        // the first-k split exactly, for one generation and for a chain.
+        let lambda_s: Vec<f64> = (1..=150).map(|i: i32| f64::from(i).powf(-1.4)).collect();
+        let lambda_t: Vec<f64> = (1..=150).map(|i: i32| f64::from(i).powf(-1.1)).collect();
+        let beta: Vec<f64> = (1..=150).map(|i: i32| (f64::from(i) * 0.37).cos() + 0.2).collect();
+        let first: Vec<usize> = (0..60).collect();
+        for (m, n) in [(30, 80), (200, 40), (61, 300)] {
+            let earlier = [Generation { lambda: &lambda_s, m: 90, sigma2: 0.1, features: Kept::First(60), ridge: 0.0 }];
+            let listed_earlier =
+                [Generation { lambda: &lambda_s, m: 90, sigma2: 0.1, features: Kept::Among(&first), ridge: 0.0 }];
+            for (ridge_s, chain) in [(0.0, false), (1e-3, false), (0.0, true)] {
+                let model = TwoStage {
+                    lambda_s: &lambda_s,
+                    lambda_t: &lambda_t,
+                    beta_star: &beta,
+                    sigma_s2: 0.2,
+                    sigma_t2: 0.05,
+                    m,
+                    n,
+                    features: Kept::First(60),
+                    ridge_s,
+                    ridge_t: 0.0,
+                    earlier: if chain { &earlier } else { &[] },
+                };
+                let listed = TwoStage {
+                    features: Kept::Among(&first),
+                    earlier: if chain { &listed_earlier } else { &[] },
+                    ..model
+                };
+                assert_eq!(model.surrogate_moments().unwrap(), listed.surrogate_moments().unwrap());
+                assert_eq!(model.risks().unwrap(), listed.risks().unwrap(), "m = {m}, n = {n}");
+            }
+        }
+    }
+
+    #[test]
+    fn permuting_spectrum_signal_and_subset_together_changes_no_risk() {
+        // The coordinates are exchangeable under a diagonal spectrum: relabelling them (with S relabelled the
+        // same way) is the same model.
+        let p = 120;
+        let lambda: Vec<f64> = (1..=p).map(|i: i32| f64::from(i).powf(-1.5)).collect();
+        let beta: Vec<f64> = (1..=p).map(|i: i32| f64::from(i).powf(-0.4) * (f64::from(i) * 0.9).sin()).collect();
+        let subset: Vec<usize> = (0..p as usize).filter(|i| i % 3 == 1 || *i > 100).collect();
+        // A fixed permutation: i ↦ 37 i mod p (37 is prime to 120).
+        let order: Vec<usize> = (0..p as usize).map(|i| (37 * i) % p as usize).collect();
+        let mut position = vec![0; p as usize];
+        for (new, &old) in order.iter().enumerate() {
+            position[old] = new;
+        }
+        let mut moved: Vec<usize> = subset.iter().map(|&i| position[i]).collect();
+        moved.sort_unstable();
+        let (lambda_p, beta_p) = (permuted(&lambda, &order), permuted(&beta, &order));
+        for (m, n, ridge) in [(20, 60, 0.0), (80, 30, 0.0), (subset.len() + 30, 200, 0.0), (25, 50, 1e-2)] {
+            let model = TwoStage {
+                lambda_s: &lambda,
+                lambda_t: &lambda,
+                beta_star: &beta,
+                sigma_s2: 0.1,
+                sigma_t2: 0.02,
+                m,
+                n,
+                features: Kept::Among(&subset),
+                ridge_s: ridge,
+                ridge_t: 0.0,
+                earlier: &[],
+            };
+            let relabelled = TwoStage {
+                lambda_s: &lambda_p,
+                lambda_t: &lambda_p,
+                beta_star: &beta_p,
+                features: Kept::Among(&moved),
+                ..model
+            };
+            let (a, b) = (model.risks().unwrap(), relabelled.risks().unwrap());
+            for (x, y) in [(a.student, b.student), (a.teacher, b.teacher), (a.strong, b.strong)] {
+                assert!((x / y - 1.0).abs() < 1e-13, "m = {m}, n = {n}: {a:?} vs {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn isotropic_least_squares_on_a_subset_has_the_inverse_wishart_closed_form() {
+        // Σ = I, noiseless task labels, surrogate least squares on q scattered features with m > q + 1: the
+        // omitted signal is noise σ² = σ_s² + Σ_{i∉S} β_i², so β^s_S = β⋆_S + (X_SᵀX_S)⁻¹X_Sᵀz with
+        // E (X_SᵀX_S)⁻¹ = I/(m − q − 1) (inverse Wishart): E β^s = β⋆ on S, 0 off S, Var = σ²/(m − q − 1) on S, and
+        // the teacher's risk is Σ_{i∉S} β_i² + q σ²/(m − q − 1).
+        let p = 40;
+        let lambda = vec![1.0; p];
+        let beta: Vec<f64> = (0..p).map(|i| 0.5 - (i as f64) / 50.0).collect();
+        let subset = [0, 3, 4, 9, 17, 22, 30, 31, 39];
+        let q = subset.len();
+        let omitted: f64 = (0..p).filter(|i| !subset.contains(i)).map(|i| beta[i] * beta[i]).sum();
+        for (m, sigma_s2) in [(15, 0.0), (30, 0.3), (400, 1.0)] {
+            let model = TwoStage { sigma_s2, features: Kept::Among(&subset), ..same_spectra(&lambda, &beta, m, 10, p) };
+            let moments = model.surrogate_moments().unwrap();
+            let variance = (sigma_s2 + omitted) / (m - q - 1) as f64;
+            for i in 0..p {
+                let (mean, var) = if subset.contains(&i) { (beta[i], variance) } else { (0.0, 0.0) };
+                assert_eq!(moments.mean[i], mean, "E β^s_{i}");
+                assert!(
+                    (moments.variance[i] - var).abs() <= 1e-14 * var,
+                    "Var β^s_{i}: {} vs {var}",
+                    moments.variance[i]
+                );
+            }
+            let expected = omitted + q as f64 * variance;
+            let teacher = model.risks().unwrap().teacher;
+            assert!((teacher / expected - 1.0).abs() < 1e-13, "m = {m}: {teacher} vs {expected}");
+        }
+    }
+
+    #[test]
+    fn invalid_subsets_are_refused() {
+        let lambda = [1.0, 0.5, 0.25];
+        let beta = [1.0; 3];
+        let error =
+            |s: &[usize]| TwoStage { features: Kept::Among(s), ..same_spectra(&lambda, &beta, 2, 2, 3) }.risks();
+        assert_eq!(error(&[]).unwrap_err(), TheoryError::InvalidFeatures { features: 0, p: 3 });
+        assert_eq!(error(&[0, 3]).unwrap_err(), TheoryError::InvalidFeatures { features: 2, p: 3 });
+        assert_eq!(error(&[1, 1]).unwrap_err(), TheoryError::InvalidFeatures { features: 2, p: 3 });
+        assert!(error(&[2, 0]).is_err() && error(&[0, 2]).is_ok());
     }
 }

@@ -1,9 +1,10 @@
 //! Declarations: spectra (and the data files they read), signals, tasks and surrogates, resolved by name and checked.
 
 use crate::spec::signature::{
-    Constructor, DeclarationKind, FileConstructor, SignalConstructor, SpectrumConstructor, SurrogateConstructor,
-    TaskConstructor,
+    Constructor, DeclarationKind, FeaturesConstructor, FileConstructor, SignalConstructor, SpectrumConstructor,
+    SurrogateConstructor, TaskConstructor,
 };
+use crate::theory::Features;
 
 use crate::sim::Entries;
 
@@ -257,17 +258,17 @@ impl<'a> Resolver<'a> {
                     _ => SampleSize::Fixed(count(number(m_expr, "m")?, "m", 1)?),
                 };
                 let p = spectrum.lambda.len();
-                let features = match a.get("features") {
-                    Some(f) => count(number(f, "features")?, "features", 1)?,
-                    None => p,
+                let (features, seen) = match a.get("features") {
+                    Some(f) => erm_features(f, p)?,
+                    None => (Features::First(p), p.to_string()),
                 };
                 let noise = a.real("noise", Bound::NonNegative, Some(0.0))?;
                 let ridge = a.real("ridge", Bound::NonNegative, Some(0.0))?;
                 let labels = a.get("labels").map(|l| self.earlier_generation(d, l, &mut used)).transpose()?;
                 let generations = 1 + labels.as_deref().map_or(0, |g: &Erm| g.ancestors().count() + 1);
                 let label = match (m, generations) {
-                    (SampleSize::Fixed(m), 1) => format!("ERM surrogate (m = {m}, p_s = {features})"),
-                    (SampleSize::SameAsTarget, 1) => format!("two-stage ERM (m = n, p_s = {features})"),
+                    (SampleSize::Fixed(m), 1) => format!("ERM surrogate (m = {m}, p_s = {seen})"),
+                    (SampleSize::SameAsTarget, 1) => format!("two-stage ERM (m = n, p_s = {seen})"),
                     (_, k) => format!("generation {k} of ERM distillation"),
                 };
                 (SurrogateKind::Erm(Erm { spectrum, noise, m, features, ridge, labels }), label)
@@ -293,6 +294,45 @@ impl<'a> Resolver<'a> {
         };
         let label = a.get("label").map(string).transpose()?.unwrap_or(default_label);
         Ok((Surrogate { name: d.name.name.clone(), kind, label }, used))
+    }
+}
+
+/// An ERM surrogate's `features` among the p of its spectrum, with how its default label names them: a number k
+/// (the first k; checked against the task's p with the task), a list of distinct 1-based indices in 1..=p in any
+/// order, or `random(keep, seed)`, `keep` of the p drawn without replacement from the seed (the `random_mask`
+/// generator). A subset is kept 0-based and increasing.
+fn erm_features(e: &Expr, p: usize) -> Result<(Features, String), Diagnostic> {
+    match &e.kind {
+        ExprKind::Number(n) => {
+            let k = count(n, "features", 1)?;
+            Ok((Features::First(k), k.to_string()))
+        }
+        ExprKind::List(items) => {
+            if items.is_empty() {
+                return Err(Diagnostic::error(e.span, "`features` lists at least one feature")
+                    .with_hint("a list names features by their 1-based index, e.g. `features: [1, 5, 9]`"));
+            }
+            let mut subset = Vec::with_capacity(items.len());
+            let mut seen = vec![false; p];
+            for item in items {
+                let i = count_in(number(item, "features")?, "features", 1, p as u64)
+                    .map_err(|d| d.with_hint(format!("features are numbered 1 to p = {p}")))?;
+                if std::mem::replace(&mut seen[i - 1], true) {
+                    return Err(Diagnostic::error(item.span, format!("feature {i} is listed twice"))
+                        .with_hint("each feature is listed once"));
+                }
+                subset.push(i - 1);
+            }
+            subset.sort_unstable();
+            let label = format!("{} listed", subset.len());
+            Ok((Features::Among(subset), label))
+        }
+        _ => {
+            let (FeaturesConstructor::Random, a) = construct(e)?;
+            let keep = count_in(number(a.require("keep")?, "keep")?, "keep", 1, p as u64)?;
+            let seed = seed(a.require("seed")?)?;
+            Ok((Features::Among(crate::spec::random_subset(p, keep, seed)), format!("{keep} at random, seed {seed}")))
+        }
     }
 }
 
@@ -322,7 +362,9 @@ pub(super) fn check_surrogate(s: &Surrogate, task: &Task, at: Span) -> Result<()
         SurrogateKind::CovarianceShift(source) => {
             source.lambda.len() == p && task.spectrum.lambda.iter().all(|&l| l > 0.0)
         }
-        SurrogateKind::Erm(erm) => erm.generations().all(|g| g.spectrum.lambda.len() == p && g.features <= p),
+        SurrogateKind::Erm(erm) => {
+            erm.generations().all(|g| g.spectrum.lambda.len() == p && g.features.kept().check(p).is_ok())
+        }
         _ => true,
     };
     if fits {

@@ -400,7 +400,14 @@ impl Erm {
     /// generation of a chain, the signal it cannot see is counted from β⋆ (its labels' β^prev is random, and
     /// non-zero where β⋆ is, in the models here).
     fn stage(&self, beta_star: &[f64], n: usize) -> Stage {
-        Stage::surrogate(&self.spectrum.lambda, beta_star, self.features, self.m.at(n), self.noise, self.ridge > 0.0)
+        Stage::surrogate(
+            &self.spectrum.lambda,
+            beta_star,
+            self.features.kept(),
+            self.m.at(n),
+            self.noise,
+            self.ridge > 0.0,
+        )
     }
 }
 

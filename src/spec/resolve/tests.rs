@@ -110,6 +110,68 @@ fn quantities_that_are_not_risks_have_no_moment_guard() {
 }
 
 #[test]
+fn issue_17_erm_features_take_a_list_or_a_random_subset() {
+    let erm = |features: &str| {
+        format!(
+            "task t = gaussian(wide, wide_ones, noise: 0.1)\nsurrogate w = erm(spectrum: wide, m: 20, features: {features})\n\
+             experiment e {{ task t  n [10]  surrogates w  trials 40 }}\n"
+        )
+    };
+    let features = |f: &str| match &spec(&erm(f)).unwrap().experiments[0].surrogates[0].kind {
+        SurrogateKind::Erm(e) => e.features.clone(),
+        other => panic!("{other:?}"),
+    };
+    use crate::theory::Features;
+    // A number keeps its meaning; a list is 1-based in any order and kept 0-based and increasing.
+    assert_eq!(features("30"), Features::First(30));
+    assert_eq!(features("[9, 1, 5]"), Features::Among(vec![0, 4, 8]));
+    assert_eq!(features("[50]"), Features::Among(vec![49]));
+    // random(keep, seed) is the random_mask generator's subset of the same (p, keep, seed).
+    let random = features("random(keep: 12, seed: 3)");
+    assert_eq!(random, Features::Among(crate::spec::random_subset(50, 12, 3)));
+    let mask = crate::spec::random_mask(50, 12, 3);
+    assert_eq!(random, Features::Among((0..50).filter(|&i| mask[i]).collect()));
+    assert_ne!(random, features("random(keep: 12, seed: 4)"));
+    // Located errors.
+    let error = |f: &str| spec(&erm(f)).unwrap_err().remove(0);
+    let source_of = |f: &str, d: &Diagnostic| {
+        let text = format!(
+            "title \"moments\"\nspectrum flat = isotropic(p: 40)\nspectrum wide = isotropic(p: 50)\n\
+             spectrum thin = list([{}])\nsignal ones = constant(flat)\nsignal wide_ones = constant(wide)\n{}",
+            (0..40).map(|i| if i < 30 { "1" } else { "0" }).collect::<Vec<_>>().join(", "),
+            erm(f)
+        );
+        // The excerpt, and the text after it up to the end of the list.
+        let rest = &text[d.span.start as usize..];
+        (text[d.span.start as usize..d.span.end as usize].to_owned(), rest[..rest.find(']').unwrap_or(0)].to_owned())
+    };
+    let d = error("[1, 51]");
+    assert_eq!(d.message, "`features` is out of range: 51");
+    assert_eq!(source_of("[1, 51]", &d).0, "51");
+    let d = error("[3, 0]");
+    assert_eq!((d.message.as_str(), source_of("[3, 0]", &d).0.as_str()), ("`features` is out of range: 0", "0"));
+    let d = error("[4, 7, 4]");
+    assert_eq!(d.message, "feature 4 is listed twice");
+    // The second 4, the duplicate, is the one pointed at.
+    assert_eq!(source_of("[4, 7, 4]", &d), ("4".to_owned(), "4".to_owned()));
+    assert_eq!(error("[]").message, "`features` lists at least one feature");
+    assert_eq!(error("[1.5]").message, "`features` must be a whole number, found 1.5");
+    assert_eq!(error("random(keep: 51, seed: 1)").message, "`keep` is out of range: 51");
+    assert_eq!(error("random(keep: 0, seed: 1)").message, "`keep` is out of range: 0");
+    assert!(error("random(keep: 5)").message.contains("seed"), "{}", error("random(keep: 5)").message);
+    assert!(error("shuffle(keep: 5, seed: 1)").message.contains("random"));
+    // The stage-one guard counts the signal off S: noiseless task, 40 scattered features seen of 50, m = 39.
+    let list: Vec<String> = (1..=50).filter(|i| i % 5 != 0).map(|i| i.to_string()).collect();
+    let message =
+        refusal(&erm(&format!("[{}]", list.join(", "))).replace("m: 20", "m: 39").replace("noise: 0.1", "noise: 0"));
+    assert!(
+        message.starts_with("surrogate `w` cannot be analysed: m = 39: the expected risk is infinite"),
+        "{message}"
+    );
+    assert!(message.contains("Σ_(i∉S)") && message.contains("among the p_s = 40 features S it sees"), "{message}");
+}
+
+#[test]
 fn issue_17_student_t_needs_more_than_two_degrees_of_freedom() {
     let body = |nu: &str| {
         format!(
