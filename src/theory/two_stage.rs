@@ -574,11 +574,11 @@ mod subset_tests {
                     features: Kept::First(60),
                     ridge_s,
                     ridge_t: 0.0,
-                    earlier: if chain { &earlier } else { &[] },
+                    earlier: if chain { &earlier[..] } else { &[] },
                 };
                 let listed = TwoStage {
                     features: Kept::Among(&first),
-                    earlier: if chain { &listed_earlier } else { &[] },
+                    earlier: if chain { &listed_earlier[..] } else { &[] },
                     ..model
                 };
                 assert_eq!(model.surrogate_moments().unwrap(), listed.surrogate_moments().unwrap());
