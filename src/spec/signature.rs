@@ -160,6 +160,8 @@ pub(super) enum ExperimentSetting {
     Task,
     /// The sample sizes.
     N,
+    /// The dimensions p of `measure scale` (x = p at one n).
+    P,
     /// The surrogates, one series each.
     Surrogates,
     /// Monte Carlo trials per point.
@@ -328,6 +330,7 @@ keywords!(TopSetting { Title => "title", Source => "source", Seed => "seed", Tex
 keywords!(ExperimentSetting {
     Task => "task",
     N => "n",
+    P => "p",
     Surrogates => "surrogates",
     Trials => "trials",
     Measure => "measure",
@@ -353,6 +356,7 @@ keywords!(super::Measure {
     Cutoffs => "cutoffs",
     Masks => "masks",
     Bounds => "bounds",
+    Scale => "scale",
 });
 keywords!(super::Designs { Independent => "independent", Nested => "nested" });
 keywords!(super::Axes { Linear => "linear", LogLog => "loglog", LogX => "logx", LogY => "logy" });

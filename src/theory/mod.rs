@@ -15,6 +15,7 @@
 //!   Proposition 3).
 //! - Observation 1: [`covariance_shift_surrogate`] β^s = Aβ⋆ and its risk [`covariance_shift_risk`].
 //! - power-law asymptotics: v2 Propositions 4, 5, 6 and v1 Propositions 7, 8, 9.
+//! - the optimal surrogate's gain at scale: R*/R(β^t) as p or n grows, and its limit K(α, β) ([`ratio_constant`]).
 //! - the two-stage model of Section 5, with a surrogate that may see only p_s < p features: [`TwoStage`].
 //! - moment guards: whether a point's risk has a finite mean and variance (inverse-Wishart moments), [`Stage`].
 //! - test builds only: `with_mutation`, deliberately wrong theory for power tests of the claims.
@@ -27,6 +28,7 @@ mod moments;
 #[cfg(test)]
 mod mutation;
 mod risk;
+mod scale;
 mod shift;
 mod surrogate;
 mod transfer;
@@ -45,6 +47,7 @@ pub(crate) use {
     },
     error::TheoryError,
     moments::{RiskMoments, Stage},
+    scale::{optimal_ratio, power_law_ratio, ratio_constant},
     shift::covariance_shift_surrogate,
     two_stage::TwoStage,
 };

@@ -21,6 +21,9 @@ pub(crate) enum Mutation {
     /// The ridge equation loses its factor n: Σ λ_i/(λ_i+κ) + λ/κ = n instead of + nλ/κ (the penalty read for the
     /// unnormalised objective ‖y − Xβ‖² + λ‖β‖²), issue 17.
     RidgeUnnormalised,
+    /// The limiting constant K(α, β) of R*/R(β^t) reads the Beta integral of I_* with α for 2α:
+    /// sin(π(1−v))/(1−v) for sin(π(1−v)/2)/(1−v) (theory/scale.rs), issue 17 item 7.
+    ConstantFullAngle,
 }
 
 thread_local! {
