@@ -319,6 +319,7 @@ experiment e {
         let changes: Vec<(&str, Change)> = vec![
             ("name", Box::new(|e| e.name.push('2'))),
             ("sizes", Box::new(|e| e.sizes.push(30))),
+            ("dimensions", Box::new(|e| e.dimensions = Some(vec![100, 200]))),
             ("measure", Box::new(|e| e.measure = Measure::Coefficients)),
             ("designs", Box::new(|e| e.designs = Designs::Nested)),
             ("ridge", Box::new(|e| e.ridge = crate::spec::Ridge(vec![crate::spec::Penalty::Fixed(1e-3)]))),

@@ -1,7 +1,9 @@
 //! The theory-only measures: deterministic-equivalent quantities, cut-offs, mask sweeps and finite-p bounds.
 //! Each returns its series' values at one point, in the order of [`Measure::series`].
 
-use crate::spec::{Measure, Task};
+use rayon::prelude::*;
+
+use crate::spec::{Experiment, Measure, Task};
 use crate::theory::{self, Regime, TheoryError};
 
 use super::surrogates::top_k;
@@ -46,6 +48,8 @@ pub(super) fn quantities(measure: Measure, task: &Task, regime: &Regime) -> Resu
             };
             vec![1.0 / tau, lower, upper, omega, omega_lower, truth, masked]
         }
+        // Issue 17 item 7: R*/R(β^t) at n on the task's spectrum, and its limit K(α, β) as n → ∞ (— on β = 2α + 1).
+        Measure::Scale => vec![theory::optimal_ratio(regime, lambda, &task.beta), scale_constant(task)?],
         Measure::ExcessRisk | Measure::Coefficients | Measure::Masks => unreachable!("not a quantity measure"),
     })
 }
@@ -58,4 +62,25 @@ pub(super) fn mask_sweep(task: &Task, regime: &Regime) -> (Vec<f64>, f64) {
     let sweep = (0..=p).map(|k| regime.masked_risk(lambda, beta, &top_k(p, k), noise)).collect();
     let optimal = regime.masked_risk(lambda, beta, &regime.optimal_mask(lambda), noise);
     (sweep, optimal)
+}
+
+/// K(α, β) of the task's exponents (NaN on the boundary β = 2α + 1, where it is not defined).
+fn scale_constant(task: &Task) -> Result<f64, TheoryError> {
+    let (alpha, beta) = (task.spectrum.alpha.unwrap_or(f64::NAN), task.energy_exponent.unwrap_or(f64::NAN));
+    Ok(theory::ratio_constant(alpha, beta)?.unwrap_or(f64::NAN))
+}
+
+/// `measure scale` with `p`: at the experiment's one n, for each dimension p (concurrently, in order), the point's
+/// x = p and the values of its series, R*/R(β^t) on λ_i = i^−α, λ_i β⋆_i² = i^−β (i ≤ p) and K(α, β); the error
+/// of the first p that fails.
+pub(super) fn scale_in_p(e: &Experiment) -> Result<Vec<(usize, [f64; 2])>, TheoryError> {
+    let (alpha, beta) = (e.task.spectrum.alpha.unwrap_or(f64::NAN), e.task.energy_exponent.unwrap_or(f64::NAN));
+    let n = e.sizes[0];
+    let constant = scale_constant(&e.task)?;
+    let dimensions = e.dimensions.as_deref().unwrap_or_default();
+    let values: Vec<_> = dimensions
+        .par_iter()
+        .map(|&p| theory::power_law_ratio(alpha, beta, n, p).map(|ratio| (p, [ratio, constant])))
+        .collect();
+    values.into_iter().collect()
 }

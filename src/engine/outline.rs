@@ -17,6 +17,7 @@ pub(super) fn empty(e: &Experiment, trials: Option<usize>) -> ExperimentResults 
         x: match e.measure {
             Measure::Coefficients => "i",
             Measure::Masks => "k",
+            Measure::Scale if e.dimensions.is_some() => "p",
             _ => "n",
         }
         .to_owned(),
@@ -45,7 +46,7 @@ pub fn outline(spec: &Spec) -> Results {
             let xs: Vec<usize> = match e.measure {
                 Measure::Coefficients => (1..=p).collect(),
                 Measure::Masks => (0..=p).collect(),
-                _ => e.sizes.clone(),
+                _ => e.sweep().to_vec(),
             };
             let nan = f64::NAN;
             // Risks record each series' penalty in experiments with `ridge`, but for teachers (no target fit).
@@ -105,6 +106,8 @@ fn quantity_label(name: &str) -> &'static str {
         "omega_lower" => "lower bound on $Omega$ (v1 Prop. 8)",
         "region_truth" => "strong labels, inside the v1 Prop. 9 region",
         "region_masked" => "optimal mask, inside the v1 Prop. 9 region",
+        "ratio" => "$R^* \\/ R(beta^t)$",
+        "constant" => "$K(alpha, beta) = lim_(n -> infinity) R^* \\/ R(beta^t)$",
         _ => "",
     }
 }

@@ -237,6 +237,15 @@ fn theory_only(plan: &Plan<'_>, index: usize) -> Result<ExperimentResults, RunEr
     for point in &points {
         record_point(&mut out, e, point, None)?;
     }
+    if e.dimensions.is_some() {
+        // `measure scale` with `p`: the points are the dimensions, at the one n whose equivalent was recorded.
+        let values = measures::scale_in_p(e).map_err(|err| failure(e, e.sizes[0])(err.into()))?;
+        for (p, values) in values {
+            for (series, value) in out.series.iter_mut().zip(values) {
+                series.points.push(theory_point(p as f64, value));
+            }
+        }
+    }
     Ok(out)
 }
 
@@ -346,6 +355,8 @@ fn record_point(
             out.series[0].points = sweep.iter().enumerate().map(|(i, &r)| theory_point(k(i), r)).collect();
             out.series[1].points = (0..sweep.len()).map(|i| theory_point(k(i), optimal)).collect();
         }
+        // Against p: every point at once, after the equivalent of the one n (`theory_only`).
+        Measure::Scale if e.dimensions.is_some() => {}
         m => {
             let values = measures::quantities(m, &e.task, regime).map_err(|err| fail(err.into()))?;
             for (series, value) in out.series.iter_mut().zip(values) {

@@ -94,6 +94,55 @@ fn a_mask_threshold_on_zeta_fails_the_mask_claim() {
     assert!(failed(&v, "best_mask"), "{v:?}");
 }
 
+/// Issue 17 item 7: the limit of R*/R(β^t) for α = 2, β = 2.5, where K(2, 2.5) = cos(3π/8)/(2 − 1.5) = 0.76537 and
+/// the theory at p = 2·10^5 is within 0.1% of it from n = 200 on (numpy: 0.76584 at n = 200, 0.76560 at n = 400,
+/// p = 4·10^6; p converges like (n/p)^{min(α,β)−1} = n/p here).
+const SCALE_SPEC: &str = r#"
+title "scale power"
+spectrum cov = powerlaw(p: 200000, alpha: 2.0)
+signal beta = powerlaw_energy(cov, beta: 2.5)
+task t = gaussian(cov, beta)
+experiment gain {
+  task t
+  n [200, 400]
+  measure scale
+}
+experiment gain_p {
+  task t
+  n 100
+  p [50000, 100000, 200000]
+  measure scale
+}
+claim limit "R*/R(β^t) is within 0.2% of K(α, β)" { close gain.ratio, gain.constant tolerance relative(0.002) }
+claim settled "R*/R(β^t) has settled in p" { flat gain_p.ratio, gain_p.constant tolerance relative(0.0002) }
+"#;
+
+/// The verdicts of [`SCALE_SPEC`], by claim name, under an optional mutation.
+fn scale_verdicts(mutation: Option<Mutation>) -> Vec<(String, Status)> {
+    let evaluate = || {
+        let spec = resolve(&parse(SCALE_SPEC).unwrap(), SCALE_SPEC, std::path::Path::new(".")).unwrap();
+        let plan = super::plan(&spec);
+        let results = run(&plan, &RunOptions::default()).unwrap();
+        judge(&plan, &results)
+    };
+    let v: Verdicts = match mutation {
+        Some(m) => with_mutation(m, evaluate),
+        None => evaluate(),
+    };
+    v.claims.iter().map(|c| (c.name.clone(), c.status)).collect()
+}
+
+#[test]
+fn issue_17_a_wrong_omega_or_limit_formula_fails_the_scale_limit_claim() {
+    let v = scale_verdicts(None);
+    assert!(v.iter().all(|(_, s)| *s == Status::Pass), "{v:?}");
+    // Ω off by 2% moves the finite ratio away from K (which needs no Ω); the wrong Beta integral moves K itself.
+    for mutation in [Mutation::OmegaScaled(1.02), Mutation::OmegaScaled(0.98), Mutation::ConstantFullAngle] {
+        let v = scale_verdicts(Some(mutation));
+        assert!(failed(&v, "limit"), "{mutation:?} still passes: {v:?}");
+    }
+}
+
 /// A weak ERM surrogate on 20 scattered features of p = 100 (issue 17 item 6), with its teacher.
 const SUBSET_SPEC: &str = r#"
 title "power of the subset theory"

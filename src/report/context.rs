@@ -106,6 +106,10 @@ pub(super) enum PartContext {
         path_str: String,
         /// The caption.
         caption_markup: String,
+        /// The caption of its table, when it has one.
+        table_caption_markup: String,
+        /// The table below it, in parts (a figure of `measure scale` experiments: their limits); empty for none.
+        tables: Vec<super::table::Cells>,
     },
     /// A claim and its verdict.
     Claim {

@@ -116,7 +116,8 @@ fn quantity_plot(measure: Measure, r: &ExperimentResults, shown: &[String], x: S
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            let computed = matches!(s.name.as_str(), "tau_scaled" | "omega" | "amplified" | "kept" | "inverse_tau");
+            let computed =
+                matches!(s.name.as_str(), "tau_scaled" | "omega" | "amplified" | "kept" | "inverse_tau" | "ratio");
             theory_line(s, palette[i % palette.len()], Style { line: Some(Dash::nth(i)), markers: computed })
         })
         .collect();
@@ -124,6 +125,7 @@ fn quantity_plot(measure: Measure, r: &ExperimentResults, shown: &[String], x: S
     let drawn = r.series.iter().filter(|s| shown.is_empty() || shown.contains(&s.name));
     let x_label = match measure {
         Measure::Masks => "$k$ (features kept)",
+        Measure::Scale if r.x == "p" => "$p$ (features)",
         _ => "$n$",
     };
     Plot {
@@ -148,6 +150,7 @@ fn quantity_axis<'a>(series: impl Iterator<Item = &'a engine::Series>) -> String
             "inverse_tau" | "inverse_tau_lower" | "inverse_tau_upper" => "$1 \\/ tau$",
             "amplified" | "n_c1" | "kept" | "n_c2" => "Number of features",
             "top_k" | "optimal_mask" | "region_truth" | "region_masked" => "Excess test risk",
+            "ratio" | "constant" => "$R^* \\/ R(beta^t)$",
             _ => s.label.as_str(),
         };
         if !quantities.contains(&quantity) {

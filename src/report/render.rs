@@ -25,13 +25,14 @@ use crate::plan::Plan;
 use crate::spec::{Claim, Experiment, Keyword, Measure, Part, Section, Text, Trials};
 
 /// The templates, compiled in; file names as in `templates/`.
-const TEMPLATES: [(&str, &str); 6] = [
+const TEMPLATES: [(&str, &str); 7] = [
     ("report.typ.j2", include_str!("../../templates/report.typ.j2")),
     ("section.typ.j2", include_str!("../../templates/section.typ.j2")),
     ("text.typ.j2", include_str!("../../templates/text.typ.j2")),
     ("experiment.typ.j2", include_str!("../../templates/experiment.typ.j2")),
     ("figure.typ.j2", include_str!("../../templates/figure.typ.j2")),
     ("claim.typ.j2", include_str!("../../templates/claim.typ.j2")),
+    ("table.typ.j2", include_str!("../../templates/table.typ.j2")),
 ];
 
 /// The document date: fixed, so that identical inputs give identical PDFs.
@@ -125,10 +126,19 @@ pub fn render(input: &RenderInput<'_>) -> Result<Report, RenderError> {
                 let (source, figure_warnings) = figure_source(figure, &shown)?;
                 warnings.extend(figure_warnings);
                 figures.insert(path.clone(), source);
+                let limits = shown.iter().all(|(e, _)| e.measure == Measure::Scale).then(|| scale_limits(&shown));
+                let (header, rows) = limits.unwrap_or_default();
                 PartContext::Figure {
                     name: figure.name.clone(),
                     path_str: typst_string(&path),
                     caption_markup: spec_text(&figure.caption)?,
+                    table_caption_markup: spec_text(&format!(
+                        "The limit of $R^* \\/ R(beta^t)$ per $(alpha, beta)$ of the experiments of {}: the ratio at \
+                         each experiment's last point against $K(alpha, beta)$, its limit as $n -> infinity$ with \
+                         $p = infinity$.",
+                        figure.name
+                    ))?,
+                    tables: if rows.is_empty() { Vec::new() } else { table::tables(&header, &[], &rows)? },
                 }
             }
             Part::Claim(i) => claim(input, &spec.claims[*i], &input.verdicts.claims[*i])?,
@@ -254,7 +264,11 @@ fn text(env: &Environment<'_>, values: &Value, t: &Text, fonts: &Fonts) -> Resul
 
 /// An experiment's summary, excerpt and table; `trials` is what the plan ran.
 fn experiment(e: &Experiment, r: &ExperimentResults, trials: Option<Trials>) -> Result<PartContext, RenderError> {
-    let p = e.task.spectrum.lambda.len();
+    let p = match &e.dimensions {
+        // `measure scale` with `p` builds its own spectra; the task gives α and β.
+        Some(d) => format!("{}, dots, {}", d[0], d[d.len() - 1]),
+        None => e.task.spectrum.lambda.len().to_string(),
+    };
     let (summary, caption, header, rows) = match e.measure {
         Measure::ExcessRisk => risk_table(e, r, trials),
         Measure::Coefficients => coefficient_table(e, r),
@@ -369,26 +383,70 @@ fn coefficient_table(e: &Experiment, r: &ExperimentResults) -> Table {
     (summary, caption, vec!["quantity".to_owned(), "value".to_owned()], rows)
 }
 
-/// One column per series, one row per n: the theory-only quantities of Propositions 4, 5 and the v1 bounds.
+/// Per experiment of a figure of `measure scale` experiments: its (α, β), its last point, the ratio there, the
+/// limit K(α, β) and their relative difference (header and rows).
+fn scale_limits(shown: &[(&Experiment, &ExperimentResults)]) -> (Vec<String>, Vec<Vec<String>>) {
+    let header = ["$alpha$", "$beta$", "last point", "$R^* \\/ R(beta^t)$ there", "$K(alpha, beta)$", "relative gap"];
+    let rows = shown
+        .iter()
+        .filter_map(|(e, r)| {
+            let (ratio, constant) = (r.series[0].points.last()?, r.series[1].points.last()?);
+            let exponent = |x: Option<f64>| x.map_or("—".to_owned(), |v| typeset(v, 3));
+            let at = if r.x == "p" {
+                format!("$p$ = {}, $n$ = {}", typeset(ratio.x, 3), e.sizes[0])
+            } else {
+                format!("$n$ = {}, $p$ = {}", typeset(ratio.x, 3), typeset(e.task.spectrum.lambda.len() as f64, 3))
+            };
+            Some(vec![
+                exponent(e.task.spectrum.alpha),
+                exponent(e.task.energy_exponent),
+                at,
+                defined_to(ratio.theory, 6),
+                defined_to(constant.theory, 6),
+                defined_to(ratio.theory / constant.theory - 1.0, 3),
+            ])
+        })
+        .collect();
+    (header.map(str::to_owned).to_vec(), rows)
+}
+
+/// One column per series, one row per point: the theory-only quantities of Propositions 4, 5, the v1 bounds and
+/// the ratio R*/R(β^t) at scale.
 fn quantity_table(measure: Measure, e: &Experiment, r: &ExperimentResults) -> Table {
     let mut header = vec![format!("${}$", r.x)];
     header.extend(r.series.iter().map(|s| s.label.clone()));
-    let rows = (0..e.sizes.len())
+    let rows = (0..e.sweep().len())
         .map(|i| {
-            let mut row = vec![e.sizes[i].to_string()];
-            row.extend(r.series.iter().map(|s| defined(s.points[i].theory)));
+            let mut row = vec![e.sweep()[i].to_string()];
+            // The ratios converge in their fourth digit: `scale` shows six.
+            let digits = if measure == Measure::Scale { 6 } else { 4 };
+            row.extend(r.series.iter().map(|s| defined_to(s.points[i].theory, digits)));
             row
         })
         .collect();
     let what = match measure {
-        Measure::Equivalent => "$tau n^alpha$ and $Omega$ with their power-law limits",
-        Measure::Cutoffs => "the numbers of amplified and kept features with the cut-offs $n C_1$ and $n C_2$",
-        _ => {
-            "$1 \\/ tau$ and $Omega$ with the finite-$p$ bounds of arXiv v1 Propositions 7 and 8 (— where a bound's conditions fail)"
+        Measure::Equivalent => "$tau n^alpha$ and $Omega$ with their power-law limits".to_owned(),
+        Measure::Cutoffs => {
+            "the numbers of amplified and kept features with the cut-offs $n C_1$ and $n C_2$".to_owned()
         }
+        Measure::Scale => {
+            let beta = e.task.energy_exponent.map_or(String::new(), |b| typeset(b, 3));
+            format!(
+                "the optimal surrogate's risk over the standard target's, $R^* \\/ R(beta^t)$, noiseless, with \
+                 $lambda_i (beta^star_i)^2 = i^(-{beta})$, and its limit $K(alpha, beta)$ as $n -> infinity$ at \
+                 $p = infinity$ (— on $beta = 2 alpha + 1$)"
+            )
+        }
+        _ => "$1 \\/ tau$ and $Omega$ with the finite-$p$ bounds of arXiv v1 Propositions 7 and 8 (— where a bound's \
+              conditions fail)"
+            .to_owned(),
     };
     let alpha = e.task.spectrum.alpha.map_or(String::new(), |a| format!(" ($alpha = {}$)", typeset(a, 3)));
-    let summary = format!("Theory at {}{alpha}: {what}.", sample_sizes(e.sizes.len()));
+    let points = match &e.dimensions {
+        Some(d) => format!("{} dimension{} $p$ at $n = {}$", d.len(), if d.len() == 1 { "" } else { "s" }, e.sizes[0]),
+        None => sample_sizes(e.sizes.len()),
+    };
+    let summary = format!("Theory at {points}{alpha}: {what}.");
     let caption = format!("Deterministic-equivalent quantities of experiment {}.", e.name);
     (summary, caption, header, rows)
 }
@@ -419,9 +477,9 @@ fn sample_sizes(count: usize) -> String {
     format!("{count} sample size{}", if count == 1 { "" } else { "s" })
 }
 
-/// A number, or a dash where it is not defined.
-fn defined(x: f64) -> String {
-    if x.is_finite() { typeset(x, 4) } else { "—".to_owned() }
+/// A number to `digits` significant digits, or a dash where it is not defined.
+fn defined_to(x: f64, digits: usize) -> String {
+    if x.is_finite() { typeset(x, digits) } else { "—".to_owned() }
 }
 
 /// A claim's verdict block.

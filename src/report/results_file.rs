@@ -200,8 +200,8 @@ impl ResultsFile {
             }
         }
         for (e, experiment) in &self.experiments {
-            if !["n", "i", "k"].contains(&experiment.x.as_str()) {
-                return Err(format!("experiment `{e}`: the x variable is `{}`, not n, i or k", experiment.x));
+            if !["n", "i", "k", "p"].contains(&experiment.x.as_str()) {
+                return Err(format!("experiment `{e}`: the x variable is `{}`, not n, i, k or p", experiment.x));
             }
             for (s, series) in &experiment.series {
                 let place = |x: f64| format!("experiment `{e}`, series `{s}`, the point at {} = {x}", experiment.x);

@@ -165,9 +165,18 @@ pub(crate) enum Measure {
     /// The finite-p bounds on 1/τ and Ω of arXiv v1 Propositions 7 and 8 against n, where their conditions hold,
     /// and the risks of strong labels and the optimal mask inside the region of v1 Proposition 9.
     Bounds,
+    /// The optimal surrogate's gain at scale, R*/R(β^t), against p at one n (`p` given) or against n at the
+    /// task's p, with its limit K(α, β) as n → ∞ (issue 17 item 7; theory/scale.rs).
+    Scale,
 }
 
 impl Experiment {
+    /// The x coordinates of its points when they are the sweep's: the dimensions p of `measure scale` with `p`,
+    /// else the sample sizes n.
+    pub(crate) fn sweep(&self) -> &[usize] {
+        self.dimensions.as_deref().unwrap_or(&self.sizes)
+    }
+
     /// The names of its series: its surrogates, or the fixed series of its measure.
     pub(crate) fn series_names(&self) -> Vec<&str> {
         match self.measure {
@@ -194,6 +203,7 @@ impl Measure {
                 "region_truth",
                 "region_masked",
             ],
+            Measure::Scale => &["ratio", "constant"],
         }
     }
 }
@@ -207,6 +217,9 @@ pub(crate) struct Experiment {
     pub(crate) task: Task,
     /// The target's sample sizes n.
     pub(crate) sizes: Vec<usize>,
+    /// `measure scale` with `p`: the dimensions p, at the one n of `sizes`, each with the spectrum λ_i = i^−α and
+    /// the signal λ_i β⋆_i² = i^−β of the task's exponents, i ≤ p (the x axis is then p).
+    pub(crate) dimensions: Option<Vec<usize>>,
     /// The surrogates compared, each a series.
     pub(crate) surrogates: Vec<Surrogate>,
     /// Monte Carlo trials per point; `None` for theory only.

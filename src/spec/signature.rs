@@ -176,6 +176,8 @@ pub(super) enum ExperimentSetting {
     Task,
     /// The sample sizes.
     N,
+    /// The dimensions p of `measure scale` (x = p at one n).
+    P,
     /// The surrogates, one series each.
     Surrogates,
     /// Monte Carlo trials per point.
@@ -345,6 +347,7 @@ keywords!(TopSetting { Title => "title", Source => "source", Seed => "seed", Tex
 keywords!(ExperimentSetting {
     Task => "task",
     N => "n",
+    P => "p",
     Surrogates => "surrogates",
     Trials => "trials",
     Measure => "measure",
@@ -370,6 +373,7 @@ keywords!(super::Measure {
     Cutoffs => "cutoffs",
     Masks => "masks",
     Bounds => "bounds",
+    Scale => "scale",
 });
 keywords!(super::Designs { Independent => "independent", Nested => "nested" });
 keywords!(super::Axes { Linear => "linear", LogLog => "loglog", LogX => "logx", LogY => "logy" });

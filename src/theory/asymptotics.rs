@@ -12,7 +12,7 @@ pub(crate) fn power_law_spectrum(p: usize, alpha: f64) -> Vec<f64> {
 }
 
 /// Checks α > 1, the assumption of every power-law proposition.
-fn check_alpha(alpha: f64) -> Result<(), TheoryError> {
+pub(super) fn check_alpha(alpha: f64) -> Result<(), TheoryError> {
     check_exponent("alpha", alpha, 1.0, "alpha > 1")
 }
 

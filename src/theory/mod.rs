@@ -20,6 +20,7 @@
 //! - the two-stage model of Section 5, with a surrogate that may see only p_s < p features, the first or any
 //!   subset ([`Kept`]): [`TwoStage`].
 //! - label noise that shrinks with n, σ²(n) = σ² n^−γ, and its crossover γ = β − 1: [`noise_at`].
+//! - the optimal surrogate's gain at scale: R*/R(β^t) as p or n grows, and its limit K(α, β) ([`ratio_constant`]).
 //! - moment guards: whether a point's risk has a finite mean and variance (inverse-Wishart moments), [`Stage`].
 //! - test builds only: `with_mutation`, deliberately wrong theory for power tests of the claims.
 
@@ -33,6 +34,7 @@ mod moments;
 mod mutation;
 mod noise;
 mod risk;
+mod scale;
 mod self_distillation;
 mod shift;
 mod surrogate;
@@ -55,6 +57,7 @@ pub(crate) use {
     kept::{Features, Kept},
     moments::{RiskMoments, Stage},
     noise::{noise_at, theory_noise_at},
+    scale::{optimal_ratio, power_law_ratio, ratio_constant},
     shift::covariance_shift_surrogate,
     two_stage::{Generation, TwoStage, TwoStageRisks},
 };

@@ -32,6 +32,9 @@ pub(crate) enum Mutation {
     /// instead of the signal off its subset S, Σ_{i∉S} λ_i β_i² (issue 17 item 6; no change when S is the first
     /// |S|).
     OmittedFirst,
+    /// The limiting constant K(α, β) of R*/R(β^t) reads the Beta integral of I_* with α for 2α:
+    /// sin(π(1−v))/(1−v) for sin(π(1−v)/2)/(1−v) (theory/scale.rs), issue 17 item 7.
+    ConstantFullAngle,
 }
 
 thread_local! {

@@ -64,7 +64,6 @@ impl Regime {
 
     /// Risk R* at the optimal surrogate: κ′σ² + Σ λ_i β⋆_i² κ′ζ_i²/((1−ζ_i)² + κ′ζ_i²) (§3 "Derived from the
     /// above"); the standard risk for least squares, where β^{s*} = β⋆ (v2 Proposition 2).
-    #[cfg(test)]
     pub(crate) fn optimal_risk(&self, lambda: &[f64], beta_star: &[f64], sigma2: f64) -> f64 {
         match self {
             Self::Equivalent(eq) => {

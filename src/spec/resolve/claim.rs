@@ -301,12 +301,18 @@ pub(super) fn tolerance(e: &Expr) -> Result<Tolerance, Diagnostic> {
     }
 }
 
-/// `at`: sample sizes of the claim's experiment, a subset of its sweep.
+/// `at`: points of the claim's experiment, a subset of its sweep (sample sizes, or the dimensions of
+/// `measure scale` with `p`).
 pub(super) fn claim_sizes(e: &Expr, experiment: &Experiment) -> Result<Vec<usize>, Diagnostic> {
     let at = sizes(e)?;
-    if let Some(n) = at.iter().find(|n| !experiment.sizes.contains(n)) {
-        return Err(Diagnostic::error(e.span, format!("experiment `{}` has no point n = {n}", experiment.name))
-            .with_hint("`at` selects sample sizes of the experiment's `n`"));
+    let x = if experiment.dimensions.is_some() { "p" } else { "n" };
+    if let Some(n) = at.iter().find(|n| !experiment.sweep().contains(n)) {
+        return Err(Diagnostic::error(e.span, format!("experiment `{}` has no point {x} = {n}", experiment.name))
+            .with_hint(if x == "p" {
+                "`at` selects dimensions of the experiment's `p`"
+            } else {
+                "`at` selects sample sizes of the experiment's `n`"
+            }));
     }
     Ok(at)
 }

@@ -70,6 +70,8 @@ impl<'a> Resolver<'a> {
             }
         };
         check_measure(measure, &surrogates, &sizes, &task, trials, b, n_setting.span)?;
+        let dimensions =
+            s.get(ExperimentSetting::P).map(|d| dimensions(single(d)?, measure, &sizes, n_setting.span)).transpose()?;
         // The risks' moments depend on the spectrum the design is drawn from (checked above when it is a `design`);
         // the task's spectrum must still have a regime, for τ, Ω and the surrogates.
         let risks = matches!(measure, Measure::ExcessRisk | Measure::Masks) && design.is_none();
@@ -99,6 +101,7 @@ impl<'a> Resolver<'a> {
             name,
             task,
             sizes,
+            dimensions,
             surrogates,
             trials,
             design,
@@ -262,7 +265,7 @@ fn ridge(setting: &Setting, measure: Measure, surrogates: usize) -> Result<Ridge
     }
     let tuned = ridge.0.contains(&Penalty::Tuned);
     let problem = match measure {
-        Measure::Equivalent | Measure::Cutoffs | Measure::Bounds if !ridge.is_none() => {
+        Measure::Equivalent | Measure::Cutoffs | Measure::Bounds | Measure::Scale if !ridge.is_none() => {
             Some("this measure is a result on the ridgeless interpolator (Propositions 4-9): it takes no `ridge`")
         }
         Measure::ExcessRisk => None,
@@ -294,14 +297,20 @@ pub(super) fn section(b: &Block) -> Result<Section, Diagnostic> {
 
 /// The sample sizes of `n`: one number, a range with a step, or a list.
 pub(super) fn sizes(e: &Expr) -> Result<Vec<usize>, Diagnostic> {
+    sweep(e, "n", "a sample size")
+}
+
+/// The whole numbers of a sweep setting called `name` (`n`, `p`): one number (`what`), a range with a step, or a
+/// list.
+fn sweep(e: &Expr, name: &str, what: &str) -> Result<Vec<usize>, Diagnostic> {
     match &e.kind {
-        ExprKind::Number(n) => Ok(vec![count(n, "n", 1)?]),
+        ExprKind::Number(n) => Ok(vec![count(n, name, 1)?]),
         ExprKind::List(items) if items.len() > MAX_POINTS => {
             Err(Diagnostic::error(e.span, format!("a sweep has at most {MAX_POINTS} points")))
         }
-        ExprKind::List(items) if !items.is_empty() => items.iter().map(|x| count(number(x, "n")?, "n", 1)).collect(),
+        ExprKind::List(items) if !items.is_empty() => items.iter().map(|x| count(number(x, name)?, name, 1)).collect(),
         ExprKind::Range(start, end, step) => {
-            let (a, b) = (count(start, "n", 1)?, count(end, "n", 1)?);
+            let (a, b) = (count(start, name, 1)?, count(end, name, 1)?);
             let s = step.as_ref().map_or(Ok(1), |s| count(s, "step", 1))?;
             if b < a {
                 return Err(Diagnostic::error(e.span, format!("the range {a}..{b} is empty"))
@@ -313,9 +322,43 @@ pub(super) fn sizes(e: &Expr) -> Result<Vec<usize>, Diagnostic> {
             }
             Ok((a..=b).step_by(s).collect())
         }
-        ExprKind::List(_) => Err(Diagnostic::error(e.span, "`n` is an empty list")),
-        other => Err(expected(e, "a sample size, a range like `50..450 step 25`, or a list", other)),
+        ExprKind::List(_) => Err(Diagnostic::error(e.span, format!("`{name}` is an empty list"))),
+        other => Err(expected(e, &format!("{what}, a range like `50..450 step 25`, or a list"), other)),
     }
+}
+
+/// The dimensions of `p` in `measure scale`, at its one sample size n: each above n + 1 (the target interpolates,
+/// so that R*/R(β^t) is defined) and at most the largest p of a spectrum.
+fn dimensions(e: &Expr, measure: Measure, sizes: &[usize], n_span: Span) -> Result<Vec<usize>, Diagnostic> {
+    if measure != Measure::Scale {
+        return Err(Diagnostic::error(e.span, "only `measure scale` takes dimensions `p`")
+            .with_hint("the other measures use the task's spectrum and its p"));
+    }
+    let &[n] = sizes else {
+        return Err(Diagnostic::error(n_span, "`measure scale` with `p` needs a single sample size n"));
+    };
+    let dimensions = sweep(e, "p", "a dimension")?;
+    if let Some(w) = dimensions.windows(2).find(|w| w[0] >= w[1]) {
+        return Err(Diagnostic::error(
+            size_span(e, w[1]),
+            format!("p = {} does not follow {}: list p increasing", w[1], w[0]),
+        ));
+    }
+    for &p in &dimensions {
+        if p > super::MAX_FEATURES {
+            return Err(Diagnostic::error(
+                size_span(e, p),
+                format!("p = {p} is above the largest p, {}", super::MAX_FEATURES),
+            ));
+        }
+        if p <= n {
+            return Err(Diagnostic::error(
+                size_span(e, p),
+                format!("p = {p}: the ratio R*/R(β^t) needs an interpolating target, p > n = {n}"),
+            ));
+        }
+    }
+    Ok(dimensions)
 }
 
 /// Checks that `designs nested` can share one design per trial across the sweep: simulated excess risks, fixed
@@ -375,7 +418,7 @@ pub(super) fn check_measure(
     if matches!(measure, Measure::Coefficients | Measure::Masks) && sizes.len() != 1 {
         return Err(Diagnostic::error(n_span, "this measure needs a single sample size n"));
     }
-    if matches!(measure, Measure::Equivalent | Measure::Cutoffs | Measure::Bounds)
+    if matches!(measure, Measure::Equivalent | Measure::Cutoffs | Measure::Bounds | Measure::Scale)
         && task.spectrum.alpha.is_none_or(|a| a <= 1.0)
     {
         return Err(Diagnostic::error(
@@ -383,6 +426,22 @@ pub(super) fn check_measure(
             format!("this measure needs the power-law spectrum of task `{}`, with alpha > 1", task.name),
         )
         .with_hint("declare the task's spectrum with `powerlaw(p, alpha)`"));
+    }
+    if measure == Measure::Scale {
+        if task.energy_exponent.is_none_or(|b| b <= 1.0) {
+            return Err(Diagnostic::error(
+                setting("measure"),
+                format!("`measure scale` needs the power-law signal of task `{}`, with beta > 1", task.name),
+            )
+            .with_hint("declare the task's signal with `powerlaw_energy(spectrum, beta)`"));
+        }
+        if task.noise != 0.0 {
+            return Err(Diagnostic::error(
+                setting("measure"),
+                format!("`measure scale` compares noiseless risks, and task `{}` has label noise", task.name),
+            )
+            .with_hint("Proposition 6 takes σ² = O(n^−γ), which leaves the limit unchanged: use `noise: 0`"));
+        }
     }
     if measure != Measure::ExcessRisk && trials.is_some() {
         return Err(Diagnostic::error(setting("trials"), "only `measure excess_risk` is simulated: remove `trials`"));
