@@ -299,6 +299,18 @@ experiment e {
         let _ = fs::remove_dir_all(&dir);
     }
 
+    /// A change that makes the second surrogate `erm` (an ERM surrogate) edited by `edit`.
+    fn erm_variant(
+        erm: &crate::spec::SurrogateKind,
+        edit: impl Fn(&mut crate::spec::Erm) + 'static,
+    ) -> Box<dyn Fn(&mut Experiment)> {
+        let crate::spec::SurrogateKind::Erm(fit) = erm else { unreachable!("an ERM surrogate") };
+        let mut fit = fit.clone();
+        edit(&mut fit);
+        let kind = crate::spec::SurrogateKind::Erm(fit);
+        Box::new(move |e| e.surrogates[1].kind = kind.clone())
+    }
+
     #[test]
     fn issue_12_every_part_of_an_experiment_changes_the_key_and_presentation_does_not() {
         type Change = Box<dyn Fn(&mut Experiment)>;
@@ -346,48 +358,13 @@ experiment e {
             ("top k", Box::new(|e| e.surrogates[1].kind = SurrogateKind::TopK(3))),
             ("random mask", Box::new(|e| e.surrogates[1].kind = SurrogateKind::RandomMask { keep: 3, seed: 1 })),
             ("scaled", Box::new(|e| e.surrogates[1].kind = SurrogateKind::Scaled(2.0))),
-            (
-                "erm",
-                Box::new({
-                    let erm = erm.clone();
-                    move |e| e.surrogates[1].kind = erm.clone()
-                }),
-            ),
-            (
-                "erm ridge",
-                Box::new({
-                    let erm = erm.clone();
-                    move |e| {
-                        let mut ridged = erm.clone();
-                        if let SurrogateKind::Erm(fit) = &mut ridged {
-                            fit.ridge = 0.5;
-                        }
-                        e.surrogates[1].kind = ridged;
-                    }
-                }),
-            ),
+            ("erm", erm_variant(&erm, |_| {})),
+            ("erm ridge", erm_variant(&erm, |fit| fit.ridge = 0.5)),
             (
                 "erm subset",
-                Box::new({
-                    let erm = erm.clone();
-                    move |e| {
-                        let mut scattered = erm.clone();
-                        if let SurrogateKind::Erm(fit) = &mut scattered {
-                            fit.features = crate::theory::Features::Among((0..40).step_by(2).collect());
-                        }
-                        e.surrogates[1].kind = scattered;
-                    }
-                }),
+                erm_variant(&erm, |fit| fit.features = crate::theory::Features::Among((0..40).step_by(2).collect())),
             ),
-            (
-                "erm labels",
-                Box::new(move |e| {
-                    let SurrogateKind::Erm(parent) = erm.clone() else { unreachable!("an ERM surrogate") };
-                    let mut child = parent.clone();
-                    child.labels = Some(Box::new(parent));
-                    e.surrogates[1].kind = SurrogateKind::Erm(child);
-                }),
-            ),
+            ("erm labels", erm_variant(&erm, |fit| fit.labels = Some(Box::new(fit.clone())))),
         ];
         let mut keys = vec![key(&base)];
         for (what, change) in &changes {

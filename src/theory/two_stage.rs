@@ -648,8 +648,8 @@ mod subset_tests {
             let model = TwoStage { sigma_s2, features: Kept::Among(&subset), ..same_spectra(&lambda, &beta, m, 10, p) };
             let moments = model.surrogate_moments().unwrap();
             let variance = (sigma_s2 + omitted) / (m - q - 1) as f64;
-            for i in 0..p {
-                let (mean, var) = if subset.contains(&i) { (beta[i], variance) } else { (0.0, 0.0) };
+            for (i, &b) in beta.iter().enumerate() {
+                let (mean, var) = if subset.contains(&i) { (b, variance) } else { (0.0, 0.0) };
                 assert_eq!(moments.mean[i], mean, "E β^s_{i}");
                 assert!(
                     (moments.variance[i] - var).abs() <= 1e-14 * var,

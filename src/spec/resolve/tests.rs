@@ -111,6 +111,7 @@ fn quantities_that_are_not_risks_have_no_moment_guard() {
 
 #[test]
 fn issue_17_erm_features_take_a_list_or_a_random_subset() {
+    use crate::theory::Features;
     let erm = |features: &str| {
         format!(
             "task t = gaussian(wide, wide_ones, noise: 0.1)\nsurrogate w = erm(spectrum: wide, m: 20, features: {features})\n\
@@ -121,7 +122,6 @@ fn issue_17_erm_features_take_a_list_or_a_random_subset() {
         SurrogateKind::Erm(e) => e.features.clone(),
         other => panic!("{other:?}"),
     };
-    use crate::theory::Features;
     // A number keeps its meaning; a list is 1-based in any order and kept 0-based and increasing.
     assert_eq!(features("30"), Features::First(30));
     assert_eq!(features("[9, 1, 5]"), Features::Among(vec![0, 4, 8]));
