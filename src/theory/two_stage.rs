@@ -558,7 +558,7 @@ mod subset_tests {
         let lambda_t: Vec<f64> = (1..=150).map(|i: i32| f64::from(i).powf(-1.1)).collect();
         let beta: Vec<f64> = (1..=150).map(|i: i32| (f64::from(i) * 0.37).cos() + 0.2).collect();
         let first: Vec<usize> = (0..60).collect();
-        for (m, n) in [(30, 80), (200, 40), (61, 300)] {
+        for (m, n) in [(30, 80), (200, 40), (64, 300)] {
             let earlier = [Generation { lambda: &lambda_s, m: 90, sigma2: 0.1, features: Kept::First(60), ridge: 0.0 }];
             let listed_earlier =
                 [Generation { lambda: &lambda_s, m: 90, sigma2: 0.1, features: Kept::Among(&first), ridge: 0.0 }];
@@ -668,7 +668,7 @@ mod subset_tests {
         let lambda = [1.0, 0.5, 0.25];
         let beta = [1.0; 3];
         let error =
-            |s: &[usize]| TwoStage { features: Kept::Among(s), ..same_spectra(&lambda, &beta, 2, 2, 3) }.risks();
+            |s: &[usize]| TwoStage { features: Kept::Among(s), ..same_spectra(&lambda, &beta, 10, 2, 3) }.risks();
         assert_eq!(error(&[]).unwrap_err(), TheoryError::InvalidFeatures { features: 0, p: 3 });
         assert_eq!(error(&[0, 3]).unwrap_err(), TheoryError::InvalidFeatures { features: 2, p: 3 });
         assert_eq!(error(&[1, 1]).unwrap_err(), TheoryError::InvalidFeatures { features: 2, p: 3 });
