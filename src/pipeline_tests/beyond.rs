@@ -2,8 +2,7 @@
 //! checks it fail, while the right theory passes the same claims on the same simulations.
 
 use crate::claims::Status;
-use crate::theory::{Mutation, with_mutation};
-use crate::{RunOptions, Verdicts, judge, parse, resolve, run};
+use crate::theory::Mutation;
 
 /// Ridge, a distillation chain and self-distillation at p = 150, one `agree` claim each.
 const SPEC: &str = r#"
@@ -50,17 +49,7 @@ claim distillation_helps "the optimally mixed student beats its teacher" { holds
 
 /// The verdicts of [`SPEC`], by claim name, under an optional mutation.
 fn verdicts(mutation: Option<Mutation>) -> Vec<(String, Status)> {
-    let evaluate = || {
-        let spec = resolve(&parse(SPEC).unwrap(), SPEC, std::path::Path::new(".")).unwrap();
-        let plan = super::plan(&spec);
-        let results = run(&plan, &RunOptions::default()).unwrap();
-        judge(&plan, &results)
-    };
-    let v: Verdicts = match mutation {
-        Some(m) => with_mutation(m, evaluate),
-        None => evaluate(),
-    };
-    v.claims.iter().map(|c| (c.name.clone(), c.status)).collect()
+    super::power::verdicts_of(SPEC, mutation)
 }
 
 /// The status of claim `name`.

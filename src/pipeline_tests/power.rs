@@ -45,8 +45,8 @@ fn verdicts(mutation: Option<Mutation>) -> Vec<(String, Status)> {
     verdicts_of(SPEC, mutation)
 }
 
-/// The verdicts of `source`, by claim name, under an optional mutation.
-fn verdicts_of(source: &str, mutation: Option<Mutation>) -> Vec<(String, Status)> {
+/// The verdicts of `source`, by claim name, under an optional mutation (also for `beyond`).
+pub(super) fn verdicts_of(source: &str, mutation: Option<Mutation>) -> Vec<(String, Status)> {
     let evaluate = || {
         let spec = resolve(&parse(source).unwrap(), source, std::path::Path::new(".")).unwrap();
         let plan = super::plan(&spec);
@@ -117,28 +117,13 @@ claim limit "R*/R(β^t) is within 0.2% of K(α, β)" { close gain.ratio, gain.co
 claim settled "R*/R(β^t) has settled in p" { flat gain_p.ratio, gain_p.constant tolerance relative(0.0002) }
 "#;
 
-/// The verdicts of [`SCALE_SPEC`], by claim name, under an optional mutation.
-fn scale_verdicts(mutation: Option<Mutation>) -> Vec<(String, Status)> {
-    let evaluate = || {
-        let spec = resolve(&parse(SCALE_SPEC).unwrap(), SCALE_SPEC, std::path::Path::new(".")).unwrap();
-        let plan = super::plan(&spec);
-        let results = run(&plan, &RunOptions::default()).unwrap();
-        judge(&plan, &results)
-    };
-    let v: Verdicts = match mutation {
-        Some(m) => with_mutation(m, evaluate),
-        None => evaluate(),
-    };
-    v.claims.iter().map(|c| (c.name.clone(), c.status)).collect()
-}
-
 #[test]
 fn issue_17_a_wrong_omega_or_limit_formula_fails_the_scale_limit_claim() {
-    let v = scale_verdicts(None);
+    let v = verdicts_of(SCALE_SPEC, None);
     assert!(v.iter().all(|(_, s)| *s == Status::Pass), "{v:?}");
     // Ω off by 2% moves the finite ratio away from K (which needs no Ω); the wrong Beta integral moves K itself.
     for mutation in [Mutation::OmegaScaled(1.02), Mutation::OmegaScaled(0.98), Mutation::ConstantFullAngle] {
-        let v = scale_verdicts(Some(mutation));
+        let v = verdicts_of(SCALE_SPEC, Some(mutation));
         assert!(failed(&v, "limit"), "{mutation:?} still passes: {v:?}");
     }
 }
