@@ -49,19 +49,13 @@ pub fn outline(spec: &Spec) -> Results {
                 _ => e.sweep().to_vec(),
             };
             let nan = f64::NAN;
-            // Risks record each series' penalty in experiments with `ridge`, but for teachers (no target fit).
-            let penalised = |j: usize| {
-                e.measure == Measure::ExcessRisk
-                    && !e.ridge.is_none()
-                    && !matches!(e.surrogates[j].kind, SurrogateKind::Teacher(_))
-            };
             let point = |x: usize, j: usize| Point {
                 mean: simulated.then_some(nan),
                 se: simulated.then_some(nan),
                 ci_low: simulated.then_some(nan),
                 ci_high: simulated.then_some(nan),
                 trials: simulated.then_some(0),
-                ridge: penalised(j).then_some(nan),
+                ridge: e.records_ridge(j).then_some(nan),
                 xi: matches!(e.surrogates.get(j).map(|s| &s.kind), Some(SurrogateKind::SelfDistilled(_)))
                     .then_some(nan),
                 ..theory_point(x as f64, nan)

@@ -648,8 +648,7 @@ fn risks(
     for (j, (series, &risk)) in out.series.iter_mut().zip(&theory.risks).enumerate() {
         let mut point = theory_point(n as f64, risk);
         point.infinite_variance = e.infinite_variance(j, n);
-        let teacher = matches!(e.surrogates[j].kind, SurrogateKind::Teacher(_));
-        point.ridge = (!e.ridge.is_none() && !teacher).then_some(ridges[j]);
+        point.ridge = e.records_ridge(j).then_some(ridges[j]);
         if let Coefficients::SelfDistilled(xi) = theory.surrogates[j] {
             point.xi = Some(xi);
         }

@@ -60,8 +60,11 @@ pub(super) fn coefficients<'a>(
         SurrogateKind::SelfDistilled(weight) => {
             return Coefficients::SelfDistilled(match weight {
                 Weight::Fixed(xi) => *xi,
+                // Its only errors are a penalty that is not positive (the resolver requires λ > 0 here) and a
+                // spectrum the regime already accepted.
                 Weight::Optimal => theory::SelfDistillation::new(lambda, beta, task.noise, regime.n(), regime.ridge())
-                    .map_or(f64::NAN, |sd| sd.optimal_weight()),
+                    .expect("self-distillation has a positive penalty and a checked spectrum")
+                    .optimal_weight(),
             });
         }
         SurrogateKind::Teacher(of) => {

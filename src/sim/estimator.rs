@@ -323,28 +323,21 @@ pub(crate) fn relative_residual(
 /// whatever A); the zero columns (eigenvalues λ_i = 0) get b_i = 0 exactly, as the penalty demands. Returns b
 /// (p × k).
 pub(crate) fn ridge_qr(A: MatRef<'_, f64>, Y: MatRef<'_, f64>, penalty: f64) -> Mat<f64> {
-    let (n, p, k) = (A.nrows(), A.ncols(), Y.ncols());
-    let live: Vec<usize> = (0..p).filter(|&j| A.col(j).norm_l2() > 0.0).collect();
-    let (q, root) = (live.len(), penalty.sqrt());
-    if q == 0 {
-        return Mat::zeros(p, k);
-    }
-    let stacked = Mat::from_fn(n + q, q, |i, c| {
-        if i < n {
-            A[(i, live[c])]
-        } else if i - n == c {
-            root
-        } else {
-            0.0
-        }
-    });
-    let rhs = Mat::from_fn(n + q, k, |i, j| if i < n { Y[(i, j)] } else { 0.0 });
-    let solution = least_squares_qr(stacked.as_ref(), rhs.as_ref());
-    let mut b = Mat::zeros(p, k);
-    for (c, &j) in live.iter().enumerate() {
-        b.row_mut(j).copy_from(solution.row(c));
-    }
-    b
+    let (n, k, root) = (A.nrows(), Y.ncols(), penalty.sqrt());
+    on_live_columns(A, k, |A_live| {
+        let q = A_live.ncols();
+        let stacked = Mat::from_fn(n + q, q, |i, c| {
+            if i < n {
+                A_live[(i, c)]
+            } else if i - n == c {
+                root
+            } else {
+                0.0
+            }
+        });
+        let rhs = Mat::from_fn(n + q, k, |i, j| if i < n { Y[(i, j)] } else { 0.0 });
+        least_squares_qr(stacked.as_ref(), rhs.as_ref())
+    })
 }
 
 /// b = A⁺Y (docs/dev/paper.md §1: Est(A, y), on the positive directions when columns are zero) by column-pivoted
@@ -354,25 +347,38 @@ pub(crate) fn ridge_qr(A: MatRef<'_, f64>, Y: MatRef<'_, f64>, penalty: f64) -> 
 /// decreasing norm, which keeps Householder QR accurate on graded rows, Cox & Higham 1998), q ≤ n least
 /// squares through the QR of A₊. Returns b (p × k) and the check that certifies it.
 pub(crate) fn qr_solve(A: MatRef<'_, f64>, Y: MatRef<'_, f64>) -> (Mat<f64>, Check) {
-    let (n, p, k) = (A.nrows(), A.ncols(), Y.ncols());
+    let n = A.nrows();
+    let mut check = Check::NormalEquations;
+    let b = on_live_columns(A, Y.ncols(), |A_live| {
+        let q = A_live.ncols();
+        if q > n {
+            check = Check::Interpolation;
+            min_norm_qr(A_live.transpose(), Y)
+        } else {
+            check = if q == n { Check::Interpolation } else { Check::NormalEquations };
+            least_squares_qr(A_live, Y)
+        }
+    });
+    (b, check)
+}
+
+/// Solves a problem on the q non-zero columns A₊ of `A` (n × p), largest norm first, with `solve` (q × k from
+/// A₊), and places row c of its solution at A₊'s column c: p × k, 0 on the zero columns (eigenvalues λ_i = 0),
+/// and 0 everywhere when every column is zero (`solve` is then not called).
+fn on_live_columns(A: MatRef<'_, f64>, k: usize, solve: impl FnOnce(MatRef<'_, f64>) -> Mat<f64>) -> Mat<f64> {
+    let (n, p) = A.shape();
     let mut live: Vec<(usize, f64)> = (0..p).map(|j| (j, A.col(j).norm_l2())).filter(|&(_, s)| s > 0.0).collect();
     live.sort_by(|a, b| b.1.total_cmp(&a.1));
-    let q = live.len();
     let mut b = Mat::zeros(p, k);
-    if q == 0 {
-        return (b, Check::NormalEquations);
+    if live.is_empty() {
+        return b;
     }
-    let A_live = Mat::from_fn(n, q, |i, c| A[(i, live[c].0)]);
-    let (solution, check) = if q > n {
-        (min_norm_qr(A_live.transpose(), Y), Check::Interpolation)
-    } else {
-        let check = if q == n { Check::Interpolation } else { Check::NormalEquations };
-        (least_squares_qr(A_live.as_ref(), Y), check)
-    };
+    let A_live = Mat::from_fn(n, live.len(), |i, c| A[(i, live[c].0)]);
+    let solution = solve(A_live.as_ref());
     for (c, &(j, _)) in live.iter().enumerate() {
         b.row_mut(j).copy_from(solution.row(c));
     }
-    (b, check)
+    b
 }
 
 /// The column-pivoted QR M P = Q R of `M` (m × q, m ≥ q) in place: M's upper triangle holds R, its strict

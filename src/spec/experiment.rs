@@ -333,6 +333,16 @@ impl Ridge {
     }
 }
 
+impl Experiment {
+    /// Whether the results record series `series`' penalty λ at each point: risks of an experiment with a `ridge`
+    /// setting, but for a teacher, which has no target fit.
+    pub(crate) fn records_ridge(&self, series: usize) -> bool {
+        self.measure == Measure::ExcessRisk
+            && !self.ridge.is_none()
+            && !matches!(self.surrogates.get(series).map(|s| &s.kind), Some(SurrogateKind::Teacher(_)))
+    }
+}
+
 /// How the trials of an experiment draw their designs across its sample sizes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub(crate) enum Designs {
