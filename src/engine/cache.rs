@@ -326,6 +326,7 @@ experiment e {
             features: crate::theory::Features::First(40),
             ridge: 0.0,
             labels: None,
+            optimal_labels: false,
         });
         // One field-like change to every part that determines the numbers; each must give a new key.
         let changes: Vec<(&str, Change)> = vec![
@@ -365,6 +366,7 @@ experiment e {
                 erm_variant(&erm, |fit| fit.features = crate::theory::Features::Among((0..40).step_by(2).collect())),
             ),
             ("erm labels", erm_variant(&erm, |fit| fit.labels = Some(Box::new(fit.clone())))),
+            ("erm gain", erm_variant(&erm, |fit| fit.optimal_labels = true)),
         ];
         let mut keys = vec![key(&base)];
         for (what, change) in &changes {

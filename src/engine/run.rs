@@ -14,7 +14,6 @@ use super::measures;
 use super::shard::MergedWork;
 use super::surrogates::{Coefficients, coefficients};
 use crate::plan::{Look, Plan, Points, WorkUnit};
-use crate::sim::SimError;
 use crate::sim::{
     Design, ErmSurrogate, NestedSweep, PointJob, PointSamples, Progress, StreamKey, SurrogateColumn, simulate_nested,
     simulate_point,
@@ -297,8 +296,7 @@ pub(super) fn simulate_unit(
     let progress: Option<Progress<'_>> = progress.map(|_| &tick as Progress<'_>);
     match unit.points {
         Points::One(i) => {
-            let sums =
-                simulate(seed, e, &points[i], trials, progress).map_err(|err| failure(e, points[i].n)(err.into()))?;
+            let sums = simulate(seed, e, &points[i], trials, progress).map_err(failure(e, points[i].n))?;
             Ok(vec![sums])
         }
         Points::Nested => nested_sums(seed, e, points, trials, progress),
@@ -408,7 +406,7 @@ fn simulate(
     point: &PointTheory<'_>,
     trials: Range<usize>,
     progress: Option<Progress<'_>>,
-) -> Result<PointSums, SimError> {
+) -> Result<PointSums, RunErrorKind> {
     let (job, column_of) = point_job(e, point)?;
     let samples = simulate_point(&job, trials.clone(), &StreamKey::new(seed, &e.name, point.index), progress)?;
     let series: Vec<&[f64]> = (point.surrogates.iter().enumerate())
@@ -435,7 +433,7 @@ fn nested_sums(
     let fail = |kind: RunErrorKind| failure(e, e.sizes[largest])(kind);
     let mut jobs = Vec::with_capacity(points.len());
     for point in points {
-        jobs.push(point_job(e, point).map_err(|err| fail(err.into()))?.0);
+        jobs.push(point_job(e, point).map_err(fail)?.0);
     }
     let sweep = NestedSweep::new(jobs).map_err(|err| fail(err.into()))?;
     let samples = simulate_nested(&sweep, trials.clone(), &StreamKey::new(seed, &e.name, largest), progress)
@@ -448,7 +446,7 @@ fn nested_sums(
 }
 
 /// The simulation job of one point of `e` and, for each series, its column (teachers read their ERM column).
-fn point_job(e: &Experiment, point: &PointTheory<'_>) -> Result<(PointJob, Vec<usize>), SimError> {
+fn point_job(e: &Experiment, point: &PointTheory<'_>) -> Result<(PointJob, Vec<usize>), RunErrorKind> {
     let (n, surrogates) = (point.n, &point.surrogates);
     let task = &e.task;
     let train = e.design.as_ref().unwrap_or(&task.spectrum).lambda.clone();
@@ -463,7 +461,7 @@ fn point_job(e: &Experiment, point: &PointTheory<'_>) -> Result<(PointJob, Vec<u
     for (j, c) in surrogates.iter().enumerate() {
         let column = match c {
             Coefficients::Fixed(b) => SurrogateColumn::Fixed(b.clone()),
-            Coefficients::Trained(erm) => SurrogateColumn::Erm(erm_column(erm, n)),
+            Coefficients::Trained(erm) => SurrogateColumn::Erm(erm_column(erm, n)?),
             Coefficients::SelfDistilled(xi) => SurrogateColumn::SelfDistilled { xi: *xi },
             Coefficients::Teacher(_) => continue,
         };
@@ -480,15 +478,17 @@ fn point_job(e: &Experiment, point: &PointTheory<'_>) -> Result<(PointJob, Vec<u
 }
 
 /// The simulation of ERM surrogate `erm` (and of the generations its labels come from) at target sample size n.
-fn erm_column(erm: &Erm, n: usize) -> ErmSurrogate {
-    ErmSurrogate {
+fn erm_column(erm: &Erm, n: usize) -> Result<ErmSurrogate, TheoryError> {
+    let (m, kept) = (erm.m.at(n), erm.features.kept());
+    Ok(ErmSurrogate {
         lambda_s: erm.spectrum.lambda.clone(),
         features: erm.features.clone(),
-        m: erm.m.at(n),
+        m,
         noise_s: erm.noise,
         ridge: erm.ridge,
-        labels: erm.labels.as_deref().map(|g| Box::new(erm_column(g, n))),
-    }
+        gain: erm.optimal_labels.then(|| theory::label_gain(&erm.spectrum.lambda, kept, m, erm.ridge)).transpose()?,
+        labels: erm.labels.as_deref().map(|g| erm_column(g, n).map(Box::new)).transpose()?,
+    })
 }
 
 /// One point's theory, computed once before any trial: its regime, each series' penalty, coefficients and, for
@@ -618,6 +618,7 @@ fn two_stage_risks(e: &Experiment, erm: &Erm, n: usize, ridge_t: f64) -> Result<
             sigma2: g.noise,
             features: g.features.kept(),
             ridge: g.ridge,
+            optimal_labels: g.optimal_labels,
         })
         .collect();
     earlier.reverse();
@@ -633,6 +634,7 @@ fn two_stage_risks(e: &Experiment, erm: &Erm, n: usize, ridge_t: f64) -> Result<
         ridge_s: erm.ridge,
         ridge_t,
         earlier: &earlier,
+        optimal_labels: erm.optimal_labels,
     }
     .risks()
 }

@@ -105,8 +105,13 @@ fn erm_words(name: &str, erm: &Erm) -> String {
             SampleSize::SameAsTarget => "n".to_owned(),
         };
         let ridge = if g.ridge > 0.0 { format!(", ridge λ = {}", typeset(g.ridge, 3)) } else { String::new() };
+        let taught = if g.optimal_labels {
+            ", labelled by the optimal surrogate (Corollary 1's gain for this fit) of the coefficients it is taught from"
+        } else {
+            ""
+        };
         format!(
-            "{m} samples from N(0, diag(λ_s)) on {}, label noise variance {}{ridge}",
+            "{m} samples from N(0, diag(λ_s)) on {}, label noise variance {}{ridge}{taught}",
             seen_features(&g.features),
             typeset(g.noise, 3)
         )

@@ -26,6 +26,9 @@ pub(crate) struct ErmSurrogate {
     pub(crate) noise_s: f64,
     /// The surrogate fit's ridge penalty λ_s ≥ 0.
     pub(crate) ridge: f64,
+    /// The per-coordinate gain g (length p) applied to the coefficients that label its data, ỹ = x̃ (g ⊙ β^prev)
+    /// + z̃, when its teacher passes on its optimal surrogate (`theory::label_gain`); `None` for g = 1.
+    pub(crate) gain: Option<Vec<f64>>,
     /// The ERM surrogate whose fit labels this one's data instead of β⋆ (a distillation chain, issue 17 item 3).
     pub(crate) labels: Option<Box<ErmSurrogate>>,
 }
@@ -99,6 +102,10 @@ impl ErmSurrogate {
         }
         if !(self.noise_s.is_finite() && self.noise_s >= 0.0) {
             return Err(SimError::InvalidNoiseVariance(self.noise_s));
+        }
+        if let Some(gain) = &self.gain {
+            assert_eq!(gain.len(), p, "the label gain must have one entry per feature");
+            finite(gain)?;
         }
         check_ridge(self.ridge)
     }
@@ -177,7 +184,11 @@ impl ErmStage {
                 if depth == last { Source::Erm(j) } else { Source::ErmGeneration { column: j, back: last - depth } };
             // A surrogate's own data stay Gaussian, whatever the target's entries (docs/language.md, Tasks).
             draw_columns(&fit.sqrt_lambda_s, Entries::Gaussian, key, source, 0, fit.X.as_mut());
-            // ỹ = x̃ β^prev + z̃ (β^prev = β⋆ for the first generation).
+            // ỹ = x̃ (g ⊙ β^prev) + z̃ (β^prev = β⋆ for the first generation; g = 1 unless its teacher passes on
+            // its optimal surrogate).
+            if let Some(gain) = &g.gain {
+                beta_s.as_mut().col_mut(0).iter_mut().zip(gain).for_each(|(b, g)| *b *= g);
+            }
             key.stream(source, Draw::Noise).fill_scaled_normals(fit.y.col_as_slice_mut(0), g.noise_s.sqrt());
             faer::linalg::matmul::matmul(
                 fit.y.as_mut(),

@@ -108,6 +108,11 @@ pub(crate) struct Erm {
     pub(crate) ridge: f64,
     /// The ERM surrogate whose fit labels its data instead of β⋆ (a distillation chain, issue 17 item 3).
     pub(crate) labels: Option<Box<Erm>>,
+    /// `gain: optimal`: its data are labelled by the optimal surrogate (Corollary 1's gain for this fit) of β⋆ or
+    /// of the `labels` generation's fit, instead of by those coefficients themselves (issue 17 item 3). Left out
+    /// of the serialised form (the cache key) when false, so the keys of earlier specs do not change.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) optimal_labels: bool,
 }
 
 impl Erm {

@@ -121,7 +121,7 @@ constructors!(
         /// Aβ⋆ for another spectrum (Observation 1).
         CovarianceShift => "covariance_shift"("source", "label"),
         /// A surrogate trained by ERM (Section 5).
-        Erm => "erm"("spectrum", "m", "features", "noise", "ridge", "labels", "label"),
+        Erm => "erm"("spectrum", "m", "features", "noise", "ridge", "labels", "gain", "label"),
         /// The risk of an ERM surrogate itself.
         Teacher => "teacher"("of", "label"),
         /// The ridge target refitted to a mix of its predictions and its labels.

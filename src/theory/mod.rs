@@ -59,7 +59,7 @@ pub(crate) use {
     noise::{noise_at, theory_noise_at},
     scale::{optimal_ratio, power_law_ratio, ratio_constant},
     shift::covariance_shift_surrogate,
-    two_stage::{Generation, TwoStage, TwoStageRisks},
+    two_stage::{Generation, TwoStage, TwoStageRisks, label_gain},
 };
 
 #[cfg(test)]

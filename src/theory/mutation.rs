@@ -35,6 +35,9 @@ pub(crate) enum Mutation {
     /// The limiting constant K(α, β) of R*/R(β^t) reads the Beta integral of I_* with α for 2α:
     /// sin(π(1−v))/(1−v) for sin(π(1−v)/2)/(1−v) (theory/scale.rs), issue 17 item 7.
     ConstantFullAngle,
+    /// An optimal surrogate at every stage scales the variance of the fit it passes on by the gain g instead of
+    /// g² (issue 17 item 3).
+    GainUnsquared,
 }
 
 thread_local! {

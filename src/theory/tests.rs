@@ -277,6 +277,7 @@ fn two_stage_reduces_to_model_shift_formula() {
         ridge_s: 0.0,
         ridge_t: 0.0,
         earlier: &[],
+        optimal_labels: false,
     };
     let r = model.risks().unwrap().student;
     assert!((r / expected - 1.0).abs() < 1e-12, "{r} vs {expected}");

@@ -138,6 +138,9 @@ pub(crate) struct TwoStage<'a> {
     /// the first learns from β⋆, each later one, and then the surrogate's stage, from the previous one's fit.
     /// Empty for the paper's two-stage model.
     pub(crate) earlier: &'a [Generation<'a>],
+    /// Whether the surrogate's own stage learns from the optimal surrogate of the last earlier generation's fit
+    /// (of β⋆ without one), [`Generation::optimal_labels`].
+    pub(crate) optimal_labels: bool,
 }
 
 /// One ERM generation of a distillation chain (issue 17 item 3, the paper's open question 2): m fresh samples
@@ -155,6 +158,47 @@ pub(crate) struct Generation<'a> {
     pub(crate) features: Kept<'a>,
     /// Its ridge penalty (0: min-norm or least squares).
     pub(crate) ridge: f64,
+    /// Whether its labels come from the optimal surrogate of the coefficients passed to it rather than from the
+    /// coefficients themselves: [`label_gain`] applied to β⋆ or to the previous fit (issue 17 item 3, an optimal
+    /// surrogate at every stage).
+    pub(crate) optimal_labels: bool,
+}
+
+/// The per-coordinate gain that turns the coefficients a generation is taught from into the optimal surrogate for
+/// that generation: Corollary 1's gain λ_i(λ_i+τ)/(λ_i² + Ωτ²/(1−Ω)) of the generation's regime (its kept spectrum,
+/// its m, its ridge, with κ for τ under ridge; 1 for least squares, v2 Proposition 2) on the coordinates it sees,
+/// and 0 on those it does not (their labels only add noise of variance Σ_{i∉S} λ_i b_i² to a fit that is 0 there).
+///
+/// Corollary 1's gain does not depend on β⋆ or on the label noise, so a teacher can apply it to its own fit: this
+/// is the plug-in optimal surrogate. It minimises the learner's risk when the coefficients are β⋆; for a random
+/// fit it is the teacher treating its fit as the truth, not the optimum over the fit's distribution.
+///
+/// Returns a vector of length p = `lambda.len()`. Errors: the regime's ([`Regime::with_ridge`]) and those of an
+/// invalid feature set.
+pub(crate) fn label_gain(lambda: &[f64], features: Kept<'_>, m: usize, ridge: f64) -> Result<Vec<f64>, TheoryError> {
+    let p = lambda.len();
+    features.check(p)?;
+    let kept = features.gather(lambda);
+    let regime = Regime::with_ridge(&kept, m, ridge)?;
+    // Cor. 1 on S: gain_i = λ_i(λ_i+τ)/(λ_i² + κ′τ²); 0 off S.
+    Ok(features.scatter(kept.iter().map(|&l| regime.gain(l)).collect(), p))
+}
+
+impl SurrogateMoments {
+    /// The moments of g ⊙ β for a fixed gain g: g_i E β_i and g_i² Var β_i.
+    fn scaled(&self, gain: &[f64]) -> SurrogateMoments {
+        let square = |g: f64| {
+            #[cfg(test)]
+            if super::mutation::active() == Some(super::mutation::Mutation::GainUnsquared) {
+                return g;
+            }
+            g * g
+        };
+        SurrogateMoments {
+            mean: self.mean.iter().zip(gain).map(|(m, g)| m * g).collect(),
+            variance: self.variance.iter().zip(gain).map(|(v, &g)| v * square(g)).collect(),
+        }
+    }
 }
 
 impl Generation<'_> {
@@ -180,6 +224,13 @@ impl Generation<'_> {
         // an ordinary fit; the omitted ones, wherever they are, act as label noise.
         let kept = self.features.gather(self.lambda);
         let omitted = omitted_coordinates(self.features, p);
+        // With an optimal surrogate at this stage, it learns from g ⊙ β⋆ or g ⊙ β^prev instead.
+        let gain =
+            if self.optimal_labels { Some(label_gain(self.lambda, self.features, self.m, self.ridge)?) } else { None };
+        let taught = gain.as_ref().map(|g| beta_star.iter().zip(g).map(|(b, g)| b * g).collect::<Vec<_>>());
+        let beta_star = taught.as_deref().unwrap_or(beta_star);
+        let gained = labels.zip(gain.as_ref()).map(|(l, g)| l.scaled(g));
+        let labels = gained.as_ref().or(labels);
         let moments = match labels {
             // The first generation: the paper's stage one (Section 5), exactly as before.
             None => {
@@ -254,6 +305,7 @@ impl TwoStage<'_> {
             sigma2: self.sigma_s2,
             features: self.features,
             ridge: self.ridge_s,
+            optimal_labels: self.optimal_labels,
         };
         let mut moments: Option<SurrogateMoments> = None;
         for generation in self.earlier.iter().chain(std::iter::once(&own)) {
@@ -307,6 +359,7 @@ pub(crate) fn same_spectra<'a>(
         ridge_s: 0.0,
         ridge_t: 0.0,
         earlier: &[],
+        optimal_labels: false,
     }
 }
 
@@ -368,6 +421,7 @@ mod tests {
                 ridge_s: 0.0,
                 ridge_t: 0.0,
                 earlier: &[],
+                optimal_labels: false,
             };
             let direct = Regime::new(&lambda_s, m).unwrap().surrogate_moments(&lambda_s, &beta, 0.2);
             assert_eq!(model.surrogate_moments().unwrap(), direct);
@@ -398,6 +452,7 @@ mod tests {
                 ridge_s: 0.0,
                 ridge_t: 0.0,
                 earlier: &[],
+                optimal_labels: false,
             };
             let (a, b) = (weak.risks().unwrap(), TwoStage { features: Kept::First(90), ..weak }.risks().unwrap());
             for (x, y) in [(a.student, b.student), (a.teacher, b.teacher)] {
@@ -450,6 +505,7 @@ mod tests {
                 ridge_s: 0.0,
                 ridge_t: 0.0,
                 earlier: &[],
+                optimal_labels: false,
             };
             let risks = model.risks().unwrap();
             assert!(risks.student > limit && risks.teacher > omitted);
@@ -491,7 +547,10 @@ mod chain_tests {
 
     /// A chain of `k` generations, all on `lambda` with m samples and noise σ², before the target.
     fn chain(lambda: &[f64], m: usize, sigma2: f64, k: usize) -> Vec<Generation<'_>> {
-        vec![Generation { lambda, m, sigma2, features: Kept::First(lambda.len()), ridge: 0.0 }; k]
+        vec![
+            Generation { lambda, m, sigma2, features: Kept::First(lambda.len()), ridge: 0.0, optimal_labels: false };
+            k
+        ]
     }
 
     #[test]
@@ -517,7 +576,14 @@ mod chain_tests {
         let lambda: Vec<f64> = (1..=100).map(|i: i32| f64::from(i).powf(-1.3)).collect();
         let beta: Vec<f64> = (1..=100).map(|i: i32| (f64::from(i) * 0.3).sin()).collect();
         let model = TwoStage { sigma_s2: 0.2, sigma_t2: 0.1, ..same_spectra(&lambda, &beta, 60, 80, 70) };
-        let first = Generation { lambda: &lambda, m: 60, sigma2: 0.2, features: Kept::First(70), ridge: 0.0 };
+        let first = Generation {
+            lambda: &lambda,
+            m: 60,
+            sigma2: 0.2,
+            features: Kept::First(70),
+            ridge: 0.0,
+            optimal_labels: false,
+        };
         assert_eq!(model.surrogate_moments().unwrap(), first.moments(&beta, None).unwrap());
     }
 
@@ -537,6 +603,107 @@ mod chain_tests {
             let teacher = model.risks().unwrap().teacher;
             let expected = norm2 * (1.0 - 0.25_f64.powi(k));
             assert!((teacher / expected - 1.0).abs() < 1e-12, "k = {k}: {teacher} vs {expected}");
+        }
+    }
+
+    #[test]
+    fn a_generation_taught_by_the_optimal_surrogate_has_its_risk() {
+        // A first generation with `optimal_labels` fits m samples labelled by β^{s*} = g ⊙ β⋆, so its own risk is
+        // the optimal surrogate-to-target risk at n = m: R* = κ′σ² + Σ λβ⋆² κ′ζ²/((1−ζ)² + κ′ζ²) (Corollary 1,
+        // Regime::optimal_risk, a separate closed form checked against PAPER.md's Figure 1b), interpolating at
+        // m = 60 < p = 100; least squares at m = 130, where g = 1 (v2 Proposition 2) and R* is the standard risk.
+        let lambda: Vec<f64> = (1..=100).map(|i: i32| f64::from(i).powf(-1.3)).collect();
+        let beta: Vec<f64> = (1..=100).map(|i: i32| (f64::from(i) * 0.3).sin()).collect();
+        for m in [60, 130] {
+            let model = TwoStage { sigma_s2: 0.2, optimal_labels: true, ..same_spectra(&lambda, &beta, m, 80, 100) };
+            let teacher = model.risks().unwrap().teacher;
+            let expected = Regime::with_ridge(&lambda, m, 0.0).unwrap().optimal_risk(&lambda, &beta, 0.2);
+            assert!((teacher / expected - 1.0).abs() < 1e-12, "m = {m}: {teacher} vs R* = {expected}");
+        }
+    }
+
+    #[test]
+    fn isotropic_optimal_surrogates_change_nothing() {
+        // Σ = I: τ = p/m − 1, Ω = m/p, κ′ = m/(p − m), so g = (1+τ)/(1 + κ′τ²) = (p/m)/(1 + (p − m)/m) = 1
+        // (Corollary 1: β^{s*} = β⋆ iff Σ ∝ I), and the noiseless chain keeps ‖β⋆‖²(1 − (m/p)^k).
+        let p = 200;
+        let lambda = vec![1.0; p];
+        let beta: Vec<f64> = (0..p).map(|i| ((i % 9) as f64 - 4.0) / 10.0).collect();
+        let norm2: f64 = beta.iter().map(|b| b * b).sum();
+        let gain = label_gain(&lambda, Kept::First(p), 50, 0.0).unwrap();
+        assert!(gain.iter().all(|g| (g - 1.0).abs() < 1e-13), "{:?}", &gain[..3]);
+        for k in 1..=5_i32 {
+            let mut earlier = chain(&lambda, 50, 0.0, k as usize - 1);
+            for g in &mut earlier {
+                g.optimal_labels = true;
+            }
+            let model = TwoStage { earlier: &earlier, optimal_labels: true, ..same_spectra(&lambda, &beta, 50, 10, p) };
+            let teacher = model.risks().unwrap().teacher;
+            let expected = norm2 * (1.0 - 0.25_f64.powi(k));
+            assert!((teacher / expected - 1.0).abs() < 1e-12, "k = {k}: {teacher} vs {expected}");
+        }
+    }
+
+    #[test]
+    fn chains_match_the_numpy_reference() {
+        // tests/fixtures/chain_reference.py, written from the formulas in docs/language.md: p = 200, λ_i = i^−1.5,
+        // λ_i β⋆_i² ∝ i^−1.2 (summing to 1), σ² = 0.2 per generation, five interpolating generations, plain and with
+        // an optimal surrogate at every stage; each generation's own risk.
+        let reference: [(usize, bool, [f64; 5]); 4] = [
+            (
+                120,
+                false,
+                [0.515_945_754_437, 0.903_631_189_943, 1.211_746_955_500, 1.466_997_591_859, 1.685_046_927_792],
+            ),
+            (
+                120,
+                true,
+                [0.498_661_454_181, 0.839_123_422_553, 1.124_747_016_026, 1.382_275_270_931, 1.621_814_113_293],
+            ),
+            (
+                40,
+                false,
+                [0.477_956_576_858, 0.645_437_792_642, 0.753_134_952_537, 0.836_851_538_686, 0.906_610_439_009],
+            ),
+            (40, true, [0.402_867_886_245, 0.575_024_004_392, 0.707_651_355_636, 0.823_701_431_797, 0.929_947_432_242]),
+        ];
+        let p = 200;
+        let lambda: Vec<f64> = (1..=p).map(|i| (i as f64).powf(-1.5)).collect();
+        let energy: Vec<f64> = (1..=p).map(|i| (i as f64).powf(-1.2)).collect();
+        let total: f64 = energy.iter().sum();
+        let beta: Vec<f64> = energy.iter().zip(&lambda).map(|(e, l)| (e / total / l).sqrt()).collect();
+        for (m, optimal, risks) in reference {
+            for (k, expected) in risks.iter().enumerate() {
+                let mut earlier = chain(&lambda, m, 0.2, k);
+                for g in &mut earlier {
+                    g.optimal_labels = optimal;
+                }
+                let model = TwoStage {
+                    sigma_s2: 0.2,
+                    earlier: &earlier,
+                    optimal_labels: optimal,
+                    ..same_spectra(&lambda, &beta, m, 50, p)
+                };
+                let teacher = model.risks().unwrap().teacher;
+                assert!((teacher / expected - 1.0).abs() < 1e-10, "m = {m}, {optimal}, k = {}: {teacher}", k + 1);
+            }
+        }
+    }
+
+    #[test]
+    fn the_label_gain_is_zero_off_the_seen_features() {
+        // Features the learner does not see only add label noise Σ_{i∉S} λ_i b_i²: their optimal gain is 0, and on S
+        // it is Corollary 1's gain of the kept spectrum.
+        let lambda: Vec<f64> = (1..=40).map(|i: i32| f64::from(i).powf(-1.5)).collect();
+        let subset = [0, 3, 7, 20, 39];
+        let gain = label_gain(&lambda, Kept::Among(&subset), 3, 0.0).unwrap();
+        let kept: Vec<f64> = subset.iter().map(|&i| lambda[i]).collect();
+        let regime = Regime::with_ridge(&kept, 3, 0.0).unwrap();
+        for (i, g) in gain.iter().enumerate() {
+            match subset.iter().position(|&s| s == i) {
+                Some(r) => assert_eq!(*g, regime.gain(kept[r])),
+                None => assert_eq!(*g, 0.0),
+            }
         }
     }
 }
@@ -559,9 +726,22 @@ mod subset_tests {
         let beta: Vec<f64> = (1..=150).map(|i: i32| (f64::from(i) * 0.37).cos() + 0.2).collect();
         let first: Vec<usize> = (0..60).collect();
         for (m, n) in [(30, 80), (200, 40), (64, 300)] {
-            let earlier = [Generation { lambda: &lambda_s, m: 90, sigma2: 0.1, features: Kept::First(60), ridge: 0.0 }];
-            let listed_earlier =
-                [Generation { lambda: &lambda_s, m: 90, sigma2: 0.1, features: Kept::Among(&first), ridge: 0.0 }];
+            let earlier = [Generation {
+                lambda: &lambda_s,
+                m: 90,
+                sigma2: 0.1,
+                features: Kept::First(60),
+                ridge: 0.0,
+                optimal_labels: false,
+            }];
+            let listed_earlier = [Generation {
+                lambda: &lambda_s,
+                m: 90,
+                sigma2: 0.1,
+                features: Kept::Among(&first),
+                ridge: 0.0,
+                optimal_labels: false,
+            }];
             for (ridge_s, chain) in [(0.0, false), (1e-3, false), (0.0, true)] {
                 let model = TwoStage {
                     lambda_s: &lambda_s,
@@ -575,10 +755,12 @@ mod subset_tests {
                     ridge_s,
                     ridge_t: 0.0,
                     earlier: if chain { &earlier[..] } else { &[] },
+                    optimal_labels: false,
                 };
                 let listed = TwoStage {
                     features: Kept::Among(&first),
                     earlier: if chain { &listed_earlier[..] } else { &[] },
+                    optimal_labels: false,
                     ..model
                 };
                 assert_eq!(model.surrogate_moments().unwrap(), listed.surrogate_moments().unwrap());
@@ -617,6 +799,7 @@ mod subset_tests {
                 ridge_s: ridge,
                 ridge_t: 0.0,
                 earlier: &[],
+                optimal_labels: false,
             };
             let relabelled = TwoStage {
                 lambda_s: &lambda_p,

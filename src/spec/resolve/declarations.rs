@@ -265,13 +265,14 @@ impl<'a> Resolver<'a> {
                 let noise = a.real("noise", Bound::NonNegative, Some(0.0))?;
                 let ridge = a.real("ridge", Bound::NonNegative, Some(0.0))?;
                 let labels = a.get("labels").map(|l| self.earlier_generation(d, l, &mut used)).transpose()?;
+                let optimal_labels = a.get("gain").map(label_gain).transpose()?.is_some();
                 let generations = 1 + labels.as_deref().map_or(0, |g: &Erm| g.ancestors().count() + 1);
                 let label = match (m, generations) {
                     (SampleSize::Fixed(m), 1) => format!("ERM surrogate (m = {m}, p_s = {seen})"),
                     (SampleSize::SameAsTarget, 1) => format!("two-stage ERM (m = n, p_s = {seen})"),
                     (_, k) => format!("generation {k} of ERM distillation"),
                 };
-                (SurrogateKind::Erm(Erm { spectrum, noise, m, features, ridge, labels }), label)
+                (SurrogateKind::Erm(Erm { spectrum, noise, m, features, ridge, labels, optimal_labels }), label)
             }
             SurrogateConstructor::SelfDistilled => {
                 let weight = match a.get("xi") {
@@ -294,6 +295,18 @@ impl<'a> Resolver<'a> {
         };
         let label = a.get("label").map(string).transpose()?.unwrap_or(default_label);
         Ok((Surrogate { name: d.name.name.clone(), kind, label }, used))
+    }
+}
+
+/// An ERM surrogate's `gain`: only `optimal`, the optimal surrogate (Corollary 1's gain) of the coefficients that
+/// label its data.
+fn label_gain(e: &Expr) -> Result<(), Diagnostic> {
+    match &e.kind {
+        ExprKind::Path(p) if single_segment(p)?.name == "optimal" => Ok(()),
+        _ => Err(Diagnostic::error(e.span, "`gain` takes `optimal`").with_hint(
+            "`gain: optimal` labels the data by the optimal surrogate of β⋆ or of the `labels` generation's fit; \
+             leave `gain` out to label them by those coefficients themselves",
+        )),
     }
 }
 

@@ -223,3 +223,25 @@ fn issue_17_a_growing_noise_is_refused_beyond_the_spec_range() {
                  experiment e { task t  n 39  surrogates truth  trials 40 }\n";
     assert!(refusal(guard).starts_with("n = 39: the expected risk is infinite"));
 }
+
+#[test]
+fn issue_17_erm_gain_takes_optimal_only() {
+    let erm = |gain: &str| {
+        format!(
+            "task t = gaussian(wide, wide_ones, noise: 0.1)\nsurrogate g1 = erm(spectrum: wide, m: 20)\n\
+             surrogate g2 = erm(spectrum: wide, m: 20, labels: g1{gain})\n\
+             experiment e {{ task t  n [10]  surrogates g2  trials 40 }}\n"
+        )
+    };
+    let optimal_labels = |gain: &str| match &spec(&erm(gain)).unwrap().experiments[0].surrogates[0].kind {
+        SurrogateKind::Erm(e) => (e.optimal_labels, e.labels.as_ref().unwrap().optimal_labels),
+        other => panic!("{other:?}"),
+    };
+    // `gain: optimal` belongs to the generation that declares it, not to the one it learns from.
+    assert_eq!(optimal_labels(""), (false, false));
+    assert_eq!(optimal_labels(", gain: optimal"), (true, false));
+    for wrong in [", gain: 2", ", gain: best", ", gain: \"optimal\""] {
+        let d = spec(&erm(wrong)).unwrap_err().remove(0);
+        assert_eq!(d.message, "`gain` takes `optimal`", "{wrong}");
+    }
+}
