@@ -110,13 +110,12 @@ fn csv(file: File, skip: Option<&Column>) -> Result<Mat<f64>, FileError> {
         .trim(csv::Trim::All)
         .comment(Some(b'#'))
         .from_reader(BufReader::with_capacity(1 << 20, file));
-    let mut records = reader.byte_records();
     let mut header: Option<Vec<String>> = None;
     let mut sink: Option<Sink> = None;
     let mut width = 0;
     let mut skipped = None;
     let mut row = Vec::new();
-    while let Some(record) = records.next() {
+    for record in reader.byte_records() {
         let record = record.map_err(|e| FileError::Format(format!("not a CSV file: {e}")))?;
         let line = record.position().map_or(0, csv::Position::line);
         let cells = record.iter().map(|c| std::str::from_utf8(c).unwrap_or("\u{fffd}"));
@@ -190,7 +189,9 @@ impl Sink {
 
     /// One row of a CSV file.
     fn push_row(&mut self, row: &[f64]) {
-        row.iter().for_each(|&v| self.push(v));
+        for &v in row {
+            self.push(v);
+        }
     }
 
     /// Writes the chunk's rows below those already written, growing the matrix when it has no room.
@@ -286,7 +287,7 @@ mod tests {
         assert_eq!(read_bytes("x.csv", labelled, Some(&Column::Named("y".into()))).unwrap(), expected);
         assert_eq!(read_bytes("x.csv", labelled, Some(&Column::Position(2))).unwrap(), expected);
         // More rows than one chunk, so that the matrix grows and chunks are written in order.
-        let many: String = (0..1000).map(|i| format!("{i},{}\n", 2 * i)).collect();
+        let many: String = (0..1000).map(|i| [i.to_string(), (2 * i).to_string()].join(",") + "\n").collect();
         let read = read_bytes("x.csv", many.as_bytes(), None).unwrap();
         assert_eq!((read.nrows(), read[(999, 0)], read[(999, 1)], read[(256, 1)]), (1000, 999.0, 1998.0, 512.0));
     }

@@ -70,9 +70,7 @@ impl<'a> Resolver<'a> {
             }
         };
         check_measure(measure, &surrogates, &sizes, &task, trials, b, n_setting.span)?;
-        if let Some(data) = &task.data {
-            check_data(data, &s, &surrogates, &sizes, n_expr)?;
-        }
+        task.data.as_ref().map(|data| check_data(data, &s, &surrogates, &sizes, n_expr)).transpose()?;
         let dimensions =
             s.get(ExperimentSetting::P).map(|d| dimensions(single(d)?, measure, &sizes, n_setting.span)).transpose()?;
         // The risks' moments depend on the spectrum the design is drawn from (checked above when it is a `design`);
