@@ -172,14 +172,15 @@ pub(super) fn read(
     Ok(Vector { values, hash: blake3::hash(&bytes).to_hex().to_string() })
 }
 
-/// blake3 of the bytes of the file at `path`, hex, read through a memory map (a data set may be larger than
-/// the memory left).
+/// blake3 of the bytes of the file at `path`, hex, read in 64 KiB pieces (a data set may be larger than the
+/// memory left; a memory map would count the whole file in the process's resident memory).
 ///
 /// # Errors
 /// [`FileError::Io`] when the file cannot be read.
 pub(super) fn hash(path: &Path) -> Result<String, FileError> {
     let mut hasher = blake3::Hasher::new();
-    hasher.update_mmap(path).map_err(|e| FileError::Io(e.to_string()))?;
+    let file = std::fs::File::open(path).map_err(|e| FileError::Io(e.to_string()))?;
+    hasher.update_reader(file).map_err(|e| FileError::Io(e.to_string()))?;
     Ok(hasher.finalize().to_hex().to_string())
 }
 
