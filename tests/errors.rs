@@ -94,6 +94,13 @@ fixtures! {
     erm_with_design,
     unused_declaration_is_checked,
     noise_too_large,
+    data_task_ragged,
+    data_task_not_a_number,
+    data_task_rows_mismatch,
+    data_task_one_dimensional,
+    data_task_missing,
+    data_task_more_rows_than_data,
+    cifar10_missing,
 }
 
 fixtures! {

@@ -450,9 +450,10 @@ fn point_job(e: &Experiment, point: &PointTheory<'_>) -> Result<(PointJob, Vec<u
     let (n, surrogates) = (point.n, &point.surrogates);
     let task = &e.task;
     let train = e.design.as_ref().unwrap_or(&task.spectrum).lambda.clone();
-    let design = match task.rotation {
-        None => Design::new(train),
-        Some(rotation) => Design::rotated(train, rotation),
+    let design = match (&task.data, task.rotation) {
+        (Some(data), _) => Design::of_rows(train, data.rows.clone()),
+        (None, None) => Design::new(train),
+        (None, Some(rotation)) => Design::rotated(train, rotation),
     }?
     .with_entries(task.entries);
     // Teachers are not columns of their own: they read their ERM column's surrogate risk.

@@ -4,6 +4,7 @@
 //!
 //! - `fuzz`: no panics, no hangs, on generated and mutated specs through `check` and `fmt`;
 //! - `calibration`: every rule's error rates, against closed forms and Monte Carlo;
+//! - `data`: a data task (issue 18) end to end, against an independent fit of its rows;
 //! - `diff`: two builds compared, noise told apart from change;
 //! - `equivalence`: `agree` and `equal` as equivalence tests, decided on real runs;
 //! - `inconclusive`: too few trials give inconclusive claims, never passes;
@@ -13,6 +14,7 @@
 
 mod beyond;
 mod calibration;
+mod data;
 #[cfg(feature = "report")]
 mod diff;
 #[cfg(feature = "report")]

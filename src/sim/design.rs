@@ -5,8 +5,11 @@ use faer::dyn_stack::{MemBuffer, MemStack};
 use faer::linalg::{householder, qr::no_pivoting::factor as qr};
 use faer::{Conj, Mat, MatMut, MatRef, Par};
 
+use std::sync::Arc;
+
 use super::entries::Entries;
 use super::error::SimError;
+use super::rows::Rows;
 use super::stream::{DRAW_BLOCK, Draw, Source, TrialKey, named_stream};
 
 /// The distribution of the rows of the design: x = U Λ^{1/2} z, so that Cov x = Σ = U diag(λ) Uᵀ
@@ -22,6 +25,9 @@ pub(crate) struct Design {
     rotation: Option<Mat<f64>>,
     /// The law of the entries of z.
     entries: Entries,
+    /// The data set whose rows each trial draws instead (a `data(...)` task), in the eigenbasis of its second
+    /// moment, whose eigenvalues are `lambda`.
+    rows: Option<Arc<Rows>>,
 }
 
 impl Design {
@@ -29,7 +35,21 @@ impl Design {
     pub(crate) fn new(lambda: Vec<f64>) -> Result<Self, SimError> {
         validate_spectrum(&lambda)?;
         let sqrt_lambda = lambda.iter().map(|l| l.sqrt()).collect();
-        Ok(Self { lambda, sqrt_lambda, rotation: None, entries: Entries::Gaussian })
+        Ok(Self { lambda, sqrt_lambda, rotation: None, entries: Entries::Gaussian, rows: None })
+    }
+
+    /// The design whose rows are drawn from a data set's rows (sim/rows.rs), of second moment diag(`lambda`) in
+    /// its eigenbasis: `lambda` has one eigenvalue per column of `rows.Z`.
+    pub(crate) fn of_rows(lambda: Vec<f64>, rows: Arc<Rows>) -> Result<Self, SimError> {
+        if lambda.len() != rows.Z.ncols() {
+            return Err(SimError::SpectrumLength { expected: rows.Z.ncols(), found: lambda.len() });
+        }
+        Ok(Self { rows: Some(rows), ..Self::new(lambda)? })
+    }
+
+    /// The data set the rows are drawn from, if any.
+    pub(crate) fn rows(&self) -> Option<&Rows> {
+        self.rows.as_deref()
     }
 
     /// Creates the design of covariance Σ = U diag(`lambda`) Uᵀ with U Haar-distributed on the orthogonal

@@ -160,9 +160,12 @@ impl PointJob {
         self.test_lambda.as_deref().unwrap_or(self.design.lambda())
     }
 
-    /// Whether the target design is streamed in column blocks rather than stored (min-norm, U = I,
-    /// n·p above the threshold).
+    /// Whether the target design is streamed in column blocks rather than stored (min-norm, U = I, not drawn
+    /// from a data set, n·p above the threshold).
     pub(crate) fn streams_design(&self) -> bool {
-        self.n < self.dim() && self.design.rotation().is_none() && self.n * self.dim() > self.stream_entries
+        self.n < self.dim()
+            && self.design.rotation().is_none()
+            && self.design.rows().is_none()
+            && self.n * self.dim() > self.stream_entries
     }
 }

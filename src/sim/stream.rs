@@ -71,6 +71,8 @@ pub(crate) enum Draw {
     Noise,
     /// Design columns `b·DRAW_BLOCK .. (b+1)·DRAW_BLOCK` (in the eigenbasis).
     DesignBlock(usize),
+    /// The training rows of a data set (sim/rows.rs).
+    Rows,
 }
 
 /// Width (columns) of the design blocks that each have their own stream, so that a block can be
@@ -80,7 +82,7 @@ pub(crate) const DRAW_BLOCK: usize = 64;
 /// The key of one trial. Its streams are independent and named:
 /// `seed(source, draw) = blake3_keyed(trial seed; source ‖ kind ‖ block)` as little-endian `u64`s, with
 /// source = 0 (target), 1 + j (ERM column j) or 1 + j + 2⁴⁰·b (the generation b before ERM column j's own), kind = 0
-/// (noise) or 1 (design block).
+/// (noise), 1 (design block) or 2 (the rows of a data set).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct TrialKey {
     seed: [u8; 32],
@@ -98,6 +100,7 @@ impl TrialKey {
         let (kind, block) = match draw {
             Draw::Noise => (0_u64, 0_u64),
             Draw::DesignBlock(b) => (1, b as u64),
+            Draw::Rows => (2, 0),
         };
         let mut message = [0_u8; 24];
         for (chunk, v) in message.chunks_exact_mut(8).zip([source, kind, block]) {
@@ -126,6 +129,12 @@ impl TrialStream {
     /// Fills `out` with `scale · g`, g i.i.d. standard normal (ziggurat), in slice order.
     pub(crate) fn fill_scaled_normals(&mut self, out: &mut [f64], scale: f64) {
         fill_scaled_normals(&mut self.rng, out, scale);
+    }
+
+    /// A uniform index in 0..bound (bound ≥ 1): multiply-shift of one raw 64-bit draw (bias below 2⁻⁴⁰ for
+    /// bound < 2²⁴; the same map as the random masks', spec/subset.rs).
+    pub(crate) fn index_below(&mut self, bound: usize) -> usize {
+        ((u128::from(rand::Rng::next_u64(&mut self.rng)) * bound as u128) >> 64) as usize
     }
 
     /// Fills `out` with `scale · z`, z i.i.d. of the law `entries`, in slice order.

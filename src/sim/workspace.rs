@@ -69,6 +69,9 @@ pub(crate) struct Workspace {
     beta_s: Mat<f64>,
     /// The second fit of each self-distilled column.
     distilled: Vec<Distillation>,
+    /// The training rows of this trial and the shuffle buffer they are drawn with, for a design of data rows.
+    picked: Vec<usize>,
+    order: Vec<usize>,
 }
 
 /// The student fit of one self-distilled column: labels ξ·X b + (1 − ξ)·y from the column's first fit b on y.
@@ -136,11 +139,14 @@ impl Workspace {
                     _ => None,
                 })
                 .collect(),
+            picked: vec![0; if job.design.rows().is_some() { n } else { 0 }],
+            order: Vec::new(),
         }
     }
 
     /// Runs one trial: fits the ERM surrogates (writing their own risks R(β^s) into `teacher`, one per
-    /// ERM column in column order), draws the target design and noise from `key`, fits every column's
+    /// ERM column in column order), draws the target design and noise from `key` (or, for a data set, its
+    /// training rows and their residuals), fits every column's
     /// labels with Est(X, ·) and writes the excess risk (eq. 5 under λ_t) of each fit into `risks`.
     /// The draws are independent named streams of `key` (see [`TrialKey`]), so their order is immaterial.
     ///
@@ -157,7 +163,13 @@ impl Workspace {
         assert_eq!(risks.len(), job.surrogate_count(), "one risk per surrogate");
         let force = path != SolvePath::Auto;
         let mut fallback = self.fit_surrogates(job, key, force, teacher)?;
-        key.stream(Source::Target, Draw::Noise).fill_scaled_normals(&mut self.z, job.noise_variance.sqrt());
+        match job.design.rows() {
+            // The rows' residuals are their label noise; `fit_target` copies the rows themselves.
+            Some(rows) => rows.pick(key, &mut self.picked, &mut self.order),
+            None => {
+                key.stream(Source::Target, Draw::Noise).fill_scaled_normals(&mut self.z, job.noise_variance.sqrt());
+            }
+        }
         fallback |= self.fit_target(job, key, force)?;
         record_risks(job, &self.coef, &mut self.coef_eigen, risks);
         Ok(TrialInfo { fallback })
@@ -192,7 +204,10 @@ impl Workspace {
     fn fit_target(&mut self, job: &PointJob, key: &TrialKey, force: bool) -> Result<bool, Inaccurate> {
         match &mut self.target {
             TargetDesign::Stored { X, eigen, groups } => {
-                draw_design(job, key, X, eigen.as_mut());
+                match job.design.rows() {
+                    Some(rows) => rows.copy(&self.picked, X.as_mut(), &mut self.z),
+                    None => draw_design(job, key, X, eigen.as_mut()),
+                }
                 matmul(self.Y.as_mut(), Accum::Replace, X.as_ref(), self.B.as_ref(), 1.0, Par::Seq);
                 add_noise(self.Y.as_mut(), &self.z, Accum::Add);
                 for d in &mut self.distilled {

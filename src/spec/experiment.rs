@@ -32,6 +32,19 @@ pub(crate) struct Task {
     pub(crate) rotation: Option<u64>,
     /// The law of the entries w of x = U Λ^{1/2} w (the target's design; ERM surrogates' data stay Gaussian).
     pub(crate) entries: crate::sim::Entries,
+    /// The data set whose rows the design draws instead, for a `data(...)` or `cifar10(...)` task: then
+    /// `spectrum`, `beta` and `noise` are its population's Σ̂ eigenvalues, β̄ and σ̄² (spec/dataset.rs).
+    pub(crate) data: Option<DataTask>,
+}
+
+/// The rows of a data task, and what determines them.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub(crate) struct DataTask {
+    /// What determines the rows, for the cache key: the blake3 hashes of the files read and how they were read.
+    pub(crate) content: String,
+    /// Not in the cache key (`content` determines them): the rows N × r in Σ̂'s eigenbasis and their residuals.
+    #[serde(skip)]
+    pub(crate) rows: std::sync::Arc<crate::sim::Rows>,
 }
 
 impl Task {

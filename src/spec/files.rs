@@ -8,8 +8,17 @@
 //! - anything else: plain text, numbers separated by whitespace or commas, `#` starting a comment to the end of
 //!   the line (what `numpy.savetxt` writes and `numpy.loadtxt` reads).
 //!
+//! Data tasks read whole data sets through the same door: a features matrix (`.npy` or CSV, [`matrix`]) and the
+//! CIFAR-10 binary batches of a directory ([`cifar`]).
+//!
 //! Every failure is a [`FileError`] that says where in the file it is (line and column, or the array index), so
 //! the resolver can locate it at the `file(...)` call of the spec.
+
+mod cifar;
+mod matrix;
+
+pub(super) use cifar::{Images, TEST as CIFAR10_TEST, TRAIN as CIFAR10_TRAIN, read_cifar10};
+pub(super) use matrix::read_matrix;
 
 use std::fmt;
 use std::path::Path;
@@ -96,6 +105,8 @@ pub(super) enum Place {
     Word { line: usize, number: usize },
     /// The line and column of a CSV cell, both from 1.
     Cell { line: u64, column: usize },
+    /// The row and column of a `.npy` matrix's entry, both from 0.
+    Entry { row: usize, column: usize },
 }
 
 impl fmt::Display for Place {
@@ -104,6 +115,7 @@ impl fmt::Display for Place {
             Self::Index(i) => write!(f, "index {i}"),
             Self::Word { line, number } => write!(f, "line {line}, number {number}"),
             Self::Cell { line, column } => write!(f, "line {line}, column {column}"),
+            Self::Entry { row, column } => write!(f, "row {row}, column {column} (from 0)"),
         }
     }
 }
@@ -158,6 +170,18 @@ pub(super) fn read(
         .map(|(value, at)| check(value).map(|()| value).map_err(|reason| FileError::Value { at, value, reason }))
         .collect::<Result<_, _>>()?;
     Ok(Vector { values, hash: blake3::hash(&bytes).to_hex().to_string() })
+}
+
+/// blake3 of the bytes of the file at `path`, hex, read in 64 KiB pieces (a data set may be larger than the
+/// memory left; a memory map would count the whole file in the process's resident memory).
+///
+/// # Errors
+/// [`FileError::Io`] when the file cannot be read.
+pub(super) fn hash(path: &Path) -> Result<String, FileError> {
+    let mut hasher = blake3::Hasher::new();
+    let file = std::fs::File::open(path).map_err(|e| FileError::Io(e.to_string()))?;
+    hasher.update_reader(file).map_err(|e| FileError::Io(e.to_string()))?;
+    Ok(hasher.finalize().to_hex().to_string())
 }
 
 /// A value and its place in the file.
@@ -283,7 +307,7 @@ fn parse(word: &str, at: Place) -> Result<f64, FileError> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     /// Writes `bytes` as `name` in a fresh directory and reads it.
@@ -335,7 +359,7 @@ mod tests {
 
     /// A `.npy` file as numpy 1.x writes it (format version 1.0): magic, header length, the header dict padded
     /// with spaces to a multiple of 64 bytes with a final newline, then the data.
-    fn npy_bytes(descr: &str, shape: &str, data: &[u8]) -> Vec<u8> {
+    pub(in crate::spec::files) fn npy_bytes(descr: &str, shape: &str, data: &[u8]) -> Vec<u8> {
         let mut header = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}");
         while (10 + header.len() + 1) % 64 != 0 {
             header.push(' ');

@@ -5,6 +5,7 @@
 
 mod args;
 mod claim;
+mod dataset;
 mod experiment;
 mod files;
 mod lint;
@@ -15,9 +16,10 @@ mod subset;
 mod texts;
 
 pub(crate) use claim::{Band, Claim, Expectation, PointFilter, Rule, RuleKind, Tolerance};
+pub(crate) use dataset::{Dataset, Labels};
 pub(crate) use experiment::{
-    Designs, Erm, Experiment, Measure, Penalty, Ridge, SampleSize, Spectrum, Surrogate, SurrogateKind, Task, Trials,
-    Weight,
+    DataTask, Designs, Erm, Experiment, Measure, Penalty, Ridge, SampleSize, Spectrum, Surrogate, SurrogateKind, Task,
+    Trials, Weight,
 };
 pub use files::named_files;
 pub use lint::lint;

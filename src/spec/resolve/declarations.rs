@@ -9,9 +9,9 @@ use crate::theory::Features;
 use crate::sim::Entries;
 
 use super::{
-    Args, Argument, Bound, Column, Declaration, Diagnostic, Erm, Expr, ExprKind, MAX_FEATURES, ResolvedSignal,
-    Resolver, SampleSize, Span, Spectrum, Surrogate, SurrogateKind, Task, Weight, construct, count, count_in, expected,
-    files, number, path, real, seed, signature, single_segment, string, unknown,
+    Args, Argument, Bound, Declaration, Diagnostic, Erm, Expr, ExprKind, MAX_FEATURES, ResolvedSignal, Resolver,
+    SampleSize, Span, Spectrum, Surrogate, SurrogateKind, Task, Weight, construct, count, count_in, expected, files,
+    number, path, real, seed, signature, single_segment, string, unknown,
 };
 
 /// The most generations a distillation chain may have (`labels` links; issue 17 asks for k ≤ 5).
@@ -110,21 +110,14 @@ impl<'a> Resolver<'a> {
         let (FileConstructor::File, a) = construct(e)?;
         let path_expr = a.require("path")?;
         let written = string(path_expr)?;
-        let column = match a.get("column") {
-            None => None,
-            Some(c) if matches!(c.kind, ExprKind::Str(_)) => Some(Column::Named(string(c)?)),
-            Some(c) => Some(Column::Position(count(number(c, "column")?, "column", 1)?)),
-        };
+        let column = super::data::column(&a)?;
         let check = |x: f64| match (x.is_finite(), range.admits(x)) {
             (false, _) => Err("is not a finite number".to_owned()),
             (true, false) => Err(format!("is out of range ({})", range.describe(what))),
             (true, true) => Ok(()),
         };
-        let vector = files::read(&self.dir.join(&written), column.as_ref(), &check).map_err(|error| match error {
-            files::FileError::Io(why) => Diagnostic::error(path_expr.span, format!("cannot read `{written}`: {why}"))
-                .with_hint(format!("paths are relative to the spec's directory (here `{}`)", self.dir.display())),
-            other => Diagnostic::error(path_expr.span, format!("`{written}`, {other}")),
-        })?;
+        let vector = files::read(&self.dir.join(&written), column.as_ref(), &check)
+            .map_err(|error| self.file_error(&written, path_expr.span, error))?;
         self.inputs.borrow_mut().insert(written, vector.hash);
         self.vectors.borrow_mut().insert(std::ptr::from_ref(e), vector.values.clone());
         Ok(vector.values)
@@ -134,6 +127,9 @@ impl<'a> Resolver<'a> {
     pub(super) fn task(&self, expr: &Expr) -> Result<(Task, Vec<&'a Declaration>), Diagnostic> {
         let d = self.declaration(path(expr, "a task name")?, DeclarationKind::Task)?;
         let (kind, a) = construct::<TaskConstructor>(&d.value)?;
+        if matches!(kind, TaskConstructor::Data | TaskConstructor::Cifar10) {
+            return Ok((self.data_task(d, kind, &a)?, vec![d]));
+        }
         let (spectrum, spectrum_decl) = self.spectrum(a.require("spectrum")?)?;
         let signal_expr = a.require("signal")?;
         let (beta, energy_exponent, mut used) = self.signal(signal_expr)?;
@@ -161,10 +157,11 @@ impl<'a> Resolver<'a> {
                 }
                 Entries::StudentT { nu }
             }
+            TaskConstructor::Data | TaskConstructor::Cifar10 => unreachable!("data tasks are resolved above"),
         };
         used.extend([spectrum_decl, d]);
         let name = d.name.name.clone();
-        Ok((Task { name, spectrum, beta, energy_exponent, noise, noise_decay, rotation, entries }, used))
+        Ok((Task { name, spectrum, beta, energy_exponent, noise, noise_decay, rotation, entries, data: None }, used))
     }
 
     /// `labels: g` of the ERM surrogate declared by `d`: the ERM surrogate g whose fit labels its data, with the

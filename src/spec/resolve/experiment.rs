@@ -70,6 +70,7 @@ impl<'a> Resolver<'a> {
             }
         };
         check_measure(measure, &surrogates, &sizes, &task, trials, b, n_setting.span)?;
+        task.data.as_ref().map(|data| check_data(data, &s, &surrogates, &sizes, n_expr)).transpose()?;
         let dimensions =
             s.get(ExperimentSetting::P).map(|d| dimensions(single(d)?, measure, &sizes, n_setting.span)).transpose()?;
         // The risks' moments depend on the spectrum the design is drawn from (checked above when it is a `design`);
@@ -359,6 +360,42 @@ fn dimensions(e: &Expr, measure: Measure, sizes: &[usize], n_span: Span) -> Resu
         }
     }
     Ok(dimensions)
+}
+
+/// Checks that an experiment on a data task asks what its rows can give: at most N training rows per trial, rows
+/// drawn independently at each point (not nested), trained on the data itself (no `design`), and surrogates that
+/// are not trained by ERM on Gaussian data of their own.
+fn check_data(
+    data: &crate::spec::DataTask,
+    s: &Settings<'_>,
+    surrogates: &[Surrogate],
+    sizes: &[usize],
+    n_expr: &Expr,
+) -> Result<(), Diagnostic> {
+    let rows = data.rows.count();
+    if let Some(&n) = sizes.iter().find(|&&n| n > rows) {
+        return Err(Diagnostic::error(
+            size_span(n_expr, n),
+            format!("n = {n} is more than the data set's {rows} rows"),
+        )
+        .with_hint("each trial trains on n distinct rows of the data set"));
+    }
+    let refused = |setting: ExperimentSetting, why: &str| {
+        s.get(setting).map_or(Ok(()), |x| Err(Diagnostic::error(x.span, why.to_owned())))
+    };
+    refused(ExperimentSetting::Design, "a data task trains on its own rows: it takes no training `design`")?;
+    refused(
+        ExperimentSetting::Designs,
+        "a data task draws each point's rows on their own: `designs nested` shares Gaussian designs across n",
+    )?;
+    match surrogates.iter().find(|x| matches!(x.kind, SurrogateKind::Erm(_) | SurrogateKind::Teacher(_))) {
+        Some(x) => Err(Diagnostic::error(
+            s.require(ExperimentSetting::Surrogates)?.span,
+            format!("`{}` is trained by ERM on Gaussian data of its own, not on the data set's rows", x.name),
+        )
+        .with_hint("a data task takes fixed surrogates and `self_distilled`")),
+        None => Ok(()),
+    }
 }
 
 /// Checks that `designs nested` can share one design per trial across the sweep: simulated excess risks, fixed

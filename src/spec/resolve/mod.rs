@@ -2,6 +2,7 @@
 //! items; each kind of item is resolved in its own file.
 
 mod claim;
+mod data;
 mod declarations;
 mod experiment;
 #[cfg(test)]
@@ -92,6 +93,8 @@ struct Resolver<'a> {
     vectors: std::cell::RefCell<HashMap<*const Expr, Vec<f64>>>,
     /// The files read, by the path the spec gives, with their blake3 hashes.
     inputs: std::cell::RefCell<BTreeMap<String, String>>,
+    /// Data tasks already read and decomposed, by the address of their declaration.
+    data_tasks: std::cell::RefCell<HashMap<*const Declaration, Task>>,
 }
 
 impl<'a> Resolver<'a> {
@@ -108,6 +111,7 @@ impl<'a> Resolver<'a> {
             chain: std::cell::RefCell::default(),
             vectors: std::cell::RefCell::default(),
             inputs: std::cell::RefCell::default(),
+            data_tasks: std::cell::RefCell::default(),
         };
         for item in &ast.items {
             let (name, named) = match item {
