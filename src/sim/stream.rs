@@ -1,6 +1,6 @@
 //! Per-trial random streams: every trial owns an independent, named generator.
 
-use rand::SeedableRng;
+use rand::{Rng as _, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 use super::entries::Entries;
@@ -126,6 +126,18 @@ impl TrialStream {
     /// Fills `out` with `scale · g`, g i.i.d. standard normal (ziggurat), in slice order.
     pub(crate) fn fill_scaled_normals(&mut self, out: &mut [f64], scale: f64) {
         fill_scaled_normals(&mut self.rng, out, scale);
+    }
+
+    /// A uniformly random order of 0..len: Fisher–Yates driven by raw 64-bit draws, each mapped to 0..(len − i)
+    /// by multiply-shift (as [`crate::spec::random_mask`]; bias below 2^-40 for len < 2^24).
+    pub(crate) fn permutation(&mut self, len: usize) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..len).collect();
+        for i in 0..len.saturating_sub(1) {
+            let span = (len - i) as u128;
+            let j = i + ((u128::from(self.rng.next_u64()) * span) >> 64) as usize;
+            order.swap(i, j);
+        }
+        order
     }
 
     /// Fills `out` with `scale · z`, z i.i.d. of the law `entries`, in slice order.

@@ -5,9 +5,11 @@
 
 mod args;
 mod claim;
+mod dataset;
 mod experiment;
 mod files;
 mod lint;
+mod network;
 mod printed;
 mod resolve;
 mod signature;
@@ -15,12 +17,16 @@ mod subset;
 mod texts;
 
 pub(crate) use claim::{Band, Claim, Expectation, PointFilter, Rule, RuleKind, Tolerance};
+#[cfg(test)]
+pub(crate) use dataset::Labels;
+pub(crate) use dataset::{Dataset, digits};
 pub(crate) use experiment::{
     Designs, Erm, Experiment, Measure, Penalty, Ridge, SampleSize, Spectrum, Surrogate, SurrogateKind, Task, Trials,
     Weight,
 };
 pub use files::named_files;
 pub use lint::lint;
+pub(crate) use network::{Activation, Network, Output, RandomFeatures, Rows};
 pub use resolve::resolve;
 pub use signature::Signatures;
 #[cfg(test)]

@@ -100,6 +100,8 @@ constructors!(
         Uniform => "uniform"("spectrum", "signal", "noise", "rotation", "noise_decay"),
         /// Features x = Σ^{1/2} w with w i.i.d. Student-t_ν scaled to unit variance.
         StudentT => "student_t"("spectrum", "signal", "nu", "noise", "rotation", "noise_decay"),
+        /// The rows of the UCI optical digits, `test` of them held out in every trial.
+        Digits => "digits"("test"),
     }
 );
 
@@ -126,6 +128,8 @@ constructors!(
         Teacher => "teacher"("of", "label"),
         /// The ridge target refitted to a mix of its predictions and its labels.
         SelfDistilled => "self_distilled"("xi", "label"),
+        /// A weak random-feature teacher network trained on true labels.
+        Network => "network"("width", "m", "activation", "features", "ridge", "output", "label"),
     }
 );
 
@@ -190,6 +194,10 @@ pub(super) enum ExperimentSetting {
     Designs,
     /// The target's ridge penalty λ.
     Ridge,
+    /// The student network's hidden units (classification measures).
+    Width,
+    /// The student network's activation.
+    Activation,
     /// The legend label.
     Label,
 }
@@ -354,6 +362,8 @@ keywords!(ExperimentSetting {
     Design => "design",
     Designs => "designs",
     Ridge => "ridge",
+    Width => "width",
+    Activation => "activation",
     Label => "label",
 });
 keywords!(FigureSetting { Show => "show", Series => "series", Caption => "caption", Axes => "axes" });
@@ -374,7 +384,11 @@ keywords!(super::Measure {
     Masks => "masks",
     Bounds => "bounds",
     Scale => "scale",
+    Accuracy => "accuracy",
+    Error => "zero_one_risk",
 });
+keywords!(super::Activation { Relu => "relu", Tanh => "tanh" });
+keywords!(super::Output { Hard => "hard", Soft => "soft" });
 keywords!(super::Designs { Independent => "independent", Nested => "nested" });
 keywords!(super::Axes { Linear => "linear", LogLog => "loglog", LogX => "logx", LogY => "logy" });
 keywords!(super::PointFilter { All => "all", Differing => "differing" });
@@ -414,6 +428,8 @@ impl Vocabulary {
             words::<super::Designs>(),
             words::<super::Axes>(),
             words::<super::PointFilter>(),
+            words::<super::Activation>(),
+            words::<super::Output>(),
         ];
         let keywords = items.iter().copied().chain(settings).chain(values.concat());
         let tables = [

@@ -2,6 +2,7 @@
 //! items; each kind of item is resolved in its own file.
 
 mod claim;
+mod classify;
 mod declarations;
 mod experiment;
 #[cfg(test)]
