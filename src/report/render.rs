@@ -603,10 +603,14 @@ fn trials_note(plan: &Plan<'_>, results: &Results) -> String {
     let draft = plan.draft().map_or(String::new(), |t| format!("draft: {t} trials per point (--trials) · "));
     let pairs = || spec.experiments.iter().zip(&results.experiments).filter(|(_, r)| r.trials.is_some());
     // Gaussian designs only: the words of before other laws existed; otherwise each experiment names its law.
-    let gaussian = pairs().all(|(e, _)| e.task.entries == crate::sim::Entries::Gaussian);
+    let gaussian = pairs().all(|(e, _)| e.task.entries == crate::sim::Entries::Gaussian && e.task.rows.is_none());
     let simulated: Vec<String> = pairs()
         .filter_map(|(e, r)| {
-            let law = if gaussian { String::new() } else { format!(", {}", law_word(e.task.entries)) };
+            let law = match &e.task.rows {
+                _ if gaussian => String::new(),
+                Some(rows) => format!(", rows of the {}", rows.data.name),
+                None => format!(", {}", law_word(e.task.entries)),
+            };
             r.trials.map(|t| format!("{} × {t} trials ({}, {}{law})", e.sizes.len(), e.name, e.designs.keyword()))
         })
         .collect();
