@@ -123,12 +123,11 @@ fn trial(job: &ClassifyJob<'_>, key: &TrialKey) -> Result<(Vec<f64>, bool), supe
     let outputs = product(&student.features(test), &a);
     let mut block = 0..;
     let values = job.series.iter().map(|s| {
-        let value = match s {
-            Learner::Teacher(j) => teacher_test[*j],
-            _ => {
-                let b = block.next().expect("an unbounded range");
-                accuracy(job.data, test, outputs.as_ref().subcols(b * classes, classes))
-            }
+        let value = if let Learner::Teacher(j) = s {
+            teacher_test[*j]
+        } else {
+            let b = block.next().expect("an unbounded range");
+            accuracy(job.data, test, outputs.as_ref().subcols(b * classes, classes))
         };
         if job.zero_one_risk { 1.0 - value } else { value }
     });

@@ -40,9 +40,9 @@ impl Dataset {
         }
         let Labels::Classes(labels, classes) = &self.labels;
         hasher.update(&(*classes as u64).to_le_bytes());
-        labels.iter().for_each(|y| {
+        for y in labels {
             hasher.update(&y.to_le_bytes());
-        });
+        }
         *hasher.finalize().as_bytes()
     }
 
@@ -82,7 +82,9 @@ impl Dataset {
         let mut lambda = covariance
             .self_adjoint_eigenvalues(faer::Side::Lower)
             .expect("the eigenvalues of a small symmetric matrix converge");
-        lambda.iter_mut().for_each(|l| *l = l.max(0.0));
+        for l in &mut lambda {
+            *l = l.max(0.0);
+        }
         lambda.reverse();
         lambda
     }
