@@ -428,8 +428,6 @@ impl Vocabulary {
             words::<super::Designs>(),
             words::<super::Axes>(),
             words::<super::PointFilter>(),
-            words::<super::Activation>(),
-            words::<super::Output>(),
         ];
         let keywords = items.iter().copied().chain(settings).chain(values.concat());
         let tables = [
