@@ -21,7 +21,7 @@ use std::sync::OnceLock;
 use serde::{Deserialize, Serialize};
 
 use super::results::ExperimentResults;
-use crate::spec::{Experiment, Measure};
+use crate::spec::Experiment;
 
 /// A cache directory.
 pub(crate) struct Cache {
@@ -149,7 +149,7 @@ impl Cache {
         }
         let mut results: ExperimentResults = serde_norway::from_str(std::str::from_utf8(body).ok()?).ok()?;
         // Legend labels are not in the key: the entry may have been stored under other ones.
-        if matches!(e.measure, Measure::ExcessRisk | Measure::Coefficients) {
+        if e.measure.compares() {
             results.series.iter_mut().zip(&e.surrogates).for_each(|(series, s)| series.label.clone_from(&s.label));
         }
         Some(results)

@@ -50,7 +50,9 @@ pub(super) fn quantities(measure: Measure, task: &Task, regime: &Regime) -> Resu
         }
         // Issue 17 item 7: R*/R(β^t) at n on the task's spectrum, and its limit K(α, β) as n → ∞ (— on β = 2α + 1).
         Measure::Scale => vec![theory::optimal_ratio(regime, lambda, &task.beta), scale_constant(task)?],
-        Measure::ExcessRisk | Measure::Coefficients | Measure::Masks => unreachable!("not a quantity measure"),
+        Measure::ExcessRisk | Measure::Coefficients | Measure::Masks | Measure::Accuracy | Measure::Error => {
+            unreachable!("not a quantity measure")
+        }
     })
 }
 

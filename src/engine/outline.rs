@@ -7,9 +7,7 @@ use crate::spec::{Experiment, Measure, Spec, SurrogateKind};
 /// The results of `e` before anything is computed: its name, x axis and series, no points.
 pub(super) fn empty(e: &Experiment, trials: Option<usize>) -> ExperimentResults {
     let names: Vec<(String, String)> = match e.measure {
-        Measure::ExcessRisk | Measure::Coefficients => {
-            e.surrogates.iter().map(|s| (s.name.clone(), s.label.clone())).collect()
-        }
+        m if m.compares() => e.surrogates.iter().map(|s| (s.name.clone(), s.label.clone())).collect(),
         m => m.series().iter().map(|s| ((*s).to_owned(), quantity_label(s).to_owned())).collect(),
     };
     ExperimentResults {
@@ -40,7 +38,7 @@ pub fn outline(spec: &Spec) -> Results {
         .experiments
         .iter()
         .map(|e| {
-            let simulated = e.measure == Measure::ExcessRisk && e.trials.is_some();
+            let simulated = e.measure.is_simulated() && e.trials.is_some();
             let mut out = empty(e, simulated.then_some(0));
             let p = e.task.spectrum.lambda.len();
             let xs: Vec<usize> = match e.measure {

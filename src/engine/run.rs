@@ -15,8 +15,8 @@ use super::shard::MergedWork;
 use super::surrogates::{Coefficients, coefficients};
 use crate::plan::{Look, Plan, Points, WorkUnit};
 use crate::sim::{
-    Design, ErmSurrogate, NestedSweep, PointJob, PointSamples, Progress, StreamKey, SurrogateColumn, simulate_nested,
-    simulate_point,
+    ClassifyJob, Design, ErmSurrogate, Learner, NestedSweep, PointJob, PointSamples, Progress, StreamKey,
+    SurrogateColumn, simulate_classifier, simulate_nested, simulate_point,
 };
 use crate::spec::{Erm, Experiment, Measure, Penalty, SurrogateKind};
 use crate::stats::TrialSums;
@@ -346,7 +346,7 @@ fn record_point(
     out.fingerprints.push(surrogates.iter().zip(&e.surrogates).map(|(c, s)| c.fingerprint(&s.name)).collect());
     match e.measure {
         Measure::Coefficients => coefficient_profile(out, surrogates),
-        Measure::ExcessRisk => risks(out, e, point, sums).map_err(fail)?,
+        Measure::ExcessRisk | Measure::Accuracy | Measure::Error => risks(out, e, point, sums).map_err(fail)?,
         Measure::Masks => {
             let (sweep, optimal) = measures::mask_sweep(&e.task, regime);
             let k = |i: usize| i as f64;
@@ -407,6 +407,9 @@ fn simulate(
     trials: Range<usize>,
     progress: Option<Progress<'_>>,
 ) -> Result<PointSums, RunErrorKind> {
+    if e.measure.classifies() {
+        return Ok(classify(seed, e, point, trials, progress)?);
+    }
     let (job, column_of) = point_job(e, point)?;
     let samples = simulate_point(&job, trials.clone(), &StreamKey::new(seed, &e.name, point.index), progress)?;
     let series: Vec<&[f64]> = (point.surrogates.iter().enumerate())
@@ -418,6 +421,49 @@ fn simulate(
         })
         .collect();
     Ok(PointSums { sums: TrialSums::of_columns(trials, &series), fallbacks: samples.info.fallbacks })
+}
+
+/// Simulates the trials `trials` of one point of a classification measure (issue 18): each series' test accuracy
+/// or 0-1 risk, by the random-feature networks of `e` on its task's rows.
+fn classify(
+    seed: u64,
+    e: &Experiment,
+    point: &PointTheory<'_>,
+    trials: Range<usize>,
+    progress: Option<Progress<'_>>,
+) -> Result<PointSums, crate::sim::SimError> {
+    let rows = e.task.rows.as_ref().expect("the resolver gives classification measures a data task");
+    let networks: Vec<&str> =
+        e.surrogates.iter().filter(|s| matches!(s.kind, SurrogateKind::Network(_))).map(|s| s.name.as_str()).collect();
+    let teacher = |name: &str| networks.iter().position(|&t| t == name).expect("the resolver checked teachers");
+    let series = (e.surrogates.iter())
+        .map(|s| match &s.kind {
+            SurrogateKind::Network(_) => Learner::Student(teacher(&s.name)),
+            SurrogateKind::Teacher(of) => Learner::Teacher(teacher(of)),
+            _ => Learner::Truth,
+        })
+        .collect();
+    let job = ClassifyJob {
+        data: &rows.data,
+        test: rows.test,
+        n: point.n,
+        student: e.student.expect("the resolver gives classification measures a student"),
+        ridge: match e.ridge.of(0) {
+            Penalty::Fixed(ridge) => ridge,
+            Penalty::Tuned => unreachable!("the resolver gives a student one fixed penalty"),
+        },
+        teachers: (e.surrogates.iter())
+            .filter_map(|s| match &s.kind {
+                SurrogateKind::Network(net) => Some(net),
+                _ => None,
+            })
+            .collect(),
+        series,
+        zero_one_risk: e.measure == Measure::Error,
+    };
+    let samples = simulate_classifier(&job, trials.clone(), &StreamKey::new(seed, &e.name, point.index), progress)?;
+    let series: Vec<&[f64]> = samples.values.iter().map(Vec::as_slice).collect();
+    Ok(PointSums { sums: TrialSums::of_columns(trials, &series), fallbacks: samples.fallbacks })
 }
 
 /// Simulates every point of `e` on nested designs (`designs nested`), drawn from the streams of its largest
@@ -465,6 +511,7 @@ fn point_job(e: &Experiment, point: &PointTheory<'_>) -> Result<(PointJob, Vec<u
             Coefficients::Trained(erm) => SurrogateColumn::Erm(erm_column(erm, n)?),
             Coefficients::SelfDistilled(xi) => SurrogateColumn::SelfDistilled { xi: *xi },
             Coefficients::Teacher(_) => continue,
+            Coefficients::Network => unreachable!("networks label the rows of data tasks (`classify`)"),
         };
         column_of[j] = columns.len();
         columns.push(column);
@@ -601,6 +648,7 @@ fn theory_risk(e: &Experiment, regime: &Regime, c: &Coefficients<'_>) -> Result<
             let noise = task.theory_noise_at(regime.n());
             theory::SelfDistillation::new(lambda, &task.beta, noise, regime.n(), ridge).map(|sd| sd.risk(*xi))
         }
+        (Coefficients::Network, _) => unreachable!("classification measures have no theory risk"),
         (Coefficients::Teacher(of), _) => match &e.surrogates[*of].kind {
             SurrogateKind::Erm(erm) => two_stage_risks(e, erm, regime.n(), 0.0).map(|r| r.teacher),
             _ => unreachable!("the resolver checked the teacher's surrogate"),
@@ -640,7 +688,8 @@ fn two_stage_risks(e: &Experiment, erm: &Erm, n: usize, ridge_t: f64) -> Result<
     .risks()
 }
 
-/// Figure 1b: theory risk and simulated summary of each series at one sample size.
+/// Figure 1b: theory risk and simulated summary of each series at one sample size (the classification measures
+/// have no theory: NaN).
 fn risks(
     out: &mut ExperimentResults,
     e: &Experiment,
@@ -648,8 +697,8 @@ fn risks(
     sums: Option<TrialSums>,
 ) -> Result<(), RunErrorKind> {
     let (n, ridges) = (theory.n, &theory.ridges);
-    for (j, (series, &risk)) in out.series.iter_mut().zip(&theory.risks).enumerate() {
-        let mut point = theory_point(n as f64, risk);
+    for (j, series) in out.series.iter_mut().enumerate() {
+        let mut point = theory_point(n as f64, theory.risks.get(j).copied().unwrap_or(f64::NAN));
         point.infinite_variance = e.infinite_variance(j, n);
         point.ridge = e.records_ridge(j).then_some(ridges[j]);
         if let Coefficients::SelfDistilled(xi) = theory.surrogates[j] {

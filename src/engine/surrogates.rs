@@ -14,6 +14,8 @@ pub(super) enum Coefficients<'a> {
     Teacher(usize),
     /// The ridge target on strong labels, self-distilled with this weight ξ (issue 17 item 2).
     SelfDistilled(f64),
+    /// A teacher network trained in every trial (issue 18 item 3).
+    Network,
 }
 
 impl Coefficients<'_> {
@@ -25,7 +27,10 @@ impl Coefficients<'_> {
                 hasher.update(&x.to_le_bytes());
             }),
             // Random surrogates differ from everything, including each other.
-            Coefficients::Trained(_) | Coefficients::Teacher(_) | Coefficients::SelfDistilled(_) => {
+            Coefficients::Trained(_)
+            | Coefficients::Teacher(_)
+            | Coefficients::SelfDistilled(_)
+            | Coefficients::Network => {
                 hasher.update(b"random:").update(name.as_bytes());
             }
         }
@@ -56,6 +61,7 @@ pub(super) fn coefficients<'a>(
         SurrogateKind::CovarianceShift(source) => theory::covariance_shift_surrogate(&source.lambda, lambda, beta)
             .expect("the resolver checked that the spectra fit and λ^t > 0"),
         SurrogateKind::Erm(erm) => return Coefficients::Trained(erm),
+        SurrogateKind::Network(_) => return Coefficients::Network,
         // ξ* of the ridge fit at this n (theory::SelfDistillation); the resolver admits only λ > 0 here.
         SurrogateKind::SelfDistilled(weight) => {
             return Coefficients::SelfDistilled(match weight {

@@ -511,7 +511,10 @@ fn a_failing_input_shrinks_to_the_words_that_fail() {
         })
         .unwrap_err();
     let proptest::test_runner::TestError::Fail(_, shrunk) = failure else { panic!("{failure:?}") };
-    assert_eq!(shrunk.trim(), "experiment", "{shrunk:?}");
+    // Where the shrinker stops depends on the vocabulary it draws from (issue 18's words moved it from
+    // `experiment` to `experiment's`): one word, the one that fails.
+    let words: Vec<&str> = shrunk.split_whitespace().collect();
+    assert!(words.len() == 1 && words[0].starts_with("experiment"), "{shrunk:?}");
 }
 
 /// A setting from the environment, or the default.

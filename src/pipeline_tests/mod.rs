@@ -10,7 +10,8 @@
 //! - `inconclusive`: too few trials give inconclusive claims, never passes;
 //! - `layout`: where the report's text lands on the page;
 //! - `power`: each rule detects the theory mutations it should;
-//! - `beyond`: so do the claims on issue 17's theories (ridge, distillation chains, self-distillation).
+//! - `beyond`: so do the claims on issue 17's theories (ridge, distillation chains, self-distillation);
+//! - `networks`: the claims on issue 18's random-feature networks can fail.
 
 mod beyond;
 mod calibration;
@@ -23,6 +24,7 @@ mod fuzz;
 mod inconclusive;
 #[cfg(feature = "report")]
 mod layout;
+mod networks;
 mod power;
 
 use crate::{Overrides, Plan, Results, RunOptions, Spec, decided, run};

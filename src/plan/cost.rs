@@ -162,6 +162,12 @@ fn nested_trial_flops(e: &Experiment, p: usize) -> f64 {
 /// share of it alone would rank a trial at n = 10, p = 100 at a fifth of its measured cost relative to one at
 /// n = 450, p = 500, which is what the shards of a plan are balanced by.
 pub(super) fn trial_flops(e: &Experiment, n: usize, p: usize) -> f64 {
+    if let Some(student) = e.student {
+        return networks(e, n, student.width)
+            .map(|(rows, fit, width, k)| 2.0 * (rows * width * k) as f64 + fit_flops(fit, width))
+            .sum::<f64>()
+            + TRIAL_OVERHEAD;
+    }
     let draw = |n: usize, p: usize| GAUSSIAN_DRAW * (n * p) as f64;
     // An ERM surrogate draws its m × p design (its labels x̃β⋆ read every feature) and fits on the p_s it sees.
     let stage = |m: usize, features: usize| draw(m, p) + 2.0 * (m * p) as f64 + fit_flops(m, features);
@@ -174,8 +180,26 @@ pub(super) fn trial_flops(e: &Experiment, n: usize, p: usize) -> f64 {
 /// Bytes one worker holds during a trial at n: the design n·p and its Gram matrix k², k = min(n, p), and the
 /// same for every ERM surrogate's data.
 fn trial_memory(e: &Experiment, n: usize, p: usize) -> f64 {
+    if let Some(student) = e.student {
+        let held = |(rows, fit, width, _): (usize, usize, usize, usize)| {
+            ((rows * width) as f64 + (fit.min(width) as f64).powi(2)) * F64
+        };
+        return networks(e, n, student.width).map(held).sum();
+    }
     let fit = |n: usize, p: usize| ((n * p) as f64 + (n.min(p) as f64).powi(2)) * F64;
     fit(n, p) + erm_stages(e).map(|(m, features)| fit(m.at(n), features)).sum::<f64>()
+}
+
+/// The networks of a classification trial at n, each as (rows it computes features for, rows it is fitted on,
+/// hidden units, inputs): the student (its n rows and the test rows) and every teacher (its m rows, the student's
+/// and the test rows).
+fn networks(e: &Experiment, n: usize, width: usize) -> impl Iterator<Item = (usize, usize, usize, usize)> + '_ {
+    let (test, d) = e.task.rows.as_ref().map_or((0, 0), |r| (r.test, r.data.features.ncols()));
+    let teachers = e.surrogates.iter().filter_map(move |s| match &s.kind {
+        SurrogateKind::Network(t) => Some((t.m + n + test, t.m, t.hidden.width, t.inputs.unwrap_or(d))),
+        _ => None,
+    });
+    std::iter::once((n + test, n, width, d)).chain(teachers)
 }
 
 /// The (sample size, features) of every ERM fit of `e`: each ERM surrogate and the generations of its chain.

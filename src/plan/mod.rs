@@ -17,7 +17,7 @@ pub(crate) use shard::Piece;
 pub use shard::ShardId;
 
 use crate::diagnostics::Diagnostic;
-use crate::spec::{Designs, Measure, Spec, Trials};
+use crate::spec::{Designs, Spec, Trials};
 
 /// The fewest Monte Carlo trials per point for a simulated claim (`agree`, `equal`, `holds`).
 ///
@@ -207,7 +207,7 @@ impl WorkUnit {
 /// unit for the nested sweep. A draft override replaces the trials of every simulated experiment.
 fn schedule(spec: &Spec, index: usize, draft: Option<usize>) -> Schedule {
     let e = &spec.experiments[index];
-    let Some(trials) = e.trials.filter(|_| e.measure == Measure::ExcessRisk) else {
+    let Some(trials) = e.trials.filter(|_| e.measure.is_simulated()) else {
         return Schedule { trials: None, looks: Vec::new() };
     };
     let trials = draft.map_or(trials, Trials::Fixed);

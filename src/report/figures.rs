@@ -25,6 +25,7 @@ pub(super) fn figure_source(
     let (e, r) = shown[0];
     let mut plot = match e.measure {
         Measure::ExcessRisk => risk_plot(e, r, x, y),
+        Measure::Accuracy | Measure::Error => accuracy_plot(e, r, x, y),
         Measure::Coefficients => coefficient_plot(e, r),
         m => quantity_plot(m, r, &figure.series, x, y),
     };
@@ -171,6 +172,46 @@ fn risk_plot(e: &Experiment, r: &ExperimentResults, x: Scale, y: Scale) -> Plot 
         title: None,
         x: Axis { label: PlotText::new("$n$"), scale: x, range: None },
         y: Axis { label: PlotText::new("Excess test risk"), scale: y, range: None },
+        series,
+        marks: Vec::new(),
+        width_cm: 14.0,
+        height_cm: 8.0,
+    }
+}
+
+/// Figure 2a's runnable counterpart (issue 18): no theory, so each series is a line through its simulated means
+/// with their 95% intervals. A teacher network and its student share a colour (the student solid, the teacher
+/// dashed); strong labels are blue and dotted.
+fn accuracy_plot(e: &Experiment, r: &ExperimentResults, x: Scale, y: Scale) -> Plot {
+    let palette = [Color::Vermillion, Color::Green, Color::Orange, Color::Purple, Color::SkyBlue, Color::Black];
+    let networks: Vec<&str> =
+        e.surrogates.iter().filter(|s| matches!(s.kind, SurrogateKind::Network(_))).map(|s| s.name.as_str()).collect();
+    let color = |name: &str| palette[networks.iter().position(|&n| n == name).unwrap_or(0) % palette.len()];
+    let series = r
+        .series
+        .iter()
+        .zip(&e.surrogates)
+        .map(|(s, surrogate)| {
+            let (color, dash) = match &surrogate.kind {
+                SurrogateKind::Network(_) => (color(&surrogate.name), Dash::nth(0)),
+                SurrogateKind::Teacher(of) => (color(of), Dash::nth(1)),
+                _ => (Color::Blue, Dash::nth(2)),
+            };
+            let points =
+                s.points.iter().filter_map(|p| Some(Point { x: p.x, y: p.mean?, low: p.ci_low, high: p.ci_high }));
+            Series {
+                label: s.label.clone(),
+                points: points.collect(),
+                style: Style { line: Some(dash), markers: true },
+                color,
+            }
+        })
+        .collect();
+    let what = if e.measure == Measure::Error { "Test 0-1 risk" } else { "Test accuracy" };
+    Plot {
+        title: None,
+        x: Axis { label: PlotText::new("$n$ (rows the student learns from)"), scale: x, range: None },
+        y: Axis { label: PlotText::new(what), scale: y, range: None },
         series,
         marks: Vec::new(),
         width_cm: 14.0,

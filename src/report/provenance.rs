@@ -3,7 +3,31 @@
 
 use crate::numbers::typeset;
 use crate::sim::Entries;
-use crate::spec::{Designs, Erm, Experiment, Penalty, SampleSize, SurrogateKind};
+use crate::spec::{Designs, Erm, Experiment, Penalty, Rows, SampleSize, SurrogateKind};
+
+/// How a classification experiment (issue 18) draws its rows and networks, with its trial count when given.
+fn classification_words(e: &Experiment, rows: &Rows, trials: Option<usize>) -> String {
+    let per_point = trials.map_or(String::new(), |t| format!("{t} trials per point; "));
+    let student = e.student.map_or(String::new(), |h| {
+        format!(" The student has {} {} units", h.width, crate::spec::Keyword::keyword(h.activation))
+    });
+    let ridge = match e.ridge.of(0) {
+        Penalty::Fixed(0.0) => "minimum-norm or least-squares".to_owned(),
+        Penalty::Fixed(ridge) => format!("ridge (λ = {})", typeset(ridge, 3)),
+        Penalty::Tuned => unreachable!("the resolver gives a student one fixed penalty"),
+    };
+    format!(
+        "Every trial draws a random order of the {} rows of {} from its own named random stream ({per_point}shared \
+         by all series: paired): the first {} are held out for testing, every teacher network is trained on the next \
+         m rows and the student's n rows follow the largest m, so that no teacher labels a row it was trained on. \
+         Every first layer W has i.i.d. N(0, 1/k) entries (k inputs) from a stream of its own, the student's shared \
+         by all series.{student}, and its second layer is the {ridge} fit to one-hot targets (one column per class); \
+         a prediction is the argmax of the outputs.",
+        rows.data.features.nrows(),
+        rows.data.name,
+        rows.test,
+    )
+}
 
 /// The git commit kdrepro was built from (`build.rs`), or `unknown` outside a git checkout.
 pub(crate) const COMMIT: &str = env!("KDREPRO_GIT_COMMIT");
@@ -18,6 +42,9 @@ pub fn spec_hash(source: &str) -> String {
 /// keeps it in a field of its own, so that its design changes only when the way data are drawn does.
 pub(crate) fn design_words(e: &Experiment, trials: Option<usize>, count: bool) -> Option<String> {
     let trials = trials?;
+    if let Some(rows) = &e.task.rows {
+        return Some(classification_words(e, rows, count.then_some(trials)));
+    }
     let p = e.task.spectrum.lambda.len();
     let noise = noise_words(e);
     let (law, rows) = entries_words(e.task.entries);

@@ -271,6 +271,7 @@ fn experiment(e: &Experiment, r: &ExperimentResults, trials: Option<Trials>) -> 
     };
     let (summary, caption, header, rows) = match e.measure {
         Measure::ExcessRisk => risk_table(e, r, trials),
+        Measure::Accuracy | Measure::Error => accuracy_table(e, r, trials),
         Measure::Coefficients => coefficient_table(e, r),
         Measure::Masks => mask_table(e, r),
         m => quantity_table(m, e, r),
@@ -278,15 +279,28 @@ fn experiment(e: &Experiment, r: &ExperimentResults, trials: Option<Trials>) -> 
     let design = design_words(e, r.trials, true).map_or(String::new(), |d| format!(" {d}"));
     Ok(PartContext::Experiment {
         name: e.name.clone(),
-        summary_markup: spec_text(&format!(
-            "Task {}: $p = {p}$, noise variance {}. {summary}{design}",
-            e.task.name,
-            noise_math(&e.task)
-        ))?,
+        summary_markup: spec_text(&format!("{} {summary}{design}", task_words(&e.task, &p)))?,
         excerpt_str: typst_string(&e.excerpt),
         caption_markup: spec_text(&caption)?,
         tables: table::tables(&header, &column_groups(e, r), &rows)?,
     })
+}
+
+/// The task in one sentence: its dimension and noise, or the dataset its rows come from.
+fn task_words(task: &crate::spec::Task, p: &str) -> String {
+    match &task.rows {
+        None => format!("Task {}: $p = {p}$, noise variance {}.", task.name, noise_math(task)),
+        Some(rows) => {
+            let (n, d) = rows.data.features.shape();
+            format!(
+                "Task {}: the {} ({n} rows, $d = {d}$ features, {} classes), {} rows held out in every trial.",
+                task.name,
+                rows.data.name,
+                rows.data.classes(),
+                rows.test
+            )
+        }
+    }
 }
 
 /// The task's noise variance as mathematics: `$sigma^2 = 0.5$`, or `$sigma^2(n) = 0.5 dot n^(-0.25)$` when it
@@ -303,10 +317,10 @@ fn noise_math(task: &crate::spec::Task) -> String {
 /// Labels above groups of a table's columns, with how many columns each spans: each series' legend label over its
 /// theory and simulation columns in an excess-risk table; none for the other tables.
 fn column_groups(e: &Experiment, r: &ExperimentResults) -> Vec<(String, usize)> {
-    if e.measure != Measure::ExcessRisk {
+    if !matches!(e.measure, Measure::ExcessRisk | Measure::Accuracy | Measure::Error) {
         return Vec::new();
     }
-    let span = if r.trials.is_some() { 2 } else { 1 };
+    let span = if r.trials.is_some() && !e.measure.classifies() { 2 } else { 1 };
     let series = r.series.iter().map(|s| (s.label.clone(), span));
     std::iter::once((String::new(), 1)).chain(series).collect()
 }
@@ -351,6 +365,31 @@ fn risk_table(e: &Experiment, r: &ExperimentResults, trials: Option<Trials>) -> 
         Some(_) => format!("Excess risk of experiment {}: deterministic equivalent and simulation.", e.name),
         None => format!("Excess risk of experiment {}: deterministic equivalent.", e.name),
     };
+    (summary, caption, header, rows)
+}
+
+/// Test accuracy (or 0-1 risk) per n: the simulated mean ± 95% half-width per series. There is no theory.
+fn accuracy_table(e: &Experiment, r: &ExperimentResults, trials: Option<Trials>) -> Table {
+    let mut header = vec!["$n$".to_owned()];
+    header.extend(r.series.iter().map(|_| "sim. ± 95%".to_owned()));
+    let rows = (0..e.sizes.len())
+        .map(|i| {
+            let cells = r.series.iter().map(|s| match (s.points[i].mean, s.points[i].ci_high) {
+                (Some(mean), Some(high)) => numbers::measured(mean, high - mean).replace(' ', "\u{a0}"),
+                _ => "—".to_owned(),
+            });
+            std::iter::once(e.sizes[i].to_string()).chain(cells).collect()
+        })
+        .collect();
+    let what = if e.measure == Measure::Error { "0-1 risk" } else { "accuracy" };
+    let summary = format!(
+        "Test {what} at {}, {} Monte Carlo trials per point. Simulated only: no theory of these networks is \
+         implemented, so no column compares with one.{}",
+        sample_sizes(e.sizes.len()),
+        r.trials.unwrap_or(0),
+        stop_words(r, trials)
+    );
+    let caption = format!("Test {what} of experiment {}: simulation only (no theory).", e.name);
     (summary, caption, header, rows)
 }
 
@@ -564,10 +603,14 @@ fn trials_note(plan: &Plan<'_>, results: &Results) -> String {
     let draft = plan.draft().map_or(String::new(), |t| format!("draft: {t} trials per point (--trials) · "));
     let pairs = || spec.experiments.iter().zip(&results.experiments).filter(|(_, r)| r.trials.is_some());
     // Gaussian designs only: the words of before other laws existed; otherwise each experiment names its law.
-    let gaussian = pairs().all(|(e, _)| e.task.entries == crate::sim::Entries::Gaussian);
+    let gaussian = pairs().all(|(e, _)| e.task.entries == crate::sim::Entries::Gaussian && e.task.rows.is_none());
     let simulated: Vec<String> = pairs()
         .filter_map(|(e, r)| {
-            let law = if gaussian { String::new() } else { format!(", {}", law_word(e.task.entries)) };
+            let law = match &e.task.rows {
+                _ if gaussian => String::new(),
+                Some(rows) => format!(", rows of the {}", rows.data.name),
+                None => format!(", {}", law_word(e.task.entries)),
+            };
             r.trials.map(|t| format!("{} × {t} trials ({}, {}{law})", e.sizes.len(), e.name, e.designs.keyword()))
         })
         .collect();

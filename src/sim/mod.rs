@@ -13,6 +13,7 @@
 //! streamed in column blocks ([`streamed`]).
 #![allow(non_snake_case, reason = "matrices are named as in the paper: X, Y, G, L, U")]
 
+mod classify;
 mod design;
 mod entries;
 mod error;
@@ -35,6 +36,7 @@ mod bench;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use classify::{ClassifyJob, Learner, simulate_classifier};
 pub(crate) use design::Design;
 pub(crate) use entries::Entries;
 pub(crate) use error::SimError;

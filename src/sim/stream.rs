@@ -137,6 +137,17 @@ impl TrialStream {
         ((u128::from(rand::Rng::next_u64(&mut self.rng)) * bound as u128) >> 64) as usize
     }
 
+    /// A uniformly random order of 0..len: Fisher–Yates, each swap partner drawn by [`Self::index_below`] (as
+    /// [`crate::spec::random_mask`]).
+    pub(crate) fn permutation(&mut self, len: usize) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..len).collect();
+        for i in 0..len.saturating_sub(1) {
+            let j = i + self.index_below(len - i);
+            order.swap(i, j);
+        }
+        order
+    }
+
     /// Fills `out` with `scale · z`, z i.i.d. of the law `entries`, in slice order.
     pub(crate) fn fill_scaled(&mut self, entries: Entries, out: &mut [f64], scale: f64) {
         entries.fill_scaled(&mut self.rng, out, scale);

@@ -35,6 +35,9 @@ pub(crate) struct Task {
     /// The data set whose rows the design draws instead, for a `data(...)` or `cifar10(...)` task: then
     /// `spectrum`, `beta` and `noise` are its population's Σ̂ eigenvalues, β̄ and σ̄² (spec/dataset.rs).
     pub(crate) data: Option<DataTask>,
+    /// The rows of a dataset, for a task of real data (`digits()`); its spectrum is then the empirical
+    /// covariance's and its signal 0 (classes are not a linear signal).
+    pub(crate) rows: Option<super::Rows>,
 }
 
 /// The rows of a data task, and what determines them.
@@ -95,6 +98,9 @@ pub(crate) enum SurrogateKind {
     /// The target's ridge fit on strong labels refitted, on the same data, to ξ·(its predictions) + (1 − ξ)·(the
     /// labels): self-distillation (issue 17 item 2).
     SelfDistilled(Weight),
+    /// A weak teacher network trained on true labels in every trial, whose hard or soft labels the student
+    /// learns from (issue 18 item 3).
+    Network(super::Network),
 }
 
 /// The mixing weight ξ of self-distillation.
@@ -186,6 +192,10 @@ pub(crate) enum Measure {
     /// The optimal surrogate's gain at scale, R*/R(β^t), against p at one n (`p` given) or against n at the
     /// task's p, with its limit K(α, β) as n → ∞ (issue 17 item 7; theory/scale.rs).
     Scale,
+    /// The test accuracy of a random-feature student on a data task, against n (simulated only; issue 18 item 2).
+    Accuracy,
+    /// The test 0-1 risk (1 − accuracy) of the same student (simulated only).
+    Error,
 }
 
 impl Experiment {
@@ -198,17 +208,32 @@ impl Experiment {
     /// The names of its series: its surrogates, or the fixed series of its measure.
     pub(crate) fn series_names(&self) -> Vec<&str> {
         match self.measure {
-            Measure::ExcessRisk | Measure::Coefficients => self.surrogates.iter().map(|s| s.name.as_str()).collect(),
+            m if m.compares() => self.surrogates.iter().map(|s| s.name.as_str()).collect(),
             m => m.series().to_vec(),
         }
     }
 }
 
 impl Measure {
+    /// Whether its series are the experiment's surrogates (else the measure's fixed series).
+    pub(crate) fn compares(self) -> bool {
+        matches!(self, Measure::ExcessRisk | Measure::Coefficients | Measure::Accuracy | Measure::Error)
+    }
+
+    /// Whether it is simulated (with `trials`): the excess risk, and the classification measures.
+    pub(crate) fn is_simulated(self) -> bool {
+        matches!(self, Measure::ExcessRisk | Measure::Accuracy | Measure::Error)
+    }
+
+    /// Whether it classifies the rows of a data task with random-feature networks (no theory: issue 18).
+    pub(crate) fn classifies(self) -> bool {
+        matches!(self, Measure::Accuracy | Measure::Error)
+    }
+
     /// The fixed series of a measure that does not compare surrogates.
     pub(crate) fn series(self) -> &'static [&'static str] {
         match self {
-            Measure::ExcessRisk | Measure::Coefficients => &[],
+            Measure::ExcessRisk | Measure::Coefficients | Measure::Accuracy | Measure::Error => &[],
             Measure::Equivalent => &["tau_scaled", "tau_limit", "omega", "omega_limit"],
             Measure::Cutoffs => &["amplified", "n_c1", "kept", "n_c2"],
             Measure::Masks => &["top_k", "optimal_mask"],
@@ -253,6 +278,8 @@ pub(crate) struct Experiment {
     pub(crate) designs: Designs,
     /// The target's ridge penalty in (1/n)‖y − Xβ‖² + λ‖β‖², per series.
     pub(crate) ridge: Ridge,
+    /// The student's random features in a classification measure (`width`, `activation`).
+    pub(crate) student: Option<super::RandomFeatures>,
     /// Its legend label when a figure shows several experiments, e.g. "α = 1.5".
     #[serde(skip)] // Presentation only: not in the cache key (engine/cache.rs).
     pub(crate) label: Option<String>,

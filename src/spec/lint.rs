@@ -180,7 +180,7 @@ fn tests_nothing(claim: &Claim, e: &Experiment, block: &Block) -> Vec<Diagnostic
 
 /// Whether series `a` and `b` of `e` are surrogates with the same coefficients for its task.
 fn same_surrogate(e: &Experiment, a: usize, b: usize) -> bool {
-    if !matches!(e.measure, Measure::ExcessRisk | Measure::Coefficients) {
+    if !matches!(e.measure, Measure::ExcessRisk | Measure::Coefficients) || e.measure.classifies() {
         return false;
     }
     let p = e.task.spectrum.lambda.len();

@@ -9,6 +9,7 @@ mod dataset;
 mod experiment;
 mod files;
 mod lint;
+mod network;
 mod printed;
 mod resolve;
 mod signature;
@@ -16,13 +17,14 @@ mod subset;
 mod texts;
 
 pub(crate) use claim::{Band, Claim, Expectation, PointFilter, Rule, RuleKind, Tolerance};
-pub(crate) use dataset::{Dataset, Labels};
+pub(crate) use dataset::{Dataset, Labels, digits};
 pub(crate) use experiment::{
     DataTask, Designs, Erm, Experiment, Measure, Penalty, Ridge, SampleSize, Spectrum, Surrogate, SurrogateKind, Task,
     Trials, Weight,
 };
 pub use files::named_files;
 pub use lint::lint;
+pub(crate) use network::{Activation, Network, Output, RandomFeatures, Rows};
 pub use resolve::resolve;
 pub use signature::Signatures;
 #[cfg(test)]

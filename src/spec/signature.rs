@@ -104,6 +104,8 @@ constructors!(
         Data => "data"("features", "labels"),
         /// CIFAR-10's training (or test) images from a local directory, labelled 1 for one class and 0 for the others.
         Cifar10 => "cifar10"("directory", "class", "images"),
+        /// The rows of the UCI optical digits, `test` of them held out in every trial.
+        Digits => "digits"("test"),
     }
 );
 
@@ -130,6 +132,8 @@ constructors!(
         Teacher => "teacher"("of", "label"),
         /// The ridge target refitted to a mix of its predictions and its labels.
         SelfDistilled => "self_distilled"("xi", "label"),
+        /// A weak random-feature teacher network trained on true labels.
+        Network => "network"("width", "m", "activation", "features", "ridge", "output", "label"),
     }
 );
 
@@ -194,6 +198,10 @@ pub(super) enum ExperimentSetting {
     Designs,
     /// The target's ridge penalty λ.
     Ridge,
+    /// The student network's hidden units (classification measures).
+    Width,
+    /// The student network's activation.
+    Activation,
     /// The legend label.
     Label,
 }
@@ -358,6 +366,8 @@ keywords!(ExperimentSetting {
     Design => "design",
     Designs => "designs",
     Ridge => "ridge",
+    Width => "width",
+    Activation => "activation",
     Label => "label",
 });
 keywords!(FigureSetting { Show => "show", Series => "series", Caption => "caption", Axes => "axes" });
@@ -378,7 +388,11 @@ keywords!(super::Measure {
     Masks => "masks",
     Bounds => "bounds",
     Scale => "scale",
+    Accuracy => "accuracy",
+    Error => "zero_one_risk",
 });
+keywords!(super::Activation { Relu => "relu", Tanh => "tanh" });
+keywords!(super::Output { Hard => "hard", Soft => "soft" });
 keywords!(super::Designs { Independent => "independent", Nested => "nested" });
 keywords!(super::Axes { Linear => "linear", LogLog => "loglog", LogX => "logx", LogY => "logy" });
 keywords!(super::PointFilter { All => "all", Differing => "differing" });

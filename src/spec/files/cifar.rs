@@ -87,7 +87,7 @@ fn read_batches(directory: &Path, files: &[&str]) -> Result<Dataset, FileError> 
     let records: Vec<&[u8]> = batches.iter().flat_map(|b| b.chunks_exact(record)).collect();
     let features = Mat::from_fn(records.len(), PIXELS, |i, j| f64::from(records[i][1 + j]) / 255.0);
     let classes = records.iter().map(|r| u32::from(r[0])).collect();
-    Ok(Dataset { features, labels: Labels::Classes { classes, count: CLASSES } })
+    Ok(Dataset { name: "CIFAR-10".to_owned(), features, labels: Labels::Classes { classes, count: CLASSES } })
 }
 
 #[cfg(test)]

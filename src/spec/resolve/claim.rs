@@ -41,12 +41,23 @@ impl<'a> Resolver<'a> {
                 .into_iter()
                 .map(|i| &spec.experiments[i])
                 .find(|e| e.trials.is_none() || e.measure != Measure::ExcessRisk)
+            && !(kind == RuleKind::Holds && e.measure.classifies())
         {
             return Err(Diagnostic::error(
                 setting.key.span,
                 format!("`{}` needs simulated excess risks, but experiment `{}` has none", setting.key.name, e.name),
             )
             .with_hint("give the experiment `trials` and `measure excess_risk`"));
+        }
+        if !rule.is_simulated() && experiment.measure.classifies() {
+            return Err(Diagnostic::error(
+                setting.key.span,
+                format!(
+                    "experiment `{}` is simulated only: it has no theory for `{}`",
+                    experiment.name, setting.key.name
+                ),
+            )
+            .with_hint("compare its series with `holds`"));
         }
         let expectation = match s.get(ClaimOption::Contradicted) {
             None => Expectation::Holds,

@@ -35,6 +35,7 @@ impl Resolver<'_> {
             rotation: None,
             entries: crate::sim::Entries::Gaussian,
             data: Some(DataTask { content, rows: population.rows }),
+            rows: None,
         };
         self.data_tasks.borrow_mut().insert(key, task.clone());
         Ok(task)
@@ -70,9 +71,9 @@ impl Resolver<'_> {
             ));
         }
         let labels_hash = self.inputs.borrow().get(&string(l.require("path")?)?).cloned().unwrap_or_default();
-        self.inputs.borrow_mut().insert(written, hash.clone());
+        self.inputs.borrow_mut().insert(written.clone(), hash.clone());
         let content = format!("features {hash} without {skip:?}; labels {labels_hash} column {:?}", column(&l)?);
-        Ok((Dataset { features: matrix, labels: Labels::Real(labels.clone()) }, labels, content))
+        Ok((Dataset { name: written.clone(), features: matrix, labels: Labels::Real(labels.clone()) }, labels, content))
     }
 
     /// `cifar10(directory, class, images = train)`: the five training batches of CIFAR-10 in `directory` (relative

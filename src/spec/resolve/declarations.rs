@@ -8,10 +8,12 @@ use crate::theory::Features;
 
 use crate::sim::Entries;
 
+use crate::spec::{Activation, Keyword as _, Network, Output, RandomFeatures, Rows};
+
 use super::{
-    Args, Argument, Bound, Declaration, Diagnostic, Erm, Expr, ExprKind, MAX_FEATURES, ResolvedSignal, Resolver,
-    SampleSize, Span, Spectrum, Surrogate, SurrogateKind, Task, Weight, construct, count, count_in, expected, files,
-    number, path, real, seed, signature, single_segment, string, unknown,
+    Args, Argument, Bound, Declaration, Diagnostic, Erm, Expr, ExprKind, MAX_FEATURES, ResolvedSignal,
+    Resolver, SampleSize, Span, Spectrum, Surrogate, SurrogateKind, Task, Weight, construct, count, count_in, expected,
+    files, keyword, number, path, real, seed, signature, single_segment, string, unknown,
 };
 
 /// The most generations a distillation chain may have (`labels` links; issue 17 asks for k ≤ 5).
@@ -130,6 +132,9 @@ impl<'a> Resolver<'a> {
         if matches!(kind, TaskConstructor::Data | TaskConstructor::Cifar10) {
             return Ok((self.data_task(d, kind, &a)?, vec![d]));
         }
+        if kind == TaskConstructor::Digits {
+            return Ok((digits_task(d, &a)?, vec![d]));
+        }
         let (spectrum, spectrum_decl) = self.spectrum(a.require("spectrum")?)?;
         let signal_expr = a.require("signal")?;
         let (beta, energy_exponent, mut used) = self.signal(signal_expr)?;
@@ -157,11 +162,15 @@ impl<'a> Resolver<'a> {
                 }
                 Entries::StudentT { nu }
             }
-            TaskConstructor::Data | TaskConstructor::Cifar10 => unreachable!("data tasks are resolved above"),
+            TaskConstructor::Data | TaskConstructor::Cifar10 | TaskConstructor::Digits => {
+                unreachable!("data tasks are resolved above")
+            }
         };
         used.extend([spectrum_decl, d]);
         let name = d.name.name.clone();
-        Ok((Task { name, spectrum, beta, energy_exponent, noise, noise_decay, rotation, entries, data: None }, used))
+        let task =
+            Task { name, spectrum, beta, energy_exponent, noise, noise_decay, rotation, entries, data: None, rows: None };
+        Ok((task, used))
     }
 
     /// `labels: g` of the ERM surrogate declared by `d`: the ERM surrogate g whose fit labels its data, with the
@@ -285,6 +294,7 @@ impl<'a> Resolver<'a> {
                 };
                 (SurrogateKind::SelfDistilled(weight), label)
             }
+            SurrogateConstructor::Network => network(&a)?,
             SurrogateConstructor::Teacher => {
                 let of = single_segment(path(a.require("of")?, "an ERM surrogate's name")?)?;
                 (SurrogateKind::Teacher(of.name.clone()), format!("the surrogate {} itself", of.name))
@@ -305,6 +315,57 @@ fn label_gain(e: &Expr) -> Result<(), Diagnostic> {
              leave `gain` out to label them by those coefficients themselves",
         )),
     }
+}
+
+/// The most hidden units of a random-feature network: its features are a rows × width matrix per trial.
+const MAX_WIDTH: u64 = 100_000;
+
+/// `network(width, m, activation = relu, features = d, ridge = 0, output = hard)`: a weak teacher, with the label
+/// of the student it teaches.
+fn network(a: &Args<'_>) -> Result<(SurrogateKind, String), Diagnostic> {
+    let hidden = RandomFeatures { width: width(a.require("width")?)?, activation: activation(a.get("activation"))? };
+    let m = count(number(a.require("m")?, "m")?, "m", 1)?;
+    let inputs = a.get("features").map(|e| count_in(number(e, "features")?, "features", 1, MAX_WIDTH)).transpose()?;
+    let ridge = a.real("ridge", Bound::NonNegative, Some(0.0))?;
+    let output = a.get("output").map(|e| keyword(e, "output")).transpose()?.unwrap_or(Output::Hard);
+    let seen = inputs.map_or(String::new(), |k| format!(", {k} inputs"));
+    let label = format!("student of a {}-unit teacher (m = {m}{seen}, {} labels)", hidden.width, output.keyword());
+    Ok((SurrogateKind::Network(Network { hidden, m, inputs, ridge, output }), label))
+}
+
+/// A network's `width`: its hidden units, 1 to [`MAX_WIDTH`].
+pub(super) fn width(e: &Expr) -> Result<usize, Diagnostic> {
+    count_in(number(e, "width")?, "width", 1, MAX_WIDTH)
+}
+
+/// A network's `activation`, relu when not given.
+pub(super) fn activation(e: Option<&Expr>) -> Result<Activation, Diagnostic> {
+    e.map(|e| keyword(e, "activation")).transpose().map(|a| a.unwrap_or(Activation::Relu))
+}
+
+/// `digits(test)`: the UCI optical digits, standardised, with `test` rows (default 400) held out in every trial;
+/// at least one row must be left to train on.
+fn digits_task(d: &Declaration, a: &Args<'_>) -> Result<Task, Diagnostic> {
+    let data = crate::spec::digits().standardised();
+    let rows = data.features.nrows();
+    let test = match a.get("test") {
+        None => 400,
+        Some(e) => count_in(number(e, "test")?, "test", 1, rows as u64 - 1)?,
+    };
+    let lambda = data.covariance_eigenvalues();
+    let p = lambda.len();
+    Ok(Task {
+        name: d.name.name.clone(),
+        spectrum: Spectrum { lambda, alpha: None },
+        beta: vec![0.0; p],
+        energy_exponent: None,
+        noise: 0.0,
+        noise_decay: 0.0,
+        rotation: None,
+        entries: Entries::Gaussian,
+        data: None,
+        rows: Some(Rows { data: std::sync::Arc::new(data), test }),
+    })
 }
 
 /// An ERM surrogate's `features` among the p of its spectrum, with how its default label names them: a number k
@@ -375,6 +436,7 @@ pub(super) fn check_surrogate(s: &Surrogate, task: &Task, at: Span) -> Result<()
         SurrogateKind::Erm(erm) => {
             erm.generations().all(|g| g.spectrum.lambda.len() == p && g.features.kept().check(p).is_ok())
         }
+        SurrogateKind::Network(net) => net.inputs.is_none_or(|k| k <= p),
         _ => true,
     };
     if fits {
@@ -385,7 +447,8 @@ pub(super) fn check_surrogate(s: &Surrogate, task: &Task, at: Span) -> Result<()
             format!("surrogate `{}` does not fit task `{}` with p = {p} features", s.name, task.name),
         )
         .with_hint(
-            "masks keep at most p features; a covariance shift or an ERM surrogate needs a spectrum of length p",
+            "masks and networks' `features` keep at most p features; a covariance shift or an ERM surrogate needs a \
+             spectrum of length p",
         ))
     }
 }

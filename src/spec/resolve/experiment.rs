@@ -71,6 +71,7 @@ impl<'a> Resolver<'a> {
         };
         check_measure(measure, &surrogates, &sizes, &task, trials, b, n_setting.span)?;
         task.data.as_ref().map(|data| check_data(data, &s, &surrogates, &sizes, n_expr)).transpose()?;
+        let student = super::classify::student(&s, measure, &task, &surrogates, &sizes, trials, b)?;
         let dimensions =
             s.get(ExperimentSetting::P).map(|d| dimensions(single(d)?, measure, &sizes, n_setting.span)).transpose()?;
         // The risks' moments depend on the spectrum the design is drawn from (checked above when it is a `design`);
@@ -109,6 +110,7 @@ impl<'a> Resolver<'a> {
             measure,
             designs,
             ridge,
+            student,
             label,
             excerpt,
             data_files,
@@ -272,6 +274,9 @@ fn ridge(setting: &Setting, measure: Measure, surrogates: usize) -> Result<Ridge
         Measure::ExcessRisk => None,
         _ if tuned => Some("`ridge tuned` minimises a risk: it needs `measure excess_risk`"),
         Measure::Masks if ridge.0.len() != 1 => Some("`measure masks` takes one penalty for all its series"),
+        Measure::Accuracy | Measure::Error if ridge.0.len() != 1 => {
+            Some("the student network has one second layer: `ridge` takes one penalty")
+        }
         _ => None,
     };
     match problem {
@@ -439,7 +444,7 @@ pub(super) fn check_measure(
 ) -> Result<(), Diagnostic> {
     let name = &b.name;
     let setting = |key: &str| b.settings.iter().find(|s| s.key.name == key).map_or(name.span, |s| s.span);
-    let compares = matches!(measure, Measure::ExcessRisk | Measure::Coefficients);
+    let compares = measure.compares();
     if compares && surrogates.is_empty() {
         return Err(Diagnostic::error(name.span, format!("experiment `{}` is missing `surrogates`", name.name)));
     }
@@ -480,8 +485,11 @@ pub(super) fn check_measure(
             .with_hint("Proposition 6 takes σ² = O(n^−γ), which leaves the limit unchanged: use `noise: 0`"));
         }
     }
-    if measure != Measure::ExcessRisk && trials.is_some() {
-        return Err(Diagnostic::error(setting("trials"), "only `measure excess_risk` is simulated: remove `trials`"));
+    if !measure.is_simulated() && trials.is_some() {
+        return Err(Diagnostic::error(
+            setting("trials"),
+            "only `measure excess_risk`, `accuracy` and `zero_one_risk` are simulated: remove `trials`",
+        ));
     }
     Ok(())
 }
@@ -536,13 +544,19 @@ pub(super) fn refusal(stage: &Stage) -> Option<String> {
 pub(super) fn check_teachers(surrogates: &[Surrogate], setting: &Setting) -> Result<(), Diagnostic> {
     for (s, v) in surrogates.iter().zip(&setting.values) {
         if let SurrogateKind::Teacher(of) = &s.kind {
-            let listed = surrogates.iter().any(|x| &x.name == of && matches!(x.kind, SurrogateKind::Erm(_)));
+            let trained = |kind: &SurrogateKind| matches!(kind, SurrogateKind::Erm(_) | SurrogateKind::Network(_));
+            let listed = surrogates.iter().any(|x| &x.name == of && trained(&x.kind));
             if !listed {
                 return Err(Diagnostic::error(
                     v.span(),
-                    format!("`{}` is the teacher of `{of}`, which is not an ERM surrogate of this experiment", s.name),
+                    format!(
+                        "`{}` is the teacher of `{of}`, which is not an ERM surrogate or a network of this experiment",
+                        s.name
+                    ),
                 )
-                .with_hint(format!("list `{of}`, declared with `erm(...)`, in the same `surrogates`")));
+                .with_hint(format!(
+                    "list `{of}`, declared with `erm(...)` or `network(...)`, in the same `surrogates`"
+                )));
             }
         }
     }

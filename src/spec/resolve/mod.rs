@@ -3,6 +3,7 @@
 
 mod claim;
 mod data;
+mod classify;
 mod declarations;
 mod experiment;
 #[cfg(test)]
