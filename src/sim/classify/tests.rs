@@ -37,7 +37,7 @@ fn dataset(rows: usize, d: usize, classes: usize) -> Dataset {
     let key = StreamKey::new(1, "classify tests", 0).trial(0);
     let W = first_layer(&key, Source::Target, rows, d);
     let labels = (0..rows).map(|i| (i % classes) as u32).collect();
-    Dataset { name: "test rows", features: W, labels: Labels::Classes(labels, classes) }
+    Dataset { name: "test rows".to_owned(), features: W, labels: Labels::Classes { classes: labels, count: classes } }
 }
 
 #[test]
@@ -88,7 +88,11 @@ fn min_norm_head_interpolates_through_the_gram_matrix() {
 #[test]
 fn accuracy_counts_argmax_hits_by_hand() {
     // Classes 0, 1, 2, 0; predictions 0 (hit), 2 (miss), 2 (hit), a tie between 0 and 1 read as 0 (hit): 3/4.
-    let data = Dataset { name: "four rows", features: Mat::zeros(4, 1), labels: Labels::Classes(vec![0, 1, 2, 0], 3) };
+    let data = Dataset {
+        name: "four rows".to_owned(),
+        features: Mat::zeros(4, 1),
+        labels: Labels::Classes { classes: vec![0, 1, 2, 0], count: 3 },
+    };
     let outputs =
         Mat::from_fn(4, 3, |i, c| [[0.9, 0.1, 0.0], [0.2, 0.3, 0.5], [-1.0, -2.0, 0.0], [0.5, 0.5, 0.1]][i][c]);
     assert_eq!(accuracy(&data, &[0, 1, 2, 3], outputs.as_ref()), 0.75);

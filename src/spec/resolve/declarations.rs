@@ -11,9 +11,9 @@ use crate::sim::Entries;
 use crate::spec::{Activation, Keyword as _, Network, Output, RandomFeatures, Rows};
 
 use super::{
-    Args, Argument, Bound, Declaration, Diagnostic, Erm, Expr, ExprKind, MAX_FEATURES, ResolvedSignal,
-    Resolver, SampleSize, Span, Spectrum, Surrogate, SurrogateKind, Task, Weight, construct, count, count_in, expected,
-    files, keyword, number, path, real, seed, signature, single_segment, string, unknown,
+    Args, Argument, Bound, Declaration, Diagnostic, Erm, Expr, ExprKind, MAX_FEATURES, ResolvedSignal, Resolver,
+    SampleSize, Span, Spectrum, Surrogate, SurrogateKind, Task, Weight, construct, count, count_in, expected, files,
+    keyword, number, path, real, seed, signature, single_segment, string, unknown,
 };
 
 /// The most generations a distillation chain may have (`labels` links; issue 17 asks for k ≤ 5).
@@ -168,8 +168,18 @@ impl<'a> Resolver<'a> {
         };
         used.extend([spectrum_decl, d]);
         let name = d.name.name.clone();
-        let task =
-            Task { name, spectrum, beta, energy_exponent, noise, noise_decay, rotation, entries, data: None, rows: None };
+        let task = Task {
+            name,
+            spectrum,
+            beta,
+            energy_exponent,
+            noise,
+            noise_decay,
+            rotation,
+            entries,
+            data: None,
+            rows: None,
+        };
         Ok((task, used))
     }
 

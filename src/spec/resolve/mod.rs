@@ -2,8 +2,8 @@
 //! items; each kind of item is resolved in its own file.
 
 mod claim;
-mod data;
 mod classify;
+mod data;
 mod declarations;
 mod experiment;
 #[cfg(test)]
