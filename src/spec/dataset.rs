@@ -87,15 +87,15 @@ impl Dataset {
         match &self.labels {
             Labels::Real(y) => {
                 hasher.update(b"real");
-                y.iter().for_each(|y| {
+                for y in y {
                     hasher.update(&y.to_le_bytes());
-                });
+                }
             }
             Labels::Classes { classes, count } => {
                 hasher.update(b"classes").update(&(*count as u64).to_le_bytes());
-                classes.iter().for_each(|c| {
+                for c in classes {
                     hasher.update(&c.to_le_bytes());
-                });
+                }
             }
         }
         *hasher.finalize().as_bytes()

@@ -12,6 +12,7 @@ use crate::spec::signature::{BlockKind, ExperimentSetting, FigureSetting, Keywor
 
 impl<'a> Resolver<'a> {
     /// `experiment name { task ..., n ..., surrogates ..., trials ..., measure ... }`
+    #[expect(clippy::too_many_lines, reason = "one pass over the settings in order, each check one call")]
     pub(super) fn experiment(&self, b: &'a Block) -> Result<Experiment, Diagnostic> {
         let s = Settings::new(b)?;
         let label = s.get(ExperimentSetting::Label).map(|l| string(single(l)?)).transpose()?;
