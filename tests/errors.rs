@@ -101,6 +101,11 @@ fixtures! {
     data_task_missing,
     data_task_more_rows_than_data,
     cifar10_missing,
+    cifar10_class_and_test,
+    cifar10_neither_class_nor_test,
+    data_task_labels_not_classes,
+    data_task_test_leaves_no_rows,
+    accuracy_of_a_regression_task,
 }
 
 fixtures! {

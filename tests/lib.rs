@@ -1,6 +1,7 @@
 //! Integration tests: the `kdrepro` binary run as a user runs it.
 
 mod ci;
+mod cifar;
 mod cli;
 mod conventions;
 mod determinism;

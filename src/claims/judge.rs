@@ -45,7 +45,10 @@ fn decide(claim: &Claim, plan: &Plan<'_>, results: &Results) -> Verdict {
         Rule::Equal { series, other, band, .. } => {
             equal(results, spec, (index, *series), *other, scope, &points, *band, confidence, looks)
         }
-        Rule::Below { pairs, points: filter, .. } => below(e, scope, &points, pairs, *filter, confidence, looks),
+        Rule::Below { pairs, points: filter, .. } => {
+            let quantity = quantity(spec.experiments[index].measure);
+            below(e, (scope, quantity), &points, pairs, *filter, confidence, looks)
+        }
         rule => {
             let (detail, checks) = match rule {
                 Rule::TheoryBelow { pairs, .. } => theory::below(e, &scope, &points, pairs),
@@ -257,6 +260,15 @@ fn difference(
     Ok(stats::welch(sa, sb, confidence).into())
 }
 
+/// What a `holds` rule compares under `measure`, as its words write it: R(a) < R(b) for the excess risk,
+/// accuracy(a) < accuracy(b) for the test accuracy.
+fn quantity(measure: crate::spec::Measure) -> String {
+    match measure {
+        crate::spec::Measure::ExcessRisk => "R".to_owned(),
+        other => crate::spec::Keyword::keyword(other).to_owned(),
+    }
+}
+
 /// Ordering claims: for each pair, the paired difference lower − higher is significantly below 0 at every tested
 /// point.
 ///
@@ -265,7 +277,7 @@ fn difference(
 /// over the same family at the same level) rejects; otherwise it is inconclusive.
 fn below(
     e: &ExperimentResults,
-    scope: Scope,
+    (scope, quantity): (Scope, String),
     points: &[usize],
     pairs: &[(usize, usize)],
     filter: PointFilter,
@@ -322,5 +334,6 @@ fn below(
         })
         .collect();
     let comparisons = pairs.iter().map(|&(l, h)| (e.series[l].name.clone(), e.series[h].name.clone())).collect();
-    (Detail::Holds { scope, comparisons, filter, tests: tested.len(), alpha, p_values: p_less }, checks, notes)
+    let detail = Detail::Holds { scope, quantity, comparisons, filter, tests: tested.len(), alpha, p_values: p_less };
+    (detail, checks, notes)
 }

@@ -215,6 +215,11 @@ impl Detail {
     }
 }
 
+/// The quantity of a `holds` rule written before it was named: the excess risk.
+fn risk_symbol() -> String {
+    "R".to_owned()
+}
+
 /// A series' log-log fit (`slope` rule): the slope, or why there is none.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase", tag = "outcome", content = "value")]
@@ -275,6 +280,10 @@ pub(crate) enum Detail {
     Holds {
         /// The points of the experiment in scope.
         scope: Scope,
+        /// What is compared, as the rule writes it: `R` (the excess risk), `accuracy` or `zero_one_risk` (verdicts
+        /// written before it existed compared risks).
+        #[serde(default = "risk_symbol")]
+        quantity: String,
         /// Each comparison, (lower, higher) series names.
         comparisons: Vec<(String, String)>,
         /// Which points are tested.

@@ -61,9 +61,8 @@ pub fn outline(spec: &Spec) -> Results {
             for (j, s) in out.series.iter_mut().enumerate() {
                 s.points = xs.iter().map(|&x| point(x, j)).collect();
             }
-            out.equivalents = e
-                .sizes
-                .iter()
+            // A classification measure has no theory, so no τ or Ω.
+            out.equivalents = (e.sizes.iter().filter(|_| !e.measure.classifies()))
                 .map(|&n| EquivalentSummary {
                     n,
                     tau: Some(nan),

@@ -12,7 +12,7 @@ use super::results::{CacheUse, EquivalentSummary, ExperimentResults, Results, St
 use super::cache::{Cache, KeyParts};
 use super::measures;
 use super::shard::MergedWork;
-use super::surrogates::{Coefficients, coefficients};
+use super::surrogates::{Coefficients, coefficients, without_regime};
 use crate::plan::{Look, Plan, Points, WorkUnit};
 use crate::sim::{
     ClassifyJob, Design, ErmSurrogate, Learner, NestedSweep, PointJob, PointSamples, Progress, StreamKey,
@@ -340,13 +340,16 @@ fn record_point(
     point: &PointTheory<'_>,
     sums: Option<TrialSums>,
 ) -> Result<(), RunError> {
-    let (n, regime, surrogates) = (point.n, &point.regime, &point.surrogates);
+    let (n, surrogates) = (point.n, &point.surrogates);
     let fail = |kind: RunErrorKind| failure(e, n)(kind);
-    out.equivalents.push(equivalent(&e.task.spectrum.lambda, regime));
     out.fingerprints.push(surrogates.iter().zip(&e.surrogates).map(|(c, s)| c.fingerprint(&s.name)).collect());
+    // A classification measure has no theory: no τ or Ω is recorded.
+    let Some(regime) = &point.regime else { return risks(out, e, point, sums).map_err(fail) };
+    out.equivalents.push(equivalent(&e.task.spectrum.lambda, regime));
     match e.measure {
         Measure::Coefficients => coefficient_profile(out, surrogates),
-        Measure::ExcessRisk | Measure::Accuracy | Measure::Error => risks(out, e, point, sums).map_err(fail)?,
+        Measure::ExcessRisk => risks(out, e, point, sums).map_err(fail)?,
+        Measure::Accuracy | Measure::Error => unreachable!("classification measures have no regime"),
         Measure::Masks => {
             let (sweep, optimal) = measures::mask_sweep(&e.task, regime);
             let k = |i: usize| i as f64;
@@ -547,8 +550,9 @@ pub(super) struct PointTheory<'e> {
     /// The sample size n.
     n: usize,
     /// Interpolation (τ, Ω), ridge (κ, Ω) or least squares at n: the first series' fit (the experiment's shared
-    /// penalty when it has no surrogates), whose τ (κ) and Ω the results record.
-    regime: Regime,
+    /// penalty when it has no surrogates), whose τ (κ) and Ω the results record. `None` for a classification
+    /// measure, which has no theory.
+    regime: Option<Regime>,
     /// Each series' target penalty λ at n (`ridge tuned` resolved); 0 for a teacher, which has no target.
     ridges: Vec<f64>,
     /// Each series' surrogate coefficients.
@@ -560,6 +564,9 @@ pub(super) struct PointTheory<'e> {
 impl<'e> PointTheory<'e> {
     /// The theory of experiment `e` at sample size n.
     fn new(e: &'e Experiment, index: usize, n: usize) -> Result<Self, RunError> {
+        if e.measure.classifies() {
+            return Ok(Self::classification(e, index, n));
+        }
         let fail = |err: TheoryError| failure(e, n)(err.into());
         let lambda = &e.task.spectrum.lambda;
         let series = (0..e.surrogates.len()).map(|j| series_theory(e, n, j)).collect::<Result<Vec<_>, _>>();
@@ -574,7 +581,19 @@ impl<'e> PointTheory<'e> {
         let ridges = series.iter().map(|s| s.regime.ridge()).collect();
         let risks = if e.measure == Measure::ExcessRisk { series.iter().map(|s| s.risk).collect() } else { Vec::new() };
         let surrogates = series.into_iter().map(|s| s.coefficients).collect();
-        Ok(Self { index, n, regime, ridges, surrogates, risks })
+        Ok(Self { index, n, regime: Some(regime), ridges, surrogates, risks })
+    }
+
+    /// A point of a classification measure (issue 18): no regime and no theory risk, only the series' student
+    /// penalty and their kinds (strong labels, networks, teachers: the resolver admits no others).
+    fn classification(e: &'e Experiment, index: usize, n: usize) -> Self {
+        let ridge = match e.ridge.of(0) {
+            Penalty::Fixed(ridge) => ridge,
+            Penalty::Tuned => unreachable!("the resolver gives a student one fixed penalty"),
+        };
+        // The resolver admits only strong labels, networks and teachers in classification.
+        let surrogates = (0..e.surrogates.len()).map(|j| without_regime(&e.task, &e.surrogates, j)).collect();
+        Self { index, n, regime: None, ridges: vec![ridge; e.surrogates.len()], surrogates, risks: Vec::new() }
     }
 }
 

@@ -47,7 +47,9 @@ pub(super) fn coefficients<'a>(
 ) -> Coefficients<'a> {
     let (lambda, beta) = (&task.spectrum.lambda, &task.beta);
     Coefficients::Fixed(match &surrogates[index].kind {
-        SurrogateKind::GroundTruth => beta.clone(),
+        SurrogateKind::GroundTruth | SurrogateKind::Network(_) | SurrogateKind::Teacher(_) => {
+            return without_regime(task, surrogates, index);
+        }
         // Prop. 1: β^{s*}; along the segment β⋆ + t(β^{s*} − β⋆) for the optimality checks.
         SurrogateKind::Optimal { step } => {
             let optimal = regime.optimal_surrogate(lambda, beta);
@@ -61,7 +63,6 @@ pub(super) fn coefficients<'a>(
         SurrogateKind::CovarianceShift(source) => theory::covariance_shift_surrogate(&source.lambda, lambda, beta)
             .expect("the resolver checked that the spectra fit and λ^t > 0"),
         SurrogateKind::Erm(erm) => return Coefficients::Trained(erm),
-        SurrogateKind::Network(_) => return Coefficients::Network,
         // ξ* of the ridge fit at this n (theory::SelfDistillation); the resolver admits only λ > 0 here.
         SurrogateKind::SelfDistilled(weight) => {
             return Coefficients::SelfDistilled(match weight {
@@ -73,12 +74,25 @@ pub(super) fn coefficients<'a>(
                     .optimal_weight(),
             });
         }
+    })
+}
+
+/// The coefficients of `surrogates[index]` when it needs no theory: the ground truth β⋆, a teacher network, or
+/// the `teacher` of another surrogate (the only series of a classification measure, which has no regime).
+///
+/// # Panics
+/// For any other surrogate.
+pub(super) fn without_regime<'a>(task: &Task, surrogates: &'a [Surrogate], index: usize) -> Coefficients<'a> {
+    match &surrogates[index].kind {
+        SurrogateKind::GroundTruth => Coefficients::Fixed(task.beta.clone()),
+        SurrogateKind::Network(_) => Coefficients::Network,
         SurrogateKind::Teacher(of) => {
             let at =
                 surrogates.iter().position(|s| &s.name == of).expect("the resolver checked the teacher's surrogate");
-            return Coefficients::Teacher(at);
+            Coefficients::Teacher(at)
         }
-    })
+        other => unreachable!("{other:?} depends on the regime"),
+    }
 }
 
 /// The mask keeping the first `k` of `p` features.

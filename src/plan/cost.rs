@@ -100,7 +100,7 @@ impl fmt::Display for ClaimPlan {
 /// The cost of one experiment running `trials` (`None`: theory only).
 fn experiment_cost(e: &Experiment, trials: Option<Trials>, threads: usize) -> ExperimentCost {
     let p = e.task.spectrum.lambda.len();
-    let theory_memory = THEORY_VECTORS * p as f64 * F64;
+    let theory_memory = THEORY_VECTORS * p as f64 * F64 + data_memory(e);
     let (flops, memory) = match trials.map(Trials::max) {
         None => (0.0, theory_memory),
         Some(t) => {
@@ -112,6 +112,14 @@ fn experiment_cost(e: &Experiment, trials: Option<Trials>, threads: usize) -> Ex
         }
     };
     ExperimentCost { name: e.name.clone(), span: e.span, sizes: e.sizes.clone(), features: p, trials, flops, memory }
+}
+
+/// Bytes of the data set a data task holds, shared by every thread: a classification task's rows (N × d) or a
+/// regression task's rows in Σ̂'s eigenbasis (N × r) with their residuals.
+fn data_memory(e: &Experiment) -> f64 {
+    let rows = e.task.rows.as_ref().map_or(0, |r| r.data.features.nrows() * r.data.features.ncols());
+    let data = e.task.data.as_ref().map_or(0, |d| d.rows.count() * (e.task.spectrum.lambda.len() + 1));
+    (rows + data) as f64 * F64
 }
 
 /// Floating-point operations of one least-squares or min-norm fit on an n × p design: the Gram matrix

@@ -55,8 +55,8 @@ pub(crate) fn rule(v: &Verdict) -> String {
         Detail::Equal { scope, first, second, paired, level, band, .. } => {
             equal_rule(d, scope, (first, second, *paired), *level, *band)
         }
-        Detail::Holds { scope, comparisons, filter, tests, alpha, .. } => {
-            holds_rule(d, scope, comparisons, *filter, (*tests, *alpha))
+        Detail::Holds { scope, quantity, comparisons, filter, tests, alpha, .. } => {
+            holds_rule(d, scope, (quantity, comparisons), *filter, (*tests, *alpha))
         }
         Detail::Theory { scope, comparisons, .. } => {
             let comparisons: Vec<String> = comparisons
@@ -136,12 +136,13 @@ fn equal_rule(
 fn holds_rule(
     d: &Decision,
     scope: &Scope,
-    comparisons: &[(String, String)],
+    (quantity, comparisons): (&str, &[(String, String)]),
     filter: PointFilter,
     (tests, alpha): (usize, f64),
 ) -> String {
     let confidence = d.confidence.unwrap_or(1.0);
-    let comparisons: Vec<String> = comparisons.iter().map(|(l, h)| format!("R({l}) < R({h})")).collect();
+    let comparisons: Vec<String> =
+        comparisons.iter().map(|(l, h)| format!("{quantity}({l}) < {quantity}({h})")).collect();
     let scope_text = match filter {
         PointFilter::All => format!("every one of the {} points{}", scope.points, restricted(scope)),
         PointFilter::Differing => {

@@ -54,7 +54,11 @@ pub(crate) fn design_words(e: &Experiment, trials: Option<usize>, count: bool) -
             let rows = e.task.data.as_ref().map_or(0, |d| d.rows.count());
             let per_point = if count { format!("{trials} trials per point, ") } else { String::new() };
             format!(
-                "Every trial trains on n distinct rows drawn at random from the {rows} rows of a data set, from its                  own named random stream ({per_point}shared by all surrogates: paired). The population is the data                  set's empirical distribution: Σ̂ = XᵀX/N with its {p} eigenvalues above the rank threshold, β⋆ = β̄                  the least-squares fit on all rows, and each row's residual is its label noise (variance {noise});                  the excess risk is measured exactly over all rows"
+                "Every trial trains on n distinct rows drawn at random from the {rows} rows of a data set, from its \
+                 own named random stream ({per_point}shared by all surrogates: paired). The population is the data \
+                 set's empirical distribution: Σ̂ = XᵀX/N with its {p} eigenvalues above the rank threshold, β⋆ = β̄ \
+                 the least-squares fit on all rows, and each row's residual is its label noise (variance {noise}); \
+                 the excess risk is measured exactly over all rows"
             )
         }
         Designs::Independent => {

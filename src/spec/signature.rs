@@ -100,10 +100,12 @@ constructors!(
         Uniform => "uniform"("spectrum", "signal", "noise", "rotation", "noise_decay"),
         /// Features x = Σ^{1/2} w with w i.i.d. Student-t_ν scaled to unit variance.
         StudentT => "student_t"("spectrum", "signal", "nu", "noise", "rotation", "noise_decay"),
-        /// The rows of a data set read from files: its empirical distribution is the population (issue 18).
-        Data => "data"("features", "labels"),
-        /// CIFAR-10's training (or test) images from a local directory, labelled 1 for one class and 0 for the others.
-        Cifar10 => "cifar10"("directory", "class", "images"),
+        /// The rows of a data set read from files: its empirical distribution is the population (issue 18), or with
+        /// `test` its rows are classified.
+        Data => "data"("features", "labels", "test"),
+        /// CIFAR-10's training (or test) images from a local directory: labelled 1 for one `class` and 0 for the
+        /// others, or with `test` classified into the ten classes.
+        Cifar10 => "cifar10"("directory", "class", "images", "test"),
         /// The rows of the UCI optical digits, `test` of them held out in every trial.
         Digits => "digits"("test"),
     }

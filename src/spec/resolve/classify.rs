@@ -19,7 +19,10 @@ pub(super) fn student(
     trials: Option<Trials>,
     b: &Block,
 ) -> Result<Option<RandomFeatures>, Diagnostic> {
-    let at = |key: ExperimentSetting| s.get(key).map_or(b.name.span, |x| x.span);
+    // The setting's value (a setting's own span runs on to the next one).
+    let at = |key: ExperimentSetting| {
+        s.get(key).map_or(b.name.span, |x| x.values.first().map_or(x.span, super::Value::span))
+    };
     if !measure.classifies() {
         return refuse_networks(s, measure, task, surrogates, b).map(|()| None);
     }
@@ -32,7 +35,7 @@ pub(super) fn student(
                 task.name
             ),
         )
-        .with_hint("declare the task with `digits()`"));
+        .with_hint("classify the rows of `digits()`, or of `data(...)` or `cifar10(...)` with `test`"));
     };
     if trials.is_none() {
         return Err(Diagnostic::error(b.name.span, "a classification measure has no theory: it needs `trials`"));

@@ -1,49 +1,71 @@
-//! Data tasks: `data(features: file(...), labels: file(...))` and `cifar10(directory, class)`, whose population is
-//! the empirical distribution of a data set's rows (spec/dataset.rs).
+//! Data tasks: `data(features: file(...), labels: file(...))`, `cifar10(directory, ...)` and `digits(...)`.
+//!
+//! Each is one of two kinds. A regression task (`data` without `test`, `cifar10` with `class`) has real labels
+//! and its population is the empirical distribution of the data set's rows (spec/dataset.rs), with a theory. A
+//! classification task (`digits`, and `data` or `cifar10` with `test`) has class labels and `test` rows held out
+//! in every trial, for `measure accuracy` and `zero_one_risk` (spec/resolve/classify.rs); it has no theory.
 
 use crate::spec::signature::{FileConstructor, TaskConstructor};
-use crate::spec::{DataTask, Dataset, Labels};
+use crate::spec::{DataTask, Dataset, Labels, Rows};
 
 use super::{
-    Args, Bound, Column, Declaration, Diagnostic, ExprKind, Resolver, Span, Spectrum, Task, choice, construct, count,
-    count_in, files, number, string,
+    Args, Bound, Column, Declaration, Diagnostic, Expr, ExprKind, Resolver, Span, Spectrum, Task, choice, construct,
+    count, count_in, files, number, string,
 };
 
-/// A data set read for a task: its rows, their real labels and what determines both (for the cache key).
-type Read = (Dataset, Vec<f64>, String);
+/// The most classes a data file's labels may name (0 to this − 1): a student fits one output per class.
+const MAX_CLASSES: u32 = 1000;
+
+/// Rows held out by a `digits()` task that does not say `test`.
+const DIGITS_TEST: usize = 400;
 
 impl Resolver<'_> {
-    /// The task declared by `d`, a data task of constructor `kind` with arguments `a`: its population (Σ̂'s
-    /// eigenvalues, β̄, σ̄²) and the rows its trials draw, read and decomposed once however many experiments use it.
+    /// The task declared by `d`, a data task of constructor `kind` with arguments `a`, read (and for a regression
+    /// task decomposed) once however many experiments use it.
     pub(super) fn data_task(&self, d: &Declaration, kind: TaskConstructor, a: &Args<'_>) -> Result<Task, Diagnostic> {
         let key = std::ptr::from_ref(d);
         if let Some(known) = self.data_tasks.borrow().get(&key) {
             return Ok(known.clone());
         }
-        let (dataset, y, content) = match kind {
-            TaskConstructor::Cifar10 => self.cifar10(a)?,
-            _ => self.data_set_files(a)?,
-        };
-        let population = dataset.population(&y).map_err(|why| Diagnostic::error(d.value.span, why))?;
-        let task = Task {
-            name: d.name.name.clone(),
-            spectrum: Spectrum { lambda: population.lambda, alpha: None },
-            beta: population.beta,
-            energy_exponent: None,
-            noise: population.noise,
-            noise_decay: 0.0,
-            rotation: None,
-            entries: crate::sim::Entries::Gaussian,
-            data: Some(DataTask { content, rows: population.rows }),
-            rows: None,
+        let name = &d.name.name;
+        let task = match (kind, a.get("test")) {
+            (TaskConstructor::Digits, test) => rows_task(name, crate::spec::digits(), test)?,
+            (TaskConstructor::Cifar10, Some(test)) => {
+                if let Some(class) = a.get("class") {
+                    return Err(both_kinds(class.span));
+                }
+                rows_task(name, self.cifar10(a)?.0, Some(test))?
+            }
+            (TaskConstructor::Cifar10, None) => {
+                let Some(class_expr) = a.get("class") else {
+                    return Err(Diagnostic::error(d.value.span, "`cifar10` needs `class` or `test`").with_hint(
+                        "`class: k` makes a regression task of one class against the others; `test: k` classifies \
+                         the ten classes, k images held out in every trial",
+                    ));
+                };
+                let class = count_in(number(class_expr, "class")?, "class", 0, 9)?;
+                let (dataset, content) = self.cifar10(a)?;
+                let y = dataset.labels.one_vs_rest(class as u32);
+                regression_task(d, &dataset, &y, format!("{content}, class {class}"))?
+            }
+            (_, Some(test)) => {
+                let (dataset, _) = self.data_set_files(a)?;
+                rows_task(name, classes(dataset, a.require("labels")?)?, Some(test))?
+            }
+            (_, None) => {
+                let (dataset, content) = self.data_set_files(a)?;
+                let Labels::Real(y) = &dataset.labels else { unreachable!("files give real labels") };
+                regression_task(d, &dataset, y, content)?
+            }
         };
         self.data_tasks.borrow_mut().insert(key, task.clone());
         Ok(task)
     }
 
-    /// `data(features: file("x"), labels: file("y", column))`: the features matrix and one label per row. When
-    /// both name the same CSV file, the labels' column is left out of the features.
-    fn data_set_files(&self, a: &Args<'_>) -> Result<Read, Diagnostic> {
+    /// `data(features: file("x"), labels: file("y", column))`: the features matrix and one real label per row,
+    /// with what determines them (for the cache key). When both name the same CSV file, the labels' column is
+    /// left out of the features.
+    fn data_set_files(&self, a: &Args<'_>) -> Result<(Dataset, String), Diagnostic> {
         let (features_expr, labels_expr) = (a.require("features")?, a.require("labels")?);
         let (FileConstructor::File, f) = construct(features_expr)?;
         let (FileConstructor::File, l) = construct(labels_expr)?;
@@ -73,16 +95,15 @@ impl Resolver<'_> {
         let labels_hash = self.inputs.borrow().get(&string(l.require("path")?)?).cloned().unwrap_or_default();
         self.inputs.borrow_mut().insert(written.clone(), hash.clone());
         let content = format!("features {hash} without {skip:?}; labels {labels_hash} column {:?}", column(&l)?);
-        Ok((Dataset { name: written.clone(), features: matrix, labels: Labels::Real(labels.clone()) }, labels, content))
+        Ok((Dataset { name: written, features: matrix, labels: Labels::Real(labels) }, content))
     }
 
-    /// `cifar10(directory, class, images = train)`: the five training batches of CIFAR-10 in `directory` (relative
-    /// to the spec), or with `images: test` its test batch, pixels in [0, 1], labelled 1 for the images of `class`
-    /// (0–9) and 0 for the others.
-    fn cifar10(&self, a: &Args<'_>) -> Result<Read, Diagnostic> {
+    /// `cifar10(directory, images = train)`: the five training batches of CIFAR-10 in `directory` (relative to the
+    /// spec), or with `images: test` its test batch, pixels in [0, 1] with their classes 0–9, and what determines
+    /// them (for the cache key).
+    fn cifar10(&self, a: &Args<'_>) -> Result<(Dataset, String), Diagnostic> {
         let directory_expr = a.require("directory")?;
         let written = string(directory_expr)?;
-        let class = count_in(number(a.require("class")?, "class")?, "class", 0, 9)?;
         let (images, batches) = match a.get("images").map(|e| choice(e, "images", &["train", "test"])).transpose()? {
             None | Some("train") => (files::Images::Train, &files::CIFAR10_TRAIN[..]),
             Some(_) => (files::Images::Test, &[files::CIFAR10_TEST][..]),
@@ -104,8 +125,7 @@ impl Resolver<'_> {
             self.inputs.borrow_mut().insert(format!("{written}/{batch}"), hash.clone());
             hashes.push(hash);
         }
-        let y = dataset.labels.one_vs_rest(class as u32);
-        Ok((dataset, y, format!("cifar10 {images:?} batches {hashes:?}, class {class}")))
+        Ok((dataset, format!("cifar10 {images:?} batches {hashes:?}")))
     }
 
     /// The diagnostic of a file `written` (at `span`) that could not be read as asked.
@@ -125,4 +145,79 @@ pub(super) fn column(a: &Args<'_>) -> Result<Option<Column>, Diagnostic> {
         Some(c) if matches!(c.kind, ExprKind::Str(_)) => Ok(Some(Column::Named(string(c)?))),
         Some(c) => Ok(Some(Column::Position(count(number(c, "column")?, "column", 1)?))),
     }
+}
+
+/// A regression task on `dataset` with real labels `y`: its population (Σ̂'s eigenvalues, β̄, σ̄²) and the rows
+/// its trials draw; `content` determines both, for the cache key.
+fn regression_task(d: &Declaration, dataset: &Dataset, y: &[f64], content: String) -> Result<Task, Diagnostic> {
+    let population = dataset.population(y).map_err(|why| Diagnostic::error(d.value.span, why))?;
+    Ok(Task {
+        name: d.name.name.clone(),
+        spectrum: Spectrum { lambda: population.lambda, alpha: None },
+        beta: population.beta,
+        energy_exponent: None,
+        noise: population.noise,
+        noise_decay: 0.0,
+        rotation: None,
+        entries: crate::sim::Entries::Gaussian,
+        data: Some(DataTask { content, rows: population.rows }),
+        rows: None,
+    })
+}
+
+/// A classification task on `dataset` (class labels): its rows, standardised, with `test` of them (default
+/// [`DIGITS_TEST`] for the digits) held out in every trial and at least one left to train on. It has no theory:
+/// its spectrum is the standardised features' second moments (1, or 0 for a constant feature), which give the
+/// plan and the report its dimension d, and no β⋆.
+fn rows_task(name: &str, dataset: Dataset, test: Option<&Expr>) -> Result<Task, Diagnostic> {
+    let rows = dataset.features.nrows();
+    let test = match test {
+        None => DIGITS_TEST.min(rows.saturating_sub(1)),
+        Some(e) if rows < 2 => {
+            return Err(Diagnostic::error(e.span, format!("the data set has {rows} row: nothing is left to train on")));
+        }
+        Some(e) => count_in(number(e, "test")?, "test", 1, rows as u64 - 1)?,
+    };
+    let rows = Rows::new(dataset, test);
+    let lambda = rows.data.second_moments();
+    Ok(Task {
+        name: name.to_owned(),
+        beta: vec![0.0; lambda.len()],
+        spectrum: Spectrum { lambda, alpha: None },
+        energy_exponent: None,
+        noise: 0.0,
+        noise_decay: 0.0,
+        rotation: None,
+        entries: crate::sim::Entries::Gaussian,
+        data: None,
+        rows: Some(rows),
+    })
+}
+
+/// `dataset`'s real labels as classes 0..K−1, K the largest label + 1 (at most [`MAX_CLASSES`]), at least two of
+/// them present. `labels` locates a label that is not a class.
+fn classes(dataset: Dataset, labels: &Expr) -> Result<Dataset, Diagnostic> {
+    let Labels::Real(y) = &dataset.labels else { return Ok(dataset) };
+    let hint = "a data task with `test` classifies its rows: each label is a class, a whole number from 0";
+    let mut classes = Vec::with_capacity(y.len());
+    for (i, &label) in y.iter().enumerate() {
+        if label.fract() != 0.0 || !(0.0..f64::from(MAX_CLASSES)).contains(&label) {
+            let message = format!("label {} (row {}) is not a class 0 to {}", label, i + 1, MAX_CLASSES - 1);
+            return Err(Diagnostic::error(labels.span, message).with_hint(hint));
+        }
+        classes.push(label as u32);
+    }
+    let count = classes.iter().max().map_or(0, |&c| c as usize + 1);
+    if classes.iter().all(|&c| c == classes[0]) {
+        let message = format!("every label is {}: classification needs two classes or more", classes[0]);
+        return Err(Diagnostic::error(labels.span, message).with_hint(hint));
+    }
+    Ok(Dataset { labels: Labels::Classes { classes, count }, ..dataset })
+}
+
+/// `class` and `test` both given to `cifar10`.
+fn both_kinds(at: Span) -> Diagnostic {
+    Diagnostic::error(at, "`class` makes a regression task and `test` a classification task: give one").with_hint(
+        "`class: k` regresses on class k against the others; `test: k` classifies the ten classes, k images held out",
+    )
 }

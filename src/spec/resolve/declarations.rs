@@ -8,7 +8,7 @@ use crate::theory::Features;
 
 use crate::sim::Entries;
 
-use crate::spec::{Activation, Keyword as _, Network, Output, RandomFeatures, Rows};
+use crate::spec::{Activation, Keyword as _, Network, Output, RandomFeatures};
 
 use super::{
     Args, Argument, Bound, Declaration, Diagnostic, Erm, Expr, ExprKind, MAX_FEATURES, ResolvedSignal, Resolver,
@@ -129,11 +129,8 @@ impl<'a> Resolver<'a> {
     pub(super) fn task(&self, expr: &Expr) -> Result<(Task, Vec<&'a Declaration>), Diagnostic> {
         let d = self.declaration(path(expr, "a task name")?, DeclarationKind::Task)?;
         let (kind, a) = construct::<TaskConstructor>(&d.value)?;
-        if matches!(kind, TaskConstructor::Data | TaskConstructor::Cifar10) {
+        if matches!(kind, TaskConstructor::Data | TaskConstructor::Cifar10 | TaskConstructor::Digits) {
             return Ok((self.data_task(d, kind, &a)?, vec![d]));
-        }
-        if kind == TaskConstructor::Digits {
-            return Ok((digits_task(d, &a)?, vec![d]));
         }
         let (spectrum, spectrum_decl) = self.spectrum(a.require("spectrum")?)?;
         let signal_expr = a.require("signal")?;
@@ -351,31 +348,6 @@ pub(super) fn width(e: &Expr) -> Result<usize, Diagnostic> {
 /// A network's `activation`, relu when not given.
 pub(super) fn activation(e: Option<&Expr>) -> Result<Activation, Diagnostic> {
     e.map(|e| keyword(e, "activation")).transpose().map(|a| a.unwrap_or(Activation::Relu))
-}
-
-/// `digits(test)`: the UCI optical digits, standardised, with `test` rows (default 400) held out in every trial;
-/// at least one row must be left to train on.
-fn digits_task(d: &Declaration, a: &Args<'_>) -> Result<Task, Diagnostic> {
-    let data = crate::spec::digits().standardised();
-    let rows = data.features.nrows();
-    let test = match a.get("test") {
-        None => 400,
-        Some(e) => count_in(number(e, "test")?, "test", 1, rows as u64 - 1)?,
-    };
-    let lambda = data.covariance_eigenvalues();
-    let p = lambda.len();
-    Ok(Task {
-        name: d.name.name.clone(),
-        spectrum: Spectrum { lambda, alpha: None },
-        beta: vec![0.0; p],
-        energy_exponent: None,
-        noise: 0.0,
-        noise_decay: 0.0,
-        rotation: None,
-        entries: Entries::Gaussian,
-        data: None,
-        rows: Some(Rows { data: std::sync::Arc::new(data), test }),
-    })
 }
 
 /// An ERM surrogate's `features` among the p of its spectrum, with how its default label names them: a number k

@@ -71,15 +71,18 @@ impl<'a> Resolver<'a> {
             }
         };
         check_measure(measure, &surrogates, &sizes, &task, trials, b, n_setting.span)?;
-        task.data.as_ref().map(|data| check_data(data, &s, &surrogates, &sizes, n_expr)).transpose()?;
         let student = super::classify::student(&s, measure, &task, &surrogates, &sizes, trials, b)?;
+        task.data.as_ref().map(|data| check_data(data, &s, &surrogates, &sizes, n_expr)).transpose()?;
         let dimensions =
             s.get(ExperimentSetting::P).map(|d| dimensions(single(d)?, measure, &sizes, n_setting.span)).transpose()?;
         // The risks' moments depend on the spectrum the design is drawn from (checked above when it is a `design`);
         // the task's spectrum must still have a regime, for τ, Ω and the surrogates.
         let risks = matches!(measure, Measure::ExcessRisk | Measure::Masks) && design.is_none();
-        check_noise(&sizes, &task, n_expr)?;
-        check_sizes(&sizes, &task.spectrum, risks.then_some(&task), ridge.all_positive(), n_expr)?;
+        // A classification measure has no theory, so no regime to check: its sizes are checked against the rows.
+        if student.is_none() {
+            check_noise(&sizes, &task, n_expr)?;
+            check_sizes(&sizes, &task.spectrum, risks.then_some(&task), ridge.all_positive(), n_expr)?;
+        }
         let designs = match s.get(ExperimentSetting::Designs) {
             None => Designs::Independent,
             Some(d) => match keyword(single(d)?, "designs")? {
@@ -621,13 +624,14 @@ impl Experiment {
     /// and so are the risks of `measure bounds`, shown only inside v1 Proposition 9's region (n below
     /// (p + 1)(α − 2)/α − 1 and two further bounds, far below k − 4).
     pub(crate) fn risk_moments(&self, series: usize, n: usize) -> RiskMoments {
+        if !matches!(self.measure, Measure::Masks | Measure::ExcessRisk) {
+            return RiskMoments::finite();
+        }
         let train = self.design.as_ref().unwrap_or(&self.task.spectrum);
         let penalised = self.ridge.of(series).is_positive();
         let target = Stage::target(&train.lambda, n, self.task.noise_at(n), penalised).moments();
-        match self.measure {
-            Measure::Masks => return target,
-            Measure::ExcessRisk => {}
-            _ => return RiskMoments::finite(),
+        if self.measure == Measure::Masks {
+            return target;
         }
         // Every generation of a chain must have a finite moment for its last one's to be finite.
         let stage_one = |erm: &Erm| {
