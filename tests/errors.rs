@@ -105,6 +105,7 @@ fixtures! {
     cifar10_neither_class_nor_test,
     data_task_labels_not_classes,
     data_task_test_leaves_no_rows,
+    data_task_one_class,
     accuracy_of_a_regression_task,
 }
 

@@ -457,7 +457,7 @@ fn classify(
         },
         teachers: (e.surrogates.iter())
             .filter_map(|s| match &s.kind {
-                SurrogateKind::Network(net) => Some(net),
+                SurrogateKind::Network(net) => Some((s.name.as_str(), net)),
                 _ => None,
             })
             .collect(),

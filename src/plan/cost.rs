@@ -171,10 +171,13 @@ fn nested_trial_flops(e: &Experiment, p: usize) -> f64 {
 /// n = 450, p = 500, which is what the shards of a plan are balanced by.
 pub(super) fn trial_flops(e: &Experiment, n: usize, p: usize) -> f64 {
     if let Some(student) = e.student {
-        return networks(e, n, student.width)
-            .map(|(rows, fit, width, k)| 2.0 * (rows * width * k) as f64 + fit_flops(fit, width))
-            .sum::<f64>()
-            + TRIAL_OVERHEAD;
+        // Per network: its features, the fit, and one right-hand side per output (ΦᵀY, the two triangular solves
+        // and the outputs on the rows it predicts).
+        let outputs = |(rows, fit, width, k, columns): (usize, usize, usize, usize, usize)| {
+            let solves = 2.0 * ((rows + fit) * width + fit.min(width).pow(2)) as f64 * columns as f64;
+            2.0 * (rows * width * k) as f64 + fit_flops(fit, width) + solves
+        };
+        return networks(e, n, student.width).map(outputs).sum::<f64>() + TRIAL_OVERHEAD;
     }
     let draw = |n: usize, p: usize| GAUSSIAN_DRAW * (n * p) as f64;
     // An ERM surrogate draws its m × p design (its labels x̃β⋆ read every feature) and fits on the p_s it sees.
@@ -189,8 +192,8 @@ pub(super) fn trial_flops(e: &Experiment, n: usize, p: usize) -> f64 {
 /// same for every ERM surrogate's data.
 fn trial_memory(e: &Experiment, n: usize, p: usize) -> f64 {
     if let Some(student) = e.student {
-        let held = |(rows, fit, width, _): (usize, usize, usize, usize)| {
-            ((rows * width) as f64 + (fit.min(width) as f64).powi(2)) * F64
+        let held = |(rows, fit, width, _, columns): (usize, usize, usize, usize, usize)| {
+            ((rows * width) as f64 + (fit.min(width) as f64).powi(2) + ((rows + width) * columns) as f64) * F64
         };
         return networks(e, n, student.width).map(held).sum();
     }
@@ -199,15 +202,21 @@ fn trial_memory(e: &Experiment, n: usize, p: usize) -> f64 {
 }
 
 /// The networks of a classification trial at n, each as (rows it computes features for, rows it is fitted on,
-/// hidden units, inputs): the student (its n rows and the test rows) and every teacher (its m rows, the student's
-/// and the test rows).
-fn networks(e: &Experiment, n: usize, width: usize) -> impl Iterator<Item = (usize, usize, usize, usize)> + '_ {
-    let (test, d) = e.task.rows.as_ref().map_or((0, 0), |r| (r.test, r.data.features.ncols()));
+/// hidden units, inputs, outputs fitted): the student (its n rows and the test rows; one output per class for
+/// each series it is trained for) and every teacher (its m rows, the student's and the test rows; one output per
+/// class).
+fn networks(e: &Experiment, n: usize, width: usize) -> impl Iterator<Item = (usize, usize, usize, usize, usize)> + '_ {
+    let (test, d, classes) =
+        e.task.rows.as_ref().map_or((0, 0, 0), |r| (r.test, r.data.features.ncols(), r.data.classes()));
     let teachers = e.surrogates.iter().filter_map(move |s| match &s.kind {
-        SurrogateKind::Network(t) => Some((t.m + n + test, t.m, t.hidden.width, t.inputs.unwrap_or(d))),
+        SurrogateKind::Network(t) => {
+            let inputs = t.inputs.as_ref().map_or(d, crate::spec::Inputs::count);
+            Some((t.m + n + test, t.m, t.hidden.width, inputs, classes))
+        }
         _ => None,
     });
-    std::iter::once((n + test, n, width, d)).chain(teachers)
+    let trained = e.surrogates.iter().filter(|s| !matches!(s.kind, SurrogateKind::Teacher(_))).count();
+    std::iter::once((n + test, n, width, d, classes * trained)).chain(teachers)
 }
 
 /// The (sample size, features) of every ERM fit of `e`: each ERM surrogate and the generations of its chain.

@@ -158,8 +158,13 @@ fn holds_rule(
     } else {
         String::new()
     };
+    let paired = if quantity == "R" {
+        "the series share every design and noise draw"
+    } else {
+        "the series share every trial's split of the rows and the student's first layer"
+    };
     format!(
-        "Paired by trial (the series share every design and noise draw). For {} at {scope_text}: a \
+        "Paired by trial ({paired}). For {} at {scope_text}: a \
              one-sided paired t-test of H0: E[difference] ≥ 0; Holm's procedure over all {tests} tests at level \
              {}{looks}. The claim holds iff H0 is rejected in every test. A test that does not reject counts \
              against the claim only if the opposite one-sided test (H0: E[difference] ≤ 0, Holm over the same \

@@ -43,8 +43,8 @@ pub(crate) struct ClassifyJob<'a> {
     pub(crate) student: RandomFeatures,
     /// The ridge penalty λ of the student's second layer.
     pub(crate) ridge: f64,
-    /// The teacher networks.
-    pub(crate) teachers: Vec<&'a Network>,
+    /// The teacher networks, with their names.
+    pub(crate) teachers: Vec<(&'a str, &'a Network)>,
     /// What each series measures.
     pub(crate) series: Vec<Learner>,
     /// Record the 0-1 risk 1 − accuracy instead of the accuracy.
@@ -73,7 +73,7 @@ pub(crate) fn simulate_classifier(
         .clone()
         .into_par_iter()
         .map(|t| {
-            let row = trial(job, &key.trial(t)).map_err(|e| SimError::inaccurate(t, e));
+            let row = trial(job, &key.trial(t)).map_err(|e| e.at(t));
             progress.inspect(|report| report(1));
             row
         })
@@ -84,23 +84,52 @@ pub(crate) fn simulate_classifier(
     Ok(ClassifySamples { values, fallbacks: rows.iter().filter(|(_, qr)| *qr).count() })
 }
 
+/// A last layer that could not be fitted: which network, its width and rows, and how far the fit was.
+struct HeadFailure {
+    network: String,
+    width: usize,
+    rows: usize,
+    inaccurate: super::estimator::Inaccurate,
+}
+
+impl HeadFailure {
+    /// The error of trial `trial`.
+    fn at(self, trial: usize) -> SimError {
+        SimError::NetworkHead {
+            trial,
+            network: self.network,
+            width: self.width,
+            rows: self.rows,
+            residual: self.inaccurate.residual,
+        }
+    }
+}
+
 /// One trial: each series' accuracy (or 0-1 risk), and whether a fit fell back to QR.
-fn trial(job: &ClassifyJob<'_>, key: &TrialKey) -> Result<(Vec<f64>, bool), super::estimator::Inaccurate> {
+fn trial(job: &ClassifyJob<'_>, key: &TrialKey) -> Result<(Vec<f64>, bool), HeadFailure> {
     let classes = job.data.classes();
     let order = key.stream(Source::Target, Draw::Noise).permutation(job.data.features.nrows());
     let (test, rest) = order.split_at(job.test);
-    let used = job.teachers.iter().map(|t| t.m).max().unwrap_or(0);
+    let used = job.teachers.iter().map(|(_, t)| t.m).max().unwrap_or(0);
     let students = &rest[used..used + job.n];
     let mut fallback = false;
     // Teacher j: its fit on its m rows, its outputs on the student's rows and on the test rows.
     let mut labels = Vec::with_capacity(job.teachers.len());
     let mut teacher_test = Vec::with_capacity(job.teachers.len());
-    for (j, teacher) in job.teachers.iter().enumerate() {
-        let inputs = teacher.inputs.unwrap_or(job.data.features.ncols());
-        let W = first_layer(key, Source::Erm(j), teacher.hidden.width, inputs);
-        let net = Net { data: job.data, W: W.as_ref(), hidden: teacher.hidden };
+    for (j, &(name, teacher)) in job.teachers.iter().enumerate() {
+        let d = job.data.features.ncols();
+        let inputs = teacher.inputs.as_ref().map_or_else(|| (0..d).collect(), |i| i.columns(d));
+        let W = first_layer(key, Source::Erm(j), teacher.hidden.width, inputs.len());
+        let net = Net { data: job.data, inputs: &inputs, W: W.as_ref(), hidden: teacher.hidden };
         let (a, method) =
-            fit_head(&net.features(&rest[..teacher.m]), one_hot(job.data, &rest[..teacher.m]), teacher.ridge)?;
+            fit_head(&net.features(&rest[..teacher.m]), one_hot(job.data, &rest[..teacher.m]), teacher.ridge).map_err(
+                |inaccurate| HeadFailure {
+                    network: format!("teacher network `{name}`"),
+                    width: teacher.hidden.width,
+                    rows: teacher.m,
+                    inaccurate,
+                },
+            )?;
         fallback |= method == Method::Qr;
         let outputs = product(&net.features(students), &a);
         labels.push(match teacher.output {
@@ -110,15 +139,21 @@ fn trial(job: &ClassifyJob<'_>, key: &TrialKey) -> Result<(Vec<f64>, bool), supe
         teacher_test.push(accuracy(job.data, test, product(&net.features(test), &a).as_ref()));
     }
     // The student: every series' labels as column blocks of one right-hand side, fitted with one factorisation.
-    let W = first_layer(key, Source::Target, job.student.width, job.data.features.ncols());
-    let student = Net { data: job.data, W: W.as_ref(), hidden: job.student };
+    let all: Vec<usize> = (0..job.data.features.ncols()).collect();
+    let W = first_layer(key, Source::Target, job.student.width, all.len());
+    let student = Net { data: job.data, inputs: &all, W: W.as_ref(), hidden: job.student };
     let fitted: Vec<&Learner> = job.series.iter().filter(|s| !matches!(s, Learner::Teacher(_))).collect();
     let truth = one_hot(job.data, students);
     let Y = Mat::from_fn(job.n, classes * fitted.len(), |i, col| match fitted[col / classes] {
         Learner::Student(j) => labels[*j][(i, col % classes)],
         _ => truth[(i, col % classes)],
     });
-    let (a, method) = fit_head(&student.features(students), Y, job.ridge)?;
+    let (a, method) = fit_head(&student.features(students), Y, job.ridge).map_err(|inaccurate| HeadFailure {
+        network: "the student".to_owned(),
+        width: job.student.width,
+        rows: job.n,
+        inaccurate,
+    })?;
     fallback |= method == Method::Qr;
     let outputs = product(&student.features(test), &a);
     let mut block = 0..;
@@ -137,16 +172,17 @@ fn trial(job: &ClassifyJob<'_>, key: &TrialKey) -> Result<(Vec<f64>, bool), supe
 /// A random-feature network's first layer on a dataset.
 struct Net<'a> {
     data: &'a Dataset,
-    /// W (width × k): the first k input features feed the hidden units.
+    /// The k input features it sees (0-based).
+    inputs: &'a [usize],
+    /// W (width × k): the k inputs feed the hidden units.
     W: MatRef<'a, f64>,
     hidden: RandomFeatures,
 }
 
 impl Net<'_> {
-    /// Φ = φ(X_rows W ᵀ) (rows.len() × width), X_rows the listed rows of the first k features.
+    /// Φ = φ(X_rows W ᵀ) (rows.len() × width), X_rows the listed rows of the k inputs.
     fn features(&self, rows: &[usize]) -> Mat<f64> {
-        let k = self.W.ncols();
-        let X = Mat::from_fn(rows.len(), k, |i, j| self.data.features[(rows[i], j)]);
+        let X = Mat::from_fn(rows.len(), self.inputs.len(), |i, j| self.data.features[(rows[i], self.inputs[j])]);
         let mut Phi = Mat::zeros(rows.len(), self.W.nrows());
         matmul(Phi.as_mut(), Accum::Replace, X.as_ref(), self.W.transpose(), 1.0, Par::Seq);
         Phi.as_mut().col_iter_mut().for_each(|c| c.iter_mut().for_each(|x| *x = self.hidden.activation.apply(*x)));

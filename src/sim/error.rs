@@ -83,6 +83,20 @@ pub(crate) enum SimError {
         /// Whether the QR fallback was tried (false: a streamed design, too large to store for QR).
         by_qr: bool,
     },
+    /// Trial `trial`'s last layer of a random-feature network (sim/classify.rs) could not be fitted to
+    /// [`TOLERANCE`], even by column-pivoted QR: its hidden features are rank-deficient.
+    NetworkHead {
+        /// The first trial index that failed.
+        trial: usize,
+        /// Which network: `the student` or `teacher network `name``.
+        network: String,
+        /// Its hidden units.
+        width: usize,
+        /// The rows it is fitted on.
+        rows: usize,
+        /// The relative residual reached.
+        residual: f64,
+    },
 }
 
 impl SimError {
@@ -138,6 +152,14 @@ impl fmt::Display for SimError {
                 write!(f, "the largest nested design ({n} × {p}) is too large to store; use independent designs")
             }
             Self::NestedTrainedSurrogate => write!(f, "nested designs need fixed surrogates, not ERM-trained ones"),
+            Self::NetworkHead { trial, network, width, rows, residual } => write!(
+                f,
+                "trial {trial}: the last layer of {network} ({width} hidden units, fitted on {rows} rows) could not be \
+                 computed to relative accuracy {TOLERANCE:.0e}: its residual is {residual:.1e} even by column-pivoted \
+                 QR. Its hidden features are rank-deficient (too few distinct inputs or rows for its units), where \
+                 kdrepro does not compute the minimum-norm least-squares fit; give the fit a ridge penalty (`ridge` \
+                 in the network, or the experiment's `ridge` for the student)"
+            ),
             Self::Inaccurate { trial, residual, by_qr } => {
                 write!(
                     f,

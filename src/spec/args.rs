@@ -90,6 +90,8 @@ pub(super) enum Bound {
     Fraction,
     /// any finite x
     Any,
+    /// a class: a whole number 0 ≤ x ≤ 999 (a classification task's labels)
+    Class,
 }
 
 /// The largest magnitude a number in a spec may have. Risks square eigenvalues, coefficients and noise levels
@@ -106,6 +108,7 @@ impl Bound {
                 Bound::NonNegative => x >= 0.0,
                 Bound::Fraction => x > 0.0 && x < 1.0,
                 Bound::Any => true,
+                Bound::Class => x.fract() == 0.0 && (0.0..=999.0).contains(&x),
             }
     }
 
@@ -116,6 +119,9 @@ impl Bound {
             Bound::NonNegative => format!("allowed range: 0 ≤ {name} ≤ 1e50"),
             Bound::Fraction => format!("allowed range: 0 < {name} < 1"),
             Bound::Any => format!("allowed range: −1e50 ≤ {name} ≤ 1e50"),
+            Bound::Class => {
+                format!("a data task with `test` classifies its rows: {name} are classes, whole numbers 0 to 999")
+            }
         }
     }
 }

@@ -121,17 +121,25 @@ impl Dataset {
     }
 
     /// Each feature centred and scaled to unit variance over the rows (population variance), in place; a feature
-    /// that is constant stays 0. A fixed, label-free preprocessing, so that a random first layer with N(0, 1/d)
-    /// weights sees pre-activations of unit order.
+    /// that is constant (every row equal) is set to 0. A fixed, label-free preprocessing, so that a random first
+    /// layer with N(0, 1/d) weights sees pre-activations of unit order. Each column is first divided by the power of
+    /// two at or below its largest magnitude (exact), so that neither the mean nor the squares overflow or underflow:
+    /// features at 1e155 or 1e-300 standardise as the same features at unit scale do, bit for bit.
     pub(crate) fn standardised(mut self) -> Self {
         let rows = self.features.nrows() as f64;
         for j in 0..self.features.ncols() {
             let column = self.features.col_as_slice_mut(j);
-            let mean = column.iter().sum::<f64>() / rows;
-            let var = column.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / rows;
-            let scale = if var > 0.0 { 1.0 / var.sqrt() } else { 0.0 };
+            let first = column.first().copied().unwrap_or(0.0);
+            if column.iter().all(|&x| x == first) {
+                column.fill(0.0);
+                continue;
+            }
+            let scale = binade(column.iter().fold(0.0, |m: f64, x| m.max(x.abs())));
+            let mean = column.iter().map(|x| x / scale).sum::<f64>() / rows;
+            let var = column.iter().map(|x| (x / scale - mean).powi(2)).sum::<f64>() / rows;
+            let spread = var.sqrt();
             for x in column.iter_mut() {
-                *x = (*x - mean) * scale;
+                *x = (*x / scale - mean) / spread;
             }
         }
         self
@@ -144,6 +152,13 @@ impl Dataset {
         let rows = self.features.nrows() as f64;
         self.features.col_iter().map(|c| c.iter().map(|x| x * x).sum::<f64>() / rows).collect()
     }
+}
+
+/// The power of two 2^e with 2^e ≤ x < 2^(e+1), for a finite x > 0 (2^−1074, the least subnormal, for a
+/// subnormal x): dividing by it is exact.
+fn binade(x: f64) -> f64 {
+    let exponent = (x.to_bits() >> 52) & 0x7ff;
+    if exponent == 0 { f64::from_bits(1) } else { f64::from_bits(exponent << 52) }
 }
 
 /// The UCI "Optical Recognition of Handwritten Digits" test set as scikit-learn's `load_digits` ships it: 1797
@@ -272,6 +287,39 @@ mod digits_tests {
                 .all(|(i, j)| (0.0..=16.0).contains(&data.features[(i, j)]) && data.features[(i, j)].fract() == 0.0)
         );
         assert_eq!(data.features[(0, 2)], 5.0, "the first image as scikit-learn prints it: 0, 0, 5, 13, 9, 1, ...");
+    }
+
+    #[test]
+    fn standardising_does_not_depend_on_the_scale_and_zeroes_constant_features() {
+        // A column of 0.1s has a rounded mean 1e-17 off (issue 18, helper-found): it must still become 0.
+        let rows = 7;
+        let column = |j: usize, i: usize| ((i * 7 + j * 3) % 5) as f64 - 1.5;
+        let data = |scale: f64| {
+            Dataset {
+                name: "scaled".to_owned(),
+                features: Mat::from_fn(rows, 3, |i, j| if j == 2 { 0.1 } else { column(j, i) * scale }),
+                labels: Labels::Classes { classes: vec![0; rows], count: 1 },
+            }
+            .standardised()
+            .features
+        };
+        let unit = data(1.0);
+        // A power-of-two scale is exact in the data, so the result is too, from overflow to subnormals.
+        for exponent in [1000, 500, -1000, -1070] {
+            assert_eq!(data(2.0f64.powi(exponent)), unit, "scale 2^{exponent}");
+        }
+        // Other scales round the data themselves, by an ulp.
+        for scale in [1e155, 1e-300, 1e307] {
+            let scaled = data(scale);
+            assert!((0..rows).all(|i| (0..3).all(|j| (scaled[(i, j)] - unit[(i, j)]).abs() < 1e-13)), "scale {scale}");
+        }
+        assert!(unit.col(2).iter().all(|&x| x == 0.0), "a constant column is 0");
+        let mean = unit.col(0).iter().sum::<f64>() / rows as f64;
+        let var = unit.col(0).iter().map(|x| x * x).sum::<f64>() / rows as f64;
+        assert!(mean.abs() < 1e-15 && (var - 1.0).abs() < 1e-14, "{mean} {var}");
+        assert_eq!(binade(3.0), 2.0);
+        assert_eq!(binade(0.75), 0.5);
+        assert_eq!(binade(f64::from_bits(5)), f64::from_bits(1));
     }
 
     #[test]

@@ -24,7 +24,7 @@ pub(crate) use experiment::{
 };
 pub use files::named_files;
 pub use lint::lint;
-pub(crate) use network::{Activation, Network, Output, RandomFeatures, Rows};
+pub(crate) use network::{Activation, Inputs, Network, Output, RandomFeatures, Rows};
 pub use resolve::resolve;
 pub use signature::Signatures;
 #[cfg(test)]

@@ -52,12 +52,70 @@ pub(crate) struct Network {
     pub(crate) hidden: RandomFeatures,
     /// The rows it is trained on.
     pub(crate) m: usize,
-    /// The input features it sees: the first `inputs` of the d (all when `None`).
-    pub(crate) inputs: Option<usize>,
+    /// The input features it sees (all d when `None`).
+    pub(crate) inputs: Option<Inputs>,
     /// The ridge penalty λ of its second layer (0: minimum norm or least squares).
     pub(crate) ridge: f64,
     /// Hard or soft labels for the student.
     pub(crate) output: Output,
+}
+
+/// Which of a data set's d input features a network (or an ERM surrogate, of its p) sees, as `features` writes
+/// it: checked against d with the task, since a surrogate is declared without one.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub(crate) enum Inputs {
+    /// The first k.
+    First(usize),
+    /// These, 0-based and increasing.
+    Among(Vec<usize>),
+    /// `keep` of the d drawn without replacement from `seed` (the `random_mask` generator).
+    Random {
+        /// How many.
+        keep: usize,
+        /// The generator's seed.
+        seed: u64,
+    },
+}
+
+impl Inputs {
+    /// Whether it names inputs among d.
+    pub(crate) fn fits(&self, d: usize) -> bool {
+        match self {
+            Inputs::First(k) | Inputs::Random { keep: k, .. } => *k <= d,
+            Inputs::Among(s) => s.last().is_none_or(|&i| i < d),
+        }
+    }
+
+    /// How many inputs it sees.
+    pub(crate) fn count(&self) -> usize {
+        match self {
+            Inputs::First(k) | Inputs::Random { keep: k, .. } => *k,
+            Inputs::Among(s) => s.len(),
+        }
+    }
+
+    /// The 0-based inputs it sees among d, increasing.
+    ///
+    /// # Panics
+    /// If it does not fit d ([`Self::fits`]; the resolver checks it).
+    #[track_caller]
+    pub(crate) fn columns(&self, d: usize) -> Vec<usize> {
+        assert!(self.fits(d), "{self:?} among {d} inputs");
+        match self {
+            Inputs::First(k) => (0..*k).collect(),
+            Inputs::Among(s) => s.clone(),
+            Inputs::Random { keep, seed } => super::random_subset(d, *keep, *seed),
+        }
+    }
+
+    /// How a label names them: `12`, `3 listed`, `40 at random, seed 7`.
+    pub(crate) fn words(&self) -> String {
+        match self {
+            Inputs::First(k) => k.to_string(),
+            Inputs::Among(s) => format!("{} listed", s.len()),
+            Inputs::Random { keep, seed } => format!("{keep} at random, seed {seed}"),
+        }
+    }
 }
 
 /// A task whose rows come from a dataset: in every trial, `test` rows drawn at random are held out to measure

@@ -39,10 +39,13 @@ pub(crate) enum Images {
 /// [`FileError::Format`] when the directory or a batch is missing (saying what to download and where to put
 /// it), a file is not a whole number of records (truncated), or a label byte is not a class 0–9 (its record).
 pub(crate) fn read_cifar10(directory: &Path, images: Images) -> Result<Dataset, FileError> {
+    if directory.exists() && !directory.is_dir() {
+        return Err(FileError::Format(format!("is a file, not a directory: {}", download(directory))));
+    }
     let missing: Vec<&str> = TRAIN.iter().chain([&TEST]).copied().filter(|f| !directory.join(f).is_file()).collect();
     if !missing.is_empty() {
         let what = if directory.is_dir() {
-            format!("the directory lacks {}", missing.join(", "))
+            format!("the directory lacks {} (or has a directory of that name)", missing.join(", "))
         } else {
             "the directory does not exist".to_owned()
         };
@@ -136,7 +139,15 @@ mod tests {
         let dir = directory();
         std::fs::remove_file(dir.path().join("data_batch_4.bin")).unwrap();
         let missing = read_cifar10(dir.path(), Images::Train).err().unwrap().to_string();
-        assert!(missing.starts_with("the directory lacks data_batch_4.bin: download"), "{missing}");
+        assert!(
+            missing.starts_with("the directory lacks data_batch_4.bin (or has a directory of that name): download"),
+            "{missing}"
+        );
+        std::fs::create_dir(dir.path().join("data_batch_4.bin")).unwrap();
+        let directory = read_cifar10(dir.path(), Images::Train).err().unwrap().to_string();
+        assert!(directory.starts_with("the directory lacks data_batch_4.bin (or has"), "{directory}");
+        let file = read_cifar10(&dir.path().join("test_batch.bin"), Images::Train).err().unwrap().to_string();
+        assert!(file.starts_with("is a file, not a directory: download"), "{file}");
     }
 
     #[test]

@@ -43,11 +43,16 @@ impl<'a> Resolver<'a> {
                 .find(|e| e.trials.is_none() || e.measure != Measure::ExcessRisk)
             && !(kind == RuleKind::Holds && e.measure.classifies())
         {
+            let hint = if e.measure.classifies() {
+                "a classification measure has no theory to agree with: compare its series with `holds`"
+            } else {
+                "give the experiment `trials` and `measure excess_risk`"
+            };
             return Err(Diagnostic::error(
                 setting.key.span,
                 format!("`{}` needs simulated excess risks, but experiment `{}` has none", setting.key.name, e.name),
             )
-            .with_hint("give the experiment `trials` and `measure excess_risk`"));
+            .with_hint(hint));
         }
         if !rule.is_simulated() && experiment.measure.classifies() {
             return Err(Diagnostic::error(

@@ -1,7 +1,7 @@
 //! Classification experiments (issue 18 items 2 and 3): a data task, a random-feature student, and the networks,
 //! teachers and strong labels it is compared on.
 
-use super::declarations::{activation, width};
+use super::declarations::{GROUND_TRUTH_LABEL, activation, teacher_label, width};
 use super::{Block, Diagnostic, Measure, Settings, Surrogate, SurrogateKind, Task, Trials, single};
 use crate::spec::RandomFeatures;
 use crate::spec::signature::{ExperimentSetting, Keyword as _};
@@ -103,4 +103,19 @@ fn refuse_networks(
         return Err(Diagnostic::error(b.name.span, message).with_hint(hint));
     }
     Ok(())
+}
+
+/// The default labels of a classification experiment's series in its own words: strong labels are the strong
+/// target trained on the true labels, and a `teacher` is the teacher network itself (labels the spec gives are
+/// kept).
+pub(super) fn classification_labels(surrogates: &mut [Surrogate]) {
+    for s in surrogates {
+        match &s.kind {
+            SurrogateKind::GroundTruth if s.label == GROUND_TRUTH_LABEL => {
+                "Strong target (true labels)".clone_into(&mut s.label);
+            }
+            SurrogateKind::Teacher(of) if s.label == teacher_label(of) => s.label = format!("teacher network {of}"),
+            _ => {}
+        }
+    }
 }

@@ -13,9 +13,6 @@ use super::{
     count, count_in, files, number, string,
 };
 
-/// The most classes a data file's labels may name (0 to this − 1): a student fits one output per class.
-const MAX_CLASSES: u32 = 1000;
-
 /// Rows held out by a `digits()` task that does not say `test`.
 const DIGITS_TEST: usize = 400;
 
@@ -29,12 +26,12 @@ impl Resolver<'_> {
         }
         let name = &d.name.name;
         let task = match (kind, a.get("test")) {
-            (TaskConstructor::Digits, test) => rows_task(name, crate::spec::digits(), test)?,
+            (TaskConstructor::Digits, test) => rows_task(name, crate::spec::digits(), test, d.value.span)?,
             (TaskConstructor::Cifar10, Some(test)) => {
                 if let Some(class) = a.get("class") {
                     return Err(both_kinds(class.span));
                 }
-                rows_task(name, self.cifar10(a)?.0, Some(test))?
+                rows_task(name, self.cifar10(a)?.0, Some(test), a.require("directory")?.span)?
             }
             (TaskConstructor::Cifar10, None) => {
                 let Some(class_expr) = a.get("class") else {
@@ -49,11 +46,11 @@ impl Resolver<'_> {
                 regression_task(d, &dataset, &y, format!("{content}, class {class}"))?
             }
             (_, Some(test)) => {
-                let (dataset, _) = self.data_set_files(a)?;
-                rows_task(name, classes(dataset, a.require("labels")?)?, Some(test))?
+                let (dataset, _) = self.data_set_files(a, Bound::Class)?;
+                rows_task(name, classes(dataset), Some(test), a.require("labels")?.span)?
             }
             (_, None) => {
-                let (dataset, content) = self.data_set_files(a)?;
+                let (dataset, content) = self.data_set_files(a, Bound::Any)?;
                 let Labels::Real(y) = &dataset.labels else { unreachable!("files give real labels") };
                 regression_task(d, &dataset, y, content)?
             }
@@ -65,7 +62,7 @@ impl Resolver<'_> {
     /// `data(features: file("x"), labels: file("y", column))`: the features matrix and one real label per row,
     /// with what determines them (for the cache key). When both name the same CSV file, the labels' column is
     /// left out of the features.
-    fn data_set_files(&self, a: &Args<'_>) -> Result<(Dataset, String), Diagnostic> {
+    fn data_set_files(&self, a: &Args<'_>, labels_bound: Bound) -> Result<(Dataset, String), Diagnostic> {
         let (features_expr, labels_expr) = (a.require("features")?, a.require("labels")?);
         let (FileConstructor::File, f) = construct(features_expr)?;
         let (FileConstructor::File, l) = construct(labels_expr)?;
@@ -81,7 +78,7 @@ impl Resolver<'_> {
         let read = files::read_matrix(&path, skip.as_ref())
             .and_then(|m| Ok((m, files::hash(&path)?)))
             .map_err(|error| self.file_error(&written, features_path.span, error))?;
-        let ((matrix, hash), labels) = (read, self.file(labels_expr, "labels", Bound::Any)?);
+        let ((matrix, hash), labels) = (read, self.file(labels_expr, "labels", labels_bound)?);
         let rows = matrix.nrows();
         if labels.len() != rows {
             return Err(Diagnostic::error(
@@ -166,10 +163,12 @@ fn regression_task(d: &Declaration, dataset: &Dataset, y: &[f64], content: Strin
 }
 
 /// A classification task on `dataset` (class labels): its rows, standardised, with `test` of them (default
-/// [`DIGITS_TEST`] for the digits) held out in every trial and at least one left to train on. It has no theory:
-/// its spectrum is the standardised features' second moments (1, or 0 for a constant feature), which give the
-/// plan and the report its dimension d, and no β⋆.
-fn rows_task(name: &str, dataset: Dataset, test: Option<&Expr>) -> Result<Task, Diagnostic> {
+/// [`DIGITS_TEST`] for the digits) held out in every trial and at least one left to train on. Classes that no row
+/// has are dropped, the others numbered in order (an output for a class never seen is 0 and could win the
+/// argmax); `at` locates the labels' errors: fewer than two classes, or no feature that varies. It has no
+/// theory: its spectrum is the standardised features' second moments (1, or 0 for a constant feature), which give
+/// the plan and the report its dimension d, and no β⋆.
+fn rows_task(name: &str, dataset: Dataset, test: Option<&Expr>, at: Span) -> Result<Task, Diagnostic> {
     let rows = dataset.features.nrows();
     let test = match test {
         None => DIGITS_TEST.min(rows.saturating_sub(1)),
@@ -178,8 +177,12 @@ fn rows_task(name: &str, dataset: Dataset, test: Option<&Expr>) -> Result<Task, 
         }
         Some(e) => count_in(number(e, "test")?, "test", 1, rows as u64 - 1)?,
     };
+    let dataset = present_classes(dataset).map_err(|why| Diagnostic::error(at, why))?;
     let rows = Rows::new(dataset, test);
     let lambda = rows.data.second_moments();
+    if lambda.iter().all(|&l| l == 0.0) {
+        return Err(Diagnostic::error(at, "no feature varies over the rows: there is nothing to classify by"));
+    }
     Ok(Task {
         name: name.to_owned(),
         beta: vec![0.0; lambda.len()],
@@ -194,25 +197,33 @@ fn rows_task(name: &str, dataset: Dataset, test: Option<&Expr>) -> Result<Task, 
     })
 }
 
-/// `dataset`'s real labels as classes 0..K−1, K the largest label + 1 (at most [`MAX_CLASSES`]), at least two of
-/// them present. `labels` locates a label that is not a class.
-fn classes(dataset: Dataset, labels: &Expr) -> Result<Dataset, Diagnostic> {
-    let Labels::Real(y) = &dataset.labels else { return Ok(dataset) };
-    let hint = "a data task with `test` classifies its rows: each label is a class, a whole number from 0";
-    let mut classes = Vec::with_capacity(y.len());
-    for (i, &label) in y.iter().enumerate() {
-        if label.fract() != 0.0 || !(0.0..f64::from(MAX_CLASSES)).contains(&label) {
-            let message = format!("label {} (row {}) is not a class 0 to {}", label, i + 1, MAX_CLASSES - 1);
-            return Err(Diagnostic::error(labels.span, message).with_hint(hint));
-        }
-        classes.push(label as u32);
+/// `dataset` with only the classes some row has, numbered 0.. in their order.
+///
+/// # Errors
+/// When fewer than two classes are present.
+fn present_classes(dataset: Dataset) -> Result<Dataset, String> {
+    let Labels::Classes { classes, count } = &dataset.labels else { unreachable!("a classification task has classes") };
+    let mut present = vec![false; *count];
+    for &c in classes {
+        present[c as usize] = true;
     }
+    let number: Vec<u32> =
+        present.iter().scan(0, |next, &p| Some(std::mem::replace(next, *next + u32::from(p)))).collect();
+    let kept = present.iter().filter(|&&p| p).count();
+    if kept < 2 {
+        let only = classes.first().map_or(String::new(), |c| format!(": every label is {c}"));
+        return Err(format!("classification needs rows of two classes or more{only}"));
+    }
+    let classes = classes.iter().map(|&c| number[c as usize]).collect();
+    Ok(Dataset { labels: Labels::Classes { classes, count: kept }, ..dataset })
+}
+
+/// `dataset`'s labels, whole numbers (the reader checked them, [`Bound::Class`]), as classes.
+fn classes(dataset: Dataset) -> Dataset {
+    let Labels::Real(y) = &dataset.labels else { return dataset };
+    let classes: Vec<u32> = y.iter().map(|&c| c as u32).collect();
     let count = classes.iter().max().map_or(0, |&c| c as usize + 1);
-    if classes.iter().all(|&c| c == classes[0]) {
-        let message = format!("every label is {}: classification needs two classes or more", classes[0]);
-        return Err(Diagnostic::error(labels.span, message).with_hint(hint));
-    }
-    Ok(Dataset { labels: Labels::Classes { classes, count }, ..dataset })
+    Dataset { labels: Labels::Classes { classes, count }, ..dataset }
 }
 
 /// `class` and `test` both given to `cifar10`.

@@ -8,7 +8,7 @@ use crate::theory::Features;
 
 use crate::sim::Entries;
 
-use crate::spec::{Activation, Keyword as _, Network, Output, RandomFeatures};
+use crate::spec::{Activation, Inputs, Keyword as _, Network, Output, RandomFeatures};
 
 use super::{
     Args, Argument, Bound, Declaration, Diagnostic, Erm, Expr, ExprKind, MAX_FEATURES, ResolvedSignal, Resolver,
@@ -233,7 +233,7 @@ impl<'a> Resolver<'a> {
         };
         let mut used = vec![d];
         let (kind, default_label) = match known {
-            SurrogateConstructor::GroundTruth => (SurrogateKind::GroundTruth, "Strong labels (β⋆)".to_owned()),
+            SurrogateConstructor::GroundTruth => (SurrogateKind::GroundTruth, GROUND_TRUTH_LABEL.to_owned()),
             SurrogateConstructor::Optimal => {
                 let step = a.real("step", Bound::Any, Some(1.0))?;
                 let label = if step == 1.0 {
@@ -304,7 +304,7 @@ impl<'a> Resolver<'a> {
             SurrogateConstructor::Network => network(&a)?,
             SurrogateConstructor::Teacher => {
                 let of = single_segment(path(a.require("of")?, "an ERM surrogate's name")?)?;
-                (SurrogateKind::Teacher(of.name.clone()), format!("the surrogate {} itself", of.name))
+                (SurrogateKind::Teacher(of.name.clone()), teacher_label(&of.name))
             }
         };
         let label = a.get("label").map(string).transpose()?.unwrap_or(default_label);
@@ -324,6 +324,14 @@ fn label_gain(e: &Expr) -> Result<(), Diagnostic> {
     }
 }
 
+/// The default label of `ground_truth`.
+pub(super) const GROUND_TRUTH_LABEL: &str = "Strong labels (β⋆)";
+
+/// The default label of `teacher(of: name)`.
+pub(super) fn teacher_label(of: &str) -> String {
+    format!("the surrogate {of} itself")
+}
+
 /// The most hidden units of a random-feature network: its features are a rows × width matrix per trial.
 const MAX_WIDTH: u64 = 100_000;
 
@@ -332,10 +340,17 @@ const MAX_WIDTH: u64 = 100_000;
 fn network(a: &Args<'_>) -> Result<(SurrogateKind, String), Diagnostic> {
     let hidden = RandomFeatures { width: width(a.require("width")?)?, activation: activation(a.get("activation"))? };
     let m = count(number(a.require("m")?, "m")?, "m", 1)?;
-    let inputs = a.get("features").map(|e| count_in(number(e, "features")?, "features", 1, MAX_WIDTH)).transpose()?;
+    let inputs = a.get("features").map(|e| inputs(e, MAX_WIDTH as usize)).transpose()?;
+    if let Some(Inputs::First(k)) = inputs
+        && k as u64 > MAX_WIDTH
+    {
+        let e = a.require("features")?;
+        return Err(Diagnostic::error(e.span, format!("`features` is out of range: {k}"))
+            .with_hint(format!("allowed range: 1 ≤ features ≤ {MAX_WIDTH}")));
+    }
     let ridge = a.real("ridge", Bound::NonNegative, Some(0.0))?;
     let output = a.get("output").map(|e| keyword(e, "output")).transpose()?.unwrap_or(Output::Hard);
-    let seen = inputs.map_or(String::new(), |k| format!(", {k} inputs"));
+    let seen = inputs.as_ref().map_or(String::new(), |k| format!(", {} inputs", k.words()));
     let label = format!("student of a {}-unit teacher (m = {m}{seen}, {} labels)", hidden.width, output.keyword());
     Ok((SurrogateKind::Network(Network { hidden, m, inputs, ridge, output }), label))
 }
@@ -350,41 +365,47 @@ pub(super) fn activation(e: Option<&Expr>) -> Result<Activation, Diagnostic> {
     e.map(|e| keyword(e, "activation")).transpose().map(|a| a.unwrap_or(Activation::Relu))
 }
 
-/// An ERM surrogate's `features` among the p of its spectrum, with how its default label names them: a number k
-/// (the first k; checked against the task's p with the task), a list of distinct 1-based indices in 1..=p in any
-/// order, or `random(keep, seed)`, `keep` of the p drawn without replacement from the seed (the `random_mask`
-/// generator). A subset is kept 0-based and increasing.
+/// An ERM surrogate's `features` among the p of its spectrum, with how its default label names them (see
+/// [`inputs`]); a random subset is drawn here, from p.
 fn erm_features(e: &Expr, p: usize) -> Result<(Features, String), Diagnostic> {
+    let chosen = inputs(e, p)?;
+    let features = match &chosen {
+        Inputs::First(k) => Features::First(*k),
+        Inputs::Among(_) | Inputs::Random { .. } => Features::Among(chosen.columns(p)),
+    };
+    Ok((features, chosen.words()))
+}
+
+/// `features` among `bound` (an ERM surrogate's p, or [`MAX_WIDTH`] for a network, whose d is checked with its
+/// task): a number k (the first k; an ERM surrogate's is checked against the task's p with the task), a list of
+/// distinct 1-based indices up to `bound` in any order (kept 0-based and increasing), or `random(keep, seed)`,
+/// `keep` of them drawn without replacement from the seed (the `random_mask` generator).
+fn inputs(e: &Expr, bound: usize) -> Result<Inputs, Diagnostic> {
     match &e.kind {
-        ExprKind::Number(n) => {
-            let k = count(n, "features", 1)?;
-            Ok((Features::First(k), k.to_string()))
-        }
+        ExprKind::Number(n) => Ok(Inputs::First(count(n, "features", 1)?)),
         ExprKind::List(items) => {
             if items.is_empty() {
                 return Err(Diagnostic::error(e.span, "`features` lists at least one feature")
                     .with_hint("a list names features by their 1-based index, e.g. `features: [1, 5, 9]`"));
             }
             let mut subset = Vec::with_capacity(items.len());
-            let mut seen = vec![false; p];
+            let mut seen = std::collections::BTreeSet::new();
             for item in items {
-                let i = count_in(number(item, "features")?, "features", 1, p as u64)
-                    .map_err(|d| d.with_hint(format!("features are numbered 1 to p = {p}")))?;
-                if std::mem::replace(&mut seen[i - 1], true) {
+                let i = count_in(number(item, "features")?, "features", 1, bound as u64)
+                    .map_err(|d| d.with_hint(format!("features are numbered 1 to p = {bound}")))?;
+                if !seen.insert(i) {
                     return Err(Diagnostic::error(item.span, format!("feature {i} is listed twice"))
                         .with_hint("each feature is listed once"));
                 }
                 subset.push(i - 1);
             }
             subset.sort_unstable();
-            let label = format!("{} listed", subset.len());
-            Ok((Features::Among(subset), label))
+            Ok(Inputs::Among(subset))
         }
         _ => {
             let (FeaturesConstructor::Random, a) = construct(e)?;
-            let keep = count_in(number(a.require("keep")?, "keep")?, "keep", 1, p as u64)?;
-            let seed = seed(a.require("seed")?)?;
-            Ok((Features::Among(crate::spec::random_subset(p, keep, seed)), format!("{keep} at random, seed {seed}")))
+            let keep = count_in(number(a.require("keep")?, "keep")?, "keep", 1, bound as u64)?;
+            Ok(Inputs::Random { keep, seed: seed(a.require("seed")?)? })
         }
     }
 }
@@ -418,7 +439,7 @@ pub(super) fn check_surrogate(s: &Surrogate, task: &Task, at: Span) -> Result<()
         SurrogateKind::Erm(erm) => {
             erm.generations().all(|g| g.spectrum.lambda.len() == p && g.features.kept().check(p).is_ok())
         }
-        SurrogateKind::Network(net) => net.inputs.is_none_or(|k| k <= p),
+        SurrogateKind::Network(net) => net.inputs.as_ref().is_none_or(|k| k.fits(p)),
         _ => true,
     };
     if fits {

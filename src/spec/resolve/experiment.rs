@@ -72,6 +72,9 @@ impl<'a> Resolver<'a> {
         };
         check_measure(measure, &surrogates, &sizes, &task, trials, b, n_setting.span)?;
         let student = super::classify::student(&s, measure, &task, &surrogates, &sizes, trials, b)?;
+        if student.is_some() {
+            super::classify::classification_labels(&mut surrogates);
+        }
         task.data.as_ref().map(|data| check_data(data, &s, &surrogates, &sizes, n_expr)).transpose()?;
         let dimensions =
             s.get(ExperimentSetting::P).map(|d| dimensions(single(d)?, measure, &sizes, n_setting.span)).transpose()?;

@@ -245,3 +245,57 @@ fn issue_17_erm_gain_takes_optimal_only() {
         assert_eq!(d.message, "`gain` takes `optimal`", "{wrong}");
     }
 }
+
+#[test]
+fn issue_18_a_network_sees_the_inputs_its_features_name_among_the_task_d() {
+    use crate::spec::Inputs;
+    let net = |features: &str| {
+        format!(
+            "task t = digits(test: 397)\nsurrogate w = network(width: 5, m: 100, features: {features})\n\
+             surrogate w_t = teacher(of: w)\n\
+             experiment e {{ task t  n [50]  surrogates w, w_t  trials 40  measure accuracy  width 30 }}\n"
+        )
+    };
+    let inputs = |f: &str| match &spec(&net(f)).unwrap().experiments[0].surrogates[0].kind {
+        SurrogateKind::Network(n) => n.inputs.clone(),
+        other => panic!("{other:?}"),
+    };
+    // The digits have d = 64 pixels.
+    assert_eq!(inputs("64"), Some(Inputs::First(64)));
+    assert_eq!(inputs("[64, 1]"), Some(Inputs::Among(vec![0, 63])));
+    assert_eq!(inputs("random(keep: 10, seed: 2)"), Some(Inputs::Random { keep: 10, seed: 2 }));
+    let refused = |f: &str| spec(&net(f)).unwrap_err().remove(0).message;
+    for beyond in ["65", "[65]", "random(keep: 65, seed: 2)"] {
+        assert_eq!(refused(beyond), "surrogate `w` does not fit task `t` with p = 64 features", "{beyond}");
+    }
+    assert_eq!(refused("[3, 3]"), "feature 3 is listed twice");
+    assert_eq!(refused("[]"), "`features` lists at least one feature");
+}
+
+#[test]
+fn issue_18_classes_no_row_has_are_dropped() {
+    // The same rows labelled 0/1 and 0/7 make the same task: class 7 becomes 1, and classes 1–6 (no row) are
+    // dropped, so no output that was never trained can win the argmax (helper-found).
+    let task = |labels: &str| {
+        let body = format!(
+            "task t = data(features: file(\"tests/fixtures/data/rows.npy\"), labels: file(\"tests/fixtures/data/{labels}\"), test: 20)\n\
+             surrogate s = ground_truth\n\
+             experiment e {{ task t  n 10  surrogates s  trials 10  measure accuracy  width 20 }}\n"
+        );
+        spec(&body).unwrap().experiments[0].task.rows.clone().unwrap()
+    };
+    let (binary, gaps) = (task("rows_classes.csv"), task("gaps.csv"));
+    assert_eq!(binary.data.labels, gaps.data.labels);
+    assert_eq!(gaps.data.classes(), 2);
+    assert_eq!(binary, gaps, "the same rows, the same digest");
+    // The default labels speak of classification.
+    let s = spec(
+        "task t = digits(test: 397)\nsurrogate s = ground_truth\nsurrogate w = network(width: 5, m: 100)\n\
+         surrogate w_t = teacher(of: w)\n\
+         experiment e { task t  n 50  surrogates s, w, w_t  trials 40  measure accuracy  width 30 }\n",
+    )
+    .unwrap();
+    let labels: Vec<&str> = s.experiments[0].surrogates.iter().map(|s| s.label.as_str()).collect();
+    assert_eq!(labels[0], "Strong target (true labels)");
+    assert_eq!(labels[2], "teacher network w");
+}
