@@ -56,9 +56,7 @@ fn without_cifar10_the_spec_is_refused_with_what_to_download_and_where() {
     );
     assert!(stderr.contains("https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz"), "{stderr}");
     assert!(
-        stderr.contains(
-            "`data_batch_1.bin` … `data_batch_5.bin` and `test_batch.bin` in `specs/../data/cifar-10-batches-bin`"
-        ),
+        stderr.contains("`data_batch_1.bin` … `data_batch_5.bin` and `test_batch.bin` in `data/cifar-10-batches-bin`"),
         "{stderr}"
     );
     assert!(!dir.path.join("out").exists(), "nothing is written");

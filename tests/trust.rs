@@ -336,7 +336,8 @@ fn issue_10_agree_never_passes_on_a_few_trials_and_a_draft_says_so() {
     let yaml = std::fs::read_to_string(dir.path.join("out/fig1b.results.yaml")).unwrap();
     assert!(yaml.contains("draft_trials: 3"), "{yaml}");
     let typ = std::fs::read_to_string(dir.path.join("out/fig1b.typ")).unwrap();
-    assert!(typ.contains("draft: 3 trials per point"), "{typ}");
+    // Escaped markup: `--trials` must not become an en dash.
+    assert!(typ.contains(r"draft\: 3 trials per point \(\-\-trials\)"), "{typ}");
 }
 
 /// Observation 1's two models (tests/fixtures/specs/shift.kd), stated equal as the paper does.

@@ -189,13 +189,16 @@ pub(super) fn trial_flops(e: &Experiment, n: usize, p: usize) -> f64 {
 }
 
 /// Bytes one worker holds during a trial at n: the design n·p and its Gram matrix k², k = min(n, p), and the
-/// same for every ERM surrogate's data.
+/// same for every ERM surrogate's data; for a classification measure, its largest network's matrices.
 fn trial_memory(e: &Experiment, n: usize, p: usize) -> f64 {
     if let Some(student) = e.student {
-        let held = |(rows, fit, width, _, columns): (usize, usize, usize, usize, usize)| {
-            ((rows * width) as f64 + (fit.min(width) as f64).powi(2) + ((rows + width) * columns) as f64) * F64
+        // Its gathered inputs and features, the fit's copy of them (QR fallback) and Gram matrix, the labels, last
+        // layer and outputs. The networks of a trial are fitted one after another: the largest one counts.
+        let held = |(rows, fit, width, k, columns): (usize, usize, usize, usize, usize)| {
+            let matrices = rows * (k + width) + fit * width + fit.min(width).pow(2) + (rows + width) * columns;
+            matrices as f64 * F64
         };
-        return networks(e, n, student.width).map(held).sum();
+        return networks(e, n, student.width).map(held).fold(0.0, f64::max);
     }
     let fit = |n: usize, p: usize| ((n * p) as f64 + (n.min(p) as f64).powi(2)) * F64;
     fit(n, p) + erm_stages(e).map(|(m, features)| fit(m.at(n), features)).sum::<f64>()

@@ -31,8 +31,9 @@ pub(super) struct ReportContext {
     pub(super) source_markup: Option<String>,
     /// The spec's seed.
     pub(super) seed: u64,
-    /// A line on the Monte Carlo design: trial counts, threads.
-    pub(super) trials_note: String,
+    /// A line on the Monte Carlo design, as markup: trial counts, designs, data sets (whose names are paths a spec
+    /// wrote, so they are escaped).
+    pub(super) trials_note_markup: String,
     /// The `--trials N` draft override, if the run used one: the title page says so.
     pub(super) draft: Option<usize>,
     /// The fixed document date.

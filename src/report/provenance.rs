@@ -17,7 +17,7 @@ fn classification_words(e: &Experiment, rows: &Rows, trials: Option<usize>) -> S
         Penalty::Tuned => unreachable!("the resolver gives a student one fixed penalty"),
     };
     format!(
-        "Every trial draws a random order of the {} rows of {} from its own named random stream ({per_point}shared \
+        "Every trial draws a random order of the {} rows of {}, from its own named random stream ({per_point}shared \
          by all series: paired): the first {} are held out for testing, every teacher network is trained on the next \
          m rows and the student's n rows follow the largest m, so that no teacher labels a row it was trained on. \
          Every first layer W has i.i.d. N(0, 1/k) entries (k inputs) from a stream of its own, the student's shared \

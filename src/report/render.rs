@@ -161,7 +161,7 @@ pub fn render(input: &RenderInput<'_>) -> Result<Report, RenderError> {
         title_markup: spec_text(&spec.title)?,
         source_markup: spec.source.as_deref().map(spec_text).transpose()?,
         seed: input.plan.seed(),
-        trials_note: trials_note(input.plan, input.results),
+        trials_note_markup: typst_markup(&trials_note(input.plan, input.results)),
         draft: input.plan.draft(),
         date: DATE,
         summary_sentence: summary_sentence(input.verdicts),
@@ -279,7 +279,12 @@ fn experiment(e: &Experiment, r: &ExperimentResults, trials: Option<Trials>) -> 
     let design = design_words(e, r.trials, true).map_or(String::new(), |d| format!(" {d}"));
     Ok(PartContext::Experiment {
         name: e.name.clone(),
-        summary_markup: spec_text(&format!("{} {summary}{design}", task_words(&e.task, &p)))?,
+        // The design names data sets by the paths a spec wrote: verbatim, never read as mathematics.
+        summary_markup: format!(
+            "{}{}",
+            spec_text(&format!("{} {summary}", task_words(&e.task, &p)))?,
+            typst_markup(&design)
+        ),
         excerpt_str: typst_string(&e.excerpt),
         caption_markup: spec_text(&caption)?,
         tables: table::tables(&header, &column_groups(e, r), &rows)?,
@@ -293,9 +298,10 @@ fn task_words(task: &crate::spec::Task, p: &str) -> String {
         Some(rows) => {
             let (n, d) = rows.data.features.shape();
             format!(
-                "Task {}: the {} ({n} rows, $d = {d}$ features, {} classes), {} rows held out in every trial.",
+                "Task {}: {} ({n} rows, $d = {d}$ features, {} classes), {} rows held out in every trial.",
                 task.name,
-                rows.data.name,
+                // A path may hold a `$`: it is a dollar sign here, not mathematics.
+                rows.data.name.replace('$', "\\$"),
                 rows.data.classes(),
                 rows.test
             )
@@ -608,7 +614,7 @@ fn trials_note(plan: &Plan<'_>, results: &Results) -> String {
         .filter_map(|(e, r)| {
             let law = match &e.task.rows {
                 _ if gaussian => String::new(),
-                Some(rows) => format!(", rows of the {}", rows.data.name),
+                Some(rows) => format!(", rows of {}", rows.data.name),
                 None => format!(", {}", law_word(e.task.entries)),
             };
             r.trials.map(|t| format!("{} × {t} trials ({}, {}{law})", e.sizes.len(), e.name, e.designs.keyword()))

@@ -172,7 +172,11 @@ pub(crate) fn digits() -> Dataset {
     let features = Mat::from_fn(rows, d, |i, j| f64::from(raw.data[i * d + j]));
     // The targets are the digits as f32 (exact small integers).
     let labels = raw.target.iter().map(|&y| y as u32).collect();
-    Dataset { name: "UCI optical digits".to_owned(), features, labels: Labels::Classes { classes: labels, count: 10 } }
+    Dataset {
+        name: "the UCI optical digits".to_owned(),
+        features,
+        labels: Labels::Classes { classes: labels, count: 10 },
+    }
 }
 
 /// The population a data set defines (see the module's documentation), in the eigenbasis of Σ̂.

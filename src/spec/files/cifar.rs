@@ -17,6 +17,8 @@ pub(crate) const TRAIN: [&str; 5] =
     ["data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin"];
 /// The test batch.
 pub(crate) const TEST: &str = "test_batch.bin";
+/// Records in each of CIFAR-10's batches.
+const RECORDS: usize = 10_000;
 /// Pixel values per image: 3 channels × 32 × 32.
 pub(crate) const PIXELS: usize = 3 * 32 * 32;
 /// The classes: airplane, automobile, bird, cat, deer, dog, frog, horse, ship, truck.
@@ -57,14 +59,33 @@ pub(crate) fn read_cifar10(directory: &Path, images: Images) -> Result<Dataset, 
     }
 }
 
-/// What to download and where to put it.
+/// What to download and where to put it (`directory` without its `.` and `dir/..` steps: `specs/../data` is
+/// `data`).
 fn download(directory: &Path) -> String {
+    let directory = lexically_normal(directory);
     format!(
         "download the \"CIFAR-10 binary version\" from https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz \
          (162 MB), unpack it with `tar xzf cifar-10-binary.tar.gz` (it makes `cifar-10-batches-bin/`), and put \
          its `data_batch_1.bin` … `data_batch_5.bin` and `test_batch.bin` in `{}`",
         directory.display()
     )
+}
+
+/// `path` with `.` components dropped and each `name/..` pair removed, without reading the file system (a `..`
+/// that follows a symbolic link may then name another place; the message only says where to put the files).
+fn lexically_normal(path: &Path) -> std::path::PathBuf {
+    use std::path::Component;
+    let mut out = std::path::PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.components().next_back(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    if out.as_os_str().is_empty() { std::path::PathBuf::from(".") } else { out }
 }
 
 /// The records of `files` in `directory`, concatenated.
@@ -90,7 +111,14 @@ fn read_batches(directory: &Path, files: &[&str]) -> Result<Dataset, FileError> 
     let records: Vec<&[u8]> = batches.iter().flat_map(|b| b.chunks_exact(record)).collect();
     let features = Mat::from_fn(records.len(), PIXELS, |i, j| f64::from(records[i][1 + j]) / 255.0);
     let classes = records.iter().map(|r| u32::from(r[0])).collect();
-    Ok(Dataset { name: "CIFAR-10".to_owned(), features, labels: Labels::Classes { classes, count: CLASSES } })
+    // A copy with fewer records than CIFAR-10's 10 000 per batch says so wherever the report names it.
+    let (rows, expected) = (records.len(), RECORDS * files.len());
+    let name = if rows == expected {
+        "CIFAR-10".to_owned()
+    } else {
+        format!("CIFAR-10, a partial copy with {rows} of its {expected} images")
+    };
+    Ok(Dataset { name, features, labels: Labels::Classes { classes, count: CLASSES } })
 }
 
 #[cfg(test)]
@@ -123,6 +151,7 @@ mod tests {
         assert_eq!((train.features.nrows(), train.features.ncols()), (10, PIXELS));
         assert_eq!(train.labels, Labels::Classes { classes: vec![0, 1, 1, 2, 2, 3, 3, 4, 4, 5], count: 10 });
         assert_eq!(test.labels, Labels::Classes { classes: vec![5, 6], count: 10 });
+        assert_eq!(train.name, "CIFAR-10, a partial copy with 10 of its 50000 images");
         // Record 1 of a batch, pixel 1024 (the first green value): (1 + 1024) mod 256 = 1, scaled by 1/255.
         assert_eq!(train.features[(1, 1024)], 1.0 / 255.0);
         assert_eq!(train.features[(0, 255)], 1.0);
@@ -136,6 +165,9 @@ mod tests {
         assert!(absent.starts_with("the directory does not exist: download"), "{absent}");
         assert!(absent.contains("https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz"), "{absent}");
         assert!(absent.contains("`/nonexistent/cifar-10-batches-bin`"), "{absent}");
+        assert_eq!(lexically_normal(Path::new("specs/../data/./cifar")), Path::new("data/cifar"));
+        assert_eq!(lexically_normal(Path::new("../a/b/../../c")), Path::new("../c"));
+        assert_eq!(lexically_normal(Path::new("a/..")), Path::new("."));
         let dir = directory();
         std::fs::remove_file(dir.path().join("data_batch_4.bin")).unwrap();
         let missing = read_cifar10(dir.path(), Images::Train).err().unwrap().to_string();

@@ -442,6 +442,19 @@ pub(super) fn check_surrogate(s: &Surrogate, task: &Task, at: Span) -> Result<()
         SurrogateKind::Network(net) => net.inputs.as_ref().is_none_or(|k| k.fits(p)),
         _ => true,
     };
+    if let (false, SurrogateKind::Network(net)) = (fits, &s.kind) {
+        let seen = match net.inputs.as_ref() {
+            Some(Inputs::First(k)) => format!("its first {k} input features"),
+            Some(Inputs::Among(listed)) => format!("input feature {}", listed.last().map_or(0, |i| i + 1)),
+            Some(Inputs::Random { keep, .. }) => format!("{keep} input features drawn at random"),
+            None => unreachable!("a network on every input fits any task"),
+        };
+        return Err(Diagnostic::error(
+            at,
+            format!("network `{}` sees {seen}, and task `{}` has d = {p}", s.name, task.name),
+        )
+        .with_hint("a network's `features` are among the task's d inputs"));
+    }
     if fits {
         Ok(())
     } else {
@@ -450,8 +463,7 @@ pub(super) fn check_surrogate(s: &Surrogate, task: &Task, at: Span) -> Result<()
             format!("surrogate `{}` does not fit task `{}` with p = {p} features", s.name, task.name),
         )
         .with_hint(
-            "masks and networks' `features` keep at most p features; a covariance shift or an ERM surrogate needs a \
-             spectrum of length p",
+            "masks keep at most p features; a covariance shift or an ERM surrogate needs a spectrum of length p",
         ))
     }
 }

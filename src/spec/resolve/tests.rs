@@ -265,8 +265,13 @@ fn issue_18_a_network_sees_the_inputs_its_features_name_among_the_task_d() {
     assert_eq!(inputs("[64, 1]"), Some(Inputs::Among(vec![0, 63])));
     assert_eq!(inputs("random(keep: 10, seed: 2)"), Some(Inputs::Random { keep: 10, seed: 2 }));
     let refused = |f: &str| spec(&net(f)).unwrap_err().remove(0).message;
-    for beyond in ["65", "[65]", "random(keep: 65, seed: 2)"] {
-        assert_eq!(refused(beyond), "surrogate `w` does not fit task `t` with p = 64 features", "{beyond}");
+    let beyond = [
+        ("65", "its first 65 input features"),
+        ("[65]", "input feature 65"),
+        ("random(keep: 65, seed: 2)", "65 input features drawn at random"),
+    ];
+    for (features, seen) in beyond {
+        assert_eq!(refused(features), format!("network `w` sees {seen}, and task `t` has d = 64"));
     }
     assert_eq!(refused("[3, 3]"), "feature 3 is listed twice");
     assert_eq!(refused("[]"), "`features` lists at least one feature");
