@@ -59,9 +59,9 @@ impl Resolver<'_> {
         Ok(task)
     }
 
-    /// `data(features: file("x"), labels: file("y", column))`: the features matrix and one real label per row,
-    /// with what determines them (for the cache key). When both name the same CSV file, the labels' column is
-    /// left out of the features.
+    /// `data(features: file("x"), labels: file("y", column))`: the features matrix and one real label per row
+    /// within `labels_bound` (located in the file where it is not), with what determines them (for the cache key).
+    /// When both name the same CSV file, the labels' column is left out of the features.
     fn data_set_files(&self, a: &Args<'_>, labels_bound: Bound) -> Result<(Dataset, String), Diagnostic> {
         let (features_expr, labels_expr) = (a.require("features")?, a.require("labels")?);
         let (FileConstructor::File, f) = construct(features_expr)?;
