@@ -451,10 +451,7 @@ fn classify(
         test: rows.test,
         n: point.n,
         student: e.student.expect("the resolver gives classification measures a student"),
-        ridge: match e.ridge.of(0) {
-            Penalty::Fixed(ridge) => ridge,
-            Penalty::Tuned => unreachable!("the resolver gives a student one fixed penalty"),
-        },
+        ridge: e.student_ridge(),
         teachers: (e.surrogates.iter())
             .filter_map(|s| match &s.kind {
                 SurrogateKind::Network(net) => Some((s.name.as_str(), net)),
@@ -587,13 +584,10 @@ impl<'e> PointTheory<'e> {
     /// A point of a classification measure (issue 18): no regime and no theory risk, only the series' student
     /// penalty and their kinds (strong labels, networks, teachers: the resolver admits no others).
     fn classification(e: &'e Experiment, index: usize, n: usize) -> Self {
-        let ridge = match e.ridge.of(0) {
-            Penalty::Fixed(ridge) => ridge,
-            Penalty::Tuned => unreachable!("the resolver gives a student one fixed penalty"),
-        };
         // The resolver admits only strong labels, networks and teachers in classification.
         let surrogates = (0..e.surrogates.len()).map(|j| without_regime(&e.task, &e.surrogates, j)).collect();
-        Self { index, n, regime: None, ridges: vec![ridge; e.surrogates.len()], surrogates, risks: Vec::new() }
+        let ridges = vec![e.student_ridge(); e.surrogates.len()];
+        Self { index, n, regime: None, ridges, surrogates, risks: Vec::new() }
     }
 }
 

@@ -11,10 +11,9 @@ fn classification_words(e: &Experiment, rows: &Rows, trials: Option<usize>) -> S
     let student = e.student.map_or(String::new(), |h| {
         format!(" The student has {} {} units", h.width, crate::spec::Keyword::keyword(h.activation))
     });
-    let ridge = match e.ridge.of(0) {
-        Penalty::Fixed(0.0) => "minimum-norm or least-squares".to_owned(),
-        Penalty::Fixed(ridge) => format!("ridge (λ = {})", typeset(ridge, 3)),
-        Penalty::Tuned => unreachable!("the resolver gives a student one fixed penalty"),
+    let ridge = match e.student_ridge() {
+        0.0 => "minimum-norm or least-squares".to_owned(),
+        ridge => format!("ridge (λ = {})", typeset(ridge, 3)),
     };
     format!(
         "Every trial draws a random order of the {} rows of {}, from its own named random stream ({per_point}shared \

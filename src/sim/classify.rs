@@ -73,7 +73,7 @@ pub(crate) fn simulate_classifier(
         .clone()
         .into_par_iter()
         .map(|t| {
-            let row = trial(job, &key.trial(t)).map_err(|e| e.at(t));
+            let row = trial(job, &key.trial(t), t);
             progress.inspect(|report| report(1));
             row
         })
@@ -84,29 +84,20 @@ pub(crate) fn simulate_classifier(
     Ok(ClassifySamples { values, fallbacks: rows.iter().filter(|(_, qr)| *qr).count() })
 }
 
-/// A last layer that could not be fitted: which network, its width and rows, and how far the fit was.
-struct HeadFailure {
-    network: String,
-    width: usize,
-    rows: usize,
-    inaccurate: super::estimator::Inaccurate,
-}
-
-impl HeadFailure {
-    /// The error of trial `trial`.
-    fn at(self, trial: usize) -> SimError {
-        SimError::NetworkHead {
-            trial,
-            network: self.network,
-            width: self.width,
-            rows: self.rows,
-            residual: self.inaccurate.residual,
+/// Trial `t` (its streams `key`): each series' accuracy (or 0-1 risk), and whether a fit fell back to QR.
+fn trial(job: &ClassifyJob<'_>, key: &TrialKey, t: usize) -> Result<(Vec<f64>, bool), SimError> {
+    // The error of a last layer (on features Φ) that could not be fitted.
+    let failed = |network: String, Phi: &Mat<f64>| {
+        let (rows, width) = Phi.shape();
+        move |e: super::estimator::Inaccurate| SimError::NetworkHead {
+            trial: t,
+            network,
+            width,
+            rows,
+            residual: e.residual,
         }
-    }
-}
-
-/// One trial: each series' accuracy (or 0-1 risk), and whether a fit fell back to QR.
-fn trial(job: &ClassifyJob<'_>, key: &TrialKey) -> Result<(Vec<f64>, bool), HeadFailure> {
+    };
+    let d = job.data.features.ncols();
     let classes = job.data.classes();
     let order = key.stream(Source::Target, Draw::Noise).permutation(job.data.features.nrows());
     let (test, rest) = order.split_at(job.test);
@@ -117,19 +108,12 @@ fn trial(job: &ClassifyJob<'_>, key: &TrialKey) -> Result<(Vec<f64>, bool), Head
     let mut labels = Vec::with_capacity(job.teachers.len());
     let mut teacher_test = Vec::with_capacity(job.teachers.len());
     for (j, &(name, teacher)) in job.teachers.iter().enumerate() {
-        let d = job.data.features.ncols();
         let inputs = teacher.inputs.as_ref().map_or_else(|| (0..d).collect(), |i| i.columns(d));
         let W = first_layer(key, Source::Erm(j), teacher.hidden.width, inputs.len());
         let net = Net { data: job.data, inputs: &inputs, W: W.as_ref(), hidden: teacher.hidden };
-        let (a, method) =
-            fit_head(&net.features(&rest[..teacher.m]), one_hot(job.data, &rest[..teacher.m]), teacher.ridge).map_err(
-                |inaccurate| HeadFailure {
-                    network: format!("teacher network `{name}`"),
-                    width: teacher.hidden.width,
-                    rows: teacher.m,
-                    inaccurate,
-                },
-            )?;
+        let Phi = net.features(&rest[..teacher.m]);
+        let (a, method) = fit_head(&Phi, one_hot(job.data, &rest[..teacher.m]), teacher.ridge)
+            .map_err(failed(format!("teacher network `{name}`"), &Phi))?;
         fallback |= method == Method::Qr;
         let outputs = product(&net.features(students), &a);
         labels.push(match teacher.output {
@@ -139,7 +123,7 @@ fn trial(job: &ClassifyJob<'_>, key: &TrialKey) -> Result<(Vec<f64>, bool), Head
         teacher_test.push(accuracy(job.data, test, product(&net.features(test), &a).as_ref()));
     }
     // The student: every series' labels as column blocks of one right-hand side, fitted with one factorisation.
-    let all: Vec<usize> = (0..job.data.features.ncols()).collect();
+    let all: Vec<usize> = (0..d).collect();
     let W = first_layer(key, Source::Target, job.student.width, all.len());
     let student = Net { data: job.data, inputs: &all, W: W.as_ref(), hidden: job.student };
     let fitted: Vec<&Learner> = job.series.iter().filter(|s| !matches!(s, Learner::Teacher(_))).collect();
@@ -148,12 +132,8 @@ fn trial(job: &ClassifyJob<'_>, key: &TrialKey) -> Result<(Vec<f64>, bool), Head
         Learner::Student(j) => labels[*j][(i, col % classes)],
         _ => truth[(i, col % classes)],
     });
-    let (a, method) = fit_head(&student.features(students), Y, job.ridge).map_err(|inaccurate| HeadFailure {
-        network: "the student".to_owned(),
-        width: job.student.width,
-        rows: job.n,
-        inaccurate,
-    })?;
+    let Phi = student.features(students);
+    let (a, method) = fit_head(&Phi, Y, job.ridge).map_err(failed("the student".to_owned(), &Phi))?;
     fallback |= method == Method::Qr;
     let outputs = product(&student.features(test), &a);
     let mut block = 0..;

@@ -379,6 +379,18 @@ impl Ridge {
 }
 
 impl Experiment {
+    /// The ridge penalty λ of a classification experiment's student (0: minimum norm or least squares).
+    ///
+    /// # Panics
+    /// On `ridge tuned`, which the resolver refuses for a student: it has one fixed penalty.
+    #[track_caller]
+    pub(crate) fn student_ridge(&self) -> f64 {
+        match self.ridge.of(0) {
+            Penalty::Fixed(ridge) => ridge,
+            Penalty::Tuned => unreachable!("the resolver gives a student one fixed penalty"),
+        }
+    }
+
     /// Whether the results record series `series`' penalty λ at each point: risks of an experiment with a `ridge`
     /// setting, but for a teacher, which has no target fit.
     pub(crate) fn records_ridge(&self, series: usize) -> bool {

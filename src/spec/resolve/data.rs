@@ -207,15 +207,18 @@ fn present_classes(dataset: Dataset) -> Result<Dataset, String> {
     for &c in classes {
         present[c as usize] = true;
     }
-    let number: Vec<u32> =
-        present.iter().scan(0, |next, &p| Some(std::mem::replace(next, *next + u32::from(p)))).collect();
-    let kept = present.iter().filter(|&&p| p).count();
+    // number[c]: class c's place among the present ones.
+    let (mut number, mut kept) = (vec![0; *count], 0);
+    for c in (0..*count).filter(|&c| present[c]) {
+        number[c] = kept;
+        kept += 1;
+    }
     if kept < 2 {
         let only = classes.first().map_or(String::new(), |c| format!(": every label is {c}"));
         return Err(format!("classification needs rows of two classes or more{only}"));
     }
     let classes = classes.iter().map(|&c| number[c as usize]).collect();
-    Ok(Dataset { labels: Labels::Classes { classes, count: kept }, ..dataset })
+    Ok(Dataset { labels: Labels::Classes { classes, count: kept as usize }, ..dataset })
 }
 
 /// `dataset`'s labels, whole numbers (the reader checked them, [`Bound::Class`]), as classes.
